@@ -1,0 +1,336 @@
+#include "api/engine.hpp"
+
+#include <fmt/format.h>
+
+#include <unordered_map>
+
+#include "api/html.hpp"
+#include "api/params.hpp"
+#include "api/serializer.hpp"
+#include "http/query_string.hpp"
+#include "json/writer.hpp"
+#include "util/text.hpp"
+
+namespace ll2::api {
+
+namespace {
+
+std::atomic<uint64_t> next_serial{1};
+
+enum class Format { Json, Html };
+
+// DRF's content negotiation: `format` names a renderer; otherwise the most
+// specific Accept media types are tried against the renderers in order.
+enum class Negotiation { Json, Html, UnknownFormat, NotAcceptable };
+
+Negotiation negotiate(const http::QueryParams& params, std::string_view accept) {
+  if (const auto f = params.get("format"); f && !f->empty()) {
+    if (*f == "json") return Negotiation::Json;
+    if (*f == "api") return Negotiation::Html;
+    return Negotiation::UnknownFormat;
+  }
+  if (accept.empty()) return Negotiation::Json;
+  // Group media types by DRF's precedence: 3 = type/subtype;params, 2 =
+  // type/subtype, 1 = type/*, 0 = */*.
+  std::vector<std::string> groups[4];
+  size_t pos = 0;
+  while (pos <= accept.size()) {
+    size_t comma = accept.find(',', pos);
+    if (comma == std::string_view::npos) comma = accept.size();
+    std::string_view item = text::python_strip(accept.substr(pos, comma - pos));
+    pos = comma + 1;
+    if (item.empty()) continue;
+    const size_t semi = item.find(';');
+    std::string_view type = text::python_strip(item.substr(0, semi));
+    bool has_params = false;
+    if (semi != std::string_view::npos) {
+      // Parameters other than q count towards precedence.
+      std::string_view rest = item.substr(semi + 1);
+      while (!rest.empty()) {
+        const size_t s2 = rest.find(';');
+        std::string_view p = text::python_strip(rest.substr(0, s2));
+        if (!p.empty() && !p.starts_with("q=")) has_params = true;
+        rest = s2 == std::string_view::npos ? std::string_view() : rest.substr(s2 + 1);
+      }
+    }
+    int precedence = 2;
+    if (type == "*/*") precedence = 0;
+    else if (type.ends_with("/*")) precedence = 1;
+    else if (has_params) precedence = 3;
+    groups[precedence].emplace_back(type);
+  }
+  const auto matches = [](std::string_view renderer, std::string_view wanted) {
+    if (wanted == "*/*") return true;
+    if (wanted.ends_with("/*")) return renderer.substr(0, renderer.find('/')) == wanted.substr(0, wanted.find('/'));
+    return renderer == wanted;
+  };
+  for (int p = 3; p >= 0; --p) {
+    if (groups[p].empty()) continue;
+    for (const auto [renderer, result] : {std::pair{"application/json", Negotiation::Json},
+                                          std::pair{"text/html", Negotiation::Html}}) {
+      for (const auto& wanted : groups[p]) {
+        if (matches(renderer, wanted)) return result;
+      }
+    }
+  }
+  return Negotiation::NotAcceptable;
+}
+
+std::string detail_body(std::string_view message) {
+  std::string body;
+  json::Writer w(body);
+  w.begin_object();
+  w.key("detail");
+  w.string(message);
+  w.end_object();
+  return body;
+}
+
+std::string errors_body(const FieldErrors& errors) {
+  std::string body;
+  json::Writer w(body);
+  w.begin_object();
+  for (const auto& [field, messages] : errors) {
+    w.key(field);
+    w.begin_array();
+    for (const auto& m : messages) w.string(m);
+    w.end_array();
+  }
+  w.end_object();
+  return body;
+}
+
+// Splits "/2.3.0/docking_events/609/" into its non-empty segments.
+std::vector<std::string> segments(std::string_view path) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < path.size()) {
+    size_t slash = path.find('/', pos);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > pos) out.emplace_back(path.substr(pos, slash - pos));
+    pos = slash + 1;
+  }
+  return out;
+}
+
+struct Route {
+  enum Kind { None, Root, List, Detail } kind = None;
+  const Resource* resource = nullptr;
+  std::string id;
+};
+
+Route route(std::string_view path) {
+  const auto seg = segments(path);
+  if (seg.empty() || seg[0] != "2.3.0") return {};
+  if (seg.size() == 1) return {Route::Root, nullptr, {}};
+  const Resource* r = registry().find_resource(seg[1]);
+  if (r == nullptr || seg.size() > 3) return {};
+  if (seg.size() == 2) return {Route::List, r, {}};
+  // DRF's default lookup pattern [^/.]+
+  if (seg[2].find('.') != std::string::npos) return {};
+  return {Route::Detail, r, seg[2]};
+}
+
+}  // namespace
+
+struct Engine::ThreadState {
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<RowCache> cache;
+};
+
+Engine::Engine(StoreOpener open_store, EngineOptions options)
+    : open_store_(std::move(open_store)), options_(std::move(options)), serial_(next_serial++) {
+  while (!options_.public_url.empty() && options_.public_url.back() == '/') options_.public_url.pop_back();
+}
+
+Engine::ThreadState& Engine::state() const {
+  thread_local std::unordered_map<uint64_t, ThreadState> states;
+  ThreadState& s = states[serial_];
+  if (!s.store) {
+    s.store = open_store_();
+    s.cache = std::make_unique<RowCache>(*s.store);
+  }
+  return s;
+}
+
+namespace {
+
+struct Context {
+  const Request& request;
+  std::string path;    // decoded path
+  std::string query;   // raw query string
+  http::QueryParams params;
+  std::string base;    // scheme://host
+  Format format = Format::Json;
+};
+
+void finish(Response& r, const Context& ctx, const Route& route, std::string json_body) {
+  r.headers = {{"Allow", "GET"}, {"Vary", "Accept"}};
+  if (ctx.format == Format::Html) {
+    PageInput page;
+    page.resource = route.resource;
+    page.is_list = route.kind == Route::List;
+    page.method = std::string(ctx.request.method);
+    page.full_path = ctx.path + (ctx.query.empty() ? "" : "?" + ctx.query);
+    page.status = r.status;
+    page.params = &ctx.params;
+    page.base = ctx.base;
+    page.json = std::move(json_body);
+    r.content_type = "text/html; charset=utf-8";
+    r.body = render_page(page);
+  } else {
+    r.content_type = "application/json";
+    r.body = std::move(json_body);
+  }
+}
+
+std::string page_link(const Context& ctx, const std::string& query) {
+  return ctx.base + ctx.path + (query.empty() ? "" : "?" + query);
+}
+
+}  // namespace
+
+Response Engine::handle(const Request& request) const {
+  Response response;
+  const size_t qmark = request.target.find('?');
+  Context ctx{request,
+              http::unquote(request.target.substr(0, qmark)),
+              std::string(qmark == std::string_view::npos ? std::string_view() : request.target.substr(qmark + 1)),
+              {},
+              {},
+              Format::Json};
+  ctx.params = http::QueryParams::parse(ctx.query);
+  ctx.base = options_.public_url.empty() ? "http://" + std::string(request.host) : options_.public_url;
+
+  Route rt = route(ctx.path);
+  if (rt.kind == Route::None) {
+    // Django's APPEND_SLASH: redirect when the slashed path would route.
+    if (!ctx.path.ends_with('/') && route(ctx.path + "/").kind != Route::None) {
+      response.status = 301;
+      response.content_type = "text/html; charset=utf-8";
+      std::string location(request.target.substr(0, qmark));
+      location += '/';
+      if (qmark != std::string_view::npos) location += request.target.substr(qmark);
+      response.headers = {{"Location", location}};
+      return response;
+    }
+    response.status = 404;
+    response.content_type = "application/json";
+    response.body = detail_body("Not found.");
+    return response;
+  }
+
+  if (request.method != "GET" && request.method != "HEAD") {
+    response.status = 405;
+    response.content_type = "application/json";
+    response.headers = {{"Allow", "GET"}, {"Vary", "Accept"}};
+    response.body = detail_body(fmt::format("Method \"{}\" not allowed.", request.method));
+    return response;
+  }
+  response.omit_body = request.method == "HEAD";
+
+  switch (negotiate(ctx.params, request.accept)) {
+    case Negotiation::Json: ctx.format = Format::Json; break;
+    case Negotiation::Html: ctx.format = Format::Html; break;
+    case Negotiation::UnknownFormat:
+      response.status = 404;
+      response.content_type = "application/json";
+      response.headers = {{"Allow", "GET"}, {"Vary", "Accept"}};
+      response.body = detail_body("Not found.");
+      return response;
+    case Negotiation::NotAcceptable:
+      response.status = 406;
+      response.content_type = "application/json";
+      response.headers = {{"Allow", "GET"}, {"Vary", "Accept"}};
+      response.body = detail_body("Could not satisfy the request Accept header.");
+      return response;
+  }
+
+  const bool keep_format = ctx.params.contains("format");
+  UrlContext urls{ctx.base, {}};
+  if (keep_format) {
+    urls.suffix = "?format=";
+    http::append_quote_plus(urls.suffix, *ctx.params.get("format"));
+  }
+
+  if (rt.kind == Route::Root) {
+    std::string body;
+    json::Writer w(body);
+    w.begin_object();
+    for (const auto& r : registry().resources()) {
+      w.key(r->path);
+      w.string(ctx.base + "/2.3.0/" + r->path + "/" + urls.suffix);
+    }
+    w.end_object();
+    finish(response, ctx, rt, std::move(body));
+    return response;
+  }
+
+  const Resource& resource = *rt.resource;
+  auto selected = select(resource, ctx.params, rt.kind == Route::Detail);
+  if (auto* errors = std::get_if<FieldErrors>(&selected)) {
+    response.status = 400;
+    finish(response, ctx, rt, errors_body(*errors));
+    return response;
+  }
+  Selection& sel = std::get<Selection>(selected);
+  ThreadState& st = state();
+  st.cache->refresh();
+  Serializer serializer(*st.cache, urls);
+
+  std::string body;
+  json::Writer w(body);
+  if (rt.kind == Route::Detail) {
+    // Django's integer lookup: int() of the path segment, else 404.
+    const auto id = text::python_int(rt.id);
+    const Row* row = nullptr;
+    if (id) {
+      sel.query.where.push_back({"id", FilterOp::Exact, *id});
+      sel.query.limit = 1;
+      sel.query.offset = 0;
+      const auto page = st.store->list(sel.query);
+      if (!page.ids.empty()) row = st.cache->load(*resource.kind, page.ids.front());
+    }
+    if (row == nullptr) {
+      response.status = 404;
+      finish(response, ctx, rt, detail_body("Not found."));
+      return response;
+    }
+    serializer.write(w, *sel.mode->resolved, *row);
+    finish(response, ctx, rt, std::move(body));
+    return response;
+  }
+
+  const store::ListQuery& q = sel.query;
+  const auto page = st.store->list(q);
+  w.begin_object();
+  w.key("count");
+  w.integer(page.count);
+  w.key("next");
+  if (q.offset + q.limit >= page.count) {
+    w.null();
+  } else {
+    w.string(page_link(ctx, ctx.params.encode_replacing("limit", std::to_string(q.limit), "offset",
+                                                        std::to_string(q.offset + q.limit))));
+  }
+  w.key("previous");
+  if (q.offset <= 0) {
+    w.null();
+  } else if (q.offset - q.limit <= 0) {
+    w.string(page_link(ctx, ctx.params.encode_removing("offset", "limit", std::to_string(q.limit))));
+  } else {
+    w.string(page_link(ctx, ctx.params.encode_replacing("limit", std::to_string(q.limit), "offset",
+                                                        std::to_string(q.offset - q.limit))));
+  }
+  w.key("results");
+  w.begin_array();
+  for (const auto& id : page.ids) {
+    if (const Row* row = st.cache->load(*resource.kind, id)) serializer.write(w, *sel.mode->resolved, *row);
+  }
+  w.end_array();
+  w.end_object();
+  finish(response, ctx, rt, std::move(body));
+  return response;
+}
+
+}  // namespace ll2::api

@@ -1,0 +1,55 @@
+// The request handler: a pure function of a request (plus the database),
+// with no knowledge of sockets, so tests can call it directly.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/schema.hpp"
+#include "store/store.hpp"
+
+namespace ll2::api {
+
+struct Request {
+  std::string_view method;
+  std::string_view target;  // path and query as received
+  std::string_view host;    // the Host header
+  std::string_view accept;  // the Accept header
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type;
+  std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type/Length
+  std::string body;
+  bool omit_body = false;  // HEAD: headers as for GET, no body
+};
+
+struct EngineOptions {
+  // Scheme and host (and optional path prefix) for absolute URLs; when empty
+  // they come from the request's Host header over http.
+  std::string public_url;
+};
+
+class Engine {
+ public:
+  using StoreOpener = std::function<std::unique_ptr<store::Store>()>;
+  Engine(StoreOpener open_store, EngineOptions options);
+
+  Response handle(const Request& request) const;
+
+ private:
+  struct ThreadState;
+  ThreadState& state() const;
+
+  StoreOpener open_store_;
+  EngineOptions options_;
+  uint64_t serial_;  // tells apart the per-thread state of several engines
+};
+
+}  // namespace ll2::api

@@ -1,0 +1,26 @@
+// The browsable API page (`?format=api`, or Accept: text/html).
+#pragma once
+
+#include <string>
+
+#include "api/schema.hpp"
+#include "http/query_string.hpp"
+
+namespace ll2::api {
+
+struct PageInput {
+  const Resource* resource = nullptr;  // null for the API root
+  bool is_list = false;
+  std::string method;
+  std::string full_path;  // decoded path and raw query, as in the request line
+  int status = 200;
+  const http::QueryParams* params = nullptr;
+  std::string base;  // scheme://host of absolute URLs
+  std::string json;  // the compact JSON body the page shows
+};
+
+std::string render_page(const PageInput& page);
+
+const char* status_reason(int status);
+
+}  // namespace ll2::api

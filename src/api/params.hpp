@@ -1,0 +1,41 @@
+// Query parameters validated against a resource's declaration, as DRF and
+// django-filter read them. Errors are values: an ordered field -> messages
+// map that the engine renders as a 400 body.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "api/schema.hpp"
+#include "http/query_string.hpp"
+#include "store/store.hpp"
+
+namespace ll2::api {
+
+inline constexpr int64_t kDefaultLimit = 10;
+inline constexpr int64_t kMaxLimit = 100;
+
+// {"field": ["message", ...], ...} in field order.
+using FieldErrors = std::vector<std::pair<std::string, std::vector<std::string>>>;
+
+struct Selection {
+  const Mode* mode = nullptr;
+  store::ListQuery query;  // filters, search, ordering, limit and offset applied
+};
+
+// Mode, filters, search, ordering and pagination for a list (or, with
+// `detail`, for get_object: no ordering or pagination).
+std::variant<Selection, FieldErrors> select(const Resource& resource, const http::QueryParams& params,
+                                            bool detail);
+
+// DRF's LimitOffsetPagination parameters.
+int64_t parse_limit(const http::QueryParams& params);
+int64_t parse_offset(const http::QueryParams& params);
+// DRF's SearchFilter terms: NULs dropped, commas as spaces, split on whitespace.
+std::vector<std::string> search_terms(std::string_view search);
+// DRF's OrderingFilter: valid terms kept in order; empty when none is valid.
+std::vector<store::OrderKey> ordering_terms(const Resource& resource, std::string_view ordering);
+
+}  // namespace ll2::api

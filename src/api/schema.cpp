@@ -1,0 +1,240 @@
+#include "api/schema.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+
+namespace ll2::api {
+
+const Field* Kind::field(std::string_view n) const {
+  for (const auto& f : fields) {
+    if (f.name == n) return &f;
+  }
+  return nullptr;
+}
+
+const Mode* Resource::mode(std::string_view name) const {
+  for (const auto& m : modes) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
+}
+
+Kind& Registry::kind(std::string name, IdType id_type) {
+  auto k = std::make_unique<Kind>();
+  k->name = std::move(name);
+  k->id_type = id_type;
+  kinds_.push_back(std::move(k));
+  return *kinds_.back();
+}
+
+View& Registry::view(std::string name, std::string kind_name, std::vector<ViewField> fields) {
+  auto v = std::make_unique<View>();
+  v->name = std::move(name);
+  v->kind_name = std::move(kind_name);
+  v->fields = std::move(fields);
+  views_.push_back(std::move(v));
+  return *views_.back();
+}
+
+Resource& Registry::resource(Resource r) {
+  resources_.push_back(std::make_unique<Resource>(std::move(r)));
+  return *resources_.back();
+}
+
+const Kind* Registry::find_kind(std::string_view name) const {
+  for (const auto& k : kinds_) {
+    if (k->name == name) return k.get();
+  }
+  return nullptr;
+}
+
+const View* Registry::find_view(std::string_view name) const {
+  for (const auto& v : views_) {
+    if (v->name == name) return v.get();
+  }
+  return nullptr;
+}
+
+const Resource* Registry::find_resource(std::string_view path) const {
+  for (const auto& r : resources_) {
+    if (r->path == path) return r.get();
+  }
+  return nullptr;
+}
+
+namespace {
+
+// Checks that a field path (docking_location__name) walks foreign keys and
+// ends on a column or an id.
+bool valid_path(const Kind* kind, std::string_view path) {
+  while (true) {
+    const size_t sep = path.find("__");
+    const std::string_view head = path.substr(0, sep);
+    if (sep == std::string_view::npos) {
+      if (head == "id") return true;
+      const Field* f = kind->field(head);
+      return f != nullptr && f->relation == Relation::Column;
+    }
+    const Field* f = kind->field(head);
+    if (f == nullptr || f->relation != Relation::ForeignKey) return false;
+    kind = f->target_kind;
+    path.remove_prefix(sep + 2);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> Registry::resolve() {
+  std::vector<std::string> problems;
+  std::set<std::string> names;
+  for (auto& k : kinds_) {
+    if (!names.insert(k->name).second) problems.push_back("duplicate kind " + k->name);
+    int column = 0;
+    for (auto& f : k->fields) {
+      if (f.relation == Relation::Column || f.relation == Relation::ForeignKey) f.column = ++column;
+      if (f.relation != Relation::Column) {
+        Kind* target = nullptr;
+        for (auto& t : kinds_) {
+          if (t->name == f.target) target = t.get();
+        }
+        if (target == nullptr) {
+          problems.push_back(fmt::format("{}.{}: unknown kind {}", k->name, f.name, f.target));
+          continue;
+        }
+        f.target_kind = target;
+        if (f.relation == Relation::Children || f.relation == Relation::Rows) target->owned = true;
+        if (f.relation == Relation::Rows && target->id_type != IdType::None) {
+          problems.push_back(fmt::format("{}.{}: rows need an id-less kind", k->name, f.name));
+        }
+      }
+    }
+    k->column_count = column;
+  }
+  for (auto& v : views_) {
+    v->kind = find_kind(v->kind_name);
+    if (v->kind == nullptr) {
+      problems.push_back(fmt::format("view {}: unknown kind {}", v->name, v->kind_name));
+      continue;
+    }
+    std::set<std::string> keys;
+    for (auto& vf : v->fields) {
+      if (!keys.insert(vf.key).second) problems.push_back(fmt::format("view {}: duplicate key {}", v->name, vf.key));
+      if (vf.emit == Emit::Id || vf.emit == Emit::Url || vf.emit == Emit::Mode) continue;
+      vf.field = v->kind->field(vf.key);
+      if (vf.field == nullptr) {
+        problems.push_back(fmt::format("view {}: {} has no field {}", v->name, v->kind_name, vf.key));
+        continue;
+      }
+      if (vf.emit == Emit::Column && vf.field->relation != Relation::Column) {
+        problems.push_back(fmt::format("view {}: {} is a relation, not a column", v->name, vf.key));
+      }
+      if (vf.emit == Emit::Nested) {
+        if (vf.field->relation == Relation::Column) {
+          problems.push_back(fmt::format("view {}: {} is a column, not a relation", v->name, vf.key));
+          continue;
+        }
+        if (vf.field->relation != Relation::ForeignKey) vf.emit = Emit::NestedList;
+        vf.view = find_view(vf.text);
+        if (vf.view == nullptr) {
+          problems.push_back(fmt::format("view {}: unknown view {}", v->name, vf.text));
+        }
+      }
+    }
+  }
+  // Nested views must render the kind the relation points to.
+  for (auto& v : views_) {
+    for (auto& vf : v->fields) {
+      if (vf.view != nullptr && vf.field != nullptr && vf.view->kind != vf.field->target_kind) {
+        problems.push_back(fmt::format("view {}: {} renders {} with a view of {}", v->name, vf.key,
+                                       vf.field->target, vf.view->kind_name));
+      }
+    }
+  }
+  for (auto& r : resources_) {
+    r->kind = find_kind(r->kind_name);
+    if (r->kind == nullptr) {
+      problems.push_back(fmt::format("resource {}: unknown kind {}", r->path, r->kind_name));
+      continue;
+    }
+    for (auto& m : r->modes) {
+      m.resolved = find_view(m.view);
+      if (m.resolved == nullptr || m.resolved->kind != r->kind) {
+        problems.push_back(fmt::format("resource {}: mode {} has no view of {}", r->path, m.name, r->kind_name));
+      }
+    }
+    if (r->mode(r->list_mode) == nullptr || r->mode(r->detail_mode) == nullptr) {
+      problems.push_back(fmt::format("resource {}: default modes must be declared", r->path));
+    }
+    for (const auto& f : r->filters) {
+      if (!valid_path(r->kind, f.path)) problems.push_back(fmt::format("resource {}: bad filter path {}", r->path, f.path));
+    }
+    for (const auto& p : r->search_fields) {
+      if (!valid_path(r->kind, p)) problems.push_back(fmt::format("resource {}: bad search path {}", r->path, p));
+    }
+    for (const auto& p : r->ordering_fields) {
+      if (!valid_path(r->kind, p)) problems.push_back(fmt::format("resource {}: bad ordering path {}", r->path, p));
+    }
+  }
+  return problems;
+}
+
+namespace declare {
+
+KindBuilder& KindBuilder::col(std::string name, ColumnType type) {
+  Field f;
+  f.name = std::move(name);
+  f.relation = Relation::Column;
+  f.type = type;
+  k.fields.push_back(std::move(f));
+  return *this;
+}
+
+namespace {
+KindBuilder& many(KindBuilder& b, std::initializer_list<const char*> names, ColumnType t) {
+  for (const char* n : names) b.col(n, t);
+  return b;
+}
+KindBuilder& relation(KindBuilder& b, std::string name, std::string target, Relation r) {
+  Field f;
+  f.name = std::move(name);
+  f.relation = r;
+  f.target = std::move(target);
+  b.k.fields.push_back(std::move(f));
+  return b;
+}
+}  // namespace
+
+KindBuilder& KindBuilder::integer(std::initializer_list<const char*> n) { return many(*this, n, ColumnType::Integer); }
+KindBuilder& KindBuilder::text(std::initializer_list<const char*> n) { return many(*this, n, ColumnType::Text); }
+KindBuilder& KindBuilder::flt(std::initializer_list<const char*> n) { return many(*this, n, ColumnType::Float); }
+KindBuilder& KindBuilder::boolean(std::initializer_list<const char*> n) { return many(*this, n, ColumnType::Boolean); }
+KindBuilder& KindBuilder::datetime(std::initializer_list<const char*> n) { return many(*this, n, ColumnType::DateTime); }
+KindBuilder& KindBuilder::fk(std::string name, std::string target) {
+  return relation(*this, std::move(name), std::move(target), Relation::ForeignKey);
+}
+KindBuilder& KindBuilder::m2m(std::string name, std::string target) {
+  return relation(*this, std::move(name), std::move(target), Relation::ManyToMany);
+}
+KindBuilder& KindBuilder::children(std::string name, std::string target) {
+  return relation(*this, std::move(name), std::move(target), Relation::Children);
+}
+KindBuilder& KindBuilder::rows(std::string name, std::string target) {
+  return relation(*this, std::move(name), std::move(target), Relation::Rows);
+}
+
+std::vector<ViewField> cols(std::initializer_list<const char*> keys) {
+  std::vector<ViewField> out;
+  for (const char* k : keys) out.push_back(col(k));
+  return out;
+}
+
+std::vector<ViewField> fields(std::initializer_list<std::vector<ViewField>> parts) {
+  std::vector<ViewField> out;
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+}  // namespace declare
+
+}  // namespace ll2::api

@@ -1,0 +1,175 @@
+// The declarations the whole engine is driven by.
+//
+// A Kind is one LL2 object kind and one table: its columns and relations.
+// A View is one serializer of a kind (AgencyMini, LaunchNormal, ...): the keys
+// it prints, in wire order. A Resource is one endpoint (docking_events): its
+// kind, its views per mode, filters, search fields and ordering fields.
+// Storage, import, serialization, docs and HTML are all generated from these.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/value.hpp"
+
+namespace ll2::api {
+
+enum class ColumnType { Integer, Float, Boolean, Text, DateTime, Date, Duration };
+enum class IdType { Integer, Uuid, None };  // None: id-less rows owned by a parent
+
+enum class Relation {
+  Column,      // a scalar column
+  ForeignKey,  // column <name>_id holding the target's id
+  ManyToMany,  // link table <kind>__<name> (owner_id, target_id)
+  Children,    // target rows with their own ids, owned through target.owner_id
+  Rows,        // id-less target rows owned through target.owner_id, kept in order
+};
+
+struct Kind;
+
+struct Field {
+  std::string name;
+  Relation relation = Relation::Column;
+  ColumnType type = ColumnType::Text;  // Column only
+  std::string target;                  // relations: the target kind's name
+  const Kind* target_kind = nullptr;   // resolved by the registry
+  int column = -1;                     // Row index, for Column and ForeignKey
+};
+
+struct Kind {
+  std::string name;  // also the table name
+  IdType id_type = IdType::Integer;
+  std::vector<Field> fields;
+  bool owned = false;  // has an owner_id column (Children/Rows targets)
+  int column_count = 0;  // Row size is 1 + column_count (id first)
+
+  const Field* field(std::string_view n) const;
+  std::string link_table(const Field& f) const { return name + "__" + f.name; }
+};
+
+enum class Emit {
+  Id,          // the object's id
+  Column,      // a scalar column
+  Url,         // absolute URL of the object's LL2 endpoint
+  Mode,        // constant response_mode
+  Nested,      // a foreign key rendered with a view (null when absent)
+  NestedList,  // a many-to-many, children or rows relation rendered with a view
+};
+
+struct View;
+
+struct ViewField {
+  std::string key;
+  Emit emit = Emit::Column;
+  std::string text;             // Mode: the value; Url: the path segment; Nested*: the view name
+  const Field* field = nullptr;  // resolved: the kind's field behind this key
+  const View* view = nullptr;    // resolved: nested view
+};
+
+struct View {
+  std::string name;
+  std::string kind_name;
+  std::vector<ViewField> fields;
+  const Kind* kind = nullptr;
+};
+
+enum class FilterOp { Exact, Gt, Gte, Lt, Lte };
+enum class FilterValue { DateTime, Number };
+
+struct Filter {
+  std::string param;  // the query parameter, e.g. docking__gte
+  std::string path;   // the field path it compares, e.g. docking or docking_location__id
+  FilterOp op = FilterOp::Exact;
+  FilterValue value = FilterValue::Number;
+};
+
+struct Mode {
+  std::string name;  // normal, detailed, list
+  std::string view;  // the view name
+  const View* resolved = nullptr;
+};
+
+struct Resource {
+  std::string path;           // URL segment: docking_events
+  std::string kind_name;      // root kind
+  std::string singular;       // "Docking Event" (page titles)
+  std::string plural;         // "Docking Events"
+  std::vector<Mode> modes;    // in the order the docs list them
+  std::string list_mode;      // default mode of the list
+  std::string detail_mode;    // default mode of the detail
+  std::vector<Filter> filters;            // in django-filter's field order
+  std::vector<std::string> search_fields;  // field paths, as DRF's search_fields
+  std::vector<std::string> ordering_fields;
+  std::vector<std::string> default_ordering;  // e.g. {"docking"}; id is always the tie-breaker
+  // Examples shown by the generated docs (LL2 shows one per section).
+  std::string mode_example, filter_example, search_example, ordering_example;
+  const Kind* kind = nullptr;
+
+  const Mode* mode(std::string_view name) const;
+};
+
+// Everything declared, resolved and cross-checked once at start-up.
+class Registry {
+ public:
+  Kind& kind(std::string name, IdType id_type = IdType::Integer);
+  View& view(std::string name, std::string kind_name, std::vector<ViewField> fields);
+  Resource& resource(Resource r);
+
+  // Links names to declarations; returns the problems found (empty = fine).
+  std::vector<std::string> resolve();
+
+  const Kind* find_kind(std::string_view name) const;
+  const View* find_view(std::string_view name) const;
+  const Resource* find_resource(std::string_view path) const;
+  const std::vector<std::unique_ptr<Kind>>& kinds() const { return kinds_; }
+  const std::vector<std::unique_ptr<Resource>>& resources() const { return resources_; }
+
+ private:
+  std::vector<std::unique_ptr<Kind>> kinds_;
+  std::vector<std::unique_ptr<View>> views_;
+  std::vector<std::unique_ptr<Resource>> resources_;
+};
+
+// Builders for declarations (used by src/resources/*.cpp).
+namespace declare {
+
+struct KindBuilder {
+  Kind& k;
+  KindBuilder& col(std::string name, ColumnType type);
+  KindBuilder& integer(std::initializer_list<const char*> names);
+  KindBuilder& text(std::initializer_list<const char*> names);
+  KindBuilder& flt(std::initializer_list<const char*> names);
+  KindBuilder& boolean(std::initializer_list<const char*> names);
+  KindBuilder& datetime(std::initializer_list<const char*> names);
+  KindBuilder& fk(std::string name, std::string target);
+  KindBuilder& m2m(std::string name, std::string target);
+  KindBuilder& children(std::string name, std::string target);
+  KindBuilder& rows(std::string name, std::string target);
+};
+
+inline ViewField id() { return {"id", Emit::Id, {}, nullptr, nullptr}; }
+inline ViewField col(std::string key) { return {std::move(key), Emit::Column, {}, nullptr, nullptr}; }
+inline ViewField url(std::string segment) {
+  return {"url", Emit::Url, std::move(segment), nullptr, nullptr};
+}
+inline ViewField mode(std::string value) {
+  return {"response_mode", Emit::Mode, std::move(value), nullptr, nullptr};
+}
+// A relation rendered with another view; one object or a list, by relation.
+inline ViewField nested(std::string key, std::string view) {
+  return {std::move(key), Emit::Nested, std::move(view), nullptr, nullptr};
+}
+// Plain columns in order.
+std::vector<ViewField> cols(std::initializer_list<const char*> keys);
+// Concatenates pieces of a field list.
+std::vector<ViewField> fields(std::initializer_list<std::vector<ViewField>> parts);
+
+}  // namespace declare
+
+// The registry with every resource ll2d serves (src/resources/*.cpp).
+const Registry& registry();
+
+}  // namespace ll2::api

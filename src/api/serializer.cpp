@@ -1,0 +1,159 @@
+#include "api/serializer.hpp"
+
+#include "util/datetime.hpp"
+
+namespace ll2::api {
+
+namespace {
+constexpr size_t kMaxCachedEntries = 500'000;
+
+std::string id_text(const Value& id) {
+  if (const auto* i = std::get_if<int64_t>(&id)) return std::to_string(*i);
+  if (const auto* s = std::get_if<std::string>(&id)) return *s;
+  return {};
+}
+}  // namespace
+
+std::string RowCache::key(const void* decl, const Value& id) {
+  std::string k(reinterpret_cast<const char*>(&decl), sizeof decl);
+  k += id_text(id);
+  return k;
+}
+
+void RowCache::refresh() {
+  const uint64_t v = store_.data_version();
+  if (!have_version_ || v != version_) {
+    rows_.clear();
+    related_.clear();
+    version_ = v;
+    have_version_ = true;
+  }
+}
+
+void RowCache::limit_size() {
+  if (rows_.size() + related_.size() > kMaxCachedEntries) {
+    rows_.clear();
+    related_.clear();
+  }
+}
+
+const Row* RowCache::load(const Kind& kind, const Value& id) {
+  const std::string k = key(&kind, id);
+  auto it = rows_.find(k);
+  if (it == rows_.end()) {
+    limit_size();
+    it = rows_.emplace(k, store_.load(kind, id)).first;
+  }
+  return it->second ? &*it->second : nullptr;
+}
+
+const std::vector<Value>& RowCache::related_ids(const Kind& owner_kind, const Field& field, const Value& owner) {
+  const std::string k = key(&field, owner);
+  auto it = related_.find(k);
+  if (it == related_.end()) {
+    limit_size();
+    it = related_.emplace(k, store_.related_ids(owner_kind, field, owner)).first;
+  }
+  return it->second;
+}
+
+void write_id(json::Writer& out, const Value& id) {
+  if (const auto* i = std::get_if<int64_t>(&id)) {
+    out.integer(*i);
+  } else if (const auto* s = std::get_if<std::string>(&id)) {
+    out.string(*s);
+  } else {
+    out.null();
+  }
+}
+
+void Serializer::write_column(json::Writer& out, const Field& field, const Value& v) {
+  if (is_null(v)) {
+    out.null();
+    return;
+  }
+  switch (field.type) {
+    case ColumnType::Integer:
+      if (const auto* i = std::get_if<int64_t>(&v)) out.integer(*i);
+      else if (const auto* d = std::get_if<double>(&v)) out.integer(static_cast<int64_t>(*d));
+      else out.null();
+      return;
+    case ColumnType::Float:
+      if (const auto* d = std::get_if<double>(&v)) out.number(*d);
+      else if (const auto* i = std::get_if<int64_t>(&v)) out.number(static_cast<double>(*i));
+      else out.null();
+      return;
+    case ColumnType::Boolean:
+      out.boolean(std::get_if<int64_t>(&v) != nullptr && std::get<int64_t>(v) != 0);
+      return;
+    case ColumnType::DateTime:
+      if (const auto* i = std::get_if<int64_t>(&v)) out.string(datetime::format_datetime(*i));
+      else out.null();
+      return;
+    case ColumnType::Duration:
+      if (const auto* i = std::get_if<int64_t>(&v)) out.string(datetime::format_duration(*i));
+      else out.null();
+      return;
+    case ColumnType::Text:
+    case ColumnType::Date:
+      if (const auto* s = std::get_if<std::string>(&v)) out.string(*s);
+      else out.null();
+      return;
+  }
+}
+
+void Serializer::write(json::Writer& out, const View& view, const Row& row) {
+  out.begin_object();
+  for (const auto& vf : view.fields) {
+    out.key(vf.key);
+    switch (vf.emit) {
+      case Emit::Id:
+        write_id(out, row[0]);
+        break;
+      case Emit::Column:
+        write_column(out, *vf.field, row[static_cast<size_t>(vf.field->column)]);
+        break;
+      case Emit::Url: {
+        std::string url;
+        url.reserve(urls_.base.size() + vf.text.size() + urls_.suffix.size() + 48);
+        url += urls_.base;
+        url += "/2.3.0/";
+        url += vf.text;
+        url += '/';
+        url += id_text(row[0]);
+        url += '/';
+        url += urls_.suffix;
+        out.string(url);
+        break;
+      }
+      case Emit::Mode:
+        out.string(vf.text);
+        break;
+      case Emit::Nested: {
+        const Value& target = row[static_cast<size_t>(vf.field->column)];
+        const Row* nested = is_null(target) ? nullptr : cache_.load(*vf.field->target_kind, target);
+        if (nested == nullptr) {
+          out.null();
+        } else {
+          write(out, *vf.view, *nested);
+        }
+        break;
+      }
+      case Emit::NestedList: {
+        out.begin_array();
+        if (vf.field->relation == Relation::Rows) {
+          for (const auto& r : cache_.store().owned_rows(*vf.field, row[0])) write(out, *vf.view, r);
+        } else {
+          for (const auto& id : cache_.related_ids(*view.kind, *vf.field, row[0])) {
+            if (const Row* r = cache_.load(*vf.field->target_kind, id)) write(out, *vf.view, *r);
+          }
+        }
+        out.end_array();
+        break;
+      }
+    }
+  }
+  out.end_object();
+}
+
+}  // namespace ll2::api

@@ -1,0 +1,59 @@
+// Turns stored rows into LL2 JSON by walking a View declaration. Nested
+// objects are read through a per-thread cache of rows, so an agency that
+// appears ten times in a page is loaded once.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "api/schema.hpp"
+#include "json/writer.hpp"
+#include "store/store.hpp"
+
+namespace ll2::api {
+
+// Rows and relation id lists read from a store, dropped whenever the store's
+// data version changes (another process committed an import).
+class RowCache {
+ public:
+  explicit RowCache(store::Store& store) : store_(store) {}
+
+  // Call once per request: drops everything if the database changed.
+  void refresh();
+  const Row* load(const Kind& kind, const Value& id);
+  const std::vector<Value>& related_ids(const Kind& owner_kind, const Field& field, const Value& owner);
+  store::Store& store() { return store_; }
+
+ private:
+  static std::string key(const void* decl, const Value& id);
+  void limit_size();
+
+  store::Store& store_;
+  uint64_t version_ = 0;
+  bool have_version_ = false;
+  std::unordered_map<std::string, std::optional<Row>> rows_;
+  std::unordered_map<std::string, std::vector<Value>> related_;
+};
+
+// How absolute URLs in bodies are built: base ("https://host"), and the
+// suffix a request's `format` parameter adds ("?format=json").
+struct UrlContext {
+  std::string base;
+  std::string suffix;
+};
+
+class Serializer {
+ public:
+  Serializer(RowCache& cache, const UrlContext& urls) : cache_(cache), urls_(urls) {}
+  void write(json::Writer& out, const View& view, const Row& row);
+
+ private:
+  void write_column(json::Writer& out, const Field& field, const Value& v);
+  RowCache& cache_;
+  const UrlContext& urls_;
+};
+
+void write_id(json::Writer& out, const Value& id);
+
+}  // namespace ll2::api

@@ -1,0 +1,131 @@
+// ll2d: a self-hostable, wire-compatible server for the Launch Library 2 API.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "api/engine.hpp"
+#include "http/server.hpp"
+#include "ingest/generator.hpp"
+#include "ingest/importer.hpp"
+#include "store/store.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+int run_import(const std::string& db, const std::vector<std::string>& inputs) {
+  auto opened = ll2::store::open_sqlite(db, false);
+  if (!opened.store) {
+    fmt::print(stderr, "ll2d import: {}\n", opened.error);
+    return 2;
+  }
+  std::vector<std::string> files;
+  for (const auto& p : inputs) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      std::vector<std::string> found;
+      for (const auto& entry : fs::directory_iterator(p)) {
+        if (entry.is_regular_file() && entry.path().extension() == ".json") found.push_back(entry.path().string());
+      }
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else {
+      files.push_back(p);
+    }
+  }
+  const auto& root = *ll2::api::registry().find_resource("docking_events")->kind;
+  int failed = 0;
+  int64_t objects = 0;
+  const auto started = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < files.size(); ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto result = ll2::ingest::import_file(*opened.store, root, files[i]);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (auto* e = std::get_if<ll2::ingest::ImportError>(&result)) {
+      ++failed;
+      fmt::print(stderr, "ll2d import: rejected {} (nothing from it was written)\n", e->to_string());
+      continue;
+    }
+    const auto& s = std::get<ll2::ingest::ImportStats>(result);
+    objects += s.objects;
+    fmt::print(stderr, "[{}/{}] {}: {} events, {} objects ({:.0f} objects/s), {} files left\n", i + 1, files.size(),
+               files[i], s.events, s.objects, secs > 0 ? static_cast<double>(s.objects) / secs : 0.0,
+               files.size() - i - 1);
+  }
+  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  fmt::print(stderr, "ll2d import: {} of {} files imported, {} objects in {:.2f}s{}\n", files.size() - failed,
+             files.size(), objects, total, failed ? fmt::format(", {} rejected", failed) : "");
+  return failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ll2d: a fast, self-hostable Launch Library 2 (2.3.0) API server"};
+  app.require_subcommand(1);
+
+  std::string db = "ll2d.sqlite3";
+  auto* serve = app.add_subcommand("serve", "Serve the LL2 API from a database");
+  ll2::http::ServerOptions server;
+  std::string public_url;
+  serve->add_option("--db", db, "SQLite database file")->capture_default_str();
+  serve->add_option("--host", server.host, "Address to listen on")->capture_default_str();
+  serve->add_option("--port", server.port, "Port to listen on (0: any free port)")->capture_default_str();
+  serve->add_option("--public-url", public_url, "Scheme and host for URLs in responses, e.g. https://ll.example.org");
+  serve->add_option("--threads", server.threads, "Worker threads (0: one per core)")->capture_default_str();
+  bool quiet = false;
+  serve->add_flag("--no-access-log", quiet, "Do not log one line per request");
+
+  auto* import = app.add_subcommand("import", "Import LL2 JSON files or directories into a database");
+  std::vector<std::string> inputs;
+  import->add_option("--db", db, "SQLite database file (created if missing)")->capture_default_str();
+  import->add_option("paths", inputs, "Files or directories of LL2 JSON")->required();
+
+  auto* gen = app.add_subcommand("generate", "Write deterministic synthetic LL2 pages of docking events");
+  ll2::ingest::GenerateOptions gen_options;
+  gen->add_option("--events", gen_options.events, "Number of docking events")->capture_default_str();
+  gen->add_option("--seed", gen_options.seed, "Random seed")->capture_default_str();
+  gen->add_option("--out", gen_options.out_dir, "Output directory")->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*import) return run_import(db, inputs);
+  if (*gen) {
+    auto result = ll2::ingest::generate(gen_options);
+    if (auto* e = std::get_if<std::string>(&result)) {
+      fmt::print(stderr, "ll2d generate: {}\n", *e);
+      return 1;
+    }
+    const auto& s = std::get<ll2::ingest::GenerateStats>(result);
+    fmt::print("ll2d generate: wrote {} pages of SYNTHETIC docking events ({} events, seed {}) to {}.\n"
+               "This data is made up for testing and benchmarks; it is not real LL2 data.\n",
+               s.pages, gen_options.events, gen_options.seed, gen_options.out_dir);
+    return 0;
+  }
+
+  // serve: fail early on a database that cannot be opened or upgraded.
+  {
+    auto check = ll2::store::open_sqlite(db, false);
+    if (!check.store) {
+      fmt::print(stderr, "ll2d serve: {}\n", check.error);
+      return 2;
+    }
+  }
+  server.access_log = !quiet;
+  ll2::api::Engine engine(
+      [db] {
+        auto opened = ll2::store::open_sqlite(db, false);
+        if (!opened.store) throw std::runtime_error(opened.error);
+        return std::move(opened.store);
+      },
+      {public_url});
+  return ll2::http::serve(engine, server, [&](uint16_t port) {
+    fmt::print("ll2d: serving {} on http://{}:{}/2.3.0/\n", db, server.host, port);
+    std::fflush(stdout);
+  });
+}

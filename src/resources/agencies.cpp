@@ -1,0 +1,65 @@
+#include "resources/resources.hpp"
+
+namespace ll2::resources {
+
+using namespace api::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using api::ViewField;
+
+void declare_agencies(api::Registry& r) {
+  KindBuilder{r.kind("country")}.text(
+      {"name", "alpha_2_code", "alpha_3_code", "nationality_name", "nationality_name_composed"});
+  KindBuilder{r.kind("agency_type")}.text({"name"});
+  KindBuilder{r.kind("social_media")}.text({"name", "url"}).fk("logo", "image");
+  KindBuilder{r.kind("social_media_link")}.fk("social_media", "social_media").text({"url"});
+  KindBuilder{r.kind("agency")}
+      .text({"name", "abbrev"})
+      .fk("type", "agency_type")
+      .boolean({"featured"})
+      .m2m("country", "country")
+      .text({"description", "administrator"})
+      .integer({"founding_year"})
+      .text({"launchers", "spacecraft", "parent"})
+      .fk("image", "image")
+      .fk("logo", "image")
+      .fk("social_logo", "image")
+      .integer({"total_launch_count", "consecutive_successful_launches", "successful_launches",
+                "failed_launches", "pending_launches", "consecutive_successful_landings",
+                "successful_landings", "failed_landings", "attempted_landings",
+                "successful_landings_spacecraft", "failed_landings_spacecraft",
+                "attempted_landings_spacecraft", "successful_landings_payload",
+                "failed_landings_payload", "attempted_landings_payload"})
+      .text({"info_url", "wiki_url"})
+      .m2m("social_media_links", "social_media_link");
+
+  r.view("Country", "country",
+         fields({{id()}, cols({"name", "alpha_2_code", "alpha_3_code", "nationality_name",
+                               "nationality_name_composed"})}));
+  r.view("AgencyType", "agency_type", {id(), col("name")});
+  r.view("SocialMedia", "social_media", {id(), col("name"), col("url"), nested("logo", "Image")});
+  r.view("SocialMediaLink", "social_media_link",
+         {id(), nested("social_media", "SocialMedia"), col("url")});
+
+  const auto mini_head = [](const char* mode_name) {
+    return std::vector{mode(mode_name), id(), url("agencies"), col("name"), col("abbrev"),
+                       nested("type", "AgencyType")};
+  };
+  const std::vector<ViewField> normal_tail = fields(
+      {{col("featured"), nested("country", "Country")},
+       cols({"description", "administrator", "founding_year", "launchers", "spacecraft", "parent"}),
+       {nested("image", "Image"), nested("logo", "Image"), nested("social_logo", "Image")}});
+  r.view("AgencyMini", "agency", mini_head("list"));
+  r.view("AgencyNormal", "agency", fields({mini_head("normal"), normal_tail}));
+  // LL2's AgencyDetailed extends the normal serializer and says "normal".
+  r.view("AgencyDetailed", "agency",
+         fields({mini_head("normal"), normal_tail,
+                 cols({"total_launch_count", "consecutive_successful_launches", "successful_launches",
+                       "failed_launches", "pending_launches", "consecutive_successful_landings",
+                       "successful_landings", "failed_landings", "attempted_landings",
+                       "successful_landings_spacecraft", "failed_landings_spacecraft",
+                       "attempted_landings_spacecraft", "successful_landings_payload",
+                       "failed_landings_payload", "attempted_landings_payload", "info_url",
+                       "wiki_url"}),
+                 {nested("social_media_links", "SocialMediaLink")}}));
+}
+
+}  // namespace ll2::resources

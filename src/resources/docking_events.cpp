@@ -1,0 +1,85 @@
+// The docking events endpoint, /2.3.0/docking_events/.
+#include "resources/resources.hpp"
+
+namespace ll2::resources {
+
+using namespace api::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using api::ViewField;
+using api::FilterOp;
+using api::FilterValue;
+
+void declare_docking_events(api::Registry& r) {
+  KindBuilder{r.kind("docking_location")}
+      .text({"name"})
+      .fk("spacestation", "space_station")
+      .fk("spacecraft", "spacecraft_config")
+      .fk("payload", "payload");
+  KindBuilder{r.kind("docking_event")}
+      .datetime({"docking", "departure"})
+      .fk("docking_location", "docking_location")
+      .fk("space_station_target", "space_station")
+      .fk("flight_vehicle_target", "spacecraft_flight")
+      .fk("payload_flight_target", "payload_flight")
+      .fk("flight_vehicle_chaser", "spacecraft_flight")
+      .fk("space_station_chaser", "space_station")
+      .fk("payload_flight_chaser", "payload_flight");
+
+  r.view("DockingLocation", "docking_location",
+         {id(), col("name"), nested("spacestation", "SpaceStationMini"),
+          nested("spacecraft", "SpacecraftConfigNormal"), nested("payload", "PayloadMini")});
+  const auto event = [](const char* mode_name, const char* flight, const char* station, const char* payload) {
+    return std::vector{id(),
+                       url("docking_events"),
+                       col("docking"),
+                       col("departure"),
+                       nested("docking_location", "DockingLocation"),
+                       nested("space_station_target", "SpaceStationMini"),
+                       nested("flight_vehicle_target", "SpacecraftFlightMini"),
+                       nested("payload_flight_target", "PayloadFlightMini"),
+                       mode(mode_name),
+                       nested("flight_vehicle_chaser", flight),
+                       nested("space_station_chaser", station),
+                       nested("payload_flight_chaser", payload)};
+  };
+  r.view("DockingEventEndpointNormal", "docking_event",
+         event("normal", "SpacecraftFlightMini", "SpaceStationMini", "PayloadFlightMini"));
+  r.view("DockingEventEndpointDetailed", "docking_event",
+         event("detailed", "SpacecraftFlightNormal", "SpaceStationNormal", "PayloadFlightNormal"));
+
+  api::Resource res;
+  res.path = "docking_events";
+  res.kind_name = "docking_event";
+  res.singular = "Docking Event";
+  res.plural = "Docking Events";
+  res.modes = {{"normal", "DockingEventEndpointNormal", nullptr},
+               {"detailed", "DockingEventEndpointDetailed", nullptr}};
+  res.list_mode = "normal";
+  res.detail_mode = "detailed";
+  res.filters = {
+      {"docking__gt", "docking", FilterOp::Gt, FilterValue::DateTime},
+      {"docking__gte", "docking", FilterOp::Gte, FilterValue::DateTime},
+      {"docking__lt", "docking", FilterOp::Lt, FilterValue::DateTime},
+      {"docking__lte", "docking", FilterOp::Lte, FilterValue::DateTime},
+      {"docking_location__id", "docking_location__id", FilterOp::Exact, FilterValue::Number},
+      {"flight_vehicle_chaser__id", "flight_vehicle_chaser__id", FilterOp::Exact, FilterValue::Number},
+      {"space_station_target__id", "space_station_target__id", FilterOp::Exact, FilterValue::Number},
+  };
+  res.search_fields = {
+      "docking_location__name",
+      "flight_vehicle_chaser__spacecraft__name",
+      "flight_vehicle_target__spacecraft__name",
+      "payload_flight_chaser__payload__name",
+      "payload_flight_target__payload__name",
+      "space_station_chaser__name",
+      "space_station_target__name",
+  };
+  res.ordering_fields = {"departure", "docking"};
+  res.default_ordering = {"docking"};
+  res.mode_example = "mode=detailed";
+  res.filter_example = "space_station_target__id=6";
+  res.search_example = "search=Salyut";
+  res.ordering_example = "ordering=-docking";
+  r.resource(std::move(res));
+}
+
+}  // namespace ll2::resources

@@ -1,0 +1,31 @@
+#include "resources/resources.hpp"
+
+namespace ll2::resources {
+
+using namespace api::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using api::ViewField;
+using api::ColumnType;
+
+void declare_space_stations(api::Registry& r) {
+  KindBuilder{r.kind("space_station_status")}.text({"name"});
+  KindBuilder{r.kind("space_station_type")}.text({"name"});
+  KindBuilder{r.kind("space_station")}
+      .text({"name"})
+      .fk("image", "image")
+      .fk("status", "space_station_status")
+      .col("founded", ColumnType::Date)
+      .col("deorbited", ColumnType::Date)
+      .text({"description", "orbit"})  // LL2 prints the orbit as a string
+      .fk("type", "space_station_type");
+
+  r.view("SpaceStationStatus", "space_station_status", {id(), col("name")});
+  r.view("SpaceStationType", "space_station_type", {id(), col("name")});
+  const std::vector head{id(), url("space_stations"), col("name"), nested("image", "Image")};
+  r.view("SpaceStationMini", "space_station", head);
+  r.view("SpaceStationNormal", "space_station",
+         fields({head,
+                 {nested("status", "SpaceStationStatus"), col("founded"), col("deorbited"),
+                  col("description"), col("orbit"), nested("type", "SpaceStationType")}}));
+}
+
+}  // namespace ll2::resources

@@ -1,0 +1,195 @@
+#include "store/sql_builder.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+namespace ll2::store::sql {
+
+using api::Field;
+using api::Kind;
+using api::Relation;
+
+std::string quote(std::string_view identifier) { return fmt::format("\"{}\"", identifier); }
+
+std::string column_name(const Field& f) {
+  return f.relation == Relation::ForeignKey ? f.name + "_id" : f.name;
+}
+
+namespace {
+
+const char* sql_type(const Field& f) {
+  if (f.relation == Relation::ForeignKey) {
+    return f.target_kind != nullptr && f.target_kind->id_type == api::IdType::Uuid ? "TEXT" : "INTEGER";
+  }
+  switch (f.type) {
+    case api::ColumnType::Float: return "REAL";
+    case api::ColumnType::Text:
+    case api::ColumnType::Date: return "TEXT";
+    default: return "INTEGER";  // integers, booleans, date-times and durations
+  }
+}
+
+const char* id_type(const Kind& k) { return k.id_type == api::IdType::Uuid ? "TEXT" : "INTEGER"; }
+
+std::string row_columns(const Kind& k, std::string_view prefix) {
+  std::string out = k.id_type == api::IdType::None ? "NULL" : fmt::format("{}id", prefix);
+  for (const auto& f : k.fields) {
+    if (f.column > 0) out += fmt::format(", {}{}", prefix, quote(column_name(f)));
+  }
+  return out;
+}
+
+// The column a path ends on, through LEFT JOINs for the foreign keys before
+// it. Joins are shared by prefix, so one join serves several search fields.
+class JoinPlan {
+ public:
+  explicit JoinPlan(const Kind* root) : root_(root) {}
+
+  std::string column(std::string_view path) {
+    const Kind* kind = root_;
+    std::string alias = "t0";
+    std::string prefix;
+    while (true) {
+      const size_t sep = path.find("__");
+      const std::string_view head = path.substr(0, sep);
+      const Field* f = head == "id" ? nullptr : kind->field(head);
+      if (sep == std::string_view::npos) {
+        return head == "id" ? alias + ".id" : fmt::format("{}.{}", alias, quote(column_name(*f)));
+      }
+      const std::string_view rest = path.substr(sep + 2);
+      if (rest == "id") {  // docking_location__id reads the foreign key itself
+        return fmt::format("{}.{}", alias, quote(column_name(*f)));
+      }
+      prefix += std::string(head) + "__";
+      auto it = aliases_.find(prefix);
+      if (it == aliases_.end()) {
+        const std::string next = fmt::format("t{}", aliases_.size() + 1);
+        joins_ += fmt::format(" LEFT JOIN {} {} ON {}.id = {}.{}", quote(f->target_kind->name), next, next,
+                              alias, quote(column_name(*f)));
+        it = aliases_.emplace(prefix, next).first;
+      }
+      alias = it->second;
+      kind = f->target_kind;
+      path = rest;
+    }
+  }
+  const std::string& joins() const { return joins_; }
+
+ private:
+  const Kind* root_;
+  std::map<std::string, std::string> aliases_;
+  std::string joins_;
+};
+
+const char* op_sql(api::FilterOp op) {
+  switch (op) {
+    case api::FilterOp::Gt: return ">";
+    case api::FilterOp::Gte: return ">=";
+    case api::FilterOp::Lt: return "<";
+    case api::FilterOp::Lte: return "<=";
+    default: return "=";
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> schema(const api::Registry& registry) {
+  std::vector<std::string> out;
+  for (const auto& kp : registry.kinds()) {
+    const Kind& k = *kp;
+    std::string cols;
+    if (k.id_type == api::IdType::None) {
+      cols = "owner_id INTEGER NOT NULL, position INTEGER NOT NULL";
+    } else {
+      cols = fmt::format("id {} PRIMARY KEY", id_type(k));
+      if (k.owned) cols += ", owner_id INTEGER";
+    }
+    for (const auto& f : k.fields) {
+      if (f.column > 0) cols += fmt::format(", {} {}", quote(column_name(f)), sql_type(f));
+    }
+    if (k.id_type == api::IdType::None) cols += ", PRIMARY KEY (owner_id, position)";
+    out.push_back(fmt::format("CREATE TABLE {} ({})", quote(k.name), cols));
+    if (k.owned && k.id_type != api::IdType::None) {
+      out.push_back(fmt::format("CREATE INDEX {} ON {} (owner_id, id)", quote(k.name + "__owner"), quote(k.name)));
+    }
+    for (const auto& f : k.fields) {
+      if (f.relation != Relation::ManyToMany) continue;
+      out.push_back(fmt::format(
+          "CREATE TABLE {} (owner_id {} NOT NULL, target_id {} NOT NULL, PRIMARY KEY (owner_id, target_id)) "
+          "WITHOUT ROWID",
+          quote(k.link_table(f)), id_type(k), id_type(*f.target_kind)));
+    }
+  }
+  // Indexes for what the endpoints filter and order by on their own table.
+  for (const auto& rp : registry.resources()) {
+    const api::Resource& r = *rp;
+    std::set<std::string> columns;
+    for (const auto& path : r.ordering_fields) columns.insert(path);
+    for (const auto& f : r.filters) columns.insert(f.path.substr(0, f.path.find("__")));
+    for (const auto& c : columns) {
+      const Field* f = r.kind->field(c);
+      if (f == nullptr || f->column <= 0) continue;
+      out.push_back(fmt::format("CREATE INDEX {} ON {} ({}, id)", quote(r.kind->name + "__" + c),
+                                quote(r.kind->name), quote(column_name(*f))));
+    }
+  }
+  return out;
+}
+
+std::string select_row(const Kind& k) {
+  return fmt::format("SELECT {} FROM {} WHERE id = ?", row_columns(k, ""), quote(k.name));
+}
+
+std::string select_related_ids(const Kind& owner_kind, const Field& f) {
+  if (f.relation == Relation::ManyToMany) {
+    return fmt::format("SELECT target_id FROM {} WHERE owner_id = ? ORDER BY target_id",
+                       quote(owner_kind.link_table(f)));
+  }
+  return fmt::format("SELECT id FROM {} WHERE owner_id = ? ORDER BY id", quote(f.target_kind->name));
+}
+
+std::string select_owned_rows(const Field& f) {
+  return fmt::format("SELECT {} FROM {} WHERE owner_id = ? ORDER BY position", row_columns(*f.target_kind, ""),
+                     quote(f.target_kind->name));
+}
+
+ListStatements list(const ListQuery& q) {
+  JoinPlan plan(q.kind);
+  std::vector<std::string> conditions;
+  std::vector<Value> params;
+  if (q.matches_nothing) conditions.emplace_back("0");
+  for (const auto& c : q.where) {
+    conditions.push_back(fmt::format("{} {} ?", plan.column(c.path), op_sql(c.op)));
+    params.push_back(c.value);
+  }
+  if (!q.search_terms.empty()) {
+    std::vector<std::string> columns;
+    for (const auto& p : q.search_paths) columns.push_back(plan.column(p));
+    for (const auto& term : q.search_terms) {
+      std::vector<std::string> any;
+      for (const auto& col : columns) {
+        any.push_back(fmt::format("ll2_icontains({}, ?)", col));
+        params.emplace_back(term);
+      }
+      conditions.push_back(fmt::format("({})", fmt::join(any, " OR ")));
+    }
+  }
+  std::string order;
+  for (const auto& key : q.order) {
+    // PostgreSQL's default: NULLs last ascending, first descending.
+    order += fmt::format("{} {}, ", plan.column(key.path), key.descending ? "DESC NULLS FIRST" : "ASC NULLS LAST");
+  }
+  order += "t0.id ASC";
+  const std::string from = fmt::format("FROM {} t0{}", quote(q.kind->name), plan.joins());
+  const std::string where = conditions.empty() ? "" : fmt::format(" WHERE {}", fmt::join(conditions, " AND "));
+  ListStatements out;
+  out.count = {fmt::format("SELECT COUNT(*) {}{}", from, where), params};
+  out.page = {fmt::format("SELECT t0.id {}{} ORDER BY {} LIMIT ? OFFSET ?", from, where, order), params};
+  out.page.params.emplace_back(q.limit);
+  out.page.params.emplace_back(q.offset);
+  return out;
+}
+
+}  // namespace ll2::store::sql

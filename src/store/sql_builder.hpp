@@ -1,0 +1,36 @@
+// SQL generated from the declarations: tables, indexes, row loads and list
+// queries. Only declared identifiers reach SQL text; values are parameters.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "api/schema.hpp"
+#include "store/store.hpp"
+
+namespace ll2::store::sql {
+
+std::string quote(std::string_view identifier);
+// The column that stores a Column or ForeignKey field.
+std::string column_name(const api::Field& f);
+
+// CREATE TABLE / CREATE INDEX statements for every declared kind and for the
+// lookups the resources filter and order by.
+std::vector<std::string> schema(const api::Registry& registry);
+
+std::string select_row(const api::Kind& kind);
+std::string select_related_ids(const api::Kind& owner_kind, const api::Field& field);
+std::string select_owned_rows(const api::Field& field);
+
+// A list query as SQL with `?` placeholders and the values to bind in order.
+struct Statement {
+  std::string sql;
+  std::vector<Value> params;
+};
+struct ListStatements {
+  Statement count;
+  Statement page;
+};
+ListStatements list(const ListQuery& q);
+
+}  // namespace ll2::store::sql

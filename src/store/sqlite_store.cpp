@@ -1,0 +1,312 @@
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <cstring>
+#include <unordered_map>
+
+#include "store/migrations.hpp"
+#include "store/sql_builder.hpp"
+#include "store/store.hpp"
+#include "util/text.hpp"
+
+namespace ll2::store {
+
+namespace {
+
+using api::Field;
+using api::Kind;
+
+// ll2_icontains(haystack, NEEDLE): PostgreSQL's UPPER(h) LIKE '%' || NEEDLE
+// || '%' with the needle taken literally; NULL haystacks never match.
+void icontains(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  const auto* h = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  const int hn = sqlite3_value_bytes(argv[0]);
+  const auto* n = reinterpret_cast<const char*>(sqlite3_value_text(argv[1]));
+  const int nn = sqlite3_value_bytes(argv[1]);
+  const std::string upper = text::unicode_upper(std::string_view(h, static_cast<size_t>(hn)));
+  sqlite3_result_int(ctx, upper.find(std::string_view(n, static_cast<size_t>(nn))) != std::string::npos);
+}
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& sql) : db_(db) {
+    if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK) {
+      error_ = fmt::format("{} (in: {})", sqlite3_errmsg(db), sql);
+      stmt_ = nullptr;
+    }
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool ok() const { return stmt_ != nullptr; }
+  const std::string& error() const { return error_; }
+  sqlite3_stmt* get() const { return stmt_; }
+
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  void bind(int index, const Value& v) {
+    if (const auto* i = std::get_if<int64_t>(&v)) {
+      sqlite3_bind_int64(stmt_, index, *i);
+    } else if (const auto* d = std::get_if<double>(&v)) {
+      sqlite3_bind_double(stmt_, index, *d);
+    } else if (const auto* s = std::get_if<std::string>(&v)) {
+      sqlite3_bind_text(stmt_, index, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+    } else {
+      sqlite3_bind_null(stmt_, index);
+    }
+  }
+  Value column(int index) const {
+    switch (sqlite3_column_type(stmt_, index)) {
+      case SQLITE_INTEGER: return sqlite3_column_int64(stmt_, index);
+      case SQLITE_FLOAT: return sqlite3_column_double(stmt_, index);
+      case SQLITE_TEXT: {
+        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index));
+        return std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, index)));
+      }
+      default: return std::monostate{};
+    }
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  std::string error_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  ~SqliteStore() override {
+    statements_.clear();
+    sqlite3_close_v2(db_);
+  }
+
+  std::optional<Row> load(const Kind& kind, const Value& id) override {
+    Statement& st = prepared(sql::select_row(kind));
+    st.reset();
+    st.bind(1, id);
+    std::optional<Row> row;
+    if (sqlite3_step(st.get()) == SQLITE_ROW) row = read_row(st, kind.column_count + 1);
+    sqlite3_reset(st.get());
+    return row;
+  }
+
+  std::vector<Value> related_ids(const Kind& owner_kind, const Field& field, const Value& owner) override {
+    Statement& st = prepared(sql::select_related_ids(owner_kind, field));
+    st.reset();
+    st.bind(1, owner);
+    std::vector<Value> ids;
+    while (sqlite3_step(st.get()) == SQLITE_ROW) ids.push_back(st.column(0));
+    sqlite3_reset(st.get());
+    return ids;
+  }
+
+  std::vector<Row> owned_rows(const Field& field, const Value& owner) override {
+    Statement& st = prepared(sql::select_owned_rows(field));
+    st.reset();
+    st.bind(1, owner);
+    std::vector<Row> rows;
+    while (sqlite3_step(st.get()) == SQLITE_ROW) rows.push_back(read_row(st, field.target_kind->column_count + 1));
+    sqlite3_reset(st.get());
+    return rows;
+  }
+
+  Page list(const ListQuery& query) override {
+    const auto statements = sql::list(query);
+    Page page;
+    {
+      Statement& st = bound(statements.count);
+      if (sqlite3_step(st.get()) == SQLITE_ROW) page.count = sqlite3_column_int64(st.get(), 0);
+      sqlite3_reset(st.get());
+    }
+    if (page.count > query.offset) {
+      Statement& st = bound(statements.page);
+      while (sqlite3_step(st.get()) == SQLITE_ROW) page.ids.push_back(st.column(0));
+      sqlite3_reset(st.get());
+    }
+    return page;
+  }
+
+  uint64_t data_version() override {
+    Statement& st = prepared("PRAGMA data_version");
+    uint64_t v = 0;
+    if (sqlite3_step(st.get()) == SQLITE_ROW) v = static_cast<uint64_t>(sqlite3_column_int64(st.get(), 0));
+    sqlite3_reset(st.get());
+    return v;
+  }
+
+  std::optional<std::string> write(const WriteBatch& batch) override {
+    if (auto e = exec("BEGIN IMMEDIATE")) return e;
+    auto result = write_all(batch);
+    if (result) {
+      exec("ROLLBACK");
+      return result;
+    }
+    return exec("COMMIT");
+  }
+
+ private:
+  Statement& prepared(const std::string& sql) {
+    auto it = statements_.find(sql);
+    if (it == statements_.end()) {
+      it = statements_.emplace(sql, std::make_unique<Statement>(db_, sql)).first;
+      if (!it->second->ok()) {
+        // Generated SQL that does not prepare is a programming error.
+        throw std::logic_error(it->second->error());
+      }
+    }
+    return *it->second;
+  }
+
+  Statement& bound(const sql::Statement& s) {
+    Statement& st = prepared(s.sql);
+    st.reset();
+    for (size_t i = 0; i < s.params.size(); ++i) st.bind(static_cast<int>(i + 1), s.params[i]);
+    return st;
+  }
+
+  static Row read_row(const Statement& st, int n) {
+    Row row;
+    row.reserve(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) row.push_back(st.column(i));
+    return row;
+  }
+
+  std::optional<std::string> exec(const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err != nullptr ? err : "unknown error";
+      sqlite3_free(err);
+      return msg;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<std::string> run(const std::string& sql, const std::vector<Value>& params) {
+    Statement& st = bound({sql, params});
+    const int rc = sqlite3_step(st.get());
+    sqlite3_reset(st.get());
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return fmt::format("{} (in: {})", sqlite3_errmsg(db_), sql);
+    return std::nullopt;
+  }
+
+  std::optional<std::string> write_all(const WriteBatch& batch) {
+    for (const auto& obj : batch.objects) {
+      std::string columns = "id";
+      std::string marks = "?";
+      std::string updates;
+      std::vector<Value> params{obj.id};
+      for (const auto& [field, value] : obj.values) {
+        const std::string c = sql::quote(sql::column_name(*field));
+        columns += ", " + c;
+        marks += ", ?";
+        updates += fmt::format("{}{} = excluded.{}", updates.empty() ? "" : ", ", c, c);
+        params.push_back(value);
+      }
+      const std::string table = sql::quote(obj.kind->name);
+      const std::string stmt =
+          updates.empty()
+              ? fmt::format("INSERT OR IGNORE INTO {} (id) VALUES (?)", table)
+              : fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}", table, columns,
+                            marks, updates);
+      if (auto e = run(stmt, params)) return e;
+    }
+    for (const auto& link : batch.links) {
+      if (link.field->relation == api::Relation::ManyToMany) {
+        const std::string table = sql::quote(link.kind->link_table(*link.field));
+        if (auto e = run(fmt::format("DELETE FROM {} WHERE owner_id = ?", table), {link.owner})) return e;
+        for (const auto& t : link.targets) {
+          if (auto e = run(fmt::format("INSERT OR IGNORE INTO {} (owner_id, target_id) VALUES (?, ?)", table),
+                           {link.owner, t})) {
+            return e;
+          }
+        }
+      } else {  // children: detach the old set, attach the new one
+        const std::string table = sql::quote(link.field->target_kind->name);
+        if (auto e = run(fmt::format("UPDATE {} SET owner_id = NULL WHERE owner_id = ?", table), {link.owner})) {
+          return e;
+        }
+        for (const auto& t : link.targets) {
+          if (auto e = run(fmt::format("UPDATE {} SET owner_id = ? WHERE id = ?", table), {link.owner, t})) return e;
+        }
+      }
+    }
+    for (const auto& rows : batch.rows) {
+      const std::string table = sql::quote(rows.field->target_kind->name);
+      if (auto e = run(fmt::format("DELETE FROM {} WHERE owner_id = ?", table), {rows.owner})) return e;
+      int64_t position = 0;
+      for (const auto& row : rows.rows) {
+        std::string columns = "owner_id, position";
+        std::string marks = "?, ?";
+        std::vector<Value> params{rows.owner, position++};
+        for (const auto& [field, value] : row) {
+          columns += ", " + sql::quote(sql::column_name(*field));
+          marks += ", ?";
+          params.push_back(value);
+        }
+        if (auto e = run(fmt::format("INSERT INTO {} ({}) VALUES ({})", table, columns, marks), params)) return e;
+      }
+    }
+    return std::nullopt;
+  }
+
+  sqlite3* db_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+};
+
+}  // namespace
+
+OpenResult open_sqlite(const std::string& path, bool read_only) {
+  sqlite3* db = nullptr;
+  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                    SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string msg = fmt::format("cannot open {}: {}", path, db != nullptr ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close_v2(db);
+    return {nullptr, msg};
+  }
+  sqlite3_busy_timeout(db, 10000);
+  sqlite3_create_function_v2(db, "ll2_icontains", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, icontains,
+                             nullptr, nullptr, nullptr);
+  const char* pragmas = read_only ? "PRAGMA query_only = 1"
+                                  : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL";
+  char* err = nullptr;
+  if (sqlite3_exec(db, pragmas, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = fmt::format("cannot open {}: {}", path, err != nullptr ? err : "?");
+    sqlite3_free(err);
+    sqlite3_close_v2(db);
+    return {nullptr, msg};
+  }
+  if (!read_only) {
+    if (auto e = migrate_sqlite(db)) {
+      sqlite3_close_v2(db);
+      return {nullptr, fmt::format("{}: {}", path, *e)};
+    }
+  } else if (auto e = [&]() -> std::optional<std::string> {
+               sqlite3_stmt* st = nullptr;
+               int64_t v = -1;
+               if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr) == SQLITE_OK &&
+                   sqlite3_step(st) == SQLITE_ROW) {
+                 v = sqlite3_column_int64(st, 0);
+               }
+               sqlite3_finalize(st);
+               if (v != kSchemaVersion) {
+                 return fmt::format("schema version {} (this ll2d needs {}); open it once read-write to upgrade", v,
+                                    kSchemaVersion);
+               }
+               return std::nullopt;
+             }()) {
+    sqlite3_close_v2(db);
+    return {nullptr, fmt::format("{}: {}", path, *e)};
+  }
+  return {std::make_unique<SqliteStore>(db), {}};
+}
+
+}  // namespace ll2::store

@@ -1,0 +1,96 @@
+// The storage interface. The engine and the importer speak only to this;
+// SQLite implements it now, PostgreSQL will implement it next.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/schema.hpp"
+#include "api/value.hpp"
+
+namespace ll2::store {
+
+struct Comparison {
+  std::string path;  // a field path of the root kind (docking, docking_location__id)
+  api::FilterOp op = api::FilterOp::Exact;
+  Value value;
+};
+
+struct OrderKey {
+  std::string path;
+  bool descending = false;
+};
+
+// A validated list request, in terms of declarations only: every path was
+// checked against the resource's allow-lists; every value is bound.
+struct ListQuery {
+  const api::Kind* kind = nullptr;
+  std::vector<Comparison> where;
+  std::vector<std::string> search_paths;
+  std::vector<std::string> search_terms;  // upper-cased (PostgreSQL UPPER)
+  std::vector<OrderKey> order;            // `id` ascending always breaks ties
+  int64_t limit = 10;
+  int64_t offset = 0;
+  bool matches_nothing = false;  // e.g. an id filter outside the integer range
+};
+
+struct Page {
+  int64_t count = 0;
+  std::vector<Value> ids;
+};
+
+// What one imported file changes, merged by object id.
+struct ObjectWrite {
+  const api::Kind* kind = nullptr;
+  Value id;
+  std::vector<std::pair<const api::Field*, Value>> values;  // only the keys seen
+};
+struct LinkWrite {  // replaces a many-to-many membership, or a parent's children
+  const api::Kind* kind = nullptr;
+  const api::Field* field = nullptr;
+  Value owner;
+  std::vector<Value> targets;
+};
+struct RowsWrite {  // replaces a parent's id-less rows (mission info_urls)
+  const api::Field* field = nullptr;
+  Value owner;
+  std::vector<std::vector<std::pair<const api::Field*, Value>>> rows;
+};
+struct WriteBatch {
+  std::vector<ObjectWrite> objects;
+  std::vector<LinkWrite> links;
+  std::vector<RowsWrite> rows;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // One object's stored row, id first, columns in declaration order.
+  virtual std::optional<Row> load(const api::Kind& kind, const Value& id) = 0;
+  // Ids behind a many-to-many or children relation, ascending.
+  virtual std::vector<Value> related_ids(const api::Kind& owner_kind, const api::Field& field,
+                                         const Value& owner) = 0;
+  // Rows of an id-less relation, in their stored order (id slot is null).
+  virtual std::vector<Row> owned_rows(const api::Field& field, const Value& owner) = 0;
+  virtual Page list(const ListQuery& query) = 0;
+  // Changes whenever another connection commits (cache invalidation).
+  virtual uint64_t data_version() = 0;
+
+  // Applies a batch in one transaction; on failure nothing is written and
+  // the error is returned.
+  virtual std::optional<std::string> write(const WriteBatch& batch) = 0;
+};
+
+struct OpenResult {
+  std::unique_ptr<Store> store;
+  std::string error;  // set when store is null
+};
+
+// Opens (creating or upgrading) a SQLite database. `read_only` never creates.
+OpenResult open_sqlite(const std::string& path, bool read_only);
+
+}  // namespace ll2::store

@@ -1,0 +1,36 @@
+// Date-times as LL2 stores and prints them. Instants are microseconds since
+// the Unix epoch, UTC; that orders and compares as integers in every backend.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ll2::datetime {
+
+// Django's parse_datetime: YYYY-MM-DD[T ]HH:MM[:SS[(.|,)ffffff]] with an
+// optional Z or ±HH[[:]MM] offset; a value without offset is UTC. nullopt
+// where Django returns None or raises (out-of-range fields, |offset| >= 24h).
+std::optional<int64_t> parse_django_datetime(std::string_view s);
+
+// What LL2's date-time filters accept: the value stripped of whitespace, then
+// parse_django_datetime, else a bare YYYY-MM-DD (midnight UTC).
+std::optional<int64_t> parse_filter_datetime(std::string_view s);
+
+// DRF's DateTimeField output: 2024-06-06T06:48:00Z, with .ffffff only when
+// the microseconds are non-zero.
+std::string format_datetime(int64_t micros);
+
+// A calendar date YYYY-MM-DD (Django's parse_date); returns it normalised.
+std::optional<std::string> parse_date(std::string_view s);
+
+// Django's parse_duration (its own "DD HH:MM:SS.ffffff" form and ISO 8601
+// "P…DT…H…M…S"), to microseconds.
+std::optional<int64_t> parse_duration(std::string_view s);
+// Django's duration_string: "[D ]HH:MM:SS[.ffffff]".
+std::string format_duration(int64_t micros);
+
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+
+}  // namespace ll2::datetime

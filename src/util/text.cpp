@@ -1,0 +1,252 @@
+#include "util/text.hpp"
+
+#include <clocale>
+#include <cwctype>
+#include <locale.h>
+
+namespace ll2::text {
+
+char32_t next_code_point(std::string_view s, size_t& i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) {
+    ++i;
+    return b0;
+  }
+  int len = 0;
+  char32_t cp = 0;
+  char32_t min = 0;
+  if ((b0 & 0xE0) == 0xC0) {
+    len = 2, cp = b0 & 0x1F, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3, cp = b0 & 0x0F, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4, cp = b0 & 0x07, min = 0x10000;
+  } else {
+    ++i;
+    return 0xFFFD;
+  }
+  if (i + len > s.size()) {
+    ++i;
+    return 0xFFFD;
+  }
+  for (int k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) {
+      ++i;
+      return 0xFFFD;
+    }
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    ++i;
+    return 0xFFFD;
+  }
+  i += len;
+  return cp;
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+bool is_python_space(char32_t cp) {
+  switch (cp) {
+    case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D:
+    case 0x1C: case 0x1D: case 0x1E: case 0x1F: case 0x20:
+    case 0x85: case 0xA0: case 0x1680:
+    case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000:
+      return true;
+    default:
+      return cp >= 0x2000 && cp <= 0x200A;
+  }
+}
+
+std::string_view python_strip(std::string_view s) {
+  size_t begin = 0;
+  while (begin < s.size()) {
+    size_t next = begin;
+    if (!is_python_space(next_code_point(s, next))) break;
+    begin = next;
+  }
+  size_t end = begin;
+  for (size_t i = begin; i < s.size();) {
+    if (!is_python_space(next_code_point(s, i))) end = i;
+  }
+  return s.substr(begin, end - begin);
+}
+
+std::vector<std::string> python_split(std::string_view s) {
+  std::vector<std::string> words;
+  std::string current;
+  for (size_t i = 0; i < s.size();) {
+    const size_t start = i;
+    if (is_python_space(next_code_point(s, i))) {
+      if (!current.empty()) words.push_back(std::move(current));
+      current.clear();
+    } else {
+      current.append(s.substr(start, i - start));
+    }
+  }
+  if (!current.empty()) words.push_back(std::move(current));
+  return words;
+}
+
+namespace {
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+}  // namespace
+
+std::optional<int64_t> python_int(std::string_view s) {
+  s = python_strip(s);
+  bool negative = false;
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+    negative = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  if (s.empty() || !is_digit(s.front()) || !is_digit(s.back())) return std::nullopt;
+  unsigned __int128 value = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '_') {
+      if (!is_digit(s[i + 1])) return std::nullopt;  // "1__0"; s.back() is a digit
+      continue;
+    }
+    if (!is_digit(s[i])) return std::nullopt;
+    value = value * 10 + static_cast<unsigned>(s[i] - '0');
+    if (value > static_cast<unsigned __int128>(INT64_MAX) + 1) return std::nullopt;
+  }
+  if (!negative && value > static_cast<unsigned __int128>(INT64_MAX)) return std::nullopt;
+  return negative ? static_cast<int64_t>(-static_cast<__int128>(value)) : static_cast<int64_t>(value);
+}
+
+DecimalAsInteger django_decimal_to_integer(std::string_view s) {
+  // Python's Decimal(str): strip, sign, digits with optional '.' fraction and
+  // exponent; underscores between digits; 'Infinity'/'NaN' parse but are not
+  // finite, which Django rejects with the same message.
+  DecimalAsInteger out;
+  s = python_strip(s);
+  bool negative = false;
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+    negative = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  std::string int_digits;
+  std::string frac_digits;
+  size_t i = 0;
+  auto read_digits = [&](std::string& into) {
+    bool any = false;
+    while (i < s.size()) {
+      if (is_digit(s[i])) {
+        into += s[i++];
+        any = true;
+      } else if (s[i] == '_' && any && i + 1 < s.size() && is_digit(s[i + 1])) {
+        ++i;
+      } else {
+        break;
+      }
+    }
+    return any;
+  };
+  const bool has_int = read_digits(int_digits);
+  bool has_frac = false;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    has_frac = read_digits(frac_digits);
+  }
+  if (!has_int && !has_frac) return out;
+  int64_t exponent = 0;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    std::string exp_text;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) exp_text += s[i++];
+    std::string exp_digits;
+    if (!read_digits(exp_digits)) return out;
+    if (exp_digits.size() > 12) exp_digits = exp_digits.substr(exp_digits.size() - 12);
+    exponent = std::stoll(exp_digits);
+    if (!exp_text.empty() && exp_text[0] == '-') exponent = -exponent;
+  }
+  if (i != s.size()) return out;
+  out.valid = true;
+  // value = int_digits.frac_digits * 10^exponent, truncated toward zero.
+  std::string digits = int_digits + frac_digits;
+  int64_t point = static_cast<int64_t>(int_digits.size()) + exponent;  // digits before the point
+  size_t first = digits.find_first_not_of('0');
+  if (first == std::string::npos || point <= 0) {
+    out.in_range = true;
+    out.value = 0;
+    return out;
+  }
+  std::string whole;
+  if (point >= static_cast<int64_t>(digits.size())) {
+    if (point - static_cast<int64_t>(digits.size()) > 40) return out;  // far out of range
+    whole = digits + std::string(static_cast<size_t>(point) - digits.size(), '0');
+  } else {
+    whole = digits.substr(0, static_cast<size_t>(point));
+  }
+  const auto parsed = python_int((negative ? "-" : "") + (whole.empty() ? std::string("0") : whole));
+  if (!parsed) return out;
+  out.in_range = true;
+  out.value = *parsed;
+  return out;
+}
+
+namespace {
+locale_t utf8_locale() {
+  static const locale_t loc = [] {
+    locale_t l = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+    return l ? l : newlocale(LC_CTYPE_MASK, "C", static_cast<locale_t>(nullptr));
+  }();
+  return loc;
+}
+}  // namespace
+
+std::string unicode_upper(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  const locale_t loc = utf8_locale();
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {  // ASCII fast path
+      out += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    const char32_t cp = next_code_point(s, i);
+    append_utf8(out, static_cast<char32_t>(towupper_l(static_cast<wint_t>(cp), loc)));
+  }
+  return out;
+}
+
+void append_html_escaped(std::string& out, std::string_view s) {
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#x27;"; break;
+      default: out += c;
+    }
+  }
+}
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 16);
+  append_html_escaped(out, s);
+  return out;
+}
+
+}  // namespace ll2::text

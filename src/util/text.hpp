@@ -1,0 +1,48 @@
+// Text helpers that reproduce the Python, Django and PostgreSQL behaviours LL2
+// clients observe: Python's notion of whitespace and int(), Django's Decimal
+// parsing for number filters, and PostgreSQL's UPPER() under a UTF-8 locale.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ll2::text {
+
+// Decodes one UTF-8 code point at s[i], advancing i. Invalid bytes decode as
+// U+FFFD and advance by one byte.
+char32_t next_code_point(std::string_view s, size_t& i);
+void append_utf8(std::string& out, char32_t cp);
+
+// Python's str.isspace() for a single code point.
+bool is_python_space(char32_t cp);
+// Python's str.strip() with no arguments.
+std::string_view python_strip(std::string_view s);
+// Python's str.split() with no arguments: runs of whitespace separate words.
+std::vector<std::string> python_split(std::string_view s);
+
+// Python's int(str) for base 10: surrounding whitespace, an optional sign,
+// ASCII digits with single underscores between them. nullopt where Python
+// raises ValueError or the value does not fit in 64 bits.
+std::optional<int64_t> python_int(std::string_view s);
+
+// What a Django DecimalField (django-filter's NumberFilter) accepts, truncated
+// toward zero as Django's IntegerField does with a Decimal lookup value.
+struct DecimalAsInteger {
+  bool valid = false;      // false: "Enter a number."
+  bool in_range = false;   // false: finite but outside int64 (matches nothing)
+  int64_t value = 0;
+};
+DecimalAsInteger django_decimal_to_integer(std::string_view s);
+
+// PostgreSQL UPPER() on a UTF-8 database with a libc locale (C.UTF-8): each
+// code point through towupper_l.
+std::string unicode_upper(std::string_view s);
+
+// Escapes &, <, >, " and ' for HTML text and attribute values.
+std::string html_escape(std::string_view s);
+void append_html_escaped(std::string& out, std::string_view s);
+
+}  // namespace ll2::text
