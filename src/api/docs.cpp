@@ -3,13 +3,16 @@
 #include <cmark.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
 namespace ll2::api {
 
 namespace {
-std::string code_list(const std::vector<std::string>& items) {
+// LL2's docs list names alphabetically.
+std::string code_list(std::vector<std::string> items, bool sorted = true) {
+  if (sorted) std::sort(items.begin(), items.end());
   std::string out;
   for (const auto& i : items) out += fmt::format("{}`{}`", out.empty() ? "" : ", ", i);
   return out;
@@ -25,7 +28,7 @@ std::string resource_docs_markdown(const Resource& r, const std::string& link_su
   for (const auto& m : r.modes) modes.push_back(m.name);
   for (const auto& f : r.filters) filters.push_back(f.param);
   std::string md;
-  md += fmt::format("#### Modes\nLevels of detail in the response - {}\n\n{}\n\n", code_list(modes),
+  md += fmt::format("#### Modes\nLevels of detail in the response - {}\n\n{}\n\n", code_list(modes, false),
                     example(r, r.mode_example, link_suffix));
   if (!filters.empty()) {
     md += fmt::format("#### Filters\nParameters - {}\n\n{}\n\n", code_list(filters),

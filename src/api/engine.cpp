@@ -66,7 +66,7 @@ Negotiation negotiate(const http::QueryParams& params, std::string_view accept) 
   };
   for (int p = 3; p >= 0; --p) {
     if (groups[p].empty()) continue;
-    for (const auto [renderer, result] : {std::pair{"application/json", Negotiation::Json},
+    for (const auto& [renderer, result] : {std::pair{"application/json", Negotiation::Json},
                                           std::pair{"text/html", Negotiation::Html}}) {
       for (const auto& wanted : groups[p]) {
         if (matches(renderer, wanted)) return result;
@@ -143,9 +143,19 @@ Engine::Engine(StoreOpener open_store, EngineOptions options)
   while (!options_.public_url.empty() && options_.public_url.back() == '/') options_.public_url.pop_back();
 }
 
+namespace {
+// Each worker thread keeps its own connection and row cache per engine.
+std::unordered_map<uint64_t, Engine::ThreadState>& thread_states() {
+  thread_local std::unordered_map<uint64_t, Engine::ThreadState> states;
+  return states;
+}
+}  // namespace
+
+// Releases this thread's connection; worker threads have ended by now.
+Engine::~Engine() { thread_states().erase(serial_); }
+
 Engine::ThreadState& Engine::state() const {
-  thread_local std::unordered_map<uint64_t, ThreadState> states;
-  ThreadState& s = states[serial_];
+  ThreadState& s = thread_states()[serial_];
   if (!s.store) {
     s.store = open_store_();
     s.cache = std::make_unique<RowCache>(*s.store);

@@ -40,11 +40,15 @@ class Engine {
  public:
   using StoreOpener = std::function<std::unique_ptr<store::Store>()>;
   Engine(StoreOpener open_store, EngineOptions options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
 
   Response handle(const Request& request) const;
 
- private:
   struct ThreadState;
+
+ private:
   ThreadState& state() const;
 
   StoreOpener open_store_;

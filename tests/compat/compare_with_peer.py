@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Compares ll2d with the DRF reference peer, query by query.
+
+Sends the same GET to both servers and compares the status and the body
+(JSON parsed and key order kept; each server's own base URL is normalised).
+
+    compare_with_peer.py --ll2d http://127.0.0.1:8000 --peer http://127.0.0.1:8001 [--queries FILE]
+
+Without --queries it runs a built-in varied set. Exit status 1 on any
+difference. Standard library only.
+"""
+import argparse
+import json
+import sys
+import urllib.error
+import urllib.request
+
+BASE_QUERIES = [
+    "", "limit=5", "limit=0", "limit=-3", "limit=abc", "limit=1000", "limit=100", "limit=%207", "limit=+7", "limit=1_0",
+    "offset=5", "offset=-1", "offset=abc", "offset=1995", "offset=5000", "limit=3&offset=2",
+    "limit=5&offset=3&search=Mir", "offset=3&limit=5&search=Mir", "mode=detailed", "mode=normal",
+    "mode=detailed&limit=3", "search=Salyut", "search=salyut", "search=soyuz", "search=Soyuz+progress",
+    "search=soyuz,progress", "search=ISS", "search=%C3%A9toile", "search=%C3%89TOILE",
+    "search=%D0%B6%D0%B0%D0%B2%D0%BE%D1%80%D0%BE%D0%BD%D0%BE%D0%BA", "search=%25", "search=_", "search=%5C",
+    "search=", "search=+++", "search=zzzzzz", "search=Tiangong", "search=Dragon&ordering=-docking",
+    "ordering=docking", "ordering=-docking", "ordering=departure", "ordering=-departure",
+    "ordering=-departure,docking", "ordering=id", "ordering=-id", "ordering=Docking", "ordering=--docking",
+    "ordering=foo,-departure", "ordering=", "ordering=departure&limit=100&offset=1900",
+    "docking__gt=2019-12-19T03:20:49Z", "docking__gte=2019-12-19T03:20:49Z&ordering=-docking",
+    "docking__lt=1990-01-01", "docking__lte=2000-01-01T00:00", "docking__gte=2010-01-01+00:00:00",
+    "docking__gt=2015-06-01T12:00:00%2B05:30", "docking__gt=2015-06-01T12:00:00-0800",
+    "docking__gt=2015-06-01T12:00:00.123456Z", "docking__gt=2015-06-01T12:00:00,5Z",
+    "docking__gt=notadate", "docking__gt=01/15/2020", "docking__gt=2020/01/01", "docking__gt=1577836800",
+    "docking__gt=2020-01-01T00:00:00%2B25:00", "docking__gt=2020-13-01", "docking__gt=",
+    "docking__gt=2020-01-01&docking__lt=2021-01-01", "docking__gt=abc&docking_location__id=xyz",
+    "docking_location__id=3", "docking_location__id=007", "docking_location__id=3.0",
+    "docking_location__id=%203%20", "docking_location__id=abc", "docking_location__id=",
+    "docking_location__id=3.7", "docking_location__id=1e1", "docking_location__id=99999999999999999999",
+    "flight_vehicle_chaser__id=5", "flight_vehicle_chaser__id=-1", "space_station_target__id=6",
+    "space_station_target__id=9", "space_station_target__id=6&search=soyuz",
+    "space_station_target__id=6&space_station_target__id=9", "unknown=1", "format=json&foo=bar+baz",
+    "search=Mir&search=Salyut", "limit=2&limit=4", "search=a%20b&limit=2",
+]
+
+
+def fetch(base, path):
+    req = urllib.request.Request(base + path, headers={"Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, r.read().decode("utf-8")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8")
+
+
+def normalise(body, base):
+    return body.replace(base, "BASE")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ll2d", required=True)
+    ap.add_argument("--peer", required=True)
+    ap.add_argument("--queries", help="file with one path?query per line")
+    ap.add_argument("--quiet", action="store_true")
+    args = ap.parse_args()
+    if args.queries:
+        with open(args.queries, encoding="utf-8") as f:
+            paths = [line.strip() for line in f if line.strip()]
+    else:
+        paths = ["/2.3.0/docking_events/?format=json" + ("&" + q if q else "") for q in BASE_QUERIES]
+        paths += ["/2.3.0/docking_events/%d/?format=json" % i for i in (1, 2, 17, 609, 1999, 2000, 5000)]
+    diffs = 0
+    for p in paths:
+        s1, b1 = fetch(args.ll2d, p)
+        s2, b2 = fetch(args.peer, p)
+        b1, b2 = normalise(b1, args.ll2d), normalise(b2, args.peer)
+        try:
+            same = s1 == s2 and json.loads(b1) == json.loads(b2) and b1 == b2
+        except ValueError:
+            same = s1 == s2 and b1 == b2
+        if not same:
+            diffs += 1
+            print(f"DIFF {p}\n  ll2d {s1}: {b1[:300]}\n  peer {s2}: {b2[:300]}")
+        elif not args.quiet:
+            print(f"ok   {s1} {p}")
+    print(f"{len(paths) - diffs} passed, {diffs} failed")
+    return 1 if diffs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
