@@ -114,22 +114,29 @@ std::vector<std::string> segments(std::string_view path) {
 }
 
 struct Route {
-  enum Kind { None, Root, List, Detail } kind = None;
+  enum Kind { None, Root, List, Detail, NoSuchObject } kind = None;
   const Resource* resource = nullptr;
   std::string id;
 };
 
+// Django URL patterns: every route ends in a slash; a detail id matches DRF's
+// default lookup pattern [^/.]+ (other ids under a resource are DRF 404s).
 Route route(std::string_view path) {
+  if (!path.ends_with('/')) return {};
   const auto seg = segments(path);
-  if (seg.empty() || seg[0] != "2.3.0") return {};
+  if (seg.empty() || seg[0] != "2.3.0" || seg.size() > 3) return {};
   if (seg.size() == 1) return {Route::Root, nullptr, {}};
   const Resource* r = registry().find_resource(seg[1]);
-  if (r == nullptr || seg.size() > 3) return {};
+  if (r == nullptr) return {};
   if (seg.size() == 2) return {Route::List, r, {}};
-  // DRF's default lookup pattern [^/.]+
-  if (seg[2].find('.') != std::string::npos) return {};
+  if (seg[2].find('.') != std::string::npos) return {Route::NoSuchObject, r, {}};
   return {Route::Detail, r, seg[2]};
 }
+
+// Django's own page for a URL that no pattern matches (DEBUG off).
+constexpr std::string_view kDjangoNotFound =
+    "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Not Found</title>\n</head>\n<body>\n"
+    "  <h1>Not Found</h1><p>The requested resource was not found on this server.</p>\n</body>\n</html>\n";
 
 }  // namespace
 
@@ -225,8 +232,8 @@ Response Engine::handle(const Request& request) const {
       return response;
     }
     response.status = 404;
-    response.content_type = "application/json";
-    response.body = detail_body("Not found.");
+    response.content_type = "text/html";
+    response.body = kDjangoNotFound;
     return response;
   }
 
@@ -238,6 +245,14 @@ Response Engine::handle(const Request& request) const {
     return response;
   }
   response.omit_body = request.method == "HEAD";
+
+  if (rt.kind == Route::NoSuchObject) {
+    response.status = 404;
+    response.content_type = "application/json";
+    response.headers = {{"Allow", "GET"}, {"Vary", "Accept"}};
+    response.body = detail_body("Not found.");
+    return response;
+  }
 
   switch (negotiate(ctx.params, request.accept)) {
     case Negotiation::Json: ctx.format = Format::Json; break;

@@ -467,7 +467,8 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
   for (int64_t i = 1; i <= scaled(2000, n, 10); ++i) {
     b.put("payload_flight", I(i),
           {{"destination", S(r.chance(0.8) ? "Low Earth Orbit" : "Moon")}, {"amount", I(r.range(1, 4))},
-           {"payload", r.pick(c.payloads)}, {"launch", c.launches[static_cast<size_t>(i * 7) % c.launches.size()]},
+           {"payload", r.pick(c.payloads)},
+           {"launch", c.launches[(c.sc_flights.size() + static_cast<size_t>(i - 1)) % c.launches.size()]},
            {"landing", landing()}});
     c.payload_flights.push_back(I(i));
   }
@@ -505,7 +506,14 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
     b.put("docking_location", I(i), f);
   }
 
-  // The events themselves.
+  // The events themselves. Flights are taken from their pools in a shuffled
+  // walk rather than independently, so nearly every flight docks somewhere.
+  size_t flight_cursor = static_cast<size_t>(r.range(0, 1000));
+  size_t payload_cursor = static_cast<size_t>(r.range(0, 1000));
+  const auto walk = [&](size_t& cursor, const std::vector<Value>& pool) -> const Value& {
+    cursor += r.chance(0.9) ? 1 : 2;
+    return pool[cursor % pool.size()];
+  };
   for (int64_t i = 1; i <= n; ++i) {
     const int64_t docking = r.range(40000000, 1780000000) * 1000000;
     const Value departure = r.chance(0.05) ? kNull : I(docking + r.range(3600, 86400 * 200) * 1000000);
@@ -513,8 +521,8 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
     const double target = static_cast<double>(r.next() % 100);
     Value station_target = kNull, flight_target = kNull, payload_target = kNull;
     if (target < 85) station_target = r.pick(c.stations);
-    else if (target < 93) flight_target = r.pick(c.sc_flights);
-    else payload_target = r.pick(c.payload_flights);
+    else if (target < 93) flight_target = walk(flight_cursor, c.sc_flights);
+    else payload_target = walk(payload_cursor, c.payload_flights);
     int64_t port = 0;
     if (!is_null(station_target)) {
       const int64_t s = std::get<int64_t>(station_target);
@@ -526,8 +534,8 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
     }
     const double chaser = static_cast<double>(r.next() % 100);
     Value flight_chaser = kNull, station_chaser = kNull, payload_chaser = kNull;
-    if (chaser < 80) flight_chaser = r.pick(c.sc_flights);
-    else if (chaser < 95) payload_chaser = r.pick(c.payload_flights);
+    if (chaser < 80) flight_chaser = walk(flight_cursor, c.sc_flights);
+    else if (chaser < 95) payload_chaser = walk(payload_cursor, c.payload_flights);
     else station_chaser = r.pick(c.stations);
     f.insert(f.end(), {{"docking_location", I(port)}, {"space_station_target", station_target},
                        {"flight_vehicle_target", flight_target}, {"payload_flight_target", payload_target},

@@ -77,7 +77,7 @@ void declare_places(api::Registry& r) {
               cols({"map_image", "longitude", "latitude", "timezone_name", "total_launch_count",
                     "total_landing_count"})});
   const std::vector location_head{mode("normal"), id(), url("locations"), col("name")};
-  r.view("LocationNoCelestialBody", "location", fields({location_head, location_tail}));
+  r.view("LocationSerializerNoCelestialBody", "location", fields({location_head, location_tail}));
   r.view("Location", "location",
          fields({location_head, {nested("celestial_body", "CelestialBodyDetailed")}, location_tail}));
 
@@ -93,7 +93,7 @@ void declare_places(api::Registry& r) {
   r.view("LandingType", "landing_type", fields({{id()}, cols({"name", "abbrev", "description"})}));
   r.view("LandingLocation", "landing_location",
          fields({{id()}, cols({"name", "active", "abbrev", "description"}),
-                 {nested("location", "LocationNoCelestialBody"), col("longitude"), col("latitude"),
+                 {nested("location", "LocationSerializerNoCelestialBody"), col("longitude"), col("latitude"),
                   nested("image", "Image")},
                  cols({"successful_landings", "attempted_landings", "failed_landings"}),
                  {nested("celestial_body", "CelestialBodyNormal")}}));

@@ -1,0 +1,95 @@
+// `ll2d generate`: deterministic, LL2-shaped, with realistic cardinalities.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "harness.hpp"
+
+using namespace ll2::test;
+
+namespace {
+
+// Collects the ids of every object that has a `url`, by endpoint segment.
+void collect(const rapidjson::Value& v, std::map<std::string, std::set<std::string>>& seen) {
+  if (v.IsObject()) {
+    if (v.HasMember("url") && v["url"].IsString() && v.HasMember("id")) {
+      std::string url = v["url"].GetString();
+      const size_t start = url.find("/2.3.0/") + 7;
+      const std::string segment = url.substr(start, url.find('/', start) - start);
+      seen[segment].insert(v["id"].IsString() ? v["id"].GetString() : std::to_string(v["id"].GetInt64()));
+    }
+    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) collect(it->value, seen);
+  } else if (v.IsArray()) {
+    for (const auto& x : v.GetArray()) collect(x, seen);
+  }
+}
+
+}  // namespace
+
+TEST(Generate, SameSeedSameBytesAndSaysSynthetic) {
+  TempDir dir;
+  const auto a = run_ll2d({"generate", "--events", "250", "--seed", "3", "--out", dir.file("a")});
+  const auto b = run_ll2d({"generate", "--events", "250", "--seed", "3", "--out", dir.file("b")});
+  const auto c = run_ll2d({"generate", "--events", "250", "--seed", "4", "--out", dir.file("c")});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_NE(a.out.find("SYNTHETIC"), std::string::npos);
+  for (const char* page : {"page_0001.json", "page_0002.json", "page_0003.json"}) {
+    EXPECT_EQ(read_file(dir.file(std::string("a/") + page)), read_file(dir.file(std::string("b/") + page))) << page;
+  }
+  EXPECT_NE(read_file(dir.file("a/page_0001.json")), read_file(dir.file("c/page_0001.json")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("a/page_0004.json")));
+  EXPECT_FALSE(std::filesystem::exists(dir.file("a/.ll2d-generate.sqlite3")));
+}
+
+TEST(Generate, TenThousandEventsHaveLl2Cardinalities) {
+  TempDir dir;
+  const auto r = run_ll2d({"generate", "--events", "10000", "--seed", "1", "--out", dir.path()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::string, std::set<std::string>> seen;
+  std::set<int64_t> docking_locations;
+  int events = 0, null_departures = 0, station_targets = 0, flight_targets = 0, payload_targets = 0;
+  bool non_ascii = false;
+  for (int page = 1; page <= 100; ++page) {
+    char name[32];
+    std::snprintf(name, sizeof name, "/page_%04d.json", page);
+    const std::string text = read_file(dir.path() + name);
+    rapidjson::Document d;
+    d.Parse(text.c_str());
+    ASSERT_FALSE(d.HasParseError()) << name;
+    collect(d, seen);
+    for (const auto& e : d["results"].GetArray()) {
+      ++events;
+      null_departures += e["departure"].IsNull();
+      station_targets += !e["space_station_target"].IsNull();
+      flight_targets += !e["flight_vehicle_target"].IsNull();
+      payload_targets += !e["payload_flight_target"].IsNull();
+      docking_locations.insert(e["docking_location"]["id"].GetInt64());
+    }
+    non_ascii = non_ascii || text.find("\xD0\x96") != std::string::npos;  // Ж
+  }
+  EXPECT_EQ(events, 10000);
+  EXPECT_EQ(seen["space_stations"].size(), 20u);
+  EXPECT_GE(docking_locations.size(), 130u);
+  EXPECT_LE(docking_locations.size(), 150u);
+  EXPECT_GE(seen["spacecraft_flights"].size(), 2500u);
+  EXPECT_LE(seen["spacecraft_flights"].size(), 3000u);
+  EXPECT_GE(seen["payload_flights"].size(), 1500u);
+  EXPECT_LE(seen["payload_flights"].size(), 2000u);
+  EXPECT_GE(seen["launches"].size(), 4000u);
+  EXPECT_LE(seen["launches"].size(), 6000u);
+  EXPECT_GE(seen["agencies"].size(), 250u);
+  EXPECT_LE(seen["agencies"].size(), 300u);
+  EXPECT_GE(seen["pads"].size(), 120u);
+  EXPECT_LE(seen["pads"].size(), 150u);
+  EXPECT_GE(seen["locations"].size(), 60u);
+  EXPECT_LE(seen["locations"].size(), 80u);
+  EXPECT_GT(null_departures, 300);
+  EXPECT_LT(null_departures, 800);
+  EXPECT_GT(station_targets, 8000);
+  EXPECT_GT(flight_targets, 500);
+  EXPECT_GT(payload_targets, 400);
+  EXPECT_TRUE(non_ascii);
+}

@@ -1,0 +1,118 @@
+// The request handler without a socket: routing, negotiation, errors.
+#include <gtest/gtest.h>
+
+#include "api/engine.hpp"
+#include "ingest/importer.hpp"
+#include "test_util.hpp"
+
+using namespace ll2;
+
+namespace {
+
+class EngineTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir = new test::TempDir();
+    auto opened = store::open_sqlite(dir->file("db.sqlite3"), false);
+    ASSERT_TRUE(opened.store);
+    const auto& root = *api::registry().find_resource("docking_events")->kind;
+    auto r = ingest::import_file(*opened.store, root, LL2D_FIXTURES "/docking_event_609_detailed.json");
+    ASSERT_TRUE(std::holds_alternative<ingest::ImportStats>(r));
+  }
+  static void TearDownTestSuite() {
+    delete dir;
+    dir = nullptr;
+  }
+  api::Response get(std::string_view target, std::string_view accept = "", std::string_view method = "GET") {
+    return engine.handle({method, target, "testserver", accept});
+  }
+  static std::string header(const api::Response& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers) {
+      if (k == name) return v;
+    }
+    return {};
+  }
+
+  static test::TempDir* dir;
+  api::Engine engine{[] { return std::move(store::open_sqlite(dir->file("db.sqlite3"), false).store); }, {}};
+};
+test::TempDir* EngineTest::dir = nullptr;
+
+}  // namespace
+
+TEST_F(EngineTest, GoldenRecordWithHostFromRequest) {
+  const auto r = get("/2.3.0/docking_events/609/?format=json");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_EQ(header(r, "Allow"), "GET");
+  EXPECT_EQ(header(r, "Vary"), "Accept");
+  EXPECT_EQ(r.body.rfind("{\"id\":609,\"url\":\"http://testserver/2.3.0/docking_events/609/?format=json\"", 0), 0u);
+}
+
+TEST_F(EngineTest, ListDefaultsToNormalAndDetailToDetailed) {
+  EXPECT_NE(get("/2.3.0/docking_events/").body.find("\"response_mode\":\"normal\""), std::string::npos);
+  EXPECT_NE(get("/2.3.0/docking_events/609/").body.find("\"response_mode\":\"detailed\""), std::string::npos);
+  EXPECT_NE(get("/2.3.0/docking_events/?mode=detailed").body.find("\"response_mode\":\"detailed\""), std::string::npos);
+  EXPECT_NE(get("/2.3.0/docking_events/609/?mode=normal").body.find("\"response_mode\":\"normal\""), std::string::npos);
+}
+
+TEST_F(EngineTest, BadModeIs400NeverA500) {
+  const auto r = get("/2.3.0/docking_events/?mode=list");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, "{\"mode\":[\"Select a valid choice. list is not one of the available choices: normal, detailed.\"]}");
+}
+
+TEST_F(EngineTest, DetailIdAsDjangoIntegerLookup) {
+  EXPECT_EQ(get("/2.3.0/docking_events/0609/").status, 200);
+  EXPECT_EQ(get("/2.3.0/docking_events/%20609/").status, 200);
+  EXPECT_EQ(get("/2.3.0/docking_events/610/").status, 404);
+  EXPECT_EQ(get("/2.3.0/docking_events/abc/").body, "{\"detail\":\"Not found.\"}");
+  EXPECT_EQ(get("/2.3.0/docking_events/6.9/").status, 404);
+}
+
+TEST_F(EngineTest, DetailHonoursFiltersAndSearch) {
+  EXPECT_EQ(get("/2.3.0/docking_events/609/?search=chang").status, 200);
+  EXPECT_EQ(get("/2.3.0/docking_events/609/?search=salyut").status, 404);
+  EXPECT_EQ(get("/2.3.0/docking_events/609/?docking__gt=2025-01-01").status, 404);
+  EXPECT_EQ(get("/2.3.0/docking_events/609/?docking__gt=2024-01-01").status, 200);
+  const auto bad = get("/2.3.0/docking_events/609/?docking__gt=01/15/2020");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.body, "{\"docking__gt\":[\"Enter a valid date/time.\"]}");
+}
+
+TEST_F(EngineTest, TrailingSlashRedirect) {
+  const auto r = get("/2.3.0/docking_events?limit=2&x=%20");
+  EXPECT_EQ(r.status, 301);
+  EXPECT_EQ(header(r, "Location"), "/2.3.0/docking_events/?limit=2&x=%20");
+  EXPECT_EQ(get("/2.3.0/docking_events/609").status, 301);
+  EXPECT_EQ(get("/nothing").status, 404);
+  EXPECT_EQ(get("/2.3.0/launches/").status, 404);
+}
+
+TEST_F(EngineTest, MethodsAndHead) {
+  const auto post = get("/2.3.0/docking_events/", "", "POST");
+  EXPECT_EQ(post.status, 405);
+  EXPECT_EQ(post.body, "{\"detail\":\"Method \\\"POST\\\" not allowed.\"}");
+  EXPECT_EQ(header(post, "Allow"), "GET");
+  const auto head = get("/2.3.0/docking_events/609/", "", "HEAD");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.omit_body);
+  EXPECT_EQ(head.body, get("/2.3.0/docking_events/609/").body);
+}
+
+TEST_F(EngineTest, ContentNegotiation) {
+  EXPECT_EQ(get("/2.3.0/docking_events/?format=xml").status, 404);
+  EXPECT_EQ(get("/2.3.0/docking_events/", "text/html").content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(get("/2.3.0/docking_events/", "text/html,application/xhtml+xml,*/*;q=0.8").content_type,
+            "text/html; charset=utf-8");
+  EXPECT_EQ(get("/2.3.0/docking_events/", "application/json, text/html").content_type, "application/json");
+  EXPECT_EQ(get("/2.3.0/docking_events/", "*/*").content_type, "application/json");
+  EXPECT_EQ(get("/2.3.0/docking_events/", "image/png").status, 406);
+  EXPECT_EQ(get("/2.3.0/docking_events/?format=json", "text/html").content_type, "application/json");
+  EXPECT_EQ(get("/2.3.0/docking_events/?format=api").content_type, "text/html; charset=utf-8");
+}
+
+TEST_F(EngineTest, ApiRootListsServedEndpoints) {
+  const auto r = get("/2.3.0/?format=json");
+  EXPECT_EQ(r.body, "{\"docking_events\":\"http://testserver/2.3.0/docking_events/?format=json\"}");
+}

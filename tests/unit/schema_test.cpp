@@ -1,0 +1,99 @@
+// The declarations against LL2's official OpenAPI document: every view has
+// exactly the schema's properties in the schema's order, and every nested
+// view is the schema the property refers to.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <numeric>
+#include <set>
+
+#include "api/schema.hpp"
+#include "store/migrations.hpp"
+#include "store/sql_builder.hpp"
+#include "test_util.hpp"
+
+using namespace ll2::api;
+
+namespace {
+
+std::string ref_name(const rapidjson::Value& prop) {
+  const auto last = [](const char* ref) {
+    std::string s(ref);
+    return s.substr(s.rfind('/') + 1);
+  };
+  if (prop.HasMember("$ref")) return last(prop["$ref"].GetString());
+  if (prop.HasMember("allOf")) return last(prop["allOf"][0]["$ref"].GetString());
+  if (prop.HasMember("items") && prop["items"].HasMember("$ref")) return last(prop["items"]["$ref"].GetString());
+  return {};
+}
+
+}  // namespace
+
+TEST(Declarations, ResolveWithoutProblems) {
+  EXPECT_NO_THROW(registry());
+  EXPECT_NE(registry().find_resource("docking_events"), nullptr);
+}
+
+TEST(Declarations, ViewsMatchOpenApiSchemas) {
+  const std::string text = ll2::test::read_file(LL2D_FIXTURES "/ll2-2.3.0-openapi.json");
+  rapidjson::Document doc;
+  doc.Parse(text.c_str());
+  ASSERT_FALSE(doc.HasParseError());
+  const auto& schemas = doc["components"]["schemas"];
+  int checked = 0;
+  // Every view reachable from the docking event views.
+  std::vector<const View*> todo;
+  for (const auto& r : registry().resources()) {
+    for (const auto& m : r->modes) todo.push_back(m.resolved);
+  }
+  std::set<const View*> seen;
+  while (!todo.empty()) {
+    const View* v = todo.back();
+    todo.pop_back();
+    if (!seen.insert(v).second) continue;
+    ASSERT_TRUE(schemas.HasMember(v->name.c_str())) << v->name;
+    const auto& props = schemas[v->name.c_str()]["properties"];
+    std::vector<std::string> expected;
+    for (auto it = props.MemberBegin(); it != props.MemberEnd(); ++it) expected.emplace_back(it->name.GetString());
+    std::vector<std::string> actual;
+    for (const auto& f : v->fields) {
+      actual.push_back(f.key);
+      if (f.view != nullptr) {
+        EXPECT_EQ(ref_name(props[f.key.c_str()]), f.view->name) << v->name << "." << f.key;
+        todo.push_back(f.view);
+      }
+    }
+    EXPECT_EQ(actual, expected) << v->name;
+    ++checked;
+  }
+  EXPECT_GE(checked, 50);
+}
+
+TEST(Schema, GeneratedSchemaIsPinnedToItsVersion) {
+  // Changing the declarations changes the tables: bump kSchemaVersion, add an
+  // upgrade step in migrations.cpp, then update this fingerprint.
+  const auto statements = ll2::store::sql::schema(registry());
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  for (const auto& s : statements) {
+    for (char c : s + ";") {
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ULL;
+    }
+  }
+  EXPECT_EQ(ll2::store::kSchemaVersion, 1);
+  EXPECT_EQ(h, 8592583338984601987ULL) << "schema fingerprint changed: " << h;
+}
+
+TEST(Schema, ListQueryUsesOnlyDeclaredIdentifiersAndParameters) {
+  const Resource& r = *registry().find_resource("docking_events");
+  ll2::store::ListQuery q;
+  q.kind = r.kind;
+  q.where.push_back({"docking_location__id", FilterOp::Exact, int64_t{3}});
+  q.search_paths = r.search_fields;
+  q.search_terms = {"X'); DROP TABLE docking_event; --"};
+  q.order = {{"departure", true}};
+  const auto sql = ll2::store::sql::list(q);
+  EXPECT_EQ(sql.page.sql.find("DROP"), std::string::npos);
+  EXPECT_NE(sql.page.sql.find("DESC NULLS FIRST, t0.id ASC"), std::string::npos);
+  EXPECT_EQ(sql.page.params.size(), 1u + 7u + 2u);
+}
