@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit and integration tests (which start the real
+# ll2d on ephemeral loopback ports), built with AddressSanitizer and
+# UndefinedBehaviorSanitizer, plus the comparison with the DRF reference peer
+# when ../shared/peer is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+BUILD=${BUILD:-build-asan}
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLL2D_SANITIZE=ON -DLL2D_TESTS=ON >/dev/null
+cmake --build "$BUILD" -j"$(nproc)"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)"
