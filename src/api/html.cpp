@@ -106,7 +106,7 @@ void filter_form(std::string& out, const PageInput& p) {
   if (!r.ordering_fields.empty()) {
     out += "<label>ordering<select name=\"ordering\"><option value=\"\">(default)</option>";
     for (const auto& o : r.ordering_fields) {
-      for (const std::string term : {o, "-" + o}) {
+      for (const std::string& term : {o, "-" + o}) {
         out += fmt::format("<option value=\"{0}\"{1}>{0}</option>", term,
                            p.params->get("ordering") == term ? " selected" : "");
       }

@@ -1,5 +1,6 @@
 #include "util/text.hpp"
 
+#include <climits>
 #include <clocale>
 #include <cwctype>
 #include <locale.h>
@@ -117,18 +118,20 @@ std::optional<int64_t> python_int(std::string_view s) {
     s.remove_prefix(1);
   }
   if (s.empty() || !is_digit(s.front()) || !is_digit(s.back())) return std::nullopt;
-  unsigned __int128 value = 0;
+  const uint64_t limit = negative ? static_cast<uint64_t>(INT64_MAX) + 1 : static_cast<uint64_t>(INT64_MAX);
+  uint64_t value = 0;
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '_') {
       if (!is_digit(s[i + 1])) return std::nullopt;  // "1__0"; s.back() is a digit
       continue;
     }
     if (!is_digit(s[i])) return std::nullopt;
-    value = value * 10 + static_cast<unsigned>(s[i] - '0');
-    if (value > static_cast<unsigned __int128>(INT64_MAX) + 1) return std::nullopt;
+    const auto digit = static_cast<uint64_t>(s[i] - '0');
+    if (value > (limit - digit) / 10) return std::nullopt;
+    value = value * 10 + digit;
   }
-  if (!negative && value > static_cast<unsigned __int128>(INT64_MAX)) return std::nullopt;
-  return negative ? static_cast<int64_t>(-static_cast<__int128>(value)) : static_cast<int64_t>(value);
+  if (!negative) return static_cast<int64_t>(value);
+  return value == static_cast<uint64_t>(INT64_MAX) + 1 ? INT64_MIN : -static_cast<int64_t>(value);
 }
 
 DecimalAsInteger django_decimal_to_integer(std::string_view s) {
@@ -195,7 +198,9 @@ DecimalAsInteger django_decimal_to_integer(std::string_view s) {
   } else {
     whole = digits.substr(0, static_cast<size_t>(point));
   }
-  const auto parsed = python_int((negative ? "-" : "") + (whole.empty() ? std::string("0") : whole));
+  std::string signed_whole = negative ? "-" : "";
+  signed_whole.append(whole.empty() ? std::string_view("0") : std::string_view(whole));
+  const auto parsed = python_int(signed_whole);
   if (!parsed) return out;
   out.in_range = true;
   out.value = *parsed;
