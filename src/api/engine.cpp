@@ -4,6 +4,7 @@
 
 #include <unordered_map>
 
+#include "api/docs.hpp"
 #include "api/html.hpp"
 #include "api/params.hpp"
 #include "api/serializer.hpp"
@@ -184,6 +185,7 @@ struct Context {
 void finish(Response& r, const Context& ctx, const Route& route, std::string json_body) {
   r.headers = {{"Allow", "GET"}, {"Vary", "Accept"}};
   if (ctx.format == Format::Html) {
+    // The page shows the headers of the JSON response it renders.
     PageInput page;
     page.resource = route.resource;
     page.is_list = route.kind == Route::List;
@@ -193,6 +195,7 @@ void finish(Response& r, const Context& ctx, const Route& route, std::string jso
     page.params = &ctx.params;
     page.base = ctx.base;
     page.json = std::move(json_body);
+    page.headers = {{"Allow", "GET"}, {"Content-Type", "application/json"}, {"Vary", "Accept"}};
     r.content_type = "text/html; charset=utf-8";
     r.body = render_page(page);
   } else {
@@ -219,6 +222,18 @@ Response Engine::handle(const Request& request) const {
   ctx.params = http::QueryParams::parse(ctx.query);
   ctx.base = options_.public_url.empty() ? "http://" + std::string(request.host) : options_.public_url;
 
+  if (ctx.path == kStylesheetPath && (request.method == "GET" || request.method == "HEAD")) {
+    response.headers = {{"Cache-Control", "public, max-age=86400"}, {"ETag", stylesheet_etag()}};
+    response.content_type = "text/css; charset=utf-8";
+    response.omit_body = request.method == "HEAD";
+    if (request.if_none_match == stylesheet_etag()) {
+      response.status = 304;
+      return response;
+    }
+    response.body = stylesheet();
+    return response;
+  }
+
   Route rt = route(ctx.path);
   if (rt.kind == Route::None) {
     // Django's APPEND_SLASH: redirect when the slashed path would route.
@@ -234,6 +249,36 @@ Response Engine::handle(const Request& request) const {
     response.status = 404;
     response.content_type = "text/html";
     response.body = kDjangoNotFound;
+    return response;
+  }
+
+  if (request.method == "OPTIONS" && (rt.kind == Route::List || rt.kind == Route::Detail)) {
+    // DRF's SimpleMetadata.
+    const Resource& r = *rt.resource;
+    std::string body;
+    json::Writer w(body);
+    w.begin_object();
+    w.key("name");
+    w.string(r.singular + (rt.kind == Route::List ? " List" : " Instance"));
+    w.key("description");
+    std::string description = resource_docs_markdown(r, "");
+    while (!description.empty() && description.back() == '\n') description.pop_back();
+    w.string(description);
+    w.key("renders");
+    w.begin_array();
+    w.string("application/json");
+    w.string("text/html");
+    w.end_array();
+    w.key("parses");
+    w.begin_array();
+    w.string("application/json");
+    w.string("application/x-www-form-urlencoded");
+    w.string("multipart/form-data");
+    w.end_array();
+    w.end_object();
+    response.content_type = "application/json";
+    response.headers = {{"Allow", "GET"}, {"Vary", "Accept"}};
+    response.body = std::move(body);
     return response;
   }
 

@@ -23,7 +23,7 @@ const char* status_reason(int status) {
 
 namespace {
 
-constexpr const char* kStyle = R"css(
+constexpr const char* kStyle = R"css(/* ll2d browsable API */
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#222;background:#f5f6f8}
 header{background:#1b2a41;color:#fff;padding:10px 24px}header a{color:#fff;text-decoration:none;font-weight:600}
 main{max-width:1100px;margin:0 auto;padding:16px 24px}
@@ -40,6 +40,27 @@ form.filters{background:#fff;border:1px solid #dde;border-radius:6px;padding:12p
 form.filters label{display:inline-block;min-width:220px;margin:4px 12px 4px 0;font-size:13px}
 form.filters input,form.filters select{display:block;width:210px;padding:3px}
 )css";
+
+}  // namespace
+
+const std::string& stylesheet() {
+  static const std::string css(kStyle);
+  return css;
+}
+
+const std::string& stylesheet_etag() {
+  static const std::string etag = [] {
+    uint64_t h = 1469598103934665603ULL;  // FNV-1a of the content
+    for (char c : stylesheet()) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ULL;
+    }
+    return fmt::format("\"{:016x}\"", h);
+  }();
+  return etag;
+}
+
+namespace {
 
 std::string page_title(const PageInput& p) {
   if (p.resource == nullptr) return "Api Root";
@@ -82,7 +103,9 @@ std::string linked_json(const std::string& compact) {
 }
 
 std::string query_with(const http::QueryParams& params, std::string_view key, std::string_view value) {
-  return "?" + params.encode_replacing(key, value);
+  std::string out = "?";
+  out += params.encode_replacing(key, value);
+  return out;
 }
 
 void filter_form(std::string& out, const PageInput& p) {
@@ -116,6 +139,9 @@ void filter_form(std::string& out, const PageInput& p) {
   out += fmt::format("<label>limit<input type=\"number\" min=\"1\" max=\"100\" name=\"limit\" value=\"{}\"></label>",
                      value("limit"));
   out += "<p><button type=\"submit\">Apply</button></p></form>";
+  // Empty fields would mean "not applied" anyway; leaving them out keeps URLs short.
+  out += "<script>document.querySelector('form.filters').addEventListener('submit',function(e){"
+         "for(const el of e.target.elements){if(el.name&&el.value===''){el.disabled=true;}}});</script>";
 }
 
 void pager(std::string& out, const PageInput& p, int64_t count, int64_t limit, int64_t offset) {
@@ -149,7 +175,8 @@ std::string render_page(const PageInput& p) {
   out.reserve(p.json.size() * 2 + 8192);
   out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
-  out += fmt::format("<title>{} – ll2d</title><style>{}</style></head><body>", text::html_escape(title), kStyle);
+  out += fmt::format("<title>{} – ll2d</title><link rel=\"stylesheet\" href=\"{}?v={}\"></head><body>",
+                     text::html_escape(title), kStylesheetPath, stylesheet_etag().substr(1, 8));
   out += "<header><a href=\"/2.3.0/?format=api\">ll2d &middot; Launch Library 2 API 2.3.0</a></header><main>";
 
   out += "<nav class=\"breadcrumb\"><a href=\"/2.3.0/?format=api\">Api Root</a>";
@@ -169,13 +196,6 @@ std::string render_page(const PageInput& p) {
     out += "</section>";
   }
 
-  out += fmt::format("<pre class=\"request\"><b>{}</b> {}</pre>", text::html_escape(p.method),
-                     text::html_escape(p.full_path));
-  out += fmt::format(
-      "<pre class=\"response\"><span class=\"status\"><b>HTTP {} {}</b></span>\n<b>Allow:</b> GET\n"
-      "<b>Content-Type:</b> application/json\n<b>Vary:</b> Accept\n\n<code id=\"body\">{}</code></pre>",
-      p.status, status_reason(p.status), linked_json(p.json));
-
   if (p.resource != nullptr && p.is_list && p.status == 200) {
     int64_t count = 0;
     const size_t at = p.json.find("\"count\":");
@@ -185,6 +205,15 @@ std::string render_page(const PageInput& p) {
     if (count > limit) pager(out, p, count, limit, offset);
     filter_form(out, p);
   }
+  out += fmt::format("<pre class=\"request\"><b>{}</b> {}</pre>", text::html_escape(p.method),
+                     text::html_escape(p.full_path));
+  out += fmt::format("<pre class=\"response\"><span class=\"status\"><b>HTTP {} {}</b></span>\n", p.status,
+                     status_reason(p.status));
+  for (const auto& [name, value] : p.headers) {
+    out += fmt::format("<b>{}:</b> {}\n", text::html_escape(name), text::html_escape(value));
+  }
+  out += fmt::format("\n<code id=\"body\">{}</code></pre>", linked_json(p.json));
+
   out += "</main></body></html>\n";
   return out;
 }

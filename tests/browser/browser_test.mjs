@@ -1,0 +1,177 @@
+// Real-browser test of the browsable API: headless Chromium (Debian's
+// package) driven over the DevTools protocol, no npm dependencies.
+//   node --experimental-websocket browser_test.mjs LL2D_BINARY FIXTURES_DIR SCREENSHOT_DIR
+// Exits 77 (skipped) when Chromium is not installed.
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const [ll2d, fixtures, shots] = process.argv.slice(2);
+const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => fs.existsSync(p));
+if (!chromium || typeof WebSocket === "undefined") {
+  console.log("chromium or WebSocket not available: skipped");
+  process.exit(77);
+}
+fs.mkdirSync(shots, { recursive: true });
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "ll2d-browser-"));
+const children = [];
+const cleanup = () => {
+  for (const c of children) c.kill("SIGTERM");
+  fs.rmSync(work, { recursive: true, force: true });
+};
+process.on("exit", cleanup);
+const deadline = setTimeout(() => {
+  console.log("browser test timed out");
+  process.exit(1);
+}, 240_000);
+
+const run = (args) => {
+  const r = spawnSync(ll2d, args, { encoding: "utf8", timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`ll2d ${args.join(" ")} failed: ${r.stderr}`);
+};
+const golden = fs.readFileSync(path.join(fixtures, "docking_event_609_detailed.json"), "utf8").replace(/\n+$/, "");
+// A separate event and docking location (ids are merged, so reuse none).
+const evil = golden.replace('"id": 609', '"id": 9999').replace(
+  '"docking_location": {\n        "id": 53,\n        "name": "Chang\'e 6"',
+  '"docking_location": {\n        "id": 99953,\n        "name": "<img src=x onerror=\\"window.__pwned=1\\"> & \'q\'"');
+if (evil.includes('"id": 609') || !evil.includes("99953")) throw new Error("evil fixture not built");
+fs.writeFileSync(path.join(work, "evil.json"), evil);
+run(["generate", "--events", "120", "--seed", "5", "--out", path.join(work, "gen")]);
+run(["import", "--db", path.join(work, "db.sqlite3"), path.join(work, "gen"),
+     path.join(fixtures, "docking_event_609_detailed.json"), path.join(work, "evil.json")]);
+
+const lineFrom = (child, pattern) => new Promise((resolve, reject) => {
+  let text = "";
+  const onData = (d) => {
+    text += d.toString();
+    const m = text.match(pattern);
+    if (m) resolve(m);
+  };
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  child.on("exit", (code) => reject(new Error(`exited ${code}: ${text}`)));
+});
+
+const server = spawn(ll2d, ["serve", "--db", path.join(work, "db.sqlite3"), "--port", "0", "--no-access-log"]);
+children.push(server);
+const port = (await lineFrom(server, /http:\/\/127\.0\.0\.1:(\d+)\//))[1];
+const base = `http://127.0.0.1:${port}`;
+
+const browser = spawn(chromium, [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+  "--disable-component-update", "--disable-sync", "--disable-quic", `--user-data-dir=${path.join(work, "profile")}`,
+  "--remote-debugging-port=0", "--window-size=1280,1600", "about:blank",
+]);
+children.push(browser);
+const wsUrl = (await lineFrom(browser, /DevTools listening on (ws:\/\/\S+)/))[1];
+const targets = await (await fetch(wsUrl.replace("ws://", "http://").replace(/\/devtools\/browser\/.*/, "/json/list"))).json();
+const page = targets.find((t) => t.type === "page");
+
+const ws = new WebSocket(page.webSocketDebuggerUrl);
+await new Promise((resolve) => ws.addEventListener("open", resolve, { once: true }));
+let nextId = 1;
+const pending = new Map();
+const waiters = [];
+ws.addEventListener("message", (event) => {
+  const msg = JSON.parse(event.data);
+  if (msg.id && pending.has(msg.id)) {
+    pending.get(msg.id)(msg);
+    pending.delete(msg.id);
+  } else if (msg.method) {
+    for (const w of waiters.filter((w) => w.method === msg.method)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(msg.params);
+    }
+  }
+});
+const send = (method, params = {}) => new Promise((resolve, reject) => {
+  const id = nextId++;
+  pending.set(id, (msg) => (msg.error ? reject(new Error(JSON.stringify(msg.error))) : resolve(msg.result)));
+  ws.send(JSON.stringify({ id, method, params }));
+});
+const next = (method) => new Promise((resolve) => waiters.push({ method, resolve }));
+const evaluate = async (expression) => (await send("Runtime.evaluate", { expression, returnByValue: true })).result.value;
+const loaded = () => next("Page.loadEventFired");
+const navigate = async (url) => {
+  const done = loaded();
+  await send("Page.navigate", { url });
+  await done;
+};
+const screenshot = async (name) => {
+  const { data } = await send("Page.captureScreenshot", { format: "png" });
+  fs.writeFileSync(path.join(shots, name), Buffer.from(data, "base64"));
+};
+await send("Page.enable");
+await send("Runtime.enable");
+
+let passed = 0;
+let failed = 0;
+const check = (name, ok, detail = "") => {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? "ok  " : "FAIL"} ${name}${ok ? "" : " " + detail}`);
+};
+
+// Detail page: the JSON block is the golden record's text, character for character.
+await navigate(`${base}/2.3.0/docking_events/609/?format=api`);
+await screenshot("detail.png");
+const block = await evaluate("document.getElementById('body').textContent");
+check("detail JSON block equals the golden text", block === golden.replaceAll("https://lldev.thespacedevs.com", base),
+      block?.slice(0, 200));
+check("detail title", (await evaluate("document.title")).startsWith("Docking Event Instance"));
+const hrefs = await evaluate("[...document.querySelectorAll('#body a')].map(a => a.href)");
+check("every URL in the body is a link that stays in format=api",
+      hrefs.length > 20 && hrefs.filter((h) => h.startsWith(base)).every((h) => h.endsWith("?format=api")), hrefs.length);
+const docLinks = await evaluate("[...document.querySelectorAll('.docs a, .breadcrumb a, a.format-json')].map(a => a.href).filter(h => h.startsWith(location.origin))");
+const statuses = await Promise.all(docLinks.map(async (h) => (await fetch(h)).status));
+check("docs, breadcrumb and format links resolve", docLinks.length >= 7 && statuses.every((s) => s === 200),
+      JSON.stringify(statuses));
+const cssOk = await evaluate("getComputedStyle(document.querySelector('header')).backgroundColor");
+check("stylesheet served by ll2d applies", cssOk === "rgb(27, 42, 65)", cssOk);
+
+// List page: the filter form submits as a GET with the documented parameters.
+await navigate(`${base}/2.3.0/docking_events/?format=api`);
+await screenshot("list.png");
+check("list title", (await evaluate("document.title")).startsWith("Docking Event List"));
+const submitted = loaded();
+await evaluate(`(() => {
+  const f = document.querySelector('form.filters');
+  f.querySelector('[name=search]').value = 'port';
+  f.querySelector('[name=ordering]').value = '-docking';
+  f.querySelector('[name=limit]').value = '5';
+  f.querySelector('button[type=submit]').click();
+})()`);
+await submitted;
+const query = new URLSearchParams(await evaluate("location.search"));
+check("filter form submits the documented parameters",
+      query.get("format") === "api" && query.get("search") === "port" && query.get("ordering") === "-docking" &&
+      query.get("limit") === "5", query.toString());
+const shown = JSON.parse(await evaluate("document.getElementById('body').textContent"));
+const api = await (await fetch(`${base}/2.3.0/docking_events/?format=json&search=port&ordering=-docking&limit=5`)).json();
+check("the filtered page shows what the JSON API answers",
+      shown.count === api.count && shown.count > 5 && JSON.stringify(shown.results.map((r) => r.id)) === JSON.stringify(api.results.map((r) => r.id)),
+      `${shown.count} vs ${api.count}`);
+
+// Paginator: clicking "Next" moves the offset.
+const paged = loaded();
+await evaluate("[...document.querySelectorAll('nav.pager a')].find(a => a.textContent.includes('Next')).click()");
+await paged;
+const after = new URLSearchParams(await evaluate("location.search"));
+const second = JSON.parse(await evaluate("document.getElementById('body').textContent"));
+const api2 = await (await fetch(`${base}/2.3.0/docking_events/?format=json&search=port&ordering=-docking&limit=5&offset=5`)).json();
+check("paginator Next goes to offset 5 of the same query",
+      after.get("offset") === "5" && after.get("search") === "port" &&
+      JSON.stringify(second.results.map((r) => r.id)) === JSON.stringify(api2.results.map((r) => r.id)), after.toString());
+await screenshot("list-page-2.png");
+
+// Data cannot inject markup.
+await navigate(`${base}/2.3.0/docking_events/9999/?format=api`);
+check("data strings are not markup", (await evaluate("window.__pwned")) === undefined &&
+      (await evaluate("document.querySelectorAll('#body img').length")) === 0 &&
+      (await evaluate("document.getElementById('body').textContent")).includes('<img src=x onerror=\\"window.__pwned=1\\"> & \'q\''));
+
+console.log(`${passed} passed, ${failed} failed`);
+clearTimeout(deadline);
+ws.close();
+process.exit(failed === 0 ? 0 : 1);
