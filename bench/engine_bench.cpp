@@ -1,0 +1,97 @@
+// In-process benchmarks of the request handler (no sockets): what one core
+// spends per request, by kind of request. The HTTP load test is
+// bench/http_bench.sh.
+//   cmake -S . -B build -DLL2D_BENCH=ON && cmake --build build -j2 && build/bench/ll2d_bench
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+
+#include "api/engine.hpp"
+#include "ingest/generator.hpp"
+#include "ingest/importer.hpp"
+#include "json/writer.hpp"
+#include "util/datetime.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// 2,000 generated events plus the golden record, imported once.
+const std::string& database() {
+  static const std::string path = [] {
+    const fs::path dir = fs::temp_directory_path() / "ll2d-bench";
+    const std::string db = (dir / "bench.sqlite3").string();
+    if (!fs::exists(db)) {
+      ll2::ingest::generate({2000, 1, (dir / "gen").string(), 100});
+      auto opened = ll2::store::open_sqlite(db, false);
+      const auto& root = *ll2::api::registry().find_resource("docking_events")->kind;
+      for (const auto& entry : fs::directory_iterator(dir / "gen")) {
+        if (entry.path().extension() == ".json") ll2::ingest::import_file(*opened.store, root, entry.path().string());
+      }
+      ll2::ingest::import_file(*opened.store, root, LL2D_FIXTURES "/docking_event_609_detailed.json");
+    }
+    return db;
+  }();
+  return path;
+}
+
+ll2::api::Engine& engine() {
+  static ll2::api::Engine e([] { return std::move(ll2::store::open_sqlite(database(), false).store); }, {});
+  return e;
+}
+
+void run(benchmark::State& state, const char* target) {
+  size_t bytes = 0;
+  for (auto _ : state) {
+    const auto r = engine().handle({"GET", target, "bench.local", "application/json"});
+    bytes = r.body.size();
+    benchmark::DoNotOptimize(r.body.data());
+  }
+  state.counters["bytes"] = static_cast<double>(bytes);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+}
+
+void BM_DetailGolden(benchmark::State& s) { run(s, "/2.3.0/docking_events/609/?format=json"); }
+void BM_DetailGenerated(benchmark::State& s) { run(s, "/2.3.0/docking_events/1001/?format=json"); }
+void BM_ListNormal10(benchmark::State& s) { run(s, "/2.3.0/docking_events/?format=json"); }
+void BM_ListDetailed100(benchmark::State& s) { run(s, "/2.3.0/docking_events/?format=json&mode=detailed&limit=100"); }
+void BM_Search(benchmark::State& s) { run(s, "/2.3.0/docking_events/?format=json&search=Salyut"); }
+void BM_FilterOrdered(benchmark::State& s) {
+  run(s, "/2.3.0/docking_events/?format=json&docking__gte=2010-01-01T00:00:00Z&ordering=-docking");
+}
+void BM_BrowsablePage(benchmark::State& s) { run(s, "/2.3.0/docking_events/609/?format=api"); }
+
+void BM_PythonFloat(benchmark::State& state) {
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    ll2::append_python_float(out, 7.342e+22);
+    ll2::append_python_float(out, -153.9852);
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+
+void BM_FormatDateTime(benchmark::State& state) {
+  int64_t t = 1717656480000000;
+  for (auto _ : state) benchmark::DoNotOptimize(ll2::datetime::format_datetime(t++));
+}
+
+}  // namespace
+
+BENCHMARK(BM_DetailGolden);
+BENCHMARK(BM_DetailGenerated);
+BENCHMARK(BM_ListNormal10);
+BENCHMARK(BM_ListDetailed100);
+BENCHMARK(BM_Search);
+BENCHMARK(BM_FilterOrdered);
+BENCHMARK(BM_BrowsablePage);
+BENCHMARK(BM_PythonFloat);
+BENCHMARK(BM_FormatDateTime);
+int main(int argc, char** argv) {
+  database();  // build the data set before timing anything
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
