@@ -26,9 +26,11 @@ const std::string& database() {
       auto opened = ll2::store::open_sqlite(db, false);
       const auto& root = *ll2::api::registry().find_resource("docking_events")->kind;
       for (const auto& entry : fs::directory_iterator(dir / "gen")) {
-        if (entry.path().extension() == ".json") ll2::ingest::import_file(*opened.store, root, entry.path().string());
+        if (entry.path().extension() == ".json")
+          ll2::ingest::import_file(*opened.store, root, entry.path().string());
       }
-      ll2::ingest::import_file(*opened.store, root, LL2D_FIXTURES "/docking_event_609_detailed.json");
+      ll2::ingest::import_file(*opened.store, root,
+                               LL2D_FIXTURES "/docking_event_609_detailed.json");
     }
     return db;
   }();
@@ -36,7 +38,8 @@ const std::string& database() {
 }
 
 ll2::api::Engine& engine() {
-  static ll2::api::Engine e([] { return std::move(ll2::store::open_sqlite(database(), false).store); }, {});
+  static ll2::api::Engine e(
+      [] { return std::move(ll2::store::open_sqlite(database(), false).store); }, {});
   return e;
 }
 
@@ -51,15 +54,27 @@ void run(benchmark::State& state, const char* target) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
 }
 
-void BM_DetailGolden(benchmark::State& s) { run(s, "/2.3.0/docking_events/609/?format=json"); }
-void BM_DetailGenerated(benchmark::State& s) { run(s, "/2.3.0/docking_events/1001/?format=json"); }
-void BM_ListNormal10(benchmark::State& s) { run(s, "/2.3.0/docking_events/?format=json"); }
-void BM_ListDetailed100(benchmark::State& s) { run(s, "/2.3.0/docking_events/?format=json&mode=detailed&limit=100"); }
-void BM_Search(benchmark::State& s) { run(s, "/2.3.0/docking_events/?format=json&search=Salyut"); }
+void BM_DetailGolden(benchmark::State& s) {
+  run(s, "/2.3.0/docking_events/609/?format=json");
+}
+void BM_DetailGenerated(benchmark::State& s) {
+  run(s, "/2.3.0/docking_events/1001/?format=json");
+}
+void BM_ListNormal10(benchmark::State& s) {
+  run(s, "/2.3.0/docking_events/?format=json");
+}
+void BM_ListDetailed100(benchmark::State& s) {
+  run(s, "/2.3.0/docking_events/?format=json&mode=detailed&limit=100");
+}
+void BM_Search(benchmark::State& s) {
+  run(s, "/2.3.0/docking_events/?format=json&search=Salyut");
+}
 void BM_FilterOrdered(benchmark::State& s) {
   run(s, "/2.3.0/docking_events/?format=json&docking__gte=2010-01-01T00:00:00Z&ordering=-docking");
 }
-void BM_BrowsablePage(benchmark::State& s) { run(s, "/2.3.0/docking_events/609/?format=api"); }
+void BM_BrowsablePage(benchmark::State& s) {
+  run(s, "/2.3.0/docking_events/609/?format=api");
+}
 
 void BM_PythonFloat(benchmark::State& state) {
   std::string out;

@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+if command -v clang-format >/dev/null; then
+  # Formatting is part of the contract (.clang-format).
+  git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp' 'bench/*.cpp' | xargs clang-format --dry-run --Werror
+fi
 BUILD=${BUILD:-build-asan}
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLL2D_SANITIZE=ON -DLL2D_TESTS=ON >/dev/null
 cmake --build "$BUILD" -j"$(nproc)"

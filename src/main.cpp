@@ -1,6 +1,6 @@
 // ll2d: a self-hostable, wire-compatible server for the Launch Library 2 API.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -30,7 +30,8 @@ int run_import(const std::string& db, const std::vector<std::string>& inputs) {
     if (fs::is_directory(p, ec)) {
       std::vector<std::string> found;
       for (const auto& entry : fs::directory_iterator(p)) {
-        if (entry.is_regular_file() && entry.path().extension() == ".json") found.push_back(entry.path().string());
+        if (entry.is_regular_file() && entry.path().extension() == ".json")
+          found.push_back(entry.path().string());
       }
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
@@ -45,27 +46,31 @@ int run_import(const std::string& db, const std::vector<std::string>& inputs) {
   for (size_t i = 0; i < files.size(); ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     auto result = ll2::ingest::import_file(*opened.store, root, files[i]);
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (auto* e = std::get_if<ll2::ingest::ImportError>(&result)) {
       ++failed;
-      fmt::print(stderr, "ll2d import: rejected {} (nothing from it was written)\n", e->to_string());
+      fmt::print(stderr, "ll2d import: rejected {} (nothing from it was written)\n",
+                 e->to_string());
       continue;
     }
     const auto& s = std::get<ll2::ingest::ImportStats>(result);
     objects += s.objects;
-    fmt::print(stderr, "[{}/{}] {}: {} events, {} objects ({:.0f} objects/s), {} files left\n", i + 1, files.size(),
-               files[i], s.events, s.objects, secs > 0 ? static_cast<double>(s.objects) / secs : 0.0,
-               files.size() - i - 1);
+    fmt::print(stderr, "[{}/{}] {}: {} events, {} objects ({:.0f} objects/s), {} files left\n",
+               i + 1, files.size(), files[i], s.events, s.objects,
+               secs > 0 ? static_cast<double>(s.objects) / secs : 0.0, files.size() - i - 1);
   }
-  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  fmt::print(stderr, "ll2d import: {} of {} files imported, {} objects in {:.2f}s{}\n", files.size() - failed,
-             files.size(), objects, total, failed ? fmt::format(", {} rejected", failed) : "");
+  const double total =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  fmt::print(stderr, "ll2d import: {} of {} files imported, {} objects in {:.2f}s{}\n",
+             files.size() - failed, files.size(), objects, total,
+             failed ? fmt::format(", {} rejected", failed) : "");
   return failed == 0 ? 0 : 1;
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{"ll2d: a fast, self-hostable Launch Library 2 (2.3.0) API server"};
   app.require_subcommand(1);
 
@@ -75,20 +80,27 @@ int main(int argc, char** argv) {
   std::string public_url;
   serve->add_option("--db", db, "SQLite database file")->capture_default_str();
   serve->add_option("--host", server.host, "Address to listen on")->capture_default_str();
-  serve->add_option("--port", server.port, "Port to listen on (0: any free port)")->capture_default_str();
-  serve->add_option("--public-url", public_url, "Scheme and host for URLs in responses, e.g. https://ll.example.org");
-  serve->add_option("--threads", server.threads, "Worker threads (0: one per core)")->capture_default_str();
+  serve->add_option("--port", server.port, "Port to listen on (0: any free port)")
+      ->capture_default_str();
+  serve->add_option("--public-url", public_url,
+                    "Scheme and host for URLs in responses, e.g. https://ll.example.org");
+  serve->add_option("--threads", server.threads, "Worker threads (0: one per core)")
+      ->capture_default_str();
   bool quiet = false;
   serve->add_flag("--no-access-log", quiet, "Do not log one line per request");
 
-  auto* import = app.add_subcommand("import", "Import LL2 JSON files or directories into a database");
+  auto* import =
+      app.add_subcommand("import", "Import LL2 JSON files or directories into a database");
   std::vector<std::string> inputs;
-  import->add_option("--db", db, "SQLite database file (created if missing)")->capture_default_str();
+  import->add_option("--db", db, "SQLite database file (created if missing)")
+      ->capture_default_str();
   import->add_option("paths", inputs, "Files or directories of LL2 JSON")->required();
 
-  auto* gen = app.add_subcommand("generate", "Write deterministic synthetic LL2 pages of docking events");
+  auto* gen =
+      app.add_subcommand("generate", "Write deterministic synthetic LL2 pages of docking events");
   ll2::ingest::GenerateOptions gen_options;
-  gen->add_option("--events", gen_options.events, "Number of docking events")->capture_default_str();
+  gen->add_option("--events", gen_options.events, "Number of docking events")
+      ->capture_default_str();
   gen->add_option("--seed", gen_options.seed, "Random seed")->capture_default_str();
   gen->add_option("--out", gen_options.out_dir, "Output directory")->required();
 
@@ -102,9 +114,10 @@ int main(int argc, char** argv) {
       return 1;
     }
     const auto& s = std::get<ll2::ingest::GenerateStats>(result);
-    fmt::print("ll2d generate: wrote {} pages of SYNTHETIC docking events ({} events, seed {}) to {}.\n"
-               "This data is made up for testing and benchmarks; it is not real LL2 data.\n",
-               s.pages, gen_options.events, gen_options.seed, gen_options.out_dir);
+    fmt::print(
+        "ll2d generate: wrote {} pages of SYNTHETIC docking events ({} events, seed {}) to {}.\n"
+        "This data is made up for testing and benchmarks; it is not real LL2 data.\n",
+        s.pages, gen_options.events, gen_options.seed, gen_options.out_dir);
     return 0;
   }
 
@@ -128,4 +141,14 @@ int main(int argc, char** argv) {
     fmt::print("ll2d: serving {} on http://{}:{}/2.3.0/\n", db, server.host, port);
     std::fflush(stdout);
   });
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    // Only the unexpected gets here (e.g. the database vanished mid-run).
+    fmt::print(stderr, "ll2d: fatal: {}\n", e.what());
+    return 1;
+  }
 }

@@ -19,7 +19,8 @@ std::string code_list(std::vector<std::string> items, bool sorted = true) {
 }
 
 std::string example(const Resource& r, const std::string& query, const std::string& link_suffix) {
-  return fmt::format("Example - [/{}/?{}](/2.3.0/{}/?{}{})", r.path, query, r.path, query, link_suffix);
+  return fmt::format("Example - [/{}/?{}](/2.3.0/{}/?{}{})", r.path, query, r.path, query,
+                     link_suffix);
 }
 }  // namespace
 
@@ -28,8 +29,8 @@ std::string resource_docs_markdown(const Resource& r, const std::string& link_su
   for (const auto& m : r.modes) modes.push_back(m.name);
   for (const auto& f : r.filters) filters.push_back(f.param);
   std::string md;
-  md += fmt::format("#### Modes\nLevels of detail in the response - {}\n\n{}\n\n", code_list(modes, false),
-                    example(r, r.mode_example, link_suffix));
+  md += fmt::format("#### Modes\nLevels of detail in the response - {}\n\n{}\n\n",
+                    code_list(modes, false), example(r, r.mode_example, link_suffix));
   if (!filters.empty()) {
     md += fmt::format("#### Filters\nParameters - {}\n\n{}\n\n", code_list(filters),
                       example(r, r.filter_example, link_suffix));
@@ -43,12 +44,15 @@ std::string resource_docs_markdown(const Resource& r, const std::string& link_su
                       example(r, r.ordering_example, link_suffix));
   }
   md += fmt::format(
-      "#### Number of results\nUse `limit` to control the number of objects in the response (max 100)\n\n{}\n\n",
+      "#### Number of results\nUse `limit` to control the number of objects in the response (max "
+      "100)\n\n{}\n\n",
       example(r, "limit=2", link_suffix));
-  md += fmt::format("#### Format\nSwitch to JSON output - [/{}/?format=json](/2.3.0/{}/?format=json)\n\n", r.path,
-                    r.path);
-  md += "#### Help\nFind all the FAQs and support links on the documentation homepage - "
-        "[ll.thespacedevs.com/docs](https://ll.thespacedevs.com/docs/)\n";
+  md += fmt::format(
+      "#### Format\nSwitch to JSON output - [/{}/?format=json](/2.3.0/{}/?format=json)\n\n", r.path,
+      r.path);
+  md +=
+      "#### Help\nFind all the FAQs and support links on the documentation homepage - "
+      "[ll.thespacedevs.com/docs](https://ll.thespacedevs.com/docs/)\n";
   return md;
 }
 

@@ -55,20 +55,24 @@ Negotiation negotiate(const http::QueryParams& params, std::string_view accept) 
       }
     }
     int precedence = 2;
-    if (type == "*/*") precedence = 0;
-    else if (type.ends_with("/*")) precedence = 1;
-    else if (has_params) precedence = 3;
+    if (type == "*/*")
+      precedence = 0;
+    else if (type.ends_with("/*"))
+      precedence = 1;
+    else if (has_params)
+      precedence = 3;
     groups[precedence].emplace_back(type);
   }
   const auto matches = [](std::string_view renderer, std::string_view wanted) {
     if (wanted == "*/*") return true;
-    if (wanted.ends_with("/*")) return renderer.substr(0, renderer.find('/')) == wanted.substr(0, wanted.find('/'));
+    if (wanted.ends_with("/*"))
+      return renderer.substr(0, renderer.find('/')) == wanted.substr(0, wanted.find('/'));
     return renderer == wanted;
   };
   for (int p = 3; p >= 0; --p) {
     if (groups[p].empty()) continue;
     for (const auto& [renderer, result] : {std::pair{"application/json", Negotiation::Json},
-                                          std::pair{"text/html", Negotiation::Html}}) {
+                                           std::pair{"text/html", Negotiation::Html}}) {
       for (const auto& wanted : groups[p]) {
         if (matches(renderer, wanted)) return result;
       }
@@ -137,7 +141,8 @@ Route route(std::string_view path) {
 // Django's own page for a URL that no pattern matches (DEBUG off).
 constexpr std::string_view kDjangoNotFound =
     "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Not Found</title>\n</head>\n<body>\n"
-    "  <h1>Not Found</h1><p>The requested resource was not found on this server.</p>\n</body>\n</html>\n";
+    "  <h1>Not Found</h1><p>The requested resource was not found on this "
+    "server.</p>\n</body>\n</html>\n";
 
 }  // namespace
 
@@ -148,7 +153,8 @@ struct Engine::ThreadState {
 
 Engine::Engine(StoreOpener open_store, EngineOptions options)
     : open_store_(std::move(open_store)), options_(std::move(options)), serial_(next_serial++) {
-  while (!options_.public_url.empty() && options_.public_url.back() == '/') options_.public_url.pop_back();
+  while (!options_.public_url.empty() && options_.public_url.back() == '/')
+    options_.public_url.pop_back();
 }
 
 namespace {
@@ -160,7 +166,9 @@ std::unordered_map<uint64_t, Engine::ThreadState>& thread_states() {
 }  // namespace
 
 // Releases this thread's connection; worker threads have ended by now.
-Engine::~Engine() { thread_states().erase(serial_); }
+Engine::~Engine() {
+  thread_states().erase(serial_);
+}
 
 Engine::ThreadState& Engine::state() const {
   ThreadState& s = thread_states()[serial_];
@@ -175,10 +183,10 @@ namespace {
 
 struct Context {
   const Request& request;
-  std::string path;    // decoded path
-  std::string query;   // raw query string
+  std::string path;   // decoded path
+  std::string query;  // raw query string
   http::QueryParams params;
-  std::string base;    // scheme://host
+  std::string base;  // scheme://host
   Format format = Format::Json;
 };
 
@@ -215,12 +223,14 @@ Response Engine::handle(const Request& request) const {
   const size_t qmark = request.target.find('?');
   Context ctx{request,
               http::unquote(request.target.substr(0, qmark)),
-              std::string(qmark == std::string_view::npos ? std::string_view() : request.target.substr(qmark + 1)),
+              std::string(qmark == std::string_view::npos ? std::string_view()
+                                                          : request.target.substr(qmark + 1)),
               {},
               {},
               Format::Json};
   ctx.params = http::QueryParams::parse(ctx.query);
-  ctx.base = options_.public_url.empty() ? "http://" + std::string(request.host) : options_.public_url;
+  ctx.base =
+      options_.public_url.empty() ? "http://" + std::string(request.host) : options_.public_url;
 
   if (ctx.path == kStylesheetPath && (request.method == "GET" || request.method == "HEAD")) {
     response.headers = {{"Cache-Control", "public, max-age=86400"}, {"ETag", stylesheet_etag()}};
@@ -300,8 +310,12 @@ Response Engine::handle(const Request& request) const {
   }
 
   switch (negotiate(ctx.params, request.accept)) {
-    case Negotiation::Json: ctx.format = Format::Json; break;
-    case Negotiation::Html: ctx.format = Format::Html; break;
+    case Negotiation::Json:
+      ctx.format = Format::Json;
+      break;
+    case Negotiation::Html:
+      ctx.format = Format::Html;
+      break;
     case Negotiation::UnknownFormat:
       response.status = 404;
       response.content_type = "application/json";
@@ -377,7 +391,7 @@ Response Engine::handle(const Request& request) const {
   w.key("count");
   w.integer(page.count);
   w.key("next");
-  if (q.offset + q.limit >= page.count) {
+  if (q.offset >= page.count - q.limit) {  // offset + limit >= count, without overflow
     w.null();
   } else {
     w.string(page_link(ctx, ctx.params.encode_replacing("limit", std::to_string(q.limit), "offset",
@@ -387,7 +401,8 @@ Response Engine::handle(const Request& request) const {
   if (q.offset <= 0) {
     w.null();
   } else if (q.offset - q.limit <= 0) {
-    w.string(page_link(ctx, ctx.params.encode_removing("offset", "limit", std::to_string(q.limit))));
+    w.string(
+        page_link(ctx, ctx.params.encode_removing("offset", "limit", std::to_string(q.limit))));
   } else {
     w.string(page_link(ctx, ctx.params.encode_replacing("limit", std::to_string(q.limit), "offset",
                                                         std::to_string(q.offset - q.limit))));
@@ -395,7 +410,8 @@ Response Engine::handle(const Request& request) const {
   w.key("results");
   w.begin_array();
   for (const auto& id : page.ids) {
-    if (const Row* row = st.cache->load(*resource.kind, id)) serializer.write(w, *sel.mode->resolved, *row);
+    if (const Row* row = st.cache->load(*resource.kind, id))
+      serializer.write(w, *sel.mode->resolved, *row);
   }
   w.end_array();
   w.end_object();

@@ -17,9 +17,9 @@ namespace ll2::api {
 
 struct Request {
   std::string_view method;
-  std::string_view target;  // path and query as received
-  std::string_view host;    // the Host header
-  std::string_view accept;  // the Accept header
+  std::string_view target;              // path and query as received
+  std::string_view host;                // the Host header
+  std::string_view accept;              // the Accept header
   std::string_view if_none_match = {};  // for cached static assets
 };
 

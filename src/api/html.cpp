@@ -11,13 +11,20 @@ namespace ll2::api {
 
 const char* status_reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 301: return "Moved Permanently";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    default: return "Error";
+    case 200:
+      return "OK";
+    case 301:
+      return "Moved Permanently";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 406:
+      return "Not Acceptable";
+    default:
+      return "Error";
   }
 }
 
@@ -102,7 +109,8 @@ std::string linked_json(const std::string& compact) {
   return out;
 }
 
-std::string query_with(const http::QueryParams& params, std::string_view key, std::string_view value) {
+std::string query_with(const http::QueryParams& params, std::string_view key,
+                       std::string_view value) {
   std::string out = "?";
   out += params.encode_replacing(key, value);
   return out;
@@ -110,8 +118,11 @@ std::string query_with(const http::QueryParams& params, std::string_view key, st
 
 void filter_form(std::string& out, const PageInput& p) {
   const Resource& r = *p.resource;
-  const auto value = [&](std::string_view key) { return text::html_escape(p.params->get(key).value_or("")); };
-  out += fmt::format("<form class=\"filters\" method=\"get\" action=\"/2.3.0/{}/\"><h3>Filters</h3>", r.path);
+  const auto value = [&](std::string_view key) {
+    return text::html_escape(p.params->get(key).value_or(""));
+  };
+  out += fmt::format(
+      "<form class=\"filters\" method=\"get\" action=\"/2.3.0/{}/\"><h3>Filters</h3>", r.path);
   out += "<input type=\"hidden\" name=\"format\" value=\"api\">";
   out += "<label>mode<select name=\"mode\"><option value=\"\">(default)</option>";
   for (const auto& m : r.modes) {
@@ -120,11 +131,13 @@ void filter_form(std::string& out, const PageInput& p) {
   }
   out += "</select></label>";
   for (const auto& f : r.filters) {
-    out += fmt::format("<label>{0}<input name=\"{0}\" value=\"{1}\" placeholder=\"{2}\"></label>", f.param,
-                       value(f.param), f.value == FilterValue::DateTime ? "2024-06-06T06:48:00Z" : "id");
+    out += fmt::format("<label>{0}<input name=\"{0}\" value=\"{1}\" placeholder=\"{2}\"></label>",
+                       f.param, value(f.param),
+                       f.value == FilterValue::DateTime ? "2024-06-06T06:48:00Z" : "id");
   }
   if (!r.search_fields.empty()) {
-    out += fmt::format("<label>search<input type=\"search\" name=\"search\" value=\"{}\"></label>", value("search"));
+    out += fmt::format("<label>search<input type=\"search\" name=\"search\" value=\"{}\"></label>",
+                       value("search"));
   }
   if (!r.ordering_fields.empty()) {
     out += "<label>ordering<select name=\"ordering\"><option value=\"\">(default)</option>";
@@ -136,22 +149,29 @@ void filter_form(std::string& out, const PageInput& p) {
     }
     out += "</select></label>";
   }
-  out += fmt::format("<label>limit<input type=\"number\" min=\"1\" max=\"100\" name=\"limit\" value=\"{}\"></label>",
-                     value("limit"));
+  out += fmt::format(
+      "<label>limit<input type=\"number\" min=\"1\" max=\"100\" name=\"limit\" "
+      "value=\"{}\"></label>",
+      value("limit"));
   out += "<p><button type=\"submit\">Apply</button></p></form>";
   // Empty fields would mean "not applied" anyway; leaving them out keeps URLs short.
-  out += "<script>document.querySelector('form.filters').addEventListener('submit',function(e){"
-         "for(const el of e.target.elements){if(el.name&&el.value===''){el.disabled=true;}}});</script>";
+  out +=
+      "<script>document.querySelector('form.filters').addEventListener('submit',function(e){"
+      "for(const el of "
+      "e.target.elements){if(el.name&&el.value===''){el.disabled=true;}}});</script>";
 }
 
 void pager(std::string& out, const PageInput& p, int64_t count, int64_t limit, int64_t offset) {
   out += "<nav class=\"pager\">";
   const auto link = [&](int64_t off, const std::string& label) {
-    out += fmt::format("<a href=\"{}\">{}</a>", text::html_escape(query_with(*p.params, "offset", std::to_string(off))),
-                       label);
+    out +=
+        fmt::format("<a href=\"{}\">{}</a>",
+                    text::html_escape(query_with(*p.params, "offset", std::to_string(off))), label);
   };
-  if (offset > 0) link(std::max<int64_t>(0, offset - limit), "&laquo; Previous");
-  else out += "<span class=\"disabled\">&laquo; Previous</span>";
+  if (offset > 0)
+    link(std::max<int64_t>(0, offset - limit), "&laquo; Previous");
+  else
+    out += "<span class=\"disabled\">&laquo; Previous</span>";
   const int64_t pages = (count + limit - 1) / limit;
   const int64_t current = offset / limit;
   for (int64_t i = 0; i < pages; ++i) {
@@ -159,11 +179,15 @@ void pager(std::string& out, const PageInput& p, int64_t count, int64_t limit, i
       if (i == 2 || i == current + 3) out += "<span>&hellip;</span>";
       continue;
     }
-    if (i == current && offset % limit == 0) out += fmt::format("<span class=\"current\">{}</span>", i + 1);
-    else link(i * limit, std::to_string(i + 1));
+    if (i == current && offset % limit == 0)
+      out += fmt::format("<span class=\"current\">{}</span>", i + 1);
+    else
+      link(i * limit, std::to_string(i + 1));
   }
-  if (offset + limit < count) link(offset + limit, "Next &raquo;");
-  else out += "<span class=\"disabled\">Next &raquo;</span>";
+  if (offset + limit < count)
+    link(offset + limit, "Next &raquo;");
+  else
+    out += "<span class=\"disabled\">Next &raquo;</span>";
   out += "</nav>";
 }
 
@@ -175,9 +199,12 @@ std::string render_page(const PageInput& p) {
   out.reserve(p.json.size() * 2 + 8192);
   out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
-  out += fmt::format("<title>{} – ll2d</title><link rel=\"stylesheet\" href=\"{}?v={}\"></head><body>",
-                     text::html_escape(title), kStylesheetPath, stylesheet_etag().substr(1, 8));
-  out += "<header><a href=\"/2.3.0/?format=api\">ll2d &middot; Launch Library 2 API 2.3.0</a></header><main>";
+  out +=
+      fmt::format("<title>{} – ll2d</title><link rel=\"stylesheet\" href=\"{}?v={}\"></head><body>",
+                  text::html_escape(title), kStylesheetPath, stylesheet_etag().substr(1, 8));
+  out +=
+      "<header><a href=\"/2.3.0/?format=api\">ll2d &middot; Launch Library 2 API "
+      "2.3.0</a></header><main>";
 
   out += "<nav class=\"breadcrumb\"><a href=\"/2.3.0/?format=api\">Api Root</a>";
   if (p.resource != nullptr) {
@@ -207,8 +234,8 @@ std::string render_page(const PageInput& p) {
   }
   out += fmt::format("<pre class=\"request\"><b>{}</b> {}</pre>", text::html_escape(p.method),
                      text::html_escape(p.full_path));
-  out += fmt::format("<pre class=\"response\"><span class=\"status\"><b>HTTP {} {}</b></span>\n", p.status,
-                     status_reason(p.status));
+  out += fmt::format("<pre class=\"response\"><span class=\"status\"><b>HTTP {} {}</b></span>\n",
+                     p.status, status_reason(p.status));
   for (const auto& [name, value] : p.headers) {
     out += fmt::format("<b>{}:</b> {}\n", text::html_escape(name), text::html_escape(value));
   }

@@ -17,8 +17,8 @@ struct PageInput {
   std::string full_path;  // decoded path and raw query, as in the request line
   int status = 200;
   const http::QueryParams* params = nullptr;
-  std::string base;  // scheme://host of absolute URLs
-  std::string json;  // the compact JSON body the page shows
+  std::string base;                                          // scheme://host of absolute URLs
+  std::string json;                                          // the compact JSON body the page shows
   std::vector<std::pair<std::string, std::string>> headers;  // of the JSON response shown
 };
 

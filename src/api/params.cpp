@@ -10,7 +10,7 @@ namespace ll2::api {
 int64_t parse_limit(const http::QueryParams& params) {
   const auto raw = params.get("limit");
   if (!raw) return kDefaultLimit;
-  const auto v = text::python_int(*raw);
+  const auto v = text::python_int_saturating(*raw);
   if (!v || *v <= 0) return kDefaultLimit;
   return std::min(*v, kMaxLimit);
 }
@@ -18,7 +18,7 @@ int64_t parse_limit(const http::QueryParams& params) {
 int64_t parse_offset(const http::QueryParams& params) {
   const auto raw = params.get("offset");
   if (!raw) return 0;
-  const auto v = text::python_int(*raw);
+  const auto v = text::python_int_saturating(*raw);
   return v && *v >= 0 ? *v : 0;
 }
 
@@ -70,8 +70,8 @@ std::string join_modes(const Resource& r) {
 
 }  // namespace
 
-std::variant<Selection, FieldErrors> select(const Resource& resource, const http::QueryParams& params,
-                                            bool detail) {
+std::variant<Selection, FieldErrors> select(const Resource& resource,
+                                            const http::QueryParams& params, bool detail) {
   Selection sel;
   FieldErrors errors;
   sel.mode = resource.mode(detail ? resource.detail_mode : resource.list_mode);
@@ -80,8 +80,8 @@ std::variant<Selection, FieldErrors> select(const Resource& resource, const http
       sel.mode = chosen;
     } else {
       add_error(errors, "mode",
-                "Select a valid choice. " + std::string(*m) + " is not one of the available choices: " +
-                    join_modes(resource) + ".");
+                "Select a valid choice. " + std::string(*m) +
+                    " is not one of the available choices: " + join_modes(resource) + ".");
       return errors;
     }
   }
@@ -116,7 +116,8 @@ std::variant<Selection, FieldErrors> select(const Resource& resource, const http
   }
   if (detail) return sel;
 
-  if (const auto o = params.get("ordering"); o && !o->empty()) q.order = ordering_terms(resource, *o);
+  if (const auto o = params.get("ordering"); o && !o->empty())
+    q.order = ordering_terms(resource, *o);
   if (q.order.empty()) {
     for (const auto& d : resource.default_ordering) {
       const bool desc = !d.empty() && d[0] == '-';

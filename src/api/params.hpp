@@ -27,8 +27,8 @@ struct Selection {
 
 // Mode, filters, search, ordering and pagination for a list (or, with
 // `detail`, for get_object: no ordering or pagination).
-std::variant<Selection, FieldErrors> select(const Resource& resource, const http::QueryParams& params,
-                                            bool detail);
+std::variant<Selection, FieldErrors> select(const Resource& resource,
+                                            const http::QueryParams& params, bool detail);
 
 // DRF's LimitOffsetPagination parameters.
 int64_t parse_limit(const http::QueryParams& params);

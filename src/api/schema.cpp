@@ -119,11 +119,13 @@ std::vector<std::string> Registry::resolve() {
     }
     std::set<std::string> keys;
     for (auto& vf : v->fields) {
-      if (!keys.insert(vf.key).second) problems.push_back(fmt::format("view {}: duplicate key {}", v->name, vf.key));
+      if (!keys.insert(vf.key).second)
+        problems.push_back(fmt::format("view {}: duplicate key {}", v->name, vf.key));
       if (vf.emit == Emit::Id || vf.emit == Emit::Url || vf.emit == Emit::Mode) continue;
       vf.field = v->kind->field(vf.key);
       if (vf.field == nullptr) {
-        problems.push_back(fmt::format("view {}: {} has no field {}", v->name, v->kind_name, vf.key));
+        problems.push_back(
+            fmt::format("view {}: {} has no field {}", v->name, v->kind_name, vf.key));
         continue;
       }
       if (vf.emit == Emit::Column && vf.field->relation != Relation::Column) {
@@ -131,7 +133,8 @@ std::vector<std::string> Registry::resolve() {
       }
       if (vf.emit == Emit::Nested) {
         if (vf.field->relation == Relation::Column) {
-          problems.push_back(fmt::format("view {}: {} is a column, not a relation", v->name, vf.key));
+          problems.push_back(
+              fmt::format("view {}: {} is a column, not a relation", v->name, vf.key));
           continue;
         }
         if (vf.field->relation != Relation::ForeignKey) vf.emit = Emit::NestedList;
@@ -160,20 +163,24 @@ std::vector<std::string> Registry::resolve() {
     for (auto& m : r->modes) {
       m.resolved = find_view(m.view);
       if (m.resolved == nullptr || m.resolved->kind != r->kind) {
-        problems.push_back(fmt::format("resource {}: mode {} has no view of {}", r->path, m.name, r->kind_name));
+        problems.push_back(
+            fmt::format("resource {}: mode {} has no view of {}", r->path, m.name, r->kind_name));
       }
     }
     if (r->mode(r->list_mode) == nullptr || r->mode(r->detail_mode) == nullptr) {
       problems.push_back(fmt::format("resource {}: default modes must be declared", r->path));
     }
     for (const auto& f : r->filters) {
-      if (!valid_path(r->kind, f.path)) problems.push_back(fmt::format("resource {}: bad filter path {}", r->path, f.path));
+      if (!valid_path(r->kind, f.path))
+        problems.push_back(fmt::format("resource {}: bad filter path {}", r->path, f.path));
     }
     for (const auto& p : r->search_fields) {
-      if (!valid_path(r->kind, p)) problems.push_back(fmt::format("resource {}: bad search path {}", r->path, p));
+      if (!valid_path(r->kind, p))
+        problems.push_back(fmt::format("resource {}: bad search path {}", r->path, p));
     }
     for (const auto& p : r->ordering_fields) {
-      if (!valid_path(r->kind, p)) problems.push_back(fmt::format("resource {}: bad ordering path {}", r->path, p));
+      if (!valid_path(r->kind, p))
+        problems.push_back(fmt::format("resource {}: bad ordering path {}", r->path, p));
     }
   }
   return problems;
@@ -205,11 +212,21 @@ KindBuilder& relation(KindBuilder& b, std::string name, std::string target, Rela
 }
 }  // namespace
 
-KindBuilder& KindBuilder::integer(std::initializer_list<const char*> n) { return many(*this, n, ColumnType::Integer); }
-KindBuilder& KindBuilder::text(std::initializer_list<const char*> n) { return many(*this, n, ColumnType::Text); }
-KindBuilder& KindBuilder::flt(std::initializer_list<const char*> n) { return many(*this, n, ColumnType::Float); }
-KindBuilder& KindBuilder::boolean(std::initializer_list<const char*> n) { return many(*this, n, ColumnType::Boolean); }
-KindBuilder& KindBuilder::datetime(std::initializer_list<const char*> n) { return many(*this, n, ColumnType::DateTime); }
+KindBuilder& KindBuilder::integer(std::initializer_list<const char*> n) {
+  return many(*this, n, ColumnType::Integer);
+}
+KindBuilder& KindBuilder::text(std::initializer_list<const char*> n) {
+  return many(*this, n, ColumnType::Text);
+}
+KindBuilder& KindBuilder::flt(std::initializer_list<const char*> n) {
+  return many(*this, n, ColumnType::Float);
+}
+KindBuilder& KindBuilder::boolean(std::initializer_list<const char*> n) {
+  return many(*this, n, ColumnType::Boolean);
+}
+KindBuilder& KindBuilder::datetime(std::initializer_list<const char*> n) {
+  return many(*this, n, ColumnType::DateTime);
+}
 KindBuilder& KindBuilder::fk(std::string name, std::string target) {
   return relation(*this, std::move(name), std::move(target), Relation::ForeignKey);
 }

@@ -43,7 +43,7 @@ struct Kind {
   std::string name;  // also the table name
   IdType id_type = IdType::Integer;
   std::vector<Field> fields;
-  bool owned = false;  // has an owner_id column (Children/Rows targets)
+  bool owned = false;    // has an owner_id column (Children/Rows targets)
   int column_count = 0;  // Row size is 1 + column_count (id first)
 
   const Field* field(std::string_view n) const;
@@ -64,7 +64,7 @@ struct View;
 struct ViewField {
   std::string key;
   Emit emit = Emit::Column;
-  std::string text;             // Mode: the value; Url: the path segment; Nested*: the view name
+  std::string text;              // Mode: the value; Url: the path segment; Nested*: the view name
   const Field* field = nullptr;  // resolved: the kind's field behind this key
   const View* view = nullptr;    // resolved: nested view
 };
@@ -93,14 +93,14 @@ struct Mode {
 };
 
 struct Resource {
-  std::string path;           // URL segment: docking_events
-  std::string kind_name;      // root kind
-  std::string singular;       // "Docking Event" (page titles)
-  std::string plural;         // "Docking Events"
-  std::vector<Mode> modes;    // in the order the docs list them
-  std::string list_mode;      // default mode of the list
-  std::string detail_mode;    // default mode of the detail
-  std::vector<Filter> filters;            // in django-filter's field order
+  std::string path;                        // URL segment: docking_events
+  std::string kind_name;                   // root kind
+  std::string singular;                    // "Docking Event" (page titles)
+  std::string plural;                      // "Docking Events"
+  std::vector<Mode> modes;                 // in the order the docs list them
+  std::string list_mode;                   // default mode of the list
+  std::string detail_mode;                 // default mode of the detail
+  std::vector<Filter> filters;             // in django-filter's field order
   std::vector<std::string> search_fields;  // field paths, as DRF's search_fields
   std::vector<std::string> ordering_fields;
   std::vector<std::string> default_ordering;  // e.g. {"docking"}; id is always the tie-breaker
@@ -150,8 +150,12 @@ struct KindBuilder {
   KindBuilder& rows(std::string name, std::string target);
 };
 
-inline ViewField id() { return {"id", Emit::Id, {}, nullptr, nullptr}; }
-inline ViewField col(std::string key) { return {std::move(key), Emit::Column, {}, nullptr, nullptr}; }
+inline ViewField id() {
+  return {"id", Emit::Id, {}, nullptr, nullptr};
+}
+inline ViewField col(std::string key) {
+  return {std::move(key), Emit::Column, {}, nullptr, nullptr};
+}
 inline ViewField url(std::string segment) {
   return {"url", Emit::Url, std::move(segment), nullptr, nullptr};
 }

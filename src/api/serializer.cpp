@@ -47,7 +47,8 @@ const Row* RowCache::load(const Kind& kind, const Value& id) {
   return it->second ? &*it->second : nullptr;
 }
 
-const std::vector<Value>& RowCache::related_ids(const Kind& owner_kind, const Field& field, const Value& owner) {
+const std::vector<Value>& RowCache::related_ids(const Kind& owner_kind, const Field& field,
+                                                const Value& owner) {
   const std::string k = key(&field, owner);
   auto it = related_.find(k);
   if (it == related_.end()) {
@@ -74,30 +75,42 @@ void Serializer::write_column(json::Writer& out, const Field& field, const Value
   }
   switch (field.type) {
     case ColumnType::Integer:
-      if (const auto* i = std::get_if<int64_t>(&v)) out.integer(*i);
-      else if (const auto* d = std::get_if<double>(&v)) out.integer(static_cast<int64_t>(*d));
-      else out.null();
+      if (const auto* i = std::get_if<int64_t>(&v))
+        out.integer(*i);
+      else if (const auto* d = std::get_if<double>(&v))
+        out.integer(static_cast<int64_t>(*d));
+      else
+        out.null();
       return;
     case ColumnType::Float:
-      if (const auto* d = std::get_if<double>(&v)) out.number(*d);
-      else if (const auto* i = std::get_if<int64_t>(&v)) out.number(static_cast<double>(*i));
-      else out.null();
+      if (const auto* d = std::get_if<double>(&v))
+        out.number(*d);
+      else if (const auto* i = std::get_if<int64_t>(&v))
+        out.number(static_cast<double>(*i));
+      else
+        out.null();
       return;
     case ColumnType::Boolean:
       out.boolean(std::get_if<int64_t>(&v) != nullptr && std::get<int64_t>(v) != 0);
       return;
     case ColumnType::DateTime:
-      if (const auto* i = std::get_if<int64_t>(&v)) out.string(datetime::format_datetime(*i));
-      else out.null();
+      if (const auto* i = std::get_if<int64_t>(&v))
+        out.string(datetime::format_datetime(*i));
+      else
+        out.null();
       return;
     case ColumnType::Duration:
-      if (const auto* i = std::get_if<int64_t>(&v)) out.string(datetime::format_duration(*i));
-      else out.null();
+      if (const auto* i = std::get_if<int64_t>(&v))
+        out.string(datetime::format_duration(*i));
+      else
+        out.null();
       return;
     case ColumnType::Text:
     case ColumnType::Date:
-      if (const auto* s = std::get_if<std::string>(&v)) out.string(*s);
-      else out.null();
+      if (const auto* s = std::get_if<std::string>(&v))
+        out.string(*s);
+      else
+        out.null();
       return;
   }
 }
@@ -142,7 +155,8 @@ void Serializer::write(json::Writer& out, const View& view, const Row& row) {
       case Emit::NestedList: {
         out.begin_array();
         if (vf.field->relation == Relation::Rows) {
-          for (const auto& r : cache_.store().owned_rows(*vf.field, row[0])) write(out, *vf.view, r);
+          for (const auto& r : cache_.store().owned_rows(*vf.field, row[0]))
+            write(out, *vf.view, r);
         } else {
           for (const auto& id : cache_.related_ids(*view.kind, *vf.field, row[0])) {
             if (const Row* r = cache_.load(*vf.field->target_kind, id)) write(out, *vf.view, *r);

@@ -22,7 +22,8 @@ class RowCache {
   // Call once per request: drops everything if the database changed.
   void refresh();
   const Row* load(const Kind& kind, const Value& id);
-  const std::vector<Value>& related_ids(const Kind& owner_kind, const Field& field, const Value& owner);
+  const std::vector<Value>& related_ids(const Kind& owner_kind, const Field& field,
+                                        const Value& owner);
   store::Store& store() { return store_; }
 
  private:

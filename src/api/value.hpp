@@ -11,7 +11,9 @@ namespace ll2 {
 // in microseconds), a float, or text (also UUIDs and dates).
 using Value = std::variant<std::monostate, int64_t, double, std::string>;
 
-inline bool is_null(const Value& v) { return std::holds_alternative<std::monostate>(v); }
+inline bool is_null(const Value& v) {
+  return std::holds_alternative<std::monostate>(v);
+}
 
 // A stored object: its id first, then one value per column of its kind, in
 // the kind's column order.

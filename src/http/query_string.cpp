@@ -23,7 +23,8 @@ std::string percent_decode(std::string_view s, bool plus_as_space) {
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+' && plus_as_space) {
       bytes += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
+               hex_value(s[i + 2]) >= 0) {
       bytes += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
       i += 2;
     } else {
@@ -52,8 +53,12 @@ std::string percent_decode(std::string_view s, bool plus_as_space) {
 }
 }  // namespace
 
-std::string unquote_plus(std::string_view s) { return percent_decode(s, true); }
-std::string unquote(std::string_view s) { return percent_decode(s, false); }
+std::string unquote_plus(std::string_view s) {
+  return percent_decode(s, true);
+}
+std::string unquote(std::string_view s) {
+  return percent_decode(s, false);
+}
 
 void append_quote_plus(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -85,7 +90,8 @@ QueryParams QueryParams::parse(std::string_view query) {
     if (eq == std::string_view::npos) {
       params.items_.emplace_back(unquote_plus(field), std::string());
     } else {
-      params.items_.emplace_back(unquote_plus(field.substr(0, eq)), unquote_plus(field.substr(eq + 1)));
+      params.items_.emplace_back(unquote_plus(field.substr(0, eq)),
+                                 unquote_plus(field.substr(eq + 1)));
     }
   }
   return params;
@@ -98,7 +104,9 @@ std::optional<std::string_view> QueryParams::get(std::string_view key) const {
   return std::nullopt;
 }
 
-bool QueryParams::contains(std::string_view key) const { return get(key).has_value(); }
+bool QueryParams::contains(std::string_view key) const {
+  return get(key).has_value();
+}
 
 std::string QueryParams::encode(const std::vector<std::pair<std::string, std::string>>& overrides,
                                 std::string_view removed) const {
@@ -128,8 +136,8 @@ std::string QueryParams::encode_replacing(std::string_view key, std::string_view
 
 std::string QueryParams::encode_replacing(std::string_view key1, std::string_view value1,
                                           std::string_view key2, std::string_view value2) const {
-  return encode({{std::string(key1), std::string(value1)}, {std::string(key2), std::string(value2)}},
-                {});
+  return encode(
+      {{std::string(key1), std::string(value1)}, {std::string(key2), std::string(value2)}}, {});
 }
 
 std::string QueryParams::encode_removing(std::string_view removed, std::string_view key,

@@ -23,7 +23,8 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto kIdleTimeout = std::chrono::seconds(60);
-constexpr size_t kMaxHeaderBytes = 16 * 1024;
+constexpr size_t kMaxHeaderBytes = size_t{16} * 1024;
+constexpr size_t kMaxBodyBytes = size_t{64} * 1024;
 
 void log_access(const bhttp::request<bhttp::empty_body>& req, unsigned status, size_t bytes,
                 std::chrono::steady_clock::duration took) {
@@ -46,14 +47,16 @@ class Session : public std::enable_shared_from_this<Session> {
   void read() {
     parser_.emplace();
     parser_->header_limit(kMaxHeaderBytes);
-    parser_->body_limit(64 * 1024);
+    parser_->body_limit(kMaxBodyBytes);
     stream_.expires_after(kIdleTimeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
-    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::eof) {
       close();
       return;
     }
@@ -78,7 +81,9 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.body() = out.omit_body ? std::string() : std::move(out.body);
     response_.content_length(body_size);
     response_.keep_alive(req.keep_alive());
-    if (access_log_) log_access(req, static_cast<unsigned>(out.status), body_size, std::chrono::steady_clock::now() - started);
+    if (access_log_)
+      log_access(req, static_cast<unsigned>(out.status), body_size,
+                 std::chrono::steady_clock::now() - started);
     write(out.omit_body);
   }
 
@@ -130,14 +135,15 @@ class Listener : public std::enable_shared_from_this<Listener> {
       : io_(io), acceptor_(std::move(acceptor)), engine_(engine), access_log_(access_log) {}
 
   void accept() {
-    acceptor_.async_accept(asio::make_strand(io_), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
-      if (ec == asio::error::operation_aborted) return;
-      if (!ec) {
-        s.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(s), self->engine_, self->access_log_)->start();
-      }
-      self->accept();
-    });
+    acceptor_.async_accept(
+        asio::make_strand(io_), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
+          if (ec == asio::error::operation_aborted) return;
+          if (!ec) {
+            s.set_option(tcp::no_delay(true), ec);
+            std::make_shared<Session>(std::move(s), self->engine_, self->access_log_)->start();
+          }
+          self->accept();
+        });
   }
   void stop() {
     beast::error_code ignored;
@@ -153,9 +159,11 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
 }  // namespace
 
-int serve(const api::Engine& engine, const ServerOptions& options, const std::function<void(uint16_t)>& on_listening) {
-  const int threads = options.threads > 0 ? options.threads
-                                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+int serve(const api::Engine& engine, const ServerOptions& options,
+          const std::function<void(uint16_t)>& on_listening) {
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   asio::io_context io(threads);
   beast::error_code ec;
   const auto address = asio::ip::make_address(options.host, ec);
@@ -170,7 +178,8 @@ int serve(const api::Engine& engine, const ServerOptions& options, const std::fu
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    fmt::print(stderr, "ll2d: cannot listen on {}:{}: {}\n", options.host, options.port, ec.message());
+    fmt::print(stderr, "ll2d: cannot listen on {}:{}: {}\n", options.host, options.port,
+               ec.message());
     return 1;
   }
   const uint16_t port = acceptor.local_endpoint().port();

@@ -55,7 +55,8 @@ class Collector {
 
   // Merges one object of `kind` and everything nested in it; returns its id.
   std::optional<Value> object(const Kind& kind, const JsonNode& node, const std::string& path) {
-    if (node.type != JsonNode::Type::Object) return fail(node, path, fmt::format("expected an object, got {}", node.type_name()));
+    if (node.type != JsonNode::Type::Object)
+      return fail(node, path, fmt::format("expected an object, got {}", node.type_name()));
     const JsonNode* id_node = node.get("id");
     if (id_node == nullptr) return fail(node, path, "missing \"id\"");
     auto id = parse_id(kind, *id_node, path + ".id");
@@ -96,7 +97,8 @@ class Collector {
 
   std::optional<Value> parse_id(const Kind& kind, const JsonNode& n, const std::string& path) {
     if (kind.id_type == api::IdType::Uuid) {
-      if (n.type != JsonNode::Type::String || !valid_uuid(n.text)) return fail(n, path, "expected a UUID string");
+      if (n.type != JsonNode::Type::String || !valid_uuid(n.text))
+        return fail(n, path, "expected a UUID string");
       return Value(lower(n.text));
     }
     auto v = integer(n);
@@ -116,10 +118,12 @@ class Collector {
   // `response_mode` is an enum; `url` is derived. Both are checked, not stored.
   bool check_meta(const JsonNode& node, const std::string& path) {
     if (const JsonNode* m = node.get("response_mode")) {
-      if (m->type != JsonNode::Type::String || (m->text != "list" && m->text != "normal" && m->text != "detailed")) {
+      if (m->type != JsonNode::Type::String ||
+          (m->text != "list" && m->text != "normal" && m->text != "detailed")) {
         fail(*m, path + ".response_mode",
-             fmt::format("unknown response_mode {} (expected list, normal or detailed)",
-                         m->type == JsonNode::Type::String ? "\"" + m->text + "\"" : m->type_name()));
+             fmt::format(
+                 "unknown response_mode {} (expected list, normal or detailed)",
+                 m->type == JsonNode::Type::String ? "\"" + m->text + "\"" : m->type_name()));
         return false;
       }
     }
@@ -182,12 +186,15 @@ class Collector {
 
   // The columns of one object (or id-less row); relations are collected into
   // the batch as a side effect, owned by `owner`.
-  std::optional<Values> fields(const Kind& kind, const JsonNode& node, const std::string& path, const Value& owner) {
+  std::optional<Values> fields(const Kind& kind, const JsonNode& node, const std::string& path,
+                               const Value& owner) {
     Values values;
     for (const auto& [key, child] : node.members) {
       const Field* f = kind.field(key);
       if (f == nullptr) continue;  // id, url, response_mode, or a key this version does not store
-      const std::string child_path = path + "." + key;
+      std::string child_path = path;
+      child_path += '.';
+      child_path += key;
       switch (f->relation) {
         case Relation::Column: {
           auto v = column(*f, child, child_path);
@@ -208,7 +215,8 @@ class Collector {
         case Relation::ManyToMany:
         case Relation::Children: {
           if (child.type != JsonNode::Type::Array) {
-            return fail(child, child_path, fmt::format("expected an array, got {}", child.type_name()));
+            return fail(child, child_path,
+                        fmt::format("expected an array, got {}", child.type_name()));
           }
           std::vector<Value> targets;
           for (size_t i = 0; i < child.items.size(); ++i) {
@@ -221,14 +229,16 @@ class Collector {
         }
         case Relation::Rows: {
           if (child.type != JsonNode::Type::Array) {
-            return fail(child, child_path, fmt::format("expected an array, got {}", child.type_name()));
+            return fail(child, child_path,
+                        fmt::format("expected an array, got {}", child.type_name()));
           }
           store::RowsWrite rows{f, owner, {}};
           for (size_t i = 0; i < child.items.size(); ++i) {
             const JsonNode& item = child.items[i];
             const std::string item_path = fmt::format("{}[{}]", child_path, i);
             if (item.type != JsonNode::Type::Object) {
-              return fail(item, item_path, fmt::format("expected an object, got {}", item.type_name()));
+              return fail(item, item_path,
+                          fmt::format("expected an object, got {}", item.type_name()));
             }
             auto row = fields(*f->target_kind, item, item_path, Value());
             if (!row) return std::nullopt;
@@ -244,16 +254,21 @@ class Collector {
   }
 
   void set_link(store::LinkWrite link) {
-    const std::string key = link.kind->name + '\0' + link.field->name + '\0' + value_key(link.owner);
+    const std::string key =
+        link.kind->name + '\0' + link.field->name + '\0' + value_key(link.owner);
     auto [it, inserted] = link_index_.emplace(key, batch.links.size());
-    if (inserted) batch.links.push_back(std::move(link));
-    else batch.links[it->second] = std::move(link);
+    if (inserted)
+      batch.links.push_back(std::move(link));
+    else
+      batch.links[it->second] = std::move(link);
   }
   void set_rows(store::RowsWrite rows) {
     const std::string key = rows.field->name + '\0' + value_key(rows.owner);
     auto [it, inserted] = rows_index_.emplace(key, batch.rows.size());
-    if (inserted) batch.rows.push_back(std::move(rows));
-    else batch.rows[it->second] = std::move(rows);
+    if (inserted)
+      batch.rows.push_back(std::move(rows));
+    else
+      batch.rows[it->second] = std::move(rows);
   }
 
   std::string_view source_;
@@ -265,7 +280,8 @@ class Collector {
 
 }  // namespace
 
-std::variant<Collected, ImportError> collect(const Kind& root, std::string_view source, const std::string& file_name) {
+std::variant<Collected, ImportError> collect(const Kind& root, std::string_view source,
+                                             const std::string& file_name) {
   JsonParse parsed = parse_json(source);
   if (!parsed.root) {
     const auto [line, col] = line_column(source, parsed.error_offset);
@@ -300,7 +316,8 @@ std::variant<Collected, ImportError> collect(const Kind& root, std::string_view 
   return out;
 }
 
-std::variant<ImportStats, ImportError> import_file(store::Store& store, const Kind& root, const std::string& path) {
+std::variant<ImportStats, ImportError> import_file(store::Store& store, const Kind& root,
+                                                   const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return ImportError{path, "", 0, 0, "cannot read the file"};
   std::ostringstream text;
@@ -309,7 +326,8 @@ std::variant<ImportStats, ImportError> import_file(store::Store& store, const Ki
   auto collected = collect(root, source, path);
   if (auto* e = std::get_if<ImportError>(&collected)) return *e;
   auto& c = std::get<Collected>(collected);
-  if (auto err = store.write(c.batch)) return ImportError{path, "", 0, 0, "database error: " + *err};
+  if (auto err = store.write(c.batch))
+    return ImportError{path, "", 0, 0, "database error: " + *err};
   return c.stats;
 }
 

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <variant>
 #include <string_view>
+#include <variant>
 
 #include "api/schema.hpp"
 #include "store/store.hpp"

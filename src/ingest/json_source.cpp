@@ -15,12 +15,18 @@ const JsonNode* JsonNode::get(std::string_view key) const {
 
 const char* JsonNode::type_name() const {
   switch (type) {
-    case Type::Null: return "null";
-    case Type::Bool: return "a boolean";
-    case Type::Number: return "a number";
-    case Type::String: return "a string";
-    case Type::Array: return "an array";
-    case Type::Object: return "an object";
+    case Type::Null:
+      return "null";
+    case Type::Bool:
+      return "a boolean";
+    case Type::Number:
+      return "a number";
+    case Type::String:
+      return "a string";
+    case Type::Array:
+      return "an array";
+    case Type::Object:
+      return "an object";
   }
   return "?";
 }
@@ -89,7 +95,7 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
     if (parent.type == JsonNode::Type::Array) {
       parent.items.push_back(std::move(n));
     } else {
-      parent.members.emplace_back(std::move(keys_.back()), std::move(n));
+      parent.members.push_back({std::move(keys_.back()), std::move(n)});
       keys_.pop_back();
     }
     return true;
@@ -106,7 +112,8 @@ JsonParse parse_json(std::string_view source) {
   rapidjson::MemoryStream stream(source.data(), source.size());
   TreeBuilder builder(stream);
   rapidjson::Reader reader;
-  constexpr unsigned kFlags = rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseValidateEncodingFlag |
+  constexpr unsigned kFlags = rapidjson::kParseNumbersAsStringsFlag |
+                              rapidjson::kParseValidateEncodingFlag |
                               rapidjson::kParseStopWhenDoneFlag;
   JsonParse out;
   const auto result = reader.Parse<kFlags>(stream, builder);

@@ -12,6 +12,8 @@
 
 namespace ll2::ingest {
 
+struct JsonMember;
+
 struct JsonNode {
   enum class Type { Null, Bool, Number, String, Array, Object };
   Type type = Type::Null;
@@ -19,10 +21,15 @@ struct JsonNode {
   bool boolean = false;
   std::string text;  // String: the value; Number: its source text
   std::vector<JsonNode> items;
-  std::vector<std::pair<std::string, JsonNode>> members;
+  std::vector<JsonMember> members;
 
   const JsonNode* get(std::string_view key) const;
   const char* type_name() const;
+};
+
+struct JsonMember {
+  std::string key;
+  JsonNode value;
 };
 
 struct JsonParse {

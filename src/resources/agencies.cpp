@@ -32,16 +32,17 @@ void declare_agencies(api::Registry& r) {
       .m2m("social_media_links", "social_media_link");
 
   r.view("Country", "country",
-         fields({{id()}, cols({"name", "alpha_2_code", "alpha_3_code", "nationality_name",
-                               "nationality_name_composed"})}));
+         fields({{id()},
+                 cols({"name", "alpha_2_code", "alpha_3_code", "nationality_name",
+                       "nationality_name_composed"})}));
   r.view("AgencyType", "agency_type", {id(), col("name")});
   r.view("SocialMedia", "social_media", {id(), col("name"), col("url"), nested("logo", "Image")});
   r.view("SocialMediaLink", "social_media_link",
          {id(), nested("social_media", "SocialMedia"), col("url")});
 
   const auto mini_head = [](const char* mode_name) {
-    return std::vector{mode(mode_name), id(), url("agencies"), col("name"), col("abbrev"),
-                       nested("type", "AgencyType")};
+    return std::vector{mode(mode_name), id(),          url("agencies"),
+                       col("name"),     col("abbrev"), nested("type", "AgencyType")};
   };
   const std::vector<ViewField> normal_tail = fields(
       {{col("featured"), nested("country", "Country")},
@@ -51,14 +52,15 @@ void declare_agencies(api::Registry& r) {
   r.view("AgencyNormal", "agency", fields({mini_head("normal"), normal_tail}));
   // LL2's AgencyDetailed extends the normal serializer and says "normal".
   r.view("AgencyDetailed", "agency",
-         fields({mini_head("normal"), normal_tail,
-                 cols({"total_launch_count", "consecutive_successful_launches", "successful_launches",
-                       "failed_launches", "pending_launches", "consecutive_successful_landings",
-                       "successful_landings", "failed_landings", "attempted_landings",
-                       "successful_landings_spacecraft", "failed_landings_spacecraft",
-                       "attempted_landings_spacecraft", "successful_landings_payload",
-                       "failed_landings_payload", "attempted_landings_payload", "info_url",
-                       "wiki_url"}),
+         fields({mini_head("normal"),
+                 normal_tail,
+                 cols({"total_launch_count", "consecutive_successful_launches",
+                       "successful_launches", "failed_launches", "pending_launches",
+                       "consecutive_successful_landings", "successful_landings", "failed_landings",
+                       "attempted_landings", "successful_landings_spacecraft",
+                       "failed_landings_spacecraft", "attempted_landings_spacecraft",
+                       "successful_landings_payload", "failed_landings_payload",
+                       "attempted_landings_payload", "info_url", "wiki_url"}),
                  {nested("social_media_links", "SocialMediaLink")}}));
 }
 

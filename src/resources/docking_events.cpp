@@ -4,7 +4,6 @@
 namespace ll2::resources {
 
 using namespace api::declare;  // NOLINT(google-build-using-namespace): declaration DSL
-using api::ViewField;
 using api::FilterOp;
 using api::FilterValue;
 
@@ -27,7 +26,8 @@ void declare_docking_events(api::Registry& r) {
   r.view("DockingLocation", "docking_location",
          {id(), col("name"), nested("spacestation", "SpaceStationMini"),
           nested("spacecraft", "SpacecraftConfigNormal"), nested("payload", "PayloadMini")});
-  const auto event = [](const char* mode_name, const char* flight, const char* station, const char* payload) {
+  const auto event = [](const char* mode_name, const char* flight, const char* station,
+                        const char* payload) {
     return std::vector{id(),
                        url("docking_events"),
                        col("docking"),
@@ -59,8 +59,10 @@ void declare_docking_events(api::Registry& r) {
   // the order in which a 400 lists invalid values. The docs sort by name.
   res.filters = {
       {"docking_location__id", "docking_location__id", FilterOp::Exact, FilterValue::Number},
-      {"flight_vehicle_chaser__id", "flight_vehicle_chaser__id", FilterOp::Exact, FilterValue::Number},
-      {"space_station_target__id", "space_station_target__id", FilterOp::Exact, FilterValue::Number},
+      {"flight_vehicle_chaser__id", "flight_vehicle_chaser__id", FilterOp::Exact,
+       FilterValue::Number},
+      {"space_station_target__id", "space_station_target__id", FilterOp::Exact,
+       FilterValue::Number},
       {"docking__gt", "docking", FilterOp::Gt, FilterValue::DateTime},
       {"docking__gte", "docking", FilterOp::Gte, FilterValue::DateTime},
       {"docking__lt", "docking", FilterOp::Lt, FilterValue::DateTime},

@@ -3,7 +3,6 @@
 namespace ll2::resources {
 
 using namespace api::declare;  // NOLINT(google-build-using-namespace): declaration DSL
-using api::ViewField;
 
 void declare_images(api::Registry& r) {
   KindBuilder{r.kind("image_license")}.text({"name"}).integer({"priority"}).text({"link"});
@@ -17,10 +16,13 @@ void declare_images(api::Registry& r) {
 
   r.view("ImageLicense", "image_license", fields({{id()}, cols({"name", "priority", "link"})}));
   r.view("ImageVariantType", "image_variant_type", {id(), col("name")});
-  r.view("ImageVariant", "image_variant", {id(), nested("type", "ImageVariantType"), col("image_url")});
+  r.view("ImageVariant", "image_variant",
+         {id(), nested("type", "ImageVariantType"), col("image_url")});
   r.view("Image", "image",
-         fields({{id()}, cols({"name", "image_url", "thumbnail_url", "credit"}),
-                 {nested("license", "ImageLicense"), col("single_use"), nested("variants", "ImageVariant")}}));
+         fields({{id()},
+                 cols({"name", "image_url", "thumbnail_url", "credit"}),
+                 {nested("license", "ImageLicense"), col("single_use"),
+                  nested("variants", "ImageVariant")}}));
 }
 
 }  // namespace ll2::resources

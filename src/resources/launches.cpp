@@ -4,7 +4,6 @@
 namespace ll2::resources {
 
 using namespace api::declare;  // NOLINT(google-build-using-namespace): declaration DSL
-using api::ViewField;
 using api::IdType;
 
 void declare_launches(api::Registry& r) {
@@ -74,14 +73,17 @@ void declare_launches(api::Registry& r) {
                 "orbital_launch_attempt_count_year", "location_launch_attempt_count_year",
                 "pad_launch_attempt_count_year", "agency_launch_attempt_count_year"});
 
-  r.view("LaunchStatus", "launch_status", fields({{id()}, cols({"name", "abbrev", "description"})}));
-  r.view("NetPrecision", "net_precision", fields({{id()}, cols({"name", "abbrev", "description"})}));
+  r.view("LaunchStatus", "launch_status",
+         fields({{id()}, cols({"name", "abbrev", "description"})}));
+  r.view("NetPrecision", "net_precision",
+         fields({{id()}, cols({"name", "abbrev", "description"})}));
   r.view("LauncherConfigFamilyMini", "launcher_config_family", {mode("list"), id(), col("name")});
   r.view("LauncherConfigList", "launcher_config",
          {mode("list"), id(), url("launcher_configurations"), col("name"),
           nested("families", "LauncherConfigFamilyMini"), col("full_name"), col("variant")});
   r.view("RocketNormal", "rocket", {id(), nested("configuration", "LauncherConfigList")});
-  r.view("Orbit", "orbit", {id(), col("name"), col("abbrev"), nested("celestial_body", "CelestialBodyMini")});
+  r.view("Orbit", "orbit",
+         {id(), col("name"), col("abbrev"), nested("celestial_body", "CelestialBodyMini")});
   r.view("Language", "language", {id(), col("name"), col("code")});
   r.view("InfoURLType", "info_url_type", {id(), col("name")});
   r.view("VidURLType", "vid_url_type", {id(), col("name")});
@@ -89,32 +91,35 @@ void declare_launches(api::Registry& r) {
          fields({cols({"priority", "source", "title", "description", "feature_image", "url"}),
                  {nested("type", "InfoURLType"), nested("language", "Language")}}));
   r.view("VidURL", "vid_url",
-         fields({cols({"priority", "source", "publisher", "title", "description", "feature_image", "url"}),
+         fields({cols({"priority", "source", "publisher", "title", "description", "feature_image",
+                       "url"}),
                  {nested("type", "VidURLType"), nested("language", "Language")},
                  cols({"start_time", "end_time", "live"})}));
   r.view("Mission", "mission",
          {id(), col("name"), col("type"), col("description"), nested("image", "Image"),
-          nested("orbit", "Orbit"), nested("agencies", "AgencyDetailed"), nested("info_urls", "InfoURL"),
-          nested("vid_urls", "VidURL")});
+          nested("orbit", "Orbit"), nested("agencies", "AgencyDetailed"),
+          nested("info_urls", "InfoURL"), nested("vid_urls", "VidURL")});
   r.view("ProgramType", "program_type", {id(), col("name")});
   r.view("MissionPatch", "mission_patch",
          {id(), col("name"), col("priority"), col("image_url"), nested("agency", "AgencyMini"),
           mode("normal")});
   const auto program_head = [](const char* mode_name) {
-    return std::vector{mode(mode_name), id(),         url("programs"), col("name"),
-                       nested("image", "Image"), col("info_url"), col("wiki_url")};
+    return std::vector{
+        mode(mode_name), id(),           url("programs"), col("name"), nested("image", "Image"),
+        col("info_url"), col("wiki_url")};
   };
   r.view("ProgramMini", "program", program_head("list"));
   r.view("ProgramNormal", "program",
          fields({program_head("normal"),
-                 {col("description"), nested("agencies", "AgencyMini"), col("start_date"), col("end_date"),
-                  nested("mission_patches", "MissionPatch"), nested("type", "ProgramType")}}));
+                 {col("description"), nested("agencies", "AgencyMini"), col("start_date"),
+                  col("end_date"), nested("mission_patches", "MissionPatch"),
+                  nested("type", "ProgramType")}}));
   r.view("LaunchMini", "launch", {id(), url("launches"), col("name")});
   r.view("LaunchNormal", "launch",
-         fields({{id(), url("launches"), col("name"), mode("normal"), col("slug"), col("launch_designator"),
-                  nested("status", "LaunchStatus"), col("last_updated"), col("net"),
-                  nested("net_precision", "NetPrecision"), col("window_end"), col("window_start"),
-                  nested("image", "Image")},
+         fields({{id(), url("launches"), col("name"), mode("normal"), col("slug"),
+                  col("launch_designator"), nested("status", "LaunchStatus"), col("last_updated"),
+                  col("net"), nested("net_precision", "NetPrecision"), col("window_end"),
+                  col("window_start"), nested("image", "Image")},
                  cols({"infographic", "probability", "weather_concerns", "failreason", "hashtag"}),
                  {nested("launch_service_provider", "AgencyMini"), nested("rocket", "RocketNormal"),
                   nested("mission", "Mission"), nested("pad", "Pad"), col("webcast_live"),

@@ -3,7 +3,6 @@
 namespace ll2::resources {
 
 using namespace api::declare;  // NOLINT(google-build-using-namespace): declaration DSL
-using api::ViewField;
 
 void declare_payloads(api::Registry& r) {
   KindBuilder{r.kind("payload_type")}.text({"name"});
@@ -51,7 +50,8 @@ void declare_payloads(api::Registry& r) {
                        nested("landing", "Landing")};
   };
   r.view("PayloadFlightMini", "payload_flight", flight("list", "PayloadMini", "LaunchMini"));
-  r.view("PayloadFlightNormal", "payload_flight", flight("normal", "PayloadNormal", "LaunchNormal"));
+  r.view("PayloadFlightNormal", "payload_flight",
+         flight("normal", "PayloadNormal", "LaunchNormal"));
 }
 
 }  // namespace ll2::resources

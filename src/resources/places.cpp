@@ -4,7 +4,6 @@
 namespace ll2::resources {
 
 using namespace api::declare;  // NOLINT(google-build-using-namespace): declaration DSL
-using api::ViewField;
 using api::ColumnType;
 
 void declare_places(api::Registry& r) {
@@ -68,18 +67,19 @@ void declare_places(api::Registry& r) {
   r.view("CelestialBodyNormal", "celestial_body", body_normal);
   // LL2's CelestialBodyDetailed extends the normal serializer and says "normal".
   r.view("CelestialBodyDetailed", "celestial_body",
-         fields({body_normal, cols({"total_attempted_launches", "successful_launches", "failed_launches",
-                                    "total_attempted_landings", "successful_landings",
-                                    "failed_landings"})}));
+         fields({body_normal,
+                 cols({"total_attempted_launches", "successful_launches", "failed_launches",
+                       "total_attempted_landings", "successful_landings", "failed_landings"})}));
 
-  const auto location_tail =
-      fields({{col("active"), nested("country", "Country"), col("description"), nested("image", "Image")},
-              cols({"map_image", "longitude", "latitude", "timezone_name", "total_launch_count",
-                    "total_landing_count"})});
+  const auto location_tail = fields(
+      {{col("active"), nested("country", "Country"), col("description"), nested("image", "Image")},
+       cols({"map_image", "longitude", "latitude", "timezone_name", "total_launch_count",
+             "total_landing_count"})});
   const std::vector location_head{mode("normal"), id(), url("locations"), col("name")};
   r.view("LocationSerializerNoCelestialBody", "location", fields({location_head, location_tail}));
-  r.view("Location", "location",
-         fields({location_head, {nested("celestial_body", "CelestialBodyDetailed")}, location_tail}));
+  r.view(
+      "Location", "location",
+      fields({location_head, {nested("celestial_body", "CelestialBodyDetailed")}, location_tail}));
 
   r.view("Pad", "pad",
          fields({{id(), url("pads"), col("active"), nested("agencies", "AgencyNormal"), col("name"),
@@ -92,13 +92,15 @@ void declare_places(api::Registry& r) {
 
   r.view("LandingType", "landing_type", fields({{id()}, cols({"name", "abbrev", "description"})}));
   r.view("LandingLocation", "landing_location",
-         fields({{id()}, cols({"name", "active", "abbrev", "description"}),
-                 {nested("location", "LocationSerializerNoCelestialBody"), col("longitude"), col("latitude"),
-                  nested("image", "Image")},
+         fields({{id()},
+                 cols({"name", "active", "abbrev", "description"}),
+                 {nested("location", "LocationSerializerNoCelestialBody"), col("longitude"),
+                  col("latitude"), nested("image", "Image")},
                  cols({"successful_landings", "attempted_landings", "failed_landings"}),
                  {nested("celestial_body", "CelestialBodyNormal")}}));
   r.view("Landing", "landing",
-         fields({{id(), url("landings")}, cols({"attempt", "success", "description", "downrange_distance"}),
+         fields({{id(), url("landings")},
+                 cols({"attempt", "success", "description", "downrange_distance"}),
                  {nested("landing_location", "LandingLocation"), nested("type", "LandingType")}}));
 }
 

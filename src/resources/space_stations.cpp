@@ -3,7 +3,6 @@
 namespace ll2::resources {
 
 using namespace api::declare;  // NOLINT(google-build-using-namespace): declaration DSL
-using api::ViewField;
 using api::ColumnType;
 
 void declare_space_stations(api::Registry& r) {

@@ -4,7 +4,6 @@
 namespace ll2::resources {
 
 using namespace api::declare;  // NOLINT(google-build-using-namespace): declaration DSL
-using api::ViewField;
 using api::ColumnType;
 
 void declare_spacecraft(api::Registry& r) {
@@ -42,21 +41,26 @@ void declare_spacecraft(api::Registry& r) {
       .text({"duration", "turn_around_time"});
 
   r.view("SpacecraftConfigType", "spacecraft_config_type", {id(), col("name")});
-  r.view("SpacecraftConfigFamilyMini", "spacecraft_config_family", {mode("list"), id(), col("name")});
-  r.view("SpacecraftConfigFamilyNormal", "spacecraft_config_family",
-         {mode("normal"), id(), col("name"), col("description"), nested("manufacturer", "AgencyMini"),
-          nested("parent", "SpacecraftConfigFamilyMini"), col("maiden_flight")});
-  r.view("SpacecraftConfigNormal", "spacecraft_config",
-         {mode("normal"), id(), url("spacecraft_configurations"), col("name"),
-          nested("type", "SpacecraftConfigType"), nested("agency", "AgencyMini"),
-          nested("family", "SpacecraftConfigFamilyNormal"), col("in_use"), nested("image", "Image")});
+  r.view("SpacecraftConfigFamilyMini", "spacecraft_config_family",
+         {mode("list"), id(), col("name")});
+  r.view(
+      "SpacecraftConfigFamilyNormal", "spacecraft_config_family",
+      {mode("normal"), id(), col("name"), col("description"), nested("manufacturer", "AgencyMini"),
+       nested("parent", "SpacecraftConfigFamilyMini"), col("maiden_flight")});
+  r.view(
+      "SpacecraftConfigNormal", "spacecraft_config",
+      {mode("normal"), id(), url("spacecraft_configurations"), col("name"),
+       nested("type", "SpacecraftConfigType"), nested("agency", "AgencyMini"),
+       nested("family", "SpacecraftConfigFamilyNormal"), col("in_use"), nested("image", "Image")});
   r.view("SpacecraftStatus", "spacecraft_status", {id(), col("name")});
-  r.view("SpacecraftNormal", "spacecraft",
-         fields({{mode("normal"), id(), url("spacecraft"), col("name"), col("serial_number"),
-                  col("is_placeholder"), nested("image", "Image")},
-                 cols({"in_space", "time_in_space", "time_docked", "flights_count", "mission_ends_count"}),
-                 {nested("status", "SpacecraftStatus"), col("description"),
-                  nested("spacecraft_config", "SpacecraftConfigNormal"), col("fastest_turnaround")}}));
+  r.view(
+      "SpacecraftNormal", "spacecraft",
+      fields({{mode("normal"), id(), url("spacecraft"), col("name"), col("serial_number"),
+               col("is_placeholder"), nested("image", "Image")},
+              cols({"in_space", "time_in_space", "time_docked", "flights_count",
+                    "mission_ends_count"}),
+              {nested("status", "SpacecraftStatus"), col("description"),
+               nested("spacecraft_config", "SpacecraftConfigNormal"), col("fastest_turnaround")}}));
   const auto flight = [](const char* launch_view) {
     return std::vector{id(),
                        url("spacecraft_flights"),
@@ -69,7 +73,8 @@ void declare_spacecraft(api::Registry& r) {
                        col("turn_around_time")};
   };
   r.view("SpacecraftFlightMini", "spacecraft_flight", flight("LaunchMini"));
-  r.view("SpacecraftFlightNormal", "spacecraft_flight", fields({flight("LaunchNormal"), {mode("normal")}}));
+  r.view("SpacecraftFlightNormal", "spacecraft_flight",
+         fields({flight("LaunchNormal"), {mode("normal")}}));
 }
 
 }  // namespace ll2::resources

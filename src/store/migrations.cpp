@@ -24,7 +24,8 @@ std::optional<std::string> exec(sqlite3* db, const std::string& sql) {
 int64_t query_int(sqlite3* db, const char* sql) {
   sqlite3_stmt* stmt = nullptr;
   int64_t v = -1;
-  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
     v = sqlite3_column_int64(stmt, 0);
   }
   sqlite3_finalize(stmt);
@@ -45,12 +46,14 @@ std::optional<std::string> migrate_sqlite(sqlite3* db) {
   if (version < 0) return std::string("cannot read the database header (is it a SQLite file?)");
   if (version > kSchemaVersion) {
     return fmt::format(
-        "the database has schema version {}, newer than this ll2d understands ({}); use a newer ll2d", version,
-        kSchemaVersion);
+        "the database has schema version {}, newer than this ll2d understands ({}); use a newer "
+        "ll2d",
+        version, kSchemaVersion);
   }
   if (version == 0) {
     if (query_int(db, "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'") > 0) {
-      return std::string("the file holds tables but no ll2d schema version; it is not an ll2d database");
+      return std::string(
+          "the file holds tables but no ll2d schema version; it is not an ll2d database");
     }
     if (auto e = exec(db, "BEGIN IMMEDIATE")) return e;
     for (const auto& stmt : sql::schema(api::registry())) {

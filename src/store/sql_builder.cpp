@@ -11,7 +11,9 @@ using api::Field;
 using api::Kind;
 using api::Relation;
 
-std::string quote(std::string_view identifier) { return fmt::format("\"{}\"", identifier); }
+std::string quote(std::string_view identifier) {
+  return fmt::format("\"{}\"", identifier);
+}
 
 std::string column_name(const Field& f) {
   return f.relation == Relation::ForeignKey ? f.name + "_id" : f.name;
@@ -21,17 +23,23 @@ namespace {
 
 const char* sql_type(const Field& f) {
   if (f.relation == Relation::ForeignKey) {
-    return f.target_kind != nullptr && f.target_kind->id_type == api::IdType::Uuid ? "TEXT" : "INTEGER";
+    return f.target_kind != nullptr && f.target_kind->id_type == api::IdType::Uuid ? "TEXT"
+                                                                                   : "INTEGER";
   }
   switch (f.type) {
-    case api::ColumnType::Float: return "REAL";
+    case api::ColumnType::Float:
+      return "REAL";
     case api::ColumnType::Text:
-    case api::ColumnType::Date: return "TEXT";
-    default: return "INTEGER";  // integers, booleans, date-times and durations
+    case api::ColumnType::Date:
+      return "TEXT";
+    default:
+      return "INTEGER";  // integers, booleans, date-times and durations
   }
 }
 
-const char* id_type(const Kind& k) { return k.id_type == api::IdType::Uuid ? "TEXT" : "INTEGER"; }
+const char* id_type(const Kind& k) {
+  return k.id_type == api::IdType::Uuid ? "TEXT" : "INTEGER";
+}
 
 std::string row_columns(const Kind& k, std::string_view prefix) {
   std::string out = k.id_type == api::IdType::None ? "NULL" : fmt::format("{}id", prefix);
@@ -66,8 +74,8 @@ class JoinPlan {
       auto it = aliases_.find(prefix);
       if (it == aliases_.end()) {
         const std::string next = fmt::format("t{}", aliases_.size() + 1);
-        joins_ += fmt::format(" LEFT JOIN {} {} ON {}.id = {}.{}", quote(f->target_kind->name), next, next,
-                              alias, quote(column_name(*f)));
+        joins_ += fmt::format(" LEFT JOIN {} {} ON {}.id = {}.{}", quote(f->target_kind->name),
+                              next, next, alias, quote(column_name(*f)));
         it = aliases_.emplace(prefix, next).first;
       }
       alias = it->second;
@@ -85,11 +93,16 @@ class JoinPlan {
 
 const char* op_sql(api::FilterOp op) {
   switch (op) {
-    case api::FilterOp::Gt: return ">";
-    case api::FilterOp::Gte: return ">=";
-    case api::FilterOp::Lt: return "<";
-    case api::FilterOp::Lte: return "<=";
-    default: return "=";
+    case api::FilterOp::Gt:
+      return ">";
+    case api::FilterOp::Gte:
+      return ">=";
+    case api::FilterOp::Lt:
+      return "<";
+    case api::FilterOp::Lte:
+      return "<=";
+    default:
+      return "=";
   }
 }
 
@@ -112,14 +125,16 @@ std::vector<std::string> schema(const api::Registry& registry) {
     if (k.id_type == api::IdType::None) cols += ", PRIMARY KEY (owner_id, position)";
     out.push_back(fmt::format("CREATE TABLE {} ({})", quote(k.name), cols));
     if (k.owned && k.id_type != api::IdType::None) {
-      out.push_back(fmt::format("CREATE INDEX {} ON {} (owner_id, id)", quote(k.name + "__owner"), quote(k.name)));
+      out.push_back(fmt::format("CREATE INDEX {} ON {} (owner_id, id)", quote(k.name + "__owner"),
+                                quote(k.name)));
     }
     for (const auto& f : k.fields) {
       if (f.relation != Relation::ManyToMany) continue;
-      out.push_back(fmt::format(
-          "CREATE TABLE {} (owner_id {} NOT NULL, target_id {} NOT NULL, PRIMARY KEY (owner_id, target_id)) "
-          "WITHOUT ROWID",
-          quote(k.link_table(f)), id_type(k), id_type(*f.target_kind)));
+      out.push_back(
+          fmt::format("CREATE TABLE {} (owner_id {} NOT NULL, target_id {} NOT NULL, PRIMARY KEY "
+                      "(owner_id, target_id)) "
+                      "WITHOUT ROWID",
+                      quote(k.link_table(f)), id_type(k), id_type(*f.target_kind)));
     }
   }
   // Indexes for what the endpoints filter and order by on their own table.
@@ -147,12 +162,13 @@ std::string select_related_ids(const Kind& owner_kind, const Field& f) {
     return fmt::format("SELECT target_id FROM {} WHERE owner_id = ? ORDER BY target_id",
                        quote(owner_kind.link_table(f)));
   }
-  return fmt::format("SELECT id FROM {} WHERE owner_id = ? ORDER BY id", quote(f.target_kind->name));
+  return fmt::format("SELECT id FROM {} WHERE owner_id = ? ORDER BY id",
+                     quote(f.target_kind->name));
 }
 
 std::string select_owned_rows(const Field& f) {
-  return fmt::format("SELECT {} FROM {} WHERE owner_id = ? ORDER BY position", row_columns(*f.target_kind, ""),
-                     quote(f.target_kind->name));
+  return fmt::format("SELECT {} FROM {} WHERE owner_id = ? ORDER BY position",
+                     row_columns(*f.target_kind, ""), quote(f.target_kind->name));
 }
 
 ListStatements list(const ListQuery& q) {
@@ -179,14 +195,17 @@ ListStatements list(const ListQuery& q) {
   std::string order;
   for (const auto& key : q.order) {
     // PostgreSQL's default: NULLs last ascending, first descending.
-    order += fmt::format("{} {}, ", plan.column(key.path), key.descending ? "DESC NULLS FIRST" : "ASC NULLS LAST");
+    order += fmt::format("{} {}, ", plan.column(key.path),
+                         key.descending ? "DESC NULLS FIRST" : "ASC NULLS LAST");
   }
   order += "t0.id ASC";
   const std::string from = fmt::format("FROM {} t0{}", quote(q.kind->name), plan.joins());
-  const std::string where = conditions.empty() ? "" : fmt::format(" WHERE {}", fmt::join(conditions, " AND "));
+  const std::string where =
+      conditions.empty() ? "" : fmt::format(" WHERE {}", fmt::join(conditions, " AND "));
   ListStatements out;
   out.count = {fmt::format("SELECT COUNT(*) {}{}", from, where), params};
-  out.page = {fmt::format("SELECT t0.id {}{} ORDER BY {} LIMIT ? OFFSET ?", from, where, order), params};
+  out.page = {fmt::format("SELECT t0.id {}{} ORDER BY {} LIMIT ? OFFSET ?", from, where, order),
+              params};
   out.page.params.emplace_back(q.limit);
   out.page.params.emplace_back(q.offset);
   return out;

@@ -28,13 +28,15 @@ void icontains(sqlite3_context* ctx, int, sqlite3_value** argv) {
   const auto* n = reinterpret_cast<const char*>(sqlite3_value_text(argv[1]));
   const int nn = sqlite3_value_bytes(argv[1]);
   const std::string upper = text::unicode_upper(std::string_view(h, static_cast<size_t>(hn)));
-  sqlite3_result_int(ctx, upper.find(std::string_view(n, static_cast<size_t>(nn))) != std::string::npos);
+  sqlite3_result_int(ctx,
+                     upper.find(std::string_view(n, static_cast<size_t>(nn))) != std::string::npos);
 }
 
 class Statement {
  public:
   Statement(sqlite3* db, const std::string& sql) : db_(db) {
-    if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) !=
+        SQLITE_OK) {
       error_ = fmt::format("{} (in: {})", sqlite3_errmsg(db), sql);
       stmt_ = nullptr;
     }
@@ -64,13 +66,16 @@ class Statement {
   }
   Value column(int index) const {
     switch (sqlite3_column_type(stmt_, index)) {
-      case SQLITE_INTEGER: return sqlite3_column_int64(stmt_, index);
-      case SQLITE_FLOAT: return sqlite3_column_double(stmt_, index);
+      case SQLITE_INTEGER:
+        return sqlite3_column_int64(stmt_, index);
+      case SQLITE_FLOAT:
+        return sqlite3_column_double(stmt_, index);
       case SQLITE_TEXT: {
         const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index));
         return std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, index)));
       }
-      default: return std::monostate{};
+      default:
+        return std::monostate{};
     }
   }
 
@@ -98,7 +103,8 @@ class SqliteStore final : public Store {
     return row;
   }
 
-  std::vector<Value> related_ids(const Kind& owner_kind, const Field& field, const Value& owner) override {
+  std::vector<Value> related_ids(const Kind& owner_kind, const Field& field,
+                                 const Value& owner) override {
     Statement& st = prepared(sql::select_related_ids(owner_kind, field));
     st.reset();
     st.bind(1, owner);
@@ -113,7 +119,8 @@ class SqliteStore final : public Store {
     st.reset();
     st.bind(1, owner);
     std::vector<Row> rows;
-    while (sqlite3_step(st.get()) == SQLITE_ROW) rows.push_back(read_row(st, field.target_kind->column_count + 1));
+    while (sqlite3_step(st.get()) == SQLITE_ROW)
+      rows.push_back(read_row(st, field.target_kind->column_count + 1));
     sqlite3_reset(st.get());
     return rows;
   }
@@ -137,7 +144,8 @@ class SqliteStore final : public Store {
   uint64_t data_version() override {
     Statement& st = prepared("PRAGMA data_version");
     uint64_t v = 0;
-    if (sqlite3_step(st.get()) == SQLITE_ROW) v = static_cast<uint64_t>(sqlite3_column_int64(st.get(), 0));
+    if (sqlite3_step(st.get()) == SQLITE_ROW)
+      v = static_cast<uint64_t>(sqlite3_column_int64(st.get(), 0));
     sqlite3_reset(st.get());
     return v;
   }
@@ -193,7 +201,8 @@ class SqliteStore final : public Store {
     Statement& st = bound({sql, params});
     const int rc = sqlite3_step(st.get());
     sqlite3_reset(st.get());
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return fmt::format("{} (in: {})", sqlite3_errmsg(db_), sql);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+      return fmt::format("{} (in: {})", sqlite3_errmsg(db_), sql);
     return std::nullopt;
   }
 
@@ -214,33 +223,40 @@ class SqliteStore final : public Store {
       const std::string stmt =
           updates.empty()
               ? fmt::format("INSERT OR IGNORE INTO {} (id) VALUES (?)", table)
-              : fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}", table, columns,
-                            marks, updates);
+              : fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}",
+                            table, columns, marks, updates);
       if (auto e = run(stmt, params)) return e;
     }
     for (const auto& link : batch.links) {
       if (link.field->relation == api::Relation::ManyToMany) {
         const std::string table = sql::quote(link.kind->link_table(*link.field));
-        if (auto e = run(fmt::format("DELETE FROM {} WHERE owner_id = ?", table), {link.owner})) return e;
+        if (auto e = run(fmt::format("DELETE FROM {} WHERE owner_id = ?", table), {link.owner}))
+          return e;
         for (const auto& t : link.targets) {
-          if (auto e = run(fmt::format("INSERT OR IGNORE INTO {} (owner_id, target_id) VALUES (?, ?)", table),
-                           {link.owner, t})) {
+          if (auto e =
+                  run(fmt::format("INSERT OR IGNORE INTO {} (owner_id, target_id) VALUES (?, ?)",
+                                  table),
+                      {link.owner, t})) {
             return e;
           }
         }
       } else {  // children: detach the old set, attach the new one
         const std::string table = sql::quote(link.field->target_kind->name);
-        if (auto e = run(fmt::format("UPDATE {} SET owner_id = NULL WHERE owner_id = ?", table), {link.owner})) {
+        if (auto e = run(fmt::format("UPDATE {} SET owner_id = NULL WHERE owner_id = ?", table),
+                         {link.owner})) {
           return e;
         }
         for (const auto& t : link.targets) {
-          if (auto e = run(fmt::format("UPDATE {} SET owner_id = ? WHERE id = ?", table), {link.owner, t})) return e;
+          if (auto e = run(fmt::format("UPDATE {} SET owner_id = ? WHERE id = ?", table),
+                           {link.owner, t}))
+            return e;
         }
       }
     }
     for (const auto& rows : batch.rows) {
       const std::string table = sql::quote(rows.field->target_kind->name);
-      if (auto e = run(fmt::format("DELETE FROM {} WHERE owner_id = ?", table), {rows.owner})) return e;
+      if (auto e = run(fmt::format("DELETE FROM {} WHERE owner_id = ?", table), {rows.owner}))
+        return e;
       int64_t position = 0;
       for (const auto& row : rows.rows) {
         std::string columns = "owner_id, position";
@@ -251,7 +267,9 @@ class SqliteStore final : public Store {
           marks += ", ?";
           params.push_back(value);
         }
-        if (auto e = run(fmt::format("INSERT INTO {} ({}) VALUES ({})", table, columns, marks), params)) return e;
+        if (auto e =
+                run(fmt::format("INSERT INTO {} ({}) VALUES ({})", table, columns, marks), params))
+          return e;
       }
     }
     return std::nullopt;
@@ -265,16 +283,18 @@ class SqliteStore final : public Store {
 
 OpenResult open_sqlite(const std::string& path, bool read_only) {
   sqlite3* db = nullptr;
-  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-                    SQLITE_OPEN_NOMUTEX;
+  const int flags =
+      (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+      SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-    std::string msg = fmt::format("cannot open {}: {}", path, db != nullptr ? sqlite3_errmsg(db) : "out of memory");
+    std::string msg = fmt::format("cannot open {}: {}", path,
+                                  db != nullptr ? sqlite3_errmsg(db) : "out of memory");
     sqlite3_close_v2(db);
     return {nullptr, msg};
   }
   sqlite3_busy_timeout(db, 10000);
-  sqlite3_create_function_v2(db, "ll2_icontains", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, icontains,
-                             nullptr, nullptr, nullptr);
+  sqlite3_create_function_v2(db, "ll2_icontains", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                             icontains, nullptr, nullptr, nullptr);
   const char* pragmas = read_only ? "PRAGMA query_only = 1"
                                   : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL";
   char* err = nullptr;
@@ -298,8 +318,9 @@ OpenResult open_sqlite(const std::string& path, bool read_only) {
                }
                sqlite3_finalize(st);
                if (v != kSchemaVersion) {
-                 return fmt::format("schema version {} (this ll2d needs {}); open it once read-write to upgrade", v,
-                                    kSchemaVersion);
+                 return fmt::format(
+                     "schema version {} (this ll2d needs {}); open it once read-write to upgrade",
+                     v, kSchemaVersion);
                }
                return std::nullopt;
              }()) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "util/text.hpp"
 
 namespace ll2::datetime {
@@ -11,7 +13,9 @@ namespace {
 constexpr int64_t kMicrosPerSecond = 1'000'000;
 constexpr int64_t kMicrosPerDay = 86'400 * kMicrosPerSecond;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Reads between min and max ASCII digits at s[i].
 std::optional<int64_t> digits(std::string_view s, size_t& i, size_t min, size_t max) {
@@ -106,7 +110,7 @@ std::optional<int64_t> parse_django_datetime(std::string_view s) {
         mm = *m2;
       }
       offset_minutes = *hh * 60 + mm;
-      if (offset_minutes >= 24 * 60) return std::nullopt;  // Python's timezone() refuses
+      if (offset_minutes >= int64_t{24} * 60) return std::nullopt;  // Python's timezone() refuses
       if (negative) offset_minutes = -offset_minutes;
     }
   }
@@ -114,7 +118,8 @@ std::optional<int64_t> parse_django_datetime(std::string_view s) {
   if (!valid_date(*year, *month, *day) || *hour > 23 || *minute > 59 || second > 59) {
     return std::nullopt;
   }
-  const int64_t days = days_from_civil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day));
+  const int64_t days =
+      days_from_civil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day));
   const int64_t seconds = days * 86400 + *hour * 3600 + *minute * 60 + second - offset_minutes * 60;
   return seconds * kMicrosPerSecond + micro;
 }
@@ -130,7 +135,8 @@ std::optional<int64_t> parse_filter_datetime(std::string_view s) {
     ++i;
     const auto d = digits(s, i, 2, 2);
     if (y && m && d && i == 10 && valid_date(*y, *m, *d)) {
-      return days_from_civil(*y, static_cast<unsigned>(*m), static_cast<unsigned>(*d)) * kMicrosPerDay;
+      return days_from_civil(*y, static_cast<unsigned>(*m), static_cast<unsigned>(*d)) *
+             kMicrosPerDay;
     }
   }
   return std::nullopt;
@@ -191,7 +197,8 @@ std::optional<int64_t> parse_iso_duration(std::string_view s) {
     while (i < s.size() && (is_digit(s[i]) || s[i] == '.' || s[i] == ',')) ++i;
     if (i == start || i >= s.size()) return std::nullopt;
     std::string number(s.substr(start, i - start));
-    for (char& c : number) if (c == ',') c = '.';
+    for (char& c : number)
+      if (c == ',') c = '.';
     double value = 0;
     try {
       value = std::stod(number);
@@ -200,12 +207,17 @@ std::optional<int64_t> parse_iso_duration(std::string_view s) {
     }
     const char unit = s[i++];
     double scale = 0;
-    if (!in_time && unit == 'D') scale = 86400;
-    else if (in_time && unit == 'H') scale = 3600;
-    else if (in_time && unit == 'M') scale = 60;
-    else if (in_time && unit == 'S') scale = 1;
-    else return std::nullopt;
-    total += static_cast<int64_t>(value * scale * kMicrosPerSecond + 0.5);
+    if (!in_time && unit == 'D')
+      scale = 86400;
+    else if (in_time && unit == 'H')
+      scale = 3600;
+    else if (in_time && unit == 'M')
+      scale = 60;
+    else if (in_time && unit == 'S')
+      scale = 1;
+    else
+      return std::nullopt;
+    total += std::llround(value * scale * static_cast<double>(kMicrosPerSecond));
     any = true;
   }
   if (!any) return std::nullopt;
@@ -215,7 +227,8 @@ std::optional<int64_t> parse_iso_duration(std::string_view s) {
 }  // namespace
 
 std::optional<int64_t> parse_duration(std::string_view s) {
-  if (!s.empty() && (s[0] == 'P' || ((s[0] == '-' || s[0] == '+') && s.size() > 1 && s[1] == 'P'))) {
+  if (!s.empty() &&
+      (s[0] == 'P' || ((s[0] == '-' || s[0] == '+') && s.size() > 1 && s[1] == 'P'))) {
     return parse_iso_duration(s);
   }
   // Django's standard form: [-D [days, ]][-][[HH:]MM:]SS[.ffffff]
@@ -232,8 +245,10 @@ std::optional<int64_t> parse_duration(std::string_view s) {
     days = neg ? -*dv : *dv;
     i = space + 1;
     std::string_view rest = s.substr(i);
-    if (rest.starts_with("days, ")) i += 6;
-    else if (rest.starts_with("day, ")) i += 5;
+    if (rest.starts_with("days, "))
+      i += 6;
+    else if (rest.starts_with("day, "))
+      i += 5;
   }
   bool negative = false;
   if (i < s.size() && s[i] == '-') {
@@ -266,9 +281,12 @@ std::optional<int64_t> parse_duration(std::string_view s) {
   }
   if (k != clock.size()) return std::nullopt;
   int64_t h = 0, m = 0, sec = 0;
-  if (count == 3) h = parts[0], m = parts[1], sec = parts[2];
-  else if (count == 2) m = parts[0], sec = parts[1];
-  else sec = parts[0];
+  if (count == 3)
+    h = parts[0], m = parts[1], sec = parts[2];
+  else if (count == 2)
+    m = parts[0], sec = parts[1];
+  else
+    sec = parts[0];
   int64_t total = ((h * 60 + m) * 60 + sec) * kMicrosPerSecond + micro;
   if (negative) total = -total;
   return days * kMicrosPerDay + total;

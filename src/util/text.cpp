@@ -1,9 +1,9 @@
 #include "util/text.hpp"
 
+#include <locale.h>
 #include <climits>
 #include <clocale>
 #include <cwctype>
-#include <locale.h>
 
 namespace ll2::text {
 
@@ -66,10 +66,24 @@ void append_utf8(std::string& out, char32_t cp) {
 
 bool is_python_space(char32_t cp) {
   switch (cp) {
-    case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D:
-    case 0x1C: case 0x1D: case 0x1E: case 0x1F: case 0x20:
-    case 0x85: case 0xA0: case 0x1680:
-    case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000:
+    case 0x09:
+    case 0x0A:
+    case 0x0B:
+    case 0x0C:
+    case 0x0D:
+    case 0x1C:
+    case 0x1D:
+    case 0x1E:
+    case 0x1F:
+    case 0x20:
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
       return true;
     default:
       return cp >= 0x2000 && cp <= 0x200A;
@@ -107,10 +121,13 @@ std::vector<std::string> python_split(std::string_view s) {
 }
 
 namespace {
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-}  // namespace
 
-std::optional<int64_t> python_int(std::string_view s) {
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// Python's int() syntax; beyond 64 bits either fails or saturates.
+std::optional<int64_t> parse_python_int(std::string_view s, bool saturate) {
   s = python_strip(s);
   bool negative = false;
   if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
@@ -118,8 +135,10 @@ std::optional<int64_t> python_int(std::string_view s) {
     s.remove_prefix(1);
   }
   if (s.empty() || !is_digit(s.front()) || !is_digit(s.back())) return std::nullopt;
-  const uint64_t limit = negative ? static_cast<uint64_t>(INT64_MAX) + 1 : static_cast<uint64_t>(INT64_MAX);
+  const uint64_t limit =
+      negative ? static_cast<uint64_t>(INT64_MAX) + 1 : static_cast<uint64_t>(INT64_MAX);
   uint64_t value = 0;
+  bool overflow = false;
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '_') {
       if (!is_digit(s[i + 1])) return std::nullopt;  // "1__0"; s.back() is a digit
@@ -127,11 +146,27 @@ std::optional<int64_t> python_int(std::string_view s) {
     }
     if (!is_digit(s[i])) return std::nullopt;
     const auto digit = static_cast<uint64_t>(s[i] - '0');
-    if (value > (limit - digit) / 10) return std::nullopt;
+    if (overflow || value > (limit - digit) / 10) {
+      overflow = true;
+      continue;
+    }
     value = value * 10 + digit;
+  }
+  if (overflow) {
+    if (!saturate) return std::nullopt;
+    return negative ? INT64_MIN : INT64_MAX;
   }
   if (!negative) return static_cast<int64_t>(value);
   return value == static_cast<uint64_t>(INT64_MAX) + 1 ? INT64_MIN : -static_cast<int64_t>(value);
+}
+
+}  // namespace
+
+std::optional<int64_t> python_int(std::string_view s) {
+  return parse_python_int(s, false);
+}
+std::optional<int64_t> python_int_saturating(std::string_view s) {
+  return parse_python_int(s, true);
 }
 
 DecimalAsInteger django_decimal_to_integer(std::string_view s) {
@@ -237,12 +272,23 @@ std::string unicode_upper(std::string_view s) {
 void append_html_escaped(std::string& out, std::string_view s) {
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#x27;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#x27;";
+        break;
+      default:
+        out += c;
     }
   }
 }

@@ -27,12 +27,15 @@ std::vector<std::string> python_split(std::string_view s);
 // ASCII digits with single underscores between them. nullopt where Python
 // raises ValueError or the value does not fit in 64 bits.
 std::optional<int64_t> python_int(std::string_view s);
+// The same, but a valid integer beyond 64 bits saturates to INT64_MIN/MAX
+// (for limit/offset, where Python caps or compares arbitrary integers).
+std::optional<int64_t> python_int_saturating(std::string_view s);
 
 // What a Django DecimalField (django-filter's NumberFilter) accepts, truncated
 // toward zero as Django's IntegerField does with a Decimal lookup value.
 struct DecimalAsInteger {
-  bool valid = false;      // false: "Enter a number."
-  bool in_range = false;   // false: finite but outside int64 (matches nothing)
+  bool valid = false;     // false: "Enter a number."
+  bool in_range = false;  // false: finite but outside int64 (matches nothing)
   int64_t value = 0;
 };
 DecimalAsInteger django_decimal_to_integer(std::string_view s);

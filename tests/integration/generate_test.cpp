@@ -19,7 +19,8 @@ void collect(const rapidjson::Value& v, std::map<std::string, std::set<std::stri
       std::string url = v["url"].GetString();
       const size_t start = url.find("/2.3.0/") + 7;
       const std::string segment = url.substr(start, url.find('/', start) - start);
-      seen[segment].insert(v["id"].IsString() ? v["id"].GetString() : std::to_string(v["id"].GetInt64()));
+      seen[segment].insert(v["id"].IsString() ? v["id"].GetString()
+                                              : std::to_string(v["id"].GetInt64()));
     }
     for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) collect(it->value, seen);
   } else if (v.IsArray()) {
@@ -37,7 +38,9 @@ TEST(Generate, SameSeedSameBytesAndSaysSynthetic) {
   ASSERT_EQ(a.exit_code, 0) << a.err;
   EXPECT_NE(a.out.find("SYNTHETIC"), std::string::npos);
   for (const char* page : {"page_0001.json", "page_0002.json", "page_0003.json"}) {
-    EXPECT_EQ(read_file(dir.file(std::string("a/") + page)), read_file(dir.file(std::string("b/") + page))) << page;
+    EXPECT_EQ(read_file(dir.file(std::string("a/") + page)),
+              read_file(dir.file(std::string("b/") + page)))
+        << page;
   }
   EXPECT_NE(read_file(dir.file("a/page_0001.json")), read_file(dir.file("c/page_0001.json")));
   EXPECT_FALSE(std::filesystem::exists(dir.file("a/page_0004.json")));

@@ -71,7 +71,8 @@ Server::Server(const std::string& db, const std::vector<std::string>& extra) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
   const int err = open(dir_.file("err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<std::string> args = {"serve", "--db", db, "--host", "127.0.0.1", "--port", "0", "--threads", "2"};
+  std::vector<std::string> args = {"serve",  "--db", db,          "--host", "127.0.0.1",
+                                   "--port", "0",    "--threads", "2"};
   args.insert(args.end(), extra.begin(), extra.end());
   pid_ = spawn(args, pipe_fds[1], err);
   close(pipe_fds[1]);
@@ -97,7 +98,9 @@ Server::Server(const std::string& db, const std::vector<std::string>& extra) {
   port_ = static_cast<uint16_t>(std::stoi(line.substr(colon + 1)));
 }
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 int Server::stop() {
   if (pid_ <= 0) return -1;
@@ -107,7 +110,9 @@ int Server::stop() {
   return code;
 }
 
-std::string Server::stderr_text() const { return read_file(dir_.file("err")); }
+std::string Server::stderr_text() const {
+  return read_file(dir_.file("err"));
+}
 
 HttpResponse Server::request(const std::string& method, const std::string& target,
                              const std::map<std::string, std::string>& headers) const {

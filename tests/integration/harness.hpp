@@ -39,7 +39,8 @@ class Server {
   uint16_t port() const { return port_; }
   HttpResponse request(const std::string& method, const std::string& target,
                        const std::map<std::string, std::string>& headers = {}) const;
-  HttpResponse get(const std::string& target, const std::map<std::string, std::string>& headers = {}) const {
+  HttpResponse get(const std::string& target,
+                   const std::map<std::string, std::string>& headers = {}) const {
     return request("GET", target, headers);
   }
   // Sends SIGTERM and returns the exit status.

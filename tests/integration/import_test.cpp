@@ -11,17 +11,21 @@ using namespace ll2::test;
 
 namespace {
 
-std::string golden_text() { return read_file(LL2D_FIXTURES "/docking_event_609_detailed.json"); }
+std::string golden_text() {
+  return read_file(LL2D_FIXTURES "/docking_event_609_detailed.json");
+}
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
+  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
+    s.replace(p, from.size(), to);
   return s;
 }
 
 class ImportCommand : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto r = run_ll2d({"import", "--db", db(), LL2D_FIXTURES "/docking_event_609_detailed.json"});
+    const auto r =
+        run_ll2d({"import", "--db", db(), LL2D_FIXTURES "/docking_event_609_detailed.json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     before = read_file(db());
     ASSERT_FALSE(before.empty());
@@ -37,7 +41,8 @@ class ImportCommand : public ::testing::Test {
     EXPECT_NE(r.err.find(file), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
     EXPECT_EQ(read_file(db()), before) << "the database changed";
-    EXPECT_FALSE(std::filesystem::exists(db() + "-wal") && std::filesystem::file_size(db() + "-wal") > 0);
+    EXPECT_FALSE(std::filesystem::exists(db() + "-wal") &&
+                 std::filesystem::file_size(db() + "-wal") > 0);
   }
 
   TempDir dir;
@@ -51,25 +56,32 @@ TEST_F(ImportCommand, TruncatedJson) {
   expect_rejected(write("truncated.json", text.substr(0, text.size() / 2)), "invalid JSON");
 }
 
-TEST_F(ImportCommand, NotJsonAtAll) { expect_rejected(write("garbage.json", "hello"), ":1:1: $: invalid JSON"); }
+TEST_F(ImportCommand, NotJsonAtAll) {
+  expect_rejected(write("garbage.json", "hello"), ":1:1: $: invalid JSON");
+}
 
 TEST_F(ImportCommand, WrongTypeNamesPathLineAndColumn) {
-  const std::string text = replace_all(golden_text(), "\"diameter\": 3474800.0", "\"diameter\": \"big\"");
+  const std::string text =
+      replace_all(golden_text(), "\"diameter\": 3474800.0", "\"diameter\": \"big\"");
   const size_t at = text.find("\"big\"");
-  const size_t line = static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n')) + 1;
+  const size_t line =
+      static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n')) + 1;
   const size_t col = at - text.rfind('\n', at);
   expect_rejected(write("types.json", text),
                   ":" + std::to_string(line) + ":" + std::to_string(col) +
-                      ": $.payload_flight_target.landing.landing_location.celestial_body.diameter: expected a number");
+                      ": $.payload_flight_target.landing.landing_location.celestial_body.diameter: "
+                      "expected a number");
 }
 
 TEST_F(ImportCommand, UnknownEnum) {
-  expect_rejected(write("enum.json", replace_all(golden_text(), "\"response_mode\": \"normal\"", "\"response_mode\": \"extended\"")),
+  expect_rejected(write("enum.json", replace_all(golden_text(), "\"response_mode\": \"normal\"",
+                                                 "\"response_mode\": \"extended\"")),
                   "unknown response_mode \"extended\"");
 }
 
 TEST_F(ImportCommand, MissingId) {
-  expect_rejected(write("noid.json", replace_all(golden_text(), "\"id\": 609,", "")), "$: missing \"id\"");
+  expect_rejected(write("noid.json", replace_all(golden_text(), "\"id\": 609,", "")),
+                  "$: missing \"id\"");
 }
 
 TEST_F(ImportCommand, OneBadObjectInAPageRejectsTheWholePage) {
@@ -77,19 +89,22 @@ TEST_F(ImportCommand, OneBadObjectInAPageRejectsTheWholePage) {
   std::string other = replace_all(good, "\"id\": 609", "\"id\": 610");
   std::string bad = replace_all(good, "\"id\": 609", "\"id\": 611");
   bad = replace_all(bad, "\"single_use\": false", "\"single_use\": \"no\"");
-  const std::string page = "{\"count\": 3, \"next\": null, \"previous\": null, \"results\": [" + other + ", " + bad + ", " + good + "]}";
+  const std::string page = "{\"count\": 3, \"next\": null, \"previous\": null, \"results\": [" +
+                           other + ", " + bad + ", " + good + "]}";
   expect_rejected(write("page.json", page), "$.results[1].");
 }
 
 TEST_F(ImportCommand, GoodFilesImportAndBadOnesAreReportedInTheExitStatus) {
   const std::string good = replace_all(golden_text(), "\"id\": 609", "\"id\": 700");
-  const std::string page = "{\"count\": 1, \"next\": null, \"previous\": null, \"results\": [" + good + "]}";
+  const std::string page =
+      "{\"count\": 1, \"next\": null, \"previous\": null, \"results\": [" + good + "]}";
   std::filesystem::create_directories(dir.file("in"));
   std::ofstream(dir.file("in/a.json")) << page;
   std::ofstream(dir.file("in/b.json")) << "{";
   const auto r = run_ll2d({"import", "--db", db(), dir.file("in")});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("[1/2] " + dir.file("in/a.json") + ": 1 events"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[1/2] " + dir.file("in/a.json") + ": 1 events"), std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find("objects/s"), std::string::npos);
   EXPECT_NE(r.err.find("rejected " + dir.file("in/b.json")), std::string::npos);
   EXPECT_NE(r.err.find("1 of 2 files imported"), std::string::npos);
@@ -103,16 +118,19 @@ TEST(SchemaVersions, NewerAndForeignDatabasesAreRefused) {
   ASSERT_EQ(sqlite3_open(dir.file("newer.sqlite3").c_str(), &db), SQLITE_OK);
   sqlite3_exec(db, "CREATE TABLE x (a); PRAGMA user_version = 99;", nullptr, nullptr, nullptr);
   sqlite3_close(db);
-  auto r = run_ll2d({"import", "--db", dir.file("newer.sqlite3"), LL2D_FIXTURES "/docking_event_609_detailed.json"});
+  auto r = run_ll2d({"import", "--db", dir.file("newer.sqlite3"),
+                     LL2D_FIXTURES "/docking_event_609_detailed.json"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("schema version 99, newer than this ll2d understands"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("schema version 99, newer than this ll2d understands"), std::string::npos)
+      << r.err;
   r = run_ll2d({"serve", "--db", dir.file("newer.sqlite3"), "--port", "0"});
   EXPECT_EQ(r.exit_code, 2);
 
   ASSERT_EQ(sqlite3_open(dir.file("foreign.sqlite3").c_str(), &db), SQLITE_OK);
   sqlite3_exec(db, "CREATE TABLE notes (a)", nullptr, nullptr, nullptr);
   sqlite3_close(db);
-  r = run_ll2d({"import", "--db", dir.file("foreign.sqlite3"), LL2D_FIXTURES "/docking_event_609_detailed.json"});
+  r = run_ll2d({"import", "--db", dir.file("foreign.sqlite3"),
+                LL2D_FIXTURES "/docking_event_609_detailed.json"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("not an ll2d database"), std::string::npos) << r.err;
 }

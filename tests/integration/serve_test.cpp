@@ -12,7 +12,9 @@ using namespace ll2::test;
 
 namespace {
 
-std::string golden_text() { return read_file(LL2D_FIXTURES "/docking_event_609_detailed.json"); }
+std::string golden_text() {
+  return read_file(LL2D_FIXTURES "/docking_event_609_detailed.json");
+}
 
 // JSON text without insignificant whitespace: Python's compact form of the
 // same document, numbers and strings byte for byte as written.
@@ -23,8 +25,10 @@ std::string compact(const std::string& text) {
     const char c = text[i];
     if (in_string) {
       out += c;
-      if (c == '\\') out += text[++i];
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        out += text[++i];
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
       out += c;
@@ -36,7 +40,8 @@ std::string compact(const std::string& text) {
 }
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
+  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
+    s.replace(p, from.size(), to);
   return s;
 }
 
@@ -59,9 +64,12 @@ std::string strip_tags(const std::string& s) {
   std::string out;
   bool in_tag = false;
   for (char c : s) {
-    if (c == '<') in_tag = true;
-    else if (c == '>') in_tag = false;
-    else if (!in_tag) out += c;
+    if (c == '<')
+      in_tag = true;
+    else if (c == '>')
+      in_tag = false;
+    else if (!in_tag)
+      out += c;
   }
   return out;
 }
@@ -70,9 +78,11 @@ class GoldenServer : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir = new TempDir();
-    const auto r = run_ll2d({"import", "--db", dir->file("golden.sqlite3"), LL2D_FIXTURES "/docking_event_609_detailed.json"});
+    const auto r = run_ll2d({"import", "--db", dir->file("golden.sqlite3"),
+                             LL2D_FIXTURES "/docking_event_609_detailed.json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    server = new Server(dir->file("golden.sqlite3"), {"--public-url", "https://lldev.thespacedevs.com"});
+    server =
+        new Server(dir->file("golden.sqlite3"), {"--public-url", "https://lldev.thespacedevs.com"});
   }
   static void TearDownTestSuite() {
     delete server;
@@ -87,7 +97,8 @@ Server* GoldenServer::server = nullptr;
 }  // namespace
 
 TEST_F(GoldenServer, DetailIsTheGoldenRecordByteForByte) {
-  const auto r = server->get("/2.3.0/docking_events/609/?format=json", {{"Host", "lldev.thespacedevs.com"}});
+  const auto r =
+      server->get("/2.3.0/docking_events/609/?format=json", {{"Host", "lldev.thespacedevs.com"}});
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.headers.at("content-type"), "application/json");
   EXPECT_EQ(r.headers.at("allow"), "GET");
@@ -109,7 +120,9 @@ TEST_F(GoldenServer, BrowsablePageShowsTheGoldenTextExactly) {
   EXPECT_EQ(block, golden);
   EXPECT_NE(r.body.find("<title>Docking Event Instance"), std::string::npos);
   EXPECT_NE(r.body.find("GET</b> /2.3.0/docking_events/609/?format=api"), std::string::npos);
-  EXPECT_NE(r.body.find("<a href=\"https://lldev.thespacedevs.com/2.3.0/agencies/88/?format=api\">"), std::string::npos);
+  EXPECT_NE(
+      r.body.find("<a href=\"https://lldev.thespacedevs.com/2.3.0/agencies/88/?format=api\">"),
+      std::string::npos);
   EXPECT_NE(r.body.find("Fields searched"), std::string::npos);
 }
 
@@ -145,7 +158,8 @@ TEST_F(GoldenServer, OptionsAnswersDrfMetadata) {
 
 TEST_F(GoldenServer, StylesheetIsServedWithCachingHeaders) {
   const auto page = server->get("/2.3.0/docking_events/?format=api");
-  EXPECT_NE(page.body.find("<link rel=\"stylesheet\" href=\"/static/ll2d.css?v="), std::string::npos);
+  EXPECT_NE(page.body.find("<link rel=\"stylesheet\" href=\"/static/ll2d.css?v="),
+            std::string::npos);
   const auto css = server->get("/static/ll2d.css");
   EXPECT_EQ(css.status, 200);
   EXPECT_EQ(css.headers.at("content-type"), "text/css; charset=utf-8");
@@ -156,11 +170,14 @@ TEST_F(GoldenServer, StylesheetIsServedWithCachingHeaders) {
 }
 
 TEST_F(GoldenServer, ApiRootAsJsonAndPage) {
-  EXPECT_EQ(server->get("/2.3.0/?format=json").body,
-            "{\"docking_events\":\"https://lldev.thespacedevs.com/2.3.0/docking_events/?format=json\"}");
+  EXPECT_EQ(
+      server->get("/2.3.0/?format=json").body,
+      "{\"docking_events\":\"https://lldev.thespacedevs.com/2.3.0/docking_events/?format=json\"}");
   const auto page = server->get("/2.3.0/?format=api");
   EXPECT_NE(page.body.find("<title>Api Root"), std::string::npos);
-  EXPECT_NE(page.body.find("<a href=\"https://lldev.thespacedevs.com/2.3.0/docking_events/?format=api\">"), std::string::npos);
+  EXPECT_NE(page.body.find(
+                "<a href=\"https://lldev.thespacedevs.com/2.3.0/docking_events/?format=api\">"),
+            std::string::npos);
 }
 
 TEST_F(GoldenServer, RedirectsAndNotFound) {
@@ -178,14 +195,17 @@ TEST_F(GoldenServer, RedirectsAndNotFound) {
 TEST_F(GoldenServer, AccessLogHasOneLinePerRequest) {
   server->get("/2.3.0/docking_events/?limit=1");
   const std::string log = server->stderr_text();
-  EXPECT_NE(log.find("method=GET path=\"/2.3.0/docking_events/?limit=1\" status=200 bytes="), std::string::npos) << log;
+  EXPECT_NE(log.find("method=GET path=\"/2.3.0/docking_events/?limit=1\" status=200 bytes="),
+            std::string::npos)
+      << log;
   EXPECT_NE(log.find(" us="), std::string::npos);
 }
 
 TEST(ServeShutdown, SigtermExitsCleanly) {
   TempDir dir;
   Server server(dir.file("empty.sqlite3"));
-  EXPECT_EQ(server.get("/2.3.0/docking_events/").body, "{\"count\":0,\"next\":null,\"previous\":null,\"results\":[]}");
+  EXPECT_EQ(server.get("/2.3.0/docking_events/").body,
+            "{\"count\":0,\"next\":null,\"previous\":null,\"results\":[]}");
   EXPECT_EQ(server.stop(), 0);
 }
 
@@ -194,13 +214,15 @@ TEST(ServeEscaping, DataStringsCannotInjectMarkup) {
   std::string event = replace_all(golden_text(), "\"name\": \"Chang'e 6\"",
                                   "\"name\": \"<script>alert(\\\"x\\\")</script> & 'q'\"");
   std::ofstream(dir.file("evil.json")) << event;
-  ASSERT_EQ(run_ll2d({"import", "--db", dir.file("db.sqlite3"), dir.file("evil.json")}).exit_code, 0);
+  ASSERT_EQ(run_ll2d({"import", "--db", dir.file("db.sqlite3"), dir.file("evil.json")}).exit_code,
+            0);
   Server server(dir.file("db.sqlite3"));
   const auto page = server.get("/2.3.0/docking_events/?format=api");
   ASSERT_EQ(page.status, 200);
   EXPECT_EQ(page.body.find("<script>alert"), std::string::npos);
-  EXPECT_NE(page.body.find("&lt;script&gt;alert(\\&quot;x\\&quot;)&lt;/script&gt; &amp; &#x27;q&#x27;"),
-            std::string::npos);
+  EXPECT_NE(
+      page.body.find("&lt;script&gt;alert(\\&quot;x\\&quot;)&lt;/script&gt; &amp; &#x27;q&#x27;"),
+      std::string::npos);
   const auto json = server.get("/2.3.0/docking_events/?format=json");
   EXPECT_NE(json.body.find("\"<script>alert(\\\"x\\\")</script> & 'q'\""), std::string::npos);
 }
@@ -221,7 +243,8 @@ class ListServer : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir = new TempDir();
-    const auto g = run_ll2d({"generate", "--events", "300", "--seed", "7", "--out", dir->file("gen")});
+    const auto g =
+        run_ll2d({"generate", "--events", "300", "--seed", "7", "--out", dir->file("gen")});
     ASSERT_EQ(g.exit_code, 0) << g.err;
     const auto i = run_ll2d({"import", "--db", dir->file("db.sqlite3"), dir->file("gen")});
     ASSERT_EQ(i.exit_code, 0) << i.err;
@@ -229,7 +252,8 @@ class ListServer : public ::testing::Test {
     // The oracle: every event, read page by page in normal mode.
     events = new std::vector<Event>();
     for (int offset = 0; offset < 300; offset += 100) {
-      const auto page = parse(server->get("/2.3.0/docking_events/?limit=100&offset=" + std::to_string(offset)).body);
+      const auto page = parse(
+          server->get("/2.3.0/docking_events/?limit=100&offset=" + std::to_string(offset)).body);
       for (const auto& e : page["results"].GetArray()) {
         Event ev;
         ev.id = e["id"].GetInt64();
@@ -241,10 +265,14 @@ class ListServer : public ::testing::Test {
           ev.chaser_flight = e["flight_vehicle_chaser"]["id"].GetInt64();
           ev.names.emplace_back(e["flight_vehicle_chaser"]["spacecraft"]["name"].GetString());
         }
-        if (!e["flight_vehicle_target"].IsNull()) ev.names.emplace_back(e["flight_vehicle_target"]["spacecraft"]["name"].GetString());
-        if (!e["payload_flight_chaser"].IsNull()) ev.names.emplace_back(e["payload_flight_chaser"]["payload"]["name"].GetString());
-        if (!e["payload_flight_target"].IsNull()) ev.names.emplace_back(e["payload_flight_target"]["payload"]["name"].GetString());
-        if (!e["space_station_chaser"].IsNull()) ev.names.emplace_back(e["space_station_chaser"]["name"].GetString());
+        if (!e["flight_vehicle_target"].IsNull())
+          ev.names.emplace_back(e["flight_vehicle_target"]["spacecraft"]["name"].GetString());
+        if (!e["payload_flight_chaser"].IsNull())
+          ev.names.emplace_back(e["payload_flight_chaser"]["payload"]["name"].GetString());
+        if (!e["payload_flight_target"].IsNull())
+          ev.names.emplace_back(e["payload_flight_target"]["payload"]["name"].GetString());
+        if (!e["space_station_chaser"].IsNull())
+          ev.names.emplace_back(e["space_station_chaser"]["name"].GetString());
         if (!e["space_station_target"].IsNull()) {
           ev.station_target = e["space_station_target"]["id"].GetInt64();
           ev.names.emplace_back(e["space_station_target"]["name"].GetString());
@@ -311,7 +339,8 @@ TEST_F(ListServer, DefaultOrderIsDockingThenId) {
 }
 
 TEST_F(ListServer, PaginationLinksAsDrfBuildsThem) {
-  const std::string base = "http://127.0.0.1:" + std::to_string(server->port()) + "/2.3.0/docking_events/";
+  const std::string base =
+      "http://127.0.0.1:" + std::to_string(server->port()) + "/2.3.0/docking_events/";
   auto d = parse(server->get("/2.3.0/docking_events/").body);
   EXPECT_EQ(d["count"].GetInt(), 300);
   EXPECT_EQ(std::string(d["next"].GetString()), base + "?limit=10&offset=10");
@@ -335,7 +364,8 @@ TEST_F(ListServer, PaginationLinksAsDrfBuildsThem) {
 
   EXPECT_EQ(parse(server->get("/2.3.0/docking_events/?limit=1000").body)["results"].Size(), 100u);
   EXPECT_EQ(parse(server->get("/2.3.0/docking_events/?limit=0").body)["results"].Size(), 10u);
-  EXPECT_EQ(parse(server->get("/2.3.0/docking_events/?limit=-4&offset=-2").body)["results"][0]["id"].GetInt64(),
+  EXPECT_EQ(parse(server->get("/2.3.0/docking_events/?limit=-4&offset=-2").body)["results"][0]["id"]
+                .GetInt64(),
             (*events)[0].id);
 }
 
@@ -346,16 +376,22 @@ TEST_F(ListServer, WalkingNextVisitsEveryEventOnce) {
 
 TEST_F(ListServer, DateFilters) {
   const std::string pivot = (*events)[150].docking;
-  EXPECT_EQ(ids("docking__gte=" + pivot), expected([&](const Event& e) { return e.docking >= pivot; }));
-  EXPECT_EQ(ids("docking__gt=" + pivot), expected([&](const Event& e) { return e.docking > pivot; }));
-  EXPECT_EQ(ids("docking__lt=" + pivot), expected([&](const Event& e) { return e.docking < pivot; }));
+  EXPECT_EQ(ids("docking__gte=" + pivot),
+            expected([&](const Event& e) { return e.docking >= pivot; }));
+  EXPECT_EQ(ids("docking__gt=" + pivot),
+            expected([&](const Event& e) { return e.docking > pivot; }));
+  EXPECT_EQ(ids("docking__lt=" + pivot),
+            expected([&](const Event& e) { return e.docking < pivot; }));
   EXPECT_EQ(ids("docking__lte=" + pivot + "&docking__gt=" + (*events)[100].docking),
-            expected([&](const Event& e) { return e.docking <= pivot && e.docking > (*events)[100].docking; }));
+            expected([&](const Event& e) {
+              return e.docking <= pivot && e.docking > (*events)[100].docking;
+            }));
   // An offset moves the instant: 12:00+02:00 is 10:00Z.
   const std::string day = pivot.substr(0, 10);
   EXPECT_EQ(ids("docking__gte=" + day + "T12:00:00%2B02:00"),
             expected([&](const Event& e) { return e.docking >= day + "T10:00:00Z"; }));
-  EXPECT_EQ(ids("docking__gte=" + day), expected([&](const Event& e) { return e.docking >= day + "T00:00:00Z"; }));
+  EXPECT_EQ(ids("docking__gte=" + day),
+            expected([&](const Event& e) { return e.docking >= day + "T00:00:00Z"; }));
 }
 
 TEST_F(ListServer, IdFilters) {
@@ -367,19 +403,25 @@ TEST_F(ListServer, IdFilters) {
   const int64_t station = 9;
   EXPECT_EQ(ids("space_station_target__id=" + std::to_string(station)),
             expected([&](const Event& x) { return x.station_target == station; }));
-  const auto* with_chaser = &*std::find_if(events->begin(), events->end(), [](const Event& x) { return x.chaser_flight; });
-  EXPECT_EQ(ids("flight_vehicle_chaser__id=" + std::to_string(with_chaser->chaser_flight)),
-            expected([&](const Event& x) { return x.chaser_flight == with_chaser->chaser_flight; }));
-  EXPECT_EQ(ids("space_station_target__id=&docking_location__id="), expected([](const Event&) { return true; }));
+  const auto* with_chaser = &*std::find_if(events->begin(), events->end(),
+                                           [](const Event& x) { return x.chaser_flight; });
+  EXPECT_EQ(
+      ids("flight_vehicle_chaser__id=" + std::to_string(with_chaser->chaser_flight)),
+      expected([&](const Event& x) { return x.chaser_flight == with_chaser->chaser_flight; }));
+  EXPECT_EQ(ids("space_station_target__id=&docking_location__id="),
+            expected([](const Event&) { return true; }));
 }
 
 TEST_F(ListServer, InvalidFilterValuesAre400s) {
   auto r = server->get("/2.3.0/docking_events/?docking__gt=01/15/2020");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.body, "{\"docking__gt\":[\"Enter a valid date/time.\"]}");
-  r = server->get("/2.3.0/docking_events/?docking_location__id=abc&docking__lte=2020-01-01T00:00:00%2B25:00");
+  r = server->get(
+      "/2.3.0/docking_events/?docking_location__id=abc&docking__lte=2020-01-01T00:00:00%2B25:00");
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body, "{\"docking_location__id\":[\"Enter a number.\"],\"docking__lte\":[\"Enter a valid date/time.\"]}");
+  EXPECT_EQ(r.body,
+            "{\"docking_location__id\":[\"Enter a number.\"],\"docking__lte\":[\"Enter a valid "
+            "date/time.\"]}");
   EXPECT_EQ(server->get("/2.3.0/docking_events/?docking__gt=1577836800").status, 400);
   EXPECT_EQ(server->get("/2.3.0/docking_events/?mode=list").status, 400);
   EXPECT_EQ(server->get("/2.3.0/docking_events/?unknown=1&ordering=nonsense").status, 200);
@@ -399,8 +441,9 @@ TEST_F(ListServer, SearchIsCaseInsensitiveUnicodeAndLiteral) {
   EXPECT_EQ(percent, expected([](const Event& e) { return any_name_contains(e, "%"); }));
   EXPECT_EQ(ids("search=%5C"), expected([](const Event& e) { return any_name_contains(e, "\\"); }));
   // Every term must match, terms split on commas and whitespace.
-  EXPECT_EQ(ids("search=soyuz,+port"),
-            expected([](const Event& e) { return any_name_contains(e, "SOYUZ") && any_name_contains(e, "PORT"); }));
+  EXPECT_EQ(ids("search=soyuz,+port"), expected([](const Event& e) {
+              return any_name_contains(e, "SOYUZ") && any_name_contains(e, "PORT");
+            }));
   EXPECT_EQ(ids("search=+,+"), expected([](const Event&) { return true; }));
   EXPECT_TRUE(ids("search=no-such-name-anywhere").empty());
 }
@@ -409,7 +452,8 @@ TEST_F(ListServer, OrderingWithPostgresNullPlacement) {
   const auto by_departure_desc = ids("ordering=-departure");
   std::vector<Event> sorted = *events;
   std::stable_sort(sorted.begin(), sorted.end(), [](const Event& a, const Event& b) {
-    if (a.departure.empty() != b.departure.empty()) return a.departure.empty();  // NULLs first descending
+    if (a.departure.empty() != b.departure.empty())
+      return a.departure.empty();  // NULLs first descending
     if (a.departure != b.departure) return a.departure > b.departure;
     return a.id < b.id;
   });
@@ -420,7 +464,8 @@ TEST_F(ListServer, OrderingWithPostgresNullPlacement) {
 
   const auto asc = ids("ordering=departure");
   std::stable_sort(sorted.begin(), sorted.end(), [](const Event& a, const Event& b) {
-    if (a.departure.empty() != b.departure.empty()) return b.departure.empty();  // NULLs last ascending
+    if (a.departure.empty() != b.departure.empty())
+      return b.departure.empty();  // NULLs last ascending
     if (a.departure != b.departure) return a.departure < b.departure;
     return a.id < b.id;
   });
@@ -440,7 +485,8 @@ TEST_F(ListServer, OrderingWithPostgresNullPlacement) {
 }
 
 TEST_F(ListServer, ModesAndFormatsOnLists) {
-  const auto detailed = parse(server->get("/2.3.0/docking_events/?mode=detailed&limit=2&format=json").body);
+  const auto detailed =
+      parse(server->get("/2.3.0/docking_events/?mode=detailed&limit=2&format=json").body);
   EXPECT_EQ(std::string(detailed["results"][0]["response_mode"].GetString()), "detailed");
   const std::string url = detailed["results"][0]["url"].GetString();
   EXPECT_TRUE(url.ends_with("/?format=json")) << url;

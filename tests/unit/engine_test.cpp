@@ -16,14 +16,16 @@ class EngineTest : public ::testing::Test {
     auto opened = store::open_sqlite(dir->file("db.sqlite3"), false);
     ASSERT_TRUE(opened.store);
     const auto& root = *api::registry().find_resource("docking_events")->kind;
-    auto r = ingest::import_file(*opened.store, root, LL2D_FIXTURES "/docking_event_609_detailed.json");
+    auto r =
+        ingest::import_file(*opened.store, root, LL2D_FIXTURES "/docking_event_609_detailed.json");
     ASSERT_TRUE(std::holds_alternative<ingest::ImportStats>(r));
   }
   static void TearDownTestSuite() {
     delete dir;
     dir = nullptr;
   }
-  api::Response get(std::string_view target, std::string_view accept = "", std::string_view method = "GET") {
+  api::Response get(std::string_view target, std::string_view accept = "",
+                    std::string_view method = "GET") {
     return engine.handle({method, target, "testserver", accept});
   }
   static std::string header(const api::Response& r, const std::string& name) {
@@ -34,7 +36,8 @@ class EngineTest : public ::testing::Test {
   }
 
   static test::TempDir* dir;
-  api::Engine engine{[] { return std::move(store::open_sqlite(dir->file("db.sqlite3"), false).store); }, {}};
+  api::Engine engine{
+      [] { return std::move(store::open_sqlite(dir->file("db.sqlite3"), false).store); }, {}};
 };
 test::TempDir* EngineTest::dir = nullptr;
 
@@ -46,20 +49,29 @@ TEST_F(EngineTest, GoldenRecordWithHostFromRequest) {
   EXPECT_EQ(r.content_type, "application/json");
   EXPECT_EQ(header(r, "Allow"), "GET");
   EXPECT_EQ(header(r, "Vary"), "Accept");
-  EXPECT_EQ(r.body.rfind("{\"id\":609,\"url\":\"http://testserver/2.3.0/docking_events/609/?format=json\"", 0), 0u);
+  EXPECT_EQ(
+      r.body.rfind(
+          "{\"id\":609,\"url\":\"http://testserver/2.3.0/docking_events/609/?format=json\"", 0),
+      0u);
 }
 
 TEST_F(EngineTest, ListDefaultsToNormalAndDetailToDetailed) {
-  EXPECT_NE(get("/2.3.0/docking_events/").body.find("\"response_mode\":\"normal\""), std::string::npos);
-  EXPECT_NE(get("/2.3.0/docking_events/609/").body.find("\"response_mode\":\"detailed\""), std::string::npos);
-  EXPECT_NE(get("/2.3.0/docking_events/?mode=detailed").body.find("\"response_mode\":\"detailed\""), std::string::npos);
-  EXPECT_NE(get("/2.3.0/docking_events/609/?mode=normal").body.find("\"response_mode\":\"normal\""), std::string::npos);
+  EXPECT_NE(get("/2.3.0/docking_events/").body.find("\"response_mode\":\"normal\""),
+            std::string::npos);
+  EXPECT_NE(get("/2.3.0/docking_events/609/").body.find("\"response_mode\":\"detailed\""),
+            std::string::npos);
+  EXPECT_NE(get("/2.3.0/docking_events/?mode=detailed").body.find("\"response_mode\":\"detailed\""),
+            std::string::npos);
+  EXPECT_NE(get("/2.3.0/docking_events/609/?mode=normal").body.find("\"response_mode\":\"normal\""),
+            std::string::npos);
 }
 
 TEST_F(EngineTest, BadModeIs400NeverA500) {
   const auto r = get("/2.3.0/docking_events/?mode=list");
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body, "{\"mode\":[\"Select a valid choice. list is not one of the available choices: normal, detailed.\"]}");
+  EXPECT_EQ(r.body,
+            "{\"mode\":[\"Select a valid choice. list is not one of the available choices: normal, "
+            "detailed.\"]}");
 }
 
 TEST_F(EngineTest, DetailIdAsDjangoIntegerLookup) {
@@ -105,10 +117,12 @@ TEST_F(EngineTest, ContentNegotiation) {
   EXPECT_EQ(get("/2.3.0/docking_events/", "text/html").content_type, "text/html; charset=utf-8");
   EXPECT_EQ(get("/2.3.0/docking_events/", "text/html,application/xhtml+xml,*/*;q=0.8").content_type,
             "text/html; charset=utf-8");
-  EXPECT_EQ(get("/2.3.0/docking_events/", "application/json, text/html").content_type, "application/json");
+  EXPECT_EQ(get("/2.3.0/docking_events/", "application/json, text/html").content_type,
+            "application/json");
   EXPECT_EQ(get("/2.3.0/docking_events/", "*/*").content_type, "application/json");
   EXPECT_EQ(get("/2.3.0/docking_events/", "image/png").status, 406);
-  EXPECT_EQ(get("/2.3.0/docking_events/?format=json", "text/html").content_type, "application/json");
+  EXPECT_EQ(get("/2.3.0/docking_events/?format=json", "text/html").content_type,
+            "application/json");
   EXPECT_EQ(get("/2.3.0/docking_events/?format=api").content_type, "text/html; charset=utf-8");
 }
 

@@ -8,19 +8,25 @@ using namespace ll2;
 
 namespace {
 
-const api::Kind& root() { return *api::registry().find_resource("docking_events")->kind; }
+const api::Kind& root() {
+  return *api::registry().find_resource("docking_events")->kind;
+}
 
-std::string golden() { return test::read_file(LL2D_FIXTURES "/docking_event_609_detailed.json"); }
+std::string golden() {
+  return test::read_file(LL2D_FIXTURES "/docking_event_609_detailed.json");
+}
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
+  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
+    s.replace(p, from.size(), to);
   return s;
 }
 
 ingest::ImportError collect_error(const std::string& text) {
   auto r = ingest::collect(root(), text, "bad.json");
   EXPECT_TRUE(std::holds_alternative<ingest::ImportError>(r));
-  return std::holds_alternative<ingest::ImportError>(r) ? std::get<ingest::ImportError>(r) : ingest::ImportError{};
+  return std::holds_alternative<ingest::ImportError>(r) ? std::get<ingest::ImportError>(r)
+                                                        : ingest::ImportError{};
 }
 
 class ImporterTest : public ::testing::Test {
@@ -38,8 +44,9 @@ class ImporterTest : public ::testing::Test {
     return {};
   }
   std::string get(const std::string& target) {
-    api::Engine engine([this] { return std::move(store::open_sqlite(dir.file("db.sqlite3"), false).store); },
-                       {"https://lldev.thespacedevs.com"});
+    api::Engine engine(
+        [this] { return std::move(store::open_sqlite(dir.file("db.sqlite3"), false).store); },
+        {"https://lldev.thespacedevs.com"});
     return engine.handle({"GET", target, "x", ""}).body;
   }
 
@@ -74,22 +81,26 @@ TEST(Collect, WrongTypeNamesJsonPath) {
 }
 
 TEST(Collect, UnknownEnumAndMissingIdAreRejected) {
-  auto e = collect_error(replace_all(golden(), "\"response_mode\": \"detailed\"", "\"response_mode\": \"huge\""));
+  auto e = collect_error(
+      replace_all(golden(), "\"response_mode\": \"detailed\"", "\"response_mode\": \"huge\""));
   EXPECT_EQ(e.json_path, "$.response_mode");
   EXPECT_NE(e.message.find("unknown response_mode"), std::string::npos);
   e = collect_error(R"({"docking": "2024-06-06T06:48:00Z"})");
   EXPECT_EQ(e.json_path, "$");
   EXPECT_NE(e.message.find("missing \"id\""), std::string::npos);
-  e = collect_error(replace_all(golden(), "\"docking\": \"2024-06-06T06:48:00Z\"", "\"docking\": \"yesterday\""));
+  e = collect_error(
+      replace_all(golden(), "\"docking\": \"2024-06-06T06:48:00Z\"", "\"docking\": \"yesterday\""));
   EXPECT_EQ(e.json_path, "$.docking");
-  e = collect_error(replace_all(golden(), "\"id\": \"9e857a6e-3b00-48db-859c-658c5bfe8b47\"", "\"id\": 5"));
+  e = collect_error(
+      replace_all(golden(), "\"id\": \"9e857a6e-3b00-48db-859c-658c5bfe8b47\"", "\"id\": 5"));
   EXPECT_NE(e.message.find("UUID"), std::string::npos);
 }
 
 TEST(Collect, OneBadObjectInAPageRejectsThePage) {
   const std::string event = golden();
   const std::string bad = replace_all(event, "\"id\": 609", "\"id\": \"609\"");
-  const std::string page = "{\"count\":3,\"next\":null,\"previous\":null,\"results\":[" + event + "," + bad + "," + event + "]}";
+  const std::string page = "{\"count\":3,\"next\":null,\"previous\":null,\"results\":[" + event +
+                           "," + bad + "," + event + "]}";
   const auto e = collect_error(page);
   EXPECT_EQ(e.json_path, "$.results[1].id");
 }
@@ -105,13 +116,16 @@ TEST_F(ImporterTest, RicherViewsAreNotErasedByMiniViews) {
 
 TEST_F(ImporterTest, PresentKeysUpdateAndListsAreReplaced) {
   ASSERT_EQ(import_text(golden()), "");
-  std::string changed = replace_all(golden(), "\"name\": \"China National Space Administration\"", "\"name\": \"CNSA renamed\"");
+  std::string changed = replace_all(golden(), "\"name\": \"China National Space Administration\"",
+                                    "\"name\": \"CNSA renamed\"");
   ASSERT_EQ(import_text(changed), "");
   EXPECT_NE(get("/2.3.0/docking_events/609/?format=json").find("CNSA renamed"), std::string::npos);
 }
 
 TEST_F(ImporterTest, FailedWriteLeavesNothingBehind) {
-  const std::string bad = "{\"count\":1,\"next\":null,\"previous\":null,\"results\":[" + golden() + ",{\"id\":1,\"docking\":5}]}";
+  const std::string bad = "{\"count\":1,\"next\":null,\"previous\":null,\"results\":[" + golden() +
+                          ",{\"id\":1,\"docking\":5}]}";
   EXPECT_NE(import_text(bad), "");
-  EXPECT_EQ(get("/2.3.0/docking_events/?format=json"), "{\"count\":0,\"next\":null,\"previous\":null,\"results\":[]}");
+  EXPECT_EQ(get("/2.3.0/docking_events/?format=json"),
+            "{\"count\":0,\"next\":null,\"previous\":null,\"results\":[]}");
 }

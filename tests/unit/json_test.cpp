@@ -30,7 +30,9 @@ TEST(JsonWriter, CompactUtf8AsDrfPrints) {
   ll2::json::Writer w(out);
   w.begin_object();
   w.key("name");
-  w.string("Chang\xE2\x80\x99" "e \"6\"\n\t\x01/\\");
+  w.string(
+      "Chang\xE2\x80\x99"
+      "e \"6\"\n\t\x01/\\");
   w.key("list");
   w.begin_array();
   w.integer(1);
@@ -42,15 +44,19 @@ TEST(JsonWriter, CompactUtf8AsDrfPrints) {
   w.begin_object();
   w.end_object();
   w.key("sep");
-  w.string("a\xE2\x80\xA8" "b");
+  w.string(
+      "a\xE2\x80\xA8"
+      "b");
   w.end_object();
   EXPECT_EQ(out,
-            "{\"name\":\"Chang\xE2\x80\x99" "e \\\"6\\\"\\n\\t\\u0001/\\\\\",\"list\":[1,2.0,null,false],"
+            "{\"name\":\"Chang\xE2\x80\x99"
+            "e \\\"6\\\"\\n\\t\\u0001/\\\\\",\"list\":[1,2.0,null,false],"
             "\"empty\":{},\"sep\":\"a\\u2028b\"}");
 }
 
 TEST(JsonPretty, IndentsLikeDrfBrowsableApi) {
-  EXPECT_EQ(ll2::json::pretty(R"({"a":[1,{"b":"x,:{}"}],"c":[],"d":{}})"),
-            "{\n    \"a\": [\n        1,\n        {\n            \"b\": \"x,:{}\"\n        }\n    ],\n"
-            "    \"c\": [],\n    \"d\": {}\n}");
+  EXPECT_EQ(
+      ll2::json::pretty(R"({"a":[1,{"b":"x,:{}"}],"c":[],"d":{}})"),
+      "{\n    \"a\": [\n        1,\n        {\n            \"b\": \"x,:{}\"\n        }\n    ],\n"
+      "    \"c\": [],\n    \"d\": {}\n}");
 }

@@ -6,9 +6,15 @@ using namespace ll2::api;
 using ll2::http::QueryParams;
 
 namespace {
-const Resource& docking() { return *registry().find_resource("docking_events"); }
-int64_t limit(const char* q) { return parse_limit(QueryParams::parse(q)); }
-int64_t offset(const char* q) { return parse_offset(QueryParams::parse(q)); }
+const Resource& docking() {
+  return *registry().find_resource("docking_events");
+}
+int64_t limit(const char* q) {
+  return parse_limit(QueryParams::parse(q));
+}
+int64_t offset(const char* q) {
+  return parse_offset(QueryParams::parse(q));
+}
 }  // namespace
 
 TEST(Pagination, LimitAsDrfLimitOffsetPagination) {
@@ -20,6 +26,9 @@ TEST(Pagination, LimitAsDrfLimitOffsetPagination) {
   EXPECT_EQ(limit("limit=abc"), 10);
   EXPECT_EQ(limit("limit=%207%20"), 7);
   EXPECT_EQ(limit("limit=2&limit=4"), 4);
+  EXPECT_EQ(limit("limit=99999999999999999999"), 100);  // Python caps big integers too
+  EXPECT_EQ(limit("limit=-99999999999999999999"), 10);
+  EXPECT_EQ(limit("limit=9999999999999999999x"), 10);
 }
 
 TEST(Pagination, OffsetAsDrfLimitOffsetPagination) {
@@ -27,10 +36,12 @@ TEST(Pagination, OffsetAsDrfLimitOffsetPagination) {
   EXPECT_EQ(offset("offset=20"), 20);
   EXPECT_EQ(offset("offset=-1"), 0);
   EXPECT_EQ(offset("offset=x"), 0);
+  EXPECT_EQ(offset("offset=99999999999999999999"), INT64_MAX);
 }
 
 TEST(Search, TermsSplitOnWhitespaceAndCommas) {
-  EXPECT_EQ(search_terms("Soyuz, Progress  Mir"), (std::vector<std::string>{"Soyuz", "Progress", "Mir"}));
+  EXPECT_EQ(search_terms("Soyuz, Progress  Mir"),
+            (std::vector<std::string>{"Soyuz", "Progress", "Mir"}));
   EXPECT_EQ(search_terms(std::string_view("a\0b,,c", 6)), (std::vector<std::string>{"ab", "c"}));
   EXPECT_TRUE(search_terms(" , ").empty());
 }
@@ -51,7 +62,8 @@ TEST(Select, DefaultsAndModes) {
   EXPECT_EQ(list.query.order[0].path, "docking");
   auto detail = std::get<Selection>(select(docking(), QueryParams::parse(""), true));
   EXPECT_EQ(detail.mode->name, "detailed");
-  auto switched = std::get<Selection>(select(docking(), QueryParams::parse("mode=detailed"), false));
+  auto switched =
+      std::get<Selection>(select(docking(), QueryParams::parse("mode=detailed"), false));
   EXPECT_EQ(switched.mode->name, "detailed");
 }
 
@@ -64,7 +76,8 @@ TEST(Select, UnknownModeIsAnErrorNamingValidModes) {
 }
 
 TEST(Select, FilterErrorsInDjangoFilterFormOrder) {
-  const auto result = select(docking(), QueryParams::parse("docking__gt=x&docking_location__id=y&docking__lt="), false);
+  const auto result = select(
+      docking(), QueryParams::parse("docking__gt=x&docking_location__id=y&docking__lt="), false);
   const auto& errors = std::get<FieldErrors>(result);
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0].first, "docking_location__id");
@@ -74,14 +87,17 @@ TEST(Select, FilterErrorsInDjangoFilterFormOrder) {
 }
 
 TEST(Select, EmptyFilterValuesAreNotApplied) {
-  auto sel = std::get<Selection>(select(docking(), QueryParams::parse("docking__gt=&space_station_target__id="), false));
+  auto sel = std::get<Selection>(
+      select(docking(), QueryParams::parse("docking__gt=&space_station_target__id="), false));
   EXPECT_TRUE(sel.query.where.empty());
-  auto out_of_range = std::get<Selection>(select(docking(), QueryParams::parse("docking_location__id=1e30"), false));
+  auto out_of_range = std::get<Selection>(
+      select(docking(), QueryParams::parse("docking_location__id=1e30"), false));
   EXPECT_TRUE(out_of_range.query.matches_nothing);
 }
 
 TEST(Select, SearchTermsAreUpperCased) {
-  auto sel = std::get<Selection>(select(docking(), QueryParams::parse("search=%C3%A9toile,mir"), false));
+  auto sel =
+      std::get<Selection>(select(docking(), QueryParams::parse("search=%C3%A9toile,mir"), false));
   EXPECT_EQ(sel.query.search_terms, (std::vector<std::string>{"ÉTOILE", "MIR"}));
   EXPECT_EQ(sel.query.search_paths.size(), 7u);
 }

@@ -17,8 +17,10 @@ TEST(QueryParams, ParsesLikeParseQslWithBlankValues) {
 
 TEST(QueryParams, ReplaceSortsKeysAndKeepsRepeatedValues) {
   const auto q = QueryParams::parse("offset=3&limit=5&search=Mir+Soyuz&format=json&z=1&z=2");
-  EXPECT_EQ(q.encode_replacing("limit", "5", "offset", "8"), "format=json&limit=5&offset=8&search=Mir+Soyuz&z=1&z=2");
-  EXPECT_EQ(q.encode_removing("offset", "limit", "5"), "format=json&limit=5&search=Mir+Soyuz&z=1&z=2");
+  EXPECT_EQ(q.encode_replacing("limit", "5", "offset", "8"),
+            "format=json&limit=5&offset=8&search=Mir+Soyuz&z=1&z=2");
+  EXPECT_EQ(q.encode_removing("offset", "limit", "5"),
+            "format=json&limit=5&search=Mir+Soyuz&z=1&z=2");
 }
 
 TEST(QueryParams, EncodesLikeQuotePlus) {

@@ -23,7 +23,8 @@ std::string ref_name(const rapidjson::Value& prop) {
   };
   if (prop.HasMember("$ref")) return last(prop["$ref"].GetString());
   if (prop.HasMember("allOf")) return last(prop["allOf"][0]["$ref"].GetString());
-  if (prop.HasMember("items") && prop["items"].HasMember("$ref")) return last(prop["items"]["$ref"].GetString());
+  if (prop.HasMember("items") && prop["items"].HasMember("$ref"))
+    return last(prop["items"]["$ref"].GetString());
   return {};
 }
 
@@ -54,7 +55,8 @@ TEST(Declarations, ViewsMatchOpenApiSchemas) {
     ASSERT_TRUE(schemas.HasMember(v->name.c_str())) << v->name;
     const auto& props = schemas[v->name.c_str()]["properties"];
     std::vector<std::string> expected;
-    for (auto it = props.MemberBegin(); it != props.MemberEnd(); ++it) expected.emplace_back(it->name.GetString());
+    for (auto it = props.MemberBegin(); it != props.MemberEnd(); ++it)
+      expected.emplace_back(it->name.GetString());
     std::vector<std::string> actual;
     for (const auto& f : v->fields) {
       actual.push_back(f.key);

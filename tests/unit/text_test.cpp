@@ -15,7 +15,8 @@ TEST(PythonInt, AcceptsWhatPythonIntAccepts) {
 }
 
 TEST(PythonInt, RejectsWhatPythonIntRejects) {
-  for (const char* bad : {"", " ", "abc", "7.0", "1e3", "_1", "1_", "1__0", "0x10", "--1", "7 7", "99999999999999999999"}) {
+  for (const char* bad : {"", " ", "abc", "7.0", "1e3", "_1", "1_", "1__0", "0x10", "--1", "7 7",
+                          "99999999999999999999"}) {
     EXPECT_FALSE(python_int(bad).has_value()) << bad;
   }
 }
@@ -37,7 +38,8 @@ TEST(DjangoDecimal, TruncatesLikeIntegerLookups) {
 }
 
 TEST(DjangoDecimal, InvalidAndOutOfRange) {
-  for (const char* bad : {"", " ", "abc", "nan", "inf", "Infinity", "1e", "e5", "0x1", "1.2.3", "--1"}) {
+  for (const char* bad :
+       {"", " ", "abc", "nan", "inf", "Infinity", "1e", "e5", "0x1", "1.2.3", "--1"}) {
     EXPECT_FALSE(django_decimal_to_integer(bad).valid) << bad;
   }
   const auto huge = django_decimal_to_integer("99999999999999999999");
@@ -48,9 +50,16 @@ TEST(DjangoDecimal, InvalidAndOutOfRange) {
 
 TEST(PythonSplit, SplitsOnUnicodeWhitespace) {
   EXPECT_EQ(python_split("  a b\tc\n"), (std::vector<std::string>{"a", "b", "c"}));
-  EXPECT_EQ(python_split("a\xC2\xA0" "b"), (std::vector<std::string>{"a", "b"}));      // NBSP
-  EXPECT_EQ(python_split("a\xE3\x80\x80" "b"), (std::vector<std::string>{"a", "b"}));  // ideographic space
-  EXPECT_EQ(python_split("Chang\xE2\x80\x99" "e"), (std::vector<std::string>{"Chang\xE2\x80\x99" "e"}));
+  EXPECT_EQ(python_split("a\xC2\xA0"
+                         "b"),
+            (std::vector<std::string>{"a", "b"}));  // NBSP
+  EXPECT_EQ(python_split("a\xE3\x80\x80"
+                         "b"),
+            (std::vector<std::string>{"a", "b"}));  // ideographic space
+  EXPECT_EQ(python_split("Chang\xE2\x80\x99"
+                         "e"),
+            (std::vector<std::string>{"Chang\xE2\x80\x99"
+                                      "e"}));
   EXPECT_TRUE(python_split("   ").empty());
   EXPECT_EQ(python_strip("\xC2\xA0 x \xE2\x80\x83"), "x");
 }
