@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "api/docs.hpp"
@@ -34,26 +35,14 @@ Negotiation negotiate(const http::QueryParams& params, std::string_view accept) 
   // Group media types by DRF's precedence: 3 = type/subtype;params, 2 =
   // type/subtype, 1 = type/*, 0 = */*.
   std::vector<std::string> groups[4];
-  size_t pos = 0;
-  while (pos <= accept.size()) {
-    size_t comma = accept.find(',', pos);
-    if (comma == std::string_view::npos) comma = accept.size();
-    std::string_view item = text::python_strip(accept.substr(pos, comma - pos));
-    pos = comma + 1;
+  for (const std::string_view item : text::split_stripped(accept, ',')) {
     if (item.empty()) continue;
-    const size_t semi = item.find(';');
-    std::string_view type = text::python_strip(item.substr(0, semi));
-    bool has_params = false;
-    if (semi != std::string_view::npos) {
-      // Parameters other than q count towards precedence.
-      std::string_view rest = item.substr(semi + 1);
-      while (!rest.empty()) {
-        const size_t s2 = rest.find(';');
-        std::string_view p = text::python_strip(rest.substr(0, s2));
-        if (!p.empty() && !p.starts_with("q=")) has_params = true;
-        rest = s2 == std::string_view::npos ? std::string_view() : rest.substr(s2 + 1);
-      }
-    }
+    // Parameters other than q count towards precedence.
+    const auto parts = text::split_stripped(item, ';');
+    const std::string_view type = parts[0];
+    const bool has_params = std::any_of(parts.begin() + 1, parts.end(), [](std::string_view p) {
+      return !p.empty() && !p.starts_with("q=");
+    });
     int precedence = 2;
     if (type == "*/*")
       precedence = 0;
@@ -89,6 +78,18 @@ std::string detail_body(std::string_view message) {
   w.string(message);
   w.end_object();
   return body;
+}
+
+// DRF's answer to an error raised before a renderer was chosen: JSON
+// {"detail": ...} with the view's Allow and Vary headers.
+Response json_error(int status, std::string_view message, bool omit_body = false) {
+  Response r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.headers = {{"Allow", "GET"}, {"Vary", "Accept"}};
+  r.body = detail_body(message);
+  r.omit_body = omit_body;
+  return r;
 }
 
 std::string errors_body(const FieldErrors& errors) {
@@ -293,20 +294,12 @@ Response Engine::handle(const Request& request) const {
   }
 
   if (request.method != "GET" && request.method != "HEAD") {
-    response.status = 405;
-    response.content_type = "application/json";
-    response.headers = {{"Allow", "GET"}, {"Vary", "Accept"}};
-    response.body = detail_body(fmt::format("Method \"{}\" not allowed.", request.method));
-    return response;
+    return json_error(405, fmt::format("Method \"{}\" not allowed.", request.method));
   }
   response.omit_body = request.method == "HEAD";
 
   if (rt.kind == Route::NoSuchObject) {
-    response.status = 404;
-    response.content_type = "application/json";
-    response.headers = {{"Allow", "GET"}, {"Vary", "Accept"}};
-    response.body = detail_body("Not found.");
-    return response;
+    return json_error(404, "Not found.", request.method == "HEAD");
   }
 
   switch (negotiate(ctx.params, request.accept)) {
@@ -317,17 +310,9 @@ Response Engine::handle(const Request& request) const {
       ctx.format = Format::Html;
       break;
     case Negotiation::UnknownFormat:
-      response.status = 404;
-      response.content_type = "application/json";
-      response.headers = {{"Allow", "GET"}, {"Vary", "Accept"}};
-      response.body = detail_body("Not found.");
-      return response;
+      return json_error(404, "Not found.", response.omit_body);
     case Negotiation::NotAcceptable:
-      response.status = 406;
-      response.content_type = "application/json";
-      response.headers = {{"Allow", "GET"}, {"Vary", "Accept"}};
-      response.body = detail_body("Could not satisfy the request Accept header.");
-      return response;
+      return json_error(406, "Could not satisfy the request Accept header.", response.omit_body);
   }
 
   const bool keep_format = ctx.params.contains("format");

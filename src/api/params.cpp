@@ -34,12 +34,7 @@ std::vector<std::string> search_terms(std::string_view search) {
 
 std::vector<store::OrderKey> ordering_terms(const Resource& resource, std::string_view ordering) {
   std::vector<store::OrderKey> keys;
-  size_t pos = 0;
-  while (pos <= ordering.size()) {
-    size_t comma = ordering.find(',', pos);
-    if (comma == std::string_view::npos) comma = ordering.size();
-    std::string_view term = text::python_strip(ordering.substr(pos, comma - pos));
-    pos = comma + 1;
+  for (std::string_view term : text::split_stripped(ordering, ',')) {
     const bool descending = !term.empty() && term[0] == '-';
     if (descending) term.remove_prefix(1);
     if (std::find(resource.ordering_fields.begin(), resource.ordering_fields.end(), term) !=

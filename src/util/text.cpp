@@ -120,6 +120,18 @@ std::vector<std::string> python_split(std::string_view s) {
   return words;
 }
 
+std::vector<std::string_view> split_stripped(std::string_view s, char sep) {
+  std::vector<std::string_view> parts;
+  size_t pos = 0;
+  while (true) {
+    const size_t next = s.find(sep, pos);
+    parts.push_back(python_strip(
+        s.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos)));
+    if (next == std::string_view::npos) return parts;
+    pos = next + 1;
+  }
+}
+
 namespace {
 
 bool is_digit(char c) {

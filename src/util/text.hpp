@@ -23,6 +23,9 @@ std::string_view python_strip(std::string_view s);
 // Python's str.split() with no arguments: runs of whitespace separate words.
 std::vector<std::string> python_split(std::string_view s);
 
+// Python's [p.strip() for p in s.split(sep)]: empty parts kept.
+std::vector<std::string_view> split_stripped(std::string_view s, char sep);
+
 // Python's int(str) for base 10: surrounding whitespace, an optional sign,
 // ASCII digits with single underscores between them. nullopt where Python
 // raises ValueError or the value does not fit in 64 bits.

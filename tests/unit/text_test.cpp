@@ -77,3 +77,9 @@ TEST(HtmlEscape, EscapesMarkupAndQuotes) {
   EXPECT_EQ(html_escape("<script>alert(\"x\") & 'y'</script>"),
             "&lt;script&gt;alert(&quot;x&quot;) &amp; &#x27;y&#x27;&lt;/script&gt;");
 }
+
+TEST(SplitStripped, LikePythonSplitThenStrip) {
+  EXPECT_EQ(split_stripped(" a , b,,c ", ','), (std::vector<std::string_view>{"a", "b", "", "c"}));
+  EXPECT_EQ(split_stripped("", ','), (std::vector<std::string_view>{""}));
+  EXPECT_EQ(split_stripped("text/html;q=0.9", ';'), (std::vector<std::string_view>{"text/html", "q=0.9"}));
+}
