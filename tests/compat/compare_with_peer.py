@@ -43,6 +43,35 @@ BASE_QUERIES = [
 ]
 
 
+def random_queries(count, seed):
+    """Combinations of every parameter, valid and invalid, drawn from a seed."""
+    import random
+    r = random.Random(seed)
+    dates = ["1975-01-01", "1990-06-15T12:00:00Z", "2000-01-01T00:00", "2010-03-04T05:06:07%2B03:00",
+             "2019-12-19T03:20:49Z", "2024-06-06T06:48:00.5Z", "2030-01-01", "bad", "2020-02-30", ""]
+    terms = ["Salyut", "soyuz", "mir", "ISS", "Dragon", "port", "%C3%A9toile", "%D0%96%D0%90", "%25", "_",
+             "Tiangong", "progress+m", "a,b", "station", "7", "Cargo", ""]
+    params = {
+        "limit": lambda: r.choice(["1", "3", "10", "25", "100", "101", "0", "-1", "x", "%205"]),
+        "offset": lambda: r.choice(["0", "1", "7", "50", "99", "100", "1999", "2001", "-5", "y"]),
+        "mode": lambda: r.choice(["normal", "detailed", ""]),
+        "ordering": lambda: r.choice(["docking", "-docking", "departure", "-departure", "departure,-docking",
+                                      "-departure,docking", "foo", "-id", "docking,departure"]),
+        "search": lambda: r.choice(terms),
+        "docking__gt": lambda: r.choice(dates), "docking__gte": lambda: r.choice(dates),
+        "docking__lt": lambda: r.choice(dates), "docking__lte": lambda: r.choice(dates),
+        "docking_location__id": lambda: str(r.choice([1, 2, 5, 12, 50, 120, 130, 149, "x", "3.5", ""])),
+        "flight_vehicle_chaser__id": lambda: str(r.choice([1, 3, 10, 77, 500, 999, "z", ""])),
+        "space_station_target__id": lambda: str(r.choice([1, 4, 6, 9, 12, 20, 21, "q", ""])),
+    }
+    out = []
+    for _ in range(count):
+        chosen = r.sample(sorted(params), r.randint(1, 4))
+        query = "&".join(f"{k}={params[k]()}" for k in chosen)
+        out.append("/2.3.0/docking_events/?format=json&" + query)
+    return out
+
+
 def fetch(base, path):
     req = urllib.request.Request(base + path, headers={"Accept": "application/json"})
     try:
@@ -62,6 +91,8 @@ def main():
     ap.add_argument("--peer", required=True)
     ap.add_argument("--queries", help="file with one path?query per line")
     ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--random", type=int, default=0, help="add N random parameter combinations")
+    ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     if args.queries:
         with open(args.queries, encoding="utf-8") as f:
@@ -69,6 +100,7 @@ def main():
     else:
         paths = ["/2.3.0/docking_events/?format=json" + ("&" + q if q else "") for q in BASE_QUERIES]
         paths += ["/2.3.0/docking_events/%d/?format=json" % i for i in (1, 2, 17, 609, 1999, 2000, 5000)]
+    paths += random_queries(args.random, args.seed)
     diffs = 0
     for p in paths:
         s1, b1 = fetch(args.ll2d, p)

@@ -50,7 +50,7 @@ done
 LL2D_PORT=$(sed -n 's#.*http://127.0.0.1:\([0-9]*\)/.*#\1#p' "$WORK/ll2d.out" | head -1)
 if [ -z "$LL2D_PORT" ]; then echo "ll2d did not start:"; cat "$WORK/ll2d.out"; exit 1; fi
 
-timeout 600 python3 "$HERE/compare_with_peer.py" --quiet \
+timeout 900 python3 "$HERE/compare_with_peer.py" --quiet --random 300 --seed "$SEED" \
   --ll2d "http://127.0.0.1:$LL2D_PORT" --peer "http://127.0.0.1:$PEER_PORT"
 
 # Every generated page must be exactly what the peer serves for that page.
