@@ -69,7 +69,18 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto& req = parser_->get();
     const api::Request request{req.method_string(), req.target(), req[bhttp::field::host],
                                req[bhttp::field::accept], req[bhttp::field::if_none_match]};
-    api::Response out = engine_.handle(request);
+    api::Response out;
+    try {
+      out = engine_.handle(request);
+    } catch (const std::exception& e) {
+      // The boundary of a session: report, answer 500 as Django would, keep serving.
+      fmt::print(stderr, "ll2d: error handling {} {}: {}\n", std::string_view(req.method_string()),
+                 std::string_view(req.target()), e.what());
+      out = {};
+      out.status = 500;
+      out.content_type = "application/json";
+      out.body = R"({"detail":"A server error occurred."})";
+    }
 
     response_ = {};
     response_.version(req.version());

@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include "harness.hpp"
@@ -494,4 +495,23 @@ TEST_F(ListServer, ModesAndFormatsOnLists) {
   EXPECT_EQ(page.headers.at("content-type"), "text/html; charset=utf-8");
   EXPECT_NE(page.body.find("<title>Docking Event List"), std::string::npos);
   EXPECT_NE(page.body.find("name=\"docking__gte\""), std::string::npos);
+}
+
+TEST(ServeErrors, AnUnreadableDatabaseIsA500NotACrash) {
+  TempDir dir;
+  ASSERT_EQ(run_ll2d({"import", "--db", dir.file("db.sqlite3"),
+                      LL2D_FIXTURES "/docking_event_609_detailed.json"})
+                .exit_code,
+            0);
+  Server server(dir.file("db.sqlite3"));
+  // Workers open their connection on first use; make that fail.
+  std::filesystem::rename(dir.file("db.sqlite3"), dir.file("moved.sqlite3"));
+  std::filesystem::create_directory(dir.file("db.sqlite3"));
+  const auto r = server.get("/2.3.0/docking_events/609/");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body, "{\"detail\":\"A server error occurred.\"}");
+  EXPECT_EQ(server.get("/2.3.0/docking_events/609/").status, 500);  // still serving
+  EXPECT_NE(server.stderr_text().find("ll2d: error handling GET /2.3.0/docking_events/609/"),
+            std::string::npos);
+  EXPECT_EQ(server.stop(), 0);
 }
