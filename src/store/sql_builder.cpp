@@ -91,6 +91,23 @@ class JoinPlan {
   std::string joins_;
 };
 
+// A search condition for one field path, evaluated against the table that
+// holds the field: `fk IN (SELECT id FROM target WHERE ...)`. Each name is
+// tested once per query instead of once per row joined to it, and a NULL
+// foreign key never matches, as with Django's joins.
+std::string search_match(const Kind& kind, const std::string& alias, std::string_view path,
+                         int& next_alias) {
+  const size_t sep = path.find("__");
+  const Field* f = kind.field(path.substr(0, sep));
+  if (sep == std::string_view::npos) {
+    return fmt::format("ll2_icontains({}.{}, ?)", alias, quote(column_name(*f)));
+  }
+  const std::string inner = fmt::format("s{}", next_alias++);
+  return fmt::format("{}.{} IN (SELECT {}.id FROM {} {} WHERE {})", alias, quote(column_name(*f)),
+                     inner, quote(f->target_kind->name), inner,
+                     search_match(*f->target_kind, inner, path.substr(sep + 2), next_alias));
+}
+
 const char* op_sql(api::FilterOp op) {
   switch (op) {
     case api::FilterOp::Gt:
@@ -143,11 +160,32 @@ std::vector<std::string> schema(const api::Registry& registry) {
     std::set<std::string> columns;
     for (const auto& path : r.ordering_fields) columns.insert(path);
     for (const auto& f : r.filters) columns.insert(f.path.substr(0, f.path.find("__")));
+    // Search tests each foreign key's target once, then looks events up by key.
+    for (const auto& path : r.search_fields) columns.insert(path.substr(0, path.find("__")));
     for (const auto& c : columns) {
       const Field* f = r.kind->field(c);
       if (f == nullptr || f->column <= 0) continue;
       out.push_back(fmt::format("CREATE INDEX {} ON {} ({}, id)", quote(r.kind->name + "__" + c),
                                 quote(r.kind->name), quote(column_name(*f))));
+    }
+  }
+  // Deeper hops of search paths (spacecraft_flight.spacecraft_id for
+  // flight_vehicle_chaser__spacecraft__name): the IN-subqueries look them up.
+  std::set<std::string> done;
+  for (const auto& rp : registry.resources()) {
+    for (const auto& path : rp->search_fields) {
+      const Kind* kind = rp->kind;
+      std::string_view rest = path;
+      for (size_t sep = rest.find("__"); sep != std::string_view::npos; sep = rest.find("__")) {
+        const Field* f = kind->field(rest.substr(0, sep));
+        if (kind != rp->kind && done.insert(kind->name + "." + f->name).second) {
+          out.push_back(fmt::format("CREATE INDEX {} ON {} ({})",
+                                    quote(kind->name + "__" + f->name), quote(kind->name),
+                                    quote(column_name(*f))));
+        }
+        kind = f->target_kind;
+        rest.remove_prefix(sep + 2);
+      }
     }
   }
   return out;
@@ -180,17 +218,14 @@ ListStatements list(const ListQuery& q) {
     conditions.push_back(fmt::format("{} {} ?", plan.column(c.path), op_sql(c.op)));
     params.push_back(c.value);
   }
-  if (!q.search_terms.empty()) {
-    std::vector<std::string> columns;
-    for (const auto& p : q.search_paths) columns.push_back(plan.column(p));
-    for (const auto& term : q.search_terms) {
-      std::vector<std::string> any;
-      for (const auto& col : columns) {
-        any.push_back(fmt::format("ll2_icontains({}, ?)", col));
-        params.emplace_back(term);
-      }
-      conditions.push_back(fmt::format("({})", fmt::join(any, " OR ")));
+  int next_alias = 1;
+  for (const auto& term : q.search_terms) {
+    std::vector<std::string> any;
+    for (const auto& p : q.search_paths) {
+      any.push_back(search_match(*q.kind, "t0", p, next_alias));
+      params.emplace_back(term);
     }
+    conditions.push_back(fmt::format("({})", fmt::join(any, " OR ")));
   }
   std::string order;
   for (const auto& key : q.order) {

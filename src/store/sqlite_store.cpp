@@ -27,9 +27,9 @@ void icontains(sqlite3_context* ctx, int, sqlite3_value** argv) {
   const int hn = sqlite3_value_bytes(argv[0]);
   const auto* n = reinterpret_cast<const char*>(sqlite3_value_text(argv[1]));
   const int nn = sqlite3_value_bytes(argv[1]);
-  const std::string upper = text::unicode_upper(std::string_view(h, static_cast<size_t>(hn)));
-  sqlite3_result_int(ctx,
-                     upper.find(std::string_view(n, static_cast<size_t>(nn))) != std::string::npos);
+  const std::string_view haystack(h, static_cast<size_t>(hn));
+  const std::string_view needle(n, static_cast<size_t>(nn));
+  sqlite3_result_int(ctx, text::contains_upper(haystack, needle));
 }
 
 class Statement {

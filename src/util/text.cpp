@@ -1,6 +1,7 @@
 #include "util/text.hpp"
 
 #include <locale.h>
+#include <algorithm>
 #include <climits>
 #include <clocale>
 #include <cwctype>
@@ -279,6 +280,22 @@ std::string unicode_upper(std::string_view s) {
     append_utf8(out, static_cast<char32_t>(towupper_l(static_cast<wint_t>(cp), loc)));
   }
   return out;
+}
+
+bool contains_upper(std::string_view haystack, std::string_view upper_needle) {
+  if (upper_needle.empty()) return true;
+  const bool ascii = std::all_of(haystack.begin(), haystack.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (!ascii) return unicode_upper(haystack).find(upper_needle) != std::string::npos;
+  // An upper-cased ASCII text holds only ASCII, so compare byte by byte.
+  const auto upper = [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; };
+  if (upper_needle.size() > haystack.size()) return false;
+  for (size_t i = 0; i + upper_needle.size() <= haystack.size(); ++i) {
+    size_t k = 0;
+    while (k < upper_needle.size() && upper(haystack[i + k]) == upper_needle[k]) ++k;
+    if (k == upper_needle.size()) return true;
+  }
+  return false;
 }
 
 void append_html_escaped(std::string& out, std::string_view s) {

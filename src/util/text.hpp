@@ -47,6 +47,10 @@ DecimalAsInteger django_decimal_to_integer(std::string_view s);
 // code point through towupper_l.
 std::string unicode_upper(std::string_view s);
 
+// Whether unicode_upper(haystack) contains `upper_needle` (already upper-
+// cased); allocation-free when the haystack is ASCII.
+bool contains_upper(std::string_view haystack, std::string_view upper_needle);
+
 // Escapes &, <, >, " and ' for HTML text and attribute values.
 std::string html_escape(std::string_view s);
 void append_html_escaped(std::string& out, std::string_view s);

@@ -81,5 +81,16 @@ TEST(HtmlEscape, EscapesMarkupAndQuotes) {
 TEST(SplitStripped, LikePythonSplitThenStrip) {
   EXPECT_EQ(split_stripped(" a , b,,c ", ','), (std::vector<std::string_view>{"a", "b", "", "c"}));
   EXPECT_EQ(split_stripped("", ','), (std::vector<std::string_view>{""}));
-  EXPECT_EQ(split_stripped("text/html;q=0.9", ';'), (std::vector<std::string_view>{"text/html", "q=0.9"}));
+  EXPECT_EQ(split_stripped("text/html;q=0.9", ';'),
+            (std::vector<std::string_view>{"text/html", "q=0.9"}));
+}
+
+TEST(ContainsUpper, AgreesWithUpperThenFind) {
+  for (const char* hay :
+       {"Salyut 7", "salyut", "Étoile 10", "жаворонок 50", "100% Recycled_Module", "", "abc"}) {
+    for (const char* needle : {"SALYUT", "ÉTOILE", "ЖАВОРОНОК", "%", "_", "", "ABCD", "7"}) {
+      EXPECT_EQ(contains_upper(hay, needle), unicode_upper(hay).find(needle) != std::string::npos)
+          << hay << " / " << needle;
+    }
+  }
 }
