@@ -30,6 +30,17 @@ std::optional<int64_t> digits(std::string_view s, size_t& i, size_t min, size_t 
   return v;
 }
 
+// Django's (?P<microsecond>\d{1,6})\d{0,6}: up to six digits count, up to six
+// more are read and ignored. Returns microseconds.
+std::optional<int64_t> fraction(std::string_view s, size_t& i) {
+  const size_t start = i;
+  auto micro = digits(s, i, 1, 6);
+  if (!micro) return std::nullopt;
+  for (size_t n = i - start; n < 6; ++n) *micro *= 10;
+  digits(s, i, 0, 6);
+  return micro;
+}
+
 bool valid_date(int64_t y, int64_t m, int64_t d) {
   if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1) return false;
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -84,13 +95,9 @@ std::optional<int64_t> parse_django_datetime(std::string_view s) {
     if (!sec) return std::nullopt;
     second = *sec;
     if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
-      ++i;
-      const size_t start = i;
-      const auto frac = digits(s, i, 1, 6);
+      const auto frac = fraction(s, ++i);
       if (!frac) return std::nullopt;
       micro = *frac;
-      for (size_t n = i - start; n < 6; ++n) micro *= 10;
-      digits(s, i, 0, 6);  // further digits are ignored
     }
   }
   int64_t offset_minutes = 0;
@@ -271,13 +278,9 @@ std::optional<int64_t> parse_duration(std::string_view s) {
     break;
   }
   if (k < clock.size() && (clock[k] == '.' || clock[k] == ',')) {
-    ++k;
-    const size_t start = k;
-    const auto f = digits(clock, k, 1, 6);
+    const auto f = fraction(clock, ++k);
     if (!f) return std::nullopt;
     micro = *f;
-    for (size_t n = k - start; n < 6; ++n) micro *= 10;
-    digits(clock, k, 0, 6);
   }
   if (k != clock.size()) return std::nullopt;
   int64_t h = 0, m = 0, sec = 0;
