@@ -25,10 +25,13 @@ enum class Format { Json, Html };
 // specific Accept media types are tried against the renderers in order.
 enum class Negotiation { Json, Html, UnknownFormat, NotAcceptable };
 
-Negotiation negotiate(const http::QueryParams& params, std::string_view accept) {
-  if (const auto f = params.get("format"); f && !f->empty()) {
-    if (*f == "json") return Negotiation::Json;
-    if (*f == "api") return Negotiation::Html;
+Negotiation negotiate(std::string_view suffix, const http::QueryParams& params,
+                      std::string_view accept) {
+  std::string_view format = suffix;  // a format suffix wins over ?format=
+  if (format.empty()) format = params.get("format").value_or("");
+  if (!format.empty()) {
+    if (format == "json") return Negotiation::Json;
+    if (format == "api") return Negotiation::Html;
     return Negotiation::UnknownFormat;
   }
   if (accept.empty()) return Negotiation::Json;
@@ -120,23 +123,40 @@ std::vector<std::string> segments(std::string_view path) {
 }
 
 struct Route {
-  enum Kind { None, Root, List, Detail, NoSuchObject } kind = None;
+  enum Kind { None, Root, List, Detail } kind = None;
   const Resource* resource = nullptr;
   std::string id;
+  std::string format;  // from a format suffix (docking_events/609.json)
 };
 
-// Django URL patterns: every route ends in a slash; a detail id matches DRF's
-// default lookup pattern [^/.]+ (other ids under a resource are DRF 404s).
+bool is_format_name(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  });
+}
+
+// DRF's router patterns: `docking_events/` and `docking_events/{pk}/` with pk
+// in [^/.]+, plus format-suffix variants `docking_events.json` and
+// `docking_events/{pk}.json` (suffix in [a-z0-9]+, trailing slash optional).
 Route route(std::string_view path) {
-  if (!path.ends_with('/')) return {};
   const auto seg = segments(path);
   if (seg.empty() || seg[0] != "2.3.0" || seg.size() > 3) return {};
-  if (seg.size() == 1) return {Route::Root, nullptr, {}};
-  const Resource* r = registry().find_resource(seg[1]);
+  if (seg.size() == 1) return path.ends_with('/') ? Route{Route::Root, nullptr, {}, {}} : Route{};
+  const std::string& last = seg.back();
+  const size_t dot = last.find('.');
+  if (dot == std::string::npos) {
+    if (!path.ends_with('/')) return {};
+    const Resource* r = registry().find_resource(seg[1]);
+    if (r == nullptr) return {};
+    return seg.size() == 2 ? Route{Route::List, r, {}, {}} : Route{Route::Detail, r, seg[2], {}};
+  }
+  const std::string_view name = std::string_view(last).substr(0, dot);
+  const std::string_view format = std::string_view(last).substr(dot + 1);
+  if (name.empty() || !is_format_name(format)) return {};
+  const Resource* r = registry().find_resource(seg.size() == 2 ? name : std::string_view(seg[1]));
   if (r == nullptr) return {};
-  if (seg.size() == 2) return {Route::List, r, {}};
-  if (seg[2].find('.') != std::string::npos) return {Route::NoSuchObject, r, {}};
-  return {Route::Detail, r, seg[2]};
+  if (seg.size() == 2) return {Route::List, r, {}, std::string(format)};
+  return {Route::Detail, r, std::string(name), std::string(format)};
 }
 
 // Django's own page for a URL that no pattern matches (DEBUG off).
@@ -298,11 +318,7 @@ Response Engine::handle(const Request& request) const {
   }
   response.omit_body = request.method == "HEAD";
 
-  if (rt.kind == Route::NoSuchObject) {
-    return json_error(404, "Not found.", request.method == "HEAD");
-  }
-
-  switch (negotiate(ctx.params, request.accept)) {
+  switch (negotiate(rt.format, ctx.params, request.accept)) {
     case Negotiation::Json:
       ctx.format = Format::Json;
       break;
@@ -315,11 +331,12 @@ Response Engine::handle(const Request& request) const {
       return json_error(406, "Could not satisfy the request Accept header.", response.omit_body);
   }
 
-  const bool keep_format = ctx.params.contains("format");
-  UrlContext urls{ctx.base, {}};
-  if (keep_format) {
-    urls.suffix = "?format=";
-    http::append_quote_plus(urls.suffix, *ctx.params.get("format"));
+  // DRF's reverse(): a format suffix goes into every URL it builds, and a
+  // `format` query parameter is carried along.
+  UrlContext urls{ctx.base, rt.format.empty() ? std::string() : "." + rt.format, {}};
+  if (const auto f = ctx.params.get("format")) {
+    urls.query = "?format=";
+    http::append_quote_plus(urls.query, *f);
   }
 
   if (rt.kind == Route::Root) {
@@ -328,7 +345,7 @@ Response Engine::handle(const Request& request) const {
     w.begin_object();
     for (const auto& r : registry().resources()) {
       w.key(r->path);
-      w.string(ctx.base + "/2.3.0/" + r->path + "/" + urls.suffix);
+      w.string(ctx.base + "/2.3.0/" + r->path + "/" + urls.query);
     }
     w.end_object();
     finish(response, ctx, rt, std::move(body));

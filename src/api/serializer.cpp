@@ -128,14 +128,15 @@ void Serializer::write(json::Writer& out, const View& view, const Row& row) {
         break;
       case Emit::Url: {
         std::string url;
-        url.reserve(urls_.base.size() + vf.text.size() + urls_.suffix.size() + 48);
+        url.reserve(urls_.base.size() + vf.text.size() + urls_.query.size() + 48);
         url += urls_.base;
         url += "/2.3.0/";
         url += vf.text;
         url += '/';
         url += id_text(row[0]);
-        url += '/';
-        url += urls_.suffix;
+        url += urls_.format_suffix.empty() ? std::string_view("/")
+                                           : std::string_view(urls_.format_suffix);
+        url += urls_.query;
         out.string(url);
         break;
       }

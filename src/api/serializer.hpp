@@ -37,11 +37,13 @@ class RowCache {
   std::unordered_map<std::string, std::vector<Value>> related_;
 };
 
-// How absolute URLs in bodies are built: base ("https://host"), and the
-// suffix a request's `format` parameter adds ("?format=json").
+// How absolute URLs in bodies are built: base ("https://host"), a format
+// suffix from the request path (".json": /agencies/17.json), and the query a
+// request's `format` parameter adds ("?format=json").
 struct UrlContext {
   std::string base;
-  std::string suffix;
+  std::string format_suffix;
+  std::string query;
 };
 
 class Serializer {

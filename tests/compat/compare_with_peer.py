@@ -100,6 +100,11 @@ def main():
     else:
         paths = ["/2.3.0/docking_events/?format=json" + ("&" + q if q else "") for q in BASE_QUERIES]
         paths += ["/2.3.0/docking_events/%d/?format=json" % i for i in (1, 2, 17, 609, 1999, 2000, 5000)]
+        # Format suffixes, as DRF's router adds them.
+        paths += ["/2.3.0/docking_events/17.json", "/2.3.0/docking_events/17.json/",
+                  "/2.3.0/docking_events/17.json?format=json", "/2.3.0/docking_events.json?limit=3&offset=3",
+                  "/2.3.0/docking_events.json/?search=mir&limit=2", "/2.3.0/docking_events/17.xml",
+                  "/2.3.0/docking_events/1.5/", "/2.3.0/docking_events/abc.json"]
     paths += random_queries(args.random, args.seed)
     diffs = 0
     for p in paths:

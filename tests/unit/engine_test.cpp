@@ -130,3 +130,28 @@ TEST_F(EngineTest, ApiRootListsServedEndpoints) {
   const auto r = get("/2.3.0/?format=json");
   EXPECT_EQ(r.body, "{\"docking_events\":\"http://testserver/2.3.0/docking_events/?format=json\"}");
 }
+
+TEST_F(EngineTest, FormatSuffixesAsDrfRoutesThem) {
+  auto r = get("/2.3.0/docking_events/609.json");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_EQ(
+      r.body.rfind("{\"id\":609,\"url\":\"http://testserver/2.3.0/docking_events/609.json\"", 0),
+      0u);
+  EXPECT_NE(r.body.find("\"url\":\"http://testserver/2.3.0/agencies/88.json\""), std::string::npos);
+  EXPECT_EQ(get("/2.3.0/docking_events/609.json/").body, r.body);
+  // The suffix wins over ?format=, which is carried along.
+  r = get("/2.3.0/docking_events/609.json?format=api");
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_NE(r.body.find("/2.3.0/docking_events/609.json?format=api\""), std::string::npos);
+  r = get("/2.3.0/docking_events.json?limit=1&offset=1");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("\"previous\":\"http://testserver/2.3.0/docking_events.json?limit=1\""),
+            std::string::npos);
+  EXPECT_EQ(get("/2.3.0/docking_events.api").content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(get("/2.3.0/docking_events/609.xml").status, 404);
+  EXPECT_EQ(get("/2.3.0/docking_events/609.xml").content_type, "application/json");
+  EXPECT_EQ(get("/2.3.0/docking_events/609.JSON").content_type,
+            "text/html");  // no route: Django's 404
+  EXPECT_EQ(get("/2.3.0/docking_events/609.JSON").status, 404);
+}
