@@ -112,7 +112,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void write(bool head) {
     serializer_.emplace(response_);
     if (head) serializer_->split(true);
-    auto done = [self = shared_from_this(), head](beast::error_code ec, size_t) {
+    auto done = [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec || !self->response_.keep_alive()) {
         self->close();
         return;

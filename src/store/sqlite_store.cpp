@@ -34,7 +34,7 @@ void icontains(sqlite3_context* ctx, int, sqlite3_value** argv) {
 
 class Statement {
  public:
-  Statement(sqlite3* db, const std::string& sql) : db_(db) {
+  Statement(sqlite3* db, const std::string& sql) {
     if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) !=
         SQLITE_OK) {
       error_ = fmt::format("{} (in: {})", sqlite3_errmsg(db), sql);
@@ -80,7 +80,6 @@ class Statement {
   }
 
  private:
-  sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
   std::string error_;
 };
