@@ -129,3 +129,26 @@ TEST_F(ImporterTest, FailedWriteLeavesNothingBehind) {
   EXPECT_EQ(get("/2.3.0/docking_events/?format=json"),
             "{\"count\":0,\"next\":null,\"previous\":null,\"results\":[]}");
 }
+
+TEST_F(ImporterTest, NestedListsComeOutInIdOrder) {
+  // Agency 88's country list (the first in the record, holding country 6)
+  // gets countries 9 and 2 in front of it.
+  std::string text = golden();
+  const std::string list = R"("country": [)";
+  const size_t at = text.find(list);
+  ASSERT_NE(at, std::string::npos);
+  text.insert(
+      at + list.size(),
+      R"({"id": 9, "name": "Nine", "alpha_2_code": "NI", "alpha_3_code": "NIN", "nationality_name": "",
+              "nationality_name_composed": ""}, {"id": 2, "name": "Two", "alpha_2_code": "TW",
+              "alpha_3_code": "TWO", "nationality_name": "", "nationality_name_composed": ""}, )");
+  ASSERT_EQ(import_text(text), "");
+  const std::string body = get("/2.3.0/docking_events/609/?format=json");
+  const size_t two = body.find("{\"id\":2,\"name\":\"Two\"");
+  const size_t six = body.find("{\"id\":6,", two);
+  const size_t nine = body.find("{\"id\":9,\"name\":\"Nine\"");
+  ASSERT_NE(two, std::string::npos);
+  ASSERT_NE(nine, std::string::npos);
+  EXPECT_LT(two, six);
+  EXPECT_LT(six, nine);
+}
