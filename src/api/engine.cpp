@@ -374,6 +374,7 @@ Response Engine::handle(const Request& request) const {
       sel.query.where.push_back({"id", FilterOp::Exact, *id});
       sel.query.limit = 1;
       sel.query.offset = 0;
+      sel.query.count = false;
       const auto page = st.store->list(sel.query);
       if (!page.ids.empty()) row = st.cache->load(*resource.kind, page.ids.front());
     }
@@ -382,7 +383,7 @@ Response Engine::handle(const Request& request) const {
       finish(response, ctx, rt, detail_body("Not found."));
       return response;
     }
-    serializer.write(w, *sel.mode->resolved, *row);
+    serializer.write_cached(w, *sel.mode->resolved, *row);
     finish(response, ctx, rt, std::move(body));
     return response;
   }
@@ -413,7 +414,7 @@ Response Engine::handle(const Request& request) const {
   w.begin_array();
   for (const auto& id : page.ids) {
     if (const Row* row = st.cache->load(*resource.kind, id))
-      serializer.write(w, *sel.mode->resolved, *row);
+      serializer.write_cached(w, *sel.mode->resolved, *row);
   }
   w.end_array();
   w.end_object();

@@ -6,6 +6,7 @@ namespace ll2::api {
 
 namespace {
 constexpr size_t kMaxCachedEntries = 500'000;
+constexpr size_t kMaxFragmentBytes = size_t{256} << 20;  // per worker thread
 
 std::string id_text(const Value& id) {
   if (const auto* i = std::get_if<int64_t>(&id)) return std::to_string(*i);
@@ -25,6 +26,8 @@ void RowCache::refresh() {
   if (!have_version_ || v != version_) {
     rows_.clear();
     related_.clear();
+    fragments_.clear();
+    fragment_bytes_ = 0;
     version_ = v;
     have_version_ = true;
   }
@@ -56,6 +59,39 @@ const std::vector<Value>& RowCache::related_ids(const Kind& owner_kind, const Fi
     it = related_.emplace(k, store_.related_ids(owner_kind, field, owner)).first;
   }
   return it->second;
+}
+
+std::string* RowCache::fragment(const std::string& key) {
+  const auto it = fragments_.find(key);
+  return it == fragments_.end() ? nullptr : &it->second;
+}
+
+void RowCache::store_fragment(const std::string& key, std::string json) {
+  if (fragment_bytes_ + json.size() > kMaxFragmentBytes) {
+    fragments_.clear();
+    fragment_bytes_ = 0;
+  }
+  fragment_bytes_ += json.size();
+  fragments_.emplace(key, std::move(json));
+}
+
+void Serializer::write_cached(json::Writer& out, const View& view, const Row& row) {
+  std::string key = RowCache::key(&view, row[0]);
+  key += '\0';
+  key += urls_.base;
+  key += '\0';
+  key += urls_.format_suffix;
+  key += '\0';
+  key += urls_.query;
+  if (const std::string* cached = cache_.fragment(key)) {
+    out.raw(*cached);
+    return;
+  }
+  std::string json;
+  json::Writer fresh(json);
+  write(fresh, view, row);
+  out.raw(json);
+  cache_.store_fragment(key, std::move(json));
 }
 
 void write_id(json::Writer& out, const Value& id) {

@@ -25,9 +25,13 @@ class RowCache {
   const std::vector<Value>& related_ids(const Kind& owner_kind, const Field& field,
                                         const Value& owner);
   store::Store& store() { return store_; }
+  // Serialized objects by (view, id, URL context); same lifetime as rows.
+  std::string* fragment(const std::string& key);
+  void store_fragment(const std::string& key, std::string json);
+
+  static std::string key(const void* decl, const Value& id);
 
  private:
-  static std::string key(const void* decl, const Value& id);
   void limit_size();
 
   store::Store& store_;
@@ -35,6 +39,8 @@ class RowCache {
   bool have_version_ = false;
   std::unordered_map<std::string, std::optional<Row>> rows_;
   std::unordered_map<std::string, std::vector<Value>> related_;
+  std::unordered_map<std::string, std::string> fragments_;
+  size_t fragment_bytes_ = 0;
 };
 
 // How absolute URLs in bodies are built: base ("https://host"), a format
@@ -50,6 +56,9 @@ class Serializer {
  public:
   Serializer(RowCache& cache, const UrlContext& urls) : cache_(cache), urls_(urls) {}
   void write(json::Writer& out, const View& view, const Row& row);
+  // The same, through the cache of serialized objects: a top-level result is
+  // rendered once per database version, host and format.
+  void write_cached(json::Writer& out, const View& view, const Row& row);
 
  private:
   void write_column(json::Writer& out, const Field& field, const Value& v);

@@ -127,12 +127,12 @@ class SqliteStore final : public Store {
   Page list(const ListQuery& query) override {
     const auto statements = sql::list(query);
     Page page;
-    {
+    if (query.count) {
       Statement& st = bound(statements.count);
       if (sqlite3_step(st.get()) == SQLITE_ROW) page.count = sqlite3_column_int64(st.get(), 0);
       sqlite3_reset(st.get());
     }
-    if (page.count > query.offset) {
+    if (!query.count || page.count > query.offset) {
       Statement& st = bound(statements.page);
       while (sqlite3_step(st.get()) == SQLITE_ROW) page.ids.push_back(st.column(0));
       sqlite3_reset(st.get());

@@ -34,6 +34,7 @@ struct ListQuery {
   std::vector<OrderKey> order;            // `id` ascending always breaks ties
   int64_t limit = 10;
   int64_t offset = 0;
+  bool count = true;             // false: Page::count is not computed (detail lookups)
   bool matches_nothing = false;  // e.g. an id filter outside the integer range
 };
 

@@ -515,3 +515,30 @@ TEST(ServeErrors, AnUnreadableDatabaseIsA500NotACrash) {
             std::string::npos);
   EXPECT_EQ(server.stop(), 0);
 }
+
+TEST(ServeCache, AnImportWhileServingIsSeenAtOnce) {
+  TempDir dir;
+  const std::string db = dir.file("db.sqlite3");
+  ASSERT_EQ(
+      run_ll2d({"import", "--db", db, LL2D_FIXTURES "/docking_event_609_detailed.json"}).exit_code,
+      0);
+  Server server(db);
+  for (int i = 0; i < 4; ++i) {  // warm every worker's caches
+    ASSERT_NE(
+        server.get("/2.3.0/docking_events/609/").body.find("China National Space Administration"),
+        std::string::npos);
+    ASSERT_EQ(server.get("/2.3.0/docking_events/?search=renamed").body.find("\"count\":1"),
+              std::string::npos);
+  }
+  std::ofstream(dir.file("renamed.json")) << replace_all(
+      replace_all(golden_text(), "China National Space Administration", "CNSA renamed"),
+      "\"name\": \"Chang'e 6\"", "\"name\": \"Chang'e 6 renamed\"");
+  ASSERT_EQ(run_ll2d({"import", "--db", db, dir.file("renamed.json")}).exit_code, 0);
+  for (int i = 0; i < 4; ++i) {
+    const auto body = server.get("/2.3.0/docking_events/609/").body;
+    EXPECT_NE(body.find("CNSA renamed"), std::string::npos);
+    EXPECT_EQ(body.find("China National Space Administration"), std::string::npos);
+    EXPECT_NE(server.get("/2.3.0/docking_events/?search=renamed").body.find("\"count\":1"),
+              std::string::npos);
+  }
+}
