@@ -5,8 +5,8 @@
 namespace ll2::api {
 
 namespace {
-constexpr size_t kMaxCachedEntries = 500'000;
-constexpr size_t kMaxFragmentBytes = size_t{256} << 20;  // per worker thread
+constexpr size_t kMaxCachedEntries = 200'000;           // rows and id lists, per worker thread
+constexpr size_t kMaxFragmentBytes = size_t{64} << 20;  // rendered JSON, per worker thread
 
 std::string id_text(const Value& id) {
   if (const auto* i = std::get_if<int64_t>(&id)) return std::to_string(*i);
