@@ -18,7 +18,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int run_import(const std::string& db, const std::vector<std::string>& inputs) {
+int run_import(const std::string& db, const std::string& resource,
+               const std::vector<std::string>& inputs) {
+  const ll2::api::Resource* r = ll2::api::registry().find_resource(resource);
+  if (r == nullptr) {
+    fmt::print(stderr, "ll2d import: unknown --resource {}\n", resource);
+    return 2;
+  }
   auto opened = ll2::store::open_sqlite(db, false);
   if (!opened.store) {
     fmt::print(stderr, "ll2d import: {}\n", opened.error);
@@ -39,7 +45,7 @@ int run_import(const std::string& db, const std::vector<std::string>& inputs) {
       files.push_back(p);
     }
   }
-  const auto& root = *ll2::api::registry().find_resource("docking_events")->kind;
+  const auto& root = *r->kind;
   int failed = 0;
   int64_t objects = 0;
   const auto started = std::chrono::steady_clock::now();
@@ -94,6 +100,9 @@ int run(int argc, char** argv) {
   std::vector<std::string> inputs;
   import->add_option("--db", db, "SQLite database file (created if missing)")
       ->capture_default_str();
+  std::string resource = "docking_events";
+  import->add_option("--resource", resource, "The endpoint the files come from")
+      ->capture_default_str();
   import->add_option("paths", inputs, "Files or directories of LL2 JSON")->required();
 
   auto* gen =
@@ -106,7 +115,7 @@ int run(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  if (*import) return run_import(db, inputs);
+  if (*import) return run_import(db, resource, inputs);
   if (*gen) {
     auto result = ll2::ingest::generate(gen_options);
     if (auto* e = std::get_if<std::string>(&result)) {
