@@ -211,7 +211,8 @@ struct Context {
   Format format = Format::Json;
 };
 
-void finish(Response& r, const Context& ctx, const Route& route, std::string json_body) {
+void finish(Response& r, const Context& ctx, const Route& route, std::string json_body,
+            int64_t count = -1) {
   r.headers = {{"Allow", "GET"}, {"Vary", "Accept"}};
   if (ctx.format == Format::Html) {
     // The page shows the headers of the JSON response it renders.
@@ -224,6 +225,7 @@ void finish(Response& r, const Context& ctx, const Route& route, std::string jso
     page.params = &ctx.params;
     page.base = ctx.base;
     page.json = std::move(json_body);
+    page.count = count;
     page.headers = {{"Allow", "GET"}, {"Content-Type", "application/json"}, {"Vary", "Accept"}};
     r.content_type = "text/html; charset=utf-8";
     r.body = render_page(page);
@@ -418,7 +420,7 @@ Response Engine::handle(const Request& request) const {
   }
   w.end_array();
   w.end_object();
-  finish(response, ctx, rt, std::move(body));
+  finish(response, ctx, rt, std::move(body), page.count);
   return response;
 }
 

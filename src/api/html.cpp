@@ -224,9 +224,7 @@ std::string render_page(const PageInput& p) {
   }
 
   if (p.resource != nullptr && p.is_list && p.status == 200) {
-    int64_t count = 0;
-    const size_t at = p.json.find("\"count\":");
-    if (at != std::string::npos) count = std::atoll(p.json.c_str() + at + 8);
+    const int64_t count = p.count;
     const int64_t limit = parse_limit(*p.params);
     const int64_t offset = parse_offset(*p.params);
     if (count > limit) pager(out, p, count, limit, offset);

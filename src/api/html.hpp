@@ -1,6 +1,7 @@
 // The browsable API page (`?format=api`, or Accept: text/html).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,7 @@ struct PageInput {
   const http::QueryParams* params = nullptr;
   std::string base;                                          // scheme://host of absolute URLs
   std::string json;                                          // the compact JSON body the page shows
+  int64_t count = -1;                                        // lists: the total, for the pager
   std::vector<std::pair<std::string, std::string>> headers;  // of the JSON response shown
 };
 
