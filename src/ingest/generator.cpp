@@ -410,8 +410,8 @@ void generate_catalog(Builder& b, Random& r, int64_t events, Catalog& c) {
            {"failed_landings", I(r.range(0, 9))},
            {"celestial_body", I(i == 20 ? 2 : 1)}});
   }
+  b.put("program_type", I(1), {{"name", S("Human Exploration")}});
   for (int64_t i = 1; i <= 12; ++i) {
-    b.put("program_type", I(1), {{"name", S("Human Exploration")}});
     b.put("program", I(i),
           {{"name",
             S(i == 1 ? "International Space Station" : fmt::format("Synthetic Program {}", i))},
