@@ -23,7 +23,7 @@ const std::string& database() {
     const std::string db = (dir / "bench.sqlite3").string();
     if (!fs::exists(db)) {
       ll2::ingest::generate({2000, 1, (dir / "gen").string(), 100});
-      auto opened = ll2::store::open_sqlite(db, false);
+      auto opened = ll2::store::open_sqlite(db);
       const auto& root = *ll2::api::registry().find_resource("docking_events")->kind;
       for (const auto& entry : fs::directory_iterator(dir / "gen")) {
         if (entry.path().extension() == ".json")
@@ -38,8 +38,8 @@ const std::string& database() {
 }
 
 ll2::api::Engine& engine() {
-  static ll2::api::Engine e(
-      [] { return std::move(ll2::store::open_sqlite(database(), false).store); }, {});
+  static ll2::api::Engine e([] { return std::move(ll2::store::open_sqlite(database()).store); },
+                            {});
   return e;
 }
 

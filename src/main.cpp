@@ -25,7 +25,7 @@ int run_import(const std::string& db, const std::string& resource,
     fmt::print(stderr, "ll2d import: unknown --resource {}\n", resource);
     return 2;
   }
-  auto opened = ll2::store::open_sqlite(db, false);
+  auto opened = ll2::store::open_sqlite(db);
   if (!opened.store) {
     fmt::print(stderr, "ll2d import: {}\n", opened.error);
     return 2;
@@ -132,7 +132,7 @@ int run(int argc, char** argv) {
 
   // serve: fail early on a database that cannot be opened or upgraded.
   {
-    auto check = ll2::store::open_sqlite(db, false);
+    auto check = ll2::store::open_sqlite(db);
     if (!check.store) {
       fmt::print(stderr, "ll2d serve: {}\n", check.error);
       return 2;
@@ -141,7 +141,7 @@ int run(int argc, char** argv) {
   server.access_log = !quiet;
   ll2::api::Engine engine(
       [db] {
-        auto opened = ll2::store::open_sqlite(db, false);
+        auto opened = ll2::store::open_sqlite(db);
         if (!opened.store) throw std::runtime_error(opened.error);
         return std::move(opened.store);
       },

@@ -792,7 +792,7 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
   GenerateStats stats;
   stats.objects = static_cast<int64_t>(b.batch.objects.size());
   {
-    auto opened = store::open_sqlite(db_path, false);
+    auto opened = store::open_sqlite(db_path);
     if (!opened.store) return opened.error;
     if (auto e = opened.store->write(b.batch)) return "writing the generated objects: " + *e;
   }
@@ -800,7 +800,7 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
   // them.
   api::Engine engine(
       [&db_path] {
-        auto opened = store::open_sqlite(db_path, false);
+        auto opened = store::open_sqlite(db_path);
         if (!opened.store) throw std::runtime_error(opened.error);
         return std::move(opened.store);
       },

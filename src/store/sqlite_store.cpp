@@ -280,11 +280,9 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
-OpenResult open_sqlite(const std::string& path, bool read_only) {
+OpenResult open_sqlite(const std::string& path) {
   sqlite3* db = nullptr;
-  const int flags =
-      (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-      SQLITE_OPEN_NOMUTEX;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
     std::string msg = fmt::format("cannot open {}: {}", path,
                                   db != nullptr ? sqlite3_errmsg(db) : "out of memory");
@@ -294,35 +292,15 @@ OpenResult open_sqlite(const std::string& path, bool read_only) {
   sqlite3_busy_timeout(db, 10000);
   sqlite3_create_function_v2(db, "ll2_icontains", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                              icontains, nullptr, nullptr, nullptr);
-  const char* pragmas = read_only ? "PRAGMA query_only = 1"
-                                  : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL";
   char* err = nullptr;
-  if (sqlite3_exec(db, pragmas, nullptr, nullptr, &err) != SQLITE_OK) {
+  if (sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", nullptr, nullptr,
+                   &err) != SQLITE_OK) {
     std::string msg = fmt::format("cannot open {}: {}", path, err != nullptr ? err : "?");
     sqlite3_free(err);
     sqlite3_close_v2(db);
     return {nullptr, msg};
   }
-  if (!read_only) {
-    if (auto e = migrate_sqlite(db)) {
-      sqlite3_close_v2(db);
-      return {nullptr, fmt::format("{}: {}", path, *e)};
-    }
-  } else if (auto e = [&]() -> std::optional<std::string> {
-               sqlite3_stmt* st = nullptr;
-               int64_t v = -1;
-               if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr) == SQLITE_OK &&
-                   sqlite3_step(st) == SQLITE_ROW) {
-                 v = sqlite3_column_int64(st, 0);
-               }
-               sqlite3_finalize(st);
-               if (v != kSchemaVersion) {
-                 return fmt::format(
-                     "schema version {} (this ll2d needs {}); open it once read-write to upgrade",
-                     v, kSchemaVersion);
-               }
-               return std::nullopt;
-             }()) {
+  if (auto e = migrate_sqlite(db)) {
     sqlite3_close_v2(db);
     return {nullptr, fmt::format("{}: {}", path, *e)};
   }

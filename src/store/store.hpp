@@ -91,7 +91,7 @@ struct OpenResult {
   std::string error;  // set when store is null
 };
 
-// Opens (creating or upgrading) a SQLite database. `read_only` never creates.
-OpenResult open_sqlite(const std::string& path, bool read_only);
+// Opens a SQLite database, creating it or upgrading its schema as needed.
+OpenResult open_sqlite(const std::string& path);
 
 }  // namespace ll2::store

@@ -13,7 +13,7 @@ class EngineTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir = new test::TempDir();
-    auto opened = store::open_sqlite(dir->file("db.sqlite3"), false);
+    auto opened = store::open_sqlite(dir->file("db.sqlite3"));
     ASSERT_TRUE(opened.store);
     const auto& root = *api::registry().find_resource("docking_events")->kind;
     auto r =
@@ -36,8 +36,8 @@ class EngineTest : public ::testing::Test {
   }
 
   static test::TempDir* dir;
-  api::Engine engine{
-      [] { return std::move(store::open_sqlite(dir->file("db.sqlite3"), false).store); }, {}};
+  api::Engine engine{[] { return std::move(store::open_sqlite(dir->file("db.sqlite3")).store); },
+                     {}};
 };
 test::TempDir* EngineTest::dir = nullptr;
 

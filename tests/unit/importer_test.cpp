@@ -32,7 +32,7 @@ ingest::ImportError collect_error(const std::string& text) {
 class ImporterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = store::open_sqlite(dir.file("db.sqlite3"), false);
+    auto opened = store::open_sqlite(dir.file("db.sqlite3"));
     ASSERT_TRUE(opened.store) << opened.error;
     db = std::move(opened.store);
   }
@@ -45,7 +45,7 @@ class ImporterTest : public ::testing::Test {
   }
   std::string get(const std::string& target) {
     api::Engine engine(
-        [this] { return std::move(store::open_sqlite(dir.file("db.sqlite3"), false).store); },
+        [this] { return std::move(store::open_sqlite(dir.file("db.sqlite3")).store); },
         {"https://lldev.thespacedevs.com"});
     return engine.handle({"GET", target, "x", ""}).body;
   }
