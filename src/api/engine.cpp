@@ -83,13 +83,18 @@ std::string detail_body(std::string_view message) {
   return body;
 }
 
+// What every response of an LL2 view carries (its http_method_names is
+// ['get'], and renderers are chosen by Accept).
+constexpr const char* kAllow = "GET";
+constexpr const char* kVary = "Accept";
+
 // DRF's answer to an error raised before a renderer was chosen: JSON
 // {"detail": ...} with the view's Allow and Vary headers.
 Response json_error(int status, std::string_view message, bool omit_body = false) {
   Response r;
   r.status = status;
   r.content_type = "application/json";
-  r.headers = {{"Allow", "GET"}, {"Vary", "Accept"}};
+  r.headers = {{"Allow", kAllow}, {"Vary", kVary}};
   r.body = detail_body(message);
   r.omit_body = omit_body;
   return r;
@@ -213,7 +218,7 @@ struct Context {
 
 void finish(Response& r, const Context& ctx, const Route& route, std::string json_body,
             int64_t count = -1) {
-  r.headers = {{"Allow", "GET"}, {"Vary", "Accept"}};
+  r.headers = {{"Allow", kAllow}, {"Vary", kVary}};
   if (ctx.format == Format::Html) {
     // The page shows the headers of the JSON response it renders.
     PageInput page;
@@ -226,7 +231,7 @@ void finish(Response& r, const Context& ctx, const Route& route, std::string jso
     page.base = ctx.base;
     page.json = std::move(json_body);
     page.count = count;
-    page.headers = {{"Allow", "GET"}, {"Content-Type", "application/json"}, {"Vary", "Accept"}};
+    page.headers = {{"Allow", kAllow}, {"Content-Type", "application/json"}, {"Vary", kVary}};
     r.content_type = "text/html; charset=utf-8";
     r.body = render_page(page);
   } else {
@@ -310,7 +315,7 @@ Response Engine::handle(const Request& request) const {
     w.end_array();
     w.end_object();
     response.content_type = "application/json";
-    response.headers = {{"Allow", "GET"}, {"Vary", "Accept"}};
+    response.headers = {{"Allow", kAllow}, {"Vary", kVary}};
     response.body = std::move(body);
     return response;
   }
