@@ -92,6 +92,9 @@ int run(int argc, char** argv) {
                     "Scheme and host for URLs in responses, e.g. https://ll.example.org");
   serve->add_option("--threads", server.threads, "Worker threads (0: one per core)")
       ->capture_default_str();
+  size_t row_cache_entries = 0;
+  serve->add_option("--row-cache-entries", row_cache_entries,
+                    "Rows and id lists each worker thread caches (0: 200000)");
   bool quiet = false;
   serve->add_flag("--no-access-log", quiet, "Do not log one line per request");
 
@@ -145,7 +148,7 @@ int run(int argc, char** argv) {
         if (!opened.store) throw std::runtime_error(opened.error);
         return std::move(opened.store);
       },
-      {public_url});
+      {public_url, row_cache_entries});
   return ll2::http::serve(engine, server, [&](uint16_t port) {
     fmt::print("ll2d: serving {} on http://{}:{}/2.3.0/\n", db, server.host, port);
     std::fflush(stdout);

@@ -200,7 +200,7 @@ Engine::ThreadState& Engine::state() const {
   ThreadState& s = thread_states()[serial_];
   if (!s.store) {
     s.store = open_store_();
-    s.cache = std::make_unique<RowCache>(*s.store);
+    s.cache = std::make_unique<RowCache>(*s.store, options_.row_cache_entries);
   }
   return s;
 }
@@ -376,7 +376,7 @@ Response Engine::handle(const Request& request) const {
   if (rt.kind == Route::Detail) {
     // Django's integer lookup: int() of the path segment, else 404.
     const auto id = text::python_int(rt.id);
-    const Row* row = nullptr;
+    RowCache::RowPtr row;
     if (id) {
       sel.query.where.push_back({"id", FilterOp::Exact, *id});
       sel.query.limit = 1;
@@ -385,7 +385,7 @@ Response Engine::handle(const Request& request) const {
       const auto page = st.store->list(sel.query);
       if (!page.ids.empty()) row = st.cache->load(*resource.kind, page.ids.front());
     }
-    if (row == nullptr) {
+    if (!row) {
       response.status = 404;
       finish(response, ctx, rt, detail_body("Not found."));
       return response;
@@ -420,7 +420,7 @@ Response Engine::handle(const Request& request) const {
   w.key("results");
   w.begin_array();
   for (const auto& id : page.ids) {
-    if (const Row* row = st.cache->load(*resource.kind, id))
+    if (const auto row = st.cache->load(*resource.kind, id))
       serializer.write_cached(w, *sel.mode->resolved, *row);
   }
   w.end_array();

@@ -35,6 +35,8 @@ struct EngineOptions {
   // Scheme and host (and optional path prefix) for absolute URLs; when empty
   // they come from the request's Host header over http.
   std::string public_url;
+  // Bound on the rows and id lists each worker thread caches (0: default).
+  size_t row_cache_entries = 0;
 };
 
 class Engine {

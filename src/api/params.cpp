@@ -1,5 +1,7 @@
 #include "api/params.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "util/datetime.hpp"
@@ -37,10 +39,13 @@ std::vector<store::OrderKey> ordering_terms(const Resource& resource, std::strin
   for (std::string_view term : text::split_stripped(ordering, ',')) {
     const bool descending = !term.empty() && term[0] == '-';
     if (descending) term.remove_prefix(1);
-    if (std::find(resource.ordering_fields.begin(), resource.ordering_fields.end(), term) !=
-        resource.ordering_fields.end()) {
-      keys.push_back({std::string(term), descending});
-    }
+    const bool allowed = std::find(resource.ordering_fields.begin(), resource.ordering_fields.end(),
+                                   term) != resource.ordering_fields.end();
+    // A field ordered by twice sorts as it did the first time, so keeping
+    // only the first bounds the ORDER BY by the allow-list's size.
+    const bool seen = std::any_of(keys.begin(), keys.end(),
+                                  [&](const store::OrderKey& k) { return k.path == term; });
+    if (allowed && !seen) keys.push_back({std::string(term), descending});
   }
   return keys;
 }
@@ -107,7 +112,19 @@ std::variant<Selection, FieldErrors> select(const Resource& resource,
 
   if (const auto s = params.get("search")) {
     q.search_paths = resource.search_fields;
-    for (auto& term : search_terms(*s)) q.search_terms.push_back(text::unicode_upper(term));
+    // Every term must match, so a repeated term adds nothing; distinct terms
+    // are capped because each one costs a pass over the searched names.
+    for (auto& term : search_terms(*s)) {
+      std::string upper = text::unicode_upper(term);
+      if (std::find(q.search_terms.begin(), q.search_terms.end(), upper) == q.search_terms.end())
+        q.search_terms.push_back(std::move(upper));
+    }
+    if (q.search_terms.size() > kMaxSearchTerms) {
+      add_error(errors, "search",
+                fmt::format("Ensure this value has at most {} search terms (it has {}).",
+                            kMaxSearchTerms, q.search_terms.size()));
+      return errors;
+    }
   }
   if (detail) return sel;
 

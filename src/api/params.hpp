@@ -16,6 +16,8 @@ namespace ll2::api {
 
 inline constexpr int64_t kDefaultLimit = 10;
 inline constexpr int64_t kMaxLimit = 100;
+// Distinct search terms a request may give (each costs a pass over the names).
+inline constexpr size_t kMaxSearchTerms = 20;
 
 // {"field": ["message", ...], ...} in field order.
 using FieldErrors = std::vector<std::pair<std::string, std::vector<std::string>>>;

@@ -5,7 +5,6 @@
 namespace ll2::api {
 
 namespace {
-constexpr size_t kMaxCachedEntries = 200'000;           // rows and id lists, per worker thread
 constexpr size_t kMaxFragmentBytes = size_t{64} << 20;  // rendered JSON, per worker thread
 
 std::string id_text(const Value& id) {
@@ -34,31 +33,31 @@ void RowCache::refresh() {
 }
 
 void RowCache::limit_size() {
-  if (rows_.size() + related_.size() > kMaxCachedEntries) {
+  if (rows_.size() + related_.size() >= max_entries_) {
     rows_.clear();
     related_.clear();
   }
 }
 
-const Row* RowCache::load(const Kind& kind, const Value& id) {
-  const std::string k = key(&kind, id);
-  auto it = rows_.find(k);
-  if (it == rows_.end()) {
-    limit_size();
-    it = rows_.emplace(k, store_.load(kind, id)).first;
-  }
-  return it->second ? &*it->second : nullptr;
+RowCache::RowPtr RowCache::load(const Kind& kind, const Value& id) {
+  std::string k = key(&kind, id);
+  if (const auto it = rows_.find(k); it != rows_.end()) return it->second;
+  RowPtr row;
+  if (auto loaded = store_.load(kind, id)) row = std::make_shared<const Row>(std::move(*loaded));
+  limit_size();
+  rows_.emplace(std::move(k), row);
+  return row;
 }
 
-const std::vector<Value>& RowCache::related_ids(const Kind& owner_kind, const Field& field,
-                                                const Value& owner) {
-  const std::string k = key(&field, owner);
-  auto it = related_.find(k);
-  if (it == related_.end()) {
-    limit_size();
-    it = related_.emplace(k, store_.related_ids(owner_kind, field, owner)).first;
-  }
-  return it->second;
+RowCache::IdsPtr RowCache::related_ids(const Kind& owner_kind, const Field& field,
+                                       const Value& owner) {
+  std::string k = key(&field, owner);
+  if (const auto it = related_.find(k); it != related_.end()) return it->second;
+  auto ids =
+      std::make_shared<const std::vector<Value>>(store_.related_ids(owner_kind, field, owner));
+  limit_size();
+  related_.emplace(std::move(k), ids);
+  return ids;
 }
 
 std::string* RowCache::fragment(const std::string& key) {
@@ -181,8 +180,9 @@ void Serializer::write(json::Writer& out, const View& view, const Row& row) {
         break;
       case Emit::Nested: {
         const Value& target = row[static_cast<size_t>(vf.field->column)];
-        const Row* nested = is_null(target) ? nullptr : cache_.load(*vf.field->target_kind, target);
-        if (nested == nullptr) {
+        const RowCache::RowPtr nested =
+            is_null(target) ? nullptr : cache_.load(*vf.field->target_kind, target);
+        if (!nested) {
           out.null();
         } else {
           write(out, *vf.view, *nested);
@@ -195,8 +195,9 @@ void Serializer::write(json::Writer& out, const View& view, const Row& row) {
           for (const auto& r : cache_.store().owned_rows(*vf.field, row[0]))
             write(out, *vf.view, r);
         } else {
-          for (const auto& id : cache_.related_ids(*view.kind, *vf.field, row[0])) {
-            if (const Row* r = cache_.load(*vf.field->target_kind, id)) write(out, *vf.view, *r);
+          const RowCache::IdsPtr ids = cache_.related_ids(*view.kind, *vf.field, row[0]);
+          for (const auto& id : *ids) {
+            if (const auto r = cache_.load(*vf.field->target_kind, id)) write(out, *vf.view, *r);
           }
         }
         out.end_array();

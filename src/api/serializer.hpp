@@ -14,16 +14,25 @@
 namespace ll2::api {
 
 // Rows and relation id lists read from a store, dropped whenever the store's
-// data version changes (another process committed an import).
+// data version changes (another process committed an import) or the cache
+// outgrows its bound. Entries are shared with their readers: an eviction in
+// the middle of rendering a page drops the cache's reference, never the row
+// a caller is still reading.
 class RowCache {
  public:
-  explicit RowCache(store::Store& store) : store_(store) {}
+  static constexpr size_t kDefaultMaxEntries = 200'000;  // rows and id lists
+
+  explicit RowCache(store::Store& store, size_t max_entries = kDefaultMaxEntries)
+      : store_(store), max_entries_(max_entries == 0 ? kDefaultMaxEntries : max_entries) {}
+
+  using RowPtr = std::shared_ptr<const Row>;
+  using IdsPtr = std::shared_ptr<const std::vector<Value>>;
 
   // Call once per request: drops everything if the database changed.
   void refresh();
-  const Row* load(const Kind& kind, const Value& id);
-  const std::vector<Value>& related_ids(const Kind& owner_kind, const Field& field,
-                                        const Value& owner);
+  // Null when there is no such object.
+  RowPtr load(const Kind& kind, const Value& id);
+  IdsPtr related_ids(const Kind& owner_kind, const Field& field, const Value& owner);
   store::Store& store() { return store_; }
   // Serialized objects by (view, id, URL context); same lifetime as rows.
   std::string* fragment(const std::string& key);
@@ -35,10 +44,11 @@ class RowCache {
   void limit_size();
 
   store::Store& store_;
+  size_t max_entries_;
   uint64_t version_ = 0;
   bool have_version_ = false;
-  std::unordered_map<std::string, std::optional<Row>> rows_;
-  std::unordered_map<std::string, std::vector<Value>> related_;
+  std::unordered_map<std::string, RowPtr> rows_;  // null: known to be absent
+  std::unordered_map<std::string, IdsPtr> related_;
   std::unordered_map<std::string, std::string> fragments_;
   size_t fragment_bytes_ = 0;
 };

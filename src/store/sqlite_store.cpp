@@ -2,6 +2,8 @@
 #include <sqlite3.h>
 
 #include <cstring>
+#include <list>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "store/migrations.hpp"
@@ -160,16 +162,24 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // Prepared statements by SQL text, least recently used first out. The
+  // text is the query's shape (values are bound), but the number of search
+  // terms still varies, so the cache is bounded. A statement is only used
+  // between its lookup here and the next one, so evicting is always safe.
   Statement& prepared(const std::string& sql) {
-    auto it = statements_.find(sql);
-    if (it == statements_.end()) {
-      it = statements_.emplace(sql, std::make_unique<Statement>(db_, sql)).first;
-      if (!it->second->ok()) {
-        // Generated SQL that does not prepare is a programming error.
-        throw std::logic_error(it->second->error());
-      }
+    if (const auto it = statements_.find(sql); it != statements_.end()) {
+      recent_.splice(recent_.begin(), recent_, it->second.second);
+      return *it->second.first;
     }
-    return *it->second;
+    auto st = std::make_unique<Statement>(db_, sql);
+    // Only what prepared is cached: a failure is reported, never kept.
+    if (!st->ok()) throw std::runtime_error(st->error());
+    if (statements_.size() >= kMaxStatements) {
+      statements_.erase(recent_.back());
+      recent_.pop_back();
+    }
+    recent_.push_front(sql);
+    return *statements_.emplace(sql, std::pair{std::move(st), recent_.begin()}).first->second.first;
   }
 
   Statement& bound(const sql::Statement& s) {
@@ -274,8 +284,12 @@ class SqliteStore final : public Store {
     return std::nullopt;
   }
 
+  static constexpr size_t kMaxStatements = 256;
   sqlite3* db_;
-  std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+  std::list<std::string> recent_;  // SQL texts, most recently used first
+  std::unordered_map<std::string,
+                     std::pair<std::unique_ptr<Statement>, std::list<std::string>::iterator>>
+      statements_;
 };
 
 }  // namespace

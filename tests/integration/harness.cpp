@@ -1,5 +1,7 @@
 #include "harness.hpp"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -71,8 +73,10 @@ Server::Server(const std::string& db, const std::vector<std::string>& extra) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
   const int err = open(dir_.file("err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<std::string> args = {"serve",  "--db", db,          "--host", "127.0.0.1",
-                                   "--port", "0",    "--threads", "2"};
+  std::vector<std::string> args = {"serve", "--db", db, "--host", "127.0.0.1", "--port", "0"};
+  // Two workers unless the test chooses.
+  if (std::find(extra.begin(), extra.end(), "--threads") == extra.end())
+    args.insert(args.end(), {"--threads", "2"});
   args.insert(args.end(), extra.begin(), extra.end());
   pid_ = spawn(args, pipe_fds[1], err);
   close(pipe_fds[1]);
