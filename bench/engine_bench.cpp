@@ -24,7 +24,7 @@ const std::string& database() {
     if (!fs::exists(db)) {
       ll2::ingest::generate({2000, 1, (dir / "gen").string(), 100});
       auto opened = ll2::store::open_sqlite(db);
-      const auto& root = *ll2::api::registry().find_resource("docking_events")->kind;
+      const auto& root = *ll2::model::registry().find_resource("docking_events")->kind;
       for (const auto& entry : fs::directory_iterator(dir / "gen")) {
         if (entry.path().extension() == ".json")
           ll2::ingest::import_file(*opened.store, root, entry.path().string());

@@ -12,7 +12,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const auto params = ll2::http::QueryParams::parse(input);
-  const auto& resource = *ll2::api::registry().find_resource("docking_events");
+  const auto& resource = *ll2::model::registry().find_resource("docking_events");
   for (const bool detail : {false, true}) {
     auto selected = ll2::api::select(resource, params, detail);
     if (auto* sel = std::get_if<ll2::api::Selection>(&selected)) {

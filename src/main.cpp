@@ -20,7 +20,7 @@ namespace {
 
 int run_import(const std::string& db, const std::string& resource,
                const std::vector<std::string>& inputs) {
-  const ll2::api::Resource* r = ll2::api::registry().find_resource(resource);
+  const ll2::model::Resource* r = ll2::model::registry().find_resource(resource);
   if (r == nullptr) {
     fmt::print(stderr, "ll2d import: unknown --resource {}\n", resource);
     return 2;

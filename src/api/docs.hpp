@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "api/schema.hpp"
+#include "api/declarations.hpp"
 
 namespace ll2::api {
 

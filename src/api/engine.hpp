@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "api/schema.hpp"
+#include "api/declarations.hpp"
 #include "store/store.hpp"
 
 namespace ll2::api {

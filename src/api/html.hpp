@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "api/schema.hpp"
+#include "api/declarations.hpp"
 #include "http/query_string.hpp"
 
 namespace ll2::api {

@@ -8,7 +8,7 @@
 #include <variant>
 #include <vector>
 
-#include "api/schema.hpp"
+#include "api/declarations.hpp"
 #include "http/query_string.hpp"
 #include "store/store.hpp"
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "api/schema.hpp"
+#include "api/declarations.hpp"
 #include "json/writer.hpp"
 #include "store/store.hpp"
 

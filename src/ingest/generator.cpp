@@ -9,7 +9,7 @@
 #include <unordered_map>
 
 #include "api/engine.hpp"
-#include "api/schema.hpp"
+#include "model/schema.hpp"
 #include "store/store.hpp"
 #include "util/datetime.hpp"
 
@@ -53,26 +53,26 @@ using Fields = std::vector<std::pair<std::string, Value>>;
 // Collects generated objects into a store write batch, by declared names.
 class Builder {
  public:
-  explicit Builder(const api::Registry& r) : registry_(r) {}
+  explicit Builder(const model::Registry& r) : registry_(r) {}
 
   void put(const std::string& kind_name, Value id, const Fields& fields) {
-    const api::Kind& kind = kind_of(kind_name);
+    const model::Kind& kind = kind_of(kind_name);
     store::ObjectWrite w{&kind, std::move(id), {}};
     for (const auto& [name, value] : fields) w.values.emplace_back(field_of(kind, name), value);
     batch.objects.push_back(std::move(w));
   }
   void link(const std::string& kind_name, const Value& owner, const std::string& field,
             std::vector<Value> targets) {
-    const api::Kind& kind = kind_of(kind_name);
+    const model::Kind& kind = kind_of(kind_name);
     batch.links.push_back({&kind, field_of(kind, field), owner, std::move(targets)});
   }
   void rows(const std::string& kind_name, const Value& owner, const std::string& field,
             const std::vector<Fields>& rows) {
-    const api::Kind& kind = kind_of(kind_name);
-    const api::Field* f = field_of(kind, field);
+    const model::Kind& kind = kind_of(kind_name);
+    const model::Field* f = field_of(kind, field);
     store::RowsWrite w{f, owner, {}};
     for (const auto& r : rows) {
-      std::vector<std::pair<const api::Field*, Value>> values;
+      std::vector<std::pair<const model::Field*, Value>> values;
       values.reserve(r.size());
       for (const auto& [name, value] : r)
         values.emplace_back(field_of(*f->target_kind, name), value);
@@ -84,17 +84,17 @@ class Builder {
   store::WriteBatch batch;
 
  private:
-  const api::Kind& kind_of(const std::string& name) const {
-    const api::Kind* k = registry_.find_kind(name);
+  const model::Kind& kind_of(const std::string& name) const {
+    const model::Kind* k = registry_.find_kind(name);
     if (k == nullptr) throw std::logic_error("generator: unknown kind " + name);
     return *k;
   }
-  static const api::Field* field_of(const api::Kind& k, const std::string& name) {
-    const api::Field* f = k.field(name);
+  static const model::Field* field_of(const model::Kind& k, const std::string& name) {
+    const model::Field* f = k.field(name);
     if (f == nullptr) throw std::logic_error("generator: " + k.name + " has no field " + name);
     return f;
   }
-  const api::Registry& registry_;
+  const model::Registry& registry_;
 };
 
 Value S(std::string s) {
@@ -448,7 +448,7 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db_path + suffix, ec);
 
   Random r(options.seed);
-  Builder b(api::registry());
+  Builder b(model::registry());
   Catalog c;
   const int64_t n = options.events;
   generate_catalog(b, r, n, c);

@@ -12,10 +12,10 @@
 
 namespace ll2::ingest {
 
-using api::ColumnType;
-using api::Field;
-using api::Kind;
-using api::Relation;
+using model::ColumnType;
+using model::Field;
+using model::Kind;
+using model::Relation;
 
 std::string ImportError::to_string() const {
   if (line == 0) return fmt::format("{}: {}", file, message);
@@ -96,7 +96,7 @@ class Collector {
   }
 
   std::optional<Value> parse_id(const Kind& kind, const JsonNode& n, const std::string& path) {
-    if (kind.id_type == api::IdType::Uuid) {
+    if (kind.id_type == model::IdType::Uuid) {
       if (n.type != JsonNode::Type::String || !valid_uuid(n.text))
         return fail(n, path, "expected a UUID string");
       return Value(lower(n.text));

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <variant>
 
-#include "api/schema.hpp"
+#include "model/schema.hpp"
 #include "store/store.hpp"
 
 namespace ll2::ingest {
@@ -37,11 +37,11 @@ struct Collected {
   store::WriteBatch batch;
   ImportStats stats;
 };
-std::variant<Collected, ImportError> collect(const api::Kind& root, std::string_view source,
+std::variant<Collected, ImportError> collect(const model::Kind& root, std::string_view source,
                                              const std::string& file_name);
 
 // Reads, validates and writes one file in one transaction.
-std::variant<ImportStats, ImportError> import_file(store::Store& store, const api::Kind& root,
+std::variant<ImportStats, ImportError> import_file(store::Store& store, const model::Kind& root,
                                                    const std::string& path);
 
 }  // namespace ll2::ingest

@@ -2,10 +2,10 @@
 
 namespace ll2::resources {
 
-using namespace api::declare;  // NOLINT(google-build-using-namespace): declaration DSL
-using api::ViewField;
+using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::ViewField;
 
-void declare_agencies(api::Registry& r) {
+void declare_agencies(model::Registry& r) {
   KindBuilder{r.kind("country")}.text(
       {"name", "alpha_2_code", "alpha_3_code", "nationality_name", "nationality_name_composed"});
   KindBuilder{r.kind("agency_type")}.text({"name"});

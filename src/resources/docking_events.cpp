@@ -3,11 +3,11 @@
 
 namespace ll2::resources {
 
-using namespace api::declare;  // NOLINT(google-build-using-namespace): declaration DSL
-using api::FilterOp;
-using api::FilterValue;
+using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::FilterOp;
+using model::FilterValue;
 
-void declare_docking_events(api::Registry& r) {
+void declare_docking_events(model::Registry& r) {
   KindBuilder{r.kind("docking_location")}
       .text({"name"})
       .fk("spacestation", "space_station")
@@ -46,7 +46,7 @@ void declare_docking_events(api::Registry& r) {
   r.view("DockingEventEndpointDetailed", "docking_event",
          event("detailed", "SpacecraftFlightNormal", "SpaceStationNormal", "PayloadFlightNormal"));
 
-  api::Resource res;
+  model::Resource res;
   res.path = "docking_events";
   res.kind_name = "docking_event";
   res.singular = "Docking Event";

@@ -2,9 +2,9 @@
 
 namespace ll2::resources {
 
-using namespace api::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
 
-void declare_images(api::Registry& r) {
+void declare_images(model::Registry& r) {
   KindBuilder{r.kind("image_license")}.text({"name"}).integer({"priority"}).text({"link"});
   KindBuilder{r.kind("image_variant_type")}.text({"name"});
   KindBuilder{r.kind("image")}

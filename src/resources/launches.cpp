@@ -3,10 +3,10 @@
 
 namespace ll2::resources {
 
-using namespace api::declare;  // NOLINT(google-build-using-namespace): declaration DSL
-using api::IdType;
+using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::IdType;
 
-void declare_launches(api::Registry& r) {
+void declare_launches(model::Registry& r) {
   KindBuilder{r.kind("launch_status")}.text({"name", "abbrev", "description"});
   KindBuilder{r.kind("net_precision")}.text({"name", "abbrev", "description"});
   KindBuilder{r.kind("launcher_config_family")}.text({"name"});

@@ -2,9 +2,9 @@
 
 namespace ll2::resources {
 
-using namespace api::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
 
-void declare_payloads(api::Registry& r) {
+void declare_payloads(model::Registry& r) {
   KindBuilder{r.kind("payload_type")}.text({"name"});
   KindBuilder{r.kind("payload")}
       .text({"name"})

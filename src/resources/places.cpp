@@ -3,10 +3,10 @@
 
 namespace ll2::resources {
 
-using namespace api::declare;  // NOLINT(google-build-using-namespace): declaration DSL
-using api::ColumnType;
+using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::ColumnType;
 
-void declare_places(api::Registry& r) {
+void declare_places(model::Registry& r) {
   KindBuilder{r.kind("celestial_body_type")}.text({"name"});
   KindBuilder{r.kind("celestial_body")}
       .text({"name"})

@@ -1,19 +1,16 @@
-// Each file in src/resources declares a group of LL2 object kinds, their
-// serializer views (OpenAPI component schemas, fields in wire order) and, for
-// kinds ll2d serves as endpoints, the endpoint itself.
+// Each file src/resources/NAME.cpp declares one LL2 resource, or a group of
+// the object kinds it is built from, as `declare_NAME(Registry&)`: the kinds
+// (tables), their serializer views (OpenAPI component schemas, keys in wire
+// order) and the endpoint itself. CMake lists the files; nothing else needs
+// to know a new one.
 #pragma once
 
-#include "api/schema.hpp"
+#include "model/schema.hpp"
 
 namespace ll2::resources {
 
-void declare_images(api::Registry& r);
-void declare_agencies(api::Registry& r);
-void declare_places(api::Registry& r);
-void declare_launches(api::Registry& r);
-void declare_spacecraft(api::Registry& r);
-void declare_payloads(api::Registry& r);
-void declare_space_stations(api::Registry& r);
-void declare_docking_events(api::Registry& r);
+#define LL2D_RESOURCE(name) void declare_##name(model::Registry& r);
+#include "resource_list.inc"
+#undef LL2D_RESOURCE
 
 }  // namespace ll2::resources

@@ -2,10 +2,10 @@
 
 namespace ll2::resources {
 
-using namespace api::declare;  // NOLINT(google-build-using-namespace): declaration DSL
-using api::ColumnType;
+using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::ColumnType;
 
-void declare_space_stations(api::Registry& r) {
+void declare_space_stations(model::Registry& r) {
   KindBuilder{r.kind("space_station_status")}.text({"name"});
   KindBuilder{r.kind("space_station_type")}.text({"name"});
   KindBuilder{r.kind("space_station")}

@@ -3,10 +3,10 @@
 
 namespace ll2::resources {
 
-using namespace api::declare;  // NOLINT(google-build-using-namespace): declaration DSL
-using api::ColumnType;
+using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::ColumnType;
 
-void declare_spacecraft(api::Registry& r) {
+void declare_spacecraft(model::Registry& r) {
   KindBuilder{r.kind("spacecraft_config_type")}.text({"name"});
   KindBuilder{r.kind("spacecraft_config_family")}
       .text({"name", "description"})

@@ -56,7 +56,7 @@ std::optional<std::string> migrate_sqlite(sqlite3* db) {
           "the file holds tables but no ll2d schema version; it is not an ll2d database");
     }
     if (auto e = exec(db, "BEGIN IMMEDIATE")) return e;
-    for (const auto& stmt : sql::schema(api::registry())) {
+    for (const auto& stmt : sql::schema(model::registry())) {
       if (auto e = exec(db, stmt)) {
         exec(db, "ROLLBACK");
         return e;

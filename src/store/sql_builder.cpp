@@ -2,14 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
 namespace ll2::store::sql {
 
-using api::Field;
-using api::Kind;
-using api::Relation;
+using model::Field;
+using model::Kind;
+using model::Relation;
 
 std::string quote(std::string_view identifier) {
   return fmt::format("\"{}\"", identifier);
@@ -23,14 +24,14 @@ namespace {
 
 const char* sql_type(const Field& f) {
   if (f.relation == Relation::ForeignKey) {
-    return f.target_kind != nullptr && f.target_kind->id_type == api::IdType::Uuid ? "TEXT"
-                                                                                   : "INTEGER";
+    return f.target_kind != nullptr && f.target_kind->id_type == model::IdType::Uuid ? "TEXT"
+                                                                                     : "INTEGER";
   }
   switch (f.type) {
-    case api::ColumnType::Float:
+    case model::ColumnType::Float:
       return "REAL";
-    case api::ColumnType::Text:
-    case api::ColumnType::Date:
+    case model::ColumnType::Text:
+    case model::ColumnType::Date:
       return "TEXT";
     default:
       return "INTEGER";  // integers, booleans, date-times and durations
@@ -38,11 +39,11 @@ const char* sql_type(const Field& f) {
 }
 
 const char* id_type(const Kind& k) {
-  return k.id_type == api::IdType::Uuid ? "TEXT" : "INTEGER";
+  return k.id_type == model::IdType::Uuid ? "TEXT" : "INTEGER";
 }
 
 std::string row_columns(const Kind& k, std::string_view prefix) {
-  std::string out = k.id_type == api::IdType::None ? "NULL" : fmt::format("{}id", prefix);
+  std::string out = k.id_type == model::IdType::None ? "NULL" : fmt::format("{}id", prefix);
   for (const auto& f : k.fields) {
     if (f.column > 0) out += fmt::format(", {}{}", prefix, quote(column_name(f)));
   }
@@ -108,15 +109,15 @@ std::string search_match(const Kind& kind, const std::string& alias, std::string
                      search_match(*f->target_kind, inner, path.substr(sep + 2), next_alias));
 }
 
-const char* op_sql(api::FilterOp op) {
+const char* op_sql(model::FilterOp op) {
   switch (op) {
-    case api::FilterOp::Gt:
+    case model::FilterOp::Gt:
       return ">";
-    case api::FilterOp::Gte:
+    case model::FilterOp::Gte:
       return ">=";
-    case api::FilterOp::Lt:
+    case model::FilterOp::Lt:
       return "<";
-    case api::FilterOp::Lte:
+    case model::FilterOp::Lte:
       return "<=";
     default:
       return "=";
@@ -125,12 +126,12 @@ const char* op_sql(api::FilterOp op) {
 
 }  // namespace
 
-std::vector<std::string> schema(const api::Registry& registry) {
+std::vector<std::string> schema(const model::Registry& registry) {
   std::vector<std::string> out;
   for (const auto& kp : registry.kinds()) {
     const Kind& k = *kp;
     std::string cols;
-    if (k.id_type == api::IdType::None) {
+    if (k.id_type == model::IdType::None) {
       cols = "owner_id INTEGER NOT NULL, position INTEGER NOT NULL";
     } else {
       cols = fmt::format("id {} PRIMARY KEY", id_type(k));
@@ -139,9 +140,9 @@ std::vector<std::string> schema(const api::Registry& registry) {
     for (const auto& f : k.fields) {
       if (f.column > 0) cols += fmt::format(", {} {}", quote(column_name(f)), sql_type(f));
     }
-    if (k.id_type == api::IdType::None) cols += ", PRIMARY KEY (owner_id, position)";
+    if (k.id_type == model::IdType::None) cols += ", PRIMARY KEY (owner_id, position)";
     out.push_back(fmt::format("CREATE TABLE {} ({})", quote(k.name), cols));
-    if (k.owned && k.id_type != api::IdType::None) {
+    if (k.owned && k.id_type != model::IdType::None) {
       out.push_back(fmt::format("CREATE INDEX {} ON {} (owner_id, id)", quote(k.name + "__owner"),
                                 quote(k.name)));
     }
@@ -156,7 +157,7 @@ std::vector<std::string> schema(const api::Registry& registry) {
   }
   // Indexes for what the endpoints filter and order by on their own table.
   for (const auto& rp : registry.resources()) {
-    const api::Resource& r = *rp;
+    const model::Resource& r = *rp;
     std::set<std::string> columns;
     for (const auto& path : r.ordering_fields) columns.insert(path);
     for (const auto& f : r.filters) columns.insert(f.path.substr(0, f.path.find("__")));
@@ -188,6 +189,13 @@ std::vector<std::string> schema(const api::Registry& registry) {
       }
     }
   }
+  // Tables before indexes, each in name order: the schema does not depend on
+  // the order in which resource files are declared.
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+    const bool a_index = a.starts_with("CREATE INDEX");
+    const bool b_index = b.starts_with("CREATE INDEX");
+    return a_index != b_index ? b_index : a < b;
+  });
   return out;
 }
 

@@ -5,22 +5,22 @@
 #include <string>
 #include <vector>
 
-#include "api/schema.hpp"
+#include "model/schema.hpp"
 #include "store/store.hpp"
 
 namespace ll2::store::sql {
 
 std::string quote(std::string_view identifier);
 // The column that stores a Column or ForeignKey field.
-std::string column_name(const api::Field& f);
+std::string column_name(const model::Field& f);
 
 // CREATE TABLE / CREATE INDEX statements for every declared kind and for the
 // lookups the resources filter and order by.
-std::vector<std::string> schema(const api::Registry& registry);
+std::vector<std::string> schema(const model::Registry& registry);
 
-std::string select_row(const api::Kind& kind);
-std::string select_related_ids(const api::Kind& owner_kind, const api::Field& field);
-std::string select_owned_rows(const api::Field& field);
+std::string select_row(const model::Kind& kind);
+std::string select_related_ids(const model::Kind& owner_kind, const model::Field& field);
+std::string select_owned_rows(const model::Field& field);
 
 // A list query as SQL with `?` placeholders and the values to bind in order.
 struct Statement {

@@ -15,8 +15,8 @@ namespace ll2::store {
 
 namespace {
 
-using api::Field;
-using api::Kind;
+using model::Field;
+using model::Kind;
 
 // ll2_icontains(haystack, NEEDLE): PostgreSQL's UPPER(h) LIKE '%' || NEEDLE
 // || '%' with the needle taken literally; NULL haystacks never match.
@@ -237,7 +237,7 @@ class SqliteStore final : public Store {
       if (auto e = run(stmt, params)) return e;
     }
     for (const auto& link : batch.links) {
-      if (link.field->relation == api::Relation::ManyToMany) {
+      if (link.field->relation == model::Relation::ManyToMany) {
         const std::string table = sql::quote(link.kind->link_table(*link.field));
         if (auto e = run(fmt::format("DELETE FROM {} WHERE owner_id = ?", table), {link.owner}))
           return e;

@@ -8,14 +8,14 @@
 #include <string>
 #include <vector>
 
-#include "api/schema.hpp"
-#include "api/value.hpp"
+#include "model/schema.hpp"
+#include "model/value.hpp"
 
 namespace ll2::store {
 
 struct Comparison {
   std::string path;  // a field path of the root kind (docking, docking_location__id)
-  api::FilterOp op = api::FilterOp::Exact;
+  model::FilterOp op = model::FilterOp::Exact;
   Value value;
 };
 
@@ -27,7 +27,7 @@ struct OrderKey {
 // A validated list request, in terms of declarations only: every path was
 // checked against the resource's allow-lists; every value is bound.
 struct ListQuery {
-  const api::Kind* kind = nullptr;
+  const model::Kind* kind = nullptr;
   std::vector<Comparison> where;
   std::vector<std::string> search_paths;
   std::vector<std::string> search_terms;  // upper-cased (PostgreSQL UPPER)
@@ -45,20 +45,20 @@ struct Page {
 
 // What one imported file changes, merged by object id.
 struct ObjectWrite {
-  const api::Kind* kind = nullptr;
+  const model::Kind* kind = nullptr;
   Value id;
-  std::vector<std::pair<const api::Field*, Value>> values;  // only the keys seen
+  std::vector<std::pair<const model::Field*, Value>> values;  // only the keys seen
 };
 struct LinkWrite {  // replaces a many-to-many membership, or a parent's children
-  const api::Kind* kind = nullptr;
-  const api::Field* field = nullptr;
+  const model::Kind* kind = nullptr;
+  const model::Field* field = nullptr;
   Value owner;
   std::vector<Value> targets;
 };
 struct RowsWrite {  // replaces a parent's id-less rows (mission info_urls)
-  const api::Field* field = nullptr;
+  const model::Field* field = nullptr;
   Value owner;
-  std::vector<std::vector<std::pair<const api::Field*, Value>>> rows;
+  std::vector<std::vector<std::pair<const model::Field*, Value>>> rows;
 };
 struct WriteBatch {
   std::vector<ObjectWrite> objects;
@@ -71,12 +71,12 @@ class Store {
   virtual ~Store() = default;
 
   // One object's stored row, id first, columns in declaration order.
-  virtual std::optional<Row> load(const api::Kind& kind, const Value& id) = 0;
+  virtual std::optional<Row> load(const model::Kind& kind, const Value& id) = 0;
   // Ids behind a many-to-many or children relation, ascending.
-  virtual std::vector<Value> related_ids(const api::Kind& owner_kind, const api::Field& field,
+  virtual std::vector<Value> related_ids(const model::Kind& owner_kind, const model::Field& field,
                                          const Value& owner) = 0;
   // Rows of an id-less relation, in their stored order (id slot is null).
-  virtual std::vector<Row> owned_rows(const api::Field& field, const Value& owner) = 0;
+  virtual std::vector<Row> owned_rows(const model::Field& field, const Value& owner) = 0;
   virtual Page list(const ListQuery& query) = 0;
   // Changes whenever another connection commits (cache invalidation).
   virtual uint64_t data_version() = 0;

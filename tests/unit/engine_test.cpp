@@ -15,7 +15,7 @@ class EngineTest : public ::testing::Test {
     dir = new test::TempDir();
     auto opened = store::open_sqlite(dir->file("db.sqlite3"));
     ASSERT_TRUE(opened.store);
-    const auto& root = *api::registry().find_resource("docking_events")->kind;
+    const auto& root = *model::registry().find_resource("docking_events")->kind;
     auto r =
         ingest::import_file(*opened.store, root, LL2D_FIXTURES "/docking_event_609_detailed.json");
     ASSERT_TRUE(std::holds_alternative<ingest::ImportStats>(r));

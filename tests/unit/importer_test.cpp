@@ -8,8 +8,8 @@ using namespace ll2;
 
 namespace {
 
-const api::Kind& root() {
-  return *api::registry().find_resource("docking_events")->kind;
+const model::Kind& root() {
+  return *model::registry().find_resource("docking_events")->kind;
 }
 
 std::string golden() {

@@ -2,7 +2,7 @@
 
 #include "api/params.hpp"
 
-using namespace ll2::api;
+using namespace ll2::api;  // NOLINT(google-build-using-namespace)
 using ll2::http::QueryParams;
 
 namespace {

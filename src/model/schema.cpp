@@ -1,10 +1,10 @@
-#include "api/schema.hpp"
+#include "model/schema.hpp"
 
 #include <fmt/format.h>
 
 #include <set>
 
-namespace ll2::api {
+namespace ll2::model {
 
 const Field* Kind::field(std::string_view n) const {
   for (const auto& f : fields) {
@@ -254,4 +254,4 @@ std::vector<ViewField> fields(std::initializer_list<std::vector<ViewField>> part
 
 }  // namespace declare
 
-}  // namespace ll2::api
+}  // namespace ll2::model

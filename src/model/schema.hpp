@@ -13,9 +13,9 @@
 #include <string_view>
 #include <vector>
 
-#include "api/value.hpp"
+#include "model/value.hpp"
 
-namespace ll2::api {
+namespace ll2::model {
 
 enum class ColumnType { Integer, Float, Boolean, Text, DateTime, Date, Duration };
 enum class IdType { Integer, Uuid, None };  // None: id-less rows owned by a parent
@@ -176,4 +176,4 @@ std::vector<ViewField> fields(std::initializer_list<std::vector<ViewField>> part
 // The registry with every resource ll2d serves (src/resources/*.cpp).
 const Registry& registry();
 
-}  // namespace ll2::api
+}  // namespace ll2::model

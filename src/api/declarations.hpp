@@ -1,0 +1,24 @@
+// The engine works on the declarations (src/model) under their own names.
+#pragma once
+
+#include "model/schema.hpp"
+
+namespace ll2::api {
+
+using model::ColumnType;
+using model::Emit;
+using model::Field;
+using model::Filter;
+using model::FilterOp;
+using model::FilterValue;
+using model::IdType;
+using model::Kind;
+using model::Mode;
+using model::Registry;
+using model::registry;
+using model::Relation;
+using model::Resource;
+using model::View;
+using model::ViewField;
+
+}  // namespace ll2::api
