@@ -13,6 +13,7 @@
 #include "ingest/generator.hpp"
 #include "ingest/importer.hpp"
 #include "store/store.hpp"
+#include "util/datetime.hpp"
 
 namespace fs = std::filesystem;
 
@@ -95,6 +96,10 @@ int run(int argc, char** argv) {
   size_t row_cache_entries = 0;
   serve->add_option("--row-cache-entries", row_cache_entries,
                     "Rows and id lists each worker thread caches (0: 200000)");
+  std::string now;
+  serve->add_option("--now", now,
+                    "A fixed current time for upcoming/previous (ISO 8601; for tests and "
+                    "reproducible recordings)");
   bool quiet = false;
   serve->add_flag("--no-access-log", quiet, "Do not log one line per request");
 
@@ -142,13 +147,21 @@ int run(int argc, char** argv) {
     }
   }
   server.access_log = !quiet;
+  ll2::api::EngineOptions engine_options{public_url, row_cache_entries, std::nullopt};
+  if (!now.empty()) {
+    engine_options.now = ll2::datetime::parse_filter_datetime(now);
+    if (!engine_options.now) {
+      fmt::print(stderr, "ll2d serve: --now {}: not a date-time\n", now);
+      return 2;
+    }
+  }
   ll2::api::Engine engine(
       [db] {
         auto opened = ll2::store::open_sqlite(db);
         if (!opened.store) throw std::runtime_error(opened.error);
         return std::move(opened.store);
       },
-      {public_url, row_cache_entries});
+      engine_options);
   return ll2::http::serve(engine, server, [&](uint16_t port) {
     fmt::print("ll2d: serving {} on http://{}:{}/2.3.0/\n", db, server.host, port);
     std::fflush(stdout);

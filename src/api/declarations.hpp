@@ -9,16 +9,17 @@ using model::ColumnType;
 using model::Emit;
 using model::Field;
 using model::Filter;
-using model::FilterOp;
-using model::FilterValue;
 using model::IdType;
 using model::Kind;
+using model::Lookup;
 using model::Mode;
+using model::Predicate;
 using model::Registry;
 using model::registry;
 using model::Relation;
 using model::Resource;
 using model::View;
+using model::ValueKind;
 using model::ViewField;
 
 }  // namespace ll2::api

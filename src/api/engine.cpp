@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
+#include <map>
 #include <unordered_map>
 
 #include "api/docs.hpp"
@@ -130,6 +132,7 @@ std::vector<std::string> segments(std::string_view path) {
 struct Route {
   enum Kind { None, Root, List, Detail } kind = None;
   const Resource* resource = nullptr;
+  const model::Action* action = nullptr;  // launches/upcoming
   std::string id;
   std::string format;  // from a format suffix (docking_events/609.json)
 };
@@ -140,28 +143,51 @@ bool is_format_name(std::string_view s) {
   });
 }
 
-// DRF's router patterns: `docking_events/` and `docking_events/{pk}/` with pk
-// in [^/.]+, plus format-suffix variants `docking_events.json` and
-// `docking_events/{pk}.json` (suffix in [a-z0-9]+, trailing slash optional).
+// Every list route by its path below /2.3.0/: each resource's prefix
+// (`config/orbits`) and each of its actions (`launches/upcoming`).
+const std::map<std::string, std::pair<const Resource*, const model::Action*>, std::less<>>&
+route_table() {
+  static const auto table = [] {
+    std::map<std::string, std::pair<const Resource*, const model::Action*>, std::less<>> t;
+    for (const auto& r : registry().resources()) {
+      t[r->path] = {r.get(), nullptr};
+      for (const auto& a : r->actions) t[r->path + "/" + a.name] = {r.get(), &a};
+    }
+    return t;
+  }();
+  return table;
+}
+
+// DRF's router patterns: `prefix/` and `prefix/{pk}/` with pk in [^/.]+,
+// plus format-suffix variants `prefix.json` and `prefix/{pk}.json` (suffix
+// in [a-z0-9]+, trailing slash optional). A prefix may have several
+// segments (config/orbits, launches/upcoming).
 Route route(std::string_view path) {
-  const auto seg = segments(path);
-  if (seg.empty() || seg[0] != "2.3.0" || seg.size() > 3) return {};
-  if (seg.size() == 1) return path.ends_with('/') ? Route{Route::Root, nullptr, {}, {}} : Route{};
-  const std::string& last = seg.back();
-  const size_t dot = last.find('.');
-  if (dot == std::string::npos) {
-    if (!path.ends_with('/')) return {};
-    const Resource* r = registry().find_resource(seg[1]);
-    if (r == nullptr) return {};
-    return seg.size() == 2 ? Route{Route::List, r, {}, {}} : Route{Route::Detail, r, seg[2], {}};
+  auto seg = segments(path);
+  if (seg.empty() || seg[0] != "2.3.0") return {};
+  if (seg.size() == 1) return path.ends_with('/') ? Route{Route::Root, nullptr, nullptr, {}, {}} : Route{};
+  std::string format;
+  const size_t dot = seg.back().find('.');
+  if (dot != std::string::npos) {
+    format = seg.back().substr(dot + 1);
+    seg.back().resize(dot);
+    if (seg.back().empty() || !is_format_name(format)) return {};
+  } else if (!path.ends_with('/')) {
+    return {};
   }
-  const std::string_view name = std::string_view(last).substr(0, dot);
-  const std::string_view format = std::string_view(last).substr(dot + 1);
-  if (name.empty() || !is_format_name(format)) return {};
-  const Resource* r = registry().find_resource(seg.size() == 2 ? name : std::string_view(seg[1]));
-  if (r == nullptr) return {};
-  if (seg.size() == 2) return {Route::List, r, {}, std::string(format)};
-  return {Route::Detail, r, std::string(name), std::string(format)};
+  const auto join = [&](size_t end) {
+    std::string out;
+    for (size_t i = 1; i < end; ++i) out += (i > 1 ? "/" : "") + seg[i];
+    return out;
+  };
+  const auto& table = route_table();
+  if (const auto it = table.find(join(seg.size())); it != table.end())
+    return {Route::List, it->second.first, it->second.second, {}, format};
+  if (seg.size() >= 3) {
+    if (const auto it = table.find(join(seg.size() - 1)); it != table.end())
+      return {Route::Detail, it->second.first, it->second.second, seg.back(), format};
+  }
+  return {};
 }
 
 // Django's own page for a URL that no pattern matches (DEBUG off).
@@ -194,6 +220,13 @@ std::unordered_map<uint64_t, Engine::ThreadState>& thread_states() {
 // Releases this thread's connection; worker threads have ended by now.
 Engine::~Engine() {
   thread_states().erase(serial_);
+}
+
+int64_t Engine::now() const {
+  if (options_.now) return *options_.now;
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 Engine::ThreadState& Engine::state() const {
@@ -350,9 +383,9 @@ Response Engine::handle(const Request& request) const {
     std::string body;
     json::Writer w(body);
     w.begin_object();
-    for (const auto& r : registry().resources()) {
-      w.key(r->path);
-      w.string(ctx.base + "/2.3.0/" + r->path + "/" + urls.query);
+    for (const auto& [path, target] : route_table()) {
+      w.key(path);
+      w.string(ctx.base + "/2.3.0/" + path + "/" + urls.query);
     }
     w.end_object();
     finish(response, ctx, rt, std::move(body));
@@ -360,25 +393,36 @@ Response Engine::handle(const Request& request) const {
   }
 
   const Resource& resource = *rt.resource;
-  auto selected = select(resource, ctx.params, rt.kind == Route::Detail);
+  ThreadState& st = state();
+  st.cache->refresh();
+  SelectContext select_context;
+  select_context.action = rt.action;
+  select_context.filter.now = now();
+  select_context.exists = [&st](const Kind& kind, const Value& id) {
+    return st.cache->load(kind, id) != nullptr;
+  };
+  auto selected = select(resource, ctx.params, rt.kind == Route::Detail, select_context);
   if (auto* errors = std::get_if<FieldErrors>(&selected)) {
     response.status = 400;
     finish(response, ctx, rt, errors_body(*errors));
     return response;
   }
   Selection& sel = std::get<Selection>(selected);
-  ThreadState& st = state();
-  st.cache->refresh();
   Serializer serializer(*st.cache, urls);
 
   std::string body;
   json::Writer w(body);
   if (rt.kind == Route::Detail) {
-    // Django's integer lookup: int() of the path segment, else 404.
-    const auto id = text::python_int(rt.id);
+    // Django's pk lookup: int() or uuid.UUID() of the path segment, else 404.
+    std::optional<Value> id;
+    if (resource.kind->id_type == IdType::Uuid) {
+      if (auto u = text::python_uuid(rt.id)) id = std::move(*u);
+    } else if (auto i = text::python_int(rt.id)) {
+      id = *i;
+    }
     RowCache::RowPtr row;
     if (id) {
-      sel.query.where.push_back({"id", FilterOp::Exact, *id});
+      sel.query.where.require(model::Predicate::compare("id", model::Lookup::Exact, *id));
       sel.query.limit = 1;
       sel.query.offset = 0;
       sel.query.count = false;
@@ -395,7 +439,22 @@ Response Engine::handle(const Request& request) const {
     return response;
   }
 
-  const store::ListQuery& q = sel.query;
+  store::ListQuery& q = sel.query;
+  if (!resource.paginated) {
+    // A plain array of every match (dashboard/starship).
+    q.count = false;
+    q.offset = 0;
+    q.limit = INT64_MAX;
+    const auto page = st.store->list(q);
+    w.begin_array();
+    for (const auto& id : page.ids) {
+      if (const auto row = st.cache->load(*resource.kind, id))
+        serializer.write_cached(w, *sel.mode->resolved, *row);
+    }
+    w.end_array();
+    finish(response, ctx, rt, std::move(body));
+    return response;
+  }
   const auto page = st.store->list(q);
   w.begin_object();
   w.key("count");

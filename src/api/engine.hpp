@@ -5,6 +5,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,6 +38,9 @@ struct EngineOptions {
   std::string public_url;
   // Bound on the rows and id lists each worker thread caches (0: default).
   size_t row_cache_entries = 0;
+  // A fixed "now" (microseconds since the epoch, UTC) for upcoming/previous,
+  // so tests and recordings are reproducible; unset: the real time.
+  std::optional<int64_t> now;
 };
 
 class Engine {
@@ -53,6 +57,7 @@ class Engine {
 
  private:
   ThreadState& state() const;
+  int64_t now() const;
 
   StoreOpener open_store_;
   EngineOptions options_;

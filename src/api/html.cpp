@@ -133,7 +133,7 @@ void filter_form(std::string& out, const PageInput& p) {
   for (const auto& f : r.filters) {
     out += fmt::format("<label>{0}<input name=\"{0}\" value=\"{1}\" placeholder=\"{2}\"></label>",
                        f.param, value(f.param),
-                       f.value == FilterValue::DateTime ? "2024-06-06T06:48:00Z" : "id");
+                       f.kind == ValueKind::DateTime ? "2024-06-06T06:48:00Z" : "id");
   }
   if (!r.search_fields.empty()) {
     out += fmt::format("<label>search<input type=\"search\" name=\"search\" value=\"{}\"></label>",

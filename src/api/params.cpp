@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "util/datetime.hpp"
 #include "util/text.hpp"
@@ -70,8 +71,176 @@ std::string join_modes(const Resource& r) {
 
 }  // namespace
 
+namespace {
+
+// One element of a parameter read as a filter's value kind: a value, nothing
+// (an empty value, which django-filter does not apply), or a message.
+struct Element {
+  enum class State { Value, Empty, Invalid } state = State::Empty;
+  Value value;
+  std::string message;
+};
+
+Element value(Value v) {
+  return {Element::State::Value, std::move(v), {}};
+}
+Element invalid(std::string message) {
+  return {Element::State::Invalid, {}, std::move(message)};
+}
+
+constexpr const char* kInvalidChoice =
+    "Select a valid choice. That choice is not one of the available choices.";
+
+// An id as Django's pk lookup reads it: int() for integer ids, uuid.UUID()
+// for UUIDs.
+std::optional<Value> parse_id(const Kind& kind, std::string_view raw) {
+  if (kind.id_type == IdType::Uuid) {
+    if (auto u = text::python_uuid(raw)) return Value(*u);
+    return std::nullopt;
+  }
+  if (auto i = text::python_int(raw)) return Value(*i);
+  return std::nullopt;
+}
+
+Element parse_element(const Filter& f, std::string_view raw, const SelectContext& ctx) {
+  using K = model::ValueKind;
+  switch (f.kind) {
+    case K::Number: {
+      const std::string_view s = text::python_strip(raw);
+      if (s.empty()) return {};
+      const auto n = text::django_decimal_to_integer(s);
+      if (!n.valid) return invalid("Enter a number.");
+      // Django's IntegerField truncates a decimal lookup value; beyond int64
+      // the value still compares as the number it is.
+      if (f.integer && n.in_range) return value(n.value);
+      return value(*text::django_decimal_to_double(s));
+    }
+    case K::DateTime: {
+      if (const auto t = datetime::parse_filter_datetime(raw)) return value(*t);
+      return invalid("Enter a valid date/time.");
+    }
+    case K::Date: {
+      if (auto d = datetime::parse_filter_date(raw)) return value(std::move(*d));
+      return invalid("Enter a valid date.");
+    }
+    case K::Boolean: {
+      // django-filter's BooleanWidget: anything else is "no value".
+      std::string lower(raw);
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (lower == "true" || lower == "1") return value(int64_t{1});
+      if (lower == "false" || lower == "0") return value(int64_t{0});
+      return {};
+    }
+    case K::Text: {
+      const std::string_view s = text::python_strip(raw);  // forms.CharField strips
+      if (s.empty() && !f.csv) return {};
+      return value(std::string(s));
+    }
+    case K::Uuid: {
+      const std::string_view s = text::python_strip(raw);
+      if (s.empty()) return {};
+      if (auto u = text::python_uuid(s)) return value(std::move(*u));
+      return invalid("Enter a valid UUID.");
+    }
+    case K::Choice: {
+      if (raw.empty()) return {};
+      const auto id = parse_id(*f.choice_kind, raw);
+      if (!id || (ctx.exists && !ctx.exists(*f.choice_kind, *id))) return invalid(kInvalidChoice);
+      return value(*id);
+    }
+    case K::MultipleChoice:
+    case K::Auto:
+      break;
+  }
+  return {};
+}
+
+// ModelMultipleChoiceFilter: every value of a repeated parameter names an
+// object that exists; the filter matches any of them.
+std::variant<std::vector<Value>, std::string> parse_choices(
+    const Filter& f, const std::vector<std::string_view>& raws, const SelectContext& ctx) {
+  std::vector<Value> ids;
+  for (const auto raw : raws) {
+    const auto id = parse_id(*f.choice_kind, raw);
+    if (!id) return fmt::format("\u201c{}\u201d is not a valid value.", raw);
+    ids.push_back(*id);
+  }
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ctx.exists && !ctx.exists(*f.choice_kind, ids[i]))
+      return fmt::format("Select a valid choice. {} is not one of the available choices.",
+                         raws[i]);
+  }
+  return ids;
+}
+
+// A filter's condition from its parameter; nullopt when it does not apply.
+std::optional<model::Predicate> apply_filter(const Filter& f, const http::QueryParams& params,
+                                             const SelectContext& ctx, FieldErrors& errors) {
+  using model::Predicate;
+  std::vector<Value> values;
+  if (f.kind == model::ValueKind::MultipleChoice) {
+    const auto raws = params.get_all(f.param);
+    if (raws.empty() || (raws.size() == 1 && raws[0].empty())) return std::nullopt;
+    auto parsed = parse_choices(f, raws, ctx);
+    if (auto* message = std::get_if<std::string>(&parsed)) {
+      add_error(errors, f.param, *message);
+      return std::nullopt;
+    }
+    values = std::move(std::get<std::vector<Value>>(parsed));
+    if (f.custom) return f.custom(values, ctx.filter);
+    return Predicate::compare(f.path, model::Lookup::In, std::move(values));
+  }
+  const auto raw = params.get(f.param);
+  if (!raw || raw->empty()) return std::nullopt;  // django-filter skips empty values
+  if (f.csv) {
+    // BaseCSVField: each comma-separated element read on its own; the first
+    // bad one is the error. Empty elements read as None, which an IN drops.
+    size_t start = 0;
+    bool any_empty = false;
+    while (true) {
+      const size_t comma = raw->find(',', start);
+      const std::string_view part = raw->substr(start, comma - start);
+      const Element e = parse_element(f, part, ctx);
+      if (e.state == Element::State::Invalid) {
+        add_error(errors, f.param, e.message);
+        return std::nullopt;
+      }
+      if (e.state == Element::State::Value)
+        values.push_back(e.value);
+      else
+        any_empty = true;
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+    if (f.custom) return f.custom(values, ctx.filter);
+    if (values.empty() && any_empty) return Predicate::nothing();  // IN (NULL, ...) matches nothing
+  } else {
+    const Element e = parse_element(f, *raw, ctx);
+    if (e.state == Element::State::Invalid) {
+      add_error(errors, f.param, e.message);
+      return std::nullopt;
+    }
+    if (e.state == Element::State::Empty) return std::nullopt;
+    values.push_back(e.value);
+    if (f.custom) return f.custom(values, ctx.filter);
+  }
+  model::Lookup lookup = f.lookup;
+  if (f.csv && lookup == model::Lookup::Exact) lookup = model::Lookup::In;
+  // Case-insensitive lookups compare PostgreSQL's UPPER of both sides.
+  if (lookup == model::Lookup::IExact || lookup == model::Lookup::IContains ||
+      lookup == model::Lookup::IStartsWith) {
+    for (auto& v : values) {
+      if (auto* s = std::get_if<std::string>(&v)) *s = text::unicode_upper(*s);
+    }
+  }
+  return Predicate::compare(f.path, lookup, std::move(values));
+}
+
+}  // namespace
+
 std::variant<Selection, FieldErrors> select(const Resource& resource,
-                                            const http::QueryParams& params, bool detail) {
+                                            const http::QueryParams& params, bool detail,
+                                            const SelectContext& context) {
   Selection sel;
   FieldErrors errors;
   sel.mode = resource.mode(detail ? resource.detail_mode : resource.list_mode);
@@ -88,30 +257,24 @@ std::variant<Selection, FieldErrors> select(const Resource& resource,
 
   store::ListQuery& q = sel.query;
   q.kind = resource.kind;
-  for (const auto& f : resource.filters) {
-    const auto raw = params.get(f.param);
-    if (!raw || raw->empty()) continue;  // django-filter skips empty values
-    if (f.value == FilterValue::DateTime) {
-      if (const auto t = datetime::parse_filter_datetime(*raw)) {
-        q.where.push_back({f.path, f.op, *t});
-      } else {
-        add_error(errors, f.param, "Enter a valid date/time.");
-      }
-    } else {
-      const auto n = text::django_decimal_to_integer(*raw);
-      if (!n.valid) {
-        add_error(errors, f.param, "Enter a number.");
-      } else if (!n.in_range) {
-        q.matches_nothing = true;
-      } else {
-        q.where.push_back({f.path, f.op, n.value});
-      }
+  const model::Action* action = context.action;
+  if (action != nullptr && action->base) q.where.require(action->base(context.filter));
+  // In django-filter's form order: the resource's filters, then the action's.
+  const auto apply_all = [&](const std::vector<Filter>& filters) {
+    for (const auto& f : filters) {
+      if (auto p = apply_filter(f, params, context, errors)) q.where.require(std::move(*p));
     }
-  }
+  };
+  apply_all(resource.filters);
+  if (action != nullptr) apply_all(action->extra_filters);
   if (!errors.empty()) return errors;
 
   if (const auto s = params.get("search")) {
-    q.search_paths = resource.search_fields;
+    for (const auto& path : resource.search_fields) {
+      if (action == nullptr || std::find(action->omit_search.begin(), action->omit_search.end(),
+                                         path) == action->omit_search.end())
+        q.search_paths.push_back(path);
+    }
     // Every term must match, so a repeated term adds nothing; distinct terms
     // are capped because each one costs a pass over the searched names.
     for (auto& term : search_terms(*s)) {
@@ -131,7 +294,10 @@ std::variant<Selection, FieldErrors> select(const Resource& resource,
   if (const auto o = params.get("ordering"); o && !o->empty())
     q.order = ordering_terms(resource, *o);
   if (q.order.empty()) {
-    for (const auto& d : resource.default_ordering) {
+    const auto& defaults = action != nullptr && !action->default_ordering.empty()
+                               ? action->default_ordering
+                               : resource.default_ordering;
+    for (const auto& d : defaults) {
       const bool desc = !d.empty() && d[0] == '-';
       q.order.push_back({desc ? d.substr(1) : d, desc});
     }

@@ -3,6 +3,7 @@
 // map that the engine renders as a 400 body.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -27,10 +28,21 @@ struct Selection {
   store::ListQuery query;  // filters, search, ordering, limit and offset applied
 };
 
+// Whether an object of a kind exists (ModelChoice filters ask the store).
+using ExistsFn = std::function<bool(const Kind& kind, const Value& id)>;
+
+// What a request selects besides its parameters.
+struct SelectContext {
+  const model::Action* action = nullptr;  // launches/upcoming: its base filter and order
+  model::FilterContext filter;            // the request's time
+  ExistsFn exists;                        // null: every id exists
+};
+
 // Mode, filters, search, ordering and pagination for a list (or, with
 // `detail`, for get_object: no ordering or pagination).
 std::variant<Selection, FieldErrors> select(const Resource& resource,
-                                            const http::QueryParams& params, bool detail);
+                                            const http::QueryParams& params, bool detail,
+                                            const SelectContext& context = {});
 
 // DRF's LimitOffsetPagination parameters.
 int64_t parse_limit(const http::QueryParams& params);

@@ -104,6 +104,14 @@ std::optional<std::string_view> QueryParams::get(std::string_view key) const {
   return std::nullopt;
 }
 
+std::vector<std::string_view> QueryParams::get_all(std::string_view key) const {
+  std::vector<std::string_view> out;
+  for (const auto& [k, v] : items_) {
+    if (k == key) out.emplace_back(v);
+  }
+  return out;
+}
+
 bool QueryParams::contains(std::string_view key) const {
   return get(key).has_value();
 }

@@ -27,6 +27,8 @@ class QueryParams {
   // Django's QueryDict.get: the last value for a key.
   std::optional<std::string_view> get(std::string_view key) const;
   bool contains(std::string_view key) const;
+  // Django's QueryDict.getlist: every value for a key, in order.
+  std::vector<std::string_view> get_all(std::string_view key) const;
   const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
 
   // DRF's replace_query_param: every value kept (parse_qs), `key` set to

@@ -20,6 +20,38 @@ const Mode* Resource::mode(std::string_view name) const {
   return nullptr;
 }
 
+const Action* Resource::action(std::string_view name) const {
+  for (const auto& a : actions) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+std::optional<ResolvedPath> resolve_path(const Kind& root, std::string_view path) {
+  ResolvedPath out;
+  const Kind* kind = &root;
+  while (true) {
+    const size_t sep = path.find("__");
+    const std::string_view head = path.substr(0, sep);
+    out.leaf_kind = kind;
+    if (head == "id") {
+      if (sep != std::string_view::npos) return std::nullopt;
+      return out;
+    }
+    const Field* f = kind->field(head);
+    if (f == nullptr) return std::nullopt;
+    if (sep == std::string_view::npos) {
+      out.leaf = f;
+      return out;
+    }
+    if (f->relation == Relation::Column || f->target_kind == nullptr) return std::nullopt;
+    out.hops.push_back(f);
+    if (f->relation != Relation::ForeignKey) out.many = true;
+    kind = f->target_kind;
+    path.remove_prefix(sep + 2);
+  }
+}
+
 Kind& Registry::kind(std::string name, IdType id_type) {
   auto k = std::make_unique<Kind>();
   k->name = std::move(name);
@@ -65,22 +97,77 @@ const Resource* Registry::find_resource(std::string_view path) const {
 
 namespace {
 
-// Checks that a field path (docking_location__name) walks foreign keys and
-// ends on a column or an id.
+// A path a filter or search may use: through any relation, ending on a
+// column, a relation or an id.
 bool valid_path(const Kind* kind, std::string_view path) {
-  while (true) {
-    const size_t sep = path.find("__");
-    const std::string_view head = path.substr(0, sep);
-    if (sep == std::string_view::npos) {
-      if (head == "id") return true;
-      const Field* f = kind->field(head);
-      return f != nullptr && f->relation == Relation::Column;
-    }
-    const Field* f = kind->field(head);
-    if (f == nullptr || f->relation != Relation::ForeignKey) return false;
-    kind = f->target_kind;
-    path.remove_prefix(sep + 2);
+  return resolve_path(*kind, path).has_value();
+}
+
+// A path ORDER BY may use: through foreign keys only, ending on a column,
+// a foreign key or an id.
+bool valid_ordering_path(const Kind* kind, std::string_view path) {
+  const auto p = resolve_path(*kind, path);
+  return p && !p->many &&
+         (p->leaf == nullptr || p->leaf->relation == Relation::Column ||
+          p->leaf->relation == Relation::ForeignKey);
+}
+
+// Fills in what a filter's declaration leaves to its path; an error message
+// when the two do not fit.
+std::optional<std::string> resolve_filter(const Kind& root, Filter& f) {
+  f.kind = f.value;
+  if (f.custom) {
+    if (f.kind == ValueKind::Auto) return "a custom filter needs a value kind";
+    return std::nullopt;
   }
+  const auto p = resolve_path(root, f.path);
+  if (!p) return "bad path " + f.path;
+  const Field* leaf = p->leaf;
+  const bool relation_end = leaf != nullptr && leaf->relation != Relation::Column;
+  if (leaf == nullptr || relation_end) {
+    // Ids: of the path's last kind, or of what the relation points to.
+    f.id_kind = relation_end ? leaf->target_kind : p->leaf_kind;
+    if (f.kind == ValueKind::Auto) {
+      if (relation_end && f.lookup == Lookup::Exact)
+        f.kind = leaf->relation == Relation::ForeignKey ? ValueKind::Choice
+                                                        : ValueKind::MultipleChoice;
+      else
+        f.kind = f.id_kind->id_type == IdType::Uuid ? ValueKind::Uuid : ValueKind::Number;
+    }
+    if (f.kind == ValueKind::Choice || f.kind == ValueKind::MultipleChoice)
+      f.choice_kind = f.id_kind;
+    f.integer = f.id_kind->id_type != IdType::Uuid;
+    return std::nullopt;
+  }
+  const bool part = f.lookup == Lookup::Year || f.lookup == Lookup::Month || f.lookup == Lookup::Day;
+  if (f.kind == ValueKind::Auto) {
+    if (part || f.lookup == Lookup::IsNull) {
+      f.kind = part ? ValueKind::Number : ValueKind::Boolean;
+    } else {
+      switch (leaf->type) {
+        case ColumnType::Integer:
+        case ColumnType::Float:
+        case ColumnType::Duration:
+          f.kind = ValueKind::Number;
+          break;
+        case ColumnType::Boolean:
+          f.kind = ValueKind::Boolean;
+          break;
+        case ColumnType::DateTime:
+          f.kind = ValueKind::DateTime;
+          break;
+        case ColumnType::Date:
+          f.kind = ValueKind::Date;
+          break;
+        case ColumnType::Text:
+          f.kind = ValueKind::Text;
+          break;
+      }
+    }
+  }
+  f.integer = part || leaf->type == ColumnType::Integer || leaf->type == ColumnType::Duration;
+  if (part && leaf->type != ColumnType::DateTime) return "date parts need a date-time column";
+  return std::nullopt;
 }
 
 }  // namespace
@@ -170,16 +257,35 @@ std::vector<std::string> Registry::resolve() {
     if (r->mode(r->list_mode) == nullptr || r->mode(r->detail_mode) == nullptr) {
       problems.push_back(fmt::format("resource {}: default modes must be declared", r->path));
     }
+    std::set<std::string> params;
+    const auto check_filters = [&](std::vector<Filter>& filters) {
+      for (auto& f : filters) {
+        if (auto e = resolve_filter(*r->kind, f))
+          problems.push_back(fmt::format("resource {}: filter {}: {}", r->path, f.param, *e));
+      }
+    };
+    check_filters(r->filters);
     for (const auto& f : r->filters) {
-      if (!valid_path(r->kind, f.path))
-        problems.push_back(fmt::format("resource {}: bad filter path {}", r->path, f.path));
+      if (!params.insert(f.param).second)
+        problems.push_back(fmt::format("resource {}: duplicate filter {}", r->path, f.param));
+    }
+    for (auto& a : r->actions) {
+      check_filters(a.extra_filters);
+      for (const auto& o : a.default_ordering) {
+        if (!valid_ordering_path(r->kind, o.starts_with('-') ? o.substr(1) : o))
+          problems.push_back(fmt::format("resource {}/{}: bad ordering {}", r->path, a.name, o));
+      }
+    }
+    for (const auto& o : r->default_ordering) {
+      if (!valid_ordering_path(r->kind, o.starts_with('-') ? o.substr(1) : o))
+        problems.push_back(fmt::format("resource {}: bad default ordering {}", r->path, o));
     }
     for (const auto& p : r->search_fields) {
       if (!valid_path(r->kind, p))
         problems.push_back(fmt::format("resource {}: bad search path {}", r->path, p));
     }
     for (const auto& p : r->ordering_fields) {
-      if (!valid_path(r->kind, p))
+      if (!valid_ordering_path(r->kind, p))
         problems.push_back(fmt::format("resource {}: bad ordering path {}", r->path, p));
     }
   }
@@ -238,6 +344,90 @@ KindBuilder& KindBuilder::children(std::string name, std::string target) {
 }
 KindBuilder& KindBuilder::rows(std::string name, std::string target) {
   return relation(*this, std::move(name), std::move(target), Relation::Rows);
+}
+
+namespace {
+const char* lookup_suffix(Lookup l) {
+  switch (l) {
+    case Lookup::Exact:
+      return "";
+    case Lookup::IExact:
+      return "__iexact";
+    case Lookup::Contains:
+      return "__contains";
+    case Lookup::IContains:
+      return "__icontains";
+    case Lookup::StartsWith:
+      return "__startswith";
+    case Lookup::IStartsWith:
+      return "__istartswith";
+    case Lookup::Gt:
+      return "__gt";
+    case Lookup::Gte:
+      return "__gte";
+    case Lookup::Lt:
+      return "__lt";
+    case Lookup::Lte:
+      return "__lte";
+    case Lookup::In:
+      return "__in";
+    case Lookup::IsNull:
+      return "__isnull";
+    case Lookup::Year:
+      return "__year";
+    case Lookup::Month:
+      return "__month";
+    case Lookup::Day:
+      return "__day";
+  }
+  return "";
+}
+}  // namespace
+
+std::vector<Filter> lookups(const std::string& path, std::initializer_list<Lookup> which) {
+  std::vector<Filter> out;
+  for (const Lookup l : which) {
+    Filter f;
+    f.param = path + lookup_suffix(l);
+    f.path = path;
+    f.lookup = l;
+    f.csv = l == Lookup::In;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::vector<Filter> range(const std::string& path) {
+  return lookups(path, {Lookup::Exact, Lookup::Gt, Lookup::Gte, Lookup::Lt, Lookup::Lte});
+}
+
+Filter filter(std::string param, std::string path, Lookup lookup, ValueKind value) {
+  Filter f;
+  f.param = std::move(param);
+  f.path = std::move(path);
+  f.lookup = lookup;
+  f.value = value;
+  f.csv = lookup == Lookup::In;
+  return f;
+}
+
+Filter in_list(std::string param, std::string path, ValueKind value) {
+  return filter(std::move(param), std::move(path), Lookup::In, value);
+}
+
+Filter custom(std::string param, ValueKind value, CustomFilter build, bool csv) {
+  Filter f;
+  f.param = std::move(param);
+  f.value = value;
+  f.custom = std::move(build);
+  f.csv = csv;
+  return f;
+}
+
+std::vector<Filter> filters(std::initializer_list<std::vector<Filter>> parts) {
+  std::vector<Filter> out;
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
 }
 
 std::vector<ViewField> cols(std::initializer_list<const char*> keys) {

@@ -7,12 +7,15 @@
 // Storage, import, serialization, docs and HTML are all generated from these.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "model/predicate.hpp"
 #include "model/value.hpp"
 
 namespace ll2::model {
@@ -76,14 +79,54 @@ struct View {
   const Kind* kind = nullptr;
 };
 
-enum class FilterOp { Exact, Gt, Gte, Lt, Lte };
-enum class FilterValue { DateTime, Number };
+// How a filter reads its parameter: django-filter's filter classes.
+enum class ValueKind {
+  Auto,            // from the field the path ends on (see Filter)
+  Number,          // NumberFilter (a DecimalField): "Enter a number."
+  DateTime,        // IsoDateTimeFilter: "Enter a valid date/time."
+  Date,            // DateFilter: "Enter a valid date."
+  Boolean,         // BooleanFilter: true/false/1/0 in any case; other values ignored
+  Text,            // CharFilter
+  Uuid,            // UUIDFilter: "Enter a valid UUID."
+  Choice,          // ModelChoiceFilter: the id of an object that exists
+  MultipleChoice,  // ModelMultipleChoiceFilter: repeated parameter, ORed; each must exist
+};
+
+// What filters and actions may depend on besides their parameter.
+struct FilterContext {
+  int64_t now = 0;  // the request's time, microseconds since the epoch (UTC)
+};
+
+// django-filter's `method=`: the parsed values (one, or a CSV filter's
+// elements) become a condition the filter builds itself.
+using CustomFilter =
+    std::function<Predicate(const std::vector<Value>& values, const FilterContext& context)>;
 
 struct Filter {
-  std::string param;  // the query parameter, e.g. docking__gte
-  std::string path;   // the field path it compares, e.g. docking or docking_location__id
-  FilterOp op = FilterOp::Exact;
-  FilterValue value = FilterValue::Number;
+  std::string param;  // the query parameter: name, net__gte, status__ids
+  std::string path;   // the field path it tests: net, status, pad__location__id
+  Lookup lookup = Lookup::Exact;
+  // Auto: a Choice for a foreign key or the exact id of a relation path's
+  // end, MultipleChoice for a many-valued relation, otherwise the column's
+  // kind (integers and floats are Numbers).
+  ValueKind value = ValueKind::Auto;
+  bool csv = false;     // comma-separated elements (BaseInFilter / BaseCSVFilter)
+  CustomFilter custom;  // set: builds its own condition from the values
+  // Resolved by the registry:
+  ValueKind kind = ValueKind::Auto;     // never Auto
+  bool integer = false;                 // a Number compared with an integer column
+  const Kind* choice_kind = nullptr;    // Choice / MultipleChoice: the kind ids must exist in
+  const Kind* id_kind = nullptr;        // the kind whose ids the values are, when they are ids
+};
+
+// A route beside a resource's list with its own condition and default order,
+// as DRF's extra actions (launches/upcoming, events/previous).
+struct Action {
+  std::string name;  // the path segment: upcoming
+  std::function<Predicate(const FilterContext&)> base;
+  std::vector<std::string> default_ordering;  // empty: the resource's
+  std::vector<Filter> extra_filters;          // after the resource's own
+  std::vector<std::string> omit_search;       // search fields this action does not search
 };
 
 struct Mode {
@@ -102,14 +145,28 @@ struct Resource {
   std::string detail_mode;                 // default mode of the detail
   std::vector<Filter> filters;             // in django-filter's field order
   std::vector<std::string> search_fields;  // field paths, as DRF's search_fields
-  std::vector<std::string> ordering_fields;
+  std::vector<std::string> ordering_fields;   // field paths through foreign keys
   std::vector<std::string> default_ordering;  // e.g. {"docking"}; id is always the tie-breaker
+  std::vector<Action> actions;                // extra list routes (upcoming, previous)
+  bool paginated = true;                      // false: the list is a plain JSON array
   // Examples shown by the generated docs (LL2 shows one per section).
   std::string mode_example, filter_example, search_example, ordering_example;
   const Kind* kind = nullptr;
 
   const Mode* mode(std::string_view name) const;
+  const Action* action(std::string_view name) const;
 };
+
+// A field path resolved against a kind: the relations it walks, and what it
+// ends on (a column, a relation itself, or the id when `leaf` is null).
+struct ResolvedPath {
+  std::vector<const Field*> hops;  // relations walked, in order
+  const Field* leaf = nullptr;     // null: the id of the last kind
+  const Kind* leaf_kind = nullptr;  // the kind `leaf` belongs to (or whose id it is)
+  bool many = false;                // some hop is many-valued (not a foreign key)
+};
+// nullopt when a segment names no field or a column is followed by more.
+std::optional<ResolvedPath> resolve_path(const Kind& root, std::string_view path);
 
 // Everything declared, resolved and cross-checked once at start-up.
 class Registry {
@@ -135,6 +192,21 @@ class Registry {
 
 // Builders for declarations (used by src/resources/*.cpp).
 namespace declare {
+
+// django-filter's `Meta.fields = {"net": ["gt", "lte"]}`: one filter per
+// lookup, named `path__lookup` (`path` alone for exact).
+std::vector<Filter> lookups(const std::string& path, std::initializer_list<Lookup> which);
+// exact, gt, gte, lt and lte: what LL2 declares for its numbers and dates.
+std::vector<Filter> range(const std::string& path);
+// A declared filter whose name is not derived from its path.
+Filter filter(std::string param, std::string path, Lookup lookup = Lookup::Exact,
+              ValueKind value = ValueKind::Auto);
+// A comma-separated list (BaseInFilter): `status__ids=1,2` → status__id IN (1, 2).
+Filter in_list(std::string param, std::string path, ValueKind value = ValueKind::Auto);
+// A filter with its own condition (django-filter's `method=`).
+Filter custom(std::string param, ValueKind value, CustomFilter build, bool csv = false);
+// Concatenates filter lists, in django-filter's form order.
+std::vector<Filter> filters(std::initializer_list<std::vector<Filter>> parts);
 
 struct KindBuilder {
   Kind& k;

@@ -4,8 +4,7 @@
 namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
-using model::FilterOp;
-using model::FilterValue;
+using model::Lookup;
 
 void declare_docking_events(model::Registry& r) {
   KindBuilder{r.kind("docking_location")}
@@ -57,17 +56,12 @@ void declare_docking_events(model::Registry& r) {
   res.detail_mode = "detailed";
   // In django-filter's form order (Meta.fields first, then declared filters):
   // the order in which a 400 lists invalid values. The docs sort by name.
-  res.filters = {
-      {"docking_location__id", "docking_location__id", FilterOp::Exact, FilterValue::Number},
-      {"flight_vehicle_chaser__id", "flight_vehicle_chaser__id", FilterOp::Exact,
-       FilterValue::Number},
-      {"space_station_target__id", "space_station_target__id", FilterOp::Exact,
-       FilterValue::Number},
-      {"docking__gt", "docking", FilterOp::Gt, FilterValue::DateTime},
-      {"docking__gte", "docking", FilterOp::Gte, FilterValue::DateTime},
-      {"docking__lt", "docking", FilterOp::Lt, FilterValue::DateTime},
-      {"docking__lte", "docking", FilterOp::Lte, FilterValue::DateTime},
-  };
+  res.filters = filters({
+      lookups("docking_location__id", {Lookup::Exact}),
+      lookups("flight_vehicle_chaser__id", {Lookup::Exact}),
+      lookups("space_station_target__id", {Lookup::Exact}),
+      lookups("docking", {Lookup::Gt, Lookup::Gte, Lookup::Lt, Lookup::Lte}),
+  });
   res.search_fields = {
       "docking_location__name",
       "flight_vehicle_chaser__spacecraft__name",

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -92,36 +93,159 @@ class JoinPlan {
   std::string joins_;
 };
 
-// A search condition for one field path, evaluated against the table that
-// holds the field: `fk IN (SELECT id FROM target WHERE ...)`. Each name is
-// tested once per query instead of once per row joined to it, and a NULL
-// foreign key never matches, as with Django's joins.
-std::string search_match(const Kind& kind, const std::string& alias, std::string_view path,
-                         int& next_alias) {
-  const size_t sep = path.find("__");
-  const Field* f = kind.field(path.substr(0, sep));
-  if (sep == std::string_view::npos) {
-    return fmt::format("ll2_icontains({}.{}, ?)", alias, quote(column_name(*f)));
-  }
-  const std::string inner = fmt::format("s{}", next_alias++);
-  return fmt::format("{}.{} IN (SELECT {}.id FROM {} {} WHERE {})", alias, quote(column_name(*f)),
-                     inner, quote(f->target_kind->name), inner,
-                     search_match(*f->target_kind, inner, path.substr(sep + 2), next_alias));
-}
+// Writes the condition that a field path satisfies `leaf` (a function of the
+// SQL expression the path ends on). Each relation hop becomes an IN-subquery
+// evaluated against the table that holds the next field, so a name is tested
+// once per query instead of once per joined row; a path through a
+// many-valued relation matches when any related row does (as a Django filter
+// through a join), and a NULL foreign key never matches.
+class PathMatcher {
+ public:
+  using Leaf = std::function<std::string(const std::string& expression)>;
 
-const char* op_sql(model::FilterOp op) {
-  switch (op) {
-    case model::FilterOp::Gt:
+  std::string match(const Kind& kind, const std::string& alias, std::string_view path,
+                    const Leaf& leaf) {
+    const size_t sep = path.find("__");
+    const std::string_view head = path.substr(0, sep);
+    if (head == "id") return leaf(alias + ".id");
+    const Field* f = kind.field(head);
+    const std::string_view rest =
+        sep == std::string_view::npos ? std::string_view() : path.substr(sep + 2);
+    if (f->relation == Relation::Column) return leaf(alias + "." + quote(f->name));
+    const Kind& target = *f->target_kind;
+    const bool target_id = rest.empty() || rest == "id";  // the relation's end, by id
+    const std::string inner = fmt::format("s{}", next_alias_++);
+    switch (f->relation) {
+      case Relation::ForeignKey: {
+        const std::string column = fmt::format("{}.{}", alias, quote(column_name(*f)));
+        if (target_id) return leaf(column);
+        return fmt::format("{} IN (SELECT {}.id FROM {} {} WHERE {})", column, inner,
+                           quote(target.name), inner, match(target, inner, rest, leaf));
+      }
+      case Relation::ManyToMany: {
+        const std::string link = inner + ".target_id";
+        std::string cond;
+        if (target_id) {
+          cond = leaf(link);
+        } else {
+          const std::string t = fmt::format("s{}", next_alias_++);
+          cond = fmt::format("{} IN (SELECT {}.id FROM {} {} WHERE {})", link, t,
+                             quote(target.name), t, match(target, t, rest, leaf));
+        }
+        return fmt::format("{}.id IN (SELECT {}.owner_id FROM {} {} WHERE {})", alias, inner,
+                           quote(kind.link_table(*f)), inner, cond);
+      }
+      case Relation::Children:
+      case Relation::Rows: {
+        const std::string cond = target_id && target.id_type != model::IdType::None
+                                     ? leaf(inner + ".id")
+                                     : match(target, inner, rest, leaf);
+        return fmt::format("{}.id IN (SELECT {}.owner_id FROM {} {} WHERE {})", alias, inner,
+                           quote(target.name), inner, cond);
+      }
+      case Relation::Column:
+        break;
+    }
+    return "0";
+  }
+
+ private:
+  int next_alias_ = 1;
+};
+
+const char* comparison(model::Lookup lookup) {
+  switch (lookup) {
+    case model::Lookup::Gt:
       return ">";
-    case model::FilterOp::Gte:
+    case model::Lookup::Gte:
       return ">=";
-    case model::FilterOp::Lt:
+    case model::Lookup::Lt:
       return "<";
-    case model::FilterOp::Lte:
+    case model::Lookup::Lte:
       return "<=";
     default:
       return "=";
   }
+}
+
+std::string placeholders(size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += i == 0 ? "?" : ", ?";
+  return out;
+}
+
+// The SQL for one lookup on an expression; appends its parameters.
+std::string lookup_sql(const std::string& x, model::Lookup lookup, const std::vector<Value>& values,
+                       std::vector<Value>& params) {
+  using model::Lookup;
+  params.insert(params.end(), values.begin(), values.end());
+  switch (lookup) {
+    case Lookup::Exact:
+    case Lookup::Gt:
+    case Lookup::Gte:
+    case Lookup::Lt:
+    case Lookup::Lte:
+      return fmt::format("{} {} ?", x, comparison(lookup));
+    case Lookup::IExact:
+      return fmt::format("ll2_upper({}) = ?", x);
+    case Lookup::Contains:
+      return fmt::format("instr(CAST({} AS TEXT), CAST(? AS TEXT)) > 0", x);
+    case Lookup::IContains:
+      return fmt::format("ll2_icontains({}, ?)", x);
+    case Lookup::StartsWith:
+      return fmt::format("instr(CAST({} AS TEXT), CAST(? AS TEXT)) = 1", x);
+    case Lookup::IStartsWith:
+      return fmt::format("instr(ll2_upper({}), ?) = 1", x);
+    case Lookup::In:
+      return fmt::format("{} IN ({})", x, placeholders(values.size()));
+    case Lookup::Year:
+    case Lookup::Month:
+    case Lookup::Day: {
+      // Date-times are microseconds since the epoch; the part is taken in UTC.
+      const char* part = lookup == Lookup::Year ? "%Y" : lookup == Lookup::Month ? "%m" : "%d";
+      return fmt::format("CAST(strftime('{}', {} / 1000000.0, 'unixepoch') AS INTEGER) IN ({})",
+                         part, x, placeholders(values.size()));
+    }
+    case Lookup::IsNull:
+      break;
+  }
+  params.resize(params.size() - values.size());
+  return "0";
+}
+
+// A predicate as SQL; negations never see NULL (Django's exclude keeps rows
+// whose path reaches nothing).
+std::string predicate_sql(const Kind& root, const model::Predicate& p, PathMatcher& paths,
+                          std::vector<Value>& params) {
+  using K = model::Predicate::Kind;
+  switch (p.kind) {
+    case K::All:
+      return "1";
+    case K::Nothing:
+      return "0";
+    case K::And:
+    case K::Or: {
+      std::vector<std::string> parts;
+      for (const auto& c : p.children) parts.push_back(predicate_sql(root, c, paths, params));
+      return fmt::format("({})", fmt::join(parts, p.kind == K::And ? " AND " : " OR "));
+    }
+    case K::Not:
+      return fmt::format("NOT COALESCE({}, 0)",
+                         predicate_sql(root, p.children.at(0), paths, params));
+    case K::Compare:
+      break;
+  }
+  if (p.lookup == model::Lookup::IsNull) {
+    // Django: true when the path reaches no value (a NULL column or foreign
+    // key, no related rows), false when it reaches one.
+    const std::string reaches =
+        paths.match(root, "t0", p.path, [](const std::string& x) { return x + " IS NOT NULL"; });
+    const auto* flag = p.values.empty() ? nullptr : std::get_if<int64_t>(&p.values[0]);
+    return flag != nullptr && *flag != 0 ? fmt::format("NOT COALESCE({}, 0)", reaches) : reaches;
+  }
+  return paths.match(root, "t0", p.path, [&](const std::string& x) {
+    return lookup_sql(x, p.lookup, p.values, params);
+  });
 }
 
 }  // namespace
@@ -179,7 +303,7 @@ std::vector<std::string> schema(const model::Registry& registry) {
       std::string_view rest = path;
       for (size_t sep = rest.find("__"); sep != std::string_view::npos; sep = rest.find("__")) {
         const Field* f = kind->field(rest.substr(0, sep));
-        if (kind != rp->kind && done.insert(kind->name + "." + f->name).second) {
+        if (kind != rp->kind && f->column > 0 && done.insert(kind->name + "." + f->name).second) {
           out.push_back(fmt::format("CREATE INDEX {} ON {} ({})",
                                     quote(kind->name + "__" + f->name), quote(kind->name),
                                     quote(column_name(*f))));
@@ -203,6 +327,10 @@ std::string select_row(const Kind& k) {
   return fmt::format("SELECT {} FROM {} WHERE id = ?", row_columns(k, ""), quote(k.name));
 }
 
+std::string select_exists(const Kind& k) {
+  return fmt::format("SELECT 1 FROM {} WHERE id = ?", quote(k.name));
+}
+
 std::string select_related_ids(const Kind& owner_kind, const Field& f) {
   if (f.relation == Relation::ManyToMany) {
     return fmt::format("SELECT target_id FROM {} WHERE owner_id = ? ORDER BY target_id",
@@ -221,17 +349,16 @@ ListStatements list(const ListQuery& q) {
   JoinPlan plan(q.kind);
   std::vector<std::string> conditions;
   std::vector<Value> params;
-  if (q.matches_nothing) conditions.emplace_back("0");
-  for (const auto& c : q.where) {
-    conditions.push_back(fmt::format("{} {} ?", plan.column(c.path), op_sql(c.op)));
-    params.push_back(c.value);
-  }
-  int next_alias = 1;
+  PathMatcher paths;
+  if (q.where.kind != model::Predicate::Kind::All)
+    conditions.push_back(predicate_sql(*q.kind, q.where, paths, params));
   for (const auto& term : q.search_terms) {
     std::vector<std::string> any;
     for (const auto& p : q.search_paths) {
-      any.push_back(search_match(*q.kind, "t0", p, next_alias));
-      params.emplace_back(term);
+      any.push_back(paths.match(*q.kind, "t0", p, [&](const std::string& x) {
+        params.emplace_back(term);
+        return fmt::format("ll2_icontains({}, ?)", x);
+      }));
     }
     conditions.push_back(fmt::format("({})", fmt::join(any, " OR ")));
   }

@@ -34,6 +34,18 @@ void icontains(sqlite3_context* ctx, int, sqlite3_value** argv) {
   sqlite3_result_int(ctx, text::contains_upper(haystack, needle));
 }
 
+// ll2_upper(text): PostgreSQL's UPPER (iexact and istartswith lookups).
+void upper(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  const std::string u =
+      text::unicode_upper(std::string_view(p, static_cast<size_t>(sqlite3_value_bytes(argv[0]))));
+  sqlite3_result_text(ctx, u.data(), static_cast<int>(u.size()), SQLITE_TRANSIENT);
+}
+
 class Statement {
  public:
   Statement(sqlite3* db, const std::string& sql) {
@@ -140,6 +152,15 @@ class SqliteStore final : public Store {
       sqlite3_reset(st.get());
     }
     return page;
+  }
+
+  bool exists(const Kind& kind, const Value& id) override {
+    Statement& st = prepared(sql::select_exists(kind));
+    st.reset();
+    st.bind(1, id);
+    const bool found = sqlite3_step(st.get()) == SQLITE_ROW;
+    sqlite3_reset(st.get());
+    return found;
   }
 
   uint64_t data_version() override {
@@ -306,6 +327,8 @@ OpenResult open_sqlite(const std::string& path) {
   sqlite3_busy_timeout(db, 10000);
   sqlite3_create_function_v2(db, "ll2_icontains", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                              icontains, nullptr, nullptr, nullptr);
+  sqlite3_create_function_v2(db, "ll2_upper", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, upper,
+                             nullptr, nullptr, nullptr);
   char* err = nullptr;
   if (sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", nullptr, nullptr,
                    &err) != SQLITE_OK) {

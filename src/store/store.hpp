@@ -13,12 +13,6 @@
 
 namespace ll2::store {
 
-struct Comparison {
-  std::string path;  // a field path of the root kind (docking, docking_location__id)
-  model::FilterOp op = model::FilterOp::Exact;
-  Value value;
-};
-
 struct OrderKey {
   std::string path;
   bool descending = false;
@@ -28,14 +22,13 @@ struct OrderKey {
 // checked against the resource's allow-lists; every value is bound.
 struct ListQuery {
   const model::Kind* kind = nullptr;
-  std::vector<Comparison> where;
+  model::Predicate where;  // filters and an action's base condition
   std::vector<std::string> search_paths;
   std::vector<std::string> search_terms;  // upper-cased (PostgreSQL UPPER)
   std::vector<OrderKey> order;            // `id` ascending always breaks ties
   int64_t limit = 10;
   int64_t offset = 0;
-  bool count = true;             // false: Page::count is not computed (detail lookups)
-  bool matches_nothing = false;  // e.g. an id filter outside the integer range
+  bool count = true;  // false: Page::count is not computed (detail lookups)
 };
 
 struct Page {
@@ -78,6 +71,8 @@ class Store {
   // Rows of an id-less relation, in their stored order (id slot is null).
   virtual std::vector<Row> owned_rows(const model::Field& field, const Value& owner) = 0;
   virtual Page list(const ListQuery& query) = 0;
+  // Whether an object exists (django-filter's ModelChoice validation).
+  virtual bool exists(const model::Kind& kind, const Value& id) = 0;
   // Changes whenever another connection commits (cache invalidation).
   virtual uint64_t data_version() = 0;
 

@@ -1,5 +1,7 @@
 #include "util/datetime.hpp"
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -178,6 +180,24 @@ std::optional<std::string> parse_date(std::string_view s) {
   if (!m || i >= s.size() || s[i++] != '-') return std::nullopt;
   const auto d = digits(s, i, 1, 2);
   if (!d || i != s.size() || !valid_date(*y, *m, *d)) return std::nullopt;
+  return fmt::format("{:04}-{:02}-{:02}", *y, *m, *d);
+}
+
+std::optional<std::string> parse_filter_date(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  if (auto iso = parse_date(s)) return iso;
+  // %m/%d/%Y and %m/%d/%y (a two-digit year is 1969-2068, as Python reads it).
+  size_t i = 0;
+  const auto m = digits(s, i, 1, 2);
+  if (!m || i >= s.size() || s[i++] != '/') return std::nullopt;
+  const auto d = digits(s, i, 1, 2);
+  if (!d || i >= s.size() || s[i++] != '/') return std::nullopt;
+  const size_t year_start = i;
+  auto y = digits(s, i, 2, 4);
+  if (!y || i != s.size() || i - year_start == 3) return std::nullopt;
+  if (i - year_start == 2) *y += *y < 69 ? 2000 : 1900;
+  if (!valid_date(*y, *m, *d)) return std::nullopt;
   return fmt::format("{:04}-{:02}-{:02}", *y, *m, *d);
 }
 

@@ -25,6 +25,10 @@ std::string format_datetime(int64_t micros);
 // A calendar date YYYY-MM-DD (Django's parse_date); returns it normalised.
 std::optional<std::string> parse_date(std::string_view s);
 
+// What a date filter (Django's forms.DateField) accepts: YYYY-MM-DD,
+// MM/DD/YYYY or MM/DD/YY, surrounding whitespace ignored; normalised.
+std::optional<std::string> parse_filter_date(std::string_view s);
+
 // Django's parse_duration (its own "DD HH:MM:SS.ffffff" form and ISO 8601
 // "P…DT…H…M…S"), to microseconds.
 std::optional<int64_t> parse_duration(std::string_view s);

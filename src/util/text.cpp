@@ -1,5 +1,8 @@
 #include "util/text.hpp"
 
+#include <cctype>
+#include <cstdlib>
+
 #include <locale.h>
 #include <algorithm>
 #include <climits>
@@ -182,6 +185,15 @@ std::optional<int64_t> python_int_saturating(std::string_view s) {
   return parse_python_int(s, true);
 }
 
+std::optional<double> django_decimal_to_double(std::string_view s) {
+  if (!django_decimal_to_integer(s).valid) return std::nullopt;
+  std::string cleaned;
+  for (const char c : python_strip(s)) {
+    if (c != '_') cleaned += c;
+  }
+  return std::strtod(cleaned.c_str(), nullptr);
+}
+
 DecimalAsInteger django_decimal_to_integer(std::string_view s) {
   // Python's Decimal(str): strip, sign, digits with optional '.' fraction and
   // exponent; underscores between digits; 'Infinity'/'NaN' parse but are not
@@ -252,6 +264,27 @@ DecimalAsInteger django_decimal_to_integer(std::string_view s) {
   if (!parsed) return out;
   out.in_range = true;
   out.value = *parsed;
+  return out;
+}
+
+std::optional<std::string> python_uuid(std::string_view s) {
+  std::string hex(s);
+  for (const std::string_view prefix : {"urn:", "uuid:"}) {
+    for (size_t p = hex.find(prefix); p != std::string::npos; p = hex.find(prefix))
+      hex.erase(p, prefix.size());
+  }
+  const size_t first = hex.find_first_not_of("{}");
+  const size_t last = hex.find_last_not_of("{}");
+  hex = first == std::string::npos ? std::string() : hex.substr(first, last - first + 1);
+  std::erase(hex, '-');
+  if (hex.size() != 32) return std::nullopt;
+  std::string out;
+  for (size_t i = 0; i < hex.size(); ++i) {
+    const char c = hex[i];
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
+    if (i == 8 || i == 12 || i == 16 || i == 20) out += '-';
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   return out;
 }
 

@@ -42,6 +42,13 @@ struct DecimalAsInteger {
   int64_t value = 0;
 };
 DecimalAsInteger django_decimal_to_integer(std::string_view s);
+// The same grammar read as a double (for float columns, and for integers
+// beyond int64, which then compare as the number they are).
+std::optional<double> django_decimal_to_double(std::string_view s);
+
+// Python's uuid.UUID(text): "urn:"/"uuid:" and dashes removed, braces
+// stripped, 32 hex digits; the canonical lower-case 8-4-4-4-12 form.
+std::optional<std::string> python_uuid(std::string_view s);
 
 // PostgreSQL UPPER() on a UTF-8 database with a libc locale (C.UTF-8): each
 // code point through towupper_l.

@@ -90,7 +90,7 @@ TEST(Schema, ListQueryUsesOnlyDeclaredIdentifiersAndParameters) {
   const Resource& r = *registry().find_resource("docking_events");
   ll2::store::ListQuery q;
   q.kind = r.kind;
-  q.where.push_back({"docking_location__id", FilterOp::Exact, int64_t{3}});
+  q.where = Predicate::compare("docking_location__id", Lookup::Exact, int64_t{3});
   q.search_paths = r.search_fields;
   q.search_terms = {"X'); DROP TABLE docking_event; --"};
   q.order = {{"departure", true}};
