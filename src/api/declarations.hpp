@@ -18,8 +18,8 @@ using model::Registry;
 using model::registry;
 using model::Relation;
 using model::Resource;
-using model::View;
 using model::ValueKind;
+using model::View;
 using model::ViewField;
 
 }  // namespace ll2::api

@@ -165,7 +165,8 @@ route_table() {
 Route route(std::string_view path) {
   auto seg = segments(path);
   if (seg.empty() || seg[0] != "2.3.0") return {};
-  if (seg.size() == 1) return path.ends_with('/') ? Route{Route::Root, nullptr, nullptr, {}, {}} : Route{};
+  if (seg.size() == 1)
+    return path.ends_with('/') ? Route{Route::Root, nullptr, nullptr, {}, {}} : Route{};
   std::string format;
   const size_t dot = seg.back().find('.');
   if (dot != std::string::npos) {

@@ -167,8 +167,7 @@ std::variant<std::vector<Value>, std::string> parse_choices(
   }
   for (size_t i = 0; i < ids.size(); ++i) {
     if (ctx.exists && !ctx.exists(*f.choice_kind, ids[i]))
-      return fmt::format("Select a valid choice. {} is not one of the available choices.",
-                         raws[i]);
+      return fmt::format("Select a valid choice. {} is not one of the available choices.", raws[i]);
   }
   return ids;
 }

@@ -129,8 +129,8 @@ std::optional<std::string> resolve_filter(const Kind& root, Filter& f) {
     f.id_kind = relation_end ? leaf->target_kind : p->leaf_kind;
     if (f.kind == ValueKind::Auto) {
       if (relation_end && f.lookup == Lookup::Exact)
-        f.kind = leaf->relation == Relation::ForeignKey ? ValueKind::Choice
-                                                        : ValueKind::MultipleChoice;
+        f.kind =
+            leaf->relation == Relation::ForeignKey ? ValueKind::Choice : ValueKind::MultipleChoice;
       else
         f.kind = f.id_kind->id_type == IdType::Uuid ? ValueKind::Uuid : ValueKind::Number;
     }
@@ -139,7 +139,8 @@ std::optional<std::string> resolve_filter(const Kind& root, Filter& f) {
     f.integer = f.id_kind->id_type != IdType::Uuid;
     return std::nullopt;
   }
-  const bool part = f.lookup == Lookup::Year || f.lookup == Lookup::Month || f.lookup == Lookup::Day;
+  const bool part =
+      f.lookup == Lookup::Year || f.lookup == Lookup::Month || f.lookup == Lookup::Day;
   if (f.kind == ValueKind::Auto) {
     if (part || f.lookup == Lookup::IsNull) {
       f.kind = part ? ValueKind::Number : ValueKind::Boolean;

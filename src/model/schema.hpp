@@ -9,8 +9,8 @@
 
 #include <functional>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -113,10 +113,10 @@ struct Filter {
   bool csv = false;     // comma-separated elements (BaseInFilter / BaseCSVFilter)
   CustomFilter custom;  // set: builds its own condition from the values
   // Resolved by the registry:
-  ValueKind kind = ValueKind::Auto;     // never Auto
-  bool integer = false;                 // a Number compared with an integer column
-  const Kind* choice_kind = nullptr;    // Choice / MultipleChoice: the kind ids must exist in
-  const Kind* id_kind = nullptr;        // the kind whose ids the values are, when they are ids
+  ValueKind kind = ValueKind::Auto;   // never Auto
+  bool integer = false;               // a Number compared with an integer column
+  const Kind* choice_kind = nullptr;  // Choice / MultipleChoice: the kind ids must exist in
+  const Kind* id_kind = nullptr;      // the kind whose ids the values are, when they are ids
 };
 
 // A route beside a resource's list with its own condition and default order,
@@ -136,15 +136,15 @@ struct Mode {
 };
 
 struct Resource {
-  std::string path;                        // URL segment: docking_events
-  std::string kind_name;                   // root kind
-  std::string singular;                    // "Docking Event" (page titles)
-  std::string plural;                      // "Docking Events"
-  std::vector<Mode> modes;                 // in the order the docs list them
-  std::string list_mode;                   // default mode of the list
-  std::string detail_mode;                 // default mode of the detail
-  std::vector<Filter> filters;             // in django-filter's field order
-  std::vector<std::string> search_fields;  // field paths, as DRF's search_fields
+  std::string path;                           // URL segment: docking_events
+  std::string kind_name;                      // root kind
+  std::string singular;                       // "Docking Event" (page titles)
+  std::string plural;                         // "Docking Events"
+  std::vector<Mode> modes;                    // in the order the docs list them
+  std::string list_mode;                      // default mode of the list
+  std::string detail_mode;                    // default mode of the detail
+  std::vector<Filter> filters;                // in django-filter's field order
+  std::vector<std::string> search_fields;     // field paths, as DRF's search_fields
   std::vector<std::string> ordering_fields;   // field paths through foreign keys
   std::vector<std::string> default_ordering;  // e.g. {"docking"}; id is always the tie-breaker
   std::vector<Action> actions;                // extra list routes (upcoming, previous)
@@ -160,8 +160,8 @@ struct Resource {
 // A field path resolved against a kind: the relations it walks, and what it
 // ends on (a column, a relation itself, or the id when `leaf` is null).
 struct ResolvedPath {
-  std::vector<const Field*> hops;  // relations walked, in order
-  const Field* leaf = nullptr;     // null: the id of the last kind
+  std::vector<const Field*> hops;   // relations walked, in order
+  const Field* leaf = nullptr;      // null: the id of the last kind
   const Kind* leaf_kind = nullptr;  // the kind `leaf` belongs to (or whose id it is)
   bool many = false;                // some hop is many-valued (not a foreign key)
 };

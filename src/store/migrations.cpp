@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
+#include <map>
+#include <variant>
 #include <vector>
 
 #include "store/sql_builder.hpp"
@@ -32,11 +35,117 @@ int64_t query_int(sqlite3* db, const char* sql) {
   return v;
 }
 
-// steps[i] upgrades a database from version i + 1 to i + 2. Version 1 is the
-// first released schema, so there are none yet.
+// Rows of a query as text columns.
+std::vector<std::vector<std::string>> query_rows(sqlite3* db, const std::string& sql) {
+  std::vector<std::vector<std::string>> rows;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) return rows;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    std::vector<std::string> row;
+    for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+      const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+      row.emplace_back(t != nullptr ? t : "");
+    }
+    rows.push_back(std::move(row));
+  }
+  sqlite3_finalize(stmt);
+  return rows;
+}
+
+// What a database holds: CREATE statements of tables and indexes by name,
+// and each table's columns (name → declared type) in order.
+struct Catalog {
+  std::map<std::string, std::string> tables;
+  std::map<std::string, std::string> indexes;
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> columns;
+};
+
+Catalog read_catalog(sqlite3* db) {
+  Catalog c;
+  for (auto& row : query_rows(db,
+                              "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+                              "AND name NOT LIKE 'sqlite_%'")) {
+    (row[0] == "table" ? c.tables : c.indexes)[row[1]] = row[2];
+  }
+  for (const auto& [table, sql] : c.tables) {
+    for (auto& col : query_rows(db, fmt::format("SELECT name, type FROM pragma_table_info({})",
+                                                sql::quote_literal(table))))
+      c.columns[table].emplace_back(col[0], col[1]);
+  }
+  return c;
+}
+
+// The schema the declarations describe, as SQLite itself reads it: built in
+// a private in-memory database, so comparing it with a file compares like
+// with like.
+std::variant<Catalog, std::string> declared_catalog() {
+  sqlite3* mem = nullptr;
+  if (sqlite3_open(":memory:", &mem) != SQLITE_OK) {
+    sqlite3_close(mem);
+    return std::string("cannot open an in-memory database");
+  }
+  for (const auto& stmt : sql::schema(model::registry())) {
+    if (auto e = exec(mem, stmt)) {
+      sqlite3_close(mem);
+      return *e;
+    }
+  }
+  Catalog c = read_catalog(mem);
+  sqlite3_close(mem);
+  return c;
+}
+
+// Derived upgrades: what the declarations add (tables, columns, indexes) is
+// created; nothing is ever dropped or retyped here (that needs a hand-written
+// step, since it can lose data). Returns the statements, or the problem.
+std::variant<std::vector<std::string>, std::string> additive_changes(sqlite3* db) {
+  auto declared = declared_catalog();
+  if (auto* e = std::get_if<std::string>(&declared)) return *e;
+  const Catalog& want = std::get<Catalog>(declared);
+  const Catalog have = read_catalog(db);
+  std::vector<std::string> out;
+  for (const auto& [table, create] : want.tables) {
+    const auto existing = have.columns.find(table);
+    if (existing == have.columns.end()) {
+      out.push_back(create);
+      continue;
+    }
+    for (const auto& [column, type] : want.columns.at(table)) {
+      const auto it = std::find_if(existing->second.begin(), existing->second.end(),
+                                   [&](const auto& c) { return c.first == column; });
+      if (it == existing->second.end()) {
+        out.push_back(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", sql::quote(table),
+                                  sql::quote(column), type));
+      } else if (it->second != type) {
+        return fmt::format(
+            "column {}.{} is {} in the database but {} in the declarations; that change needs "
+            "a hand-written upgrade step",
+            table, column, it->second, type);
+      }
+    }
+  }
+  for (const auto& [index, create] : want.indexes) {
+    if (!have.indexes.contains(index)) out.push_back(create);
+  }
+  return out;
+}
+
+// steps[i] upgrades a database from version i + 1 to i + 2: only what the
+// declarations cannot say (renames, data moves). Version 1 is the first
+// released schema; there are none yet.
 const std::vector<std::function<std::optional<std::string>(sqlite3*)>>& upgrade_steps() {
   static const std::vector<std::function<std::optional<std::string>(sqlite3*)>> steps;
   return steps;
+}
+
+std::optional<std::string> in_transaction(sqlite3* db,
+                                          const std::function<std::optional<std::string>()>& work) {
+  if (auto e = exec(db, "BEGIN IMMEDIATE")) return e;
+  if (auto e = work()) {
+    exec(db, "ROLLBACK");
+    return e;
+  }
+  return exec(db, "COMMIT");
 }
 
 }  // namespace
@@ -50,37 +159,34 @@ std::optional<std::string> migrate_sqlite(sqlite3* db) {
         "ll2d",
         version, kSchemaVersion);
   }
-  if (version == 0) {
-    if (query_int(db, "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'") > 0) {
-      return std::string(
-          "the file holds tables but no ll2d schema version; it is not an ll2d database");
-    }
-    if (auto e = exec(db, "BEGIN IMMEDIATE")) return e;
-    for (const auto& stmt : sql::schema(model::registry())) {
-      if (auto e = exec(db, stmt)) {
-        exec(db, "ROLLBACK");
-        return e;
-      }
-    }
-    if (auto e = exec(db, fmt::format("PRAGMA user_version = {}", kSchemaVersion))) {
-      exec(db, "ROLLBACK");
-      return e;
-    }
-    return exec(db, "COMMIT");
+  if (version == 0 &&
+      query_int(db, "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'") > 0) {
+    return std::string(
+        "the file holds tables but no ll2d schema version; it is not an ll2d database");
   }
-  for (int64_t v = version; v < kSchemaVersion; ++v) {
-    if (auto e = exec(db, "BEGIN IMMEDIATE")) return e;
-    if (auto e = upgrade_steps().at(static_cast<size_t>(v - 1))(db)) {
-      exec(db, "ROLLBACK");
+  for (int64_t v = std::max<int64_t>(version, 1); version > 0 && v < kSchemaVersion; ++v) {
+    if (auto e = in_transaction(db, [&]() -> std::optional<std::string> {
+          if (auto e = upgrade_steps().at(static_cast<size_t>(v - 1))(db)) return e;
+          return exec(db, fmt::format("PRAGMA user_version = {}", v + 1));
+        })) {
       return fmt::format("upgrading schema {} to {}: {}", v, v + 1, *e);
     }
-    if (auto e = exec(db, fmt::format("PRAGMA user_version = {}", v + 1))) {
-      exec(db, "ROLLBACK");
-      return e;
-    }
-    if (auto e = exec(db, "COMMIT")) return e;
   }
-  return std::nullopt;
+  // New tables, columns and indexes of the declarations; for an empty file,
+  // the whole schema.
+  auto changes = additive_changes(db);
+  if (auto* e = std::get_if<std::string>(&changes)) return *e;
+  const auto& statements = std::get<std::vector<std::string>>(changes);
+  if (statements.empty() && version == kSchemaVersion) return std::nullopt;
+  return in_transaction(db, [&]() -> std::optional<std::string> {
+    // Another process may have upgraded the file since it was read.
+    auto again = additive_changes(db);
+    if (auto* e = std::get_if<std::string>(&again)) return *e;
+    for (const auto& stmt : std::get<std::vector<std::string>>(again)) {
+      if (auto e = exec(db, stmt)) return e;
+    }
+    return exec(db, fmt::format("PRAGMA user_version = {}", kSchemaVersion));
+  });
 }
 
 }  // namespace ll2::store

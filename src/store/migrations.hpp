@@ -1,5 +1,7 @@
-// Versioned schema. A new database gets the current schema; an older one is
-// upgraded step by step; a newer or foreign one is refused with a message.
+// The schema of a database follows the declarations. What they add (tables,
+// columns, indexes) is derived and applied when a database is opened; what
+// they cannot say (renames, data moves) is a numbered hand-written step. A
+// database newer than this ll2d, or a foreign file, is refused.
 #pragma once
 
 #include <sqlite3.h>
@@ -9,8 +11,7 @@
 
 namespace ll2::store {
 
-// Bump when the declarations change the tables, and add the step that
-// upgrades the previous version (tests pin the generated schema to this).
+// The number of hand-written steps plus one. Bump it only with a step.
 inline constexpr int kSchemaVersion = 1;
 
 // Returns an error message, or nullopt when the database is ready.

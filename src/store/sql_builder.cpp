@@ -17,6 +17,15 @@ std::string quote(std::string_view identifier) {
   return fmt::format("\"{}\"", identifier);
 }
 
+std::string quote_literal(std::string_view text) {
+  std::string out = "'";
+  for (const char c : text) {
+    out += c;
+    if (c == '\'') out += '\'';
+  }
+  return out + "'";
+}
+
 std::string column_name(const Field& f) {
   return f.relation == Relation::ForeignKey ? f.name + "_id" : f.name;
 }

@@ -11,6 +11,8 @@
 namespace ll2::store::sql {
 
 std::string quote(std::string_view identifier);
+// A SQL string literal ('it''s').
+std::string quote_literal(std::string_view text);
 // The column that stores a Column or ForeignKey field.
 std::string column_name(const model::Field& f);
 

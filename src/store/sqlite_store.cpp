@@ -329,6 +329,12 @@ OpenResult open_sqlite(const std::string& path) {
                              icontains, nullptr, nullptr, nullptr);
   sqlite3_create_function_v2(db, "ll2_upper", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, upper,
                              nullptr, nullptr, nullptr);
+  // Checked (and created or upgraded) before anything else is changed: a
+  // foreign or newer file is left exactly as it was.
+  if (auto e = migrate_sqlite(db)) {
+    sqlite3_close_v2(db);
+    return {nullptr, fmt::format("{}: {}", path, *e)};
+  }
   char* err = nullptr;
   if (sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", nullptr, nullptr,
                    &err) != SQLITE_OK) {
@@ -336,10 +342,6 @@ OpenResult open_sqlite(const std::string& path) {
     sqlite3_free(err);
     sqlite3_close_v2(db);
     return {nullptr, msg};
-  }
-  if (auto e = migrate_sqlite(db)) {
-    sqlite3_close_v2(db);
-    return {nullptr, fmt::format("{}: {}", path, *e)};
   }
   return {std::make_unique<SqliteStore>(db), {}};
 }
