@@ -395,6 +395,9 @@ Response Engine::handle(const Request& request) const {
 
   const Resource& resource = *rt.resource;
   ThreadState& st = state();
+  // One snapshot for the whole request: the count, the ids and every row.
+  const store::ReadSnapshot snapshot(*st.store);
+  if (snapshot.error()) throw std::runtime_error("starting a read: " + *snapshot.error());
   st.cache->refresh();
   SelectContext select_context;
   select_context.action = rt.action;

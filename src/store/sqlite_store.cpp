@@ -172,6 +172,22 @@ class SqliteStore final : public Store {
     return v;
   }
 
+  std::optional<std::string> begin_read() override {
+    if (auto e = exec("BEGIN")) return e;
+    // The snapshot starts with the first read, so take it now.
+    Statement& st = prepared("SELECT 1 FROM sqlite_master LIMIT 1");
+    const int rc = sqlite3_step(st.get());
+    sqlite3_reset(st.get());
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+      std::string e = sqlite3_errmsg(db_);
+      exec("ROLLBACK");
+      return e;
+    }
+    return std::nullopt;
+  }
+
+  void end_read() override { exec("COMMIT"); }
+
   std::optional<std::string> write(const WriteBatch& batch) override {
     if (auto e = exec("BEGIN IMMEDIATE")) return e;
     auto result = write_all(batch);

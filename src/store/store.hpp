@@ -76,9 +76,31 @@ class Store {
   // Changes whenever another connection commits (cache invalidation).
   virtual uint64_t data_version() = 0;
 
+  // A read snapshot: between begin_read and end_read every read sees the
+  // database as one commit left it (a request never mixes an import's
+  // before and after). data_version inside it is the snapshot's.
+  virtual std::optional<std::string> begin_read() = 0;
+  virtual void end_read() = 0;
+
   // Applies a batch in one transaction; on failure nothing is written and
   // the error is returned.
   virtual std::optional<std::string> write(const WriteBatch& batch) = 0;
+};
+
+// Holds a read snapshot for a scope.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(Store& store) : store_(store), error_(store.begin_read()) {}
+  ~ReadSnapshot() {
+    if (!error_) store_.end_read();
+  }
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+  const std::optional<std::string>& error() const { return error_; }
+
+ private:
+  Store& store_;
+  std::optional<std::string> error_;
 };
 
 struct OpenResult {

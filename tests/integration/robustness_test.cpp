@@ -3,7 +3,11 @@
 // build (scripts/test.sh), where any use-after-free aborts the server.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <fstream>
+#include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness.hpp"
@@ -101,4 +105,52 @@ TEST_F(SmallCacheServer, LongOrderingsSortAsTheirFirstTerms) {
     };
     EXPECT_EQ(results(many.body), results(two.body));
   }
+}
+
+TEST(ReadSnapshots, NoResponseMixesBeforeAndAfterAnImport) {
+  TempDir dir;
+  const auto gen =
+      run_ll2d({"generate", "--events", "100", "--seed", "5", "--out", dir.file("pages")}, 300);
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  const std::string original = read_file(dir.file("pages/page_0001.json"));
+  // The same page with every docking location renamed: one import renames
+  // them all in one transaction.
+  const std::regex location(R"(("docking_location":\{"id":\d+,"name":"))");
+  const std::string renamed = std::regex_replace(original, location, "$1R ");
+  ASSERT_NE(renamed, original);
+  std::ofstream(dir.file("a.json")) << original;
+  std::ofstream(dir.file("b.json")) << renamed;
+  const std::string db = dir.file("db.sqlite3");
+  ASSERT_EQ(run_ll2d({"import", "--db", db, dir.file("a.json")}).exit_code, 0);
+  // A small row cache and a new Host per request: every response is rendered
+  // from rows read while the imports commit, not from rendered fragments.
+  Server server(db, {"--no-access-log", "--row-cache-entries", "16"});
+
+  std::atomic<bool> done{false};
+  std::thread importer([&] {
+    for (int i = 0; i < 10; ++i)
+      EXPECT_EQ(
+          run_ll2d({"import", "--db", db, dir.file(i % 2 == 0 ? "b.json" : "a.json")}).exit_code,
+          0);
+    done = true;
+  });
+  const std::regex name(R"re("docking_location":\{"id":\d+,"name":"(R )?)re");
+  int responses = 0;
+  int mixed = 0;
+  while (!done || responses < 20) {
+    const auto r = server.get("/2.3.0/docking_events/?limit=100",
+                              {{"Host", "h" + std::to_string(responses) + ".test"}});
+    ASSERT_EQ(r.status, 200);
+    int with = 0;
+    int without = 0;
+    for (auto it = std::sregex_iterator(r.body.begin(), r.body.end(), name);
+         it != std::sregex_iterator(); ++it) {
+      ((*it)[1].matched ? with : without)++;
+    }
+    EXPECT_EQ(with + without, 100);
+    if (with != 0 && without != 0) ++mixed;
+    ++responses;
+  }
+  importer.join();
+  EXPECT_EQ(mixed, 0) << "of " << responses << " responses";
 }
