@@ -179,9 +179,14 @@ void Serializer::write(json::Writer& out, const View& view, const Row& row) {
         out.string(vf.text);
         break;
       case Emit::Nested: {
-        const Value& target = row[static_cast<size_t>(vf.field->column)];
-        const RowCache::RowPtr nested =
-            is_null(target) ? nullptr : cache_.load(*vf.field->target_kind, target);
+        RowCache::RowPtr nested;
+        if (vf.field->relation == Relation::Reverse) {  // one-to-one: the first, if any
+          const RowCache::IdsPtr ids = cache_.related_ids(*view.kind, *vf.field, row[0]);
+          if (!ids->empty()) nested = cache_.load(*vf.field->target_kind, ids->front());
+        } else {
+          const Value& target = row[static_cast<size_t>(vf.field->column)];
+          if (!is_null(target)) nested = cache_.load(*vf.field->target_kind, target);
+        }
         if (!nested) {
           out.null();
         } else {

@@ -190,7 +190,7 @@ class Collector {
                                const Value& owner) {
     Values values;
     for (const auto& [key, child] : node.members) {
-      const Field* f = kind.field(key);
+      const Field* f = kind.field_for_key(key);
       if (f == nullptr) continue;  // id, url, response_mode, or a key this version does not store
       std::string child_path = path;
       child_path += '.';
@@ -223,6 +223,31 @@ class Collector {
             auto id = object(*f->target_kind, child.items[i], fmt::format("{}[{}]", child_path, i));
             if (!id) return std::nullopt;
             targets.push_back(std::move(*id));
+          }
+          set_link({&kind, f, owner, std::move(targets)});
+          break;
+        }
+        case Relation::Reverse: {
+          // The listed objects are merged and will point at the owner; see
+          // the store for what happens to those no longer listed.
+          std::vector<Value> targets;
+          if (f->one) {
+            if (child.type != JsonNode::Type::Null) {
+              auto id = object(*f->target_kind, child, child_path);
+              if (!id) return std::nullopt;
+              targets.push_back(std::move(*id));
+            }
+          } else {
+            if (child.type != JsonNode::Type::Array) {
+              return fail(child, child_path,
+                          fmt::format("expected an array, got {}", child.type_name()));
+            }
+            for (size_t i = 0; i < child.items.size(); ++i) {
+              auto id =
+                  object(*f->target_kind, child.items[i], fmt::format("{}[{}]", child_path, i));
+              if (!id) return std::nullopt;
+              targets.push_back(std::move(*id));
+            }
           }
           set_link({&kind, f, owner, std::move(targets)});
           break;
@@ -263,7 +288,8 @@ class Collector {
       batch.links[it->second] = std::move(link);
   }
   void set_rows(store::RowsWrite rows) {
-    const std::string key = rows.field->name + '\0' + value_key(rows.owner);
+    const std::string key =
+        rows.field->owner->name + '\0' + rows.field->name + '\0' + value_key(rows.owner);
     auto [it, inserted] = rows_index_.emplace(key, batch.rows.size());
     if (inserted)
       batch.rows.push_back(std::move(rows));

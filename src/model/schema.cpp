@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <map>
 #include <set>
 
 namespace ll2::model {
@@ -11,6 +13,11 @@ const Field* Kind::field(std::string_view n) const {
     if (f.name == n) return &f;
   }
   return nullptr;
+}
+
+const Field* Kind::field_for_key(std::string_view key) const {
+  if (const auto it = key_aliases.find(key); it != key_aliases.end()) return it->second;
+  return field(key);
 }
 
 const Mode* Resource::mode(std::string_view name) const {
@@ -75,6 +82,13 @@ Resource& Registry::resource(Resource r) {
 }
 
 const Kind* Registry::find_kind(std::string_view name) const {
+  for (const auto& k : kinds_) {
+    if (k->name == name) return k.get();
+  }
+  return nullptr;
+}
+
+Kind* Registry::find_kind_mutable(std::string_view name) {
   for (const auto& k : kinds_) {
     if (k->name == name) return k.get();
   }
@@ -173,6 +187,61 @@ std::optional<std::string> resolve_filter(const Kind& root, Filter& f) {
 
 }  // namespace
 
+namespace {
+
+// Expands a view that extends another into its full key list, parents first.
+// `state`: 1 while a view is being expanded (a cycle), 2 once it is done.
+void expand(View& v, const std::map<std::string, View*, std::less<>>& by_name,
+            std::map<const View*, int>& state, std::vector<std::string>& problems) {
+  if (v.parent.empty() || state[&v] == 2) return;
+  if (state[&v] == 1) {
+    problems.push_back(fmt::format("view {}: extends itself through {}", v.name, v.parent));
+    return;
+  }
+  state[&v] = 1;
+  const auto it = by_name.find(v.parent);
+  if (it == by_name.end()) {
+    problems.push_back(fmt::format("view {}: extends unknown view {}", v.name, v.parent));
+    state[&v] = 2;
+    return;
+  }
+  View& parent = *it->second;
+  expand(parent, by_name, state, problems);
+  if (parent.kind_name != v.kind_name) {
+    problems.push_back(
+        fmt::format("view {}: extends {}, a view of {}", v.name, parent.name, parent.kind_name));
+  }
+  std::vector<ViewField> out;
+  std::vector<bool> used(v.fields.size(), false);
+  for (const auto& inherited : parent.fields) {
+    const ViewField* replacement = nullptr;
+    for (size_t i = 0; i < v.fields.size(); ++i) {
+      if (v.fields[i].key == inherited.key) {
+        replacement = &v.fields[i];
+        used[i] = true;
+      }
+    }
+    out.push_back(replacement != nullptr ? *replacement : inherited);
+  }
+  for (size_t i = 0; i < v.fields.size(); ++i) {
+    if (!used[i]) out.push_back(v.fields[i]);
+  }
+  for (const auto& key : v.omit) {
+    const auto gone =
+        std::find_if(out.begin(), out.end(), [&](const ViewField& f) { return f.key == key; });
+    if (gone == out.end()) {
+      problems.push_back(
+          fmt::format("view {}: omits {}, which {} does not have", v.name, key, parent.name));
+    } else {
+      out.erase(gone);
+    }
+  }
+  v.fields = std::move(out);
+  state[&v] = 2;
+}
+
+}  // namespace
+
 std::vector<std::string> Registry::resolve() {
   std::vector<std::string> problems;
   std::set<std::string> names;
@@ -180,6 +249,7 @@ std::vector<std::string> Registry::resolve() {
     if (!names.insert(k->name).second) problems.push_back("duplicate kind " + k->name);
     int column = 0;
     for (auto& f : k->fields) {
+      f.owner = k.get();
       if (f.relation == Relation::Column || f.relation == Relation::ForeignKey) f.column = ++column;
       if (f.relation != Relation::Column) {
         Kind* target = nullptr;
@@ -195,26 +265,70 @@ std::vector<std::string> Registry::resolve() {
         if (f.relation == Relation::Rows && target->id_type != IdType::None) {
           problems.push_back(fmt::format("{}.{}: rows need an id-less kind", k->name, f.name));
         }
+        if (f.relation != Relation::Rows && f.relation != Relation::ForeignKey &&
+            k->id_type == IdType::None) {
+          // Id-less rows have nothing a link table or a foreign key could name.
+          problems.push_back(fmt::format(
+              "{}.{}: an id-less kind can only hold columns and foreign keys", k->name, f.name));
+        }
+        if (f.relation != Relation::Rows && target->id_type == IdType::None) {
+          problems.push_back(
+              fmt::format("{}.{}: id-less {} can only be rows", k->name, f.name, f.target));
+        }
       }
     }
     k->column_count = column;
   }
+  // Reverse relations, once every field knows its target.
+  for (auto& k : kinds_) {
+    for (auto& f : k->fields) {
+      if (f.relation != Relation::Reverse || f.target_kind == nullptr) continue;
+      f.via_field = f.target_kind->field(f.via);
+      const bool fk = f.via_field != nullptr && f.via_field->relation == Relation::ForeignKey;
+      const bool m2m = f.via_field != nullptr && f.via_field->relation == Relation::ManyToMany;
+      if ((!fk && !m2m) || f.via_field->target_kind != k.get()) {
+        problems.push_back(fmt::format("{}.{}: {}.{} is not a foreign key or many-to-many to {}",
+                                       k->name, f.name, f.target, f.via, k->name));
+        f.via_field = nullptr;
+      } else if (f.one && !fk) {
+        problems.push_back(
+            fmt::format("{}.{}: a one-to-one reverse needs a foreign key", k->name, f.name));
+      }
+    }
+  }
+  std::map<std::string, View*, std::less<>> by_name;
+  for (auto& v : views_) {
+    if (!by_name.emplace(v->name, v.get()).second) problems.push_back("duplicate view " + v->name);
+  }
+  std::map<const View*, int> state;
+  for (auto& v : views_) expand(*v, by_name, state, problems);
   for (auto& v : views_) {
     v->kind = find_kind(v->kind_name);
     if (v->kind == nullptr) {
       problems.push_back(fmt::format("view {}: unknown kind {}", v->name, v->kind_name));
       continue;
     }
+    Kind& kind = *find_kind_mutable(v->kind_name);
     std::set<std::string> keys;
     for (auto& vf : v->fields) {
       if (!keys.insert(vf.key).second)
         problems.push_back(fmt::format("view {}: duplicate key {}", v->name, vf.key));
       if (vf.emit == Emit::Id || vf.emit == Emit::Url || vf.emit == Emit::Mode) continue;
-      vf.field = v->kind->field(vf.key);
+      vf.field = kind.field(vf.field_name());
       if (vf.field == nullptr) {
         problems.push_back(
-            fmt::format("view {}: {} has no field {}", v->name, v->kind_name, vf.key));
+            fmt::format("view {}: {} has no field {}", v->name, v->kind_name, vf.field_name()));
         continue;
+      }
+      if (!vf.source.empty()) {
+        // The importer reads the key back into the same field, whichever view
+        // printed it: a key may stand for one field of its kind only.
+        const Field* same_name = kind.field(vf.key);
+        const auto [alias, added] = kind.key_aliases.emplace(vf.key, vf.field);
+        if ((same_name != nullptr && same_name != vf.field) || alias->second != vf.field) {
+          problems.push_back(fmt::format("view {}: key {} from {} clashes with another field",
+                                         v->name, vf.key, vf.source));
+        }
       }
       if (vf.emit == Emit::Column && vf.field->relation != Relation::Column) {
         problems.push_back(fmt::format("view {}: {} is a relation, not a column", v->name, vf.key));
@@ -225,7 +339,9 @@ std::vector<std::string> Registry::resolve() {
               fmt::format("view {}: {} is a column, not a relation", v->name, vf.key));
           continue;
         }
-        if (vf.field->relation != Relation::ForeignKey) vf.emit = Emit::NestedList;
+        const bool single = vf.field->relation == Relation::ForeignKey ||
+                            (vf.field->relation == Relation::Reverse && vf.field->one);
+        if (!single) vf.emit = Emit::NestedList;
         vf.view = find_view(vf.text);
         if (vf.view == nullptr) {
           problems.push_back(fmt::format("view {}: unknown view {}", v->name, vf.text));
@@ -345,6 +461,16 @@ KindBuilder& KindBuilder::children(std::string name, std::string target) {
 }
 KindBuilder& KindBuilder::rows(std::string name, std::string target) {
   return relation(*this, std::move(name), std::move(target), Relation::Rows);
+}
+KindBuilder& KindBuilder::reverse(std::string name, std::string target, std::string via) {
+  relation(*this, std::move(name), std::move(target), Relation::Reverse);
+  k.fields.back().via = std::move(via);
+  return *this;
+}
+KindBuilder& KindBuilder::reverse_one(std::string name, std::string target, std::string via) {
+  reverse(std::move(name), std::move(target), std::move(via));
+  k.fields.back().one = true;
+  return *this;
 }
 
 namespace {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
@@ -28,7 +29,8 @@ enum class Relation {
   ForeignKey,  // column <name>_id holding the target's id
   ManyToMany,  // link table <kind>__<name> (owner_id, target_id)
   Children,    // target rows with their own ids, owned through target.owner_id
-  Rows,        // id-less target rows owned through target.owner_id, kept in order
+  Rows,        // id-less target rows kept in order, in table <kind>__<name> (owner_id, position)
+  Reverse,     // target objects whose field `via` (a foreign key or many-to-many) points here
 };
 
 struct Kind;
@@ -38,7 +40,11 @@ struct Field {
   Relation relation = Relation::Column;
   ColumnType type = ColumnType::Text;  // Column only
   std::string target;                  // relations: the target kind's name
+  std::string via;                     // Reverse: the target's field pointing back here
+  bool one = false;                    // Reverse through a one-to-one: an object, not a list
+  const Kind* owner = nullptr;         // resolved: the kind that declares this field
   const Kind* target_kind = nullptr;   // resolved by the registry
+  const Field* via_field = nullptr;    // resolved: Reverse's `via` on the target kind
   int column = -1;                     // Row index, for Column and ForeignKey
 };
 
@@ -48,8 +54,14 @@ struct Kind {
   std::vector<Field> fields;
   bool owned = false;    // has an owner_id column (Children/Rows targets)
   int column_count = 0;  // Row size is 1 + column_count (id first)
+  // View keys printed from a differently named field (ViewField::from), so
+  // that the importer reads such a key back into its field. Set by resolve().
+  std::map<std::string, const Field*, std::less<>> key_aliases;
 
   const Field* field(std::string_view n) const;
+  // The field a JSON key of any of this kind's views is read into (null: none).
+  const Field* field_for_key(std::string_view key) const;
+  // Many-to-many link table, or the table of a Rows relation's rows.
   std::string link_table(const Field& f) const { return name + "__" + f.name; }
 };
 
@@ -59,7 +71,7 @@ enum class Emit {
   Url,         // absolute URL of the object's LL2 endpoint
   Mode,        // constant response_mode
   Nested,      // a foreign key rendered with a view (null when absent)
-  NestedList,  // a many-to-many, children or rows relation rendered with a view
+  NestedList,  // a many-to-many, children, rows or reverse relation rendered with a view
 };
 
 struct View;
@@ -70,13 +82,40 @@ struct ViewField {
   std::string text;              // Mode: the value; Url: the path segment; Nested*: the view name
   const Field* field = nullptr;  // resolved: the kind's field behind this key
   const View* view = nullptr;    // resolved: nested view
+  std::string source;            // the field printed under `key`, when named differently
+
+  // DRF's `source=`: print the kind's field `field_name` under this key,
+  // e.g. nested("docking_location", "DockingLocationX").from("docking_locations").
+  ViewField from(std::string field_name) const {
+    ViewField f = *this;
+    f.source = std::move(field_name);
+    return f;
+  }
+  const std::string& field_name() const { return source.empty() ? key : source; }
 };
 
 struct View {
   std::string name;
   std::string kind_name;
+  // The keys in wire order. For a view that extends another, resolve()
+  // replaces the declared keys with the full list (parent's keys first).
   std::vector<ViewField> fields;
+  std::string parent;             // extends(): the parent view's name
+  std::vector<std::string> omit;  // keys of the parent this view leaves out
   const Kind* kind = nullptr;
+
+  // DRF serializer subclassing: this view has the parent's keys in the
+  // parent's order; a key declared here again replaces the parent's in place
+  // (another nested view, another response_mode), new keys are appended.
+  View& extends(std::string parent_view) {
+    parent = std::move(parent_view);
+    return *this;
+  }
+  // Parent keys this view drops (a subclass setting the field to None).
+  View& without(std::initializer_list<const char*> keys) {
+    omit.insert(omit.end(), keys.begin(), keys.end());
+    return *this;
+  }
 };
 
 // How a filter reads its parameter: django-filter's filter classes.
@@ -182,9 +221,12 @@ class Registry {
   const View* find_view(std::string_view name) const;
   const Resource* find_resource(std::string_view path) const;
   const std::vector<std::unique_ptr<Kind>>& kinds() const { return kinds_; }
+  const std::vector<std::unique_ptr<View>>& views() const { return views_; }
   const std::vector<std::unique_ptr<Resource>>& resources() const { return resources_; }
 
  private:
+  Kind* find_kind_mutable(std::string_view name);
+
   std::vector<std::unique_ptr<Kind>> kinds_;
   std::vector<std::unique_ptr<View>> views_;
   std::vector<std::unique_ptr<Resource>> resources_;
@@ -220,23 +262,36 @@ struct KindBuilder {
   KindBuilder& m2m(std::string name, std::string target);
   KindBuilder& children(std::string name, std::string target);
   KindBuilder& rows(std::string name, std::string target);
+  // The `target` objects whose field `via` (a foreign key or a many-to-many
+  // of the target) points at this object: a pad's location gives a
+  // location its pads with reverse("pads", "pad", "location").
+  KindBuilder& reverse(std::string name, std::string target, std::string via);
+  // The same through a one-to-one: at most one object, rendered as an object.
+  KindBuilder& reverse_one(std::string name, std::string target, std::string via);
 };
 
+inline ViewField view_field(std::string key, Emit emit, std::string text = {}) {
+  ViewField f;
+  f.key = std::move(key);
+  f.emit = emit;
+  f.text = std::move(text);
+  return f;
+}
 inline ViewField id() {
-  return {"id", Emit::Id, {}, nullptr, nullptr};
+  return view_field("id", Emit::Id);
 }
 inline ViewField col(std::string key) {
-  return {std::move(key), Emit::Column, {}, nullptr, nullptr};
+  return view_field(std::move(key), Emit::Column);
 }
 inline ViewField url(std::string segment) {
-  return {"url", Emit::Url, std::move(segment), nullptr, nullptr};
+  return view_field("url", Emit::Url, std::move(segment));
 }
 inline ViewField mode(std::string value) {
-  return {"response_mode", Emit::Mode, std::move(value), nullptr, nullptr};
+  return view_field("response_mode", Emit::Mode, std::move(value));
 }
 // A relation rendered with another view; one object or a list, by relation.
 inline ViewField nested(std::string key, std::string view) {
-  return {std::move(key), Emit::Nested, std::move(view), nullptr, nullptr};
+  return view_field(std::move(key), Emit::Nested, std::move(view));
 }
 // Plain columns in order.
 std::vector<ViewField> cols(std::initializer_list<const char*> keys);

@@ -3,7 +3,6 @@
 namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
-using model::ViewField;
 
 void declare_agencies(model::Registry& r) {
   KindBuilder{r.kind("country")}.text(
@@ -40,28 +39,27 @@ void declare_agencies(model::Registry& r) {
   r.view("SocialMediaLink", "social_media_link",
          {id(), nested("social_media", "SocialMedia"), col("url")});
 
-  const auto mini_head = [](const char* mode_name) {
-    return std::vector{mode(mode_name), id(),          url("agencies"),
-                       col("name"),     col("abbrev"), nested("type", "AgencyType")};
-  };
-  const std::vector<ViewField> normal_tail = fields(
-      {{col("featured"), nested("country", "Country")},
-       cols({"description", "administrator", "founding_year", "launchers", "spacecraft", "parent"}),
-       {nested("image", "Image"), nested("logo", "Image"), nested("social_logo", "Image")}});
-  r.view("AgencyMini", "agency", mini_head("list"));
-  r.view("AgencyNormal", "agency", fields({mini_head("normal"), normal_tail}));
+  r.view("AgencyMini", "agency",
+         {mode("list"), id(), url("agencies"), col("name"), col("abbrev"),
+          nested("type", "AgencyType")});
+  r.view("AgencyNormal", "agency",
+         fields(
+             {{mode("normal"), col("featured"), nested("country", "Country")},
+              cols({"description", "administrator", "founding_year", "launchers", "spacecraft",
+                    "parent"}),
+              {nested("image", "Image"), nested("logo", "Image"), nested("social_logo", "Image")}}))
+      .extends("AgencyMini");
   // LL2's AgencyDetailed extends the normal serializer and says "normal".
   r.view("AgencyDetailed", "agency",
-         fields({mini_head("normal"),
-                 normal_tail,
-                 cols({"total_launch_count", "consecutive_successful_launches",
+         fields({cols({"total_launch_count", "consecutive_successful_launches",
                        "successful_launches", "failed_launches", "pending_launches",
                        "consecutive_successful_landings", "successful_landings", "failed_landings",
                        "attempted_landings", "successful_landings_spacecraft",
                        "failed_landings_spacecraft", "attempted_landings_spacecraft",
                        "successful_landings_payload", "failed_landings_payload",
                        "attempted_landings_payload", "info_url", "wiki_url"}),
-                 {nested("social_media_links", "SocialMediaLink")}}));
+                 {nested("social_media_links", "SocialMediaLink")}}))
+      .extends("AgencyNormal");
 }
 
 }  // namespace ll2::resources

@@ -25,25 +25,20 @@ void declare_docking_events(model::Registry& r) {
   r.view("DockingLocation", "docking_location",
          {id(), col("name"), nested("spacestation", "SpaceStationMini"),
           nested("spacecraft", "SpacecraftConfigNormal"), nested("payload", "PayloadMini")});
-  const auto event = [](const char* mode_name, const char* flight, const char* station,
-                        const char* payload) {
-    return std::vector{id(),
-                       url("docking_events"),
-                       col("docking"),
-                       col("departure"),
-                       nested("docking_location", "DockingLocation"),
-                       nested("space_station_target", "SpaceStationMini"),
-                       nested("flight_vehicle_target", "SpacecraftFlightMini"),
-                       nested("payload_flight_target", "PayloadFlightMini"),
-                       mode(mode_name),
-                       nested("flight_vehicle_chaser", flight),
-                       nested("space_station_chaser", station),
-                       nested("payload_flight_chaser", payload)};
-  };
   r.view("DockingEventEndpointNormal", "docking_event",
-         event("normal", "SpacecraftFlightMini", "SpaceStationMini", "PayloadFlightMini"));
+         {id(), url("docking_events"), col("docking"), col("departure"),
+          nested("docking_location", "DockingLocation"),
+          nested("space_station_target", "SpaceStationMini"),
+          nested("flight_vehicle_target", "SpacecraftFlightMini"),
+          nested("payload_flight_target", "PayloadFlightMini"), mode("normal"),
+          nested("flight_vehicle_chaser", "SpacecraftFlightMini"),
+          nested("space_station_chaser", "SpaceStationMini"),
+          nested("payload_flight_chaser", "PayloadFlightMini")});
   r.view("DockingEventEndpointDetailed", "docking_event",
-         event("detailed", "SpacecraftFlightNormal", "SpaceStationNormal", "PayloadFlightNormal"));
+         {mode("detailed"), nested("flight_vehicle_chaser", "SpacecraftFlightNormal"),
+          nested("space_station_chaser", "SpaceStationNormal"),
+          nested("payload_flight_chaser", "PayloadFlightNormal")})
+      .extends("DockingEventEndpointNormal");
 
   model::Resource res;
   res.path = "docking_events";

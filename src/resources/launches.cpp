@@ -103,31 +103,31 @@ void declare_launches(model::Registry& r) {
   r.view("MissionPatch", "mission_patch",
          {id(), col("name"), col("priority"), col("image_url"), nested("agency", "AgencyMini"),
           mode("normal")});
-  const auto program_head = [](const char* mode_name) {
-    return std::vector{
-        mode(mode_name), id(),           url("programs"), col("name"), nested("image", "Image"),
-        col("info_url"), col("wiki_url")};
-  };
-  r.view("ProgramMini", "program", program_head("list"));
-  r.view("ProgramNormal", "program",
-         fields({program_head("normal"),
-                 {col("description"), nested("agencies", "AgencyMini"), col("start_date"),
-                  col("end_date"), nested("mission_patches", "MissionPatch"),
-                  nested("type", "ProgramType")}}));
+  r.view("ProgramMini", "program",
+         {mode("list"), id(), url("programs"), col("name"), nested("image", "Image"),
+          col("info_url"), col("wiki_url")});
+  r.view(
+       "ProgramNormal", "program",
+       {mode("normal"), col("description"), nested("agencies", "AgencyMini"), col("start_date"),
+        col("end_date"), nested("mission_patches", "MissionPatch"), nested("type", "ProgramType")})
+      .extends("ProgramMini");
   r.view("LaunchMini", "launch", {id(), url("launches"), col("name")});
+  r.view("LaunchBasic", "launch",
+         {mode("list"), col("slug"), col("launch_designator"), nested("status", "LaunchStatus"),
+          col("last_updated"), col("net"), nested("net_precision", "NetPrecision"),
+          col("window_end"), col("window_start"), nested("image", "Image"), col("infographic")})
+      .extends("LaunchMini");
   r.view("LaunchNormal", "launch",
-         fields({{id(), url("launches"), col("name"), mode("normal"), col("slug"),
-                  col("launch_designator"), nested("status", "LaunchStatus"), col("last_updated"),
-                  col("net"), nested("net_precision", "NetPrecision"), col("window_end"),
-                  col("window_start"), nested("image", "Image")},
-                 cols({"infographic", "probability", "weather_concerns", "failreason", "hashtag"}),
+         fields({{mode("normal")},
+                 cols({"probability", "weather_concerns", "failreason", "hashtag"}),
                  {nested("launch_service_provider", "AgencyMini"), nested("rocket", "RocketNormal"),
                   nested("mission", "Mission"), nested("pad", "Pad"), col("webcast_live"),
                   nested("program", "ProgramNormal")},
                  cols({"orbital_launch_attempt_count", "location_launch_attempt_count",
                        "pad_launch_attempt_count", "agency_launch_attempt_count",
                        "orbital_launch_attempt_count_year", "location_launch_attempt_count_year",
-                       "pad_launch_attempt_count_year", "agency_launch_attempt_count_year"})}));
+                       "pad_launch_attempt_count_year", "agency_launch_attempt_count_year"})}))
+      .extends("LaunchBasic");
 }
 
 }  // namespace ll2::resources

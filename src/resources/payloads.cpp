@@ -25,33 +25,22 @@ void declare_payloads(model::Registry& r) {
       .fk("landing", "landing");
 
   r.view("PayloadType", "payload_type", {id(), col("name")});
-  const auto payload_head = [](const char* mode_name, const char* agency_view) {
-    return std::vector{mode(mode_name),
-                       id(),
-                       col("name"),
-                       nested("type", "PayloadType"),
-                       nested("manufacturer", agency_view),
-                       nested("operator", agency_view),
-                       nested("image", "Image")};
-  };
-  r.view("PayloadMini", "payload", payload_head("list", "AgencyMini"));
+  r.view("PayloadMini", "payload",
+         {mode("list"), id(), col("name"), nested("type", "PayloadType"),
+          nested("manufacturer", "AgencyMini"), nested("operator", "AgencyMini"),
+          nested("image", "Image")});
   r.view("PayloadNormal", "payload",
-         fields({payload_head("normal", "AgencyNormal"),
-                 {col("wiki_link"), col("info_link"), nested("program", "ProgramMini"), col("cost"),
-                  col("mass"), col("description")}}));
-  const auto flight = [](const char* mode_name, const char* payload_view, const char* launch_view) {
-    return std::vector{mode(mode_name),
-                       id(),
-                       url("payload_flights"),
-                       col("destination"),
-                       col("amount"),
-                       nested("payload", payload_view),
-                       nested("launch", launch_view),
-                       nested("landing", "Landing")};
-  };
-  r.view("PayloadFlightMini", "payload_flight", flight("list", "PayloadMini", "LaunchMini"));
+         {mode("normal"), nested("manufacturer", "AgencyNormal"),
+          nested("operator", "AgencyNormal"), col("wiki_link"), col("info_link"),
+          nested("program", "ProgramMini"), col("cost"), col("mass"), col("description")})
+      .extends("PayloadMini");
+  r.view("PayloadFlightMini", "payload_flight",
+         {mode("list"), id(), url("payload_flights"), col("destination"), col("amount"),
+          nested("payload", "PayloadMini"), nested("launch", "LaunchMini"),
+          nested("landing", "Landing")});
   r.view("PayloadFlightNormal", "payload_flight",
-         flight("normal", "PayloadNormal", "LaunchNormal"));
+         {mode("normal"), nested("payload", "PayloadNormal"), nested("launch", "LaunchNormal")})
+      .extends("PayloadFlightMini");
 }
 
 }  // namespace ll2::resources

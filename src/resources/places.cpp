@@ -60,26 +60,26 @@ void declare_places(model::Registry& r) {
 
   r.view("CelestialBodyType", "celestial_body_type", {id(), col("name")});
   r.view("CelestialBodyMini", "celestial_body", {mode("list"), id(), col("name")});
-  const auto body_normal =
-      fields({{mode("normal"), id(), col("name"), nested("type", "CelestialBodyType")},
-              cols({"diameter", "mass", "gravity", "length_of_day", "atmosphere"}),
-              {nested("image", "Image"), col("description"), col("wiki_url")}});
-  r.view("CelestialBodyNormal", "celestial_body", body_normal);
+  r.view("CelestialBodyNormal", "celestial_body",
+         fields({{mode("normal"), nested("type", "CelestialBodyType")},
+                 cols({"diameter", "mass", "gravity", "length_of_day", "atmosphere"}),
+                 {nested("image", "Image"), col("description"), col("wiki_url")}}))
+      .extends("CelestialBodyMini");
   // LL2's CelestialBodyDetailed extends the normal serializer and says "normal".
   r.view("CelestialBodyDetailed", "celestial_body",
-         fields({body_normal,
-                 cols({"total_attempted_launches", "successful_launches", "failed_launches",
-                       "total_attempted_landings", "successful_landings", "failed_landings"})}));
+         cols({"total_attempted_launches", "successful_launches", "failed_launches",
+               "total_attempted_landings", "successful_landings", "failed_landings"}))
+      .extends("CelestialBodyNormal");
 
-  const auto location_tail = fields(
-      {{col("active"), nested("country", "Country"), col("description"), nested("image", "Image")},
-       cols({"map_image", "longitude", "latitude", "timezone_name", "total_launch_count",
-             "total_landing_count"})});
-  const std::vector location_head{mode("normal"), id(), url("locations"), col("name")};
-  r.view("LocationSerializerNoCelestialBody", "location", fields({location_head, location_tail}));
-  r.view(
-      "Location", "location",
-      fields({location_head, {nested("celestial_body", "CelestialBodyDetailed")}, location_tail}));
+  r.view("Location", "location",
+         fields({{mode("normal"), id(), url("locations"), col("name"),
+                  nested("celestial_body", "CelestialBodyDetailed"), col("active"),
+                  nested("country", "Country"), col("description"), nested("image", "Image")},
+                 cols({"map_image", "longitude", "latitude", "timezone_name", "total_launch_count",
+                       "total_landing_count"})}));
+  r.view("LocationSerializerNoCelestialBody", "location", {})
+      .extends("Location")
+      .without({"celestial_body"});
 
   r.view("Pad", "pad",
          fields({{id(), url("pads"), col("active"), nested("agencies", "AgencyNormal"), col("name"),

@@ -19,12 +19,12 @@ void declare_space_stations(model::Registry& r) {
 
   r.view("SpaceStationStatus", "space_station_status", {id(), col("name")});
   r.view("SpaceStationType", "space_station_type", {id(), col("name")});
-  const std::vector head{id(), url("space_stations"), col("name"), nested("image", "Image")};
-  r.view("SpaceStationMini", "space_station", head);
+  r.view("SpaceStationMini", "space_station",
+         {id(), url("space_stations"), col("name"), nested("image", "Image")});
   r.view("SpaceStationNormal", "space_station",
-         fields({head,
-                 {nested("status", "SpaceStationStatus"), col("founded"), col("deorbited"),
-                  col("description"), col("orbit"), nested("type", "SpaceStationType")}}));
+         {nested("status", "SpaceStationStatus"), col("founded"), col("deorbited"),
+          col("description"), col("orbit"), nested("type", "SpaceStationType")})
+      .extends("SpaceStationMini");
 }
 
 }  // namespace ll2::resources

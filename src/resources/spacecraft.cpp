@@ -43,10 +43,10 @@ void declare_spacecraft(model::Registry& r) {
   r.view("SpacecraftConfigType", "spacecraft_config_type", {id(), col("name")});
   r.view("SpacecraftConfigFamilyMini", "spacecraft_config_family",
          {mode("list"), id(), col("name")});
-  r.view(
-      "SpacecraftConfigFamilyNormal", "spacecraft_config_family",
-      {mode("normal"), id(), col("name"), col("description"), nested("manufacturer", "AgencyMini"),
-       nested("parent", "SpacecraftConfigFamilyMini"), col("maiden_flight")});
+  r.view("SpacecraftConfigFamilyNormal", "spacecraft_config_family",
+         {mode("normal"), col("description"), nested("manufacturer", "AgencyMini"),
+          nested("parent", "SpacecraftConfigFamilyMini"), col("maiden_flight")})
+      .extends("SpacecraftConfigFamilyMini");
   r.view(
       "SpacecraftConfigNormal", "spacecraft_config",
       {mode("normal"), id(), url("spacecraft_configurations"), col("name"),
@@ -61,20 +61,13 @@ void declare_spacecraft(model::Registry& r) {
                     "mission_ends_count"}),
               {nested("status", "SpacecraftStatus"), col("description"),
                nested("spacecraft_config", "SpacecraftConfigNormal"), col("fastest_turnaround")}}));
-  const auto flight = [](const char* launch_view) {
-    return std::vector{id(),
-                       url("spacecraft_flights"),
-                       col("destination"),
-                       col("mission_end"),
-                       nested("spacecraft", "SpacecraftNormal"),
-                       nested("launch", launch_view),
-                       nested("landing", "Landing"),
-                       col("duration"),
-                       col("turn_around_time")};
-  };
-  r.view("SpacecraftFlightMini", "spacecraft_flight", flight("LaunchMini"));
+  r.view("SpacecraftFlightMini", "spacecraft_flight",
+         {id(), url("spacecraft_flights"), col("destination"), col("mission_end"),
+          nested("spacecraft", "SpacecraftNormal"), nested("launch", "LaunchMini"),
+          nested("landing", "Landing"), col("duration"), col("turn_around_time")});
   r.view("SpacecraftFlightNormal", "spacecraft_flight",
-         fields({flight("LaunchNormal"), {mode("normal")}}));
+         {nested("launch", "LaunchNormal"), mode("normal")})
+      .extends("SpacecraftFlightMini");
 }
 
 }  // namespace ll2::resources

@@ -125,16 +125,43 @@ std::variant<std::vector<std::string>, std::string> additive_changes(sqlite3* db
     }
   }
   for (const auto& [index, create] : want.indexes) {
-    if (!have.indexes.contains(index)) out.push_back(create);
+    // Indexes hold nothing of their own: one declared differently is rebuilt.
+    const auto it = have.indexes.find(index);
+    if (it != have.indexes.end() && it->second != create)
+      out.push_back(fmt::format("DROP INDEX {}", sql::quote(index)));
+    if (it == have.indexes.end() || it->second != create) out.push_back(create);
   }
   return out;
 }
 
+using Step = std::function<std::optional<std::string>(sqlite3*)>;
+
 // steps[i] upgrades a database from version i + 1 to i + 2: only what the
 // declarations cannot say (renames, data moves). Version 1 is the first
-// released schema; there are none yet.
-const std::vector<std::function<std::optional<std::string>(sqlite3*)>>& upgrade_steps() {
-  static const std::vector<std::function<std::optional<std::string>(sqlite3*)>> steps;
+// released schema.
+const std::vector<Step>& upgrade_steps() {
+  static const std::vector<Step> steps{
+      // 1 → 2: id-less rows live in one table per owning relation
+      // (<owner>__<field>); in version 1 the mission's info and video URLs
+      // were the only such rows, in tables named after their kind.
+      [](sqlite3* db) -> std::optional<std::string> {
+        for (const auto& [from, to] : {std::pair{"info_url", "mission__info_urls"},
+                                       std::pair{"vid_url", "mission__vid_urls"}}) {
+          const auto count = [&](const char* name) {
+            return query_rows(db, fmt::format("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                              "AND name = {}",
+                                              sql::quote_literal(name)))
+                .size();
+          };
+          if (count(from) == 1 && count(to) == 0) {
+            if (auto e = exec(db, fmt::format("ALTER TABLE {} RENAME TO {}", sql::quote(from),
+                                              sql::quote(to))))
+              return e;
+          }
+        }
+        return std::nullopt;
+      },
+  };
   return steps;
 }
 

@@ -144,13 +144,33 @@ class PathMatcher {
         return fmt::format("{}.id IN (SELECT {}.owner_id FROM {} {} WHERE {})", alias, inner,
                            quote(kind.link_table(*f)), inner, cond);
       }
-      case Relation::Children:
-      case Relation::Rows: {
-        const std::string cond = target_id && target.id_type != model::IdType::None
-                                     ? leaf(inner + ".id")
-                                     : match(target, inner, rest, leaf);
+      case Relation::Children: {
+        const std::string cond = target_id ? leaf(inner + ".id") : match(target, inner, rest, leaf);
         return fmt::format("{}.id IN (SELECT {}.owner_id FROM {} {} WHERE {})", alias, inner,
                            quote(target.name), inner, cond);
+      }
+      case Relation::Rows:
+        return fmt::format("{}.id IN (SELECT {}.owner_id FROM {} {} WHERE {})", alias, inner,
+                           quote(kind.link_table(*f)), inner, match(target, inner, rest, leaf));
+      case Relation::Reverse: {
+        const Field& via = *f->via_field;
+        if (via.relation == Relation::ForeignKey) {
+          const std::string cond =
+              target_id ? leaf(inner + ".id") : match(target, inner, rest, leaf);
+          return fmt::format("{}.id IN (SELECT {}.{} FROM {} {} WHERE {})", alias, inner,
+                             quote(column_name(via)), quote(target.name), inner, cond);
+        }
+        // Through the target's many-to-many: its link rows name this object.
+        std::string cond;
+        if (target_id) {
+          cond = leaf(inner + ".owner_id");
+        } else {
+          const std::string t = fmt::format("s{}", next_alias_++);
+          cond = fmt::format("{}.owner_id IN (SELECT {}.id FROM {} {} WHERE {})", inner, t,
+                             quote(target.name), t, match(target, t, rest, leaf));
+        }
+        return fmt::format("{}.id IN (SELECT {}.target_id FROM {} {} WHERE {})", alias, inner,
+                           quote(target.link_table(via)), inner, cond);
       }
       case Relation::Column:
         break;
@@ -259,33 +279,73 @@ std::string predicate_sql(const Kind& root, const model::Predicate& p, PathMatch
 
 }  // namespace
 
+namespace {
+
+// CREATE INDEX statements by name: several needs (a filter, a search hop, a
+// reverse relation) may ask for the same one.
+class Indexes {
+ public:
+  // An index on a foreign key or column of `kind`, named <kind>__<field>.
+  void on_field(const Kind& kind, const Field& f) {
+    add(kind.name + "__" + f.name, quote(kind.name), fmt::format("{}, id", quote(column_name(f))));
+  }
+  void add(const std::string& name, const std::string& table, const std::string& columns) {
+    if (names_.insert(name).second) {
+      statements_.push_back(fmt::format("CREATE INDEX {} ON {} ({})", quote(name), table, columns));
+    }
+  }
+  std::vector<std::string> take() { return std::move(statements_); }
+
+ private:
+  std::set<std::string> names_;
+  std::vector<std::string> statements_;
+};
+
+}  // namespace
+
 std::vector<std::string> schema(const model::Registry& registry) {
   std::vector<std::string> out;
+  Indexes indexes;
   for (const auto& kp : registry.kinds()) {
     const Kind& k = *kp;
-    std::string cols;
-    if (k.id_type == model::IdType::None) {
-      cols = "owner_id INTEGER NOT NULL, position INTEGER NOT NULL";
-    } else {
-      cols = fmt::format("id {} PRIMARY KEY", id_type(k));
+    // An id-less kind has no table of its own: each Rows relation that holds
+    // it has one (below), so owners of different kinds never share a table.
+    if (k.id_type != model::IdType::None) {
+      std::string cols = fmt::format("id {} PRIMARY KEY", id_type(k));
       if (k.owned) cols += ", owner_id INTEGER";
+      for (const auto& f : k.fields) {
+        if (f.column > 0) cols += fmt::format(", {} {}", quote(column_name(f)), sql_type(f));
+      }
+      out.push_back(fmt::format("CREATE TABLE {} ({})", quote(k.name), cols));
+      if (k.owned) {
+        indexes.add(k.name + "__owner", quote(k.name), "owner_id, id");
+      }
     }
     for (const auto& f : k.fields) {
-      if (f.column > 0) cols += fmt::format(", {} {}", quote(column_name(f)), sql_type(f));
-    }
-    if (k.id_type == model::IdType::None) cols += ", PRIMARY KEY (owner_id, position)";
-    out.push_back(fmt::format("CREATE TABLE {} ({})", quote(k.name), cols));
-    if (k.owned && k.id_type != model::IdType::None) {
-      out.push_back(fmt::format("CREATE INDEX {} ON {} (owner_id, id)", quote(k.name + "__owner"),
-                                quote(k.name)));
-    }
-    for (const auto& f : k.fields) {
-      if (f.relation != Relation::ManyToMany) continue;
-      out.push_back(
-          fmt::format("CREATE TABLE {} (owner_id {} NOT NULL, target_id {} NOT NULL, PRIMARY KEY "
-                      "(owner_id, target_id)) "
-                      "WITHOUT ROWID",
-                      quote(k.link_table(f)), id_type(k), id_type(*f.target_kind)));
+      if (f.relation == Relation::ManyToMany) {
+        out.push_back(
+            fmt::format("CREATE TABLE {} (owner_id {} NOT NULL, target_id {} NOT NULL, PRIMARY KEY "
+                        "(owner_id, target_id)) "
+                        "WITHOUT ROWID",
+                        quote(k.link_table(f)), id_type(k), id_type(*f.target_kind)));
+      } else if (f.relation == Relation::Rows) {
+        std::string cols =
+            fmt::format("owner_id {} NOT NULL, position INTEGER NOT NULL", id_type(k));
+        for (const auto& c : f.target_kind->fields) {
+          if (c.column > 0) cols += fmt::format(", {} {}", quote(column_name(c)), sql_type(c));
+        }
+        out.push_back(fmt::format("CREATE TABLE {} ({}, PRIMARY KEY (owner_id, position))",
+                                  quote(k.link_table(f)), cols));
+      } else if (f.relation == Relation::Reverse && f.via_field != nullptr) {
+        // Reading a reverse relation looks the owner up by the target's key.
+        const Kind& target = *f.target_kind;
+        if (f.via_field->relation == Relation::ForeignKey) {
+          indexes.on_field(target, *f.via_field);
+        } else {
+          const std::string link = target.link_table(*f.via_field);
+          indexes.add(link + "__target", quote(link), "target_id, owner_id");
+        }
+      }
     }
   }
   // Indexes for what the endpoints filter and order by on their own table.
@@ -299,29 +359,24 @@ std::vector<std::string> schema(const model::Registry& registry) {
     for (const auto& c : columns) {
       const Field* f = r.kind->field(c);
       if (f == nullptr || f->column <= 0) continue;
-      out.push_back(fmt::format("CREATE INDEX {} ON {} ({}, id)", quote(r.kind->name + "__" + c),
-                                quote(r.kind->name), quote(column_name(*f))));
+      indexes.on_field(*r.kind, *f);
     }
   }
   // Deeper hops of search paths (spacecraft_flight.spacecraft_id for
   // flight_vehicle_chaser__spacecraft__name): the IN-subqueries look them up.
-  std::set<std::string> done;
   for (const auto& rp : registry.resources()) {
     for (const auto& path : rp->search_fields) {
       const Kind* kind = rp->kind;
       std::string_view rest = path;
       for (size_t sep = rest.find("__"); sep != std::string_view::npos; sep = rest.find("__")) {
         const Field* f = kind->field(rest.substr(0, sep));
-        if (kind != rp->kind && f->column > 0 && done.insert(kind->name + "." + f->name).second) {
-          out.push_back(fmt::format("CREATE INDEX {} ON {} ({})",
-                                    quote(kind->name + "__" + f->name), quote(kind->name),
-                                    quote(column_name(*f))));
-        }
+        if (kind != rp->kind && f->column > 0) indexes.on_field(*kind, *f);
         kind = f->target_kind;
         rest.remove_prefix(sep + 2);
       }
     }
   }
+  for (auto& index : indexes.take()) out.push_back(std::move(index));
   // Tables before indexes, each in name order: the schema does not depend on
   // the order in which resource files are declared.
   std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
@@ -345,13 +400,22 @@ std::string select_related_ids(const Kind& owner_kind, const Field& f) {
     return fmt::format("SELECT target_id FROM {} WHERE owner_id = ? ORDER BY target_id",
                        quote(owner_kind.link_table(f)));
   }
+  if (f.relation == Relation::Reverse) {
+    const Field& via = *f.via_field;
+    if (via.relation == Relation::ManyToMany) {
+      return fmt::format("SELECT owner_id FROM {} WHERE target_id = ? ORDER BY owner_id",
+                         quote(f.target_kind->link_table(via)));
+    }
+    return fmt::format("SELECT id FROM {} WHERE {} = ? ORDER BY id", quote(f.target_kind->name),
+                       quote(column_name(via)));
+  }
   return fmt::format("SELECT id FROM {} WHERE owner_id = ? ORDER BY id",
                      quote(f.target_kind->name));
 }
 
 std::string select_owned_rows(const Field& f) {
   return fmt::format("SELECT {} FROM {} WHERE owner_id = ? ORDER BY position",
-                     row_columns(*f.target_kind, ""), quote(f.target_kind->name));
+                     row_columns(*f.target_kind, ""), quote(f.owner->link_table(f)));
 }
 
 ListStatements list(const ListQuery& q) {

@@ -286,6 +286,8 @@ class SqliteStore final : public Store {
             return e;
           }
         }
+      } else if (link.field->relation == model::Relation::Reverse) {
+        if (auto e = write_reverse(link)) return e;
       } else {  // children: detach the old set, attach the new one
         const std::string table = sql::quote(link.field->target_kind->name);
         if (auto e = run(fmt::format("UPDATE {} SET owner_id = NULL WHERE owner_id = ?", table),
@@ -300,7 +302,7 @@ class SqliteStore final : public Store {
       }
     }
     for (const auto& rows : batch.rows) {
-      const std::string table = sql::quote(rows.field->target_kind->name);
+      const std::string table = sql::quote(rows.field->owner->link_table(*rows.field));
       if (auto e = run(fmt::format("DELETE FROM {} WHERE owner_id = ?", table), {rows.owner}))
         return e;
       int64_t position = 0;
@@ -317,6 +319,40 @@ class SqliteStore final : public Store {
                 run(fmt::format("INSERT INTO {} ({}) VALUES ({})", table, columns, marks), params))
           return e;
       }
+    }
+    return std::nullopt;
+  }
+
+  // A reverse relation's list is complete: the objects it names point at
+  // the owner afterwards, and the ones that pointed at it before and are no
+  // longer listed are detached (their foreign key becomes NULL, or their
+  // link row goes), which is what the reverse side of the relation says.
+  std::optional<std::string> write_reverse(const LinkWrite& link) {
+    const model::Field& via = *link.field->via_field;
+    const model::Kind& target = *link.field->target_kind;
+    if (via.relation == model::Relation::ManyToMany) {
+      const std::string table = sql::quote(target.link_table(via));
+      if (auto e = run(fmt::format("DELETE FROM {} WHERE target_id = ?", table), {link.owner}))
+        return e;
+      for (const auto& t : link.targets) {
+        if (auto e = run(
+                fmt::format("INSERT OR IGNORE INTO {} (owner_id, target_id) VALUES (?, ?)", table),
+                {t, link.owner})) {
+          return e;
+        }
+      }
+      return std::nullopt;
+    }
+    const std::string table = sql::quote(target.name);
+    const std::string column = sql::quote(sql::column_name(via));
+    if (auto e = run(fmt::format("UPDATE {} SET {} = NULL WHERE {} = ?", table, column, column),
+                     {link.owner})) {
+      return e;
+    }
+    for (const auto& t : link.targets) {
+      if (auto e =
+              run(fmt::format("UPDATE {} SET {} = ? WHERE id = ?", table, column), {link.owner, t}))
+        return e;
     }
     return std::nullopt;
   }

@@ -42,7 +42,8 @@ struct ObjectWrite {
   Value id;
   std::vector<std::pair<const model::Field*, Value>> values;  // only the keys seen
 };
-struct LinkWrite {  // replaces a many-to-many membership, or a parent's children
+struct LinkWrite {  // replaces a many-to-many membership, a parent's children, or the
+                    // objects of a reverse relation (their foreign key or link rows)
   const model::Kind* kind = nullptr;
   const model::Field* field = nullptr;
   Value owner;
@@ -65,7 +66,7 @@ class Store {
 
   // One object's stored row, id first, columns in declaration order.
   virtual std::optional<Row> load(const model::Kind& kind, const Value& id) = 0;
-  // Ids behind a many-to-many or children relation, ascending.
+  // Ids behind a many-to-many, children or reverse relation, ascending.
   virtual std::vector<Value> related_ids(const model::Kind& owner_kind, const model::Field& field,
                                          const Value& owner) = 0;
   // Rows of an id-less relation, in their stored order (id slot is null).

@@ -50,6 +50,7 @@ void make_release_one(const std::string& path) {
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   exec(db, ll2::test::read_file(LL2D_FIXTURES "/schema-v1.sql"));
   exec(db, "INSERT INTO space_station (id, name) VALUES (4, 'Mir')");
+  exec(db, "INSERT INTO info_url (owner_id, position, url) VALUES (7, 0, 'https://mir.example')");
   exec(db, "PRAGMA user_version = 1");
   sqlite3_close(db);
 }
@@ -77,6 +78,10 @@ TEST(Migrations, UpgradedPreviousReleaseEqualsAFreshDatabase) {
       opened.store->load(*ll2::model::registry().find_kind("space_station"), int64_t{4});
   ASSERT_TRUE(row.has_value());
   EXPECT_EQ(std::get<std::string>(row->at(1)), "Mir");
+  // Version 2 keeps a mission's info URLs in mission__info_urls.
+  const auto& mission = *ll2::model::registry().find_kind("mission");
+  const auto urls = opened.store->owned_rows(*mission.field("info_urls"), int64_t{7});
+  ASSERT_EQ(urls.size(), 1u);
   EXPECT_EQ(shape(old_db), shape(fresh_db));
   // Opening again changes nothing.
   ASSERT_TRUE(ll2::store::open_sqlite(old_db).store);

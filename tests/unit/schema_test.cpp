@@ -35,37 +35,47 @@ TEST(Declarations, ResolveWithoutProblems) {
   EXPECT_NE(registry().find_resource("docking_events"), nullptr);
 }
 
+const rapidjson::Document& openapi() {
+  static const rapidjson::Document doc = [] {
+    rapidjson::Document d;
+    d.Parse(ll2::test::read_file(LL2D_FIXTURES "/ll2-2.3.0-openapi.json").c_str());
+    return d;
+  }();
+  return doc;
+}
+
 TEST(Declarations, ViewsMatchOpenApiSchemas) {
-  const std::string text = ll2::test::read_file(LL2D_FIXTURES "/ll2-2.3.0-openapi.json");
-  rapidjson::Document doc;
-  doc.Parse(text.c_str());
-  ASSERT_FALSE(doc.HasParseError());
-  const auto& schemas = doc["components"]["schemas"];
+  ASSERT_FALSE(openapi().HasParseError());
+  const auto& schemas = openapi()["components"]["schemas"];
   int checked = 0;
-  // Every view reachable from the docking event views.
-  std::vector<const View*> todo;
-  for (const auto& r : registry().resources()) {
-    for (const auto& m : r->modes) todo.push_back(m.resolved);
-  }
-  std::set<const View*> seen;
-  while (!todo.empty()) {
-    const View* v = todo.back();
-    todo.pop_back();
-    if (!seen.insert(v).second) continue;
-    ASSERT_TRUE(schemas.HasMember(v->name.c_str())) << v->name;
-    const auto& props = schemas[v->name.c_str()]["properties"];
+  // Every declared view, reachable from an endpoint or not.
+  for (const auto& vp : registry().views()) {
+    const View& v = *vp;
+    ASSERT_TRUE(schemas.HasMember(v.name.c_str())) << v.name;
+    const auto& props = schemas[v.name.c_str()]["properties"];
     std::vector<std::string> expected;
     for (auto it = props.MemberBegin(); it != props.MemberEnd(); ++it)
       expected.emplace_back(it->name.GetString());
     std::vector<std::string> actual;
-    for (const auto& f : v->fields) {
+    for (const auto& f : v.fields) {
       actual.push_back(f.key);
+      if (!props.HasMember(f.key.c_str())) continue;
+      const auto& prop = props[f.key.c_str()];
       if (f.view != nullptr) {
-        EXPECT_EQ(ref_name(props[f.key.c_str()]), f.view->name) << v->name << "." << f.key;
-        todo.push_back(f.view);
+        EXPECT_EQ(ref_name(prop), f.view->name) << v.name << "." << f.key;
+        // A list for an array, an object for a reference.
+        const bool array = prop.HasMember("type") && prop["type"] == "array";
+        EXPECT_EQ(f.emit == Emit::NestedList, array) << v.name << "." << f.key;
+      } else {
+        EXPECT_EQ(ref_name(prop), "") << v.name << "." << f.key << " should be nested";
+      }
+      // response_mode is a constant: the schema's default.
+      if (f.emit == Emit::Mode) {
+        ASSERT_TRUE(prop.HasMember("default")) << v.name;
+        EXPECT_EQ(f.text, prop["default"].GetString()) << v.name << ".response_mode";
       }
     }
-    EXPECT_EQ(actual, expected) << v->name;
+    EXPECT_EQ(actual, expected) << v.name;
     ++checked;
   }
   EXPECT_GE(checked, 50);
