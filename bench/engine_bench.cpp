@@ -27,9 +27,9 @@ const std::string& database() {
       const auto& root = *ll2::model::registry().find_resource("docking_events")->kind;
       for (const auto& entry : fs::directory_iterator(dir / "gen")) {
         if (entry.path().extension() == ".json")
-          ll2::ingest::import_file(*opened.store, root, entry.path().string());
+          ll2::ingest::import_file(*opened.store, &root, entry.path().string());
       }
-      ll2::ingest::import_file(*opened.store, root,
+      ll2::ingest::import_file(*opened.store, &root,
                                LL2D_FIXTURES "/docking_event_609_detailed.json");
     }
     return db;

@@ -21,10 +21,18 @@ namespace {
 
 int run_import(const std::string& db, const std::string& resource,
                const std::vector<std::string>& inputs) {
-  const ll2::model::Resource* r = ll2::model::registry().find_resource(resource);
-  if (r == nullptr) {
-    fmt::print(stderr, "ll2d import: unknown --resource {}\n", resource);
-    return 2;
+  // --resource names an endpoint by its LL2 path (launches, config/orbits,
+  // launches/upcoming); without it each object's `url` tells.
+  const ll2::model::Kind* root = nullptr;
+  if (!resource.empty()) {
+    const auto& registry = ll2::model::registry();
+    const ll2::model::Resource* r = registry.find_resource(resource);
+    if (r == nullptr) r = registry.find_resource_by_url("/2.3.0/" + resource + "/0/");
+    if (r == nullptr) {
+      fmt::print(stderr, "ll2d import: unknown --resource {}\n", resource);
+      return 2;
+    }
+    root = r->kind;
   }
   auto opened = ll2::store::open_sqlite(db);
   if (!opened.store) {
@@ -46,7 +54,6 @@ int run_import(const std::string& db, const std::string& resource,
       files.push_back(p);
     }
   }
-  const auto& root = *r->kind;
   int failed = 0;
   int64_t objects = 0;
   const auto started = std::chrono::steady_clock::now();
@@ -108,9 +115,10 @@ int run(int argc, char** argv) {
   std::vector<std::string> inputs;
   import->add_option("--db", db, "SQLite database file (created if missing)")
       ->capture_default_str();
-  std::string resource = "docking_events";
-  import->add_option("--resource", resource, "The endpoint the files come from")
-      ->capture_default_str();
+  std::string resource;
+  import->add_option("--resource", resource,
+                     "The endpoint the files come from, as LL2 names it (launches, "
+                     "config/orbits); default: each object's url tells");
   import->add_option("paths", inputs, "Files or directories of LL2 JSON")->required();
 
   auto* gen =

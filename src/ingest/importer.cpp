@@ -306,7 +306,7 @@ class Collector {
 
 }  // namespace
 
-std::variant<Collected, ImportError> collect(const Kind& root, std::string_view source,
+std::variant<Collected, ImportError> collect(const Kind* root, std::string_view source,
                                              const std::string& file_name) {
   JsonParse parsed = parse_json(source);
   if (!parsed.root) {
@@ -316,11 +316,31 @@ std::variant<Collected, ImportError> collect(const Kind& root, std::string_view 
   const JsonNode& doc = *parsed.root;
   Collector c(source, file_name);
   Collected out;
-  const auto each = [&](const JsonNode& list, const std::string& path) {
-    for (size_t i = 0; i < list.items.size() && !c.error; ++i) {
-      c.object(root, list.items[i], fmt::format("{}[{}]", path, i));
-      ++out.stats.events;
+  std::optional<ImportError> unknown;
+  const auto one = [&](const JsonNode& node, const std::string& path) {
+    const Kind* kind = root;
+    if (kind == nullptr) {
+      const JsonNode* url = node.type == JsonNode::Type::Object ? node.get("url") : nullptr;
+      const model::Resource* r = url != nullptr && url->type == JsonNode::Type::String
+                                     ? model::registry().find_resource_by_url(url->text)
+                                     : nullptr;
+      if (r == nullptr) {
+        const auto [line, col] = line_column(source, node.offset);
+        unknown = ImportError{
+            file_name, path, line, col,
+            url == nullptr ? "no \"url\" tells which resource this object belongs to; name it "
+                             "with --resource"
+                           : "its \"url\" names no resource ll2d serves; name it with --resource"};
+        return;
+      }
+      kind = r->kind;
     }
+    c.object(*kind, node, path);
+    ++out.stats.events;
+  };
+  const auto each = [&](const JsonNode& list, const std::string& path) {
+    for (size_t i = 0; i < list.items.size() && !c.error && !unknown; ++i)
+      one(list.items[i], fmt::format("{}[{}]", path, i));
   };
   if (doc.type == JsonNode::Type::Object && doc.get("results") != nullptr) {
     const JsonNode& results = *doc.get("results");
@@ -333,16 +353,16 @@ std::variant<Collected, ImportError> collect(const Kind& root, std::string_view 
   } else if (doc.type == JsonNode::Type::Array) {
     each(doc, "$");
   } else {
-    c.object(root, doc, "$");
-    ++out.stats.events;
+    one(doc, "$");
   }
+  if (unknown) return *unknown;
   if (c.error) return *c.error;
   out.stats.objects = c.objects;
   out.batch = std::move(c.batch);
   return out;
 }
 
-std::variant<ImportStats, ImportError> import_file(store::Store& store, const Kind& root,
+std::variant<ImportStats, ImportError> import_file(store::Store& store, const Kind* root,
                                                    const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return ImportError{path, "", 0, 0, "cannot read the file"};

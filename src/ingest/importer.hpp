@@ -32,16 +32,22 @@ struct ImportStats {
 };
 
 // Validates `source` (the text of `file_name`) and turns it into a batch.
-// `root` is the kind of the top-level objects (docking_event).
+// `root` is the kind of the top-level objects (docking_event); when null,
+// each top-level object's kind is the resource its `url` names.
 struct Collected {
   store::WriteBatch batch;
   ImportStats stats;
 };
-std::variant<Collected, ImportError> collect(const model::Kind& root, std::string_view source,
+std::variant<Collected, ImportError> collect(const model::Kind* root, std::string_view source,
                                              const std::string& file_name);
+inline std::variant<Collected, ImportError> collect(const model::Kind& root,
+                                                    std::string_view source,
+                                                    const std::string& file_name) {
+  return collect(&root, source, file_name);
+}
 
 // Reads, validates and writes one file in one transaction.
-std::variant<ImportStats, ImportError> import_file(store::Store& store, const model::Kind& root,
+std::variant<ImportStats, ImportError> import_file(store::Store& store, const model::Kind* root,
                                                    const std::string& path);
 
 }  // namespace ll2::ingest

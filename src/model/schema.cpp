@@ -102,6 +102,23 @@ const View* Registry::find_view(std::string_view name) const {
   return nullptr;
 }
 
+const Resource* Registry::find_resource_by_url(std::string_view url) const {
+  const size_t start = url.find("/2.3.0/");
+  if (start == std::string_view::npos) return nullptr;
+  std::string_view path = url.substr(start + 7);
+  path = path.substr(0, path.find_first_of("?#"));
+  // Drop the last segment (the id, possibly with a format suffix).
+  while (path.ends_with('/')) path.remove_suffix(1);
+  const size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return nullptr;
+  path = path.substr(0, slash);
+  if (const Resource* r = find_resource(path)) return r;
+  const size_t action = path.rfind('/');
+  if (action == std::string_view::npos) return nullptr;
+  const Resource* r = find_resource(path.substr(0, action));
+  return r != nullptr && r->action(path.substr(action + 1)) != nullptr ? r : nullptr;
+}
+
 const Resource* Registry::find_resource(std::string_view path) const {
   for (const auto& r : resources_) {
     if (r->path == path) return r.get();

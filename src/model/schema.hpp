@@ -220,6 +220,9 @@ class Registry {
   const Kind* find_kind(std::string_view name) const;
   const View* find_view(std::string_view name) const;
   const Resource* find_resource(std::string_view path) const;
+  // The resource an LL2 URL names (https://host/2.3.0/launches/upcoming/<id>/,
+  // /2.3.0/config/orbits/3.json): by its route, actions included.
+  const Resource* find_resource_by_url(std::string_view url) const;
   const std::vector<std::unique_ptr<Kind>>& kinds() const { return kinds_; }
   const std::vector<std::unique_ptr<View>>& views() const { return views_; }
   const std::vector<std::unique_ptr<Resource>>& resources() const { return resources_; }

@@ -134,3 +134,20 @@ TEST(SchemaVersions, NewerAndForeignDatabasesAreRefused) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("not an ll2d database"), std::string::npos) << r.err;
 }
+
+TEST_F(ImportCommand, TheUrlTellsTheResourceUnlessResourceIsGiven) {
+  // SetUp imported the golden record without --resource: its url named it.
+  // An object without a url needs --resource.
+  const auto file = write("station.json", R"({"id": 4, "name": "Mir"})");
+  expect_rejected(file, "station.json:1:1: $: no \"url\" tells which resource");
+  const auto unknown = write(
+      "unknown.json",
+      R"({"id": 4, "url": "https://ll.thespacedevs.com/2.3.0/nothing_here/4/", "name": "Mir"})");
+  expect_rejected(unknown, "its \"url\" names no resource ll2d serves");
+  const auto r = run_ll2d({"import", "--db", db(), "--resource", "no_such_thing", file});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown --resource no_such_thing"), std::string::npos);
+  const auto named = run_ll2d({"import", "--db", db(), "--resource", "docking_events",
+                               LL2D_FIXTURES "/docking_event_609_detailed.json"});
+  EXPECT_EQ(named.exit_code, 0) << named.err;
+}

@@ -17,7 +17,7 @@ class EngineTest : public ::testing::Test {
     ASSERT_TRUE(opened.store);
     const auto& root = *model::registry().find_resource("docking_events")->kind;
     auto r =
-        ingest::import_file(*opened.store, root, LL2D_FIXTURES "/docking_event_609_detailed.json");
+        ingest::import_file(*opened.store, &root, LL2D_FIXTURES "/docking_event_609_detailed.json");
     ASSERT_TRUE(std::holds_alternative<ingest::ImportStats>(r));
   }
   static void TearDownTestSuite() {

@@ -23,7 +23,7 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 }
 
 ingest::ImportError collect_error(const std::string& text) {
-  auto r = ingest::collect(root(), text, "bad.json");
+  auto r = ingest::collect(&root(), text, "bad.json");
   EXPECT_TRUE(std::holds_alternative<ingest::ImportError>(r));
   return std::holds_alternative<ingest::ImportError>(r) ? std::get<ingest::ImportError>(r)
                                                         : ingest::ImportError{};
@@ -39,7 +39,7 @@ class ImporterTest : public ::testing::Test {
   std::string import_text(const std::string& text) {
     const std::string path = dir.file("in.json");
     std::ofstream(path, std::ios::binary) << text;
-    auto r = ingest::import_file(*db, root(), path);
+    auto r = ingest::import_file(*db, &root(), path);
     if (auto* e = std::get_if<ingest::ImportError>(&r)) return e->to_string();
     return {};
   }
@@ -57,7 +57,7 @@ class ImporterTest : public ::testing::Test {
 }  // namespace
 
 TEST(Collect, CountsEventsAndObjects) {
-  auto r = ingest::collect(root(), golden(), "golden.json");
+  auto r = ingest::collect(&root(), golden(), "golden.json");
   ASSERT_TRUE(std::holds_alternative<ingest::Collected>(r));
   const auto& c = std::get<ingest::Collected>(r);
   EXPECT_EQ(c.stats.events, 1);
