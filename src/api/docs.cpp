@@ -17,39 +17,66 @@ std::string code_list(std::vector<std::string> items, bool sorted = true) {
   for (const auto& i : items) out += fmt::format("{}`{}`", out.empty() ? "" : ", ", i);
   return out;
 }
-
-std::string example(const Resource& r, const std::string& query, const std::string& link_suffix) {
-  return fmt::format("Example - [/{}/?{}](/2.3.0/{}/?{}{})", r.path, query, r.path, query,
-                     link_suffix);
-}
 }  // namespace
 
-std::string resource_docs_markdown(const Resource& r, const std::string& link_suffix) {
+std::string route_path(const Resource& r, const model::Action* action) {
+  return action == nullptr ? r.path : r.path + "/" + action->name;
+}
+
+std::vector<const Filter*> route_filters(const Resource& r, const model::Action* action) {
+  std::vector<const Filter*> out;
+  for (const auto& f : r.filters) out.push_back(&f);
+  if (action != nullptr) {
+    for (const auto& f : action->extra_filters) out.push_back(&f);
+  }
+  return out;
+}
+
+std::vector<std::string> route_search_fields(const Resource& r, const model::Action* action) {
+  std::vector<std::string> out;
+  for (const auto& p : r.search_fields) {
+    if (action == nullptr || std::find(action->omit_search.begin(), action->omit_search.end(), p) ==
+                                 action->omit_search.end())
+      out.push_back(p);
+  }
+  return out;
+}
+
+std::string resource_docs_markdown(const Resource& r, const model::Action* action,
+                                   const DocLinks& links) {
+  const std::string path = route_path(r, action);
+  const auto example = [&](const std::string& query) {
+    if (links.relative) return fmt::format("Example - [/{}/?{}](./?{})", path, query, query);
+    return fmt::format("Example - [/{}/?{}](/2.3.0/{}/?{}{})", path, query, path, query,
+                       links.suffix);
+  };
   std::vector<std::string> modes, filters;
   for (const auto& m : r.modes) modes.push_back(m.name);
-  for (const auto& f : r.filters) filters.push_back(f.param);
+  for (const Filter* f : route_filters(r, action)) filters.push_back(f->param);
+  const auto search = route_search_fields(r, action);
   std::string md;
-  md += fmt::format("#### Modes\nLevels of detail in the response - {}\n\n{}\n\n",
-                    code_list(modes, false), example(r, r.mode_example, link_suffix));
+  if (r.mode_parameter) {
+    md += fmt::format("#### Modes\nLevels of detail in the response - {}\n\n{}\n\n",
+                      code_list(modes, false), example(r.mode_example));
+  }
   if (!filters.empty()) {
     md += fmt::format("#### Filters\nParameters - {}\n\n{}\n\n", code_list(filters),
-                      example(r, r.filter_example, link_suffix));
+                      example(r.filter_example));
   }
-  if (!r.search_fields.empty()) {
-    md += fmt::format("#### Search\nFields searched - {}\n\n{}\n\n", code_list(r.search_fields),
-                      example(r, r.search_example, link_suffix));
+  if (!search.empty()) {
+    md += fmt::format("#### Search\nFields searched - {}\n\n{}\n\n", code_list(search),
+                      example(r.search_example));
   }
   if (!r.ordering_fields.empty()) {
     md += fmt::format("#### Ordering\nFields - {}\n\n{}\n\n", code_list(r.ordering_fields),
-                      example(r, r.ordering_example, link_suffix));
+                      example(r.ordering_example));
   }
   md += fmt::format(
       "#### Number of results\nUse `limit` to control the number of objects in the response (max "
       "100)\n\n{}\n\n",
-      example(r, "limit=2", link_suffix));
-  md += fmt::format(
-      "#### Format\nSwitch to JSON output - [/{}/?format=json](/2.3.0/{}/?format=json)\n\n", r.path,
-      r.path);
+      example("limit=2"));
+  md += fmt::format("#### Format\nSwitch to JSON output - [/{}/?format=json]({})\n\n", path,
+                    links.relative ? "./?format=json" : "/2.3.0/" + path + "/?format=json");
   md +=
       "#### Help\nFind all the FAQs and support links on the documentation homepage - "
       "[ll.thespacedevs.com/docs](https://ll.thespacedevs.com/docs/)\n";

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "api/declarations.hpp"
 
@@ -9,8 +10,20 @@ namespace ll2::api {
 // The endpoint documentation LL2 shows (Modes, Filters, Search, Ordering,
 // Number of results, Format, Help) as Markdown, generated from the same
 // declaration that drives the queries, so the two cannot disagree.
-// `link_suffix` is appended to example links (e.g. "&format=api").
-std::string resource_docs_markdown(const Resource& r, const std::string& link_suffix);
+// Example links are relative (`./?limit=2`, as LL2's OpenAPI text has them)
+// or absolute paths with `link_suffix` appended (e.g. "&format=api").
+struct DocLinks {
+  bool relative = false;
+  std::string suffix;
+};
+// The docs of a resource's list route, or of one of its actions.
+std::string resource_docs_markdown(const Resource& r, const model::Action* action,
+                                   const DocLinks& links);
+// The route of a resource or action below /2.3.0/ (launches/upcoming).
+std::string route_path(const Resource& r, const model::Action* action);
+// The filters, search fields and modes a route takes, as its docs list them.
+std::vector<const Filter*> route_filters(const Resource& r, const model::Action* action);
+std::vector<std::string> route_search_fields(const Resource& r, const model::Action* action);
 
 // CommonMark to HTML (raw HTML in the source is not passed through).
 std::string markdown_to_html(const std::string& markdown);

@@ -9,6 +9,7 @@
 
 #include "api/docs.hpp"
 #include "api/html.hpp"
+#include "api/openapi.hpp"
 #include "api/params.hpp"
 #include "api/serializer.hpp"
 #include "http/query_string.hpp"
@@ -130,7 +131,7 @@ std::vector<std::string> segments(std::string_view path) {
 }
 
 struct Route {
-  enum Kind { None, Root, List, Detail } kind = None;
+  enum Kind { None, Root, Schema, List, Detail } kind = None;
   const Resource* resource = nullptr;
   const model::Action* action = nullptr;  // launches/upcoming
   std::string id;
@@ -181,6 +182,8 @@ Route route(std::string_view path) {
     for (size_t i = 1; i < end; ++i) out += (i > 1 ? "/" : "") + seg[i];
     return out;
   };
+  if (seg.size() == 2 && seg[1] == "schema" && format.empty())
+    return {Route::Schema, nullptr, nullptr, {}, {}};
   const auto& table = route_table();
   if (const auto it = table.find(join(seg.size())); it != table.end())
     return {Route::List, it->second.first, it->second.second, {}, format};
@@ -257,6 +260,7 @@ void finish(Response& r, const Context& ctx, const Route& route, std::string jso
     // The page shows the headers of the JSON response it renders.
     PageInput page;
     page.resource = route.resource;
+    page.action = route.action;
     page.is_list = route.kind == Route::List;
     page.method = std::string(ctx.request.method);
     page.full_path = ctx.path + (ctx.query.empty() ? "" : "?" + ctx.query);
@@ -333,7 +337,7 @@ Response Engine::handle(const Request& request) const {
     w.key("name");
     w.string(r.singular + (rt.kind == Route::List ? " List" : " Instance"));
     w.key("description");
-    std::string description = resource_docs_markdown(r, "");
+    std::string description = resource_docs_markdown(r, rt.action, {});
     while (!description.empty() && description.back() == '\n') description.pop_back();
     w.string(description);
     w.key("renders");
@@ -378,6 +382,15 @@ Response Engine::handle(const Request& request) const {
   if (const auto f = ctx.params.get("format")) {
     urls.query = "?format=";
     http::append_quote_plus(urls.query, *f);
+  }
+
+  if (rt.kind == Route::Schema) {
+    // Generated once: it depends on the declarations and the base URL only.
+    static const std::string document = openapi_document(registry(), options_.public_url);
+    response.content_type = "application/vnd.oai.openapi+json";
+    response.headers = {{"Allow", kAllow}, {"Vary", kVary}};
+    response.body = options_.public_url.empty() ? openapi_document(registry(), ctx.base) : document;
+    return response;
   }
 
   if (rt.kind == Route::Root) {

@@ -116,26 +116,55 @@ std::string query_with(const http::QueryParams& params, std::string_view key,
   return out;
 }
 
+// What a filter's input shows while it is empty: the form of its value.
+const char* placeholder(const Filter& f) {
+  const char* one = "";
+  switch (f.kind) {
+    case ValueKind::DateTime:
+      one = "2024-06-06T06:48:00Z";
+      break;
+    case ValueKind::Date:
+      one = "2024-06-06";
+      break;
+    case ValueKind::Boolean:
+      return "true / false";
+    case ValueKind::Uuid:
+      one = "uuid";
+      break;
+    case ValueKind::Text:
+      one = "text";
+      break;
+    default:
+      one = f.integer ? "id" : "number";
+      break;
+  }
+  if (f.kind == ValueKind::MultipleChoice) return "id (repeat for more)";
+  if (f.csv) return f.kind == ValueKind::Text ? "a,b" : "1,2";
+  return one;
+}
+
 void filter_form(std::string& out, const PageInput& p) {
   const Resource& r = *p.resource;
   const auto value = [&](std::string_view key) {
     return text::html_escape(p.params->get(key).value_or(""));
   };
-  out += fmt::format(
-      "<form class=\"filters\" method=\"get\" action=\"/2.3.0/{}/\"><h3>Filters</h3>", r.path);
+  out +=
+      fmt::format("<form class=\"filters\" method=\"get\" action=\"/2.3.0/{}/\"><h3>Filters</h3>",
+                  route_path(r, p.action));
   out += "<input type=\"hidden\" name=\"format\" value=\"api\">";
-  out += "<label>mode<select name=\"mode\"><option value=\"\">(default)</option>";
-  for (const auto& m : r.modes) {
-    out += fmt::format("<option value=\"{0}\"{1}>{0}</option>", m.name,
-                       p.params->get("mode") == m.name ? " selected" : "");
+  if (r.mode_parameter) {
+    out += "<label>mode<select name=\"mode\"><option value=\"\">(default)</option>";
+    for (const auto& m : r.modes) {
+      out += fmt::format("<option value=\"{0}\"{1}>{0}</option>", m.name,
+                         p.params->get("mode") == m.name ? " selected" : "");
+    }
+    out += "</select></label>";
   }
-  out += "</select></label>";
-  for (const auto& f : r.filters) {
+  for (const Filter* f : route_filters(r, p.action)) {
     out += fmt::format("<label>{0}<input name=\"{0}\" value=\"{1}\" placeholder=\"{2}\"></label>",
-                       f.param, value(f.param),
-                       f.kind == ValueKind::DateTime ? "2024-06-06T06:48:00Z" : "id");
+                       f->param, value(f->param), placeholder(*f));
   }
-  if (!r.search_fields.empty()) {
+  if (!route_search_fields(r, p.action).empty()) {
     out += fmt::format("<label>search<input type=\"search\" name=\"search\" value=\"{}\"></label>",
                        value("search"));
   }
@@ -208,8 +237,8 @@ std::string render_page(const PageInput& p) {
 
   out += "<nav class=\"breadcrumb\"><a href=\"/2.3.0/?format=api\">Api Root</a>";
   if (p.resource != nullptr) {
-    out += fmt::format(" / <a href=\"/2.3.0/{}/?format=api\">{} List</a>", p.resource->path,
-                       text::html_escape(p.resource->singular));
+    out += fmt::format(" / <a href=\"/2.3.0/{}/?format=api\">{} List</a>",
+                       route_path(*p.resource, p.action), text::html_escape(p.resource->singular));
     if (!p.is_list) out += fmt::format(" / {} Instance", text::html_escape(p.resource->singular));
   }
   out += "</nav>";
@@ -219,7 +248,7 @@ std::string render_page(const PageInput& p) {
   out += fmt::format("<h1>{}</h1>", text::html_escape(title));
   if (p.resource != nullptr) {
     out += "<section class=\"docs\">";
-    out += markdown_to_html(resource_docs_markdown(*p.resource, "&format=api"));
+    out += markdown_to_html(resource_docs_markdown(*p.resource, p.action, {false, "&format=api"}));
     out += "</section>";
   }
 

@@ -13,6 +13,7 @@ namespace ll2::api {
 
 struct PageInput {
   const Resource* resource = nullptr;  // null for the API root
+  const model::Action* action = nullptr;
   bool is_list = false;
   std::string method;
   std::string full_path;  // decoded path and raw query, as in the request line

@@ -166,6 +166,8 @@ struct Action {
   std::vector<std::string> default_ordering;  // empty: the resource's
   std::vector<Filter> extra_filters;          // after the resource's own
   std::vector<std::string> omit_search;       // search fields this action does not search
+  std::string title;                          // "Upcoming" (List Upcoming Launches)
+  std::vector<std::string> tags;              // OpenAPI tags; empty: the resource's
 };
 
 struct Mode {
@@ -188,6 +190,11 @@ struct Resource {
   std::vector<std::string> default_ordering;  // e.g. {"docking"}; id is always the tie-breaker
   std::vector<Action> actions;                // extra list routes (upcoming, previous)
   bool paginated = true;                      // false: the list is a plain JSON array
+  bool mode_parameter = true;                 // false: one shape, `mode` is no parameter
+  // OpenAPI: the operation tags, and the name the list's schemas are built
+  // from (PaginatedPolymorphic<name>List; a single-mode list uses its view).
+  std::vector<std::string> tags;
+  std::string schema_name;
   // Examples shown by the generated docs (LL2 shows one per section).
   std::string mode_example, filter_example, search_example, ordering_example;
   const Kind* kind = nullptr;

@@ -47,6 +47,8 @@ void declare_docking_events(model::Registry& r) {
   res.plural = "Docking Events";
   res.modes = {{"normal", "DockingEventEndpointNormal", nullptr},
                {"detailed", "DockingEventEndpointDetailed", nullptr}};
+  res.tags = {"Docking", "Events"};
+  res.schema_name = "DockingEventEndpoint";
   res.list_mode = "normal";
   res.detail_mode = "detailed";
   // In django-filter's form order (Meta.fields first, then declared filters):

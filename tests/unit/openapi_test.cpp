@@ -1,0 +1,124 @@
+// The OpenAPI document ll2d generates from its declarations against the one
+// LL2 publishes: for every path ll2d serves, the same operation (id, summary,
+// docs text, tags), the same parameters with the same types, the same
+// response schema; every component schema with the same properties in the
+// same order, of the same types.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <string>
+#include <vector>
+
+#include "api/openapi.hpp"
+#include "test_util.hpp"
+
+namespace {
+
+using rapidjson::Value;
+
+rapidjson::Document parse(const std::string& text) {
+  rapidjson::Document d;
+  d.Parse(text.c_str());
+  EXPECT_FALSE(d.HasParseError());
+  return d;
+}
+
+std::string str(const Value& v, const char* key) {
+  return v.IsObject() && v.HasMember(key) && v[key].IsString() ? v[key].GetString() : "";
+}
+
+// What the comparison looks at in a schema: its type, the formats ll2d
+// models (dates, date-times, UUIDs), references and array items.
+std::string shape(const Value& s) {
+  if (!s.IsObject()) return "?";
+  if (s.HasMember("$ref")) return str(s, "$ref");
+  if (s.HasMember("allOf")) return shape(s["allOf"][0]);
+  std::string out = str(s, "type");
+  const std::string format = str(s, "format");
+  if (format == "date" || format == "date-time" || format == "uuid") out += ":" + format;
+  if (s.HasMember("items")) out += "[" + shape(s["items"]) + "]";
+  return out;
+}
+
+std::vector<std::string> parameters(const Value& op) {
+  std::vector<std::string> out;
+  for (const auto& p : op["parameters"].GetArray()) {
+    std::string explode =
+        p.HasMember("explode") ? (p["explode"].GetBool() ? " explode" : " csv") : "";
+    out.push_back(str(p, "in") + " " + str(p, "name") + " " + shape(p["schema"]) + explode);
+  }
+  return out;
+}
+
+std::vector<std::string> tags(const Value& op) {
+  std::vector<std::string> out;
+  for (const auto& t : op["tags"].GetArray()) out.emplace_back(t.GetString());
+  return out;
+}
+
+class OpenApi : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    ours = new rapidjson::Document(
+        parse(ll2::api::openapi_document(ll2::model::registry(), "https://ll.thespacedevs.com")));
+    reference = new rapidjson::Document(
+        parse(ll2::test::read_file(LL2D_FIXTURES "/ll2-2.3.0-openapi.json")));
+  }
+  static void TearDownTestSuite() {
+    delete ours;
+    delete reference;
+  }
+  static rapidjson::Document* ours;
+  static rapidjson::Document* reference;
+};
+rapidjson::Document* OpenApi::ours = nullptr;
+rapidjson::Document* OpenApi::reference = nullptr;
+
+}  // namespace
+
+TEST_F(OpenApi, ServedPathsAreLl2sOperations) {
+  const auto& ref_paths = (*reference)["paths"];
+  int compared = 0;
+  for (const auto& [name, item] : (*ours)["paths"].GetObject()) {
+    const std::string path = name.GetString();
+    ASSERT_TRUE(ref_paths.HasMember(path.c_str())) << path << " is not an LL2 path";
+    const Value& a = item["get"];
+    const Value& b = ref_paths[path.c_str()]["get"];
+    EXPECT_EQ(str(a, "operationId"), str(b, "operationId")) << path;
+    EXPECT_EQ(str(a, "summary"), str(b, "summary")) << path;
+    EXPECT_EQ(str(a, "description"), str(b, "description")) << path;
+    EXPECT_EQ(tags(a), tags(b)) << path;
+    EXPECT_EQ(parameters(a), parameters(b)) << path;
+    EXPECT_EQ(shape(a["responses"]["200"]["content"]["application/json"]["schema"]),
+              shape(b["responses"]["200"]["content"]["application/json"]["schema"]))
+        << path;
+    ++compared;
+  }
+  EXPECT_GE(compared, 2);
+}
+
+TEST_F(OpenApi, ComponentSchemasHaveLl2sPropertiesInOrder) {
+  const auto& ref_schemas = (*reference)["components"]["schemas"];
+  for (const auto& [name, schema] : (*ours)["components"]["schemas"].GetObject()) {
+    const std::string n = name.GetString();
+    ASSERT_TRUE(ref_schemas.HasMember(n.c_str())) << n << " is not an LL2 schema";
+    const Value& b = ref_schemas[n.c_str()];
+    if (schema.HasMember("oneOf")) {
+      std::vector<std::string> x, y;
+      for (const auto& m : schema["discriminator"]["mapping"].GetObject())
+        x.push_back(std::string(m.name.GetString()) + "=" + m.value.GetString());
+      for (const auto& m : b["discriminator"]["mapping"].GetObject())
+        y.push_back(std::string(m.name.GetString()) + "=" + m.value.GetString());
+      std::sort(x.begin(), x.end());
+      std::sort(y.begin(), y.end());
+      EXPECT_EQ(x, y) << n;
+      continue;
+    }
+    std::vector<std::string> x, y;
+    for (const auto& p : schema["properties"].GetObject())
+      x.push_back(std::string(p.name.GetString()) + " " + shape(p.value));
+    for (const auto& p : b["properties"].GetObject())
+      y.push_back(std::string(p.name.GetString()) + " " + shape(p.value));
+    EXPECT_EQ(x, y) << n;
+  }
+}
