@@ -251,6 +251,7 @@ struct Context {
   http::QueryParams params;
   std::string base;  // scheme://host
   Format format = Format::Json;
+  UrlContext urls;  // how URLs in the body are built
 };
 
 void finish(Response& r, const Context& ctx, const Route& route, std::string json_body,
@@ -282,54 +283,51 @@ std::string page_link(const Context& ctx, const std::string& query) {
   return ctx.base + ctx.path + (query.empty() ? "" : "?" + query);
 }
 
-}  // namespace
+// The stages of a request, in order. Each returns a response when it is the
+// one that answers.
 
-Response Engine::handle(const Request& request) const {
+// 1. Static assets of the browsable page.
+std::optional<Response> static_asset(const Context& ctx) {
+  const Request& request = ctx.request;
+  if (ctx.path != kStylesheetPath || (request.method != "GET" && request.method != "HEAD"))
+    return std::nullopt;
   Response response;
-  const size_t qmark = request.target.find('?');
-  Context ctx{request,
-              http::unquote(request.target.substr(0, qmark)),
-              std::string(qmark == std::string_view::npos ? std::string_view()
-                                                          : request.target.substr(qmark + 1)),
-              {},
-              {},
-              Format::Json};
-  ctx.params = http::QueryParams::parse(ctx.query);
-  ctx.base =
-      options_.public_url.empty() ? "http://" + std::string(request.host) : options_.public_url;
-
-  if (ctx.path == kStylesheetPath && (request.method == "GET" || request.method == "HEAD")) {
-    response.headers = {{"Cache-Control", "public, max-age=86400"}, {"ETag", stylesheet_etag()}};
-    response.content_type = "text/css; charset=utf-8";
-    response.omit_body = request.method == "HEAD";
-    if (request.if_none_match == stylesheet_etag()) {
-      response.status = 304;
-      return response;
-    }
-    response.body = stylesheet();
+  response.headers = {{"Cache-Control", "public, max-age=86400"}, {"ETag", stylesheet_etag()}};
+  response.content_type = "text/css; charset=utf-8";
+  response.omit_body = request.method == "HEAD";
+  if (request.if_none_match == stylesheet_etag()) {
+    response.status = 304;
     return response;
   }
+  response.body = stylesheet();
+  return response;
+}
 
-  Route rt = route(ctx.path);
-  if (rt.kind == Route::None) {
-    // Django's APPEND_SLASH: redirect when the slashed path would route.
-    if (!ctx.path.ends_with('/') && route(ctx.path + "/").kind != Route::None) {
-      response.status = 301;
-      response.content_type = "text/html; charset=utf-8";
-      std::string location(request.target.substr(0, qmark));
-      location += '/';
-      if (qmark != std::string_view::npos) location += request.target.substr(qmark);
-      response.headers = {{"Location", location}};
-      return response;
-    }
-    response.status = 404;
-    response.content_type = "text/html";
-    response.body = kDjangoNotFound;
+// 2. A path no route matches: Django's APPEND_SLASH redirect when the
+// slashed path would route, else Django's 404 page.
+Response not_routed(const Context& ctx) {
+  Response response;
+  const std::string_view target = ctx.request.target;
+  const size_t qmark = target.find('?');
+  if (!ctx.path.ends_with('/') && route(ctx.path + "/").kind != Route::None) {
+    response.status = 301;
+    response.content_type = "text/html; charset=utf-8";
+    std::string location(target.substr(0, qmark));
+    location += '/';
+    if (qmark != std::string_view::npos) location += target.substr(qmark);
+    response.headers = {{"Location", location}};
     return response;
   }
+  response.status = 404;
+  response.content_type = "text/html";
+  response.body = kDjangoNotFound;
+  return response;
+}
 
-  if (request.method == "OPTIONS" && (rt.kind == Route::List || rt.kind == Route::Detail)) {
-    // DRF's SimpleMetadata.
+// 3. Methods: OPTIONS answers DRF's SimpleMetadata; only GET and HEAD go on.
+std::optional<Response> method_stage(const Context& ctx, const Route& rt) {
+  const std::string_view method = ctx.request.method;
+  if (method == "OPTIONS" && (rt.kind == Route::List || rt.kind == Route::Detail)) {
     const Resource& r = *rt.resource;
     std::string body;
     json::Writer w(body);
@@ -352,18 +350,22 @@ Response Engine::handle(const Request& request) const {
     w.string("multipart/form-data");
     w.end_array();
     w.end_object();
+    Response response;
     response.content_type = "application/json";
     response.headers = {{"Allow", kAllow}, {"Vary", kVary}};
     response.body = std::move(body);
     return response;
   }
+  if (method != "GET" && method != "HEAD")
+    return json_error(405, fmt::format("Method \"{}\" not allowed.", method));
+  return std::nullopt;
+}
 
-  if (request.method != "GET" && request.method != "HEAD") {
-    return json_error(405, fmt::format("Method \"{}\" not allowed.", request.method));
-  }
-  response.omit_body = request.method == "HEAD";
-
-  switch (negotiate(rt.format, ctx.params, request.accept)) {
+// 4. The renderer, by format suffix, `format` or Accept; and how URLs in the
+// body carry the format along (DRF's reverse()).
+std::optional<Response> negotiation_stage(Context& ctx, const Route& rt) {
+  const bool head = ctx.request.method == "HEAD";
+  switch (negotiate(rt.format, ctx.params, ctx.request.accept)) {
     case Negotiation::Json:
       ctx.format = Format::Json;
       break;
@@ -371,113 +373,63 @@ Response Engine::handle(const Request& request) const {
       ctx.format = Format::Html;
       break;
     case Negotiation::UnknownFormat:
-      return json_error(404, "Not found.", response.omit_body);
+      return json_error(404, "Not found.", head);
     case Negotiation::NotAcceptable:
-      return json_error(406, "Could not satisfy the request Accept header.", response.omit_body);
+      return json_error(406, "Could not satisfy the request Accept header.", head);
   }
-
-  // DRF's reverse(): a format suffix goes into every URL it builds, and a
-  // `format` query parameter is carried along.
-  UrlContext urls{ctx.base, rt.format.empty() ? std::string() : "." + rt.format, {}};
+  ctx.urls = {ctx.base, rt.format.empty() ? std::string() : "." + rt.format, {}};
   if (const auto f = ctx.params.get("format")) {
-    urls.query = "?format=";
-    http::append_quote_plus(urls.query, *f);
+    ctx.urls.query = "?format=";
+    http::append_quote_plus(ctx.urls.query, *f);
   }
+  return std::nullopt;
+}
 
-  if (rt.kind == Route::Schema) {
-    // Generated once: it depends on the declarations and the base URL only.
-    static const std::string document = openapi_document(registry(), options_.public_url);
-    response.content_type = "application/vnd.oai.openapi+json";
-    response.headers = {{"Allow", kAllow}, {"Vary", kVary}};
-    response.body = options_.public_url.empty() ? openapi_document(registry(), ctx.base) : document;
-    return response;
-  }
-
-  if (rt.kind == Route::Root) {
-    std::string body;
-    json::Writer w(body);
-    w.begin_object();
-    for (const auto& [path, target] : route_table()) {
-      w.key(path);
-      w.string(ctx.base + "/2.3.0/" + path + "/" + urls.query);
-    }
-    w.end_object();
-    finish(response, ctx, rt, std::move(body));
-    return response;
-  }
-
-  const Resource& resource = *rt.resource;
-  ThreadState& st = state();
-  // One snapshot for the whole request: the count, the ids and every row.
-  const store::ReadSnapshot snapshot(*st.store);
-  if (snapshot.error()) throw std::runtime_error("starting a read: " + *snapshot.error());
-  st.cache->refresh();
-  SelectContext select_context;
-  select_context.action = rt.action;
-  select_context.filter.now = now();
-  select_context.exists = [&st](const Kind& kind, const Value& id) {
-    return st.cache->load(kind, id) != nullptr;
-  };
-  auto selected = select(resource, ctx.params, rt.kind == Route::Detail, select_context);
-  if (auto* errors = std::get_if<FieldErrors>(&selected)) {
-    response.status = 400;
-    finish(response, ctx, rt, errors_body(*errors));
-    return response;
-  }
-  Selection& sel = std::get<Selection>(selected);
-  Serializer serializer(*st.cache, urls);
-
+// 5a. The API root: every route by name.
+Response api_root(const Context& ctx, const Route& rt) {
   std::string body;
   json::Writer w(body);
-  if (rt.kind == Route::Detail) {
-    // Django's pk lookup: int() or uuid.UUID() of the path segment, else 404.
-    std::optional<Value> id;
-    if (resource.kind->id_type == IdType::Uuid) {
-      if (auto u = text::python_uuid(rt.id)) id = std::move(*u);
-    } else if (auto i = text::python_int(rt.id)) {
-      id = *i;
-    }
-    RowCache::RowPtr row;
-    if (id) {
-      sel.query.where.require(model::Predicate::compare("id", model::Lookup::Exact, *id));
-      sel.query.limit = 1;
-      sel.query.offset = 0;
-      sel.query.count = false;
-      const auto page = st.store->list(sel.query);
-      if (!page.ids.empty()) row = st.cache->load(*resource.kind, page.ids.front());
-    }
-    if (!row) {
-      response.status = 404;
-      finish(response, ctx, rt, detail_body("Not found."));
-      return response;
-    }
-    serializer.write_cached(w, *sel.mode->resolved, *row);
-    finish(response, ctx, rt, std::move(body));
-    return response;
+  w.begin_object();
+  for (const auto& [path, target] : route_table()) {
+    w.key(path);
+    w.string(ctx.base + "/2.3.0/" + path + "/" + ctx.urls.query);
   }
+  w.end_object();
+  Response response;
+  finish(response, ctx, rt, std::move(body));
+  return response;
+}
 
-  store::ListQuery& q = sel.query;
-  if (!resource.paginated) {
-    // A plain array of every match (dashboard/starship).
-    q.count = false;
-    q.offset = 0;
-    q.limit = INT64_MAX;
-    const auto page = st.store->list(q);
-    w.begin_array();
-    for (const auto& id : page.ids) {
-      if (const auto row = st.cache->load(*resource.kind, id))
-        serializer.write_cached(w, *sel.mode->resolved, *row);
-    }
-    w.end_array();
-    finish(response, ctx, rt, std::move(body));
-    return response;
+// 5b. The OpenAPI document.
+Response schema_document(const Context& ctx, const std::string& public_url) {
+  // Generated once where it depends on nothing but the declarations.
+  static const std::string fixed = openapi_document(registry(), public_url);
+  Response response;
+  response.content_type = "application/vnd.oai.openapi+json";
+  response.headers = {{"Allow", kAllow}, {"Vary", kVary}};
+  response.body = public_url.empty() ? openapi_document(registry(), ctx.base) : fixed;
+  return response;
+}
+
+// Django's pk lookup of a detail route: int() or uuid.UUID() of the path
+// segment; nullopt is a 404.
+std::optional<Value> detail_id(const Kind& kind, std::string_view segment) {
+  if (kind.id_type == IdType::Uuid) {
+    if (auto u = text::python_uuid(segment)) return Value(std::move(*u));
+    return std::nullopt;
   }
-  const auto page = st.store->list(q);
+  if (auto i = text::python_int(segment)) return Value(*i);
+  return std::nullopt;
+}
+
+// DRF's LimitOffsetPagination envelope around the rendered results.
+void write_page(json::Writer& w, const Context& ctx, const store::ListQuery& q, int64_t count,
+                const std::function<void()>& results) {
   w.begin_object();
   w.key("count");
-  w.integer(page.count);
+  w.integer(count);
   w.key("next");
-  if (q.offset >= page.count - q.limit) {  // offset + limit >= count, without overflow
+  if (q.offset >= count - q.limit) {  // offset + limit >= count, without overflow
     w.null();
   } else {
     w.string(page_link(ctx, ctx.params.encode_replacing("limit", std::to_string(q.limit), "offset",
@@ -494,14 +446,116 @@ Response Engine::handle(const Request& request) const {
                                                         std::to_string(q.offset - q.limit))));
   }
   w.key("results");
-  w.begin_array();
-  for (const auto& id : page.ids) {
-    if (const auto row = st.cache->load(*resource.kind, id))
-      serializer.write_cached(w, *sel.mode->resolved, *row);
-  }
-  w.end_array();
+  results();
   w.end_object();
+}
+
+}  // namespace
+
+namespace {
+
+// 5c. A resource's list or detail: validated parameters, one snapshot of the
+// database, the rows rendered through the caches.
+Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState& st, int64_t now) {
+  Response response;
+  const Resource& resource = *rt.resource;
+  // One snapshot for the whole request: the count, the ids and every row.
+  const store::ReadSnapshot snapshot(*st.store);
+  if (snapshot.error()) throw std::runtime_error("starting a read: " + *snapshot.error());
+  st.cache->refresh();
+  SelectContext select_context;
+  select_context.action = rt.action;
+  select_context.filter.now = now;
+  select_context.exists = [&st](const Kind& kind, const Value& id) {
+    return st.cache->load(kind, id) != nullptr;
+  };
+  auto selected = select(resource, ctx.params, rt.kind == Route::Detail, select_context);
+  if (auto* errors = std::get_if<FieldErrors>(&selected)) {
+    response.status = 400;
+    finish(response, ctx, rt, errors_body(*errors));
+    return response;
+  }
+  Selection& sel = std::get<Selection>(selected);
+  store::ListQuery& q = sel.query;
+  Serializer serializer(*st.cache, ctx.urls);
+  const auto render = [&](json::Writer& w, const store::Page& page) {
+    w.begin_array();
+    for (const auto& id : page.ids) {
+      if (const auto row = st.cache->load(*resource.kind, id))
+        serializer.write_cached(w, *sel.mode->resolved, *row);
+    }
+    w.end_array();
+  };
+
+  std::string body;
+  json::Writer w(body);
+  if (rt.kind == Route::Detail) {
+    RowCache::RowPtr row;
+    if (const auto id = detail_id(*resource.kind, rt.id)) {
+      q.where.require(model::Predicate::compare("id", model::Lookup::Exact, *id));
+      q.limit = 1;
+      q.offset = 0;
+      q.count = false;
+      const auto page = st.store->list(q);
+      if (!page.ids.empty()) row = st.cache->load(*resource.kind, page.ids.front());
+    }
+    if (!row) {
+      response.status = 404;
+      finish(response, ctx, rt, detail_body("Not found."));
+      return response;
+    }
+    serializer.write_cached(w, *sel.mode->resolved, *row);
+    finish(response, ctx, rt, std::move(body));
+    return response;
+  }
+  if (!resource.paginated) {  // a plain array of every match (dashboard/starship)
+    q.count = false;
+    q.offset = 0;
+    q.limit = INT64_MAX;
+    render(w, st.store->list(q));
+    finish(response, ctx, rt, std::move(body));
+    return response;
+  }
+  const auto page = st.store->list(q);
+  write_page(w, ctx, q, page.count, [&] { render(w, page); });
   finish(response, ctx, rt, std::move(body), page.count);
+  return response;
+}
+
+}  // namespace
+
+Response Engine::handle(const Request& request) const {
+  const size_t qmark = request.target.find('?');
+  Context ctx{request,
+              http::unquote(request.target.substr(0, qmark)),
+              std::string(qmark == std::string_view::npos ? std::string_view()
+                                                          : request.target.substr(qmark + 1)),
+              {},
+              {},
+              Format::Json,
+              {}};
+  ctx.params = http::QueryParams::parse(ctx.query);
+  ctx.base =
+      options_.public_url.empty() ? "http://" + std::string(request.host) : options_.public_url;
+
+  if (auto r = static_asset(ctx)) return std::move(*r);
+  const Route rt = route(ctx.path);
+  if (rt.kind == Route::None) return not_routed(ctx);
+  if (auto r = method_stage(ctx, rt)) return std::move(*r);
+  if (auto r = negotiation_stage(ctx, rt)) return std::move(*r);
+  Response response;
+  switch (rt.kind) {
+    case Route::Schema:
+      response = schema_document(ctx, options_.public_url);
+      break;
+    case Route::Root:
+      response = api_root(ctx, rt);
+      break;
+    default:
+      response = resource_view(ctx, rt, state(), now());
+      break;
+  }
+  response.omit_body = request.method == "HEAD";
   return response;
 }
 
