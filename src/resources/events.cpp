@@ -19,7 +19,7 @@ void declare_events(model::Registry& r) {
       .text({"location"})
       .fk("date_precision", "net_precision")
       .text({"duration"})  // an ISO 8601 string, as LL2 wrote it
-      .m2m("updates", "update")
+      .reverse("updates", "update", "event")
       .datetime({"last_updated"})
       .m2m("agencies", "agency")
       .m2m("launches", "launch")

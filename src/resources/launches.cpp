@@ -28,20 +28,20 @@ void declare_launches(model::Registry& r) {
                 "orbital_launch_attempt_count_year", "location_launch_attempt_count_year",
                 "pad_launch_attempt_count_year", "agency_launch_attempt_count_year"})
       .text({"flightclub_url"})
-      // An update belongs to one launch, event or program; links keep the
-      // owners of every kind apart.
-      .m2m("updates", "update")
+      .reverse("updates", "update", "launch")
       .rows("info_urls", "info_url")
       .rows("vid_urls", "vid_url")
       .rows("timeline", "timeline_event")
       .text({"pad_turnaround"})
       .m2m("mission_patches", "mission_patch");
   // The vehicle of one launch: its configuration, and the stages, spacecraft
-  // and payloads whose foreign key names it.
+  // and payloads whose foreign key names it. The spacecraft flights go by
+  // Django's name for the relation, as LL2's filters spell it
+  // (rocket__spacecraftflight__spacecraft__id); views print spacecraft_stage.
   KindBuilder{r.kind("rocket")}
       .fk("configuration", "launcher_config")
       .reverse("launcher_stage", "first_stage", "rocket")
-      .reverse("spacecraft_stage", "spacecraft_flight", "rocket")
+      .reverse("spacecraftflight", "spacecraft_flight", "rocket")
       .reverse("payloads", "payload_flight", "rocket");
   KindBuilder{r.kind("mission")}
       .text({"name", "type", "description"})  // LL2 prints the mission type by name only
@@ -83,7 +83,8 @@ void declare_launches(model::Registry& r) {
   r.view("RocketDetailed", "rocket",
          {nested("configuration", "LauncherConfigDetailed"),
           nested("launcher_stage", "FirstStageNormal"),
-          nested("spacecraft_stage", "SpacecraftFlightDetailedSerializerNoLaunch"),
+          nested("spacecraft_stage", "SpacecraftFlightDetailedSerializerNoLaunch")
+              .from("spacecraftflight"),
           nested("payloads", "PayloadFlightSerializerNoLaunch")})
       .extends("RocketNormal");
   r.view("Mission", "mission",
