@@ -311,6 +311,13 @@ std::vector<std::string> Registry::resolve() {
         problems.push_back(
             fmt::format("{}.{}: a one-to-one reverse needs a foreign key", k->name, f.name));
       }
+      if (!f.order_by.empty()) {
+        const Field* o = f.target_kind->field(f.order_by);
+        if (o == nullptr || o->relation != Relation::Column) {
+          problems.push_back(fmt::format("{}.{}: {} has no column {} to order by", k->name, f.name,
+                                         f.target, f.order_by));
+        }
+      }
     }
   }
   std::map<std::string, View*, std::less<>> by_name;
@@ -479,9 +486,11 @@ KindBuilder& KindBuilder::children(std::string name, std::string target) {
 KindBuilder& KindBuilder::rows(std::string name, std::string target) {
   return relation(*this, std::move(name), std::move(target), Relation::Rows);
 }
-KindBuilder& KindBuilder::reverse(std::string name, std::string target, std::string via) {
+KindBuilder& KindBuilder::reverse(std::string name, std::string target, std::string via,
+                                  std::string order_by) {
   relation(*this, std::move(name), std::move(target), Relation::Reverse);
   k.fields.back().via = std::move(via);
+  k.fields.back().order_by = std::move(order_by);
   return *this;
 }
 KindBuilder& KindBuilder::reverse_one(std::string name, std::string target, std::string via) {

@@ -42,6 +42,7 @@ struct Field {
   std::string target;                  // relations: the target kind's name
   std::string via;                     // Reverse: the target's field pointing back here
   bool one = false;                    // Reverse through a one-to-one: an object, not a list
+  std::string order_by;                // Reverse: a target column listed by (then id)
   const Kind* owner = nullptr;         // resolved: the kind that declares this field
   const Kind* target_kind = nullptr;   // resolved by the registry
   const Field* via_field = nullptr;    // resolved: Reverse's `via` on the target kind
@@ -274,8 +275,11 @@ struct KindBuilder {
   KindBuilder& rows(std::string name, std::string target);
   // The `target` objects whose field `via` (a foreign key or a many-to-many
   // of the target) points at this object: a pad's location gives a
-  // location its pads with reverse("pads", "pad", "location").
-  KindBuilder& reverse(std::string name, std::string target, std::string via);
+  // location its pads with reverse("pads", "pad", "location"). Listed in id
+  // order, or by the target's column `order_by` then id (the ordering of
+  // LL2's model, e.g. "name" for launcher configurations).
+  KindBuilder& reverse(std::string name, std::string target, std::string via,
+                       std::string order_by = {});
   // The same through a one-to-one: at most one object, rendered as an object.
   KindBuilder& reverse_one(std::string name, std::string target, std::string via);
 };

@@ -1,4 +1,5 @@
-// The docking events endpoint, /2.3.0/docking_events/.
+// The docking events endpoint, /2.3.0/docking_events/, and docking locations
+// (/2.3.0/config/docking_locations/).
 #include "resources/resources.hpp"
 
 namespace ll2::resources {
@@ -11,7 +12,8 @@ void declare_docking_events(model::Registry& r) {
       .text({"name"})
       .fk("spacestation", "space_station")
       .fk("spacecraft", "spacecraft_config")
-      .fk("payload", "payload");
+      .fk("payload", "payload")
+      .fk("currently_docked", "docking_event");  // derived by LL2; kept as imported
   KindBuilder{r.kind("docking_event")}
       .datetime({"docking", "departure"})
       .fk("docking_location", "docking_location")
@@ -25,6 +27,10 @@ void declare_docking_events(model::Registry& r) {
   r.view("DockingLocation", "docking_location",
          {id(), col("name"), nested("spacestation", "SpaceStationMini"),
           nested("spacecraft", "SpacecraftConfigNormal"), nested("payload", "PayloadMini")});
+  r.view("DockingLocationSerializerForSpacestation", "docking_location",
+         {id(), col("name"),
+          nested("currently_docked", "DockingEventDetailedSerializerForSpacestation")});
+
   r.view("DockingEventEndpointNormal", "docking_event",
          {id(), url("docking_events"), col("docking"), col("departure"),
           nested("docking_location", "DockingLocation"),
@@ -39,6 +45,19 @@ void declare_docking_events(model::Registry& r) {
           nested("space_station_chaser", "SpaceStationNormal"),
           nested("payload_flight_chaser", "PayloadFlightNormal")})
       .extends("DockingEventEndpointNormal");
+  // A chaser's events, shown from the chaser's side: the targets.
+  r.view("DockingEventForChaserNormal", "docking_event",
+         {id(), url("docking_events"), col("docking"), col("departure"),
+          nested("docking_location", "DockingLocation"),
+          nested("space_station_target", "SpaceStationNormal"),
+          nested("flight_vehicle_target", "SpacecraftFlightNormal"),
+          nested("payload_flight_target", "PayloadFlightNormal")});
+  // The event docked at a station's docking location: the chasers.
+  r.view("DockingEventDetailedSerializerForSpacestation", "docking_event",
+         {id(), url("docking_events"), col("docking"), col("departure"),
+          nested("flight_vehicle_chaser", "SpacecraftFlightForDockingEvent"),
+          nested("space_station_chaser", "SpaceStationNormal"),
+          nested("payload_flight_chaser", "PayloadFlightNormal")});
 
   model::Resource res;
   res.path = "docking_events";

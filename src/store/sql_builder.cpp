@@ -340,7 +340,10 @@ std::vector<std::string> schema(const model::Registry& registry) {
         // Reading a reverse relation looks the owner up by the target's key.
         const Kind& target = *f.target_kind;
         if (f.via_field->relation == Relation::ForeignKey) {
-          indexes.on_field(target, *f.via_field);
+          // With an ordering column, the index hands the rows out in order.
+          const std::string order = f.order_by.empty() ? "" : quote(f.order_by) + ", ";
+          indexes.add(target.name + "__" + f.via_field->name, quote(target.name),
+                      fmt::format("{}, {}id", quote(column_name(*f.via_field)), order));
         } else {
           const std::string link = target.link_table(*f.via_field);
           indexes.add(link + "__target", quote(link), "target_id, owner_id");
@@ -402,12 +405,21 @@ std::string select_related_ids(const Kind& owner_kind, const Field& f) {
   }
   if (f.relation == Relation::Reverse) {
     const Field& via = *f.via_field;
+    // PostgreSQL's ascending order puts NULLs last.
+    const std::string order =
+        f.order_by.empty() ? "" : fmt::format("{} ASC NULLS LAST, ", quote(f.order_by));
     if (via.relation == Relation::ManyToMany) {
-      return fmt::format("SELECT owner_id FROM {} WHERE target_id = ? ORDER BY owner_id",
-                         quote(f.target_kind->link_table(via)));
+      if (order.empty()) {
+        return fmt::format("SELECT owner_id FROM {} WHERE target_id = ? ORDER BY owner_id",
+                           quote(f.target_kind->link_table(via)));
+      }
+      return fmt::format(
+          "SELECT l.owner_id FROM {} l JOIN {} t ON t.id = l.owner_id WHERE l.target_id = ? "
+          "ORDER BY t.{}t.id",
+          quote(f.target_kind->link_table(via)), quote(f.target_kind->name), order);
     }
-    return fmt::format("SELECT id FROM {} WHERE {} = ? ORDER BY id", quote(f.target_kind->name),
-                       quote(column_name(via)));
+    return fmt::format("SELECT id FROM {} WHERE {} = ? ORDER BY {}id", quote(f.target_kind->name),
+                       quote(column_name(via)), order);
   }
   return fmt::format("SELECT id FROM {} WHERE owner_id = ? ORDER BY id",
                      quote(f.target_kind->name));

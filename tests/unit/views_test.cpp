@@ -37,6 +37,10 @@ void declare_test_kinds(Registry& r) {
   KindBuilder{r.kind("landing")}.text({"name"}).reverse_one("stage", "stage", "landing");
   KindBuilder{r.kind("stage")}.text({"name"}).fk("landing", "landing");
   KindBuilder{r.kind("link", IdType::None)}.text({"url"});
+  // Reverse relations listed by the target's name, as LL2's model orders them.
+  KindBuilder{r.kind("maker")}.text({"name"}).reverse("models", "model", "maker", "name");
+  KindBuilder{r.kind("model")}.text({"name"}).fk("maker", "maker").m2m("tags", "tag");
+  KindBuilder{r.kind("tag")}.text({"name"}).reverse("models", "model", "tags", "name");
 }
 
 void declare_test_views(Registry& r) {
@@ -53,6 +57,11 @@ void declare_test_views(Registry& r) {
   r.view("CrewFull", "crew", {id(), col("name"), nested("patches", "PatchMini")});
   r.view("StageMini", "stage", {id(), col("name")});
   r.view("LandingFull", "landing", {id(), col("name"), nested("stage", "StageMini")});
+  r.view("ModelMini", "model", {id(), col("name")});
+  r.view("TagMini", "tag", {id()});
+  r.view("ModelFull", "model", {id(), col("name"), nested("tags", "TagMini")});
+  r.view("MakerFull", "maker", {id(), nested("models", "ModelMini")});
+  r.view("TagFull", "tag", {id(), nested("models", "ModelMini")});
 }
 
 Registry test_registry() {
@@ -301,4 +310,26 @@ TEST_F(ViewStore, RowsOfOwnersOfDifferentKindsWithTheSameIdStayApart) {
   EXPECT_EQ(render("StationFull", int64_t{1}),
             R"({"response_mode":"detailed","id":1,"name":"S","dock":[],)"
             R"("links":[{"url":"s1"},{"url":"s2"}]})");
+}
+
+TEST_F(ViewStore, ReverseListsCanFollowTheTargetsOrdering) {
+  import("maker", R"({"id": 1, "models": [{"id": 1, "name": "b"}, {"id": 2, "name": "a"},
+      {"id": 3, "name": null}, {"id": 4, "name": "a"}]})");
+  EXPECT_EQ(render("MakerFull", int64_t{1}),
+            R"({"id":1,"models":[{"id":2,"name":"a"},{"id":4,"name":"a"},{"id":1,"name":"b"},)"
+            R"({"id":3,"name":null}]})");
+  for (int id = 1; id <= 4; ++id) {
+    import("model", "{\"id\": " + std::to_string(id) + R"(, "tags": [{"id": 7}]})");
+  }
+  EXPECT_EQ(render("TagFull", int64_t{7}),
+            R"({"id":7,"models":[{"id":2,"name":"a"},{"id":4,"name":"a"},{"id":1,"name":"b"},)"
+            R"({"id":3,"name":null}]})");
+  const auto ddl = store::sql::schema(reg);
+  EXPECT_NE(std::find(ddl.begin(), ddl.end(),
+                      R"(CREATE INDEX "model__maker" ON "model" ("maker_id", "name", id))"),
+            ddl.end());
+  const auto& maker = *reg.find_kind("maker");
+  EXPECT_NE(query_plan(store::sql::select_related_ids(maker, *maker.field("models")))
+                .find("INDEX model__maker"),
+            std::string::npos);
 }

@@ -1,0 +1,55 @@
+// Astronauts (/2.3.0/astronauts/) and their seats on flights.
+#include "resources/resources.hpp"
+
+namespace ll2::resources {
+
+using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::ColumnType;
+
+void declare_astronauts(model::Registry& r) {
+  KindBuilder{r.kind("astronaut")}
+      .text({"name"})
+      .fk("status", "astronaut_status")
+      .fk("agency", "agency")
+      .fk("image", "image")
+      .fk("type", "astronaut_type")
+      .boolean({"in_space"})
+      .text({"time_in_space", "eva_time"})  // ISO 8601 durations, printed as LL2 wrote them
+      .integer({"age"})
+      .col("date_of_birth", ColumnType::Date)
+      .col("date_of_death", ColumnType::Date)
+      .m2m("nationality", "country")
+      .text({"bio", "wiki"})
+      .datetime({"last_flight", "first_flight"})
+      .m2m("social_media_links", "social_media_link")
+      .integer({"flights_count", "landings_count", "spacewalks_count"})
+      // LL2 derives these from the crews; a copy keeps them as imported.
+      .m2m("flights", "launch")
+      .m2m("landings", "spacecraft_flight")
+      .m2m("spacewalks", "spacewalk");
+  // One astronaut's seat in a crew (a flight's, an expedition's, a spacewalk's).
+  KindBuilder{r.kind("astronaut_flight")}.fk("role", "astronaut_role").fk("astronaut", "astronaut");
+
+  r.view("AstronautNormal", "astronaut",
+         {id(), url("astronauts"), col("name"), nested("status", "AstronautStatus"),
+          nested("agency", "AgencyMini"), nested("image", "Image")});
+  // LL2 says "list" here: this is the astronaut list mode's serializer.
+  r.view("AstronautDetailed", "astronaut",
+         fields({{mode("list"), nested("type", "AstronautType")},
+                 cols({"in_space", "time_in_space", "eva_time", "age", "date_of_birth",
+                       "date_of_death"}),
+                 {nested("nationality", "Country"), col("bio"), col("wiki"), col("last_flight"),
+                  col("first_flight"), nested("social_media_links", "SocialMediaLink")}}))
+      .extends("AstronautNormal");
+  r.view("AstronautEndpointNormal", "astronaut",
+         {mode("normal"), col("flights_count"), col("landings_count"), col("spacewalks_count")})
+      .extends("AstronautDetailed");
+  r.view("AstronautEndpointDetailed", "astronaut",
+         {mode("detailed"), nested("flights", "LaunchNormal"),
+          nested("landings", "SpacecraftFlightNormal"), nested("spacewalks", "SpacewalkNormal")})
+      .extends("AstronautEndpointNormal");
+  r.view("AstronautFlight", "astronaut_flight",
+         {id(), nested("role", "AstronautRole"), nested("astronaut", "AstronautDetailed")});
+}
+
+}  // namespace ll2::resources

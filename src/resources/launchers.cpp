@@ -1,0 +1,60 @@
+// Launchers (/2.3.0/launchers/): reusable first stages and boosters, and the
+// first stages (one flight of a launcher on a rocket) they fly as.
+#include "resources/resources.hpp"
+
+namespace ll2::resources {
+
+using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+
+void declare_launchers(model::Registry& r) {
+  KindBuilder{r.kind("launcher")}
+      .boolean({"flight_proven"})
+      .text({"serial_number"})
+      .boolean({"is_placeholder"})
+      .fk("status", "launcher_status")
+      .fk("image", "image")
+      .text({"details"})
+      .integer({"successful_landings", "attempted_landings", "flights"})
+      .datetime({"last_launch_date", "first_launch_date"})
+      .text({"fastest_turnaround"})
+      .fk("launcher_config", "launcher_config");
+  KindBuilder{r.kind("first_stage")}
+      .text({"type"})  // LL2 prints the stage type by name only
+      .boolean({"reused"})
+      .integer({"launcher_flight_number"})
+      .fk("launcher", "launcher")
+      .datetime({"previous_flight_date"})
+      .text({"turn_around_time"})
+      .fk("landing", "landing")
+      .fk("previous_flight", "launch")
+      .fk("rocket", "rocket");  // not printed: the rocket lists its stages
+
+  r.view("LauncherMini", "launcher",
+         {mode("list"), id(), url("launchers"), col("flight_proven"), col("serial_number"),
+          col("is_placeholder"), nested("status", "LauncherStatus"), nested("image", "Image")});
+  r.view("LauncherNormal", "launcher",
+         fields({{mode("normal")},
+                 cols({"details", "successful_landings", "attempted_landings", "flights",
+                       "last_launch_date", "first_launch_date", "fastest_turnaround"})}))
+      .extends("LauncherMini");
+  r.view("LauncherDetailed", "launcher",
+         {mode("detailed"), nested("launcher_config", "LauncherConfigList")})
+      .extends("LauncherNormal");
+
+  r.view(
+      "FirstStageMini", "first_stage",
+      {id(), col("type"), col("reused"), col("launcher_flight_number"),
+       nested("launcher", "LauncherMini"), col("previous_flight_date"), col("turn_around_time")});
+  r.view("FirstStageNormal", "first_stage",
+         {nested("launcher", "LauncherNormal"), nested("landing", "Landing"),
+          nested("previous_flight", "LaunchMini")})
+      .extends("FirstStageMini");
+  r.view("FirstStageNormalSerializerNoLanding", "first_stage", {})
+      .extends("FirstStageNormal")
+      .without({"landing"});
+  r.view("FirstStageDetailedSerializerNoLanding", "first_stage",
+         {nested("previous_flight", "LaunchNormal")})
+      .extends("FirstStageNormalSerializerNoLanding");
+}
+
+}  // namespace ll2::resources

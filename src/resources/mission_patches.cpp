@@ -1,0 +1,28 @@
+// Mission patches (/2.3.0/mission_patches/). Launches, expeditions and
+// programs list their patches; a patch shows those lists from its side.
+#include "resources/resources.hpp"
+
+namespace ll2::resources {
+
+using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+
+void declare_mission_patches(model::Registry& r) {
+  KindBuilder{r.kind("mission_patch")}
+      .text({"name"})
+      .integer({"priority"})
+      .text({"image_url"})
+      .fk("agency", "agency")
+      .reverse("launches", "launch", "mission_patches")
+      .reverse("expeditions", "expedition", "mission_patches")
+      .reverse("program", "program", "mission_patches");
+
+  r.view("MissionPatch", "mission_patch",
+         {id(), col("name"), col("priority"), col("image_url"), nested("agency", "AgencyMini"),
+          mode("normal")});
+  r.view("MissionPatchDetailed", "mission_patch",
+         {nested("agency", "AgencyDetailed"), mode("detailed"), nested("launches", "LaunchNormal"),
+          nested("expeditions", "ExpeditionNormal"), nested("program", "ProgramNormal")})
+      .extends("MissionPatch");
+}
+
+}  // namespace ll2::resources

@@ -1,0 +1,69 @@
+// Spacecraft configurations (/2.3.0/spacecraft_configurations/) and their
+// families (/2.3.0/spacecraft_configuration_families/).
+#include "resources/resources.hpp"
+
+namespace ll2::resources {
+
+using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::ColumnType;
+
+void declare_spacecraft_configurations(model::Registry& r) {
+  const auto counts = {"spacecraft_flown", "total_launch_count", "successful_launches",
+                       "failed_launches",  "attempted_landings", "successful_landings",
+                       "failed_landings"};
+  KindBuilder{r.kind("spacecraft_config_family")}
+      .text({"name", "description"})
+      .fk("manufacturer", "agency")
+      .fk("parent", "spacecraft_config_family")
+      .col("maiden_flight", ColumnType::Date)
+      .integer(counts)
+      .reverse("spacecraft", "spacecraft_config", "family", "name");  // LL2 orders them by name
+  KindBuilder{r.kind("spacecraft_config")}
+      .text({"name"})
+      .fk("type", "spacecraft_config_type")
+      .fk("agency", "agency")
+      .m2m("family", "spacecraft_config_family")
+      .boolean({"in_use"})
+      .fk("image", "image")
+      .text({"capability", "history", "details"})
+      .col("maiden_flight", ColumnType::Date)
+      .flt({"height", "diameter"})
+      .boolean({"human_rated"})
+      .integer({"crew_capacity", "payload_capacity", "payload_return_capacity"})
+      .text({"flight_life", "wiki_link", "info_link"})
+      .integer(counts)
+      .text({"fastest_turnaround"});
+
+  r.view("SpacecraftConfigFamilyMini", "spacecraft_config_family",
+         {mode("list"), id(), col("name")});
+  r.view("SpacecraftConfigFamilyNormal", "spacecraft_config_family",
+         {mode("normal"), col("description"), nested("manufacturer", "AgencyMini"),
+          nested("parent", "SpacecraftConfigFamilyMini"), col("maiden_flight")})
+      .extends("SpacecraftConfigFamilyMini");
+  // Says "normal": nested in detailed configurations.
+  r.view("SpacecraftConfigFamilyDetailed", "spacecraft_config_family",
+         fields({{nested("manufacturer", "AgencyNormal"),
+                  nested("parent", "SpacecraftConfigFamilyNormal")},
+                 cols(counts)}))
+      .extends("SpacecraftConfigFamilyNormal");
+  r.view("SpacecraftConfigFamilyEndpointDetailed", "spacecraft_config_family",
+         {mode("detailed"), nested("spacecraft", "SpacecraftConfigNormal")})
+      .extends("SpacecraftConfigFamilyDetailed");
+
+  r.view(
+      "SpacecraftConfigNormal", "spacecraft_config",
+      {mode("normal"), id(), url("spacecraft_configurations"), col("name"),
+       nested("type", "SpacecraftConfigType"), nested("agency", "AgencyMini"),
+       nested("family", "SpacecraftConfigFamilyNormal"), col("in_use"), nested("image", "Image")});
+  r.view("SpacecraftConfigDetailed", "spacecraft_config",
+         fields({{mode("detailed"), nested("agency", "AgencyNormal"),
+                  nested("family", "SpacecraftConfigFamilyDetailed")},
+                 cols({"capability", "history", "details", "maiden_flight", "height", "diameter",
+                       "human_rated", "crew_capacity", "payload_capacity",
+                       "payload_return_capacity", "flight_life", "wiki_link", "info_link"}),
+                 cols(counts),
+                 {col("fastest_turnaround")}}))
+      .extends("SpacecraftConfigNormal");
+}
+
+}  // namespace ll2::resources
