@@ -60,8 +60,9 @@ std::string resource_docs_markdown(const Resource& r, const model::Action* actio
                       code_list(modes, false), example(r.mode_example));
   }
   if (!filters.empty()) {
+    const bool own = action != nullptr && !action->filter_example.empty();
     md += fmt::format("#### Filters\nParameters - {}\n\n{}\n\n", code_list(filters),
-                      example(r.filter_example));
+                      example(own ? action->filter_example : r.filter_example));
   }
   if (!search.empty()) {
     md += fmt::format("#### Search\nFields searched - {}\n\n{}\n\n", code_list(search),

@@ -188,7 +188,9 @@ Route route(std::string_view path) {
   if (const auto it = table.find(join(seg.size())); it != table.end())
     return {Route::List, it->second.first, it->second.second, {}, format};
   if (seg.size() >= 3) {
-    if (const auto it = table.find(join(seg.size() - 1)); it != table.end())
+    // A plain-array list (dashboard/starship) has no detail route.
+    if (const auto it = table.find(join(seg.size() - 1));
+        it != table.end() && it->second.first->paginated)
       return {Route::Detail, it->second.first, it->second.second, seg.back(), format};
   }
   return {};

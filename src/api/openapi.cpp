@@ -151,8 +151,15 @@ void value_schema(Writer& w, const Filter& f) {
       w.key("format");
       w.string("uuid");
       break;
+    case ValueKind::Decimal:
+      w.string("number");
+      break;
     default:
-      if (f.integer || f.kind == ValueKind::Choice || f.kind == ValueKind::MultipleChoice) {
+      if ((f.kind == ValueKind::Choice || f.kind == ValueKind::MultipleChoice) && !f.integer) {
+        w.string("string");  // the id of a kind with UUID ids
+        w.key("format");
+        w.string("uuid");
+      } else if (f.integer || f.kind == ValueKind::Choice || f.kind == ValueKind::MultipleChoice) {
         w.string("integer");
       } else {
         w.string("number");
@@ -278,8 +285,10 @@ void operation(Writer& w, const Resource& r, const model::Action* action, bool d
   w.key("operationId");
   w.string(operation_id + (detail ? "_retrieve" : "_list"));
   const std::string title = action != nullptr ? action->title + " " : "";
-  w.key("summary");
-  w.string(detail ? "Get " + title + r.singular : "List " + title + r.plural);
+  if (r.openapi_summary) {
+    w.key("summary");
+    w.string(detail ? "Get " + title + r.singular : "List " + title + r.plural);
+  }
   w.key("description");
   std::string description = resource_docs_markdown(r, action, {true, {}});
   while (!description.empty() && description.back() == '\n') description.pop_back();

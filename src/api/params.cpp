@@ -105,7 +105,8 @@ std::optional<Value> parse_id(const Kind& kind, std::string_view raw) {
 Element parse_element(const Filter& f, std::string_view raw, const SelectContext& ctx) {
   using K = model::ValueKind;
   switch (f.kind) {
-    case K::Number: {
+    case K::Number:
+    case K::Decimal: {
       const std::string_view s = text::python_strip(raw);
       if (s.empty()) return {};
       const auto n = text::django_decimal_to_integer(s);
@@ -191,6 +192,10 @@ std::optional<model::Predicate> apply_filter(const Filter& f, const http::QueryP
   }
   const auto raw = params.get(f.param);
   if (!raw || raw->empty()) return std::nullopt;  // django-filter skips empty values
+  if (!f.unsupported.empty()) {
+    add_error(errors, f.param, f.unsupported);
+    return std::nullopt;
+  }
   if (f.csv) {
     // BaseCSVField: each comma-separated element read on its own; the first
     // bad one is the error. Empty elements read as None, which an IN drops.

@@ -134,19 +134,28 @@ bool valid_path(const Kind* kind, std::string_view path) {
   return resolve_path(*kind, path).has_value();
 }
 
-// A path ORDER BY may use: through foreign keys only, ending on a column,
-// a foreign key or an id.
+// A path ORDER BY may use: through foreign keys (and reverse ones), ending
+// on a column, a foreign key or an id.
 bool valid_ordering_path(const Kind* kind, std::string_view path) {
   const auto p = resolve_path(*kind, path);
-  return p && !p->many &&
-         (p->leaf == nullptr || p->leaf->relation == Relation::Column ||
-          p->leaf->relation == Relation::ForeignKey);
+  // Many-valued hops only through reverse foreign keys (ordered by their
+  // least or greatest value).
+  const bool hops_ok = p && std::all_of(p->hops.begin(), p->hops.end(), [](const Field* f) {
+                         return f->relation == Relation::ForeignKey ||
+                                (f->relation == Relation::Reverse && f->via_field != nullptr &&
+                                 f->via_field->relation == Relation::ForeignKey);
+                       });
+  return hops_ok && (p->leaf == nullptr || p->leaf->relation == Relation::Column ||
+                     p->leaf->relation == Relation::ForeignKey);
 }
 
 // Fills in what a filter's declaration leaves to its path; an error message
 // when the two do not fit.
 std::optional<std::string> resolve_filter(const Kind& root, Filter& f) {
   f.kind = f.value;
+  // A custom or unsupported number is an id or a count, unless Decimal.
+  if (!f.unsupported.empty() || f.custom) f.integer = f.kind == ValueKind::Number;
+  if (!f.unsupported.empty()) return std::nullopt;
   if (f.custom) {
     if (f.kind == ValueKind::Auto) return "a custom filter needs a value kind";
     return std::nullopt;
@@ -383,6 +392,10 @@ std::vector<std::string> Registry::resolve() {
     }
   }
   for (auto& r : resources_) {
+    // Without a kind named, the resource serves the kind its views render.
+    if (r->kind_name.empty() && !r->modes.empty()) {
+      if (const View* v = find_view(r->modes.front().view)) r->kind_name = v->kind_name;
+    }
     r->kind = find_kind(r->kind_name);
     if (r->kind == nullptr) {
       problems.push_back(fmt::format("resource {}: unknown kind {}", r->path, r->kind_name));
@@ -395,6 +408,7 @@ std::vector<std::string> Registry::resolve() {
             fmt::format("resource {}: mode {} has no view of {}", r->path, m.name, r->kind_name));
       }
     }
+    if (r->modes.size() == 1) r->list_mode = r->detail_mode = r->modes.front().name;
     if (r->mode(r->list_mode) == nullptr || r->mode(r->detail_mode) == nullptr) {
       problems.push_back(fmt::format("resource {}: default modes must be declared", r->path));
     }
@@ -550,6 +564,10 @@ std::vector<Filter> lookups(const std::string& path, std::initializer_list<Looku
   return out;
 }
 
+std::vector<Filter> exact(const std::string& path) {
+  return lookups(path, {Lookup::Exact});
+}
+
 std::vector<Filter> range(const std::string& path) {
   return lookups(path, {Lookup::Exact, Lookup::Gt, Lookup::Gte, Lookup::Lt, Lookup::Lte});
 }
@@ -573,6 +591,21 @@ Filter custom(std::string param, ValueKind value, CustomFilter build, bool csv) 
   f.param = std::move(param);
   f.value = value;
   f.custom = std::move(build);
+  f.csv = csv;
+  return f;
+}
+
+Filter date_part(std::string param, std::string path, Lookup part) {
+  Filter f = filter(std::move(param), std::move(path), part, ValueKind::Decimal);
+  f.csv = true;
+  return f;
+}
+
+Filter unsupported(std::string param, ValueKind value, std::string reason, bool csv) {
+  Filter f;
+  f.param = std::move(param);
+  f.value = value;
+  f.unsupported = std::move(reason);
   f.csv = csv;
   return f;
 }

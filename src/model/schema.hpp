@@ -123,6 +123,7 @@ struct View {
 enum class ValueKind {
   Auto,            // from the field the path ends on (see Filter)
   Number,          // NumberFilter (a DecimalField): "Enter a number."
+  Decimal,         // the same, documented as a decimal number (LL2's declared NumberFilters)
   DateTime,        // IsoDateTimeFilter: "Enter a valid date/time."
   Date,            // DateFilter: "Enter a valid date."
   Boolean,         // BooleanFilter: true/false/1/0 in any case; other values ignored
@@ -150,8 +151,9 @@ struct Filter {
   // end, MultipleChoice for a many-valued relation, otherwise the column's
   // kind (integers and floats are Numbers).
   ValueKind value = ValueKind::Auto;
-  bool csv = false;     // comma-separated elements (BaseInFilter / BaseCSVFilter)
-  CustomFilter custom;  // set: builds its own condition from the values
+  bool csv = false;         // comma-separated elements (BaseInFilter / BaseCSVFilter)
+  CustomFilter custom;      // set: builds its own condition from the values
+  std::string unsupported;  // set: why this server cannot apply it (a value is a 400)
   // Resolved by the registry:
   ValueKind kind = ValueKind::Auto;   // never Auto
   bool integer = false;               // a Number compared with an integer column
@@ -168,6 +170,7 @@ struct Action {
   std::vector<Filter> extra_filters;          // after the resource's own
   std::vector<std::string> omit_search;       // search fields this action does not search
   std::string title;                          // "Upcoming" (List Upcoming Launches)
+  std::string filter_example;                 // the docs' filter example; empty: the resource's
   std::vector<std::string> tags;              // OpenAPI tags; empty: the resource's
 };
 
@@ -183,8 +186,8 @@ struct Resource {
   std::string singular;                       // "Docking Event" (page titles)
   std::string plural;                         // "Docking Events"
   std::vector<Mode> modes;                    // in the order the docs list them
-  std::string list_mode;                      // default mode of the list
-  std::string detail_mode;                    // default mode of the detail
+  std::string list_mode = "normal";           // default mode of the list
+  std::string detail_mode = "detailed";       // of the detail (with one mode: that one)
   std::vector<Filter> filters;                // in django-filter's field order
   std::vector<std::string> search_fields;     // field paths, as DRF's search_fields
   std::vector<std::string> ordering_fields;   // field paths through foreign keys
@@ -196,6 +199,7 @@ struct Resource {
   // from (PaginatedPolymorphic<name>List; a single-mode list uses its view).
   std::vector<std::string> tags;
   std::string schema_name;
+  bool openapi_summary = true;  // LL2's document gives a few operations no summary
   // Examples shown by the generated docs (LL2 shows one per section).
   std::string mode_example, filter_example, search_example, ordering_example;
   const Kind* kind = nullptr;
@@ -249,6 +253,8 @@ namespace declare {
 // django-filter's `Meta.fields = {"net": ["gt", "lte"]}`: one filter per
 // lookup, named `path__lookup` (`path` alone for exact).
 std::vector<Filter> lookups(const std::string& path, std::initializer_list<Lookup> which);
+// One exact filter named after its path.
+std::vector<Filter> exact(const std::string& path);
 // exact, gt, gte, lt and lte: what LL2 declares for its numbers and dates.
 std::vector<Filter> range(const std::string& path);
 // A declared filter whose name is not derived from its path.
@@ -258,6 +264,11 @@ Filter filter(std::string param, std::string path, Lookup lookup = Lookup::Exact
 Filter in_list(std::string param, std::string path, ValueKind value = ValueKind::Auto);
 // A filter with its own condition (django-filter's `method=`).
 Filter custom(std::string param, ValueKind value, CustomFilter build, bool csv = false);
+// `year=2024,2025`: a date-time's part, from a comma-separated list.
+Filter date_part(std::string param, std::string path, Lookup part);
+// A documented filter this server cannot apply, because the data LL2
+// publishes does not carry what it tests: a value is a 400 saying so.
+Filter unsupported(std::string param, ValueKind value, std::string reason, bool csv = false);
 // Concatenates filter lists, in django-filter's form order.
 std::vector<Filter> filters(std::initializer_list<std::vector<Filter>> parts);
 

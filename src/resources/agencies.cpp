@@ -4,6 +4,22 @@
 namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::Lookup;
+using model::ValueKind;
+
+namespace {
+
+constexpr const char* kParentUnsupported =
+    "LL2 2.3.0 publishes an agency's parent by name only, so this server cannot filter by its id.";
+
+// `spacecraft=true`: agencies with spacecraft configurations (LL2's
+// spacecraft_list); false: those without.
+model::Predicate has_spacecraft(const std::vector<Value>& values, const model::FilterContext&) {
+  const bool has = std::get<int64_t>(values.at(0)) != 0;
+  return model::Predicate::compare("spacecraft_list", Lookup::IsNull, int64_t{has ? 0 : 1});
+}
+
+}  // namespace
 
 void declare_agencies(model::Registry& r) {
   KindBuilder{r.kind("social_media")}.text({"name", "url"}).fk("logo", "image");
@@ -61,6 +77,46 @@ void declare_agencies(model::Registry& r) {
        {mode("detailed"), nested("launcher_list", "LauncherConfigDetailedSerializerNoManufacturer"),
         nested("spacecraft_list", "SpacecraftConfigDetailed")})
       .extends("AgencyDetailed");
+
+  r.resource({
+      .path = "agencies",
+      .singular = "Agency",
+      .plural = "Agencies",
+      .modes = {{"list", "AgencyMini"},
+                {"normal", "AgencyNormal"},
+                {"detailed", "AgencyEndpointDetailed"}},
+      .filters = filters({lookups("abbrev", {Lookup::Exact, Lookup::Contains}),
+                          range("attempted_landings"),
+                          range("consecutive_successful_landings"),
+                          range("consecutive_successful_launches"),
+                          {in_list("country_code", "country__alpha_3_code", ValueKind::Text)},
+                          lookups("description", {Lookup::Exact, Lookup::Contains}),
+                          range("failed_landings"),
+                          range("failed_launches"),
+                          exact("featured"),
+                          range("founding_year"),
+                          exact("id"),
+                          lookups("name", {Lookup::Exact, Lookup::Contains}),
+                          {unsupported("parent__id", ValueKind::Number, kParentUnsupported)},
+                          range("pending_launches"),
+                          {custom("spacecraft", ValueKind::Boolean, has_spacecraft)},
+                          range("successful_landings"),
+                          range("successful_launches"),
+                          range("total_launch_count"),
+                          exact("type__id")}),
+      .search_fields = {"abbrev", "name"},
+      .ordering_fields = {"attempted_landings", "consecutive_successful_landings",
+                          "consecutive_successful_launches", "failed_landings", "failed_launches",
+                          "featured", "id", "name", "pending_launches", "successful_landings",
+                          "successful_launches", "total_launch_count"},
+      .default_ordering = {"name", "featured"},  // LL2's model ordering
+      .tags = {"Agencies"},
+      .schema_name = "AgencyEndpoint",
+      .mode_example = "mode=list",
+      .filter_example = "abbrev=NASA",
+      .search_example = "search=SpaceX",
+      .ordering_example = "ordering=-total_launch_count",
+  });
 }
 
 }  // namespace ll2::resources

@@ -5,6 +5,26 @@ namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
 using model::ColumnType;
+using model::Lookup;
+using model::ValueKind;
+
+namespace {
+
+// `has_flown=true`: astronauts with at least one flight.
+model::Predicate has_flown(const std::vector<Value>& values, const model::FilterContext&) {
+  const bool flown = std::get<int64_t>(values.at(0)) != 0;
+  return model::Predicate::compare("flights", Lookup::IsNull, int64_t{flown ? 0 : 1});
+}
+
+// `is_human=false`: the astronauts LL2 types "Non-Human" (animals); true:
+// everyone else (an astronaut without a type counts as human).
+model::Predicate is_human(const std::vector<Value>& values, const model::FilterContext&) {
+  auto non_human = model::Predicate::compare("type__name", Lookup::Exact, std::string("Non-Human"));
+  if (std::get<int64_t>(values.at(0)) == 0) return non_human;
+  return model::Predicate::negate(std::move(non_human));
+}
+
+}  // namespace
 
 void declare_astronauts(model::Registry& r) {
   KindBuilder{r.kind("astronaut")}
@@ -50,6 +70,40 @@ void declare_astronauts(model::Registry& r) {
       .extends("AstronautEndpointNormal");
   r.view("AstronautFlight", "astronaut_flight",
          {id(), nested("role", "AstronautRole"), nested("astronaut", "AstronautDetailed")});
+
+  r.resource({
+      .path = "astronauts",
+      .singular = "Astronaut",
+      .plural = "Astronauts",
+      .modes = {{"list", "AstronautDetailed"},
+                {"normal", "AstronautEndpointNormal"},
+                {"detailed", "AstronautEndpointDetailed"}},
+      .filters = filters({range("age"),
+                          {in_list("agency_ids", "agency__id", ValueKind::Decimal)},
+                          range("date_of_birth"),
+                          range("date_of_death"),
+                          range("first_flight"),
+                          range("flights_count"),
+                          {custom("has_flown", ValueKind::Boolean, has_flown)},
+                          exact("in_space"),
+                          {custom("is_human", ValueKind::Boolean, is_human)},
+                          range("landings_count"),
+                          range("last_flight"),
+                          {filter("nationality", "nationality__nationality_name")},
+                          {in_list("status_ids", "status__id", ValueKind::Decimal)},
+                          exact("type__id")}),
+      .search_fields = {"agency__abbrev", "agency__name", "name", "nationality__nationality_name"},
+      .ordering_fields = {"age", "date_of_birth", "eva_time", "flights_count", "id",
+                          "landings_count", "last_flight", "name", "spacewalks_count", "status",
+                          "time_in_space"},
+      .default_ordering = {"id"},
+      .tags = {"Astronauts"},
+      .schema_name = "AstronautEndpoint",
+      .mode_example = "mode=list",
+      .filter_example = "has_flown=true",
+      .search_example = "search=Pesquet",
+      .ordering_example = "ordering=-time_in_space",
+  });
 }
 
 }  // namespace ll2::resources

@@ -5,6 +5,8 @@ namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
 using model::ColumnType;
+using model::Lookup;
+using model::ValueKind;
 
 void declare_celestial_bodies(model::Registry& r) {
   KindBuilder{r.kind("celestial_body")}
@@ -33,6 +35,23 @@ void declare_celestial_bodies(model::Registry& r) {
   r.view("CelestialBodyEndpointDetailed", "celestial_body",
          {mode("detailed"), nested("locations", "LocationSerializerNoCelestialBody")})
       .extends("CelestialBodyDetailed");
+
+  r.resource({
+      .path = "celestial_bodies",
+      .singular = "Celestial Body",
+      .plural = "Celestial Bodies",
+      .modes = {{"list", "CelestialBodyMini"},
+                {"normal", "CelestialBodyNormal"},
+                {"detailed", "CelestialBodyEndpointDetailed"}},
+      .search_fields = {"name", "type__name"},
+      .ordering_fields = {"id", "name"},
+      .default_ordering = {"id"},
+      .tags = {"Celestial", "Bodies"},
+      .schema_name = "CelestialBodyEndpoint",
+      .mode_example = "mode=list",
+      .search_example = "search=Mars",
+      .ordering_example = "ordering=-name",
+  });
 }
 
 }  // namespace ll2::resources

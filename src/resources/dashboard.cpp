@@ -8,6 +8,8 @@
 namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::Lookup;
+using model::ValueKind;
 
 void declare_dashboard(model::Registry& r) {
   KindBuilder{r.kind("notice")}.fk("type", "notice_type").datetime({"date"}).text({"url"});
@@ -51,6 +53,21 @@ void declare_dashboard(model::Registry& r) {
          {mode("detailed"), nested("upcoming", "LaunchAndEventsDetailed"),
           nested("previous", "LaunchAndEventsDetailed")})
       .extends("StarshipDashboardNormal");
+
+  r.resource({
+      .path = "dashboard/starship",
+      .singular = "Starship Dashboard",
+      .plural = "Starship Dashboard",
+      .modes = {{"list", "StarshipDashboardList"},
+                {"normal", "StarshipDashboardNormal"},
+                {"detailed", "StarshipDashboardDetailed"}},
+      .default_ordering = {"id"},
+      .paginated = false,  // a plain array, no detail route
+      .tags = {"Starship"},
+      .schema_name = "StarshipDashboardEndpoint",
+      .openapi_summary = false,
+      .mode_example = "mode=list",
+  });
 }
 
 }  // namespace ll2::resources

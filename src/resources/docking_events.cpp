@@ -73,9 +73,9 @@ void declare_docking_events(model::Registry& r) {
   // In django-filter's form order (Meta.fields first, then declared filters):
   // the order in which a 400 lists invalid values. The docs sort by name.
   res.filters = filters({
-      lookups("docking_location__id", {Lookup::Exact}),
-      lookups("flight_vehicle_chaser__id", {Lookup::Exact}),
-      lookups("space_station_target__id", {Lookup::Exact}),
+      exact("docking_location__id"),
+      exact("flight_vehicle_chaser__id"),
+      exact("space_station_target__id"),
       lookups("docking", {Lookup::Gt, Lookup::Gte, Lookup::Lt, Lookup::Lte}),
   });
   res.search_fields = {

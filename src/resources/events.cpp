@@ -4,6 +4,47 @@
 namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::Lookup;
+using model::ValueKind;
+
+namespace {
+
+constexpr int64_t kDay = int64_t{24} * 3600 * 1000000;
+
+// events/upcoming: events from 24 hours ago on (from now with
+// hide_recent_previous=true), soonest first (ll2-server-facts §7).
+model::Action upcoming_action() {
+  return {
+      .name = "upcoming",
+      .base =
+          [](const model::FilterContext& c) {
+            return model::Predicate::compare("date", Lookup::Gte, c.now - kDay);
+          },
+      .default_ordering = {"date"},
+      .extra_filters = {custom("hide_recent_previous", ValueKind::Boolean,
+                               [](const std::vector<Value>& v, const model::FilterContext& c) {
+                                 if (std::get<int64_t>(v.at(0)) == 0) return model::Predicate{};
+                                 return model::Predicate::compare("date", Lookup::Gte, c.now);
+                               })},
+      .title = "Upcoming",
+  };
+}
+
+// events/previous: events up to now, most recent first.
+model::Action previous_action() {
+  return {
+      .name = "previous",
+      .base =
+          [](const model::FilterContext& c) {
+            return model::Predicate::compare("date", Lookup::Lte, c.now);
+          },
+      .default_ordering = {"-date"},
+      .title = "Previous",
+      .tags = {"Events", "Previous"},
+  };
+}
+
+}  // namespace
 
 void declare_events(model::Registry& r) {
   KindBuilder{r.kind("event")}
@@ -44,6 +85,40 @@ void declare_events(model::Registry& r) {
           nested("expeditions", "ExpeditionNormal"), nested("spacestations", "SpaceStationNormal"),
           nested("program", "ProgramNormal"), nested("astronauts", "AstronautNormal")})
       .extends("EventEndpointNormal");
+
+  r.resource({
+      .path = "events",
+      .singular = "Event",
+      .plural = "Events",
+      .modes = {{"list", "EventEndpointList"},
+                {"normal", "EventEndpointNormal"},
+                {"detailed", "EventEndpointDetailed"}},
+      .filters = filters({{in_list("agency__ids", "agencies__id")},
+                          lookups("date", {Lookup::Gt}),
+                          // LL2's name for its "date is less than" filter.
+                          {filter("date__gt__lt", "date", Lookup::Lt)},
+                          lookups("date", {Lookup::Gte, Lookup::Lte}),
+                          {date_part("day", "date", Lookup::Day)},
+                          {in_list("id", "id")},
+                          lookups("last_updated", {Lookup::Gte, Lookup::Lte}),
+                          {date_part("month", "date", Lookup::Month)},
+                          {filter("program", "program")},
+                          exact("slug"),
+                          exact("type"),
+                          {in_list("type__ids", "type__id")},
+                          {in_list("video_url", "vid_urls__url", ValueKind::Text)},
+                          {date_part("year", "date", Lookup::Year)}}),
+      .search_fields = {"name"},
+      .ordering_fields = {"date", "last_updated"},
+      .default_ordering = {"name"},  // LL2's model ordering (facts §7)
+      .actions = {upcoming_action(), previous_action()},
+      .tags = {"Events"},
+      .schema_name = "EventsEndpoint",
+      .mode_example = "mode=list",
+      .filter_example = "type__ids=2,8",
+      .search_example = "search=Flyby",
+      .ordering_example = "ordering=-last_updated",
+  });
 }
 
 }  // namespace ll2::resources

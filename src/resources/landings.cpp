@@ -6,6 +6,8 @@
 namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::Lookup;
+using model::ValueKind;
 
 void declare_landings(model::Registry& r) {
   KindBuilder{r.kind("landing_location")}
@@ -53,6 +55,44 @@ void declare_landings(model::Registry& r) {
           nested("spacecraftflight", "SpacecraftFlightDetailedSerializerNoLanding"),
           nested("payloadflight", "PayloadFlightDetailedSerializerNoLanding")})
       .extends("LandingEndpointNormal");
+
+  r.resource({
+      .path = "landings",
+      .singular = "Landing",
+      .plural = "Landings",
+      .modes = {{"list", "LandingEndpointList"},
+                {"normal", "LandingEndpointNormal"},
+                {"detailed", "LandingEndpointDetailed"}},
+      .filters =
+          filters({exact("attempt"),
+                   {in_list("firststage_launch__ids", "firststage__rocket__launch__id")},
+                   {in_list("landing_location__ids", "landing_location__id")},
+                   {in_list("landing_type__ids", "type__id")},
+                   {in_list("launcher__ids", "firststage__launcher__id")},
+                   {in_list("launcher_config__ids", "firststage__launcher__launcher_config__id")},
+                   {in_list("launcher_serial_numbers", "firststage__launcher__serial_number",
+                            ValueKind::Text)},
+                   {in_list("spacecraft__ids", "spacecraftflight__spacecraft__id")},
+                   {in_list("spacecraft_config__ids",
+                            "spacecraftflight__spacecraft__spacecraft_config__id")},
+                   {in_list("spacecraft_launch__ids", "spacecraftflight__launch__id")},
+                   exact("success")}),
+      .search_fields = {"firststage__launcher__launcher_config__name",
+                        "firststage__launcher__serial_number", "firststage__rocket__launch__name",
+                        "landing_location__abbrev", "landing_location__name",
+                        "spacecraftflight__rocket__launch__name",
+                        "spacecraftflight__spacecraft__name",
+                        "spacecraftflight__spacecraft__serial_number",
+                        "spacecraftflight__spacecraft__spacecraft_config__name"},
+      .ordering_fields = {"downrange_distance", "id"},
+      .default_ordering = {"id"},
+      .tags = {"Landings"},
+      .schema_name = "LandingEndpoint",
+      .mode_example = "mode=list",
+      .filter_example = "spacecraft__ids=39,37",
+      .search_example = "search=B1059",
+      .ordering_example = "ordering=downrange_distance",
+  });
 }
 
 }  // namespace ll2::resources

@@ -6,6 +6,8 @@ namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
 using model::ColumnType;
+using model::Lookup;
+using model::ValueKind;
 
 void declare_launcher_configurations(model::Registry& r) {
   const auto launch_counts = {"total_launch_count",
@@ -78,6 +80,84 @@ void declare_launcher_configurations(model::Registry& r) {
   r.view("LauncherConfigDetailedSerializerNoManufacturer", "launcher_config", {})
       .extends("LauncherConfigDetailed")
       .without({"manufacturer"});
+
+  r.resource({
+      .path = "launcher_configuration_families",
+      .singular = "Launcher Configuration Family",
+      .plural = "Launcher Configuration Families",
+      .modes = {{"list", "LauncherConfigFamilyMini"},
+                {"normal", "LauncherConfigFamilyNormal"},
+                {"detailed", "LauncherConfigFamilyDetailed"}},
+      .filters =
+          filters({range("attempted_landings"),
+                   range("consecutive_successful_landings"),
+                   range("consecutive_successful_launches"),
+                   range("failed_landings"),
+                   range("failed_launches"),
+                   range("maiden_flight"),
+                   lookups("manufacturer__abbrev", {Lookup::Exact, Lookup::Contains}),
+                   {filter("manufacturer__country_code", "manufacturer__country__alpha_3_code")},
+                   lookups("manufacturer__id", {Lookup::Exact, Lookup::Contains}),
+                   lookups("manufacturer__name", {Lookup::Exact, Lookup::Contains}),
+                   lookups("name", {Lookup::Exact, Lookup::Contains}),
+                   range("pending_launches"),
+                   range("successful_landings"),
+                   range("successful_launches"),
+                   range("total_launch_count")}),
+      .search_fields = {"manufacturer__abbrev", "manufacturer__name", "name"},
+      .ordering_fields = {"attempted_landings", "consecutive_successful_landings",
+                          "consecutive_successful_launches", "failed_landings", "failed_launches",
+                          "name", "pending_launches", "successful_landings", "successful_launches",
+                          "total_launch_count"},
+      .default_ordering = {"id"},
+      .tags = {"Launcher", "Families"},
+      .schema_name = "LauncherConfigFamilyEndpoint",
+      .mode_example = "mode=list",
+      .filter_example = "manufacturer__name=SpaceX",
+      .search_example = "search=Ariane",
+      .ordering_example = "ordering=-total_launch_count",
+  });
+  r.resource({
+      .path = "launcher_configurations",
+      .singular = "Launcher Configuration",
+      .plural = "Launcher Configurations",
+      .modes = {{"list", "LauncherConfigList"},
+                {"normal", "LauncherConfigNormal"},
+                {"detailed", "LauncherConfigDetailed"}},
+      .filters = filters(
+          {exact("active"),
+           range("attempted_landings"),
+           range("consecutive_successful_landings"),
+           range("consecutive_successful_launches"),
+           range("failed_landings"),
+           range("failed_launches"),
+           {filter("families", "families")},
+           {filter("families__contains", "families", Lookup::Exact, ValueKind::MultipleChoice)},
+           lookups("full_name", {Lookup::Exact, Lookup::Contains}),
+           exact("is_placeholder"),
+           range("maiden_flight"),
+           lookups("manufacturer__name", {Lookup::Exact, Lookup::Contains}),
+           lookups("name", {Lookup::Exact, Lookup::Contains}),
+           range("pending_launches"),
+           {filter("program", "program")},
+           {filter("program__contains", "program", Lookup::Exact, ValueKind::MultipleChoice)},
+           range("successful_landings"),
+           range("successful_launches"),
+           range("total_launch_count")}),
+      .search_fields = {"full_name", "manufacturer__abbrev", "manufacturer__name", "name"},
+      .ordering_fields = {"attempted_landings", "consecutive_successful_landings",
+                          "consecutive_successful_launches", "failed_landings", "failed_launches",
+                          "gto_capacity", "launch_cost", "launch_mass", "leo_capacity",
+                          "maiden_flight", "name", "pending_launches", "successful_landings",
+                          "successful_launches", "total_launch_count"},
+      .default_ordering = {"id"},
+      .tags = {"Launcher", "Configurations"},
+      .schema_name = "LauncherConfigEndpoint",
+      .mode_example = "mode=list",
+      .filter_example = "manufacturer__name=SpaceX",
+      .search_example = "search=Soyuz",
+      .ordering_example = "ordering=-total_launch_count",
+  });
 }
 
 }  // namespace ll2::resources

@@ -5,6 +5,8 @@
 namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::Lookup;
+using model::ValueKind;
 
 void declare_launchers(model::Registry& r) {
   KindBuilder{r.kind("launcher")}
@@ -55,6 +57,38 @@ void declare_launchers(model::Registry& r) {
   r.view("FirstStageDetailedSerializerNoLanding", "first_stage",
          {nested("previous_flight", "LaunchNormal")})
       .extends("FirstStageNormalSerializerNoLanding");
+
+  r.resource({
+      .path = "launchers",
+      .singular = "Launcher",
+      .plural = "Launchers",
+      .modes = {{"list", "LauncherMini"},
+                {"normal", "LauncherNormal"},
+                {"detailed", "LauncherDetailed"}},
+      .filters = filters(
+          {range("attempted_landings"),
+           exact("first_launch_date"),
+           exact("flight_proven"),
+           range("flights"),
+           lookups("id", {Lookup::Exact, Lookup::Contains}),
+           exact("is_placeholder"),
+           exact("last_launch_date"),
+           {in_list("launcher_config__ids", "launcher_config__id")},
+           lookups("launcher_config__manufacturer__name", {Lookup::Exact, Lookup::Contains}),
+           lookups("serial_number", {Lookup::Exact, Lookup::Contains}),
+           exact("status"),
+           range("successful_landings")}),
+      .search_fields = {"serial_number", "status__name"},
+      .ordering_fields = {"attempted_landings", "flight_proven", "flights", "id",
+                          "successful_landings"},
+      .default_ordering = {"id"},
+      .tags = {"Launchers"},
+      .schema_name = "LauncherEndpoint",
+      .mode_example = "mode=list",
+      .filter_example = "is_placeholder=True",
+      .search_example = "search=B1048",
+      .ordering_example = "ordering=-flights",
+  });
 }
 
 }  // namespace ll2::resources

@@ -1,10 +1,90 @@
 // Launches (/2.3.0/launches/), their rockets, missions and timelines.
 #include "resources/resources.hpp"
+#include "util/text.hpp"
 
 namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
 using model::IdType;
+using model::Lookup;
+using model::ValueKind;
+
+namespace {
+
+constexpr int64_t kDay = int64_t{24} * 3600 * 1000000;
+constexpr const char* kRelatedUnsupported =
+    "LL2 2.3.0 does not publish which agencies are related to a launch service provider, so "
+    "this server cannot apply this filter.";
+
+// `include_suborbital=false` leaves out launches to a sub-orbital orbit;
+// true changes nothing.
+model::Predicate include_suborbital(const std::vector<Value>& values, const model::FilterContext&) {
+  if (std::get<int64_t>(values.at(0)) != 0) return {};
+  return model::Predicate::negate(
+      model::Predicate::compare("mission__orbit__name", Lookup::Exact, std::string("Sub-Orbital")));
+}
+
+// `is_crewed=true`: a spacecraft on the rocket has a launch crew (LL2's
+// rocket__spacecraftflight__launch_crew__isnull=False); false: none has.
+model::Predicate is_crewed(const std::vector<Value>& values, const model::FilterContext&) {
+  const bool crewed = std::get<int64_t>(values.at(0)) != 0;
+  return model::Predicate::compare("rocket__spacecraftflight__launch_crew", Lookup::IsNull,
+                                   int64_t{crewed ? 0 : 1});
+}
+
+// `lsp__name=a,b`: the provider's name or abbreviation contains any of the
+// names, case-insensitively.
+model::Predicate lsp_name(const std::vector<Value>& values, const model::FilterContext&) {
+  std::vector<model::Predicate> any;
+  for (const auto& v : values) {
+    const auto& name = std::get<std::string>(v);
+    if (name.empty()) continue;
+    const std::string upper = text::unicode_upper(name);
+    any.push_back(
+        model::Predicate::compare("launch_service_provider__name", Lookup::IContains, upper));
+    any.push_back(
+        model::Predicate::compare("launch_service_provider__abbrev", Lookup::IContains, upper));
+  }
+  if (any.empty()) return {};
+  return model::Predicate::any_of(std::move(any));
+}
+
+// launches/upcoming: launches from 24 hours ago on (from now with
+// hide_recent_previous=true), soonest first; previous: up to now, latest
+// first (ll2-server-facts §7, as the DRF peer serves them).
+model::Action upcoming_action() {
+  return {
+      .name = "upcoming",
+      .base =
+          [](const model::FilterContext& c) {
+            return model::Predicate::compare("net", Lookup::Gte, c.now - kDay);
+          },
+      .default_ordering = {"net"},
+      .extra_filters = {custom("hide_recent_previous", ValueKind::Boolean,
+                               [](const std::vector<Value>& v, const model::FilterContext& c) {
+                                 if (std::get<int64_t>(v.at(0)) == 0) return model::Predicate{};
+                                 return model::Predicate::compare("net", Lookup::Gte, c.now);
+                               })},
+      .omit_search = {"launch_designator"},
+      .title = "Upcoming",
+      .filter_example = "hide_recent_previous=True",
+  };
+}
+
+model::Action previous_action() {
+  return {
+      .name = "previous",
+      .base =
+          [](const model::FilterContext& c) {
+            return model::Predicate::compare("net", Lookup::Lte, c.now);
+          },
+      .default_ordering = {"-net"},
+      .title = "Previous",
+      .tags = {"Launches", "Previous"},
+  };
+}
+
+}  // namespace
 
 void declare_launches(model::Registry& r) {
   KindBuilder{r.kind("launch", IdType::Uuid)}
@@ -42,7 +122,8 @@ void declare_launches(model::Registry& r) {
       .fk("configuration", "launcher_config")
       .reverse("launcher_stage", "first_stage", "rocket")
       .reverse("spacecraftflight", "spacecraft_flight", "rocket")
-      .reverse("payloads", "payload_flight", "rocket");
+      .reverse("payloads", "payload_flight", "rocket")
+      .reverse_one("launch", "launch", "rocket");  // not printed; filters and search go through it
   KindBuilder{r.kind("mission")}
       .text({"name", "type", "description"})  // LL2 prints the mission type by name only
       .fk("image", "image")
@@ -93,6 +174,77 @@ void declare_launches(model::Registry& r) {
           nested("info_urls", "InfoURL"), nested("vid_urls", "VidURL")});
   r.view("TimelineEvent", "timeline_event",
          {nested("type", "TimelineEventType"), col("relative_time")});
+
+  r.resource({
+      .path = "launches",
+      .singular = "Launch",
+      .plural = "Launches",
+      .modes = {{"list", "LaunchBasic"},
+                {"normal", "LaunchNormal"},
+                {"detailed", "LaunchDetailed"}},
+      .filters = filters(
+          {range("agency_launch_attempt_count"),
+           range("agency_launch_attempt_count_year"),
+           {date_part("day", "net", Lookup::Day)},
+           {in_list("id", "id")},
+           {custom("include_suborbital", ValueKind::Boolean, include_suborbital)},
+           {custom("is_crewed", ValueKind::Boolean, is_crewed)},
+           lookups("last_updated", {Lookup::Gte, Lookup::Lte}),
+           {in_list("launch_designator", "launch_designator", ValueKind::Text)},
+           {in_list("launcher_config__id", "rocket__configuration__id")},
+           {in_list("location__ids", "pad__location__id")},
+           range("location_launch_attempt_count"),
+           range("location_launch_attempt_count_year"),
+           {in_list("lsp__id", "launch_service_provider__id")},
+           {custom("lsp__name", ValueKind::Text, lsp_name, true)},
+           exact("mission__orbit__celestial_body__id"),
+           lookups("mission__orbit__name", {Lookup::Exact, Lookup::IContains}),
+           {date_part("month", "net", Lookup::Month)},
+           exact("name"),
+           lookups("net", {Lookup::Gt, Lookup::Gte, Lookup::Lt, Lookup::Lte}),
+           range("orbital_launch_attempt_count"),
+           range("orbital_launch_attempt_count_year"),
+           exact("pad"),
+           exact("pad__location"),
+           exact("pad__location__celestial_body__id"),
+           range("pad_launch_attempt_count"),
+           range("pad_launch_attempt_count_year"),
+           {filter("program", "program")},
+           {unsupported("related_lsp__id", ValueKind::Number, kRelatedUnsupported, true)},
+           {unsupported("related_lsp__name", ValueKind::Text, kRelatedUnsupported, true)},
+           lookups("rocket__configuration__full_name", {Lookup::Exact, Lookup::IContains}),
+           exact("rocket__configuration__id"),
+           lookups("rocket__configuration__manufacturer__name", {Lookup::Exact, Lookup::IContains}),
+           exact("rocket__configuration__name"),
+           exact("rocket__spacecraftflight__spacecraft__id"),
+           lookups("rocket__spacecraftflight__spacecraft__name",
+                   {Lookup::Exact, Lookup::IContains}),
+           {in_list("serial_number", "rocket__launcher_stage__launcher__serial_number",
+                    ValueKind::Text)},
+           exact("slug"),
+           {in_list("spacecraft_config__ids",
+                    "rocket__spacecraftflight__spacecraft__spacecraft_config__id")},
+           exact("status"),
+           {in_list("status__ids", "status__id")},
+           {in_list("video_url", "vid_urls__url", ValueKind::Text)},
+           lookups("window_end", {Lookup::Gt, Lookup::Gte, Lookup::Lt, Lookup::Lte}),
+           lookups("window_start", {Lookup::Gt, Lookup::Gte, Lookup::Lt, Lookup::Lte}),
+           {date_part("year", "net", Lookup::Year)}}),
+      .search_fields = {"launch_designator", "launch_service_provider__name", "mission__name",
+                        "name", "pad__location__name", "pad__name",
+                        "rocket__configuration__manufacturer__abbrev",
+                        "rocket__configuration__manufacturer__name", "rocket__configuration__name",
+                        "rocket__spacecraftflight__spacecraft__name"},
+      .ordering_fields = {"id", "last_updated", "name", "net"},
+      .default_ordering = {"net"},  // facts §7: order_by('net', 'id')
+      .actions = {upcoming_action(), previous_action()},
+      .tags = {"Launches"},
+      .schema_name = "LaunchEndpoint",
+      .mode_example = "mode=list",
+      .filter_example = "pad__location=13",
+      .search_example = "search=Starlink",
+      .ordering_example = "ordering=-last_updated",
+  });
 }
 
 }  // namespace ll2::resources

@@ -4,6 +4,8 @@
 namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::Lookup;
+using model::ValueKind;
 
 void declare_locations(model::Registry& r) {
   KindBuilder{r.kind("location")}
@@ -31,6 +33,27 @@ void declare_locations(model::Registry& r) {
   r.view("LocationSerializerWithPads", "location",
          {mode("detailed"), nested("pads", "PadSerializerNoLocation")})
       .extends("Location");
+
+  r.resource({
+      .path = "locations",
+      .singular = "Location",
+      .plural = "Locations",
+      .modes = {{"normal", "Location"}, {"detailed", "LocationSerializerWithPads"}},
+      .filters = filters({{filter("country_code", "country__alpha_3_code")},
+                          exact("id"),
+                          lookups("name", {Lookup::Exact, Lookup::Contains}),
+                          range("total_landing_count"),
+                          range("total_launch_count")}),
+      .search_fields = {"country__alpha_3_code", "name"},
+      .ordering_fields = {"total_landing_count", "total_launch_count"},
+      .default_ordering = {"id"},
+      .tags = {},
+      .schema_name = "LocationEndpoint",
+      .mode_example = "mode=detailed",
+      .filter_example = "country_code=NZL",
+      .search_example = "search=Cape Canaveral",
+      .ordering_example = "ordering=-total_launch_count",
+  });
 }
 
 }  // namespace ll2::resources

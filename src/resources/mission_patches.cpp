@@ -5,6 +5,8 @@
 namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::Lookup;
+using model::ValueKind;
 
 void declare_mission_patches(model::Registry& r) {
   KindBuilder{r.kind("mission_patch")}
@@ -23,6 +25,27 @@ void declare_mission_patches(model::Registry& r) {
          {nested("agency", "AgencyDetailed"), mode("detailed"), nested("launches", "LaunchNormal"),
           nested("expeditions", "ExpeditionNormal"), nested("program", "ProgramNormal")})
       .extends("MissionPatch");
+
+  r.resource({
+      .path = "mission_patches",
+      .singular = "Mission Patch",
+      .plural = "Mission Patches",
+      .modes = {{"normal", "MissionPatch"}, {"detailed", "MissionPatchDetailed"}},
+      .filters = filters({exact("agency__id"),
+                          lookups("agency__name", {Lookup::Exact, Lookup::Contains}),
+                          exact("id"),
+                          {in_list("ids", "id")},
+                          lookups("name", {Lookup::Exact, Lookup::Contains})}),
+      .search_fields = {"agency__name", "name"},
+      .ordering_fields = {"agency__name", "id", "name", "priority"},
+      .default_ordering = {"id"},
+      .tags = {"Patches"},
+      .schema_name = "MissionPatchEndpoint",
+      .mode_example = "mode=detailed",
+      .filter_example = "agency__id=147",
+      .search_example = "search=Ariane",
+      .ordering_example = "ordering=priority",
+  });
 }
 
 }  // namespace ll2::resources

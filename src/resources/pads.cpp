@@ -4,6 +4,8 @@
 namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::Lookup;
+using model::ValueKind;
 
 void declare_pads(model::Registry& r) {
   KindBuilder{r.kind("pad")}
@@ -30,6 +32,32 @@ void declare_pads(model::Registry& r) {
   r.view("PadSerializerNoLocation", "pad", {nested("agencies", "AgencyMini")})
       .extends("Pad")
       .without({"location"});
+
+  r.resource({
+      .path = "pads",
+      .singular = "Launch Pad",
+      .plural = "Launch Pads",
+      .modes = {{"normal", "Pad"}},
+      .filters = filters({{in_list("agencies_ids", "agencies__id")},
+                          lookups("id", {Lookup::Exact, Lookup::Contains}),
+                          lookups("latitude", {Lookup::Gt, Lookup::Gte, Lookup::Lt, Lookup::Lte}),
+                          exact("location__id"),
+                          lookups("location__name", {Lookup::Exact, Lookup::Contains}),
+                          lookups("longitude", {Lookup::Gt, Lookup::Gte, Lookup::Lt, Lookup::Lte}),
+                          lookups("name", {Lookup::Exact, Lookup::Contains}),
+                          range("orbital_launch_attempt_count"),
+                          range("total_launch_count")}),
+      .search_fields = {"location__name", "name", "orbital_launch_attempt_count",
+                        "total_launch_count"},
+      .ordering_fields = {"id", "location__id", "location__name", "name",
+                          "orbital_launch_attempt_count", "total_launch_count"},
+      .default_ordering = {"id"},
+      .mode_parameter = false,
+      .tags = {"Pads"},
+      .filter_example = "location__id=11",
+      .search_example = "search=39A",
+      .ordering_example = "ordering=-orbital_launch_attempt_count",
+  });
 }
 
 }  // namespace ll2::resources

@@ -4,6 +4,8 @@
 namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::Lookup;
+using model::ValueKind;
 
 void declare_payload_flights(model::Registry& r) {
   KindBuilder{r.kind("payload_flight")}
@@ -39,6 +41,21 @@ void declare_payload_flights(model::Registry& r) {
   r.view("PayloadFlightSerializerNoLaunch", "payload_flight", {})
       .extends("PayloadFlightDetailed")
       .without({"launch"});
+
+  r.resource({
+      .path = "payload_flights",
+      .singular = "Payload Flight",
+      .plural = "Payload Flights",
+      .modes = {{"list", "PayloadFlightMini"},
+                {"normal", "PayloadFlightNormal"},
+                {"detailed", "PayloadFlightDetailed"}},
+      .filters = filters({exact("payload")}),
+      .default_ordering = {"id"},
+      .tags = {"Flights"},
+      .schema_name = "PayloadFlightEndpoint",
+      .mode_example = "mode=list",
+      .filter_example = "payload=2",
+  });
 }
 
 }  // namespace ll2::resources

@@ -4,6 +4,8 @@
 namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::Lookup;
+using model::ValueKind;
 
 void declare_payloads(model::Registry& r) {
   KindBuilder{r.kind("payload")}
@@ -16,7 +18,9 @@ void declare_payloads(model::Registry& r) {
       .m2m("program", "program")
       .integer({"cost"})
       .flt({"mass"})
-      .text({"description"});
+      .text({"description"})
+      // Not printed; searched and ordered through, as LL2's `payloadflight`.
+      .reverse("payloadflight", "payload_flight", "payload");
 
   r.view("PayloadMini", "payload",
          {mode("list"), id(), col("name"), nested("type", "PayloadType"),
@@ -31,6 +35,28 @@ void declare_payloads(model::Registry& r) {
          {mode("detailed"), nested("manufacturer", "AgencyDetailed"),
           nested("operator", "AgencyDetailed"), nested("program", "ProgramNormal")})
       .extends("PayloadNormal");
+
+  r.resource({
+      .path = "payloads",
+      .singular = "Payload",
+      .plural = "Payloads",
+      .modes = {{"list", "PayloadMini"},
+                {"normal", "PayloadNormal"},
+                {"detailed", "PayloadDetailed"}},
+      .filters = filters({exact("manufacturer__id"), exact("manufacturer__name"), exact("name"),
+                          exact("operator"), exact("operator__id"), exact("operator__name"),
+                          exact("program__id")}),
+      .search_fields = {"manufacturer__name", "name", "operator__name",
+                        "payloadflight__destination", "payloadflight__rocket__launch__name"},
+      .ordering_fields = {"id", "name", "payloadflight__rocket__launch__net"},
+      .default_ordering = {"id"},
+      .tags = {"Payloads"},
+      .schema_name = "PayloadEndpoint",
+      .mode_example = "mode=list",
+      .filter_example = "program__id=18",
+      .search_example = "search=EarthCare",
+      .ordering_example = "ordering=-payloadflight__rocket__launch__net",
+  });
 }
 
 }  // namespace ll2::resources

@@ -4,6 +4,8 @@
 namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::Lookup;
+using model::ValueKind;
 
 void declare_programs(model::Registry& r) {
   KindBuilder{r.kind("program")}
@@ -23,6 +25,18 @@ void declare_programs(model::Registry& r) {
        {mode("normal"), col("description"), nested("agencies", "AgencyMini"), col("start_date"),
         col("end_date"), nested("mission_patches", "MissionPatch"), nested("type", "ProgramType")})
       .extends("ProgramMini");
+
+  r.resource({
+      .path = "programs",
+      .singular = "Program",
+      .plural = "Programs",
+      .modes = {{"list", "ProgramMini"}, {"normal", "ProgramNormal"}},
+      .detail_mode = "normal",
+      .default_ordering = {"id"},
+      .tags = {"Programs"},
+      .schema_name = "ProgramEndpoint",
+      .mode_example = "mode=list",
+  });
 }
 
 }  // namespace ll2::resources

@@ -5,6 +5,14 @@ namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
 using model::ColumnType;
+using model::Lookup;
+using model::ValueKind;
+
+namespace {
+constexpr const char* kOrbitUnsupported =
+    "LL2 2.3.0 publishes a space station's orbit by name only, so this server cannot filter by "
+    "the orbit's id.";
+}  // namespace
 
 void declare_space_stations(model::Registry& r) {
   KindBuilder{r.kind("space_station")}
@@ -41,6 +49,33 @@ void declare_space_stations(model::Registry& r) {
                       .from("docking_locations"),
                   nested("active_docking_events", "DockingEventForChaserNormal")}}))
       .extends("SpaceStationEndpoint");
+
+  r.resource({
+      .path = "space_stations",
+      .singular = "Space Station",
+      .plural = "Space Stations",
+      .modes = {{"normal", "SpaceStationEndpoint"}, {"detailed", "SpaceStationDetailedEndpoint"}},
+      .filters = filters({range("docked_vehicles"),
+                          exact("id"),
+                          lookups("name", {Lookup::Exact, Lookup::Contains}),
+                          range("onboard_crew"),
+                          {unsupported("orbit", ValueKind::Number, kOrbitUnsupported)},
+                          {in_list("owner__ids", "owners__id")},
+                          {filter("owners", "owners")},
+                          exact("status"),
+                          {in_list("status__ids", "status__id")},
+                          exact("type")}),
+      .search_fields = {"name", "owners__abbrev", "owners__name"},
+      .ordering_fields = {"docked_vehicles", "founded", "id", "name", "onboard_crew", "status",
+                          "type", "volume"},
+      .default_ordering = {"id"},
+      .tags = {"Stations"},
+      .schema_name = "SpaceStationEndpoint",
+      .mode_example = "mode=detailed",
+      .filter_example = "onboard_crew__gte=1",
+      .search_example = "search=Salyut",
+      .ordering_example = "ordering=founded",
+  });
 }
 
 }  // namespace ll2::resources

@@ -4,6 +4,8 @@
 namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::Lookup;
+using model::ValueKind;
 
 void declare_spacecraft(model::Registry& r) {
   KindBuilder{r.kind("spacecraft")}
@@ -34,6 +36,25 @@ void declare_spacecraft(model::Registry& r) {
   r.view("SpacecraftEndpointDetailed", "spacecraft",
          {mode("detailed"), nested("flights", "SpacecraftFlightNormal")})
       .extends("SpacecraftDetailed");
+
+  r.resource({
+      .path = "spacecraft",
+      .singular = "Spacecraft",
+      .plural = "Spacecraft",
+      .modes = {{"normal", "SpacecraftNormal"}, {"detailed", "SpacecraftEndpointDetailed"}},
+      .filters = filters({exact("in_space"), exact("is_placeholder"), exact("name"),
+                          exact("spacecraft_config"), exact("status")}),
+      .search_fields = {"name", "spacecraft_config__name"},
+      .ordering_fields = {"flights_count", "id", "mission_ends_count", "time_docked",
+                          "time_in_space"},
+      .default_ordering = {"id"},
+      .tags = {"Spacecraft"},
+      .schema_name = "SpacecraftEndpoint",
+      .mode_example = "mode=detailed",
+      .filter_example = "is_placeholder=True",
+      .search_example = "search=Endeavour",
+      .ordering_example = "ordering=-flights_count",
+  });
 }
 
 }  // namespace ll2::resources

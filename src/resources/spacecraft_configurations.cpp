@@ -6,6 +6,8 @@ namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
 using model::ColumnType;
+using model::Lookup;
+using model::ValueKind;
 
 void declare_spacecraft_configurations(model::Registry& r) {
   const auto counts = {"spacecraft_flown", "total_launch_count", "successful_launches",
@@ -64,6 +66,41 @@ void declare_spacecraft_configurations(model::Registry& r) {
                  cols(counts),
                  {col("fastest_turnaround")}}))
       .extends("SpacecraftConfigNormal");
+
+  r.resource({
+      .path = "spacecraft_configuration_families",
+      .singular = "Spacecraft Configuration Family",
+      .plural = "Spacecraft Configuration Families",
+      .modes = {{"list", "SpacecraftConfigFamilyMini"},
+                {"normal", "SpacecraftConfigFamilyNormal"},
+                {"detailed", "SpacecraftConfigFamilyEndpointDetailed"}},
+      .filters = filters({exact("manufacturer"), exact("name")}),
+      .search_fields = {"manufacturer__abbrev", "manufacturer__name", "name"},
+      .ordering_fields = {"name"},
+      .default_ordering = {"id"},
+      .tags = {"Spacecraft", "Families"},
+      .schema_name = "SpacecraftConfigFamilyEndpoint",
+      .mode_example = "mode=list",
+      .filter_example = "manufacturer=121",
+      .search_example = "search=Northrop",
+      .ordering_example = "ordering=name",
+  });
+  r.resource({
+      .path = "spacecraft_configurations",
+      .singular = "Spacecraft Configuration",
+      .plural = "Spacecraft Configurations",
+      .modes = {{"normal", "SpacecraftConfigNormal"}, {"detailed", "SpacecraftConfigDetailed"}},
+      .filters = filters({exact("agency"), exact("human_rated"), exact("in_use"), exact("name")}),
+      .search_fields = {"agency__abbrev", "agency__name", "name"},
+      .ordering_fields = {"name"},
+      .default_ordering = {"id"},
+      .tags = {"Spacecraft", "Configurations"},
+      .schema_name = "SpacecraftConfigurationEndpoint",
+      .mode_example = "mode=detailed",
+      .filter_example = "human_rated=True",
+      .search_example = "search=Dragon",
+      .ordering_example = "ordering=name",
+  });
 }
 
 }  // namespace ll2::resources

@@ -5,6 +5,8 @@
 namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::Lookup;
+using model::ValueKind;
 
 void declare_spacecraft_flights(model::Registry& r) {
   KindBuilder{r.kind("spacecraft_flight")}
@@ -49,6 +51,19 @@ void declare_spacecraft_flights(model::Registry& r) {
   r.view("SpacecraftFlightForDockingEvent", "spacecraft_flight",
          {id(), url("spacecraft_flights"), nested("spacecraft", "SpacecraftDetailed"),
           nested("launch", "LaunchNormal")});
+
+  r.resource({
+      .path = "spacecraft_flights",
+      .singular = "Spacecraft Flight",
+      .plural = "Spacecraft Flights",
+      .modes = {{"normal", "SpacecraftFlightNormal"}, {"detailed", "SpacecraftFlightDetailed"}},
+      .filters = filters({exact("spacecraft")}),
+      .default_ordering = {"id"},
+      .tags = {"Spacecraft", "Flights"},
+      .schema_name = "SpacecraftFlightEndpoint",
+      .mode_example = "mode=detailed",
+      .filter_example = "spacecraft=289",
+  });
 }
 
 }  // namespace ll2::resources

@@ -4,6 +4,8 @@
 namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+using model::Lookup;
+using model::ValueKind;
 
 void declare_updates(model::Registry& r) {
   // An update belongs to one launch, event or program (/updates/ filters by
@@ -18,6 +20,21 @@ void declare_updates(model::Registry& r) {
   r.view(
       "Update", "update",
       fields({{id()}, cols({"profile_image", "comment", "info_url", "created_by", "created_on"})}));
+
+  r.resource({
+      .path = "updates",
+      .singular = "Update",
+      .plural = "Updates",
+      .modes = {{"normal", "Update"}},
+      .filters = filters({exact("created_on"), exact("launch"),
+                          exact("launch__launch_service_provider"), exact("program")}),
+      .ordering_fields = {"created_on"},
+      .default_ordering = {"id"},
+      .mode_parameter = false,
+      .tags = {},
+      .filter_example = "launch__launch_service_provider=121",
+      .ordering_example = "ordering=-created_on",
+  });
 }
 
 }  // namespace ll2::resources

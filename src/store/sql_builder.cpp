@@ -102,6 +102,32 @@ class JoinPlan {
   std::string joins_;
 };
 
+// The value an ORDER BY reads through a path with a many-valued hop (a
+// reverse foreign key: payloadflight__rocket__launch__net): a correlated
+// subquery taking the least value ascending and the greatest descending, so
+// each row is listed once (Django's join would list it once per related row).
+std::string many_value(const Kind& kind, const std::string& alias, std::string_view path,
+                       bool descending, int& next_alias) {
+  const size_t sep = path.find("__");
+  const std::string_view head = path.substr(0, sep);
+  if (head == "id") return alias + ".id";
+  const Field* f = kind.field(head);
+  if (sep == std::string_view::npos) return fmt::format("{}.{}", alias, quote(column_name(*f)));
+  const std::string_view rest = path.substr(sep + 2);
+  const Kind& target = *f->target_kind;
+  const std::string inner = fmt::format("o{}", next_alias++);
+  const std::string value = many_value(target, inner, rest, descending, next_alias);
+  if (f->relation == Relation::ForeignKey) {
+    return fmt::format("(SELECT {} FROM {} {} WHERE {}.id = {}.{})", value, quote(target.name),
+                       inner, inner, alias, quote(column_name(*f)));
+  }
+  // A reverse foreign key (checked by the registry: ordering paths have no
+  // other many-valued hops).
+  return fmt::format("(SELECT {}({}) FROM {} {} WHERE {}.{} = {}.id)", descending ? "MAX" : "MIN",
+                     value, quote(target.name), inner, inner, quote(column_name(*f->via_field)),
+                     alias);
+}
+
 // Writes the condition that a field path satisfies `leaf` (a function of the
 // SQL expression the path ends on). Each relation hop becomes an IN-subquery
 // evaluated against the table that holds the next field, so a name is tested
@@ -448,10 +474,14 @@ ListStatements list(const ListQuery& q) {
     conditions.push_back(fmt::format("({})", fmt::join(any, " OR ")));
   }
   std::string order;
+  int next_order_alias = 1;
   for (const auto& key : q.order) {
+    const auto path = model::resolve_path(*q.kind, key.path);
+    const std::string value =
+        path && path->many ? many_value(*q.kind, "t0", key.path, key.descending, next_order_alias)
+                           : plan.column(key.path);
     // PostgreSQL's default: NULLs last ascending, first descending.
-    order += fmt::format("{} {}, ", plan.column(key.path),
-                         key.descending ? "DESC NULLS FIRST" : "ASC NULLS LAST");
+    order += fmt::format("{} {}, ", value, key.descending ? "DESC NULLS FIRST" : "ASC NULLS LAST");
   }
   order += "t0.id ASC";
   const std::string from = fmt::format("FROM {} t0{}", quote(q.kind->name), plan.joins());

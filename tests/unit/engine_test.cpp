@@ -1,5 +1,8 @@
 // The request handler without a socket: routing, negotiation, errors.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <set>
 
 #include "api/engine.hpp"
 #include "ingest/importer.hpp"
@@ -98,7 +101,9 @@ TEST_F(EngineTest, TrailingSlashRedirect) {
   EXPECT_EQ(header(r, "Location"), "/2.3.0/docking_events/?limit=2&x=%20");
   EXPECT_EQ(get("/2.3.0/docking_events/609").status, 301);
   EXPECT_EQ(get("/nothing").status, 404);
-  EXPECT_EQ(get("/2.3.0/launches/").status, 404);
+  EXPECT_EQ(get("/2.3.0/no_such_endpoint/").status, 404);
+  EXPECT_EQ(get("/2.3.0/launches/upcoming").status, 301);
+  EXPECT_EQ(get("/2.3.0/config/orbits/3").status, 301);
 }
 
 TEST_F(EngineTest, MethodsAndHead) {
@@ -127,8 +132,19 @@ TEST_F(EngineTest, ContentNegotiation) {
 }
 
 TEST_F(EngineTest, ApiRootListsServedEndpoints) {
-  const auto r = get("/2.3.0/?format=json");
-  EXPECT_EQ(r.body, "{\"docking_events\":\"http://testserver/2.3.0/docking_events/?format=json\"}");
+  // Every declared route (resources and their actions), by path.
+  std::set<std::string> routes;
+  for (const auto& res : ll2::model::registry().resources()) {
+    routes.insert(res->path);
+    for (const auto& a : res->actions) routes.insert(res->path + "/" + a.name);
+  }
+  std::string expected;
+  for (const auto& path : routes) {
+    expected += fmt::format("{}\"{}\":\"http://testserver/2.3.0/{}/?format=json\"",
+                            expected.empty() ? "{" : ",", path, path);
+  }
+  EXPECT_EQ(get("/2.3.0/?format=json").body, expected + "}");
+  EXPECT_EQ(routes.size(), 58u);  // all of LL2 2.3.0 but api-throttle
 }
 
 TEST_F(EngineTest, FormatSuffixesAsDrfRoutesThem) {
