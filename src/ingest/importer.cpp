@@ -285,7 +285,8 @@ std::variant<Collected, ImportError> collect(const Kind& root, std::string_view 
   JsonParse parsed = parse_json(source);
   if (!parsed.root) {
     const auto [line, col] = line_column(source, parsed.error_offset);
-    return ImportError{file_name, "$", line, col, "invalid JSON: " + parsed.error};
+    return ImportError{file_name, "$", line, col,
+                       parsed.too_deep ? parsed.error : "invalid JSON: " + parsed.error};
   }
   const JsonNode& doc = *parsed.root;
   Collector c(source, file_name);
