@@ -109,6 +109,46 @@ int run(int argc, char** argv) {
                     "reproducible recordings)");
   bool quiet = false;
   serve->add_flag("--no-access-log", quiet, "Do not log one line per request");
+  serve
+      ->add_option("--allowed-hosts", server.allowed_hosts,
+                   "Host names served, as Django's ALLOWED_HOSTS: name, .domain (and its "
+                   "subdomains) or *")
+      ->delimiter(',')
+      ->capture_default_str();
+  serve
+      ->add_option("--max-connections", server.max_connections,
+                   "Open connections (default 1024, or fewer to fit the open-file limit)")
+      ->check(CLI::PositiveNumber);
+  serve
+      ->add_option("--max-output-bytes", server.max_output_bytes,
+                   "Response bytes in flight, all connections together (0: no limit)")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  serve->add_option("--max-header-bytes", server.max_header_bytes, "Request line and headers")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve->add_option("--max-body-bytes", server.max_body_bytes, "Request body")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  int header_timeout = static_cast<int>(server.header_timeout.count());
+  int idle_timeout = static_cast<int>(server.idle_timeout.count());
+  int write_timeout = static_cast<int>(server.write_timeout.count());
+  serve
+      ->add_option("--header-timeout", header_timeout,
+                   "Seconds a client has to send a request's header (and then its body)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve
+      ->add_option("--idle-timeout", idle_timeout,
+                   "Seconds a keep-alive connection may wait for its next request")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve
+      ->add_option("--write-timeout", write_timeout,
+                   "Seconds a client may take none of a response before it is dropped")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
 
   auto* import =
       app.add_subcommand("import", "Import LL2 JSON files or directories into a database");
@@ -163,6 +203,9 @@ int run(int argc, char** argv) {
       return 2;
     }
   }
+  server.header_timeout = std::chrono::seconds(header_timeout);
+  server.idle_timeout = std::chrono::seconds(idle_timeout);
+  server.write_timeout = std::chrono::seconds(write_timeout);
   ll2::api::Engine engine(
       [db] {
         auto opened = ll2::store::open_sqlite(db);

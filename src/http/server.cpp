@@ -1,17 +1,28 @@
 #include "http/server.hpp"
 
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <limits>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
-
-#include "api/html.hpp"
 
 namespace ll2::http {
 
@@ -19,63 +30,381 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr auto kIdleTimeout = std::chrono::seconds(60);
-constexpr size_t kMaxHeaderBytes = size_t{16} * 1024;
-constexpr size_t kMaxBodyBytes = size_t{64} * 1024;
+constexpr auto kNever = Clock::time_point::max();
+// How long the acceptor rests after an error it cannot act on (e.g. EMFILE
+// with nothing left to shed), so a full backlog does not spin a core.
+constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
+// Descriptors kept for everything that is not a connection (stdio, the
+// reactor, the acceptor, the spare, and per worker the database and its WAL).
+constexpr size_t kReservedDescriptors = 32;
+constexpr size_t kDescriptorsPerThread = 4;
+constexpr size_t kDefaultMaxConnections = 1024;
+constexpr size_t kMinConnections = 16;
+// Descriptors kept free when accept() has run out of them once.
+constexpr size_t kDescriptorMargin = 8;
+// What an idle keep-alive connection reads into while it waits.
+constexpr size_t kIdleReadBytes = 512;
+// After a response that closes the connection, at most this much of what the
+// client still sends is read and dropped, so closing does not reset it.
+constexpr size_t kMaxDiscardBytes = size_t{1024} * 1024;
 
-void log_access(const bhttp::request<bhttp::empty_body>& req, unsigned status, size_t bytes,
-                std::chrono::steady_clock::duration took) {
+// Django's response to a DisallowedHost with DEBUG off: the bad_request view's
+// ERROR_PAGE_TEMPLATE (django/views/defaults.py), text/html.
+constexpr std::string_view kDjangoBadRequest =
+    "\n<!doctype html>\n<html lang=\"en\">\n<head>\n  <title>Bad Request (400)</title>\n</head>\n"
+    "<body>\n  <h1>Bad Request (400)</h1><p></p>\n</body>\n</html>\n";
+
+// ------------------------------------------------------------ access log ----
+
+// Request bytes go into the log as printable ASCII only: a quote or backslash
+// is escaped, any other byte outside 0x20..0x7e is written as \xNN.
+std::string log_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20 || c >= 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+void log_access(std::string_view method, std::string_view target, unsigned status, size_t bytes,
+                Clock::duration took) {
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(took).count();
-  // One line, one write: key=value pairs a log shipper can split.
-  const std::string line = fmt::format("method={} path=\"{}\" status={} bytes={} us={}\n",
-                                       std::string_view(req.method_string()),
-                                       std::string_view(req.target()), status, bytes, us);
+  // One line, one write: key=value pairs a log shipper can split. What the
+  // parser never got to is "-".
+  const std::string line = fmt::format(
+      "method={} path={} status={} bytes={} us={}\n",
+      method.empty() ? std::string("-") : log_escape(method),
+      target.empty() ? std::string("-") : "\"" + log_escape(target) + "\"", status, bytes, us);
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
-class Session : public std::enable_shared_from_this<Session> {
- public:
-  Session(tcp::socket socket, const api::Engine& engine, bool access_log)
-      : stream_(std::move(socket)), engine_(engine), access_log_(access_log) {}
+// ------------------------------------------------------------------ Host ----
 
-  void start() { read(); }
+char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
- private:
-  void read() {
-    parser_.emplace();
-    parser_->header_limit(kMaxHeaderBytes);
-    parser_->body_limit(kMaxBodyBytes);
-    stream_.expires_after(kIdleTimeout);
-    bhttp::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+bool all_of(std::string_view s, bool (*pred)(char)) {
+  return std::all_of(s.begin(), s.end(), pred);
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_hex(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f');
+}
+bool is_name_char(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'z') || c == '.' || c == '-';
+}
+bool is_v6_char(char c) {
+  return is_hex(c) || c == '.' || c == ':';
+}
+
+// Django's split_domain_port: the lower-cased domain of a Host value without
+// its port and trailing dot, or nothing when the value does not match
+// host_validation_re, ^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(:[0-9]+)?$.
+std::optional<std::string> host_domain(std::string_view value) {
+  std::string host(value);
+  std::transform(host.begin(), host.end(), host.begin(), ascii_lower);
+  const auto valid_port = [](std::string_view rest) {
+    return rest.empty() || (rest.size() > 1 && rest[0] == ':' && all_of(rest.substr(1), is_digit));
+  };
+  std::string domain;
+  if (!host.empty() && host[0] == '[') {
+    const size_t close = host.find(']');
+    if (close == std::string::npos) return std::nullopt;
+    const std::string_view inside = std::string_view(host).substr(1, close - 1);
+    const size_t colon = inside.find(':');
+    if (colon == std::string_view::npos || !all_of(inside.substr(0, colon), is_hex) ||
+        inside.size() == colon + 1 || !all_of(inside.substr(colon + 1), is_v6_char))
+      return std::nullopt;
+    if (!valid_port(std::string_view(host).substr(close + 1))) return std::nullopt;
+    domain = host.substr(0, close + 1);
+  } else {
+    const size_t colon = host.find(':');
+    const std::string_view name = std::string_view(host).substr(0, colon);
+    if (name.empty() || !all_of(name, is_name_char)) return std::nullopt;
+    if (colon != std::string::npos && !valid_port(std::string_view(host).substr(colon)))
+      return std::nullopt;
+    domain = std::string(name);
+    if (domain.ends_with('.')) domain.pop_back();
+  }
+  if (domain.empty()) return std::nullopt;
+  return domain;
+}
+
+// Django's validate_host over ALLOWED_HOSTS (is_same_domain for each pattern).
+bool host_allowed(const std::string& domain, const std::vector<std::string>& patterns) {
+  for (std::string pattern : patterns) {
+    std::transform(pattern.begin(), pattern.end(), pattern.begin(), ascii_lower);
+    if (pattern.empty()) continue;
+    if (pattern == "*" || pattern == domain) return true;
+    if (pattern[0] == '.' &&
+        (domain.ends_with(pattern) || domain == std::string_view(pattern).substr(1)))
+      return true;
+  }
+  return false;
+}
+
+// ----------------------------------------------------------- the request ----
+
+// Request bodies are read within the body limit and dropped: the engine uses
+// none, and a POST with a body should get its 405 like one without.
+struct DiscardBody {
+  struct value_type {};
+  class reader {
+   public:
+    template <bool isRequest, class Fields>
+    reader(bhttp::header<isRequest, Fields>&, value_type&) {}
+    void init(const boost::optional<std::uint64_t>&, beast::error_code& ec) { ec = {}; }
+    template <class ConstBufferSequence>
+    size_t put(const ConstBufferSequence& buffers, beast::error_code& ec) {
+      ec = {};
+      return asio::buffer_size(buffers);
+    }
+    void finish(beast::error_code& ec) { ec = {}; }
+  };
+};
+
+using RequestParser = bhttp::request_parser<DiscardBody>;
+
+// RFC 9112 6.1 and 6.3: a request whose body length is ambiguous is not
+// served, since what follows it could be read as another request. Beast
+// itself rejects Content-Length before Transfer-Encoding and a repeated
+// chunked; the rest is checked here.
+bool framing_ok(const RequestParser& parser) {
+  const auto& req = parser.get();
+  const auto codings = req.equal_range(bhttp::field::transfer_encoding);
+  if (codings.first == codings.second) return true;
+  if (req.version() < 11) return false;  // HTTP/1.0 has no transfer codings
+  if (req.count(bhttp::field::content_length) > 0) return false;
+  std::string_view last;
+  for (auto it = codings.first; it != codings.second; ++it) {
+    std::string_view list = it->value();
+    while (!list.empty()) {
+      const size_t comma = list.find(',');
+      std::string_view token = list.substr(0, comma);
+      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+      while (!token.empty() && (token.front() == ' ' || token.front() == '\t'))
+        token.remove_prefix(1);
+      while (!token.empty() && (token.back() == ' ' || token.back() == '\t'))
+        token.remove_suffix(1);
+      if (!token.empty()) last = token;
+    }
+  }
+  return beast::iequals(last, "chunked") && parser.chunked();
+}
+
+// Bytes written to the socket that the peer has not acknowledged yet.
+size_t unsent_bytes(tcp::socket& socket) {
+  int n = 0;
+  if (!socket.is_open() || ::ioctl(socket.native_handle(), SIOCOUTQ, &n) != 0 || n < 0) return 0;
+  return static_cast<size_t>(n);
+}
+
+bool out_of_descriptors(const beast::error_code& ec) {
+  return ec == asio::error::no_descriptors ||
+         (ec.category() == boost::system::system_category() && ec.value() == ENFILE);
+}
+
+// ----------------------------------------------------- server-wide state ----
+
+class Session;
+
+struct Shared {
+  Shared(const api::Engine& e, ServerOptions o) : engine(e), options(std::move(o)) {}
+
+  const api::Engine& engine;
+  const ServerOptions options;
+  int threads = 1;
+  size_t max_connections = kDefaultMaxConnections;  // read and lowered by the listener only
+
+  std::atomic<size_t> output_bytes{0};  // the budget in use
+  std::atomic<size_t> connections{0};
+
+  // Idle keep-alive connections, oldest first, to shed when out of room.
+  uint64_t enter_idle(std::weak_ptr<Session> session) {
+    const std::lock_guard lock(mutex_);
+    const uint64_t key = ++idle_serial_;
+    idle_.emplace(key, std::move(session));
+    return key;
+  }
+  void leave_idle(uint64_t key) {
+    const std::lock_guard lock(mutex_);
+    idle_.erase(key);
+  }
+  std::shared_ptr<Session> take_oldest_idle() {
+    const std::lock_guard lock(mutex_);
+    while (!idle_.empty()) {
+      auto node = idle_.extract(idle_.begin());
+      if (auto session = node.mapped().lock()) return session;
+    }
+    return nullptr;
   }
 
-  void on_read(beast::error_code ec) {
-    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
-        ec == asio::error::eof) {
-      close();
+ private:
+  std::mutex mutex_;
+  std::map<uint64_t, std::weak_ptr<Session>> idle_;
+  uint64_t idle_serial_ = 0;
+};
+
+// --------------------------------------------------------------- Session ----
+
+// One connection. Every handler runs on the connection's strand. Its one timer
+// serves two purposes: the deadline of the read in progress, and, while a
+// response is being written or still sits unacknowledged in the kernel, a
+// watchdog that drops a client which takes nothing for write_timeout.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<Shared> shared)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), shared_(std::move(shared)) {
+    shared_->connections.fetch_add(1);
+  }
+  ~Session() {
+    if (idle_key_ != 0) shared_->leave_idle(idle_key_);
+    shared_->output_bytes.fetch_sub(charged_);
+    shared_->connections.fetch_sub(1);
+  }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  tcp::socket::executor_type executor() { return socket_.get_executor(); }
+
+  void start() {
+    // For HTTP/1.0 requests without Host, as WSGI's SERVER_NAME:SERVER_PORT.
+    beast::error_code ec;
+    const auto local = socket_.local_endpoint(ec);
+    if (!ec) {
+      const auto address = local.address();
+      local_authority_ = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+      if (local.port() != 80) local_authority_ += ":" + std::to_string(local.port());
+    }
+    read_header();
+  }
+
+  // Called (on the strand) to make room for a new connection.
+  void shed() {
+    if (phase_ == Phase::Idle) close_now();
+  }
+
+ private:
+  enum class Phase { Header, Body, Handling, Writing, Idle, Closing, Closed };
+
+  const ServerOptions& options() const { return shared_->options; }
+
+  // ---- reading
+
+  void read_header() {
+    phase_ = Phase::Header;
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(
+        std::min<size_t>(options().max_header_bytes, std::numeric_limits<uint32_t>::max())));
+    parser_->body_limit(options().max_body_bytes);
+    set_read_deadline(Clock::now() + options().header_timeout);
+    bhttp::async_read_header(
+        socket_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return on_read_error(ec);
+    if (!framing_ok(*parser_)) {
+      reject(400, "application/json", R"({"detail":"Bad request."})");
       return;
     }
-    if (ec) {
-      // Malformed request: answer 400 and close, as any HTTP server would.
-      send_error(400);
+    if (!check_host()) {
+      reject(400, "text/html", kDjangoBadRequest);
       return;
     }
-    const auto started = std::chrono::steady_clock::now();
+    if (!parser_->is_done()) {
+      phase_ = Phase::Body;
+      set_read_deadline(Clock::now() + options().header_timeout);
+      bhttp::async_read(
+          socket_, buffer_, *parser_,
+          [self = shared_from_this()](beast::error_code ec, size_t) { self->on_body(ec); });
+      return;
+    }
+    handle();
+  }
+
+  void on_body(beast::error_code ec) {
+    if (ec) return on_read_error(ec);
+    handle();
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (phase_ == Phase::Closed) return;
+    if (ec.category() != bhttp::make_error_code(bhttp::error::header_limit).category() ||
+        ec == bhttp::error::end_of_stream) {
+      // The peer went away (or the deadline closed the socket) between or
+      // inside requests: nothing to answer.
+      close_now();
+      return;
+    }
+    if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+      reject(431, "application/json", R"({"detail":"Request header fields too large."})");
+    } else if (ec == bhttp::error::body_limit) {
+      reject(413, "application/json", R"({"detail":"Request body too large."})");
+    } else {
+      reject(400, "application/json", R"({"detail":"Bad request."})");
+    }
+  }
+
+  // Django's host validation (RFC 9112 3.2 for the missing and repeated
+  // cases). Sets the host absolute URLs are built from.
+  bool check_host() {
     const auto& req = parser_->get();
-    const api::Request request{req.method_string(), req.target(), req[bhttp::field::host],
+    const size_t count = req.count(bhttp::field::host);
+    if (count > 1) return false;
+    if (count == 0) {
+      if (req.version() >= 11) return false;
+      url_host_ = local_authority_;
+      return true;
+    }
+    const std::string_view value = req[bhttp::field::host];
+    const auto domain = host_domain(value);
+    if (!domain || !host_allowed(*domain, options().allowed_hosts)) return false;
+    url_host_ = std::string(value);
+    return true;
+  }
+
+  // ---- answering
+
+  void handle() {
+    phase_ = Phase::Handling;
+    read_deadline_ = kNever;
+    const auto& req = parser_->get();
+    const size_t budget = options().max_output_bytes;
+    if (budget != 0 && shared_->output_bytes.load() >= budget) {
+      reject(503, "application/json",
+             R"({"detail":"Service temporarily unavailable, try again later."})",
+             {{"Retry-After", "1"}});
+      return;
+    }
+    const auto started = Clock::now();
+    const api::Request request{req.method_string(), req.target(), url_host_,
                                req[bhttp::field::accept], req[bhttp::field::if_none_match]};
     api::Response out;
     try {
-      out = engine_.handle(request);
+      out = shared_->engine.handle(request);
     } catch (const std::exception& e) {
       // The boundary of a session: report, answer 500 as Django would, keep serving.
-      fmt::print(stderr, "ll2d: error handling {} {}: {}\n", std::string_view(req.method_string()),
-                 std::string_view(req.target()), e.what());
+      fmt::print(stderr, "ll2d: error handling {} {}: {}\n", log_escape(req.method_string()),
+                 log_escape(req.target()), e.what());
       out = {};
       out.status = 500;
       out.content_type = "application/json";
@@ -91,82 +420,461 @@ class Session : public std::enable_shared_from_this<Session> {
     const size_t body_size = out.body.size();
     response_.body() = out.omit_body ? std::string() : std::move(out.body);
     response_.content_length(body_size);
-    response_.keep_alive(req.keep_alive());
-    if (access_log_)
-      log_access(req, static_cast<unsigned>(out.status), body_size,
-                 std::chrono::steady_clock::now() - started);
+    keep_alive_ = req.keep_alive();
+    response_.keep_alive(keep_alive_);
+    if (options().access_log)
+      log_access(req.method_string(), req.target(), static_cast<unsigned>(out.status), body_size,
+                 Clock::now() - started);
     write(out.omit_body);
   }
 
-  void send_error(unsigned status) {
+  // An answer that ends the connection: parser errors, bad framing or Host,
+  // an exhausted budget. Logged with what the parser got of the request.
+  void reject(unsigned status, std::string_view content_type, std::string_view body,
+              std::vector<std::pair<std::string, std::string>> headers = {}) {
+    const auto& req = parser_->get();
+    if (options().access_log)
+      log_access(req.method_string(), req.target(), status, body.size(), Clock::duration());
     response_ = {};
     response_.version(11);
     response_.result(status);
-    response_.set(bhttp::field::content_type, "application/json");
-    response_.body() = R"({"detail":"Bad request."})";
+    response_.set(bhttp::field::server, "ll2d");
+    response_.set(bhttp::field::content_type, content_type);
+    for (auto& [name, value] : headers) response_.set(name, value);
+    response_.body() = std::string(body);
     response_.prepare_payload();
+    keep_alive_ = false;
     response_.keep_alive(false);
-    write(false);
+    write(req.method() == bhttp::verb::head);
   }
 
-  void write(bool head) {
+  // ---- writing
+
+  void write(bool head_only) {
+    phase_ = Phase::Writing;
+    head_only_ = head_only;
+    read_deadline_ = kNever;
+    held_ = response_.body().size();
+    update_charge();
+    // A fresh response starts the no-progress clock, unless the previous one
+    // is still waiting in the kernel for the client.
+    if (queued_ == 0) last_progress_ = Clock::now();
     serializer_.emplace(response_);
-    if (head) serializer_->split(true);
-    auto done = [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec || !self->response_.keep_alive()) {
-        self->close();
-        return;
-      }
-      self->read();
-    };
-    if (head) {
-      bhttp::async_write_header(stream_, *serializer_, std::move(done));
+    if (head_only) serializer_->split(true);
+    arm();
+    write_some();
+  }
+
+  // Written piece by piece so the watchdog sees progress between pieces.
+  void write_some() {
+    bhttp::async_write_some(socket_, *serializer_,
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              self->on_write_some(ec, n);
+                            });
+  }
+
+  void on_write_some(beast::error_code ec, size_t n) {
+    written_ += n;
+    if (ec) {
+      close_now();
+      return;
+    }
+    if (!(head_only_ ? serializer_->is_header_done() : serializer_->is_done())) {
+      write_some();
+      return;
+    }
+    // The kernel has the whole response: let go of ours.
+    serializer_.reset();
+    response_ = {};
+    held_ = 0;
+    queued_ = unsent_bytes(socket_);
+    update_charge();
+    if (!keep_alive_) {
+      begin_close();
+    } else if (buffer_.size() > 0) {
+      read_header();  // pipelined
     } else {
-      bhttp::async_write(stream_, *serializer_, std::move(done));
+      idle();
     }
   }
 
-  void close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  // ---- between requests
+
+  void idle() {
+    phase_ = Phase::Idle;
+    parser_.reset();
+    buffer_.shrink_to_fit();
+    idle_key_ = shared_->enter_idle(weak_from_this());
+    set_read_deadline(Clock::now() + options().idle_timeout);
+    socket_.async_read_some(
+        buffer_.prepare(kIdleReadBytes),
+        [self = shared_from_this()](beast::error_code ec, size_t n) { self->on_idle_read(ec, n); });
   }
 
-  beast::tcp_stream stream_;
+  void on_idle_read(beast::error_code ec, size_t n) {
+    shared_->leave_idle(idle_key_);
+    idle_key_ = 0;
+    if (ec) {
+      close_now();
+      return;
+    }
+    buffer_.commit(n);
+    read_header();
+  }
+
+  // ---- closing
+
+  // After the last response: send FIN once it is written, read and drop what
+  // the client still sends until it closes too (so our close does not reset
+  // the connection under its unread response), then close.
+  void begin_close() {
+    phase_ = Phase::Closing;
+    beast::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    buffer_.clear();
+    set_read_deadline(Clock::now() + options().header_timeout);
+    discard();
+  }
+
+  void discard() {
+    socket_.async_read_some(
+        buffer_.prepare(kIdleReadBytes),
+        [self = shared_from_this()](beast::error_code ec, size_t n) { self->on_discard(ec, n); });
+  }
+
+  void on_discard(beast::error_code ec, size_t n) {
+    if (phase_ == Phase::Closed) return;
+    discarded_ += n;
+    if (!ec && discarded_ < kMaxDiscardBytes) {
+      discard();
+      return;
+    }
+    if (ec && ec != asio::error::eof && ec != asio::error::operation_aborted) {
+      close_now();  // reset by the peer: nothing left to deliver
+      return;
+    }
+    peer_done_ = true;
+    finish_close();
+  }
+
+  // Closes once the client has acknowledged everything; until then the
+  // watchdog keeps checking (and drops a client that stopped reading).
+  void finish_close() {
+    if (phase_ != Phase::Closing || !peer_done_) return;
+    queued_ = unsent_bytes(socket_);
+    update_charge();
+    if (queued_ == 0) {
+      close_now();
+      return;
+    }
+    arm();
+  }
+
+  // Closes the socket, resetting the connection when the kernel still holds
+  // data for it (a plain close would keep that memory until it is delivered).
+  void close_now() {
+    if (phase_ == Phase::Closed) return;
+    beast::error_code ignored;
+    if (socket_.is_open() && unsent_bytes(socket_) > 0)
+      socket_.set_option(asio::socket_base::linger(true, 0), ignored);
+    phase_ = Phase::Closed;
+    socket_.close(ignored);
+    timer_.cancel();
+    if (idle_key_ != 0) {
+      shared_->leave_idle(idle_key_);
+      idle_key_ = 0;
+    }
+    held_ = 0;
+    queued_ = 0;
+    update_charge();
+  }
+
+  // ---- the timer
+
+  void set_read_deadline(Clock::time_point deadline) {
+    read_deadline_ = deadline;
+    arm();
+  }
+
+  bool output_pending() const { return phase_ == Phase::Writing || queued_ > 0; }
+
+  Clock::duration watchdog_interval() const {
+    const auto quarter = std::chrono::duration_cast<Clock::duration>(options().write_timeout) / 4;
+    return std::clamp<Clock::duration>(quarter, std::chrono::milliseconds(50),
+                                       std::chrono::milliseconds(500));
+  }
+
+  void arm() {
+    if (phase_ == Phase::Closed) return;
+    Clock::time_point next = read_deadline_;
+    if (output_pending()) next = std::min(next, Clock::now() + watchdog_interval());
+    if (next == kNever) {
+      timer_.cancel();
+      return;
+    }
+    timer_.expires_at(next);
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->on_timer();
+    });
+  }
+
+  void on_timer() {
+    if (phase_ == Phase::Closed) return;
+    const auto now = Clock::now();
+    if (output_pending()) {
+      queued_ = unsent_bytes(socket_);
+      update_charge();
+      // Bytes the client has acknowledged only grow while it reads.
+      const size_t acked = written_ > queued_ ? written_ - queued_ : 0;
+      if (acked > acked_) {
+        acked_ = acked;
+        last_progress_ = now;
+      }
+      if (output_pending() && now - last_progress_ >= options().write_timeout) {
+        close_now();
+        return;
+      }
+      if (queued_ == 0) finish_close();
+      if (phase_ == Phase::Closed) return;
+    }
+    if (now >= read_deadline_) on_read_deadline(now);
+    arm();
+  }
+
+  void on_read_deadline(Clock::time_point now) {
+    read_deadline_ = kNever;
+    beast::error_code ignored;
+    switch (phase_) {
+      case Phase::Header:
+      case Phase::Body:
+        close_now();
+        break;
+      case Phase::Idle:
+        // A client still reading a large response slowly is not idle; the
+        // watchdog judges it.
+        if (queued_ > 0)
+          read_deadline_ = now + options().idle_timeout;
+        else
+          close_now();
+        break;
+      case Phase::Closing:
+        peer_done_ = true;
+        socket_.cancel(ignored);  // on_discard then finishes the close
+        break;
+      default:
+        break;
+    }
+  }
+
+  // ---- the budget
+
+  void update_charge() {
+    const size_t charge = phase_ == Phase::Closed ? 0 : held_ + queued_;
+    if (charge > charged_)
+      shared_->output_bytes.fetch_add(charge - charged_);
+    else
+      shared_->output_bytes.fetch_sub(charged_ - charge);
+    charged_ = charge;
+  }
+
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  std::shared_ptr<Shared> shared_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::empty_body>> parser_;
+  std::optional<RequestParser> parser_;
   bhttp::response<bhttp::string_body> response_;
   std::optional<bhttp::response_serializer<bhttp::string_body>> serializer_;
-  const api::Engine& engine_;
-  bool access_log_;
+
+  Phase phase_ = Phase::Header;
+  std::string local_authority_;
+  std::string url_host_;
+  bool keep_alive_ = false;
+  bool head_only_ = false;
+  bool peer_done_ = false;
+  uint64_t idle_key_ = 0;
+  size_t discarded_ = 0;
+
+  Clock::time_point read_deadline_ = kNever;
+  Clock::time_point last_progress_ = Clock::now();
+  size_t written_ = 0;  // bytes the kernel took, over the connection's life
+  size_t acked_ = 0;    // of those, the most the client has acknowledged
+  size_t held_ = 0;     // body bytes of the response being written
+  size_t queued_ = 0;   // unacknowledged bytes in the kernel, last seen
+  size_t charged_ = 0;  // held_ + queued_ as counted in the budget
 };
+
+// -------------------------------------------------------------- Listener ----
+
+// Descriptors the open-file limit leaves for connections.
+size_t descriptor_room(int threads) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return std::numeric_limits<size_t>::max();
+  const size_t reserved =
+      kReservedDescriptors + kDescriptorsPerThread * static_cast<size_t>(std::max(threads, 1));
+  const auto soft = static_cast<size_t>(limit.rlim_cur);
+  return soft > reserved + kMinConnections ? soft - reserved : kMinConnections;
+}
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(asio::io_context& io, tcp::acceptor acceptor, const api::Engine& engine, bool access_log)
-      : io_(io), acceptor_(std::move(acceptor)), engine_(engine), access_log_(access_log) {}
+  Listener(asio::io_context& io, tcp::acceptor acceptor, std::shared_ptr<Shared> shared)
+      : io_(io),
+        acceptor_(std::move(acceptor)),
+        backoff_(acceptor_.get_executor()),
+        shared_(std::move(shared)) {
+    // Lets on_out_of_descriptors() take a waiting connection without blocking.
+    beast::error_code ignored;
+    acceptor_.non_blocking(true, ignored);
+    reopen_spare();
+  }
+  ~Listener() {
+    if (spare_ >= 0) ::close(spare_);
+  }
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
 
   void accept() {
-    acceptor_.async_accept(
-        asio::make_strand(io_), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
-          if (ec == asio::error::operation_aborted) return;
-          if (!ec) {
-            s.set_option(tcp::no_delay(true), ec);
-            std::make_shared<Session>(std::move(s), self->engine_, self->access_log_)->start();
-          }
-          self->accept();
-        });
+    acceptor_.async_accept(asio::make_strand(io_),
+                           [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
+                             self->on_accept(ec, std::move(s));
+                           });
   }
+
   void stop() {
-    beast::error_code ignored;
-    acceptor_.close(ignored);
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ignored;
+      self->acceptor_.close(ignored);
+      self->backoff_.cancel();
+    });
   }
 
  private:
+  void on_accept(beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (ec) {
+      on_accept_error(ec);
+      return;
+    }
+    if (spare_ < 0) reopen_spare();
+    if (shared_->connections.load() >= shared_->max_connections && !shed_oldest_idle()) {
+      beast::error_code ignored;
+      socket.close(ignored);
+      report(fmt::format("{} connections, the limit; closing new connections",
+                         shared_->max_connections));
+    } else {
+      start_session(std::move(socket));
+    }
+    accept();
+  }
+
+  void on_accept_error(beast::error_code ec) {
+    if (ec == asio::error::connection_aborted) {
+      accept();  // that client gave up; the next may be waiting
+      return;
+    }
+    bool taken = false;
+    if (out_of_descriptors(ec)) {
+      taken = on_out_of_descriptors();
+    } else {
+      report("accept failed: " + ec.message());
+    }
+    if (taken) {
+      accept();
+      return;
+    }
+    // Nothing could be done now: rest rather than retry at once, since the
+    // waiting connection makes accept() fail again immediately.
+    backoff_.expires_after(kAcceptBackoff);
+    backoff_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->accept();
+    });
+  }
+
+  // Descriptors ran out below the connection limit (something else holds
+  // them, or the open-file limit was lowered while running). Lower the limit
+  // to what is left, keeping a margin free, shed idle connections down to
+  // it, and use the spare descriptor for the newest waiting connection:
+  // served if room is being made for it, closed at once otherwise. Returns
+  // whether a connection was taken off the queue.
+  bool on_out_of_descriptors() {
+    const size_t open = shared_->connections.load();
+    size_t limit = std::min(shared_->max_connections, descriptor_room(shared_->threads));
+    if (open > kDescriptorMargin) limit = std::min(limit, open - kDescriptorMargin);
+    shared_->max_connections = std::max(limit, kMinConnections);
+    size_t shed = 0;
+    while (open > shared_->max_connections + shed && shed_oldest_idle()) ++shed;
+    bool taken = false;
+    if (spare_ >= 0) {
+      ::close(spare_);
+      spare_ = -1;
+      tcp::socket socket(asio::make_strand(io_));
+      beast::error_code ec;
+      acceptor_.accept(socket, ec);
+      taken = !ec;
+      if (taken && (shed > 0 || shed_oldest_idle())) {
+        start_session(std::move(socket));
+      } else if (taken) {
+        socket.close(ec);
+      }
+      reopen_spare();
+    }
+    report(fmt::format("out of file descriptors; connection limit lowered to {}, {} idle shed",
+                       shared_->max_connections, shed));
+    return taken;
+  }
+
+  bool shed_oldest_idle() {
+    auto victim = shared_->take_oldest_idle();
+    if (!victim) return false;
+    asio::post(victim->executor(), [victim] { victim->shed(); });
+    return true;
+  }
+
+  void start_session(tcp::socket socket) {
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto session = std::make_shared<Session>(std::move(socket), shared_);
+    asio::post(session->executor(), [session] { session->start(); });
+  }
+
+  void reopen_spare() { spare_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
+
+  // At most one line every 10 s, however often it happens.
+  void report(const std::string& what) {
+    const auto now = Clock::now();
+    ++unreported_;
+    if (reported_ && now - last_report_ < std::chrono::seconds(10)) return;
+    fmt::print(stderr, "ll2d: {} ({} open; {} time{} since the last report)\n", what,
+               shared_->connections.load(), unreported_, unreported_ == 1 ? "" : "s");
+    reported_ = true;
+    last_report_ = now;
+    unreported_ = 0;
+  }
+
   asio::io_context& io_;
   tcp::acceptor acceptor_;
-  const api::Engine& engine_;
-  bool access_log_;
+  asio::steady_timer backoff_;
+  std::shared_ptr<Shared> shared_;
+  int spare_ = -1;
+  bool reported_ = false;
+  Clock::time_point last_report_;
+  size_t unreported_ = 0;
 };
+
+// The configured connection limit (1024 by default), lowered to what the
+// open-file limit leaves room for.
+size_t connection_limit(const ServerOptions& options, int threads) {
+  const size_t wanted =
+      options.max_connections == 0 ? kDefaultMaxConnections : options.max_connections;
+  const size_t room = descriptor_room(threads);
+  if (options.max_connections != 0 && wanted > room)
+    fmt::print(stderr,
+               "ll2d: --max-connections {} lowered to {}, what the open-file limit leaves room "
+               "for (raise it with ulimit -n)\n",
+               wanted, room);
+  return std::min(wanted, room);
+}
 
 }  // namespace
 
@@ -182,7 +890,11 @@ int serve(const api::Engine& engine, const ServerOptions& options,
     fmt::print(stderr, "ll2d: invalid --host {}: {}\n", options.host, ec.message());
     return 2;
   }
-  tcp::acceptor acceptor(io);
+  auto shared = std::make_shared<Shared>(engine, options);
+  shared->threads = threads;
+  shared->max_connections = connection_limit(options, threads);
+
+  tcp::acceptor acceptor(asio::make_strand(io));
   const tcp::endpoint endpoint(address, options.port);
   acceptor.open(endpoint.protocol(), ec);
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
@@ -194,7 +906,7 @@ int serve(const api::Engine& engine, const ServerOptions& options,
     return 1;
   }
   const uint16_t port = acceptor.local_endpoint().port();
-  auto listener = std::make_shared<Listener>(io, std::move(acceptor), engine, options.access_log);
+  auto listener = std::make_shared<Listener>(io, std::move(acceptor), shared);
   listener->accept();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);

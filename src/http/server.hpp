@@ -1,10 +1,14 @@
 // The HTTP transport: an acceptor and keep-alive sessions on Boost.Beast. It
-// only moves bytes; every decision is the engine's.
+// only moves bytes; every decision about the API is the engine's. What it does
+// decide is what a connection may cost: see README "Limits".
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "api/engine.hpp"
 
@@ -15,6 +19,31 @@ struct ServerOptions {
   uint16_t port = 8000;  // 0 picks a free port
   int threads = 0;       // 0: one per core
   bool access_log = true;
+
+  // Django's ALLOWED_HOSTS: exact names, ".example.org" for the domain and its
+  // subdomains, "*" for any. Every Host must also be a syntactically valid
+  // host (Django's host_validation_re), whatever this list says.
+  std::vector<std::string> allowed_hosts = {"*"};
+
+  // Open connections. Beyond this the oldest idle keep-alive connection is
+  // closed to make room, or, when none is idle, the new connection is closed.
+  // 0 means 1024. Always lowered to what the open-file limit leaves room for.
+  size_t max_connections = 0;
+  // Server-wide budget of response bytes not yet taken by clients: bodies
+  // still being written plus what sits in the kernel's send queues. While it
+  // is spent, requests are answered 503 with Retry-After. 0: no budget.
+  size_t max_output_bytes = size_t{64} * 1024 * 1024;
+  // Request line and header fields (431 beyond), request body (413 beyond).
+  size_t max_header_bytes = size_t{16} * 1024;
+  size_t max_body_bytes = size_t{64} * 1024;
+
+  // From accept, or from the first byte of a keep-alive request, until the
+  // header is complete (and again for the body). Then the connection closes.
+  std::chrono::seconds header_timeout{10};
+  // A keep-alive connection waiting for its next request.
+  std::chrono::seconds idle_timeout{60};
+  // A client that takes none of the response for this long is dropped.
+  std::chrono::seconds write_timeout{10};
 };
 
 // Serves until SIGINT or SIGTERM. `on_listening` gets the bound port (tests

@@ -311,7 +311,8 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
   JsonParse parsed = parse_json(source);
   if (!parsed.root) {
     const auto [line, col] = line_column(source, parsed.error_offset);
-    return ImportError{file_name, "$", line, col, "invalid JSON: " + parsed.error};
+    return ImportError{file_name, "$", line, col,
+                       parsed.too_deep ? parsed.error : "invalid JSON: " + parsed.error};
   }
   const JsonNode& doc = *parsed.root;
   Collector c(source, file_name);
@@ -319,6 +320,12 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
   std::optional<ImportError> unknown;
   const auto one = [&](const JsonNode& node, const std::string& path) {
     const Kind* kind = root;
+    if (kind == nullptr && node.type != JsonNode::Type::Object) {
+      const auto [line, col] = line_column(source, node.offset);
+      unknown = ImportError{file_name, path, line, col,
+                            fmt::format("expected an object, got {}", node.type_name())};
+      return;
+    }
     if (kind == nullptr) {
       const JsonNode* url = node.type == JsonNode::Type::Object ? node.get("url") : nullptr;
       const model::Resource* r = url != nullptr && url->type == JsonNode::Type::String

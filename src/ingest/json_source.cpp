@@ -1,5 +1,7 @@
 #include "ingest/json_source.hpp"
 
+#include <fmt/format.h>
+
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
@@ -63,6 +65,7 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
   bool EndArray(rapidjson::SizeType) { return close(); }
 
   std::optional<JsonNode> root;
+  std::optional<size_t> too_deep_offset;  // the bracket that went one level too deep
 
  private:
   // Tell() is just past the token; step back to where the value began.
@@ -77,7 +80,13 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
     const size_t length = t == JsonNode::Type::Null ? 4 : 0;
     return attach(node(t, length));
   }
+  // RapidJSON's reader recurses once per level, after this returns true: a
+  // refusal here bounds its depth as well as ours.
   bool open(JsonNode::Type t) {
+    if (stack_.size() >= kMaxJsonDepth) {
+      too_deep_offset = stream_.Tell() - 1;
+      return false;
+    }
     stack_.push_back(node(t, 1));
     return true;
   }
@@ -117,6 +126,12 @@ JsonParse parse_json(std::string_view source) {
                               rapidjson::kParseStopWhenDoneFlag;
   JsonParse out;
   const auto result = reader.Parse<kFlags>(stream, builder);
+  if (builder.too_deep_offset) {
+    out.error = fmt::format("nesting deeper than {} levels", kMaxJsonDepth);
+    out.error_offset = *builder.too_deep_offset;
+    out.too_deep = true;
+    return out;
+  }
   if (result.IsError()) {
     out.error = rapidjson::GetParseError_En(result.Code());
     out.error_offset = result.Offset();

@@ -32,10 +32,16 @@ struct JsonMember {
   JsonNode value;
 };
 
+// Arrays and objects nest at most this deep (LL2's deepest responses nest
+// about 15 levels). The limit keeps the parser, the tree and the importer,
+// which all recurse, far from the end of the stack.
+constexpr size_t kMaxJsonDepth = 64;
+
 struct JsonParse {
   std::optional<JsonNode> root;
-  std::string error;  // RapidJSON's message when root is empty
+  std::string error;  // why root is empty: RapidJSON's message, or the depth limit
   size_t error_offset = 0;
+  bool too_deep = false;  // the document nests deeper than kMaxJsonDepth
 };
 
 JsonParse parse_json(std::string_view source);

@@ -20,8 +20,11 @@ namespace ll2::test {
 
 namespace {
 
-pid_t spawn(const std::vector<std::string>& args, int out_fd, int err_fd) {
+pid_t spawn(const std::vector<std::string>& args, int out_fd, int err_fd,
+            const std::vector<std::string>& launcher = {}) {
   std::vector<char*> argv;
+  std::vector<std::string> prefix = launcher;
+  for (auto& a : prefix) argv.push_back(a.data());
   std::string binary = LL2D_BINARY;
   argv.push_back(binary.data());
   std::vector<std::string> copy = args;
@@ -33,7 +36,10 @@ pid_t spawn(const std::vector<std::string>& args, int out_fd, int err_fd) {
     dup2(err_fd, STDERR_FILENO);
     const int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, STDIN_FILENO);
-    execv(binary.c_str(), argv.data());
+    if (launcher.empty())
+      execv(binary.c_str(), argv.data());
+    else
+      execvp(argv[0], argv.data());
     _exit(127);
   }
   return pid;
@@ -69,7 +75,11 @@ CommandResult run_ll2d(const std::vector<std::string>& args, int timeout_seconds
   return r;
 }
 
-Server::Server(const std::string& db, const std::vector<std::string>& extra) {
+Server::Server(const std::string& db, const std::vector<std::string>& extra)
+    : Server(db, extra, {}) {}
+
+Server::Server(const std::string& db, const std::vector<std::string>& extra,
+               const std::vector<std::string>& launcher) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
   const int err = open(dir_.file("err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -78,7 +88,7 @@ Server::Server(const std::string& db, const std::vector<std::string>& extra) {
   if (std::find(extra.begin(), extra.end(), "--threads") == extra.end())
     args.insert(args.end(), {"--threads", "2"});
   args.insert(args.end(), extra.begin(), extra.end());
-  pid_ = spawn(args, pipe_fds[1], err);
+  pid_ = spawn(args, pipe_fds[1], err, launcher);
   close(pipe_fds[1]);
   close(err);
   // The startup line names the bound port: "ll2d: serving DB on http://127.0.0.1:PORT/2.3.0/".

@@ -32,11 +32,16 @@ class Server {
  public:
   // Starts `ll2d serve --db DB --port 0 extra...` and waits for its startup line.
   Server(const std::string& db, const std::vector<std::string>& extra = {});
+  // The same, run through `launcher` (e.g. {"prlimit", "--nofile=1024:1024"}),
+  // which must exec ll2d in its own process so pid() is ll2d's.
+  Server(const std::string& db, const std::vector<std::string>& extra,
+         const std::vector<std::string>& launcher);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   HttpResponse request(const std::string& method, const std::string& target,
                        const std::map<std::string, std::string>& headers = {}) const;
   HttpResponse get(const std::string& target,
