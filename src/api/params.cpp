@@ -44,9 +44,10 @@ std::vector<store::OrderKey> ordering_terms(const Resource& resource, std::strin
                                    term) != resource.ordering_fields.end();
     // A field ordered by twice sorts as it did the first time, so keeping
     // only the first bounds the ORDER BY by the allow-list's size.
+    std::string path = resource.kind->path_for(term);
     const bool seen = std::any_of(keys.begin(), keys.end(),
-                                  [&](const store::OrderKey& k) { return k.path == term; });
-    if (allowed && !seen) keys.push_back({std::string(term), descending});
+                                  [&](const store::OrderKey& k) { return k.path == path; });
+    if (allowed && !seen) keys.push_back({std::move(path), descending});
   }
   return keys;
 }
@@ -180,7 +181,8 @@ std::optional<model::Predicate> apply_filter(const Filter& f, const http::QueryP
   std::vector<Value> values;
   if (f.kind == model::ValueKind::MultipleChoice) {
     const auto raws = params.get_all(f.param);
-    if (raws.empty() || (raws.size() == 1 && raws[0].empty())) return std::nullopt;
+    // An empty value is no id either: `program=` is a 400, as in Django.
+    if (raws.empty()) return std::nullopt;
     auto parsed = parse_choices(f, raws, ctx);
     if (auto* message = std::get_if<std::string>(&parsed)) {
       add_error(errors, f.param, *message);
@@ -277,7 +279,7 @@ std::variant<Selection, FieldErrors> select(const Resource& resource,
     for (const auto& path : resource.search_fields) {
       if (action == nullptr || std::find(action->omit_search.begin(), action->omit_search.end(),
                                          path) == action->omit_search.end())
-        q.search_paths.push_back(path);
+        q.search_paths.push_back(resource.kind->path_for(path));
     }
     // Every term must match, so a repeated term adds nothing; distinct terms
     // are capped because each one costs a pass over the searched names.
@@ -303,7 +305,7 @@ std::variant<Selection, FieldErrors> select(const Resource& resource,
                                : resource.default_ordering;
     for (const auto& d : defaults) {
       const bool desc = !d.empty() && d[0] == '-';
-      q.order.push_back({desc ? d.substr(1) : d, desc});
+      q.order.push_back({resource.kind->path_for(desc ? d.substr(1) : d), desc});
     }
   }
   q.limit = parse_limit(params);

@@ -8,6 +8,15 @@
 
 namespace ll2::model {
 
+std::string Kind::path_for(std::string_view documented) const {
+  for (const auto& [prefix, replacement] : aliases) {
+    if (documented == prefix) return replacement;
+    if (documented.starts_with(prefix) && documented.substr(prefix.size()).starts_with("__"))
+      return replacement + std::string(documented.substr(prefix.size()));
+  }
+  return std::string(documented);
+}
+
 const Field* Kind::field(std::string_view n) const {
   for (const auto& f : fields) {
     if (f.name == n) return &f;
@@ -131,13 +140,13 @@ namespace {
 // A path a filter or search may use: through any relation, ending on a
 // column, a relation or an id.
 bool valid_path(const Kind* kind, std::string_view path) {
-  return resolve_path(*kind, path).has_value();
+  return resolve_path(*kind, kind->path_for(path)).has_value();
 }
 
 // A path ORDER BY may use: through foreign keys (and reverse ones), ending
 // on a column, a foreign key or an id.
 bool valid_ordering_path(const Kind* kind, std::string_view path) {
-  const auto p = resolve_path(*kind, path);
+  const auto p = resolve_path(*kind, kind->path_for(path));
   // Many-valued hops only through reverse foreign keys (ordered by their
   // least or greatest value).
   const bool hops_ok = p && std::all_of(p->hops.begin(), p->hops.end(), [](const Field* f) {
@@ -160,6 +169,7 @@ std::optional<std::string> resolve_filter(const Kind& root, Filter& f) {
     if (f.kind == ValueKind::Auto) return "a custom filter needs a value kind";
     return std::nullopt;
   }
+  f.path = root.path_for(f.path);
   const auto p = resolve_path(root, f.path);
   if (!p) return "bad path " + f.path;
   const Field* leaf = p->leaf;
@@ -330,6 +340,23 @@ std::vector<std::string> Registry::resolve() {
     }
   }
   std::map<std::string, View*, std::less<>> by_name;
+  // Derived foreign keys: fk__relation ending on the same kind as the field.
+  for (auto& k : kinds_) {
+    for (auto& d : k->derivations) {
+      d.target = k->field(d.field);
+      const size_t sep = d.path.find("__");
+      d.first = sep == std::string::npos ? nullptr : k->field(d.path.substr(0, sep));
+      if (d.first != nullptr && d.first->relation == Relation::ForeignKey && d.first->target_kind)
+        d.second = d.first->target_kind->field(d.path.substr(sep + 2));
+      const bool second_ok =
+          d.second != nullptr && (d.second->relation == Relation::ForeignKey ||
+                                  (d.second->relation == Relation::Reverse && d.second->one));
+      if (d.target == nullptr || d.target->relation != Relation::ForeignKey || !second_ok ||
+          d.second->target_kind != d.target->target_kind) {
+        problems.push_back(fmt::format("{}: cannot derive {} from {}", k->name, d.field, d.path));
+      }
+    }
+  }
   for (auto& v : views_) {
     if (!by_name.emplace(v->name, v.get()).second) problems.push_back("duplicate view " + v->name);
   }
@@ -510,6 +537,16 @@ KindBuilder& KindBuilder::reverse(std::string name, std::string target, std::str
 KindBuilder& KindBuilder::reverse_one(std::string name, std::string target, std::string via) {
   reverse(std::move(name), std::move(target), std::move(via));
   k.fields.back().one = true;
+  return *this;
+}
+
+KindBuilder& KindBuilder::alias(std::string prefix, std::string replacement) {
+  k.aliases.emplace_back(std::move(prefix), std::move(replacement));
+  return *this;
+}
+
+KindBuilder& KindBuilder::derive(std::string field, std::string path) {
+  k.derivations.push_back({std::move(field), std::move(path), nullptr, nullptr, nullptr});
   return *this;
 }
 

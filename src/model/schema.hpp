@@ -49,10 +49,24 @@ struct Field {
   int column = -1;                     // Row index, for Column and ForeignKey
 };
 
+// A foreign key whose value follows from two others when an import leaves
+// it unknown: a spacecraft flight's rocket is its launch's rocket.
+struct Derivation {
+  std::string field;  // the foreign key to fill
+  std::string path;   // fk__relation: a foreign key, then a foreign key or one-to-one of its target
+  const Field* target = nullptr;  // resolved: `field`
+  const Field* first = nullptr;   // resolved: the first hop (a foreign key of this kind)
+  const Field* second = nullptr;  // resolved: the second hop, on first's target kind
+};
+
 struct Kind {
   std::string name;  // also the table name
   IdType id_type = IdType::Integer;
   std::vector<Field> fields;
+  std::vector<Derivation> derivations;
+  // Path prefixes LL2's parameter names use, and the paths that answer
+  // them here (rocket__spacecraftflight → spacecraftflight).
+  std::vector<std::pair<std::string, std::string>> aliases;
   bool owned = false;    // has an owner_id column (Children/Rows targets)
   int column_count = 0;  // Row size is 1 + column_count (id first)
   // View keys printed from a differently named field (ViewField::from), so
@@ -60,6 +74,8 @@ struct Kind {
   std::map<std::string, const Field*, std::less<>> key_aliases;
 
   const Field* field(std::string_view n) const;
+  // A documented field path with its aliased prefix replaced.
+  std::string path_for(std::string_view documented) const;
   // The field a JSON key of any of this kind's views is read into (null: none).
   const Field* field_for_key(std::string_view key) const;
   // Many-to-many link table, or the table of a Rows relation's rows.
@@ -293,6 +309,13 @@ struct KindBuilder {
                        std::string order_by = {});
   // The same through a one-to-one: at most one object, rendered as an object.
   KindBuilder& reverse_one(std::string name, std::string target, std::string via);
+  // `field` (a foreign key) is `path`'s end when an import leaves it unknown,
+  // e.g. derive("rocket", "launch__rocket"): LL2 links some objects both ways
+  // and each view tells only one.
+  KindBuilder& derive(std::string field, std::string path);
+  // Paths named `prefix__…` in filters, search and ordering go through
+  // `replacement__…` instead.
+  KindBuilder& alias(std::string prefix, std::string replacement);
 };
 
 inline ViewField view_field(std::string key, Emit emit, std::string text = {}) {

@@ -113,7 +113,12 @@ void declare_launches(model::Registry& r) {
       .rows("vid_urls", "vid_url")
       .rows("timeline", "timeline_event")
       .text({"pad_turnaround"})
-      .m2m("mission_patches", "mission_patch");
+      .m2m("mission_patches", "mission_patch")
+      // LL2 names a launch's spacecraft flights through its rocket
+      // (rocket__spacecraftflight__…); the flights' own launch link reaches
+      // them whichever side an import told (see spacecraft_flight.derive).
+      .reverse("spacecraftflight", "spacecraft_flight", "launch")
+      .alias("rocket__spacecraftflight", "spacecraftflight");
   // The vehicle of one launch: its configuration, and the stages, spacecraft
   // and payloads whose foreign key names it. The spacecraft flights go by
   // Django's name for the relation, as LL2's filters spell it

@@ -15,7 +15,11 @@ void declare_payload_flights(model::Registry& r) {
       .fk("launch", "launch")
       .fk("landing", "landing")
       .fk("rocket", "rocket")  // not printed: the rocket lists its payloads
-      .reverse("docking_events", "docking_event", "payload_flight_chaser");
+      .reverse("docking_events", "docking_event", "payload_flight_chaser")
+      // LL2 links a flight to its rocket and to its launch (whose rocket it
+      // is); each view gives one of the two.
+      .derive("rocket", "launch__rocket")
+      .derive("launch", "rocket__launch");
 
   r.view("PayloadFlightMini", "payload_flight",
          {mode("list"), id(), url("payload_flights"), col("destination"), col("amount"),

@@ -20,7 +20,11 @@ void declare_spacecraft_flights(model::Registry& r) {
       .m2m("launch_crew", "astronaut_flight")
       .m2m("onboard_crew", "astronaut_flight")
       .m2m("landing_crew", "astronaut_flight")
-      .reverse("docking_events", "docking_event", "flight_vehicle_chaser");
+      .reverse("docking_events", "docking_event", "flight_vehicle_chaser")
+      // LL2 links a flight to its rocket and to its launch (whose rocket it
+      // is); each view gives one of the two.
+      .derive("rocket", "launch__rocket")
+      .derive("launch", "rocket__launch");
 
   r.view("SpacecraftFlightMini", "spacecraft_flight",
          {id(), url("spacecraft_flights"), col("destination"), col("mission_end"),

@@ -384,7 +384,10 @@ std::vector<std::string> schema(const model::Registry& registry) {
     for (const auto& path : r.ordering_fields) columns.insert(path);
     for (const auto& f : r.filters) columns.insert(f.path.substr(0, f.path.find("__")));
     // Search tests each foreign key's target once, then looks events up by key.
-    for (const auto& path : r.search_fields) columns.insert(path.substr(0, path.find("__")));
+    for (const auto& field : r.search_fields) {
+      const std::string path = r.kind->path_for(field);
+      columns.insert(path.substr(0, path.find("__")));
+    }
     for (const auto& c : columns) {
       const Field* f = r.kind->field(c);
       if (f == nullptr || f->column <= 0) continue;
@@ -394,7 +397,8 @@ std::vector<std::string> schema(const model::Registry& registry) {
   // Deeper hops of search paths (spacecraft_flight.spacecraft_id for
   // flight_vehicle_chaser__spacecraft__name): the IN-subqueries look them up.
   for (const auto& rp : registry.resources()) {
-    for (const auto& path : rp->search_fields) {
+    for (const auto& field : rp->search_fields) {
+      const std::string path = rp->kind->path_for(field);
       const Kind* kind = rp->kind;
       std::string_view rest = path;
       for (size_t sep = rest.find("__"); sep != std::string_view::npos; sep = rest.find("__")) {
@@ -418,6 +422,31 @@ std::vector<std::string> schema(const model::Registry& registry) {
 
 std::string select_row(const Kind& k) {
   return fmt::format("SELECT {} FROM {} WHERE id = ?", row_columns(k, ""), quote(k.name));
+}
+
+std::vector<std::string> derived_updates(const model::Registry& registry) {
+  std::vector<std::string> out;
+  for (const auto& kp : registry.kinds()) {
+    const Kind& k = *kp;
+    for (const auto& d : k.derivations) {
+      const std::string table = quote(k.name);
+      const std::string field = quote(column_name(*d.target));
+      const std::string first = quote(column_name(*d.first));
+      std::string value;
+      if (d.second->relation == Relation::ForeignKey) {
+        value =
+            fmt::format("(SELECT x.{} FROM {} x WHERE x.id = {}.{})", quote(column_name(*d.second)),
+                        quote(d.first->target_kind->name), table, first);
+      } else {  // a one-to-one seen from the other side
+        value = fmt::format("(SELECT x.id FROM {} x WHERE x.{} = {}.{} ORDER BY x.id LIMIT 1)",
+                            quote(d.second->target_kind->name),
+                            quote(column_name(*d.second->via_field)), table, first);
+      }
+      out.push_back(fmt::format("UPDATE {} SET {} = {} WHERE {} IS NULL AND {} IS NOT NULL", table,
+                                field, value, field, first));
+    }
+  }
+  return out;
 }
 
 std::string select_exists(const Kind& k) {

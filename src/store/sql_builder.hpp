@@ -21,6 +21,8 @@ std::string column_name(const model::Field& f);
 std::vector<std::string> schema(const model::Registry& registry);
 
 std::string select_row(const model::Kind& kind);
+// Fills derived foreign keys (Kind::derivations) an import left unknown.
+std::vector<std::string> derived_updates(const model::Registry& registry);
 std::string select_exists(const model::Kind& kind);
 std::string select_related_ids(const model::Kind& owner_kind, const model::Field& field);
 std::string select_owned_rows(const model::Field& field);

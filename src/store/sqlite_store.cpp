@@ -100,7 +100,7 @@ class Statement {
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  explicit SqliteStore(sqlite3* db) : db_(db), derived_(sql::derived_updates(model::registry())) {}
   ~SqliteStore() override {
     statements_.clear();
     sqlite3_close_v2(db_);
@@ -191,6 +191,11 @@ class SqliteStore final : public Store {
   std::optional<std::string> write(const WriteBatch& batch) override {
     if (auto e = exec("BEGIN IMMEDIATE")) return e;
     auto result = write_all(batch);
+    // Links LL2 gives from one side only (a flight's rocket via its launch).
+    for (const auto& update : derived_) {
+      if (result) break;
+      result = run(update, {});
+    }
     if (result) {
       exec("ROLLBACK");
       return result;
@@ -359,6 +364,7 @@ class SqliteStore final : public Store {
 
   static constexpr size_t kMaxStatements = 256;
   sqlite3* db_;
+  std::vector<std::string> derived_;
   std::list<std::string> recent_;  // SQL texts, most recently used first
   std::unordered_map<std::string,
                      std::pair<std::unique_ptr<Statement>, std::list<std::string>::iterator>>

@@ -43,6 +43,41 @@ BASE_QUERIES = [
 ]
 
 
+# Launches and agencies in the modes the peer serves (list and normal; the
+# peer renders launches' detailed mode as normal, and leaves two keys out of
+# agencies' detailed mode, so those are not compared). is_crewed is left out:
+# the peer tests spacecraft flights for want of crew data, ll2d tests crews.
+LAUNCH_QUERIES = [
+    "", "mode=list&limit=5", "mode=normal&limit=3&offset=7", "status=3", "status=999", "status=abc",
+    "status=", "status__ids=1,3", "status__ids=1,x", "status__ids=,", "status__ids=3,,", "lsp__id=13",
+    "lsp__id=13,14", "lsp__id=a", "lsp__name=aeb,nasa", "lsp__name=,", "program=1&program=2",
+    "program=999", "program=x", "program=", "include_suborbital=false", "include_suborbital=true",
+    "include_suborbital=maybe", "year=1990,1991", "year=1990.5", "year=x", "month=2&day=3,4",
+    "net__gt=2000-01-01&ordering=-net", "net__lte=1985-01-01T00:00:00Z", "net__gt=bad",
+    "window_start__gte=1990-01-01", "last_updated__lte=1999-01-01", "search=synthetic+mission+1",
+    "search=SYNTHETIC", "ordering=name&limit=20&offset=20", "ordering=-last_updated",
+    "ordering=-id", "ordering=net,-name", "pad=1", "pad=abc", "pad__location=1",
+    "pad__location=99999", "mission__orbit__name__icontains=leo", "mission__orbit__name=Low+Earth+Orbit",
+    "rocket__configuration__id=3", "rocket__configuration__name=Synthetic+Rocket+6",
+    "rocket__configuration__full_name__icontains=rocket", "id=b281d111-b097-48bb-91ec-c4f20904d0bb",
+    "id=b281d111-b097-48bb-91ec-c4f20904d0bb,zzz", "id=B281D111B09748BB91ECC4F20904D0BB",
+    "location__ids=1,2", "launcher_config__id=1,2", "spacecraft_config__ids=1",
+    "rocket__spacecraftflight__spacecraft__name__icontains=a", "rocket__spacecraftflight__spacecraft__id=3",
+    "name=Synthetic+Rocket+6+%7C+Synthetic+Mission+11", "slug=synthetic-mission-11",
+    "orbital_launch_attempt_count__gte=3", "agency_launch_attempt_count_year=1",
+    "mission__orbit__celestial_body__id=1", "pad__location__celestial_body__id=1",
+]
+AGENCY_QUERIES = [
+    "", "mode=list", "mode=normal&limit=3", "featured=true", "featured=FALSE", "featured=yes",
+    "name=Ag%C3%AAncia+Espacial+Brasileira", "name__contains=Space", "name__contains=space",
+    "abbrev=AEB", "abbrev__contains=A", "description__contains=synthetic", "country_code=AGX",
+    "country_code=AGX,ZZZ", "country_code=,", "spacecraft=true", "spacecraft=false",
+    "founding_year__gt=1990&ordering=-founding_year", "founding_year=1980.9", "founding_year=x",
+    "ordering=-total_launch_count", "ordering=featured,-name", "search=space", "search=aeb",
+    "type__id=2", "id=13", "total_launch_count__lte=3",
+]
+
+
 def random_queries(count, seed):
     """Combinations of every parameter, valid and invalid, drawn from a seed."""
     import random
@@ -101,6 +136,11 @@ def main():
         paths = ["/2.3.0/docking_events/?format=json" + ("&" + q if q else "") for q in BASE_QUERIES]
         paths += ["/2.3.0/docking_events/%d/?format=json" % i for i in (1, 2, 17, 609, 1999, 2000, 5000)]
         # Format suffixes, as DRF's router adds them.
+        for route in ("launches", "launches/upcoming", "launches/previous"):
+            paths += ["/2.3.0/%s/?format=json%s" % (route, "&" + q if q else "") for q in LAUNCH_QUERIES]
+        paths += ["/2.3.0/launches/upcoming/?format=json&hide_recent_previous=true",
+                  "/2.3.0/launches/upcoming/?format=json&hide_recent_previous=0&limit=3"]
+        paths += ["/2.3.0/agencies/?format=json" + ("&" + q if q else "") for q in AGENCY_QUERIES]
         paths += ["/2.3.0/docking_events/17.json", "/2.3.0/docking_events/17.json/",
                   "/2.3.0/docking_events/17.json?format=json", "/2.3.0/docking_events.json?limit=3&offset=3",
                   "/2.3.0/docking_events.json/?search=mir&limit=2", "/2.3.0/docking_events/17.xml",

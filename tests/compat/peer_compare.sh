@@ -39,9 +39,11 @@ timeout 600 $PY manage.py import_ll2 "$WORK"/gen/page_*.json >/dev/null
 
 free_port() { $PY -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
 PEER_PORT=$(free_port)
-$PY -m gunicorn --workers 2 --bind "127.0.0.1:$PEER_PORT" peer.wsgi >"$WORK/gunicorn.log" 2>&1 &
+# launches/upcoming and /previous depend on "now": the same fixed time on both.
+NOW=2000-06-15T12:00:00
+PEER_NOW=$NOW $PY -m gunicorn --workers 2 --bind "127.0.0.1:$PEER_PORT" peer.wsgi >"$WORK/gunicorn.log" 2>&1 &
 PIDS+=($!)
-"$LL2D" serve --db "$WORK/ll2d.sqlite3" --host 127.0.0.1 --port 0 --no-access-log >"$WORK/ll2d.out" 2>&1 &
+"$LL2D" serve --db "$WORK/ll2d.sqlite3" --host 127.0.0.1 --port 0 --no-access-log --now "$NOW" >"$WORK/ll2d.out" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 300); do
   grep -q "serving" "$WORK/ll2d.out" 2>/dev/null && curl -sf -o /dev/null "http://127.0.0.1:$PEER_PORT/2.3.0/" && break
