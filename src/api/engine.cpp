@@ -458,12 +458,15 @@ namespace {
 
 // 5c. A resource's list or detail: validated parameters, one snapshot of the
 // database, the rows rendered through the caches.
-Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState& st, int64_t now) {
+Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState& st, int64_t now,
+                       store::Deadline deadline) {
   Response response;
   const Resource& resource = *rt.resource;
   // One snapshot for the whole request: the count, the ids and every row.
-  const store::ReadSnapshot snapshot(*st.store);
-  if (snapshot.error()) throw std::runtime_error("starting a read: " + *snapshot.error());
+  const store::ReadSnapshot snapshot(*st.store, deadline);
+  if (snapshot.error())
+    throw store::StoreError(store::StoreError::Cause::Failed,
+                            "starting a read: " + *snapshot.error());
   st.cache->refresh();
   SelectContext select_context;
   select_context.action = rt.action;
@@ -524,6 +527,30 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
   return response;
 }
 
+// A read that failed (500, as Django answers an unhandled error) or ran out
+// of its time budget (503 with Retry-After, rendered like any DRF error);
+// `log` tells the server's error log why.
+Response storage_failure(const Context& ctx, const Route& rt, const store::StoreError& e,
+                         std::chrono::milliseconds budget) {
+  Response response;
+  if (e.cause() == store::StoreError::Cause::TimedOut) {
+    response.status = 503;
+    finish(response, ctx, rt,
+           detail_body(fmt::format("The request took longer than the server's time budget "
+                                   "({} ms); narrow it, or try again later.",
+                                   budget.count())));
+    response.headers.emplace_back("Retry-After", "1");
+    response.log = fmt::format("query time budget of {} ms spent ({}), answered 503",
+                               budget.count(), e.what());
+    return response;
+  }
+  response.status = 500;
+  response.content_type = "application/json";
+  response.body = R"({"detail":"A server error occurred."})";
+  response.log = fmt::format("storage error, answered 500: {}", e.what());
+  return response;
+}
+
 }  // namespace
 
 Response Engine::handle(const Request& request) const {
@@ -554,7 +581,18 @@ Response Engine::handle(const Request& request) const {
       response = api_root(ctx, rt);
       break;
     default:
-      response = resource_view(ctx, rt, state(), now());
+      try {
+        ThreadState& st = state();  // opening a connection is not the query's time
+        store::Deadline deadline;
+        if (options_.query_timeout.count() > 0)
+          deadline = std::chrono::steady_clock::now() + options_.query_timeout;
+        response = resource_view(ctx, rt, st, now(), deadline);
+      } catch (const store::StoreError& e) {
+        response = storage_failure(ctx, rt, e, options_.query_timeout);
+        // A connection that failed is not trusted again: the next request
+        // on this thread opens a new one.
+        if (e.cause() == store::StoreError::Cause::Failed) thread_states().erase(serial_);
+      }
       break;
   }
   response.omit_body = request.method == "HEAD";

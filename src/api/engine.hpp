@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -30,6 +31,9 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type/Length
   std::string body;
   bool omit_body = false;  // HEAD: headers as for GET, no body
+  // For the server's error log, not the client: why this response is a 500
+  // or 503 (a storage error's cause, a spent time budget). Usually empty.
+  std::string log;
 };
 
 struct EngineOptions {
@@ -41,6 +45,9 @@ struct EngineOptions {
   // A fixed "now" (microseconds since the epoch, UTC) for upcoming/previous,
   // so tests and recordings are reproducible; unset: the real time.
   std::optional<int64_t> now;
+  // The time budget of a request's database reads; past it the request is
+  // answered 503 (with Retry-After) and the worker goes on. 0: no budget.
+  std::chrono::milliseconds query_timeout{2000};
 };
 
 class Engine {

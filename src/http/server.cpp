@@ -410,6 +410,11 @@ class Session : public std::enable_shared_from_this<Session> {
       out.content_type = "application/json";
       out.body = R"({"detail":"A server error occurred."})";
     }
+    // The engine answered an error it wants known (a storage failure, a
+    // spent time budget): one line, whatever the access log setting.
+    if (!out.log.empty())
+      fmt::print(stderr, "ll2d: {} {}: {}\n", log_escape(req.method_string()),
+                 log_escape(req.target()), out.log);
 
     response_ = {};
     response_.version(req.version());
