@@ -354,3 +354,73 @@ TEST_F(Hardening2, ADatabaseOnAReadOnlyFileSystemIsServed) {
   }
   EXPECT_EQ(read_file(path), before);
 }
+
+// ------------------------------------------------------ 12. import rules
+
+class ImportRules : public ::testing::Test {
+ protected:
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir.file(name), std::ios::binary) << text;
+    return dir.file(name);
+  }
+  CommandResult import(const std::string& file) const {
+    return run_ll2d({"import", "--db", dir.file("db.sqlite3"), file});
+  }
+  TempDir dir;
+};
+
+TEST_F(ImportRules, NegativeIdsAreRejectedAndZeroIsAnId) {
+  auto r = import(write("neg.json", replace_all(golden_text(), "\"id\": 609,", "\"id\": -609,")));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "neg.json:2:11: $.id: negative id -609 (LL2 ids are 0 or more)"))
+      << r.err;
+  // Nested objects too: the first "id": 1 of the file is nested.
+  const std::string text = golden_text();
+  const size_t at = text.find("\"id\": 1,");
+  ASSERT_NE(at, std::string::npos);
+  r = import(write("nested.json", text.substr(0, at) + "\"id\": -1," + text.substr(at + 8)));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "negative id -1")) << r.err;
+  EXPECT_FALSE(fs::exists(dir.file("db.sqlite3")) &&
+               query_int(dir.file("db.sqlite3"), "SELECT count(*) FROM docking_event") > 0);
+  // LL2 has id 0 objects (net_precision 0 is "Second").
+  r = import(write("zero.json", replace_all(golden_text(), "\"id\": 609,", "\"id\": 0,")));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  Server server(dir.file("db.sqlite3"));
+  EXPECT_EQ(server.get("/2.3.0/docking_events/0/").status, 200);
+}
+
+TEST_F(ImportRules, DuplicateKeysAreRejectedWithTheirPath) {
+  // Python's json keeps the last value, RapidJSON's DOM the first: which one
+  // LL2 meant is unknown, so the file is refused.
+  std::string dup = golden_text();
+  const std::string name = "\"name\": \"Chang'e 6\",";
+  const size_t at = dup.find(name);  // line 8, the docking location's
+  ASSERT_NE(at, std::string::npos);
+  dup.insert(at + name.size(), " \"name\": \"Other\",");
+  const auto r = import(write("dup.json", dup));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err,
+                       "dup.json:8:30: $.docking_location.name: duplicate key \"name\" in "
+                       "one object (which value is meant is unknown)"))
+      << r.err;
+  EXPECT_FALSE(fs::exists(dir.file("db.sqlite3")) &&
+               query_int(dir.file("db.sqlite3"), "SELECT count(*) FROM docking_event") > 0);
+  // In an array of objects, the path names the element.
+  const auto page = import(write(
+      "page.json", R"({"count": 1, "results": [{"id": 1, "url": "x"}, {"id": 2, "id": 3}]})"));
+  EXPECT_EQ(page.exit_code, 1);
+  EXPECT_TRUE(contains(page.err, "page.json:1:59: $.results[1].id: duplicate key \"id\""))
+      << page.err;
+}
+
+TEST_F(ImportRules, AByteOrderMarkIsSkipped) {
+  const auto r = import(write("bom.json", "\xEF\xBB\xBF" + golden_text()));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  Server server(dir.file("db.sqlite3"));
+  EXPECT_EQ(server.get("/2.3.0/docking_events/609/").status, 200);
+  // Positions after it are as an editor shows them (the mark is no column).
+  const auto bad = import(write("bom-bad.json", "\xEF\xBB\xBF{\"id\": x}"));
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_TRUE(contains(bad.err, "bom-bad.json:1:8: $: invalid JSON")) << bad.err;
+}
