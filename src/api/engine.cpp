@@ -164,6 +164,9 @@ route_table() {
 // in [a-z0-9]+, trailing slash optional). A prefix may have several
 // segments (config/orbits, launches/upcoming).
 Route route(std::string_view path) {
+  // Django matches the path against `^/` and then `2.3.0/...` patterns, so
+  // an empty segment (`//2.3.0/`, `/2.3.0//docking_events/`) matches none.
+  if (!path.starts_with('/') || path.find("//") != std::string_view::npos) return {};
   auto seg = segments(path);
   if (seg.empty() || seg[0] != "2.3.0") return {};
   if (seg.size() == 1)
@@ -285,6 +288,21 @@ std::string page_link(const Context& ctx, const std::string& query) {
   return ctx.base + ctx.path + (query.empty() ? "" : "?" + query);
 }
 
+// If-None-Match as Django's ConditionalGetMiddleware reads it (RFC 9110
+// §13.1.2): `*`, or a comma-separated list of entity tags compared weakly
+// (W/"x" matches "x"). Items that are not entity tags are skipped.
+bool etag_matches(std::string_view header, std::string_view etag) {
+  const auto strip_weak = [](std::string_view t) { return t.starts_with("W/") ? t.substr(2) : t; };
+  if (text::python_strip(header) == "*") return true;
+  for (const std::string_view item : text::split_stripped(header, ',')) {
+    const std::string_view tag = strip_weak(item);
+    const bool valid = tag.size() >= 2 && tag.front() == '"' && tag.back() == '"' &&
+                       tag.substr(1, tag.size() - 2).find('"') == std::string_view::npos;
+    if (valid && tag == strip_weak(etag)) return true;
+  }
+  return false;
+}
+
 // The stages of a request, in order. Each returns a response when it is the
 // one that answers.
 
@@ -297,7 +315,7 @@ std::optional<Response> static_asset(const Context& ctx) {
   response.headers = {{"Cache-Control", "public, max-age=86400"}, {"ETag", stylesheet_etag()}};
   response.content_type = "text/css; charset=utf-8";
   response.omit_body = request.method == "HEAD";
-  if (request.if_none_match == stylesheet_etag()) {
+  if (etag_matches(request.if_none_match, stylesheet_etag())) {
     response.status = 304;
     return response;
   }
@@ -317,6 +335,9 @@ Response not_routed(const Context& ctx) {
     std::string location(target.substr(0, qmark));
     location += '/';
     if (qmark != std::string_view::npos) location += target.substr(qmark);
+    // Django's escape_leading_slashes: a Location starting `//` would be
+    // scheme-relative (another host). route() already refuses such paths.
+    if (location.starts_with("//")) location.replace(0, 2, "/%2F");
     response.headers = {{"Location", location}};
     return response;
   }

@@ -424,3 +424,60 @@ TEST_F(ImportRules, AByteOrderMarkIsSkipped) {
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_TRUE(contains(bad.err, "bom-bad.json:1:8: $: invalid JSON")) << bad.err;
 }
+
+// ---------------------------------------------- 13. targets at the edges
+
+TEST_F(Hardening2, TheLargestOffsetGivesNoOverflowedLinks) {
+  Server server(db());
+  for (const std::string limit : {"1", "10", "100"}) {
+    for (const std::string format : {"json", "api"}) {
+      const std::string target =
+          "/2.3.0/docking_events/?offset=9223372036854775807&limit=" + limit + "&format=" + format;
+      const auto r = server.get(target);
+      ASSERT_EQ(r.status, 200) << target;  // without the fix the server aborts (UBSan)
+      EXPECT_FALSE(contains(r.body, "offset=-")) << target;
+      const std::string previous = std::to_string(INT64_MAX - std::stoll(limit));
+      EXPECT_TRUE(contains(r.body, "offset=" + previous)) << target;
+      if (format == "json") {
+        EXPECT_TRUE(contains(r.body, "\"next\":null,")) << r.body;
+        EXPECT_TRUE(contains(r.body, "\"results\":[]")) << r.body;
+      }
+    }
+  }
+}
+
+TEST_F(Hardening2, PathsWithEmptySegmentsAre404NeverASchemeRelativeRedirect) {
+  Server server(db());
+  // Django resolves `//2.3.0/...` against `^/` and then `2.3.0/`: no pattern
+  // matches, so no APPEND_SLASH redirect either.
+  for (const std::string target :
+       {"//2.3.0/docking_events", "//2.3.0/docking_events/", "/2.3.0//docking_events/",
+        "/2.3.0/docking_events//", "//2.3.0/", "/%2F2.3.0/docking_events", "///2.3.0/agencies"}) {
+    const auto r = server.get(target);
+    EXPECT_EQ(r.status, 404) << target;
+    EXPECT_EQ(r.headers.count("location"), 0u) << target << " -> " << header(r, "location");
+    EXPECT_TRUE(contains(r.body, "<h1>Not Found</h1>")) << target;
+  }
+  const auto slash = server.get("/2.3.0/docking_events?limit=1");
+  EXPECT_EQ(slash.status, 301);
+  EXPECT_EQ(header(slash, "location"), "/2.3.0/docking_events/?limit=1");
+}
+
+TEST_F(Hardening2, IfNoneMatchComparesWeaklyAndTakesListsAndStar) {
+  Server server(db());
+  const auto plain = server.get("/static/ll2d.css");
+  ASSERT_EQ(plain.status, 200);
+  const std::string etag = plain.headers.at("etag");
+  ASSERT_TRUE(etag.size() > 2 && etag.front() == '"') << etag;
+  for (const std::string& h : std::vector<std::string>{
+           etag, "W/" + etag, "\"a\", " + etag, "\"a\",W/" + etag, "*", " * ", "junk, " + etag}) {
+    const auto r = server.get("/static/ll2d.css", {{"If-None-Match", h}});
+    EXPECT_EQ(r.status, 304) << h;
+    EXPECT_EQ(r.body, "") << h;
+    EXPECT_EQ(header(r, "etag"), etag);
+  }
+  for (const std::string& h :
+       std::vector<std::string>{"\"a\"", "W/\"a\", \"b\"", etag.substr(1, etag.size() - 2), ""}) {
+    EXPECT_EQ(server.get("/static/ll2d.css", {{"If-None-Match", h}}).status, 200) << h;
+  }
+}
