@@ -238,15 +238,14 @@ class SqliteStore final : public Store {
   std::optional<std::string> begin_read(Deadline deadline) override {
     if (auto e = exec("BEGIN")) return e;
     // The snapshot starts with the first read, so take it now.
-    Statement& st = prepared("SELECT 1 FROM sqlite_master LIMIT 1");
-    const int rc = sqlite3_step(st.get());
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-      std::string e = describe(db_, rc, sqlite3_sql(st.get()));
+    try {
+      Statement& st = prepared("SELECT 1 FROM sqlite_master LIMIT 1");
+      step(st);
       sqlite3_reset(st.get());
+    } catch (const StoreError& e) {  // no snapshot: nothing may stay open
       exec("ROLLBACK");
-      return e;
+      return e.what();
     }
-    sqlite3_reset(st.get());
     // Statements that run long are interrupted from inside (every
     // kProgressOps virtual-machine steps); short ones are checked by step().
     deadline_ = deadline;
