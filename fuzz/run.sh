@@ -1,16 +1,40 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets with clang and runs each for a bounded time.
-#   fuzz/run.sh [SECONDS_PER_TARGET]
+#   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]     env: JOBS (build jobs, default 2)
+# Targets: query, import, request (all three by default). Each runs on a copy
+# of its seed corpus in fuzz/corpus/TARGET; with KEEP=1, inputs that add
+# new coverage edges are merged back into fuzz/corpus/TARGET (only those under
+# 4 KiB; hit counts are not counted, which keeps the corpus small).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-30}
+shift || true
+TARGETS=("$@")
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(query import request)
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLL2D_FUZZ=ON \
   -DLL2D_TESTS=OFF >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target query_fuzz import_fuzz
-for t in query import; do
+cmake --build build-fuzz -j"${JOBS:-2}" --target "${TARGETS[@]/%/_fuzz}"
+failed=0
+for t in "${TARGETS[@]}"; do
   work=$(mktemp -d)
   cp fuzz/corpus/$t/* "$work"/
-  ./build-fuzz/fuzz/${t}_fuzz -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -print_final_stats=1 "$work" 2>&1 | tail -3
-  rm -rf "$work"
+  echo "== ${t}_fuzz for ${SECONDS_PER_TARGET}s"
+  if ./build-fuzz/fuzz/${t}_fuzz -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -timeout=25 \
+    -print_final_stats=1 "$work" >"$work.log" 2>&1; then
+    grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss_mb|stat::new_units_added)' \
+      "$work.log" || tail -3 "$work.log"
+  else
+    failed=$((failed + 1))
+    tail -40 "$work.log"
+  fi
+  if [ "${KEEP:-0}" = 1 ]; then
+    small=$(mktemp -d)
+    find "$work" -type f -size -4k -exec cp {} "$small"/ \;
+    ./build-fuzz/fuzz/${t}_fuzz -merge=1 -use_counters=0 -max_len=4096 fuzz/corpus/$t "$small" 2>&1 |
+      grep -E 'MERGE-OUTER: [0-9]+ new files' || true
+    rm -rf "$small"
+  fi
+  rm -rf "$work" "$work.log"
 done
-echo "fuzzing: 2 passed, 0 failed"
+echo "fuzzing: $(( ${#TARGETS[@]} - failed )) passed, $failed failed"
+[ "$failed" = 0 ]
