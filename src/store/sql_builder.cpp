@@ -493,6 +493,7 @@ ListStatements list(const ListQuery& q) {
   if (q.where.kind != model::Predicate::Kind::All)
     conditions.push_back(predicate_sql(*q.kind, q.where, paths, params));
   for (const auto& term : q.search_terms) {
+    if (q.search_paths.empty()) break;  // nothing to search: no condition
     std::vector<std::string> any;
     for (const auto& p : q.search_paths) {
       any.push_back(paths.match(*q.kind, "t0", p, [&](const std::string& x) {
