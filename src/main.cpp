@@ -107,6 +107,12 @@ int run(int argc, char** argv) {
   serve->add_option("--now", now,
                     "A fixed current time for upcoming/previous (ISO 8601; for tests and "
                     "reproducible recordings)");
+  std::vector<std::string> cors_origins;
+  serve
+      ->add_option("--cors-origins", cors_origins,
+                   "Origins browsers may read responses from (scheme://host[:port], "
+                   "comma-separated; default: every origin, as LL2)")
+      ->delimiter(',');
   bool quiet = false;
   serve->add_flag("--no-access-log", quiet, "Do not log one line per request");
   serve
@@ -195,7 +201,11 @@ int run(int argc, char** argv) {
     }
   }
   server.access_log = !quiet;
-  ll2::api::EngineOptions engine_options{public_url, row_cache_entries, std::nullopt};
+  ll2::api::EngineOptions engine_options{public_url, row_cache_entries, std::nullopt, {}};
+  for (auto origin : cors_origins) {
+    while (!origin.empty() && origin.back() == '/') origin.pop_back();
+    engine_options.cors_origins.push_back(std::move(origin));
+  }
   if (!now.empty()) {
     engine_options.now = ll2::datetime::parse_filter_datetime(now);
     if (!engine_options.now) {
