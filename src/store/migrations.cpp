@@ -111,8 +111,9 @@ std::variant<std::vector<std::string>, std::string> additive_changes(sqlite3* db
       continue;
     }
     for (const auto& [column, type] : want.columns.at(table)) {
+      const std::string& name = column;  // (clang 14 cannot capture a structured binding)
       const auto it = std::find_if(existing->second.begin(), existing->second.end(),
-                                   [&](const auto& c) { return c.first == column; });
+                                   [&](const auto& c) { return c.first == name; });
       if (it == existing->second.end()) {
         out.push_back(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", sql::quote(table),
                                   sql::quote(column), type));
