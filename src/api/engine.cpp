@@ -336,7 +336,7 @@ std::optional<Response> method_stage(const Context& ctx, const Route& rt) {
     json::Writer w(body);
     w.begin_object();
     w.key("name");
-    w.string(r.singular + (rt.kind == Route::List ? " List" : " Instance"));
+    w.string(route_name(r, rt.action) + (rt.kind == Route::List ? " List" : " Instance"));
     w.key("description");
     std::string description = resource_docs_markdown(r, rt.action, {});
     while (!description.empty() && description.back() == '\n') description.pop_back();
