@@ -157,7 +157,7 @@ struct Parameter {
   std::function<void(Writer&)> write;  // the whole parameter object
 };
 
-Parameter query_parameter(std::string name, std::function<void(Writer&)> schema,
+Parameter query_parameter(const std::string& name, std::function<void(Writer&)> schema,
                           std::string description = {}) {
   return {name,
           [name, schema = std::move(schema), description = std::move(description)](Writer& w) {
