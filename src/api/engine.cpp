@@ -485,6 +485,7 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
   store::ListQuery& q = sel.query;
   Serializer serializer(*st.cache, ctx.urls);
   const auto render = [&](json::Writer& w, const store::Page& page) {
+    st.cache->prefetch(*sel.mode->resolved, page.ids);
     w.begin_array();
     for (const auto& id : page.ids) {
       if (const auto row = st.cache->load(*resource.kind, id))
@@ -503,7 +504,10 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
       q.offset = 0;
       q.count = false;
       const auto page = st.store->list(q);
-      if (!page.ids.empty()) row = st.cache->load(*resource.kind, page.ids.front());
+      if (!page.ids.empty()) {
+        st.cache->prefetch(*sel.mode->resolved, page.ids);
+        row = st.cache->load(*resource.kind, page.ids.front());
+      }
     }
     if (!row) {
       response.status = 404;

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "json/writer.hpp"
 #include "store/migrations.hpp"
 #include "store/sql_builder.hpp"
 #include "store/store.hpp"
@@ -127,6 +128,45 @@ class SqliteStore final : public Store {
     return ids;
   }
 
+  std::vector<Row> load_many(const Kind& kind, const std::vector<Value>& ids) override {
+    Statement& st = prepared(sql::select_rows_in(kind));
+    st.reset();
+    st.bind(1, json_array(ids));
+    std::vector<Row> rows;
+    while (sqlite3_step(st.get()) == SQLITE_ROW)
+      rows.push_back(read_row(st, kind.column_count + 1));
+    sqlite3_reset(st.get());
+    return rows;
+  }
+
+  std::vector<std::pair<Value, Value>> related_ids_many(const Kind& owner_kind, const Field& field,
+                                                        const std::vector<Value>& owners) override {
+    Statement& st = prepared(sql::select_related_ids_in(owner_kind, field));
+    st.reset();
+    st.bind(1, json_array(owners));
+    std::vector<std::pair<Value, Value>> pairs;
+    while (sqlite3_step(st.get()) == SQLITE_ROW) pairs.emplace_back(st.column(0), st.column(1));
+    sqlite3_reset(st.get());
+    return pairs;
+  }
+
+  std::vector<std::pair<Value, Row>> owned_rows_many(const Field& field,
+                                                     const std::vector<Value>& owners) override {
+    Statement& st = prepared(sql::select_owned_rows_in(field));
+    st.reset();
+    st.bind(1, json_array(owners));
+    std::vector<std::pair<Value, Row>> rows;
+    const int n = field.target_kind->column_count + 1;
+    while (sqlite3_step(st.get()) == SQLITE_ROW) {
+      Row row;
+      row.reserve(static_cast<size_t>(n));
+      for (int i = 1; i <= n; ++i) row.push_back(st.column(i));
+      rows.emplace_back(st.column(0), std::move(row));
+    }
+    sqlite3_reset(st.get());
+    return rows;
+  }
+
   std::vector<Row> owned_rows(const Field& field, const Value& owner) override {
     Statement& st = prepared(sql::select_owned_rows(field));
     st.reset();
@@ -229,6 +269,23 @@ class SqliteStore final : public Store {
     st.reset();
     for (size_t i = 0; i < s.params.size(); ++i) st.bind(static_cast<int>(i + 1), s.params[i]);
     return st;
+  }
+
+  // Ids as one JSON array parameter (json_each reads it back as integers
+  // and strings); ids are integers or UUIDs, so nothing needs escaping
+  // beyond what the JSON writer does.
+  static Value json_array(const std::vector<Value>& ids) {
+    std::string out;
+    json::Writer w(out);
+    w.begin_array();
+    for (const auto& id : ids) {
+      if (const auto* i = std::get_if<int64_t>(&id))
+        w.integer(*i);
+      else if (const auto* t = std::get_if<std::string>(&id))
+        w.string(*t);
+    }
+    w.end_array();
+    return out;
   }
 
   static Row read_row(const Statement& st, int n) {
