@@ -214,10 +214,14 @@ int run(int argc, char** argv) {
 
   if (*import) return run_import(db, resource, inputs);
   if (*gen) {
-    if (!gen_quiet)
-      gen_options.progress = [](const std::string& line) {
-        fmt::print(stderr, "ll2d generate: {}\n", line);
+    const auto started = std::chrono::steady_clock::now();
+    if (!gen_quiet) {
+      gen_options.progress = [started](const std::string& line) {
+        const double secs =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        fmt::print(stderr, "ll2d generate: [{:.1f}s] {}\n", secs, line);
       };
+    }
     auto result = ll2::ingest::generate(gen_options);
     if (auto* e = std::get_if<std::string>(&result)) {
       fmt::print(stderr, "ll2d generate: {}\n", *e);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <stdexcept>
+#include <tuple>
 
 #include "ingest/synth.hpp"
 #include "model/predicate.hpp"
@@ -962,6 +963,37 @@ class World {
   void astronauts();
   void unplanned();
 
+  // Who sat where on flights and spacewalks (nine bytes a seat), so that
+  // astronauts list theirs without searching the crews, whose link tables
+  // are indexed by owner only.
+  enum class SeatOn : uint8_t { Launch, Landing, Spacewalk };
+  struct SeatRecord {
+    int64_t astronaut;
+    int64_t owner;
+    SeatOn on;
+  };
+  class Seats {
+   public:
+    struct Packed {
+      int32_t astronaut;
+      int32_t owner;
+      SeatOn on;
+    };
+    void push_back(const SeatRecord& s) {
+      list_.push_back({static_cast<int32_t>(s.astronaut), static_cast<int32_t>(s.owner), s.on});
+    }
+    // Sorted by astronaut, then kind of seat, then owner.
+    std::vector<Packed> take() {
+      std::sort(list_.begin(), list_.end(), [](const Packed& a, const Packed& b) {
+        return std::tie(a.astronaut, a.on, a.owner) < std::tie(b.astronaut, b.on, b.owner);
+      });
+      return std::move(list_);
+    }
+
+   private:
+    std::vector<Packed> list_;
+  };
+
   std::vector<Value> ids_where(std::string_view kind_name, std::string path, Value v) {
     store::ListQuery q;
     q.kind = &kind(kind_name);
@@ -984,6 +1016,7 @@ class World {
   std::set<std::pair<std::string, int64_t>> used_lookups_;
   std::map<std::pair<std::string, int64_t>, Obj> pending_lookups_;
   std::map<std::string, int64_t> created_;
+  Seats seats_;
   Random image_rng_{synth::mix(seed_, synth::text_key("images"))};
   int64_t first_launch_for_flights_ = 1;
   // What the docking events leave docked: per station port, the latest
@@ -1645,10 +1678,16 @@ void World::spacecraft_flights() {
     std::vector<Value> launch_crew, landing_crew, onboard;
     if (flight_crewed(j)) {
       const int64_t n = r.range(1, 4);
+      std::vector<int64_t> crew;
       for (int64_t s = 0; s < n; ++s) {
-        launch_crew.push_back(seat(astronaut_at(net, r), s == 0 ? 1 : s == 1 ? 2 : 3));
+        crew.push_back(astronaut_at(net, r));
+        launch_crew.push_back(seat(crew.back(), s == 0 ? 1 : s == 1 ? 2 : 3));
+        seats_.push_back({crew.back(), j, SeatOn::Launch});
       }
-      if (end != 0 && r.chance(0.9)) landing_crew = launch_crew;
+      if (end != 0 && r.chance(0.9)) {
+        landing_crew = launch_crew;
+        for (const int64_t a : crew) seats_.push_back({a, j, SeatOn::Landing});
+      }
       if (r.chance(0.2)) onboard.push_back(seat(astronaut_at(net, r), 4));
     }
     link(o, "launch_crew", std::move(launch_crew));
@@ -1729,6 +1768,7 @@ void World::spacewalks() {
           e == 0 ? astronaut_at(start, r)
                  : expedition_astronaut(e, r.range(0, expedition_crew_size(e) - 1));
       crew.push_back(seat(astronaut, 7));
+      seats_.push_back({astronaut, w, SeatOn::Spacewalk});
     }
     link(o, "crew", std::move(crew));
     emit(o);
@@ -2118,14 +2158,20 @@ void World::launchers() {
 }
 
 void World::astronauts() {
+  const std::vector<Seats::Packed> seats = seats_.take();
+  auto next = seats.begin();
   for (int64_t a = 1; a <= count("astronaut"); ++a) {
     Obj o = make("astronaut", a, a);
     Random& r = o.rng;
-    const std::vector<Value> flown =
-        ids_where("spacecraft_flight", "launch_crew__astronaut__id", I(a));
-    const std::vector<Value> landed =
-        ids_where("spacecraft_flight", "landing_crew__astronaut__id", I(a));
-    const std::vector<Value> walks = ids_where("spacewalk", "crew__astronaut__id", I(a));
+    // The flights launched and landed on and the spacewalks made, each once.
+    std::vector<Value> flown, landed, walks;
+    for (; next != seats.end() && next->astronaut == a; ++next) {
+      auto& list = next->on == SeatOn::Launch    ? flown
+                   : next->on == SeatOn::Landing ? landed
+                                                 : walks;
+      const Value owner{int64_t{next->owner}};
+      if (list.empty() || list.back() != owner) list.push_back(owner);
+    }
     std::vector<Value> launches;
     int64_t first = 0, last = 0, in_space = 0, eva = 0;
     bool up = false;
@@ -2244,8 +2290,9 @@ std::optional<std::string> World::build() {
   // Launchers and astronauts read what was written before them.
   if (!sink_.flush()) return sink_.error();
   launchers();
-  if (!sink_.flush()) return sink_.error();
+  if (!sink_.flush() || !checkpoint("spacecraft and launchers")) return sink_.error();
   astronauts();
+  if (!checkpoint("astronauts")) return sink_.error();
   // Lookups nothing lists, written once something refers to them.
   for (auto& [key, o] : pending_lookups_) {
     if (used_lookups_.contains(key)) emit(o);
