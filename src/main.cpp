@@ -229,7 +229,7 @@ int run(int argc, char** argv) {
     }
     const auto& s = std::get<ll2::ingest::GenerateStats>(result);
     fmt::print(
-        "ll2d generate: wrote {} pages of {} routes of a SYNTHETIC world ({} objects; {} docking "
+        "ll2d generate: wrote {} pages ({} routes) of a SYNTHETIC world ({} objects; {} docking "
         "events, seed {}) to {}.\n"
         "This data is made up for testing and benchmarks; it is not real LL2 data.\n",
         s.pages, s.routes, s.objects, gen_options.events, gen_options.seed, gen_options.out_dir);

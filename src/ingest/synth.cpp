@@ -193,7 +193,8 @@ Value text_value(const Kind& kind, const Field& f, Random& r, const ColumnContex
   }
   if (n == "slug") return slugify(fmt::format("{} {}", t, c.index));
   if (url_like(n)) {
-    if (r.chance(0.15)) return Value();
+    // LL2's *_link fields are empty when unknown, its *_url fields null.
+    if (r.chance(0.15)) return has(n, "link") ? Value(std::string()) : Value();
     const char* host = has(n, "wiki")                                         ? "wiki.example"
                        : has(n, "map")                                        ? "maps.example"
                        : has(n, "image") || n == "logo" || n == "infographic" ? "images.example"
