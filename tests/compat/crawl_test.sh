@@ -19,7 +19,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-"$LL2D" generate --events "$EVENTS" --seed 7 --out "$WORK/gen" >/dev/null
+"$LL2D" generate --events "$EVENTS" --seed 7 --out "$WORK/gen" --quiet >/dev/null
 "$LL2D" import --db "$WORK/db.sqlite3" "$WORK/gen" 2>/dev/null
 "$LL2D" serve --db "$WORK/db.sqlite3" --host 127.0.0.1 --port 0 --no-access-log \
   --now 2000-06-15T12:00:00 >"$WORK/out" 2>&1 &
