@@ -14,6 +14,7 @@
 #include "http/server.hpp"
 #include "ingest/generator.hpp"
 #include "ingest/importer.hpp"
+#include "store/migrations.hpp"
 #include "store/store.hpp"
 #include "util/datetime.hpp"
 
@@ -114,6 +115,42 @@ int run_import(const std::string& db, const std::string& resource,
   return failed == 0 ? 0 : 1;
 }
 
+// `ll2d check`: what an operator needs to know before serving a file.
+int run_check(const std::string& db, bool quick) {
+  const auto report = ll2::store::check_sqlite(db, quick);
+  fmt::print("{}\n", db);
+  if (!report.integrity.empty())
+    fmt::print("  integrity ({}): {}\n", quick ? "quick_check" : "integrity_check",
+               report.integrity == "ok" ? "ok" : "DAMAGED");
+  if (report.schema_version >= 0)
+    fmt::print("  schema version: {} (this ll2d: {})\n", report.schema_version,
+               ll2::store::kSchemaVersion);
+  if (!report.rows.empty()) {
+    fmt::print("  rows per table:\n");
+    int64_t total = 0;
+    size_t empty = 0;
+    for (const auto& [table, count] : report.rows) {
+      if (count == 0) {
+        ++empty;
+      } else if (count < 0) {
+        fmt::print("    {:<44} unreadable\n", table);
+      } else {
+        fmt::print("    {:<44} {:>10}\n", table, count);
+        total += count;
+      }
+    }
+    fmt::print("    {} rows in {} tables ({} empty, not listed)\n", total, report.rows.size(),
+               empty);
+  }
+  if (report.problems.empty()) {
+    fmt::print("ll2d check: {} is healthy\n", db);
+    return 0;
+  }
+  std::fflush(stdout);
+  for (const auto& p : report.problems) fmt::print(stderr, "ll2d check: {}: {}\n", db, p);
+  return 1;
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -147,6 +184,17 @@ int run(int argc, char** argv) {
       ->delimiter(',');
   bool quiet = false;
   serve->add_flag("--no-access-log", quiet, "Do not log one line per request");
+  int64_t query_timeout_ms = 2000;
+  serve
+      ->add_option("--query-timeout-ms", query_timeout_ms,
+                   "Time budget of one request's database reads, in milliseconds; past it the "
+                   "request is answered 503 (0: no budget)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  bool read_only = false;
+  serve->add_flag("--read-only", read_only,
+                  "Open the database read-only (automatic when the file or its directory "
+                  "cannot be written); the schema must be current");
   serve
       ->add_option("--allowed-hosts", server.allowed_hosts,
                    "Host names served, as Django's ALLOWED_HOSTS: name, .domain (and its "
@@ -199,6 +247,13 @@ int run(int argc, char** argv) {
                      "config/orbits); default: each object's url tells");
   import->add_option("paths", inputs, "Files or directories of LL2 JSON")->required();
 
+  auto* check = app.add_subcommand(
+      "check", "Check a database: integrity, schema version, rows per table (exit 1 if unhealthy)");
+  check->add_option("--db", db, "SQLite database file (opened read-only)")->capture_default_str();
+  bool quick = false;
+  check->add_flag("--quick", quick,
+                  "PRAGMA quick_check instead of integrity_check (faster; skips index contents)");
+
   auto* gen = app.add_subcommand(
       "generate", "Write a deterministic synthetic LL2 world as pages of every endpoint");
   ll2::ingest::GenerateOptions gen_options;
@@ -219,6 +274,7 @@ int run(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (*import) return run_import(db, resource, inputs);
+  if (*check) return run_check(db, quick);
   if (*gen) {
     const auto started = std::chrono::steady_clock::now();
     if (!gen_quiet) {
@@ -242,13 +298,23 @@ int run(int argc, char** argv) {
     return 0;
   }
 
-  // serve: fail early on a database that cannot be opened or upgraded.
+  // serve: fail early on a database that is missing, empty, or cannot be
+  // opened or upgraded. It is never created here, and it is opened
+  // read-only when this process cannot write it.
+  using Access = ll2::store::OpenOptions::Access;
+  ll2::store::OpenOptions open_options{read_only ? Access::ReadOnly : Access::Auto, true};
   {
-    auto check = ll2::store::open_sqlite(db);
-    if (!check.store) {
-      fmt::print(stderr, "ll2d serve: {}\n", check.error);
+    auto opened = ll2::store::open_sqlite(db, open_options);
+    if (!opened.store) {
+      fmt::print(stderr, "ll2d serve: {}\n", opened.error);
       return 2;
     }
+    if (opened.read_only) {
+      fmt::print(stderr, "ll2d serve: serving {} read-only{}\n", db,
+                 opened.note.empty() ? "" : " (" + opened.note + ")");
+    }
+    // Every worker opens it the same way.
+    open_options.access = opened.read_only ? Access::ReadOnly : Access::ReadWrite;
   }
   server.access_log = !quiet;
   ll2::api::EngineOptions engine_options{public_url, row_cache_entries, std::nullopt, {}};
@@ -256,6 +322,7 @@ int run(int argc, char** argv) {
     while (!origin.empty() && origin.back() == '/') origin.pop_back();
     engine_options.cors_origins.push_back(std::move(origin));
   }
+  engine_options.query_timeout = std::chrono::milliseconds(query_timeout_ms);
   if (!now.empty()) {
     engine_options.now = ll2::datetime::parse_filter_datetime(now);
     if (!engine_options.now) {
@@ -267,8 +334,8 @@ int run(int argc, char** argv) {
   server.idle_timeout = std::chrono::seconds(idle_timeout);
   server.write_timeout = std::chrono::seconds(write_timeout);
   ll2::api::Engine engine(
-      [db] {
-        auto opened = ll2::store::open_sqlite(db);
+      [db, open_options] {
+        auto opened = ll2::store::open_sqlite(db, open_options);
         if (!opened.store) throw std::runtime_error(opened.error);
         return std::move(opened.store);
       },

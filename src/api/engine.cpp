@@ -164,6 +164,9 @@ route_table() {
 // in [a-z0-9]+, trailing slash optional). A prefix may have several
 // segments (config/orbits, launches/upcoming).
 Route route(std::string_view path) {
+  // Django matches the path against `^/` and then `2.3.0/...` patterns, so
+  // an empty segment (`//2.3.0/`, `/2.3.0//docking_events/`) matches none.
+  if (!path.starts_with('/') || path.find("//") != std::string_view::npos) return {};
   if (path == "/health_check/") return {Route::Health, nullptr, nullptr, {}, {}};
   auto seg = segments(path);
   if (seg.empty() || seg[0] != "2.3.0") return {};
@@ -286,6 +289,21 @@ std::string page_link(const Context& ctx, const std::string& query) {
   return ctx.base + ctx.path + (query.empty() ? "" : "?" + query);
 }
 
+// If-None-Match as Django's ConditionalGetMiddleware reads it (RFC 9110
+// §13.1.2): `*`, or a comma-separated list of entity tags compared weakly
+// (W/"x" matches "x"). Items that are not entity tags are skipped.
+bool etag_matches(std::string_view header, std::string_view etag) {
+  const auto strip_weak = [](std::string_view t) { return t.starts_with("W/") ? t.substr(2) : t; };
+  if (text::python_strip(header) == "*") return true;
+  for (const std::string_view item : text::split_stripped(header, ',')) {
+    const std::string_view tag = strip_weak(item);
+    const bool valid = tag.size() >= 2 && tag.front() == '"' && tag.back() == '"' &&
+                       tag.substr(1, tag.size() - 2).find('"') == std::string_view::npos;
+    if (valid && tag == strip_weak(etag)) return true;
+  }
+  return false;
+}
+
 // The stages of a request, in order. Each returns a response when it is the
 // one that answers.
 
@@ -298,7 +316,7 @@ std::optional<Response> static_asset(const Context& ctx) {
   response.headers = {{"Cache-Control", "public, max-age=86400"}, {"ETag", stylesheet_etag()}};
   response.content_type = "text/css; charset=utf-8";
   response.omit_body = request.method == "HEAD";
-  if (request.if_none_match == stylesheet_etag()) {
+  if (etag_matches(request.if_none_match, stylesheet_etag())) {
     response.status = 304;
     return response;
   }
@@ -318,6 +336,9 @@ Response not_routed(const Context& ctx) {
     std::string location(target.substr(0, qmark));
     location += '/';
     if (qmark != std::string_view::npos) location += target.substr(qmark);
+    // Django's escape_leading_slashes: a Location starting `//` would be
+    // scheme-relative (another host). route() already refuses such paths.
+    if (location.starts_with("//")) location.replace(0, 2, "/%2F");
     response.headers = {{"Location", location}};
     return response;
   }
@@ -462,12 +483,15 @@ namespace {
 
 // 5c. A resource's list or detail: validated parameters, one snapshot of the
 // database, the rows rendered through the caches.
-Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState& st, int64_t now) {
+Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState& st, int64_t now,
+                       store::Deadline deadline) {
   Response response;
   const Resource& resource = *rt.resource;
   // One snapshot for the whole request: the count, the ids and every row.
-  const store::ReadSnapshot snapshot(*st.store);
-  if (snapshot.error()) throw std::runtime_error("starting a read: " + *snapshot.error());
+  const store::ReadSnapshot snapshot(*st.store, deadline);
+  if (snapshot.error())
+    throw store::StoreError(store::StoreError::Cause::Failed,
+                            "starting a read: " + *snapshot.error());
   st.cache->refresh();
   SelectContext select_context;
   select_context.action = rt.action;
@@ -532,6 +556,30 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
   return response;
 }
 
+// A read that failed (500, as Django answers an unhandled error) or ran out
+// of its time budget (503 with Retry-After, rendered like any DRF error);
+// `log` tells the server's error log why.
+Response storage_failure(const Context& ctx, const Route& rt, const store::StoreError& e,
+                         std::chrono::milliseconds budget) {
+  Response response;
+  if (e.cause() == store::StoreError::Cause::TimedOut) {
+    response.status = 503;
+    finish(response, ctx, rt,
+           detail_body(fmt::format("The request took longer than the server's time budget "
+                                   "({} ms); narrow it, or try again later.",
+                                   budget.count())));
+    response.headers.emplace_back("Retry-After", "1");
+    response.log = fmt::format("query time budget of {} ms spent ({}), answered 503",
+                               budget.count(), e.what());
+    return response;
+  }
+  response.status = 500;
+  response.content_type = "application/json";
+  response.body = R"({"detail":"A server error occurred."})";
+  response.log = fmt::format("storage error, answered 500: {}", e.what());
+  return response;
+}
+
 }  // namespace
 
 Response Engine::handle(const Request& request) const {
@@ -563,7 +611,18 @@ Response Engine::handle(const Request& request) const {
       response = api_root(ctx, rt);
       break;
     default:
-      response = resource_view(ctx, rt, state(), now());
+      try {
+        ThreadState& st = state();  // opening a connection is not the query's time
+        store::Deadline deadline;
+        if (options_.query_timeout.count() > 0)
+          deadline = std::chrono::steady_clock::now() + options_.query_timeout;
+        response = resource_view(ctx, rt, st, now(), deadline);
+      } catch (const store::StoreError& e) {
+        response = storage_failure(ctx, rt, e, options_.query_timeout);
+        // A connection that failed is not trusted again: the next request
+        // on this thread opens a new one.
+        if (e.cause() == store::StoreError::Cause::Failed) thread_states().erase(serial_);
+      }
       break;
   }
   response.omit_body = request.method == "HEAD";

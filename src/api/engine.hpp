@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -33,6 +34,9 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type/Length
   std::string body;
   bool omit_body = false;  // HEAD: headers as for GET, no body
+  // For the server's error log, not the client: why this response is a 500
+  // or 503 (a storage error's cause, a spent time budget). Usually empty.
+  std::string log;
 };
 
 struct EngineOptions {
@@ -48,6 +52,9 @@ struct EngineOptions {
   // CORS_ALLOWED_ORIGINS, "scheme://host[:port]"); empty: every origin, as
   // LL2 allows (CORS_ORIGIN_ALLOW_ALL).
   std::vector<std::string> cors_origins;
+  // The time budget of a request's database reads; past it the request is
+  // answered 503 (with Retry-After) and the worker goes on. 0: no budget.
+  std::chrono::milliseconds query_timeout{2000};
 };
 
 class Engine {

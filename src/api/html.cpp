@@ -201,11 +201,13 @@ void pager(std::string& out, const PageInput& p, int64_t count, int64_t limit, i
     link(std::max<int64_t>(0, offset - limit), "&laquo; Previous");
   else
     out += "<span class=\"disabled\">&laquo; Previous</span>";
-  const int64_t pages = (count + limit - 1) / limit;
+  // offset may be anything up to INT64_MAX: every sum below is written so
+  // that it cannot overflow (count and limit are small and positive).
+  const int64_t pages = count / limit + (count % limit != 0 ? 1 : 0);
   const int64_t current = offset / limit;
   for (int64_t i = 0; i < pages; ++i) {
-    if (i > 1 && i < pages - 2 && (i < current - 2 || i > current + 2)) {
-      if (i == 2 || i == current + 3) out += "<span>&hellip;</span>";
+    if (i > 1 && i < pages - 2 && (i < current - 2 || i - 2 > current)) {
+      if (i == 2 || i - 3 == current) out += "<span>&hellip;</span>";
       continue;
     }
     if (i == current && offset % limit == 0)
@@ -213,7 +215,7 @@ void pager(std::string& out, const PageInput& p, int64_t count, int64_t limit, i
     else
       link(i * limit, std::to_string(i + 1));
   }
-  if (offset + limit < count)
+  if (offset < count - limit)  // offset + limit < count
     link(offset + limit, "Next &raquo;");
   else
     out += "<span class=\"disabled\">Next &raquo;</span>";

@@ -416,6 +416,11 @@ class Session : public std::enable_shared_from_this<Session> {
       out.body = R"({"detail":"A server error occurred."})";
       shared_->engine.apply_cors(request, out);
     }
+    // The engine answered an error it wants known (a storage failure, a
+    // spent time budget): one line, whatever the access log setting.
+    if (!out.log.empty())
+      fmt::print(stderr, "ll2d: {} {}: {}\n", log_escape(req.method_string()),
+                 log_escape(req.target()), out.log);
 
     response_ = {};
     response_.version(req.version());

@@ -103,6 +103,9 @@ class Collector {
     }
     auto v = integer(n);
     if (!v) return fail(n, path, fmt::format("expected an integer id, got {}", n.type_name()));
+    // LL2's ids are database keys: never negative (most start at 1, some
+    // configuration objects at 0, such as net_precision 0, "Second").
+    if (*v < 0) return fail(n, path, fmt::format("negative id {} (LL2 ids are 0 or more)", *v));
     return Value(*v);
   }
 
@@ -311,8 +314,9 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
   JsonParse parsed = parse_json(source);
   if (!parsed.root) {
     const auto [line, col] = line_column(source, parsed.error_offset);
-    return ImportError{file_name, "$", line, col,
-                       parsed.too_deep ? parsed.error : "invalid JSON: " + parsed.error};
+    const bool ours = parsed.too_deep || parsed.error_path != "$";  // not RapidJSON's syntax error
+    return ImportError{file_name, parsed.error_path, line, col,
+                       ours ? parsed.error : "invalid JSON: " + parsed.error};
   }
   const JsonNode& doc = *parsed.root;
   Collector c(source, file_name);

@@ -37,9 +37,13 @@ struct JsonMember {
 // which all recurse, far from the end of the stack.
 constexpr size_t kMaxJsonDepth = 64;
 
+// Skipped at the start of a document (RFC 8259 §8.1 allows ignoring it).
+inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
 struct JsonParse {
   std::optional<JsonNode> root;
-  std::string error;  // why root is empty: RapidJSON's message, or the depth limit
+  std::string error;  // why root is empty: RapidJSON's message, the depth limit, a duplicate key
+  std::string error_path = "$";  // JSON path of the problem, when known
   size_t error_offset = 0;
   bool too_deep = false;  // the document nests deeper than kMaxJsonDepth
 };

@@ -35,12 +35,16 @@ int64_t query_int(sqlite3* db, const char* sql) {
   return v;
 }
 
-// Rows of a query as text columns.
-std::vector<std::vector<std::string>> query_rows(sqlite3* db, const std::string& sql) {
+// Rows of a query as text columns. A query that fails part way sets `error`
+// (when given) rather than passing for a shorter result.
+std::vector<std::vector<std::string>> query_rows(sqlite3* db, const std::string& sql,
+                                                 std::string* error = nullptr) {
   std::vector<std::vector<std::string>> rows;
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) return rows;
-  while (sqlite3_step(stmt) == SQLITE_ROW) {
+  int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+  while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) break;
     std::vector<std::string> row;
     for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
       const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
@@ -48,6 +52,8 @@ std::vector<std::vector<std::string>> query_rows(sqlite3* db, const std::string&
     }
     rows.push_back(std::move(row));
   }
+  if (rc != SQLITE_DONE && error != nullptr && error->empty())
+    *error = fmt::format("{} (in: {})", sqlite3_errmsg(db), sql.substr(0, 120));
   sqlite3_finalize(stmt);
   return rows;
 }
@@ -58,18 +64,22 @@ struct Catalog {
   std::map<std::string, std::string> tables;
   std::map<std::string, std::string> indexes;
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> columns;
+  std::string error;  // the catalog could not be read completely
 };
 
 Catalog read_catalog(sqlite3* db) {
   Catalog c;
   for (auto& row : query_rows(db,
                               "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
-                              "AND name NOT LIKE 'sqlite_%'")) {
+                              "AND name NOT LIKE 'sqlite_%'",
+                              &c.error)) {
     (row[0] == "table" ? c.tables : c.indexes)[row[1]] = row[2];
   }
   for (const auto& [table, sql] : c.tables) {
-    for (auto& col : query_rows(db, fmt::format("SELECT name, type FROM pragma_table_info({})",
-                                                sql::quote_literal(table))))
+    for (auto& col : query_rows(
+             db,
+             fmt::format("SELECT name, type FROM pragma_table_info({})", sql::quote_literal(table)),
+             &c.error))
       c.columns[table].emplace_back(col[0], col[1]);
   }
   return c;
@@ -92,6 +102,7 @@ std::variant<Catalog, std::string> declared_catalog() {
   }
   Catalog c = read_catalog(mem);
   sqlite3_close(mem);
+  if (!c.error.empty()) return c.error;
   return c;
 }
 
@@ -103,6 +114,7 @@ std::variant<std::vector<std::string>, std::string> additive_changes(sqlite3* db
   if (auto* e = std::get_if<std::string>(&declared)) return *e;
   const Catalog& want = std::get<Catalog>(declared);
   const Catalog have = read_catalog(db);
+  if (!have.error.empty()) return "cannot read the schema: " + have.error;
   std::vector<std::string> out;
   for (const auto& [table, create] : want.tables) {
     const auto existing = have.columns.find(table);
@@ -215,6 +227,34 @@ std::optional<std::string> migrate_sqlite(sqlite3* db) {
     }
     return exec(db, fmt::format("PRAGMA user_version = {}", kSchemaVersion));
   });
+}
+
+std::optional<std::string> schema_problem(sqlite3* db) {
+  const int64_t version = query_int(db, "PRAGMA user_version");
+  if (version < 0) return std::string("cannot read the database header (is it a SQLite file?)");
+  if (version == 0) {
+    return std::string(
+        query_int(db, "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'") > 0
+            ? "the file holds tables but no ll2d schema version; it is not an ll2d database"
+            : "the database is empty: it holds no ll2d schema and no data");
+  }
+  if (version > kSchemaVersion) {
+    return fmt::format(
+        "the database has schema version {}, newer than this ll2d understands ({}); use a newer "
+        "ll2d",
+        version, kSchemaVersion);
+  }
+  auto changes = additive_changes(db);
+  if (auto* e = std::get_if<std::string>(&changes)) return *e;
+  const auto& statements = std::get<std::vector<std::string>>(changes);
+  if (version < kSchemaVersion || !statements.empty()) {
+    return fmt::format(
+        "the database has schema version {}{}, this ll2d needs {}; it is upgraded when opened "
+        "writable (ll2d import, or ll2d serve without --read-only on a writable file)",
+        version, statements.empty() ? "" : fmt::format(" ({} changes behind)", statements.size()),
+        kSchemaVersion);
+  }
+  return std::nullopt;
 }
 
 }  // namespace ll2::store

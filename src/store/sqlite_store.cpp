@@ -1,7 +1,11 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <list>
 #include <stdexcept>
 #include <unordered_map>
@@ -47,12 +51,74 @@ void upper(sqlite3_context* ctx, int, sqlite3_value** argv) {
   sqlite3_result_text(ctx, u.data(), static_cast<int>(u.size()), SQLITE_TRANSIENT);
 }
 
+// SQLite's name for a result code's primary code, for log lines.
+const char* result_name(int rc) {
+  switch (rc & 0xFF) {
+    case SQLITE_ERROR:
+      return "SQLITE_ERROR";
+    case SQLITE_INTERNAL:
+      return "SQLITE_INTERNAL";
+    case SQLITE_PERM:
+      return "SQLITE_PERM";
+    case SQLITE_ABORT:
+      return "SQLITE_ABORT";
+    case SQLITE_BUSY:
+      return "SQLITE_BUSY";
+    case SQLITE_LOCKED:
+      return "SQLITE_LOCKED";
+    case SQLITE_NOMEM:
+      return "SQLITE_NOMEM";
+    case SQLITE_READONLY:
+      return "SQLITE_READONLY";
+    case SQLITE_INTERRUPT:
+      return "SQLITE_INTERRUPT";
+    case SQLITE_IOERR:
+      return "SQLITE_IOERR";
+    case SQLITE_CORRUPT:
+      return "SQLITE_CORRUPT";
+    case SQLITE_NOTFOUND:
+      return "SQLITE_NOTFOUND";
+    case SQLITE_FULL:
+      return "SQLITE_FULL";
+    case SQLITE_CANTOPEN:
+      return "SQLITE_CANTOPEN";
+    case SQLITE_PROTOCOL:
+      return "SQLITE_PROTOCOL";
+    case SQLITE_SCHEMA:
+      return "SQLITE_SCHEMA";
+    case SQLITE_TOOBIG:
+      return "SQLITE_TOOBIG";
+    case SQLITE_CONSTRAINT:
+      return "SQLITE_CONSTRAINT";
+    case SQLITE_MISMATCH:
+      return "SQLITE_MISMATCH";
+    case SQLITE_MISUSE:
+      return "SQLITE_MISUSE";
+    case SQLITE_RANGE:
+      return "SQLITE_RANGE";
+    case SQLITE_NOTADB:
+      return "SQLITE_NOTADB";
+    default:
+      return "SQLITE_ERROR";
+  }
+}
+
+// "SQLITE_CORRUPT (11): database disk image is malformed (in: SELECT ...)":
+// the code, SQLite's message and the statement, for the log.
+std::string describe(sqlite3* db, int rc, std::string_view sql) {
+  const int extended = sqlite3_extended_errcode(db);
+  return fmt::format("{} ({}): {} (in: {})", result_name(rc),
+                     (extended & 0xFF) == (rc & 0xFF) ? extended : rc, sqlite3_errmsg(db),
+                     sql.substr(0, 200));
+}
+
 class Statement {
  public:
   Statement(sqlite3* db, const std::string& sql) {
-    if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) !=
-        SQLITE_OK) {
-      error_ = fmt::format("{} (in: {})", sqlite3_errmsg(db), sql);
+    rc_ = sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+    if (rc_ != SQLITE_OK) {
+      error_ = describe(db, rc_, sql);
+      sqlite3_finalize(stmt_);
       stmt_ = nullptr;
     }
   }
@@ -61,6 +127,7 @@ class Statement {
   Statement& operator=(const Statement&) = delete;
 
   bool ok() const { return stmt_ != nullptr; }
+  int result() const { return rc_; }
   const std::string& error() const { return error_; }
   sqlite3_stmt* get() const { return stmt_; }
 
@@ -96,6 +163,7 @@ class Statement {
 
  private:
   sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = SQLITE_OK;
   std::string error_;
 };
 
@@ -112,7 +180,7 @@ class SqliteStore final : public Store {
     st.reset();
     st.bind(1, id);
     std::optional<Row> row;
-    if (sqlite3_step(st.get()) == SQLITE_ROW) row = read_row(st, kind.column_count + 1);
+    if (step(st)) row = read_row(st, kind.column_count + 1);
     sqlite3_reset(st.get());
     return row;
   }
@@ -123,8 +191,7 @@ class SqliteStore final : public Store {
     st.reset();
     st.bind(1, owner);
     std::vector<Value> ids;
-    while (sqlite3_step(st.get()) == SQLITE_ROW) ids.push_back(st.column(0));
-    sqlite3_reset(st.get());
+    while (step(st)) ids.push_back(st.column(0));
     return ids;
   }
 
@@ -133,9 +200,7 @@ class SqliteStore final : public Store {
     st.reset();
     st.bind(1, json_array(ids));
     std::vector<Row> rows;
-    while (sqlite3_step(st.get()) == SQLITE_ROW)
-      rows.push_back(read_row(st, kind.column_count + 1));
-    sqlite3_reset(st.get());
+    while (step(st)) rows.push_back(read_row(st, kind.column_count + 1));
     return rows;
   }
 
@@ -145,8 +210,7 @@ class SqliteStore final : public Store {
     st.reset();
     st.bind(1, json_array(owners));
     std::vector<std::pair<Value, Value>> pairs;
-    while (sqlite3_step(st.get()) == SQLITE_ROW) pairs.emplace_back(st.column(0), st.column(1));
-    sqlite3_reset(st.get());
+    while (step(st)) pairs.emplace_back(st.column(0), st.column(1));
     return pairs;
   }
 
@@ -157,13 +221,12 @@ class SqliteStore final : public Store {
     st.bind(1, json_array(owners));
     std::vector<std::pair<Value, Row>> rows;
     const int n = field.target_kind->column_count + 1;
-    while (sqlite3_step(st.get()) == SQLITE_ROW) {
+    while (step(st)) {
       Row row;
       row.reserve(static_cast<size_t>(n));
       for (int i = 1; i <= n; ++i) row.push_back(st.column(i));
       rows.emplace_back(st.column(0), std::move(row));
     }
-    sqlite3_reset(st.get());
     return rows;
   }
 
@@ -172,9 +235,7 @@ class SqliteStore final : public Store {
     st.reset();
     st.bind(1, owner);
     std::vector<Row> rows;
-    while (sqlite3_step(st.get()) == SQLITE_ROW)
-      rows.push_back(read_row(st, field.target_kind->column_count + 1));
-    sqlite3_reset(st.get());
+    while (step(st)) rows.push_back(read_row(st, field.target_kind->column_count + 1));
     return rows;
   }
 
@@ -183,13 +244,12 @@ class SqliteStore final : public Store {
     Page page;
     if (query.count) {
       Statement& st = bound(statements.count);
-      if (sqlite3_step(st.get()) == SQLITE_ROW) page.count = sqlite3_column_int64(st.get(), 0);
+      if (step(st)) page.count = sqlite3_column_int64(st.get(), 0);
       sqlite3_reset(st.get());
     }
     if (!query.count || page.count > query.offset) {
       Statement& st = bound(statements.page);
-      while (sqlite3_step(st.get()) == SQLITE_ROW) page.ids.push_back(st.column(0));
-      sqlite3_reset(st.get());
+      while (step(st)) page.ids.push_back(st.column(0));
     }
     return page;
   }
@@ -198,7 +258,7 @@ class SqliteStore final : public Store {
     Statement& st = prepared(sql::select_exists(kind));
     st.reset();
     st.bind(1, id);
-    const bool found = sqlite3_step(st.get()) == SQLITE_ROW;
+    const bool found = step(st);
     sqlite3_reset(st.get());
     return found;
   }
@@ -206,35 +266,50 @@ class SqliteStore final : public Store {
   uint64_t data_version() override {
     Statement& st = prepared("PRAGMA data_version");
     uint64_t v = 0;
-    if (sqlite3_step(st.get()) == SQLITE_ROW)
-      v = static_cast<uint64_t>(sqlite3_column_int64(st.get(), 0));
+    if (step(st)) v = static_cast<uint64_t>(sqlite3_column_int64(st.get(), 0));
     sqlite3_reset(st.get());
     return v;
   }
 
-  std::optional<std::string> begin_read() override {
+  std::optional<std::string> begin_read(Deadline deadline) override {
     if (auto e = exec("BEGIN")) return e;
     // The snapshot starts with the first read, so take it now.
     Statement& st = prepared("SELECT 1 FROM sqlite_master LIMIT 1");
     const int rc = sqlite3_step(st.get());
-    sqlite3_reset(st.get());
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-      std::string e = sqlite3_errmsg(db_);
+      std::string e = describe(db_, rc, sqlite3_sql(st.get()));
+      sqlite3_reset(st.get());
       exec("ROLLBACK");
       return e;
     }
+    sqlite3_reset(st.get());
+    // Statements that run long are interrupted from inside (every
+    // kProgressOps virtual-machine steps); short ones are checked by step().
+    deadline_ = deadline;
+    if (deadline_) sqlite3_progress_handler(db_, kProgressOps, &SqliteStore::past_deadline, this);
     return std::nullopt;
   }
 
-  void end_read() override { exec("COMMIT"); }
+  void end_read() override {
+    if (deadline_) sqlite3_progress_handler(db_, 0, nullptr, nullptr);
+    deadline_.reset();
+    // A read transaction has nothing to lose: if it cannot commit, roll it
+    // back, so the next request starts from a clean connection.
+    if (sqlite3_get_autocommit(db_) == 0 && exec("COMMIT")) exec("ROLLBACK");
+  }
 
   std::optional<std::string> write(const WriteBatch& batch) override {
     if (auto e = exec("BEGIN IMMEDIATE")) return e;
-    auto result = write_all(batch);
-    // Links LL2 gives from one side only (a flight's rocket via its launch).
-    for (const auto& update : derived_) {
-      if (result) break;
-      result = run(update, {});
+    std::optional<std::string> result;
+    try {
+      result = write_all(batch);
+      // Links LL2 gives from one side only (a flight's rocket via its launch).
+      for (const auto& update : derived_) {
+        if (result) break;
+        result = run(update, {});
+      }
+    } catch (const StoreError& e) {  // a statement that did not prepare
+      result = e.what();
     }
     if (result) {
       exec("ROLLBACK");
@@ -255,7 +330,7 @@ class SqliteStore final : public Store {
     }
     auto st = std::make_unique<Statement>(db_, sql);
     // Only what prepared is cached: a failure is reported, never kept.
-    if (!st->ok()) throw std::runtime_error(st->error());
+    if (!st->ok()) throw failure(st->result(), st->error());
     if (statements_.size() >= kMaxStatements) {
       statements_.erase(recent_.back());
       recent_.pop_back();
@@ -288,6 +363,39 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  // One step of a read: true for a row, false when there are no more. Any
+  // other result (a corrupt page, an I/O error, the deadline) is thrown,
+  // with the statement reset so the connection stays usable. A statement
+  // left before its last row must be reset by the caller.
+  bool step(Statement& st) {
+    if (deadline_ && std::chrono::steady_clock::now() >= *deadline_) {
+      sqlite3_reset(st.get());
+      throw StoreError(StoreError::Cause::TimedOut, "the read's deadline passed");
+    }
+    const int rc = sqlite3_step(st.get());
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) {
+      sqlite3_reset(st.get());
+      return false;
+    }
+    std::string message = describe(db_, rc, sqlite3_sql(st.get()));
+    sqlite3_reset(st.get());
+    throw failure(rc, std::move(message));
+  }
+
+  StoreError failure(int rc, std::string message) const {
+    if ((rc & 0xFF) == SQLITE_INTERRUPT && deadline_ &&
+        std::chrono::steady_clock::now() >= *deadline_)
+      return StoreError(StoreError::Cause::TimedOut, "interrupted at the read's deadline");
+    return StoreError(StoreError::Cause::Failed, message);
+  }
+
+  // SQLite's progress handler: non-zero interrupts the running statement.
+  static int past_deadline(void* self) {
+    const auto& deadline = static_cast<SqliteStore*>(self)->deadline_;
+    return deadline && std::chrono::steady_clock::now() >= *deadline ? 1 : 0;
+  }
+
   static Row read_row(const Statement& st, int n) {
     Row row;
     row.reserve(static_cast<size_t>(n));
@@ -308,10 +416,10 @@ class SqliteStore final : public Store {
   std::optional<std::string> run(const std::string& sql, const std::vector<Value>& params) {
     Statement& st = bound({sql, params});
     const int rc = sqlite3_step(st.get());
+    std::optional<std::string> error;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) error = describe(db_, rc, sql);
     sqlite3_reset(st.get());
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-      return fmt::format("{} (in: {})", sqlite3_errmsg(db_), sql);
-    return std::nullopt;
+    return error;
   }
 
   std::optional<std::string> write_all(const WriteBatch& batch) {
@@ -420,7 +528,10 @@ class SqliteStore final : public Store {
   }
 
   static constexpr size_t kMaxStatements = 256;
+  // About 10-50 µs of work between checks of the deadline inside a statement.
+  static constexpr int kProgressOps = 1000;
   sqlite3* db_;
+  Deadline deadline_;  // of the current read snapshot
   std::vector<std::string> derived_;
   std::list<std::string> recent_;  // SQL texts, most recently used first
   std::unordered_map<std::string,
@@ -430,25 +541,204 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
-OpenResult open_sqlite(const std::string& path) {
-  sqlite3* db = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-    std::string msg = fmt::format("cannot open {}: {}", path,
-                                  db != nullptr ? sqlite3_errmsg(db) : "out of memory");
-    sqlite3_close_v2(db);
-    return {nullptr, msg};
+namespace {
+
+namespace fs = std::filesystem;
+
+// A file name as an SQLite URI ("file:" and the path, percent-encoded).
+std::string file_uri(const std::string& path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string uri = "file:";
+  for (const char ch : path) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+        std::strchr("/._-~", ch) != nullptr) {
+      uri += ch;
+    } else {
+      uri += '%';
+      uri += kHex[c >> 4];
+      uri += kHex[c & 0xF];
+    }
   }
+  return uri;
+}
+
+std::string directory_of(const std::string& path) {
+  const fs::path dir = fs::path(path).parent_path();
+  return dir.empty() ? "." : dir.string();
+}
+
+// Why this process could not write the database (the file, or the directory
+// where SQLite keeps its -wal and -shm files), or nullopt if it can.
+// access() answers for the real user and knows read-only file systems
+// (EROFS), also for root.
+std::optional<std::string> not_writable(const std::string& path) {
+  if (::access(path.c_str(), W_OK) != 0 && errno != ENOENT)
+    return fmt::format("{} is not writable: {}", path, std::strerror(errno));
+  const std::string dir = directory_of(path);
+  if (::access(dir.c_str(), W_OK) != 0)
+    return fmt::format("its directory {} is not writable: {}", dir, std::strerror(errno));
+  return std::nullopt;
+}
+
+bool on_read_only_file_system(const std::string& path) {
+  struct statvfs st {};
+  return ::statvfs(directory_of(path).c_str(), &st) == 0 && (st.f_flag & ST_RDONLY) != 0;
+}
+
+// The first read of a connection: opening reads nothing, so this is where
+// an unreadable file shows.
+int probe(sqlite3* db, std::string* error) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &stmt, nullptr);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE) rc = SQLITE_OK;
+  }
+  if (rc != SQLITE_OK) *error = describe(db, rc, "SELECT count(*) FROM sqlite_master");
+  sqlite3_finalize(stmt);
+  return rc;
+}
+
+void add_functions(sqlite3* db) {
   sqlite3_busy_timeout(db, 10000);
   sqlite3_create_function_v2(db, "ll2_icontains", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                              icontains, nullptr, nullptr, nullptr);
   sqlite3_create_function_v2(db, "ll2_upper", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, upper,
                              nullptr, nullptr, nullptr);
+}
+
+struct Connection {
+  sqlite3* db = nullptr;
+  std::string error;
+  std::string note;
+};
+
+// Opens without writing anything. A WAL database is read through its -shm
+// file, which a read-only connection cannot create where the directory is
+// not writable (a read-only file system, another user's directory). Then
+// it is opened immutable: read as the main file holds it, without locks;
+// what another process commits later is not seen (or, should it checkpoint
+// while being read, shows as a storage error).
+Connection open_read_only(const std::string& path) {
+  Connection c;
+  std::string first_error;
+  for (const bool immutable : {false, true}) {
+    const std::string uri = file_uri(path) + (immutable ? "?immutable=1" : "?mode=ro");
+    int rc = sqlite3_open_v2(uri.c_str(), &c.db,
+                             SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+    std::string error;
+    if (rc != SQLITE_OK)
+      error = c.db != nullptr ? describe(c.db, rc, "open") : "out of memory";
+    else
+      rc = probe(c.db, &error);
+    if (rc == SQLITE_OK) {
+      if (immutable) {
+        c.note = on_read_only_file_system(path)
+                     ? "on a read-only file system: opened immutable"
+                     : "no -shm file and no right to create one: opened immutable, so what "
+                       "another process writes to it is not seen until a restart";
+      }
+      return c;
+    }
+    sqlite3_close_v2(c.db);
+    c.db = nullptr;
+    // Only a missing -shm is worth the second try.
+    const int primary = rc & 0xFF;
+    if (immutable || (primary != SQLITE_CANTOPEN && primary != SQLITE_READONLY)) {
+      c.error = fmt::format("cannot open {} read-only: {}", path,
+                            first_error.empty() ? error : first_error);
+      return c;
+    }
+    first_error = error;
+  }
+  return c;
+}
+
+int64_t query_int(sqlite3* db, const char* sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int64_t v = -1;
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW)
+    v = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  return v;
+}
+
+// A file SQLite reads as a database with nothing in it (or a new one).
+bool is_empty_database(sqlite3* db) {
+  return query_int(db, "PRAGMA user_version") == 0 &&
+         query_int(db, "SELECT count(*) FROM sqlite_master") == 0;
+}
+
+OpenResult refused(std::string error) {
+  OpenResult out;
+  out.error = std::move(error);
+  return out;
+}
+
+std::string import_first(const std::string& path) {
+  return fmt::format("import LL2 data into it first: ll2d import --db {} FILE...", path);
+}
+
+}  // namespace
+
+OpenResult open_sqlite(const std::string& path, const OpenOptions& options) {
+  std::error_code ec;
+  if (options.must_exist && !fs::exists(path, ec))
+    return refused(fmt::format("{} does not exist; {}", path, import_first(path)));
+  OpenResult out;
+  out.read_only = options.access == OpenOptions::Access::ReadOnly;
+  if (options.access == OpenOptions::Access::Auto) {
+    if (auto why = not_writable(path)) {
+      out.read_only = true;
+      out.note = *why;
+    }
+  }
+  sqlite3* db = nullptr;
+  if (out.read_only) {
+    Connection c = open_read_only(path);
+    if (c.db == nullptr) return refused(c.error);
+    db = c.db;
+    if (!c.note.empty()) out.note += (out.note.empty() ? "" : "; ") + c.note;
+    add_functions(db);
+    // Nothing can be upgraded here: the schema must be this ll2d's already.
+    if (auto problem = schema_problem(db)) {
+      const bool empty = is_empty_database(db);
+      sqlite3_close_v2(db);
+      return refused(fmt::format("{}: {} (opened read-only){}", path, *problem,
+                                 empty ? "; " + import_first(path) : ""));
+    }
+    out.store = std::make_unique<SqliteStore>(db);
+    return out;
+  }
+
+  const int flags =
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.must_exist ? 0 : SQLITE_OPEN_CREATE);
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string msg = fmt::format("cannot open {}: {}", path,
+                                  db != nullptr ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close_v2(db);
+    return refused(msg);
+  }
+  add_functions(db);
+  if (options.must_exist) {
+    std::string error;
+    if (probe(db, &error) != SQLITE_OK) {
+      sqlite3_close_v2(db);
+      return refused(fmt::format("cannot read {}: {}", path, error));
+    }
+    if (is_empty_database(db)) {  // serve never starts a database of its own
+      const std::string problem = schema_problem(db).value_or("the database is empty");
+      sqlite3_close_v2(db);
+      return refused(fmt::format("{}: {}; {}", path, problem, import_first(path)));
+    }
+  }
   // Checked (and created or upgraded) before anything else is changed: a
   // foreign or newer file is left exactly as it was.
   if (auto e = migrate_sqlite(db)) {
     sqlite3_close_v2(db);
-    return {nullptr, fmt::format("{}: {}", path, *e)};
+    return refused(fmt::format("{}: {}", path, *e));
   }
   char* err = nullptr;
   if (sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", nullptr, nullptr,
@@ -456,9 +746,99 @@ OpenResult open_sqlite(const std::string& path) {
     std::string msg = fmt::format("cannot open {}: {}", path, err != nullptr ? err : "?");
     sqlite3_free(err);
     sqlite3_close_v2(db);
-    return {nullptr, msg};
+    return refused(msg);
   }
-  return {std::make_unique<SqliteStore>(db), {}};
+  out.store = std::make_unique<SqliteStore>(db);
+  return out;
+}
+
+CheckReport check_sqlite(const std::string& path, bool quick) {
+  CheckReport report;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    report.problems.push_back(fmt::format("{} does not exist", path));
+    return report;
+  }
+  Connection c = open_read_only(path);
+  if (c.db == nullptr) {
+    report.problems.push_back(c.error);
+    return report;
+  }
+  sqlite3* db = c.db;
+  // Runs a statement to its end, collecting the first column of each row.
+  const auto rows = [db](const std::string& sql, std::vector<std::string>& out) {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
+    while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+      rc = sqlite3_step(stmt);
+      if (rc != SQLITE_ROW) break;
+      const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+      out.emplace_back(t != nullptr ? t : "NULL");
+    }
+    std::optional<std::string> error;
+    if (rc != SQLITE_DONE) error = describe(db, rc, sql);
+    sqlite3_finalize(stmt);
+    return error;
+  };
+
+  // At most 20 findings: enough to name the damage without flooding.
+  std::vector<std::string> findings;
+  const char* pragma = quick ? "quick_check" : "integrity_check";
+  if (auto e = rows(fmt::format("PRAGMA {}(20)", pragma), findings)) {
+    report.integrity = *e;
+    report.problems.push_back(fmt::format("PRAGMA {} failed: {}", pragma, *e));
+  } else if (findings.size() == 1 && findings[0] == "ok") {
+    report.integrity = "ok";
+  } else {
+    // Name the table or index whose root page a finding is about, when it is one.
+    std::vector<std::string> roots;
+    rows("SELECT rootpage || ' ' || type || ' ' || name FROM sqlite_master WHERE rootpage > 0",
+         roots);
+    std::vector<std::string> lines;  // a finding may span lines
+    for (const auto& f : findings) {
+      for (size_t pos = 0; pos <= f.size();) {
+        const size_t nl = std::min(f.find('\n', pos), f.size());
+        if (nl > pos) lines.push_back(f.substr(pos, nl - pos));
+        pos = nl + 1;
+      }
+    }
+    for (const auto& f : lines) {
+      std::string line = f;
+      const size_t at = f.starts_with("Page ") ? 5 : f.starts_with("Tree ") ? 5 : 0;
+      if (at != 0) {
+        const std::string page = f.substr(at, f.find_first_not_of("0123456789", at) - at);
+        for (const auto& r : roots) {
+          if (!page.empty() && r.starts_with(page + " "))
+            line += fmt::format(" (the root of {})", r.substr(page.size() + 1));
+        }
+      }
+      report.integrity += "\n    " + line;
+    }
+    report.problems.push_back(fmt::format("PRAGMA {} found damage:{}", pragma, report.integrity));
+  }
+
+  report.schema_version = query_int(db, "PRAGMA user_version");
+  if (auto problem = schema_problem(db)) report.problems.push_back("schema: " + *problem);
+
+  std::vector<std::string> tables;
+  if (auto e = rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                    "'sqlite_%' ORDER BY name",
+                    tables)) {
+    report.problems.push_back("cannot list the tables: " + *e);
+  }
+  for (const auto& table : tables) {
+    std::vector<std::string> count;
+    // NOT INDEXED: count the table's own pages, not its smallest index's.
+    if (auto e =
+            rows(fmt::format("SELECT count(*) FROM {} NOT INDEXED", sql::quote(table)), count)) {
+      report.rows.emplace_back(table, -1);
+      report.problems.push_back(fmt::format("cannot count the rows of {}: {}", table, *e));
+    } else {
+      report.rows.emplace_back(table, count.empty() ? 0 : std::stoll(count[0]));
+    }
+  }
+  sqlite3_close_v2(db);
+  return report;
 }
 
 }  // namespace ll2::store

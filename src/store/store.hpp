@@ -2,9 +2,11 @@
 // SQLite implements it now, PostgreSQL will implement it next.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -60,6 +62,26 @@ struct WriteBatch {
   std::vector<RowsWrite> rows;
 };
 
+// A read that could not be completed. Reads return plain values, so a failure
+// of the storage underneath (a corrupt page, an I/O error) or a spent time
+// budget is thrown; the engine turns it into a response (500 or 503).
+class StoreError : public std::runtime_error {
+ public:
+  enum class Cause {
+    TimedOut,  // the read's deadline passed (see begin_read)
+    Failed,    // the storage failed: the message names the cause
+  };
+  StoreError(Cause cause, const std::string& message)
+      : std::runtime_error(message), cause_(cause) {}
+  Cause cause() const { return cause_; }
+
+ private:
+  Cause cause_;
+};
+
+// When a read must give up; none: never.
+using Deadline = std::optional<std::chrono::steady_clock::time_point>;
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -89,8 +111,9 @@ class Store {
 
   // A read snapshot: between begin_read and end_read every read sees the
   // database as one commit left it (a request never mixes an import's
-  // before and after). data_version inside it is the snapshot's.
-  virtual std::optional<std::string> begin_read() = 0;
+  // before and after). data_version inside it is the snapshot's. Reads in
+  // it that run past `deadline` throw StoreError(TimedOut).
+  virtual std::optional<std::string> begin_read(Deadline deadline) = 0;
   virtual void end_read() = 0;
 
   // Applies a batch in one transaction; on failure nothing is written and
@@ -101,7 +124,8 @@ class Store {
 // Holds a read snapshot for a scope.
 class ReadSnapshot {
  public:
-  explicit ReadSnapshot(Store& store) : store_(store), error_(store.begin_read()) {}
+  explicit ReadSnapshot(Store& store, Deadline deadline = std::nullopt)
+      : store_(store), error_(store.begin_read(deadline)) {}
   ~ReadSnapshot() {
     if (!error_) store_.end_read();
   }
@@ -114,12 +138,38 @@ class ReadSnapshot {
   std::optional<std::string> error_;
 };
 
+struct OpenOptions {
+  enum class Access {
+    ReadWrite,  // created if missing (unless must_exist), upgraded as needed
+    ReadOnly,   // never written: no upgrade, so the schema must be current
+    Auto,       // ReadOnly when the file or its directory cannot be written
+  };
+  Access access = Access::ReadWrite;
+  // A missing file, or one without an ll2d schema, is an error rather than
+  // the start of a new database (serve: import first).
+  bool must_exist = false;
+};
+
 struct OpenResult {
   std::unique_ptr<Store> store;
-  std::string error;  // set when store is null
+  std::string error;       // set when store is null
+  bool read_only = false;  // how it was opened
+  std::string note;        // why it was opened read-only, or how (immutable)
 };
 
 // Opens a SQLite database, creating it or upgrading its schema as needed.
-OpenResult open_sqlite(const std::string& path);
+OpenResult open_sqlite(const std::string& path, const OpenOptions& options = {});
+
+// What `ll2d check` reports about a database file, opened read-only.
+struct CheckReport {
+  std::vector<std::string> problems;  // empty: healthy
+  std::string integrity;              // "ok", or the check's first findings
+  int64_t schema_version = -1;
+  std::vector<std::pair<std::string, int64_t>> rows;  // per table; -1: not countable
+};
+
+// PRAGMA integrity_check (quick_check when `quick`), the schema version
+// against this ll2d's, and the row count of every table.
+CheckReport check_sqlite(const std::string& path, bool quick);
 
 }  // namespace ll2::store

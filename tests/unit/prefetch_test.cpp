@@ -53,7 +53,9 @@ class CountingStore final : public store::Store {
   store::Page list(const store::ListQuery& q) override { return inner_->list(q); }
   bool exists(const model::Kind& k, const Value& id) override { return inner_->exists(k, id); }
   uint64_t data_version() override { return inner_->data_version(); }
-  std::optional<std::string> begin_read() override { return inner_->begin_read(); }
+  std::optional<std::string> begin_read(store::Deadline d) override {
+    return inner_->begin_read(d);
+  }
   void end_read() override { inner_->end_read(); }
   std::optional<std::string> write(const store::WriteBatch& b) override { return inner_->write(b); }
 
