@@ -40,7 +40,8 @@ mkdir -p "$WORK"
 PAGES="$WORK/gen-$EVENTS"
 DB="$WORK/soak-$EVENTS.sqlite3"
 if [ ! -d "$PAGES" ]; then
-  timeout 1200 "$LL2D" generate --events "$EVENTS" --seed 1 --out "$PAGES" >/dev/null
+  timeout 1200 "$LL2D" generate --events "$EVENTS" --seed 1 --only docking_events --out "$PAGES" \
+    >/dev/null 2>&1
 fi
 rm -f "$DB" "$DB-wal" "$DB-shm"
 timeout 1200 "$LL2D" import --db "$DB" "$PAGES" 2>&1 | tail -1 >&2

@@ -2,9 +2,11 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,34 @@
 namespace fs = std::filesystem;
 
 namespace {
+
+// The .json files below `dir`, in name order (a subdirectory's files where
+// its name sorts), each with the kind its objects are: `root` when given,
+// else the route the path below `top` names, else none (their urls tell).
+std::optional<std::string> walk(const fs::path& top, const fs::path& dir,
+                                const ll2::model::Kind* root,
+                                std::vector<std::pair<std::string, const ll2::model::Kind*>>& out) {
+  std::error_code ec;
+  std::vector<fs::directory_entry> entries;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    entries.push_back(*it);
+  if (ec) return fmt::format("cannot read {}: {}", dir.string(), ec.message());
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.path().filename() < b.path().filename(); });
+  const ll2::model::Kind* kind = root;
+  if (kind == nullptr) {
+    const std::string route = fs::relative(dir, top, ec).generic_string();
+    if (const auto* r = ll2::model::registry().find_resource(route)) kind = r->kind;
+  }
+  for (const auto& entry : entries) {
+    if (entry.is_directory(ec)) {
+      if (auto e = walk(top, entry.path(), root, out)) return e;
+    } else if (entry.is_regular_file(ec) && entry.path().extension() == ".json") {
+      out.emplace_back(entry.path().string(), kind);
+    }
+  }
+  return std::nullopt;
+}
 
 int run_import(const std::string& db, const std::string& resource,
                const std::vector<std::string>& inputs) {
@@ -40,19 +70,20 @@ int run_import(const std::string& db, const std::string& resource,
     fmt::print(stderr, "ll2d import: {}\n", opened.error);
     return 2;
   }
-  std::vector<std::string> files;
+  // A directory is walked in name order, subdirectories included. Below it,
+  // a subdirectory named after an LL2 route (launches/, config/orbits/, as
+  // `generate` writes them) says which resource its files hold, since not
+  // every view prints a url; elsewhere each object's url tells.
+  std::vector<std::pair<std::string, const ll2::model::Kind*>> files;
   for (const auto& p : inputs) {
     std::error_code ec;
-    if (fs::is_directory(p, ec)) {
-      std::vector<std::string> found;
-      for (const auto& entry : fs::directory_iterator(p)) {
-        if (entry.is_regular_file() && entry.path().extension() == ".json")
-          found.push_back(entry.path().string());
-      }
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else {
-      files.push_back(p);
+    if (!fs::is_directory(p, ec)) {
+      files.emplace_back(p, root);
+      continue;
+    }
+    if (auto e = walk(p, p, root, files)) {
+      fmt::print(stderr, "ll2d import: {}\n", *e);
+      return 2;
     }
   }
   int failed = 0;
@@ -60,7 +91,8 @@ int run_import(const std::string& db, const std::string& resource,
   const auto started = std::chrono::steady_clock::now();
   for (size_t i = 0; i < files.size(); ++i) {
     const auto t0 = std::chrono::steady_clock::now();
-    auto result = ll2::ingest::import_file(*opened.store, root, files[i]);
+    const auto& [file, kind] = files[i];
+    auto result = ll2::ingest::import_file(*opened.store, kind, file);
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (auto* e = std::get_if<ll2::ingest::ImportError>(&result)) {
@@ -72,7 +104,7 @@ int run_import(const std::string& db, const std::string& resource,
     const auto& s = std::get<ll2::ingest::ImportStats>(result);
     objects += s.objects;
     fmt::print(stderr, "[{}/{}] {}: {} events, {} objects ({:.0f} objects/s), {} files left\n",
-               i + 1, files.size(), files[i], s.events, s.objects,
+               i + 1, files.size(), file, s.events, s.objects,
                secs > 0 ? static_cast<double>(s.objects) / secs : 0.0, files.size() - i - 1);
   }
   const double total =
@@ -144,6 +176,12 @@ int run(int argc, char** argv) {
   serve->add_option("--now", now,
                     "A fixed current time for upcoming/previous (ISO 8601; for tests and "
                     "reproducible recordings)");
+  std::vector<std::string> cors_origins;
+  serve
+      ->add_option("--cors-origins", cors_origins,
+                   "Origins browsers may read responses from (scheme://host[:port], "
+                   "comma-separated; default: every origin, as LL2)")
+      ->delimiter(',');
   bool quiet = false;
   serve->add_flag("--no-access-log", quiet, "Do not log one line per request");
   int64_t query_timeout_ms = 2000;
@@ -216,19 +254,36 @@ int run(int argc, char** argv) {
   check->add_flag("--quick", quick,
                   "PRAGMA quick_check instead of integrity_check (faster; skips index contents)");
 
-  auto* gen =
-      app.add_subcommand("generate", "Write deterministic synthetic LL2 pages of docking events");
+  auto* gen = app.add_subcommand(
+      "generate", "Write a deterministic synthetic LL2 world as pages of every endpoint");
   ll2::ingest::GenerateOptions gen_options;
-  gen->add_option("--events", gen_options.events, "Number of docking events")
+  gen->add_option("--events", gen_options.events,
+                  "Number of docking events; everything else is scaled to it")
       ->capture_default_str();
   gen->add_option("--seed", gen_options.seed, "Random seed")->capture_default_str();
   gen->add_option("--out", gen_options.out_dir, "Output directory")->required();
+  gen->add_option("--only", gen_options.only,
+                  "Write pages of these routes only (docking_events, launches, config/orbits, ...)")
+      ->delimiter(',');
+  gen->add_option("--db", gen_options.db_path,
+                  "Build the world in this new SQLite file and keep it (default: a temporary "
+                  "file in --out)");
+  bool gen_quiet = false;
+  gen->add_flag("--quiet", gen_quiet, "No progress lines on stderr");
 
   CLI11_PARSE(app, argc, argv);
 
   if (*import) return run_import(db, resource, inputs);
   if (*check) return run_check(db, quick);
   if (*gen) {
+    const auto started = std::chrono::steady_clock::now();
+    if (!gen_quiet) {
+      gen_options.progress = [started](const std::string& line) {
+        const double secs =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        fmt::print(stderr, "ll2d generate: [{:.1f}s] {}\n", secs, line);
+      };
+    }
     auto result = ll2::ingest::generate(gen_options);
     if (auto* e = std::get_if<std::string>(&result)) {
       fmt::print(stderr, "ll2d generate: {}\n", *e);
@@ -236,9 +291,10 @@ int run(int argc, char** argv) {
     }
     const auto& s = std::get<ll2::ingest::GenerateStats>(result);
     fmt::print(
-        "ll2d generate: wrote {} pages of SYNTHETIC docking events ({} events, seed {}) to {}.\n"
+        "ll2d generate: wrote {} pages ({} routes) of a SYNTHETIC world ({} objects; {} docking "
+        "events, seed {}) to {}.\n"
         "This data is made up for testing and benchmarks; it is not real LL2 data.\n",
-        s.pages, gen_options.events, gen_options.seed, gen_options.out_dir);
+        s.pages, s.routes, s.objects, gen_options.events, gen_options.seed, gen_options.out_dir);
     return 0;
   }
 
@@ -261,7 +317,11 @@ int run(int argc, char** argv) {
     open_options.access = opened.read_only ? Access::ReadOnly : Access::ReadWrite;
   }
   server.access_log = !quiet;
-  ll2::api::EngineOptions engine_options{public_url, row_cache_entries, std::nullopt};
+  ll2::api::EngineOptions engine_options{public_url, row_cache_entries, std::nullopt, {}};
+  for (auto origin : cors_origins) {
+    while (!origin.empty() && origin.back() == '/') origin.pop_back();
+    engine_options.cors_origins.push_back(std::move(origin));
+  }
   engine_options.query_timeout = std::chrono::milliseconds(query_timeout_ms);
   if (!now.empty()) {
     engine_options.now = ll2::datetime::parse_filter_datetime(now);

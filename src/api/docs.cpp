@@ -19,6 +19,10 @@ std::string code_list(std::vector<std::string> items, bool sorted = true) {
 }
 }  // namespace
 
+std::string route_name(const Resource& r, const model::Action* action) {
+  return action == nullptr ? r.singular : action->title + " " + r.singular;
+}
+
 std::string route_path(const Resource& r, const model::Action* action) {
   return action == nullptr ? r.path : r.path + "/" + action->name;
 }

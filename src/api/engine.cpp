@@ -131,7 +131,7 @@ std::vector<std::string> segments(std::string_view path) {
 }
 
 struct Route {
-  enum Kind { None, Root, Schema, List, Detail } kind = None;
+  enum Kind { None, Root, Schema, Health, List, Detail } kind = None;
   const Resource* resource = nullptr;
   const model::Action* action = nullptr;  // launches/upcoming
   std::string id;
@@ -167,6 +167,7 @@ Route route(std::string_view path) {
   // Django matches the path against `^/` and then `2.3.0/...` patterns, so
   // an empty segment (`//2.3.0/`, `/2.3.0//docking_events/`) matches none.
   if (!path.starts_with('/') || path.find("//") != std::string_view::npos) return {};
+  if (path == "/health_check/") return {Route::Health, nullptr, nullptr, {}, {}};
   auto seg = segments(path);
   if (seg.empty() || seg[0] != "2.3.0") return {};
   if (seg.size() == 1)
@@ -356,7 +357,7 @@ std::optional<Response> method_stage(const Context& ctx, const Route& rt) {
     json::Writer w(body);
     w.begin_object();
     w.key("name");
-    w.string(r.singular + (rt.kind == Route::List ? " List" : " Instance"));
+    w.string(route_name(r, rt.action) + (rt.kind == Route::List ? " List" : " Instance"));
     w.key("description");
     std::string description = resource_docs_markdown(r, rt.action, {});
     while (!description.empty() && description.back() == '\n') description.pop_back();
@@ -445,6 +446,9 @@ std::optional<Value> detail_id(const Kind& kind, std::string_view segment) {
   return std::nullopt;
 }
 
+// /health_check/ (defined with the CORS middleware below).
+Response health_check(const Context& ctx, const Engine::StoreOpener& open_store);
+
 // DRF's LimitOffsetPagination envelope around the rendered results.
 void write_page(json::Writer& w, const Context& ctx, const store::ListQuery& q, int64_t count,
                 const std::function<void()>& results) {
@@ -505,6 +509,7 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
   store::ListQuery& q = sel.query;
   Serializer serializer(*st.cache, ctx.urls);
   const auto render = [&](json::Writer& w, const store::Page& page) {
+    st.cache->prefetch(*sel.mode->resolved, page.ids);
     w.begin_array();
     for (const auto& id : page.ids) {
       if (const auto row = st.cache->load(*resource.kind, id))
@@ -523,7 +528,10 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
       q.offset = 0;
       q.count = false;
       const auto page = st.store->list(q);
-      if (!page.ids.empty()) row = st.cache->load(*resource.kind, page.ids.front());
+      if (!page.ids.empty()) {
+        st.cache->prefetch(*sel.mode->resolved, page.ids);
+        row = st.cache->load(*resource.kind, page.ids.front());
+      }
     }
     if (!row) {
       response.status = 404;
@@ -591,6 +599,7 @@ Response Engine::handle(const Request& request) const {
   if (auto r = static_asset(ctx)) return std::move(*r);
   const Route rt = route(ctx.path);
   if (rt.kind == Route::None) return not_routed(ctx);
+  if (rt.kind == Route::Health) return health_check(ctx, open_store_);
   if (auto r = method_stage(ctx, rt)) return std::move(*r);
   if (auto r = negotiation_stage(ctx, rt)) return std::move(*r);
   Response response;
@@ -617,6 +626,147 @@ Response Engine::handle(const Request& request) const {
       break;
   }
   response.omit_body = request.method == "HEAD";
+  return response;
+}
+
+namespace {
+
+// django-health-check's MainView: the media types of Accept by weight
+// (stable), the first of HTML's or JSON's kinds decides; `format=json` wins.
+enum class HealthFormat { Html, Json, NotAcceptable };
+
+HealthFormat health_format(const http::QueryParams& params, std::string_view accept) {
+  if (params.get("format") == "json") return HealthFormat::Json;
+  if (accept.empty()) accept = "*/*";
+  std::vector<std::pair<double, std::string>> media;
+  for (const std::string_view item : text::split_stripped(accept, ',')) {
+    if (item.empty()) continue;
+    const auto parts = text::split_stripped(item, ';');
+    double weight = 1.0;
+    for (size_t i = 1; i < parts.size(); ++i) {
+      if (parts[i].starts_with("q="))
+        weight = std::strtod(std::string(parts[i].substr(2)).c_str(), nullptr);
+    }
+    media.emplace_back(weight, std::string(parts[0]));
+  }
+  std::stable_sort(media.begin(), media.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (const auto& [weight, type] : media) {
+    if (type == "text/html" || type == "application/xhtml+xml" || type == "text/*" || type == "*/*")
+      return HealthFormat::Html;
+    if (type == "application/json" || type == "application/*") return HealthFormat::Json;
+  }
+  return HealthFormat::NotAcceptable;
+}
+
+// /health_check/ as django-health-check answers it: each check by name with
+// "working" or "unavailable: why"; 500 when one fails; never cached.
+Response health_check(const Context& ctx, const Engine::StoreOpener& open_store) {
+  std::string database = "working";
+  try {
+    // A connection of its own: the check must see a database that vanished
+    // or broke since the workers opened theirs.
+    const auto store = open_store();
+    const store::ReadSnapshot snapshot(*store);
+    if (snapshot.error()) database = "unavailable: " + *snapshot.error();
+  } catch (const std::exception& e) {
+    database = std::string("unavailable: ") + e.what();
+  }
+  const bool ok = database == "working";
+  Response r;
+  r.status = ok ? 200 : 500;
+  r.headers = {{"Cache-Control", "max-age=0, no-cache, no-store, must-revalidate, private"}};
+  switch (health_format(ctx.params, ctx.request.accept)) {
+    case HealthFormat::Json: {
+      json::Writer w(r.body);
+      w.begin_object();
+      w.key("DatabaseBackend");
+      w.string(database);
+      w.end_object();
+      r.content_type = "application/json";
+      break;
+    }
+    case HealthFormat::Html:
+      r.content_type = "text/html; charset=utf-8";
+      r.body = fmt::format(
+          "<!doctype html>\n<html><head><title>System status</title>"
+          "<meta name=\"robots\" content=\"noindex\"></head>\n<body><h1>System status</h1>\n"
+          "<table><thead><tr><th colspan=\"2\">Service</th><th>Status</th></tr></thead><tbody>\n"
+          "<tr><td>{}</td><td>DatabaseBackend</td><td>{}</td></tr>\n</tbody></table></body></"
+          "html>\n",
+          ok ? "&#9989;" : "&#10060;", text::html_escape(database));
+      break;
+    case HealthFormat::NotAcceptable:
+      r.status = 406;
+      r.content_type = "text/plain";
+      r.body = "Not Acceptable: Supported content types: text/html, application/json";
+      break;
+  }
+  r.omit_body = ctx.request.method == "HEAD";
+  return r;
+}
+
+// django-cors-headers' defaults.
+constexpr const char* kCorsAllowHeaders =
+    "accept, accept-encoding, authorization, content-type, dnt, origin, user-agent, "
+    "x-csrftoken, x-requested-with";
+constexpr const char* kCorsAllowMethods = "DELETE, GET, OPTIONS, PATCH, POST, PUT";
+constexpr const char* kCorsMaxAge = "86400";
+
+// Django's patch_vary_headers: add a header name unless it is there already.
+void add_vary(Response& r, std::string_view name) {
+  for (auto& [key, value] : r.headers) {
+    if (key != "Vary") continue;
+    for (const std::string_view v : text::split_stripped(value, ',')) {
+      if (std::equal(v.begin(), v.end(), name.begin(), name.end(),
+                     [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+        return;
+    }
+    value += ", ";
+    value += name;
+    return;
+  }
+  r.headers.emplace_back("Vary", std::string(name));
+}
+
+// The scheme and host[:port] of an origin, as urlsplit compares them.
+std::string origin_key(std::string_view origin) {
+  std::string out(origin);
+  while (!out.empty() && out.back() == '/') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+void Engine::apply_cors(const Request& request, Response& response) const {
+  add_vary(response, "origin");
+  if (request.origin.empty()) return;
+  if (options_.cors_origins.empty()) {
+    response.headers.emplace_back("Access-Control-Allow-Origin", "*");
+  } else {
+    const std::string key = origin_key(request.origin);
+    if (std::find(options_.cors_origins.begin(), options_.cors_origins.end(), key) ==
+        options_.cors_origins.end())
+      return;
+    response.headers.emplace_back("Access-Control-Allow-Origin", std::string(request.origin));
+  }
+  if (request.method == "OPTIONS") {
+    response.headers.emplace_back("Access-Control-Allow-Headers", kCorsAllowHeaders);
+    response.headers.emplace_back("Access-Control-Allow-Methods", kCorsAllowMethods);
+    response.headers.emplace_back("Access-Control-Max-Age", kCorsMaxAge);
+  }
+}
+
+Response Engine::handle_with_cors(const Request& request) const {
+  Response response;
+  if (request.method == "OPTIONS" && request.preflight_method) {
+    // A preflight is answered before any view: 200, empty (the middleware's
+    // own HttpResponse), on any path.
+    response.content_type = "text/html; charset=utf-8";
+  } else {
+    response = handle(request);
+  }
+  apply_cors(request, response);
   return response;
 }
 

@@ -23,6 +23,9 @@ struct Request {
   std::string_view host;                // the Host header
   std::string_view accept;              // the Accept header
   std::string_view if_none_match = {};  // for cached static assets
+  std::string_view origin = {};         // CORS: the Origin header
+  // CORS: whether Access-Control-Request-Method was sent (a preflight).
+  bool preflight_method = false;
 };
 
 struct Response {
@@ -45,6 +48,10 @@ struct EngineOptions {
   // A fixed "now" (microseconds since the epoch, UTC) for upcoming/previous,
   // so tests and recordings are reproducible; unset: the real time.
   std::optional<int64_t> now;
+  // Origins allowed to read responses from a browser (django-cors-headers'
+  // CORS_ALLOWED_ORIGINS, "scheme://host[:port]"); empty: every origin, as
+  // LL2 allows (CORS_ORIGIN_ALLOW_ALL).
+  std::vector<std::string> cors_origins;
   // The time budget of a request's database reads; past it the request is
   // answered 503 (with Retry-After) and the worker goes on. 0: no budget.
   std::chrono::milliseconds query_timeout{2000};
@@ -59,6 +66,12 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   Response handle(const Request& request) const;
+  // The same through django-cors-headers' middleware: preflights answered
+  // here, CORS headers and `Vary: origin` on every response.
+  Response handle_with_cors(const Request& request) const;
+  // Adds the CORS headers django-cors-headers would to a response (also one
+  // the transport made itself, such as a 500).
+  void apply_cors(const Request& request, Response& response) const;
 
   struct ThreadState;
 

@@ -71,7 +71,7 @@ namespace {
 
 std::string page_title(const PageInput& p) {
   if (p.resource == nullptr) return "Api Root";
-  return p.resource->singular + (p.is_list ? " List" : " Instance");
+  return route_name(*p.resource, p.action) + (p.is_list ? " List" : " Instance");
 }
 
 // The pretty-printed body with every absolute URL made a link.
@@ -240,8 +240,10 @@ std::string render_page(const PageInput& p) {
   out += "<nav class=\"breadcrumb\"><a href=\"/2.3.0/?format=api\">Api Root</a>";
   if (p.resource != nullptr) {
     out += fmt::format(" / <a href=\"/2.3.0/{}/?format=api\">{} List</a>",
-                       route_path(*p.resource, p.action), text::html_escape(p.resource->singular));
-    if (!p.is_list) out += fmt::format(" / {} Instance", text::html_escape(p.resource->singular));
+                       route_path(*p.resource, p.action),
+                       text::html_escape(route_name(*p.resource, p.action)));
+    if (!p.is_list)
+      out += fmt::format(" / {} Instance", text::html_escape(route_name(*p.resource, p.action)));
   }
   out += "</nav>";
 

@@ -25,49 +25,74 @@ void write_ref(Writer& w, const std::string& schema) {
   w.end_object();
 }
 
-// {"type": ..., "format": ...} of a stored column.
-void column_schema(Writer& w, const Field& f) {
+// "type" and, where there is one, "format" (members of an open object).
+struct TypeFormat {
+  const char* type;
+  const char* format = nullptr;
+};
+
+void write_type(Writer& w, TypeFormat t) {
   w.key("type");
-  switch (f.type) {
+  w.string(t.type);
+  if (t.format != nullptr) {
+    w.key("format");
+    w.string(t.format);
+  }
+}
+
+TypeFormat column_type(ColumnType type) {
+  switch (type) {
     case ColumnType::Integer:
-      w.string("integer");
-      break;
+      return {"integer"};
     case ColumnType::Float:
-      w.string("number");
-      w.key("format");
-      w.string("double");
-      break;
+      return {"number", "double"};
     case ColumnType::Boolean:
-      w.string("boolean");
-      break;
+      return {"boolean"};
     case ColumnType::DateTime:
-      w.string("string");
-      w.key("format");
-      w.string("date-time");
-      break;
+      return {"string", "date-time"};
     case ColumnType::Date:
-      w.string("string");
-      w.key("format");
-      w.string("date");
-      break;
+      return {"string", "date"};
     case ColumnType::Duration:
     case ColumnType::Text:
-      w.string("string");
       break;
   }
-  w.key("nullable");
-  w.boolean(true);
+  return {"string"};
+}
+
+// The type of one element of a filter's value.
+TypeFormat value_type(const Filter& f) {
+  switch (f.kind) {
+    case ValueKind::DateTime:
+      return {"string", "date-time"};
+    case ValueKind::Date:
+      return {"string", "date"};
+    case ValueKind::Boolean:
+      return {"boolean"};
+    case ValueKind::Text:
+      return {"string"};
+    case ValueKind::Uuid:
+      return {"string", "uuid"};
+    case ValueKind::Decimal:
+      return {"number"};
+    case ValueKind::Choice:
+    case ValueKind::MultipleChoice:
+      return f.integer ? TypeFormat{"integer"} : TypeFormat{"string", "uuid"};  // an id
+    case ValueKind::Number:
+    case ValueKind::Auto:
+      break;
+  }
+  return f.integer ? TypeFormat{"integer"} : TypeFormat{"number", "float"};
+}
+
+void value_schema(Writer& w, const Filter& f) {
+  w.begin_object();
+  write_type(w, value_type(f));
+  w.end_object();
 }
 
 void id_schema(Writer& w, const Kind& kind) {
-  w.key("type");
-  if (kind.id_type == IdType::Uuid) {
-    w.string("string");
-    w.key("format");
-    w.string("uuid");
-  } else {
-    w.string("integer");
-  }
+  write_type(w,
+             kind.id_type == IdType::Uuid ? TypeFormat{"string", "uuid"} : TypeFormat{"integer"});
   w.key("readOnly");
   w.boolean(true);
 }
@@ -86,7 +111,9 @@ void view_schema(Writer& w, const View& v) {
         id_schema(w, *v.kind);
         break;
       case Emit::Column:
-        column_schema(w, *vf.field);
+        write_type(w, column_type(vf.field->type));
+        w.key("nullable");
+        w.boolean(true);
         break;
       case Emit::Url:
         w.key("type");
@@ -125,58 +152,12 @@ void view_schema(Writer& w, const View& v) {
   w.end_object();
 }
 
-// The type of one element of a filter's value.
-void value_schema(Writer& w, const Filter& f) {
-  w.begin_object();
-  w.key("type");
-  switch (f.kind) {
-    case ValueKind::DateTime:
-      w.string("string");
-      w.key("format");
-      w.string("date-time");
-      break;
-    case ValueKind::Date:
-      w.string("string");
-      w.key("format");
-      w.string("date");
-      break;
-    case ValueKind::Boolean:
-      w.string("boolean");
-      break;
-    case ValueKind::Text:
-      w.string("string");
-      break;
-    case ValueKind::Uuid:
-      w.string("string");
-      w.key("format");
-      w.string("uuid");
-      break;
-    case ValueKind::Decimal:
-      w.string("number");
-      break;
-    default:
-      if ((f.kind == ValueKind::Choice || f.kind == ValueKind::MultipleChoice) && !f.integer) {
-        w.string("string");  // the id of a kind with UUID ids
-        w.key("format");
-        w.string("uuid");
-      } else if (f.integer || f.kind == ValueKind::Choice || f.kind == ValueKind::MultipleChoice) {
-        w.string("integer");
-      } else {
-        w.string("number");
-        w.key("format");
-        w.string("float");
-      }
-      break;
-  }
-  w.end_object();
-}
-
 struct Parameter {
   std::string name;
   std::function<void(Writer&)> write;  // the whole parameter object
 };
 
-Parameter query_parameter(std::string name, std::function<void(Writer&)> schema,
+Parameter query_parameter(const std::string& name, std::function<void(Writer&)> schema,
                           std::string description = {}) {
   return {name,
           [name, schema = std::move(schema), description = std::move(description)](Writer& w) {
@@ -304,12 +285,7 @@ void operation(Writer& w, const Resource& r, const model::Action* action, bool d
     w.string("id");
     w.key("schema");
     w.begin_object();
-    w.key("type");
-    w.string(uuid ? "string" : "integer");
-    if (uuid) {
-      w.key("format");
-      w.string("uuid");
-    }
+    write_type(w, uuid ? TypeFormat{"string", "uuid"} : TypeFormat{"integer"});
     w.end_object();
     w.key("description");
     w.string(

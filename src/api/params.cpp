@@ -250,7 +250,8 @@ std::variant<Selection, FieldErrors> select(const Resource& resource,
   Selection sel;
   FieldErrors errors;
   sel.mode = resource.mode(detail ? resource.detail_mode : resource.list_mode);
-  if (const auto m = params.get("mode"); m && !m->empty()) {
+  // Where LL2 documents no `mode`, it is no parameter (an unknown one).
+  if (const auto m = params.get("mode"); m && !m->empty() && resource.mode_parameter) {
     if (const Mode* chosen = resource.mode(*m)) {
       sel.mode = chosen;
     } else {
@@ -288,6 +289,8 @@ std::variant<Selection, FieldErrors> select(const Resource& resource,
       if (std::find(q.search_terms.begin(), q.search_terms.end(), upper) == q.search_terms.end())
         q.search_terms.push_back(std::move(upper));
     }
+    // DRF's SearchFilter without search fields leaves the list as it is.
+    if (q.search_paths.empty()) q.search_terms.clear();
     if (q.search_terms.size() > kMaxSearchTerms) {
       add_error(errors, "search",
                 fmt::format("Ensure this value has at most {} search terms (it has {}).",

@@ -25,6 +25,7 @@ void RowCache::refresh() {
   if (!have_version_ || v != version_) {
     rows_.clear();
     related_.clear();
+    owned_.clear();
     fragments_.clear();
     fragment_bytes_ = 0;
     version_ = v;
@@ -33,9 +34,10 @@ void RowCache::refresh() {
 }
 
 void RowCache::limit_size() {
-  if (rows_.size() + related_.size() >= max_entries_) {
+  if (rows_.size() + related_.size() + owned_.size() >= max_entries_) {
     rows_.clear();
     related_.clear();
+    owned_.clear();
   }
 }
 
@@ -58,6 +60,119 @@ RowCache::IdsPtr RowCache::related_ids(const Kind& owner_kind, const Field& fiel
   limit_size();
   related_.emplace(std::move(k), ids);
   return ids;
+}
+
+void RowCache::prefetch(const View& view, const std::vector<Value>& ids) {
+  prefetch(view, ids, 0);
+}
+
+void RowCache::prefetch(const View& view, const std::vector<Value>& ids, int depth) {
+  if (ids.empty() || depth > 16) return;  // views nest a few levels; 16 bounds a cycle
+  const Kind& kind = *view.kind;
+  std::vector<Value> missing;
+  for (const auto& id : ids) {
+    if (!rows_.contains(key(&kind, id))) missing.push_back(id);
+  }
+  std::unordered_map<std::string, RowPtr> found;
+  if (!missing.empty()) {
+    for (auto& row : store_.load_many(kind, missing)) {
+      auto k = key(&kind, row[0]);
+      found.emplace(std::move(k), std::make_shared<const Row>(std::move(row)));
+    }
+    for (const auto& id : missing) {
+      limit_size();
+      auto k = key(&kind, id);
+      const auto it = found.find(k);
+      rows_.emplace(std::move(k), it == found.end() ? nullptr : it->second);  // null: absent
+    }
+  }
+  // The rows just loaded or cached before: what they point at comes next.
+  std::vector<RowPtr> rows;
+  for (const auto& id : ids) {
+    std::string k = key(&kind, id);
+    if (const auto it = found.find(k); it != found.end()) {
+      rows.push_back(it->second);
+    } else if (const auto cached = rows_.find(k); cached != rows_.end() && cached->second) {
+      rows.push_back(cached->second);
+    }
+  }
+  prefetch_nested(view, rows, depth);
+}
+
+void RowCache::prefetch_nested(const View& view, const std::vector<RowPtr>& rows, int depth) {
+  const Kind& kind = *view.kind;
+  for (const auto& vf : view.fields) {
+    if (vf.view == nullptr || vf.field == nullptr) continue;
+    const Field& f = *vf.field;
+    if (f.relation == Relation::ForeignKey) {
+      std::vector<Value> targets;
+      for (const auto& row : rows) {
+        const Value& v = (*row)[static_cast<size_t>(f.column)];
+        if (!is_null(v)) targets.push_back(v);
+      }
+      prefetch(*vf.view, targets, depth + 1);
+      continue;
+    }
+    // Relations of id-less rows are not batched (they have no id to own by).
+    if (kind.id_type == model::IdType::None) continue;
+    std::vector<Value> owners;
+    for (const auto& row : rows) {
+      const auto& cache = f.relation == Relation::Rows ? owned_.count(key(&f, (*row)[0]))
+                                                       : related_.count(key(&f, (*row)[0]));
+      if (cache == 0) owners.push_back((*row)[0]);
+    }
+    if (f.relation == Relation::Rows) {
+      if (!owners.empty()) {
+        std::unordered_map<std::string, std::vector<Row>> lists;
+        for (auto& [owner, row] : store_.owned_rows_many(f, owners))
+          lists[key(&f, owner)].push_back(std::move(row));
+        for (const auto& owner : owners) {
+          limit_size();
+          auto k = key(&f, owner);
+          auto it = lists.find(k);
+          owned_.emplace(std::move(k),
+                         std::make_shared<const std::vector<Row>>(
+                             it == lists.end() ? std::vector<Row>{} : std::move(it->second)));
+        }
+      }
+      std::vector<RowPtr> owned;
+      for (const auto& row : rows) {
+        if (const auto it = owned_.find(key(&f, (*row)[0])); it != owned_.end()) {
+          for (const auto& r : *it->second) owned.push_back(std::make_shared<const Row>(r));
+        }
+      }
+      prefetch_nested(*vf.view, owned, depth + 1);
+      continue;
+    }
+    if (!owners.empty()) {
+      std::unordered_map<std::string, std::vector<Value>> lists;
+      for (auto& [owner, target] : store_.related_ids_many(kind, f, owners))
+        lists[key(&f, owner)].push_back(std::move(target));
+      for (const auto& owner : owners) {
+        limit_size();
+        auto k = key(&f, owner);
+        auto it = lists.find(k);
+        related_.emplace(std::move(k),
+                         std::make_shared<const std::vector<Value>>(
+                             it == lists.end() ? std::vector<Value>{} : std::move(it->second)));
+      }
+    }
+    std::vector<Value> targets;
+    for (const auto& row : rows) {
+      if (const auto it = related_.find(key(&f, (*row)[0])); it != related_.end())
+        targets.insert(targets.end(), it->second->begin(), it->second->end());
+    }
+    prefetch(*vf.view, targets, depth + 1);
+  }
+}
+
+RowCache::RowsPtr RowCache::owned_rows(const Field& field, const Value& owner) {
+  std::string k = key(&field, owner);
+  if (const auto it = owned_.find(k); it != owned_.end()) return it->second;
+  auto rows = std::make_shared<const std::vector<Row>>(store_.owned_rows(field, owner));
+  limit_size();
+  owned_.emplace(std::move(k), rows);
+  return rows;
 }
 
 std::string* RowCache::fragment(const std::string& key) {
@@ -197,8 +312,8 @@ void Serializer::write(json::Writer& out, const View& view, const Row& row) {
       case Emit::NestedList: {
         out.begin_array();
         if (vf.field->relation == Relation::Rows) {
-          for (const auto& r : cache_.store().owned_rows(*vf.field, row[0]))
-            write(out, *vf.view, r);
+          const RowCache::RowsPtr rows = cache_.owned_rows(*vf.field, row[0]);
+          for (const auto& r : *rows) write(out, *vf.view, r);
         } else {
           const RowCache::IdsPtr ids = cache_.related_ids(*view.kind, *vf.field, row[0]);
           for (const auto& id : *ids) {

@@ -27,12 +27,19 @@ class RowCache {
 
   using RowPtr = std::shared_ptr<const Row>;
   using IdsPtr = std::shared_ptr<const std::vector<Value>>;
+  using RowsPtr = std::shared_ptr<const std::vector<Row>>;
 
   // Call once per request: drops everything if the database changed.
   void refresh();
   // Null when there is no such object.
   RowPtr load(const Kind& kind, const Value& id);
   IdsPtr related_ids(const Kind& owner_kind, const Field& field, const Value& owner);
+  // Loads in batches what rendering `ids` with `view` will read — the rows,
+  // and through every nested view their related ids and rows — so a page
+  // costs a query per relation and level instead of one per object.
+  void prefetch(const View& view, const std::vector<Value>& ids);
+  // The id-less rows of a relation (mission info_urls), in order.
+  RowsPtr owned_rows(const Field& field, const Value& owner);
   store::Store& store() { return store_; }
   // Serialized objects by (view, id, URL context); same lifetime as rows.
   std::string* fragment(const std::string& key);
@@ -42,6 +49,8 @@ class RowCache {
 
  private:
   void limit_size();
+  void prefetch(const View& view, const std::vector<Value>& ids, int depth);
+  void prefetch_nested(const View& view, const std::vector<RowPtr>& rows, int depth);
 
   store::Store& store_;
   size_t max_entries_;
@@ -49,6 +58,7 @@ class RowCache {
   bool have_version_ = false;
   std::unordered_map<std::string, RowPtr> rows_;  // null: known to be absent
   std::unordered_map<std::string, IdsPtr> related_;
+  std::unordered_map<std::string, RowsPtr> owned_;
   std::unordered_map<std::string, std::string> fragments_;
   size_t fragment_bytes_ = 0;
 };

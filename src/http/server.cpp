@@ -396,11 +396,16 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     const auto started = Clock::now();
-    const api::Request request{req.method_string(), req.target(), url_host_,
-                               req[bhttp::field::accept], req[bhttp::field::if_none_match]};
+    const api::Request request{req.method_string(),
+                               req.target(),
+                               url_host_,
+                               req[bhttp::field::accept],
+                               req[bhttp::field::if_none_match],
+                               req[bhttp::field::origin],
+                               req.find(bhttp::field::access_control_request_method) != req.end()};
     api::Response out;
     try {
-      out = shared_->engine.handle(request);
+      out = shared_->engine.handle_with_cors(request);
     } catch (const std::exception& e) {
       // The boundary of a session: report, answer 500 as Django would, keep serving.
       fmt::print(stderr, "ll2d: error handling {} {}: {}\n", log_escape(req.method_string()),
@@ -409,6 +414,7 @@ class Session : public std::enable_shared_from_this<Session> {
       out.status = 500;
       out.content_type = "application/json";
       out.body = R"({"detail":"A server error occurred."})";
+      shared_->engine.apply_cors(request, out);
     }
     // The engine answered an error it wants known (a storage failure, a
     // spent time budget): one line, whatever the access log setting.

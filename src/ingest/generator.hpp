@@ -1,27 +1,41 @@
 // Deterministic synthetic LL2 data: the same events and seed always give the
-// same bytes. Objects are written through the store and the pages are
-// rendered by the engine, so they are exactly what `ll2d serve` would answer.
+// same bytes. The world is written to a store in batches (world.hpp) and
+// every page is rendered from it by the engine, so the pages are exactly
+// what `ll2d serve` answers for them.
 #pragma once
 
 #include <cstdint>
-#include <optional>
+#include <functional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace ll2::ingest {
 
 struct GenerateOptions {
-  int64_t events = 1000;
+  int64_t events = 1000;  // docking events; everything else is scaled to them
   uint64_t seed = 1;
   std::string out_dir;
   int64_t page_size = 100;
+  // Routes to write pages for (docking_events, launches, config/orbits);
+  // empty: every paginated route. The world is the same either way.
+  std::vector<std::string> only;
+  // Where the world is built; empty: a temporary file in out_dir, removed
+  // afterwards. A given file must not exist yet, and is kept.
+  std::string db_path;
+  std::function<void(const std::string&)> progress;  // progress lines, may be empty
 };
 
 struct GenerateStats {
   int64_t pages = 0;
+  int64_t routes = 0;
   int64_t objects = 0;
 };
 
 std::variant<GenerateStats, std::string> generate(const GenerateOptions& options);
+
+// Where the pages of `route` go: docking events at the top of out_dir (as
+// ever), every other route in out_dir/<route>/.
+std::string route_directory(const std::string& out_dir, const std::string& route);
 
 }  // namespace ll2::ingest

@@ -647,6 +647,40 @@ Filter unsupported(std::string param, ValueKind value, std::string reason, bool 
   return f;
 }
 
+namespace {
+constexpr int64_t kDay = int64_t{24} * 3600 * 1000000;  // microseconds
+}  // namespace
+
+// The window and order are ll2-server-facts §7's reconstruction (the 2020
+// code, LL2's FAQ), as the DRF peer serves them.
+Action upcoming(const std::string& field) {
+  Action a;
+  a.name = "upcoming";
+  a.base = [field](const FilterContext& c) {
+    return Predicate::compare(field, Lookup::Gte, c.now - kDay);
+  };
+  a.default_ordering = {field};
+  a.extra_filters = {custom("hide_recent_previous", ValueKind::Boolean,
+                            [field](const std::vector<Value>& v, const FilterContext& c) {
+                              if (std::get<int64_t>(v.at(0)) == 0) return Predicate{};
+                              return Predicate::compare(field, Lookup::Gte, c.now);
+                            })};
+  a.title = "Upcoming";
+  return a;
+}
+
+Action previous(const std::string& field, std::vector<std::string> tags) {
+  Action a;
+  a.name = "previous";
+  a.base = [field](const FilterContext& c) {
+    return Predicate::compare(field, Lookup::Lte, c.now);
+  };
+  a.default_ordering = {"-" + field};
+  a.title = "Previous";
+  a.tags = std::move(tags);
+  return a;
+}
+
 std::vector<Filter> filters(std::initializer_list<std::vector<Filter>> parts) {
   std::vector<Filter> out;
   for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());

@@ -285,6 +285,11 @@ Filter date_part(std::string param, std::string path, Lookup part);
 // A documented filter this server cannot apply, because the data LL2
 // publishes does not carry what it tests: a value is a 400 saying so.
 Filter unsupported(std::string param, ValueKind value, std::string reason, bool csv = false);
+// LL2's `upcoming` action on a date-time field: from 24 hours before now on
+// (from now with hide_recent_previous=true), soonest first.
+Action upcoming(const std::string& field);
+// LL2's `previous` action: up to now, latest first.
+Action previous(const std::string& field, std::vector<std::string> tags);
 // Concatenates filter lists, in django-filter's form order.
 std::vector<Filter> filters(std::initializer_list<std::vector<Filter>> parts);
 

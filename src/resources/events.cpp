@@ -7,45 +7,6 @@ using namespace model::declare;  // NOLINT(google-build-using-namespace): declar
 using model::Lookup;
 using model::ValueKind;
 
-namespace {
-
-constexpr int64_t kDay = int64_t{24} * 3600 * 1000000;
-
-// events/upcoming: events from 24 hours ago on (from now with
-// hide_recent_previous=true), soonest first (ll2-server-facts §7).
-model::Action upcoming_action() {
-  return {
-      .name = "upcoming",
-      .base =
-          [](const model::FilterContext& c) {
-            return model::Predicate::compare("date", Lookup::Gte, c.now - kDay);
-          },
-      .default_ordering = {"date"},
-      .extra_filters = {custom("hide_recent_previous", ValueKind::Boolean,
-                               [](const std::vector<Value>& v, const model::FilterContext& c) {
-                                 if (std::get<int64_t>(v.at(0)) == 0) return model::Predicate{};
-                                 return model::Predicate::compare("date", Lookup::Gte, c.now);
-                               })},
-      .title = "Upcoming",
-  };
-}
-
-// events/previous: events up to now, most recent first.
-model::Action previous_action() {
-  return {
-      .name = "previous",
-      .base =
-          [](const model::FilterContext& c) {
-            return model::Predicate::compare("date", Lookup::Lte, c.now);
-          },
-      .default_ordering = {"-date"},
-      .title = "Previous",
-      .tags = {"Events", "Previous"},
-  };
-}
-
-}  // namespace
-
 void declare_events(model::Registry& r) {
   KindBuilder{r.kind("event")}
       .text({"name"})
@@ -111,7 +72,7 @@ void declare_events(model::Registry& r) {
       .search_fields = {"name"},
       .ordering_fields = {"date", "last_updated"},
       .default_ordering = {"name"},  // LL2's model ordering (facts §7)
-      .actions = {upcoming_action(), previous_action()},
+      .actions = {upcoming("date"), previous("date", {"Events", "Previous"})},
       .tags = {"Events"},
       .schema_name = "EventsEndpoint",
       .mode_example = "mode=list",

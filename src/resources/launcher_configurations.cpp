@@ -150,7 +150,7 @@ void declare_launcher_configurations(model::Registry& r) {
                           "gto_capacity", "launch_cost", "launch_mass", "leo_capacity",
                           "maiden_flight", "name", "pending_launches", "successful_landings",
                           "successful_launches", "total_launch_count"},
-      .default_ordering = {"id"},
+      .default_ordering = {"name"},  // LL2's model ordering (facts §8)
       .tags = {"Launcher", "Configurations"},
       .schema_name = "LauncherConfigEndpoint",
       .mode_example = "mode=list",

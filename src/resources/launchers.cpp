@@ -81,7 +81,7 @@ void declare_launchers(model::Registry& r) {
       .search_fields = {"serial_number", "status__name"},
       .ordering_fields = {"attempted_landings", "flight_proven", "flights", "id",
                           "successful_landings"},
-      .default_ordering = {"id"},
+      .default_ordering = {"serial_number"},  // LL2's model ordering (facts §8)
       .tags = {"Launchers"},
       .schema_name = "LauncherEndpoint",
       .mode_example = "mode=list",

@@ -11,7 +11,6 @@ using model::ValueKind;
 
 namespace {
 
-constexpr int64_t kDay = int64_t{24} * 3600 * 1000000;
 constexpr const char* kRelatedUnsupported =
     "LL2 2.3.0 does not publish which agencies are related to a launch service provider, so "
     "this server cannot apply this filter.";
@@ -49,39 +48,12 @@ model::Predicate lsp_name(const std::vector<Value>& values, const model::FilterC
   return model::Predicate::any_of(std::move(any));
 }
 
-// launches/upcoming: launches from 24 hours ago on (from now with
-// hide_recent_previous=true), soonest first; previous: up to now, latest
-// first (ll2-server-facts §7, as the DRF peer serves them).
-model::Action upcoming_action() {
-  return {
-      .name = "upcoming",
-      .base =
-          [](const model::FilterContext& c) {
-            return model::Predicate::compare("net", Lookup::Gte, c.now - kDay);
-          },
-      .default_ordering = {"net"},
-      .extra_filters = {custom("hide_recent_previous", ValueKind::Boolean,
-                               [](const std::vector<Value>& v, const model::FilterContext& c) {
-                                 if (std::get<int64_t>(v.at(0)) == 0) return model::Predicate{};
-                                 return model::Predicate::compare("net", Lookup::Gte, c.now);
-                               })},
-      .omit_search = {"launch_designator"},
-      .title = "Upcoming",
-      .filter_example = "hide_recent_previous=True",
-  };
-}
-
-model::Action previous_action() {
-  return {
-      .name = "previous",
-      .base =
-          [](const model::FilterContext& c) {
-            return model::Predicate::compare("net", Lookup::Lte, c.now);
-          },
-      .default_ordering = {"-net"},
-      .title = "Previous",
-      .tags = {"Launches", "Previous"},
-  };
+// launches/upcoming searches everything but the designator.
+model::Action upcoming_launches() {
+  model::Action a = upcoming("net");
+  a.omit_search = {"launch_designator"};
+  a.filter_example = "hide_recent_previous=True";
+  return a;
 }
 
 }  // namespace
@@ -242,7 +214,7 @@ void declare_launches(model::Registry& r) {
                         "rocket__spacecraftflight__spacecraft__name"},
       .ordering_fields = {"id", "last_updated", "name", "net"},
       .default_ordering = {"net"},  // facts §7: order_by('net', 'id')
-      .actions = {upcoming_action(), previous_action()},
+      .actions = {upcoming_launches(), previous("net", {"Launches", "Previous"})},
       .tags = {"Launches"},
       .schema_name = "LaunchEndpoint",
       .mode_example = "mode=list",

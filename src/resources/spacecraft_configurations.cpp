@@ -93,7 +93,7 @@ void declare_spacecraft_configurations(model::Registry& r) {
       .filters = filters({exact("agency"), exact("human_rated"), exact("in_use"), exact("name")}),
       .search_fields = {"agency__abbrev", "agency__name", "name"},
       .ordering_fields = {"name"},
-      .default_ordering = {"id"},
+      .default_ordering = {"name"},  // LL2's model ordering (facts §8)
       .tags = {"Spacecraft", "Configurations"},
       .schema_name = "SpacecraftConfigurationEndpoint",
       .mode_example = "mode=detailed",

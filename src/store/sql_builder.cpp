@@ -453,31 +453,60 @@ std::string select_exists(const Kind& k) {
   return fmt::format("SELECT 1 FROM {} WHERE id = ?", quote(k.name));
 }
 
-std::string select_related_ids(const Kind& owner_kind, const Field& f) {
-  if (f.relation == Relation::ManyToMany) {
-    return fmt::format("SELECT target_id FROM {} WHERE owner_id = ? ORDER BY target_id",
-                       quote(owner_kind.link_table(f)));
-  }
+namespace {
+
+// Where a relation's ids live: the table (or join), the column naming the
+// owner, the column of the related id, and their order.
+struct RelatedQuery {
+  std::string from;
+  std::string owner;
+  std::string target;
+  std::string order;
+};
+
+RelatedQuery related_query(const Kind& owner_kind, const Field& f) {
+  if (f.relation == Relation::ManyToMany)
+    return {quote(owner_kind.link_table(f)), "owner_id", "target_id", "target_id"};
   if (f.relation == Relation::Reverse) {
     const Field& via = *f.via_field;
     // PostgreSQL's ascending order puts NULLs last.
     const std::string order =
         f.order_by.empty() ? "" : fmt::format("{} ASC NULLS LAST, ", quote(f.order_by));
     if (via.relation == Relation::ManyToMany) {
-      if (order.empty()) {
-        return fmt::format("SELECT owner_id FROM {} WHERE target_id = ? ORDER BY owner_id",
-                           quote(f.target_kind->link_table(via)));
-      }
-      return fmt::format(
-          "SELECT l.owner_id FROM {} l JOIN {} t ON t.id = l.owner_id WHERE l.target_id = ? "
-          "ORDER BY t.{}t.id",
-          quote(f.target_kind->link_table(via)), quote(f.target_kind->name), order);
+      const std::string link = quote(f.target_kind->link_table(via));
+      if (order.empty()) return {link, "target_id", "owner_id", "owner_id"};
+      return {fmt::format("{} l JOIN {} t ON t.id = l.owner_id", link, quote(f.target_kind->name)),
+              "l.target_id", "l.owner_id", fmt::format("t.{}t.id", order)};
     }
-    return fmt::format("SELECT id FROM {} WHERE {} = ? ORDER BY {}id", quote(f.target_kind->name),
-                       quote(column_name(via)), order);
+    return {quote(f.target_kind->name), quote(column_name(via)), "id", order + "id"};
   }
-  return fmt::format("SELECT id FROM {} WHERE owner_id = ? ORDER BY id",
-                     quote(f.target_kind->name));
+  return {quote(f.target_kind->name), "owner_id", "id", "id"};  // children
+}
+
+constexpr const char* kJsonIds = "(SELECT value FROM json_each(?))";
+
+}  // namespace
+
+std::string select_related_ids(const Kind& owner_kind, const Field& f) {
+  const RelatedQuery q = related_query(owner_kind, f);
+  return fmt::format("SELECT {} FROM {} WHERE {} = ? ORDER BY {}", q.target, q.from, q.owner,
+                     q.order);
+}
+
+std::string select_related_ids_in(const Kind& owner_kind, const Field& f) {
+  const RelatedQuery q = related_query(owner_kind, f);
+  return fmt::format("SELECT {}, {} FROM {} WHERE {} IN {} ORDER BY {}, {}", q.owner, q.target,
+                     q.from, q.owner, kJsonIds, q.owner, q.order);
+}
+
+std::string select_rows_in(const Kind& k) {
+  return fmt::format("SELECT {} FROM {} WHERE id IN {}", row_columns(k, ""), quote(k.name),
+                     kJsonIds);
+}
+
+std::string select_owned_rows_in(const Field& f) {
+  return fmt::format("SELECT owner_id, {} FROM {} WHERE owner_id IN {} ORDER BY owner_id, position",
+                     row_columns(*f.target_kind, ""), quote(f.owner->link_table(f)), kJsonIds);
 }
 
 std::string select_owned_rows(const Field& f) {
@@ -493,6 +522,7 @@ ListStatements list(const ListQuery& q) {
   if (q.where.kind != model::Predicate::Kind::All)
     conditions.push_back(predicate_sql(*q.kind, q.where, paths, params));
   for (const auto& term : q.search_terms) {
+    if (q.search_paths.empty()) break;  // nothing to search: no condition
     std::vector<std::string> any;
     for (const auto& p : q.search_paths) {
       any.push_back(paths.match(*q.kind, "t0", p, [&](const std::string& x) {

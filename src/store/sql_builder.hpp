@@ -25,6 +25,11 @@ std::string select_row(const model::Kind& kind);
 std::vector<std::string> derived_updates(const model::Registry& registry);
 std::string select_exists(const model::Kind& kind);
 std::string select_related_ids(const model::Kind& owner_kind, const model::Field& field);
+// The batched forms: one parameter, a JSON array of ids (one statement shape
+// whatever the count).
+std::string select_rows_in(const model::Kind& kind);
+std::string select_related_ids_in(const model::Kind& owner_kind, const model::Field& field);
+std::string select_owned_rows_in(const model::Field& field);  // owner_id first
 std::string select_owned_rows(const model::Field& field);
 
 // A list query as SQL with `?` placeholders and the values to bind in order.

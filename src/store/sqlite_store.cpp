@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "json/writer.hpp"
 #include "store/migrations.hpp"
 #include "store/sql_builder.hpp"
 #include "store/store.hpp"
@@ -194,6 +195,41 @@ class SqliteStore final : public Store {
     return ids;
   }
 
+  std::vector<Row> load_many(const Kind& kind, const std::vector<Value>& ids) override {
+    Statement& st = prepared(sql::select_rows_in(kind));
+    st.reset();
+    st.bind(1, json_array(ids));
+    std::vector<Row> rows;
+    while (step(st)) rows.push_back(read_row(st, kind.column_count + 1));
+    return rows;
+  }
+
+  std::vector<std::pair<Value, Value>> related_ids_many(const Kind& owner_kind, const Field& field,
+                                                        const std::vector<Value>& owners) override {
+    Statement& st = prepared(sql::select_related_ids_in(owner_kind, field));
+    st.reset();
+    st.bind(1, json_array(owners));
+    std::vector<std::pair<Value, Value>> pairs;
+    while (step(st)) pairs.emplace_back(st.column(0), st.column(1));
+    return pairs;
+  }
+
+  std::vector<std::pair<Value, Row>> owned_rows_many(const Field& field,
+                                                     const std::vector<Value>& owners) override {
+    Statement& st = prepared(sql::select_owned_rows_in(field));
+    st.reset();
+    st.bind(1, json_array(owners));
+    std::vector<std::pair<Value, Row>> rows;
+    const int n = field.target_kind->column_count + 1;
+    while (step(st)) {
+      Row row;
+      row.reserve(static_cast<size_t>(n));
+      for (int i = 1; i <= n; ++i) row.push_back(st.column(i));
+      rows.emplace_back(st.column(0), std::move(row));
+    }
+    return rows;
+  }
+
   std::vector<Row> owned_rows(const Field& field, const Value& owner) override {
     Statement& st = prepared(sql::select_owned_rows(field));
     st.reset();
@@ -307,6 +343,23 @@ class SqliteStore final : public Store {
     st.reset();
     for (size_t i = 0; i < s.params.size(); ++i) st.bind(static_cast<int>(i + 1), s.params[i]);
     return st;
+  }
+
+  // Ids as one JSON array parameter (json_each reads it back as integers
+  // and strings); ids are integers or UUIDs, so nothing needs escaping
+  // beyond what the JSON writer does.
+  static Value json_array(const std::vector<Value>& ids) {
+    std::string out;
+    json::Writer w(out);
+    w.begin_array();
+    for (const auto& id : ids) {
+      if (const auto* i = std::get_if<int64_t>(&id))
+        w.integer(*i);
+      else if (const auto* t = std::get_if<std::string>(&id))
+        w.string(*t);
+    }
+    w.end_array();
+    return out;
   }
 
   // One step of a read: true for a row, false when there are no more. Any

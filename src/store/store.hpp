@@ -91,6 +91,16 @@ class Store {
   // Ids behind a many-to-many, children or reverse relation, ascending.
   virtual std::vector<Value> related_ids(const model::Kind& owner_kind, const model::Field& field,
                                          const Value& owner) = 0;
+  // Batched forms for rendering a page in a few queries: the rows found
+  // (id first), and the (owner, related id) pairs of a relation for many
+  // owners, each owner's ids in the relation's order.
+  virtual std::vector<Row> load_many(const model::Kind& kind, const std::vector<Value>& ids) = 0;
+  virtual std::vector<std::pair<Value, Value>> related_ids_many(
+      const model::Kind& owner_kind, const model::Field& field,
+      const std::vector<Value>& owners) = 0;
+  // (owner, row) pairs of an id-less relation for many owners, in order.
+  virtual std::vector<std::pair<Value, Row>> owned_rows_many(const model::Field& field,
+                                                             const std::vector<Value>& owners) = 0;
   // Rows of an id-less relation, in their stored order (id slot is null).
   virtual std::vector<Row> owned_rows(const model::Field& field, const Value& owner) = 0;
   virtual Page list(const ListQuery& query) = 0;

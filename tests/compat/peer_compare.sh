@@ -29,8 +29,9 @@ trap cleanup EXIT
 cp -r "$PEER_SRC" "$WORK/peer"
 chmod -R u+w "$WORK/peer"
 
-"$LL2D" generate --events "$EVENTS" --seed "$SEED" --out "$WORK/gen" >/dev/null
-"$LL2D" import --db "$WORK/ll2d.sqlite3" "$WORK/gen" 2>/dev/null
+"$LL2D" generate --events "$EVENTS" --seed "$SEED" --out "$WORK/gen" --quiet >/dev/null
+# The peer imports docking-event pages only, so ll2d gets exactly the same.
+"$LL2D" import --db "$WORK/ll2d.sqlite3" "$WORK"/gen/page_*.json 2>/dev/null
 
 cd "$WORK/peer"
 eval "$(timeout 180 ./pg.sh start)"

@@ -1,0 +1,43 @@
+// The synthetic LL2 world: every kind an LL2 endpoint lists, generated from
+// the declarations (columns, relations, what the pages show) plus the little
+// the declarations cannot tell (name vocabularies, the statuses and types
+// LL2 has, proportions, which dates come before which). Objects go to the
+// store in batches; nothing is held beyond a few small tables.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "model/schema.hpp"
+#include "store/store.hpp"
+
+namespace ll2::ingest {
+
+// The mode a generated page of `r` is rendered in: detailed where the
+// resource has it, else the mode of its detail route (its only one).
+const model::Mode* page_mode(const model::Resource& r);
+
+// Whether `generate` writes pages for `r` (the dashboard is not paginated,
+// has no ids and is not generated).
+bool has_pages(const model::Resource& r);
+
+// How many objects of a kind a world of `events` docking events has, per
+// 10,000 events and at least `minimum` (the README's table).
+struct Proportion {
+  const char* kind;
+  int64_t per_10k;
+  int64_t minimum;
+};
+const std::vector<Proportion>& proportions();
+
+using Progress = std::function<void(const std::string&)>;
+
+// Writes the world into `store`; the number of objects written, or why not.
+std::variant<int64_t, std::string> build_world(store::Store& store, int64_t events, uint64_t seed,
+                                               const Progress& progress);
+
+}  // namespace ll2::ingest

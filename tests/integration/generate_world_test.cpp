@@ -1,0 +1,260 @@
+// `ll2d generate` writes one consistent world for every endpoint: importing
+// its pages into a fresh database gives back the generator's own database,
+// every route answers alike from either (lists and details, in every mode),
+// the pages are what a server answers for them, and every object a page
+// mentions can be fetched at its url.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "harness.hpp"
+#include "model/schema.hpp"
+
+using namespace ll2::test;
+
+namespace {
+
+constexpr const char* kBase = "https://ll2d.example";
+
+// Every table's rows, each rendered as text and sorted: what a database
+// holds, whatever order it was written in.
+std::map<std::string, std::vector<std::string>> content(const std::string& path) {
+  std::map<std::string, std::vector<std::string>> out;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << "cannot open " << path;
+    sqlite3_close(db);
+    return out;
+  }
+  std::vector<std::string> tables;
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", -1,
+                     &st, nullptr);
+  while (sqlite3_step(st) == SQLITE_ROW)
+    tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  sqlite3_finalize(st);
+  for (const auto& t : tables) {
+    auto& rows = out[t];
+    sqlite3_prepare_v2(db, ("SELECT * FROM \"" + t + "\"").c_str(), -1, &st, nullptr);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      std::string row;
+      for (int c = 0; c < sqlite3_column_count(st); ++c) {
+        switch (sqlite3_column_type(st, c)) {
+          case SQLITE_NULL:
+            row += "null";
+            break;
+          case SQLITE_INTEGER:
+            row += 'i';
+            row += std::to_string(sqlite3_column_int64(st, c));
+            break;
+          case SQLITE_FLOAT: {
+            char text[32];
+            std::snprintf(text, sizeof text, "f%.17g", sqlite3_column_double(st, c));
+            row += text;
+            break;
+          }
+          default:
+            row += 't';
+            row += reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+        }
+        row += '|';
+      }
+      rows.push_back(std::move(row));
+    }
+    sqlite3_finalize(st);
+    std::sort(rows.begin(), rows.end());
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+struct Route {
+  std::string path;  // launches, launches/upcoming, config/orbits
+  const ll2::model::Resource* resource;
+};
+
+std::vector<Route> every_route() {
+  std::vector<Route> out;
+  for (const auto& r : ll2::model::registry().resources()) {
+    out.push_back({r->path, r.get()});
+    for (const auto& a : r->actions) out.push_back({r->path + "/" + a.name, r.get()});
+  }
+  return out;
+}
+
+// `?mode=…&` for each mode a route takes, or nothing.
+std::vector<std::string> mode_queries(const ll2::model::Resource& r) {
+  if (!r.mode_parameter) return {""};
+  std::vector<std::string> out;
+  for (const auto& m : r.modes) out.push_back("mode=" + m.name + "&");
+  return out;
+}
+
+std::string id_text(const rapidjson::Value& id) {
+  return id.IsString() ? id.GetString() : std::to_string(id.GetInt64());
+}
+
+// The objects with an id and an LL2 url, anywhere in a document.
+void urls(const rapidjson::Value& v, std::set<std::string>& out) {
+  if (v.IsObject()) {
+    if (v.HasMember("id") && v.HasMember("url") && v["url"].IsString()) {
+      const std::string url = v["url"].GetString();
+      if (url.starts_with(kBase)) out.insert(url);
+    }
+    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) urls(it->value, out);
+  } else if (v.IsArray()) {
+    for (const auto& x : v.GetArray()) urls(x, out);
+  }
+}
+
+class GeneratedWorld : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir = new TempDir();
+    const auto g = run_ll2d({"generate", "--events", "200", "--seed", "9", "--out", out(), "--db",
+                             generated_db(), "--quiet"},
+                            300);
+    ASSERT_EQ(g.exit_code, 0) << g.err;
+    const auto i = run_ll2d({"import", "--db", imported_db(), out()}, 300);
+    ASSERT_EQ(i.exit_code, 0) << i.err;
+  }
+  static void TearDownTestSuite() {
+    delete dir;
+    dir = nullptr;
+  }
+  static std::string out() { return dir->file("gen"); }
+  static std::string generated_db() { return dir->file("generated.sqlite3"); }
+  static std::string imported_db() { return dir->file("imported.sqlite3"); }
+  static inline TempDir* dir = nullptr;
+};
+
+}  // namespace
+
+TEST_F(GeneratedWorld, ImportGivesBackTheGeneratorsDatabase) {
+  const auto generated = content(generated_db());
+  const auto imported = content(imported_db());
+  ASSERT_FALSE(generated.empty());
+  size_t objects = 0;
+  for (const auto& [table, rows] : generated) {
+    const auto it = imported.find(table);
+    ASSERT_NE(it, imported.end()) << table;
+    objects += rows.size();
+    if (rows == it->second) continue;
+    std::vector<std::string> only_generated, only_imported;
+    std::set_difference(rows.begin(), rows.end(), it->second.begin(), it->second.end(),
+                        std::back_inserter(only_generated));
+    std::set_difference(it->second.begin(), it->second.end(), rows.begin(), rows.end(),
+                        std::back_inserter(only_imported));
+    ADD_FAILURE() << table << ": " << rows.size() << " rows generated, " << it->second.size()
+                  << " imported; e.g. generated "
+                  << (only_generated.empty() ? "-" : only_generated.front()) << " imported "
+                  << (only_imported.empty() ? "-" : only_imported.front());
+  }
+  EXPECT_EQ(generated.size(), imported.size());
+  EXPECT_GT(objects, 2000u);
+}
+
+TEST_F(GeneratedWorld, EveryRouteAnswersAlikeInEveryModeFromEitherDatabase) {
+  Server generated(generated_db(), {"--public-url", kBase, "--no-access-log"});
+  Server imported(imported_db(), {"--public-url", kBase, "--no-access-log"});
+  int compared = 0;
+  for (const auto& route : every_route()) {
+    const auto& r = *route.resource;
+    for (const auto& mode : mode_queries(r)) {
+      const std::string list = "/2.3.0/" + route.path + "/?" + mode + "limit=100";
+      const auto a = generated.get(list);
+      const auto b = imported.get(list);
+      ASSERT_EQ(a.status, 200) << list << " " << a.body.substr(0, 300);
+      ASSERT_EQ(b.status, 200) << list << " " << b.body.substr(0, 300);
+      EXPECT_EQ(a.body, b.body) << list;
+      ++compared;
+      rapidjson::Document d;
+      d.Parse(a.body.c_str());
+      ASSERT_FALSE(d.HasParseError()) << list;
+      if (!r.paginated) continue;  // the dashboard: a plain array without ids
+      const auto& results = d["results"];
+      // Every endpoint's own list has objects (actions may have none).
+      if (route.path == r.path) {
+        EXPECT_GT(results.Size(), 0u) << list;
+      }
+      std::vector<std::string> ids;
+      const rapidjson::SizeType n = results.Size();
+      for (const rapidjson::SizeType k : {rapidjson::SizeType{0}, n / 2, n - 1}) {
+        if (k < n) ids.push_back(id_text(results[k]["id"]));
+      }
+      for (const auto& id : ids) {
+        for (const auto& detail_mode : mode_queries(r)) {
+          const std::string detail = "/2.3.0/" + route.path + "/" + id + "/?" + detail_mode;
+          const auto x = generated.get(detail);
+          const auto y = imported.get(detail);
+          EXPECT_EQ(x.status, 200) << detail;
+          EXPECT_EQ(y.status, 200) << detail;
+          EXPECT_EQ(x.body, y.body) << detail;
+          ++compared;
+        }
+      }
+    }
+  }
+  EXPECT_GT(compared, 400);
+}
+
+TEST_F(GeneratedWorld, PagesAreWhatTheImportedDatabaseServes) {
+  Server imported(imported_db(), {"--public-url", kBase, "--no-access-log"});
+  int pages = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(out())) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file() || !name.starts_with("page_")) continue;
+    const std::string route =
+        std::filesystem::relative(entry.path().parent_path(), out()).generic_string();
+    const auto* r = ll2::model::registry().find_resource(route == "." ? "docking_events" : route);
+    ASSERT_NE(r, nullptr) << entry.path();
+    const int number = std::stoi(name.substr(5, 4));
+    std::string target = "/2.3.0/" + r->path + "/?format=json&limit=100";
+    if (r->mode_parameter)
+      target += "&mode=" + std::string(r->mode("detailed") ? "detailed" : r->detail_mode);
+    target += "&offset=" + std::to_string((number - 1) * 100);
+    const auto served = imported.get(target);
+    EXPECT_EQ(served.status, 200) << target;
+    EXPECT_EQ(served.body, read_file(entry.path().string())) << entry.path();
+    ++pages;
+  }
+  EXPECT_GT(pages, 50);
+  // The dashboard has no ids to import by, so no pages are written for it.
+  EXPECT_FALSE(std::filesystem::exists(out() + "/dashboard"));
+}
+
+TEST_F(GeneratedWorld, EveryObjectAPageMentionsIsFetchableInEveryMode) {
+  std::set<std::string> mentioned;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(out())) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
+    rapidjson::Document d;
+    const std::string text = read_file(entry.path().string());
+    d.Parse(text.c_str());
+    ASSERT_FALSE(d.HasParseError()) << entry.path();
+    urls(d, mentioned);
+  }
+  std::set<std::string> kinds;
+  Server imported(imported_db(), {"--public-url", kBase, "--no-access-log"});
+  for (const auto& url : mentioned) {
+    const auto* r = ll2::model::registry().find_resource_by_url(url);
+    ASSERT_NE(r, nullptr) << url;
+    kinds.insert(r->path);
+    std::string path = url.substr(std::string(kBase).size());
+    path = path.substr(0, path.find('?'));
+    for (const auto& mode : mode_queries(*r)) {
+      const auto got = imported.get(path + "?" + mode);
+      EXPECT_EQ(got.status, 200) << path << "?" << mode;
+    }
+  }
+  // Objects of every kind that prints a url are mentioned somewhere.
+  EXPECT_GE(kinds.size(), 17u);
+  EXPECT_GT(mentioned.size(), 600u);
+}

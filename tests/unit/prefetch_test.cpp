@@ -1,0 +1,101 @@
+// A page is rendered from a handful of batched reads, not one query per
+// object: the store is wrapped to count what the engine asks of it.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "api/engine.hpp"
+#include "ingest/generator.hpp"
+#include "ingest/importer.hpp"
+#include "test_util.hpp"
+
+using namespace ll2;  // NOLINT(google-build-using-namespace)
+
+namespace {
+
+struct Counts {
+  int point = 0;    // load, related_ids, owned_rows
+  int batched = 0;  // load_many, related_ids_many
+};
+
+class CountingStore final : public store::Store {
+ public:
+  CountingStore(std::unique_ptr<store::Store> inner, Counts& counts)
+      : inner_(std::move(inner)), counts_(counts) {}
+  std::optional<Row> load(const model::Kind& k, const Value& id) override {
+    ++counts_.point;
+    return inner_->load(k, id);
+  }
+  std::vector<Value> related_ids(const model::Kind& k, const model::Field& f,
+                                 const Value& owner) override {
+    ++counts_.point;
+    return inner_->related_ids(k, f, owner);
+  }
+  std::vector<std::pair<Value, Row>> owned_rows_many(const model::Field& f,
+                                                     const std::vector<Value>& owners) override {
+    ++counts_.batched;
+    return inner_->owned_rows_many(f, owners);
+  }
+  std::vector<Row> owned_rows(const model::Field& f, const Value& owner) override {
+    ++counts_.point;
+    return inner_->owned_rows(f, owner);
+  }
+  std::vector<Row> load_many(const model::Kind& k, const std::vector<Value>& ids) override {
+    ++counts_.batched;
+    return inner_->load_many(k, ids);
+  }
+  std::vector<std::pair<Value, Value>> related_ids_many(const model::Kind& k, const model::Field& f,
+                                                        const std::vector<Value>& owners) override {
+    ++counts_.batched;
+    return inner_->related_ids_many(k, f, owners);
+  }
+  store::Page list(const store::ListQuery& q) override { return inner_->list(q); }
+  bool exists(const model::Kind& k, const Value& id) override { return inner_->exists(k, id); }
+  uint64_t data_version() override { return inner_->data_version(); }
+  std::optional<std::string> begin_read(store::Deadline d) override {
+    return inner_->begin_read(d);
+  }
+  void end_read() override { inner_->end_read(); }
+  std::optional<std::string> write(const store::WriteBatch& b) override { return inner_->write(b); }
+
+ private:
+  std::unique_ptr<store::Store> inner_;
+  Counts& counts_;
+};
+
+}  // namespace
+
+TEST(Prefetch, ADetailedPageIsAFewBatchedReads) {
+  test::TempDir dir;
+  const std::string pages = dir.file("gen");
+  ASSERT_TRUE(
+      std::holds_alternative<ingest::GenerateStats>(ingest::generate({150, 3, pages, 100})));
+  auto opened = store::open_sqlite(dir.file("db.sqlite3"));
+  ASSERT_TRUE(opened.store);
+  for (const auto& entry : std::filesystem::directory_iterator(pages)) {
+    if (entry.path().extension() == ".json")
+      ASSERT_TRUE(std::holds_alternative<ingest::ImportStats>(
+          ingest::import_file(*opened.store, nullptr, entry.path().string())));
+  }
+  Counts counts;
+  api::Engine engine(
+      [&] {
+        return std::make_unique<CountingStore>(
+            std::move(store::open_sqlite(dir.file("db.sqlite3")).store), counts);
+      },
+      {});
+  const auto r = engine.handle({"GET", "/2.3.0/docking_events/?mode=detailed&limit=100", "t", ""});
+  ASSERT_EQ(r.status, 200);
+  ASSERT_GT(r.body.size(), 500'000u);  // 100 detailed events, each a deep tree
+  // Before batching: ~1,500 point queries for this page. Now a query per
+  // relation and nesting level, and point reads only for id-less rows.
+  std::printf("detailed page of 100: %d batched reads, %d point reads\n", counts.batched,
+              counts.point);
+  EXPECT_LT(counts.batched, 250) << counts.batched;
+  EXPECT_LT(counts.point, 50) << counts.point;
+  // A detail of another event reuses what is cached and batches the rest.
+  const int before = counts.batched + counts.point;
+  ASSERT_EQ(engine.handle({"GET", "/2.3.0/docking_events/120/", "t", ""}).status, 200);
+  EXPECT_LT(counts.batched + counts.point - before, 60);
+}
