@@ -21,7 +21,6 @@
 
 #include "api/engine.hpp"
 #include "ingest/generator.hpp"
-#include "ingest/importer.hpp"
 #include "store/store.hpp"
 
 namespace {
@@ -38,7 +37,7 @@ struct Fixture {
   std::abort();
 }
 
-// 40 generated events imported into a temporary database, and an engine with
+// A generated world of 40 docking events in a temporary database, and an engine with
 // no time budget (so timing never changes an answer) and a fixed clock.
 Fixture make_fixture() {
   Fixture f;
@@ -50,15 +49,12 @@ Fixture make_fixture() {
   g.seed = 7;
   g.page_size = 20;
   g.out_dir = f.dir + "/pages";
+  // The generator keeps the world it built: every endpoint has data.
+  const std::string db = f.dir + "/db.sqlite3";
+  g.db_path = db;
+  g.only = {"docking_events"};
   const auto generated = ll2::ingest::generate(g);
   if (const auto* e = std::get_if<std::string>(&generated)) setup_failed(*e);
-  const std::string db = f.dir + "/db.sqlite3";
-  auto opened = ll2::store::open_sqlite(db);
-  if (!opened.store) setup_failed(opened.error);
-  for (const auto& entry : fs::directory_iterator(g.out_dir)) {
-    auto r = ll2::ingest::import_file(*opened.store, nullptr, entry.path().string());
-    if (auto* e = std::get_if<ll2::ingest::ImportError>(&r)) setup_failed(e->to_string());
-  }
   ll2::api::EngineOptions options;
   options.now = int64_t{1'700'000'000} * 1'000'000;
   options.query_timeout = std::chrono::milliseconds(0);
