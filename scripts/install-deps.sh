@@ -6,7 +6,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PACKAGES=(
   build-essential cmake pkg-config
   libboost1.81-dev libsqlite3-dev rapidjson-dev libfmt-dev libcli11-dev libcmark-dev
-  libgtest-dev libgmock-dev libbenchmark-dev sqlite3 curl
+  libpq-dev libgtest-dev libgmock-dev libbenchmark-dev sqlite3 curl
+  postgresql postgresql-client
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -65,7 +65,7 @@ int run_import(const std::string& db, const std::string& resource,
     }
     root = r->kind;
   }
-  auto opened = ll2::store::open_sqlite(db);
+  auto opened = ll2::store::open_store(db);
   if (!opened.store) {
     fmt::print(stderr, "ll2d import: {}\n", opened.error);
     return 2;
@@ -117,8 +117,9 @@ int run_import(const std::string& db, const std::string& resource,
 
 // `ll2d check`: what an operator needs to know before serving a file.
 int run_check(const std::string& db, bool quick) {
-  const auto report = ll2::store::check_sqlite(db, quick);
-  fmt::print("{}\n", db);
+  const auto report = ll2::store::check_store(db, quick);
+  const std::string name = ll2::store::display_name(db);
+  fmt::print("{}\n", name);
   if (!report.integrity.empty())
     fmt::print("  integrity ({}): {}\n", quick ? "quick_check" : "integrity_check",
                report.integrity == "ok" ? "ok" : "DAMAGED");
@@ -143,11 +144,11 @@ int run_check(const std::string& db, bool quick) {
                empty);
   }
   if (report.problems.empty()) {
-    fmt::print("ll2d check: {} is healthy\n", db);
+    fmt::print("ll2d check: {} is healthy\n", name);
     return 0;
   }
   std::fflush(stdout);
-  for (const auto& p : report.problems) fmt::print(stderr, "ll2d check: {}: {}\n", db, p);
+  for (const auto& p : report.problems) fmt::print(stderr, "ll2d check: {}: {}\n", name, p);
   return 1;
 }
 
@@ -161,7 +162,9 @@ int run(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "Serve the LL2 API from a database");
   ll2::http::ServerOptions server;
   std::string public_url;
-  serve->add_option("--db", db, "SQLite database file")->capture_default_str();
+  constexpr const char* kDbHelp =
+      "Database: a SQLite file (or sqlite:FILE), or postgresql://user@host:port/name";
+  serve->add_option("--db", db, kDbHelp)->capture_default_str();
   serve->add_option("--host", server.host, "Address to listen on")->capture_default_str();
   serve->add_option("--port", server.port, "Port to listen on (0: any free port)")
       ->capture_default_str();
@@ -239,7 +242,7 @@ int run(int argc, char** argv) {
   auto* import =
       app.add_subcommand("import", "Import LL2 JSON files or directories into a database");
   std::vector<std::string> inputs;
-  import->add_option("--db", db, "SQLite database file (created if missing)")
+  import->add_option("--db", db, std::string(kDbHelp) + " (created if missing)")
       ->capture_default_str();
   std::string resource;
   import->add_option("--resource", resource,
@@ -249,7 +252,8 @@ int run(int argc, char** argv) {
 
   auto* check = app.add_subcommand(
       "check", "Check a database: integrity, schema version, rows per table (exit 1 if unhealthy)");
-  check->add_option("--db", db, "SQLite database file (opened read-only)")->capture_default_str();
+  check->add_option("--db", db, std::string(kDbHelp) + " (opened read-only)")
+      ->capture_default_str();
   bool quick = false;
   check->add_flag("--quick", quick,
                   "PRAGMA quick_check instead of integrity_check (faster; skips index contents)");
@@ -304,13 +308,13 @@ int run(int argc, char** argv) {
   using Access = ll2::store::OpenOptions::Access;
   ll2::store::OpenOptions open_options{read_only ? Access::ReadOnly : Access::Auto, true};
   {
-    auto opened = ll2::store::open_sqlite(db, open_options);
+    auto opened = ll2::store::open_store(db, open_options);
     if (!opened.store) {
       fmt::print(stderr, "ll2d serve: {}\n", opened.error);
       return 2;
     }
     if (opened.read_only) {
-      fmt::print(stderr, "ll2d serve: serving {} read-only{}\n", db,
+      fmt::print(stderr, "ll2d serve: serving {} read-only{}\n", ll2::store::display_name(db),
                  opened.note.empty() ? "" : " (" + opened.note + ")");
     }
     // Every worker opens it the same way.
@@ -335,13 +339,17 @@ int run(int argc, char** argv) {
   server.write_timeout = std::chrono::seconds(write_timeout);
   ll2::api::Engine engine(
       [db, open_options] {
-        auto opened = ll2::store::open_sqlite(db, open_options);
+        auto opened = ll2::store::open_store(db, open_options);
+        // A database that cannot be reached now is answered 503 until it can.
+        if (opened.unavailable)
+          throw ll2::store::StoreError(ll2::store::StoreError::Cause::Unavailable, opened.error);
         if (!opened.store) throw std::runtime_error(opened.error);
         return std::move(opened.store);
       },
       engine_options);
   return ll2::http::serve(engine, server, [&](uint16_t port) {
-    fmt::print("ll2d: serving {} on http://{}:{}/2.3.0/\n", db, server.host, port);
+    fmt::print("ll2d: serving {} on http://{}:{}/2.3.0/\n", ll2::store::display_name(db),
+               server.host, port);
     std::fflush(stdout);
   });
 }

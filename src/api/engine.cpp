@@ -573,6 +573,14 @@ Response storage_failure(const Context& ctx, const Route& rt, const store::Store
                                budget.count(), e.what());
     return response;
   }
+  if (e.cause() == store::StoreError::Cause::Unavailable) {
+    response.status = 503;
+    finish(response, ctx, rt,
+           detail_body("The database is unavailable right now; try again in a few seconds."));
+    response.headers.emplace_back("Retry-After", "5");
+    response.log = fmt::format("database unavailable, answered 503: {}", e.what());
+    return response;
+  }
   response.status = 500;
   response.content_type = "application/json";
   response.body = R"({"detail":"A server error occurred."})";
@@ -621,7 +629,7 @@ Response Engine::handle(const Request& request) const {
         response = storage_failure(ctx, rt, e, options_.query_timeout);
         // A connection that failed is not trusted again: the next request
         // on this thread opens a new one.
-        if (e.cause() == store::StoreError::Cause::Failed) thread_states().erase(serial_);
+        if (e.cause() != store::StoreError::Cause::TimedOut) thread_states().erase(serial_);
       }
       break;
   }

@@ -88,9 +88,10 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
   const bool temporary = options.db_path.empty();
   const std::string db_path =
       temporary ? (fs::path(options.out_dir) / ".ll2d-generate.sqlite3").string() : options.db_path;
+  const bool postgres = store::is_postgres_url(db_path);
   if (temporary) {
     for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db_path + suffix, ec);
-  } else if (fs::exists(db_path, ec)) {
+  } else if (!postgres && fs::exists(db_path, ec)) {
     return fmt::format("--db {} already exists; generate builds a new database", db_path);
   }
   const auto remove_db = [&] {
@@ -101,8 +102,12 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
 
   GenerateStats stats;
   {
-    auto opened = store::open_sqlite(db_path);
+    auto opened = store::open_store(db_path);
     if (!opened.store) return opened.error;
+    // A new world needs a database of its own (PostgreSQL: an empty one).
+    if (postgres && opened.store->data_version() > 2)
+      return fmt::format("--db {} already holds data; generate builds a new database",
+                         store::display_name(db_path));
     auto built = build_world(*opened.store, options.events, options.seed, options.progress);
     if (auto* e = std::get_if<std::string>(&built)) {
       opened.store.reset();
@@ -117,7 +122,7 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
   api::EngineOptions engine_options{"https://ll2d.example", 50'000, std::nullopt};
   api::Engine engine(
       [&db_path] {
-        auto opened = store::open_sqlite(db_path);
+        auto opened = store::open_store(db_path);
         if (!opened.store) throw std::runtime_error(opened.error);
         return std::move(opened.store);
       },

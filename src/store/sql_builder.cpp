@@ -32,24 +32,35 @@ std::string column_name(const Field& f) {
 
 namespace {
 
-const char* sql_type(const Field& f) {
+// Integers are 64-bit on both (SQLite's INTEGER is; PostgreSQL's is not).
+// PostgreSQL's text sorts by byte, as SQLite's does, whatever the
+// database's locale.
+const char* integer_type(Dialect d) {
+  return d == Dialect::Postgres ? "BIGINT" : "INTEGER";
+}
+const char* text_type(Dialect d) {
+  return d == Dialect::Postgres ? "TEXT COLLATE \"C\"" : "TEXT";
+}
+
+const char* sql_type(const Field& f, Dialect d) {
   if (f.relation == Relation::ForeignKey) {
-    return f.target_kind != nullptr && f.target_kind->id_type == model::IdType::Uuid ? "TEXT"
-                                                                                     : "INTEGER";
+    return f.target_kind != nullptr && f.target_kind->id_type == model::IdType::Uuid
+               ? text_type(d)
+               : integer_type(d);
   }
   switch (f.type) {
     case model::ColumnType::Float:
-      return "REAL";
+      return d == Dialect::Postgres ? "DOUBLE PRECISION" : "REAL";
     case model::ColumnType::Text:
     case model::ColumnType::Date:
-      return "TEXT";
+      return text_type(d);
     default:
-      return "INTEGER";  // integers, booleans, date-times and durations
+      return integer_type(d);  // integers, booleans, date-times and durations
   }
 }
 
-const char* id_type(const Kind& k) {
-  return k.id_type == model::IdType::Uuid ? "TEXT" : "INTEGER";
+const char* id_type(const Kind& k, Dialect d) {
+  return k.id_type == model::IdType::Uuid ? text_type(d) : integer_type(d);
 }
 
 std::string row_columns(const Kind& k, std::string_view prefix) {
@@ -201,7 +212,7 @@ class PathMatcher {
       case Relation::Column:
         break;
     }
-    return "0";
+    return "FALSE";
   }
 
  private:
@@ -229,11 +240,32 @@ std::string placeholders(size_t n) {
   return out;
 }
 
+// PostgreSQL's UPPER, which SQLite gets as ll2_upper. On PostgreSQL the text
+// is taken in the database's default collation: the columns sort as "C",
+// whose UPPER would change ASCII letters only.
+std::string upper(const std::string& x, Dialect d) {
+  if (d == Dialect::Postgres) return fmt::format("upper(CAST({} AS TEXT) COLLATE \"default\")", x);
+  return fmt::format("ll2_upper({})", x);
+}
+
+// Where `needle` (a parameter) starts in `haystack`, from 1; 0: nowhere.
+std::string position(const std::string& haystack, const std::string& needle, Dialect d) {
+  return fmt::format("{}({}, {})", d == Dialect::Postgres ? "strpos" : "instr", haystack, needle);
+}
+
+// UPPER(haystack) contains the upper-cased needle, taken literally (no
+// LIKE wildcards); a NULL haystack never matches.
+std::string icontains(const std::string& x, Dialect d) {
+  if (d == Dialect::Postgres) return position(upper(x, d), "?", d) + " > 0";
+  return fmt::format("ll2_icontains({}, ?)", x);
+}
+
 // The SQL for one lookup on an expression; appends its parameters.
 std::string lookup_sql(const std::string& x, model::Lookup lookup, const std::vector<Value>& values,
-                       std::vector<Value>& params) {
+                       std::vector<Value>& params, Dialect d) {
   using model::Lookup;
   params.insert(params.end(), values.begin(), values.end());
+  const std::string text = fmt::format("CAST({} AS TEXT)", x);
   switch (lookup) {
     case Lookup::Exact:
     case Lookup::Gt:
@@ -242,21 +274,30 @@ std::string lookup_sql(const std::string& x, model::Lookup lookup, const std::ve
     case Lookup::Lte:
       return fmt::format("{} {} ?", x, comparison(lookup));
     case Lookup::IExact:
-      return fmt::format("ll2_upper({}) = ?", x);
+      return fmt::format("{} = ?", upper(x, d));
     case Lookup::Contains:
-      return fmt::format("instr(CAST({} AS TEXT), CAST(? AS TEXT)) > 0", x);
+      return position(text, "CAST(? AS TEXT)", d) + " > 0";
     case Lookup::IContains:
-      return fmt::format("ll2_icontains({}, ?)", x);
+      return icontains(x, d);
     case Lookup::StartsWith:
-      return fmt::format("instr(CAST({} AS TEXT), CAST(? AS TEXT)) = 1", x);
+      return position(text, "CAST(? AS TEXT)", d) + " = 1";
     case Lookup::IStartsWith:
-      return fmt::format("instr(ll2_upper({}), ?) = 1", x);
+      return position(upper(x, d), "?", d) + " = 1";
     case Lookup::In:
       return fmt::format("{} IN ({})", x, placeholders(values.size()));
     case Lookup::Year:
     case Lookup::Month:
     case Lookup::Day: {
       // Date-times are microseconds since the epoch; the part is taken in UTC.
+      if (d == Dialect::Postgres) {
+        const char* part = lookup == Lookup::Year    ? "YEAR"
+                           : lookup == Lookup::Month ? "MONTH"
+                                                     : "DAY";
+        return fmt::format(
+            "CAST(EXTRACT({} FROM TIMESTAMP '1970-01-01' + {} * INTERVAL '1 microsecond') AS "
+            "BIGINT) IN ({})",
+            part, x, placeholders(values.size()));
+      }
       const char* part = lookup == Lookup::Year ? "%Y" : lookup == Lookup::Month ? "%m" : "%d";
       return fmt::format("CAST(strftime('{}', {} / 1000000.0, 'unixepoch') AS INTEGER) IN ({})",
                          part, x, placeholders(values.size()));
@@ -265,28 +306,28 @@ std::string lookup_sql(const std::string& x, model::Lookup lookup, const std::ve
       break;
   }
   params.resize(params.size() - values.size());
-  return "0";
+  return "FALSE";
 }
 
 // A predicate as SQL; negations never see NULL (Django's exclude keeps rows
 // whose path reaches nothing).
 std::string predicate_sql(const Kind& root, const model::Predicate& p, PathMatcher& paths,
-                          std::vector<Value>& params) {
+                          std::vector<Value>& params, Dialect d) {
   using K = model::Predicate::Kind;
   switch (p.kind) {
     case K::All:
-      return "1";
+      return "TRUE";
     case K::Nothing:
-      return "0";
+      return "FALSE";
     case K::And:
     case K::Or: {
       std::vector<std::string> parts;
-      for (const auto& c : p.children) parts.push_back(predicate_sql(root, c, paths, params));
+      for (const auto& c : p.children) parts.push_back(predicate_sql(root, c, paths, params, d));
       return fmt::format("({})", fmt::join(parts, p.kind == K::And ? " AND " : " OR "));
     }
     case K::Not:
-      return fmt::format("NOT COALESCE({}, 0)",
-                         predicate_sql(root, p.children.at(0), paths, params));
+      return fmt::format("NOT COALESCE({}, FALSE)",
+                         predicate_sql(root, p.children.at(0), paths, params, d));
     case K::Compare:
       break;
   }
@@ -296,10 +337,11 @@ std::string predicate_sql(const Kind& root, const model::Predicate& p, PathMatch
     const std::string reaches =
         paths.match(root, "t0", p.path, [](const std::string& x) { return x + " IS NOT NULL"; });
     const auto* flag = p.values.empty() ? nullptr : std::get_if<int64_t>(&p.values[0]);
-    return flag != nullptr && *flag != 0 ? fmt::format("NOT COALESCE({}, 0)", reaches) : reaches;
+    return flag != nullptr && *flag != 0 ? fmt::format("NOT COALESCE({}, FALSE)", reaches)
+                                         : reaches;
   }
   return paths.match(root, "t0", p.path, [&](const std::string& x) {
-    return lookup_sql(x, p.lookup, p.values, params);
+    return lookup_sql(x, p.lookup, p.values, params, d);
   });
 }
 
@@ -307,72 +349,71 @@ std::string predicate_sql(const Kind& root, const model::Predicate& p, PathMatch
 
 namespace {
 
-// CREATE INDEX statements by name: several needs (a filter, a search hop, a
-// reverse relation) may ask for the same one.
+// Indexes by name: several needs (a filter, a search hop, a reverse
+// relation) may ask for the same one.
 class Indexes {
  public:
   // An index on a foreign key or column of `kind`, named <kind>__<field>.
   void on_field(const Kind& kind, const Field& f) {
-    add(kind.name + "__" + f.name, quote(kind.name), fmt::format("{}, id", quote(column_name(f))));
+    add(kind.name + "__" + f.name, kind.name, {quote(column_name(f)), "id"});
   }
-  void add(const std::string& name, const std::string& table, const std::string& columns) {
-    if (names_.insert(name).second) {
-      statements_.push_back(fmt::format("CREATE INDEX {} ON {} ({})", quote(name), table, columns));
-    }
+  void add(const std::string& name, const std::string& table, std::vector<std::string> columns) {
+    if (names_.insert(name).second) indexes_.push_back({name, table, std::move(columns)});
   }
-  std::vector<std::string> take() { return std::move(statements_); }
+  std::vector<IndexDef> take() { return std::move(indexes_); }
 
  private:
   std::set<std::string> names_;
-  std::vector<std::string> statements_;
+  std::vector<IndexDef> indexes_;
 };
 
 }  // namespace
 
-std::vector<std::string> schema(const model::Registry& registry) {
-  std::vector<std::string> out;
+SchemaPlan schema_plan(const model::Registry& registry, Dialect d) {
+  SchemaPlan plan;
   Indexes indexes;
   for (const auto& kp : registry.kinds()) {
     const Kind& k = *kp;
     // An id-less kind has no table of its own: each Rows relation that holds
     // it has one (below), so owners of different kinds never share a table.
     if (k.id_type != model::IdType::None) {
-      std::string cols = fmt::format("id {} PRIMARY KEY", id_type(k));
-      if (k.owned) cols += ", owner_id INTEGER";
+      TableDef t{k.name, {{"id", id_type(k, d), "PRIMARY KEY", false}}, {}, false};
+      if (k.owned) t.columns.push_back({"owner_id", integer_type(d), "", false});
       for (const auto& f : k.fields) {
-        if (f.column > 0) cols += fmt::format(", {} {}", quote(column_name(f)), sql_type(f));
+        if (f.column > 0) t.columns.push_back({column_name(f), sql_type(f, d), "", true});
       }
-      out.push_back(fmt::format("CREATE TABLE {} ({})", quote(k.name), cols));
-      if (k.owned) {
-        indexes.add(k.name + "__owner", quote(k.name), "owner_id, id");
-      }
+      plan.tables.push_back(std::move(t));
+      if (k.owned) indexes.add(k.name + "__owner", k.name, {"owner_id", "id"});
     }
     for (const auto& f : k.fields) {
       if (f.relation == Relation::ManyToMany) {
-        out.push_back(
-            fmt::format("CREATE TABLE {} (owner_id {} NOT NULL, target_id {} NOT NULL, PRIMARY KEY "
-                        "(owner_id, target_id)) "
-                        "WITHOUT ROWID",
-                        quote(k.link_table(f)), id_type(k), id_type(*f.target_kind)));
+        plan.tables.push_back({k.link_table(f),
+                               {{"owner_id", id_type(k, d), "NOT NULL", false},
+                                {"target_id", id_type(*f.target_kind, d), "NOT NULL", false}},
+                               "owner_id, target_id",
+                               d == Dialect::Sqlite});
       } else if (f.relation == Relation::Rows) {
-        std::string cols =
-            fmt::format("owner_id {} NOT NULL, position INTEGER NOT NULL", id_type(k));
+        TableDef t{k.link_table(f),
+                   {{"owner_id", id_type(k, d), "NOT NULL", false},
+                    {"position", integer_type(d), "NOT NULL", false}},
+                   "owner_id, position",
+                   false};
         for (const auto& c : f.target_kind->fields) {
-          if (c.column > 0) cols += fmt::format(", {} {}", quote(column_name(c)), sql_type(c));
+          if (c.column > 0) t.columns.push_back({column_name(c), sql_type(c, d), "", true});
         }
-        out.push_back(fmt::format("CREATE TABLE {} ({}, PRIMARY KEY (owner_id, position))",
-                                  quote(k.link_table(f)), cols));
+        plan.tables.push_back(std::move(t));
       } else if (f.relation == Relation::Reverse && f.via_field != nullptr) {
         // Reading a reverse relation looks the owner up by the target's key.
         const Kind& target = *f.target_kind;
         if (f.via_field->relation == Relation::ForeignKey) {
           // With an ordering column, the index hands the rows out in order.
-          const std::string order = f.order_by.empty() ? "" : quote(f.order_by) + ", ";
-          indexes.add(target.name + "__" + f.via_field->name, quote(target.name),
-                      fmt::format("{}, {}id", quote(column_name(*f.via_field)), order));
+          std::vector<std::string> columns{quote(column_name(*f.via_field))};
+          if (!f.order_by.empty()) columns.push_back(quote(f.order_by));
+          columns.emplace_back("id");
+          indexes.add(target.name + "__" + f.via_field->name, target.name, std::move(columns));
         } else {
           const std::string link = target.link_table(*f.via_field);
-          indexes.add(link + "__target", quote(link), "target_id, owner_id");
+          indexes.add(link + "__target", link, {"target_id", "owner_id"});
         }
       }
     }
@@ -409,14 +450,38 @@ std::vector<std::string> schema(const model::Registry& registry) {
       }
     }
   }
-  for (auto& index : indexes.take()) out.push_back(std::move(index));
-  // Tables before indexes, each in name order: the schema does not depend on
-  // the order in which resource files are declared.
-  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
-    const bool a_index = a.starts_with("CREATE INDEX");
-    const bool b_index = b.starts_with("CREATE INDEX");
-    return a_index != b_index ? b_index : a < b;
-  });
+  plan.indexes = indexes.take();
+  // The schema does not depend on the order in which resource files are
+  // declared.
+  std::sort(plan.tables.begin(), plan.tables.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::sort(plan.indexes.begin(), plan.indexes.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  return plan;
+}
+
+std::string create_table(const TableDef& t, Dialect) {
+  std::string cols;
+  for (const auto& c : t.columns) {
+    if (!cols.empty()) cols += ", ";
+    cols += fmt::format("{} {}", c.quoted ? quote(c.name) : c.name, c.type);
+    if (!c.constraint.empty()) cols += " " + c.constraint;
+  }
+  if (!t.primary_key.empty()) cols += fmt::format(", PRIMARY KEY ({})", t.primary_key);
+  return fmt::format("CREATE TABLE {} ({}){}", quote(t.name), cols,
+                     t.without_rowid ? " WITHOUT ROWID" : "");
+}
+
+std::string create_index(const IndexDef& i) {
+  return fmt::format("CREATE INDEX {} ON {} ({})", quote(i.name), quote(i.table),
+                     fmt::join(i.columns, ", "));
+}
+
+std::vector<std::string> schema(const model::Registry& registry, Dialect d) {
+  const SchemaPlan plan = schema_plan(registry, d);
+  std::vector<std::string> out;
+  for (const auto& t : plan.tables) out.push_back(create_table(t, d));
+  for (const auto& i : plan.indexes) out.push_back(create_index(i));
   return out;
 }
 
@@ -483,7 +548,15 @@ RelatedQuery related_query(const Kind& owner_kind, const Field& f) {
   return {quote(f.target_kind->name), "owner_id", "id", "id"};  // children
 }
 
-constexpr const char* kJsonIds = "(SELECT value FROM json_each(?))";
+// Many ids as one parameter, a JSON array (one statement shape whatever the
+// count), read back as a column of the ids' type.
+std::string ids_in(const Kind& kind, Dialect d) {
+  if (d == Dialect::Postgres) {
+    return fmt::format("(SELECT CAST(jsonb_array_elements_text(CAST(? AS jsonb)) AS {}))",
+                       kind.id_type == model::IdType::Uuid ? "TEXT" : "BIGINT");
+  }
+  return "(SELECT value FROM json_each(?))";
+}
 
 }  // namespace
 
@@ -493,20 +566,21 @@ std::string select_related_ids(const Kind& owner_kind, const Field& f) {
                      q.order);
 }
 
-std::string select_related_ids_in(const Kind& owner_kind, const Field& f) {
+std::string select_related_ids_in(const Kind& owner_kind, const Field& f, Dialect d) {
   const RelatedQuery q = related_query(owner_kind, f);
   return fmt::format("SELECT {}, {} FROM {} WHERE {} IN {} ORDER BY {}, {}", q.owner, q.target,
-                     q.from, q.owner, kJsonIds, q.owner, q.order);
+                     q.from, q.owner, ids_in(owner_kind, d), q.owner, q.order);
 }
 
-std::string select_rows_in(const Kind& k) {
+std::string select_rows_in(const Kind& k, Dialect d) {
   return fmt::format("SELECT {} FROM {} WHERE id IN {}", row_columns(k, ""), quote(k.name),
-                     kJsonIds);
+                     ids_in(k, d));
 }
 
-std::string select_owned_rows_in(const Field& f) {
+std::string select_owned_rows_in(const Field& f, Dialect d) {
   return fmt::format("SELECT owner_id, {} FROM {} WHERE owner_id IN {} ORDER BY owner_id, position",
-                     row_columns(*f.target_kind, ""), quote(f.owner->link_table(f)), kJsonIds);
+                     row_columns(*f.target_kind, ""), quote(f.owner->link_table(f)),
+                     ids_in(*f.owner, d));
 }
 
 std::string select_owned_rows(const Field& f) {
@@ -514,20 +588,20 @@ std::string select_owned_rows(const Field& f) {
                      row_columns(*f.target_kind, ""), quote(f.owner->link_table(f)));
 }
 
-ListStatements list(const ListQuery& q) {
+ListStatements list(const ListQuery& q, Dialect d) {
   JoinPlan plan(q.kind);
   std::vector<std::string> conditions;
   std::vector<Value> params;
   PathMatcher paths;
   if (q.where.kind != model::Predicate::Kind::All)
-    conditions.push_back(predicate_sql(*q.kind, q.where, paths, params));
+    conditions.push_back(predicate_sql(*q.kind, q.where, paths, params, d));
   for (const auto& term : q.search_terms) {
     if (q.search_paths.empty()) break;  // nothing to search: no condition
     std::vector<std::string> any;
     for (const auto& p : q.search_paths) {
       any.push_back(paths.match(*q.kind, "t0", p, [&](const std::string& x) {
         params.emplace_back(term);
-        return fmt::format("ll2_icontains({}, ?)", x);
+        return icontains(x, d);
       }));
     }
     conditions.push_back(fmt::format("({})", fmt::join(any, " OR ")));
@@ -553,6 +627,118 @@ ListStatements list(const ListQuery& q) {
   out.page.params.emplace_back(q.limit);
   out.page.params.emplace_back(q.offset);
   return out;
+}
+
+namespace {
+
+// A reverse relation's list is complete: the objects it names point at
+// the owner afterwards, and the ones that pointed at it before and are no
+// longer listed are detached (their foreign key becomes NULL, or their
+// link row goes), which is what the reverse side of the relation says.
+std::optional<std::string> write_reverse(const LinkWrite& link, const Runner& run) {
+  const model::Field& via = *link.field->via_field;
+  const model::Kind& target = *link.field->target_kind;
+  if (via.relation == model::Relation::ManyToMany) {
+    const std::string table = quote(target.link_table(via));
+    if (auto e = run(fmt::format("DELETE FROM {} WHERE target_id = ?", table), {link.owner}))
+      return e;
+    for (const auto& t : link.targets) {
+      if (auto e =
+              run(fmt::format(
+                      "INSERT INTO {} (owner_id, target_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                      table),
+                  {t, link.owner})) {
+        return e;
+      }
+    }
+    return std::nullopt;
+  }
+  const std::string table = quote(target.name);
+  const std::string column = quote(column_name(via));
+  if (auto e = run(fmt::format("UPDATE {} SET {} = NULL WHERE {} = ?", table, column, column),
+                   {link.owner})) {
+    return e;
+  }
+  for (const auto& t : link.targets) {
+    if (auto e =
+            run(fmt::format("UPDATE {} SET {} = ? WHERE id = ?", table, column), {link.owner, t}))
+      return e;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> write_batch(const WriteBatch& batch, const Runner& run) {
+  for (const auto& obj : batch.objects) {
+    std::string columns = "id";
+    std::string marks = "?";
+    std::string updates;
+    std::vector<Value> params{obj.id};
+    for (const auto& [field, value] : obj.values) {
+      const std::string c = quote(column_name(*field));
+      columns += ", " + c;
+      marks += ", ?";
+      updates += fmt::format("{}{} = excluded.{}", updates.empty() ? "" : ", ", c, c);
+      params.push_back(value);
+    }
+    const std::string table = quote(obj.kind->name);
+    const std::string stmt =
+        updates.empty()
+            ? fmt::format("INSERT INTO {} (id) VALUES (?) ON CONFLICT DO NOTHING", table)
+            : fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}", table,
+                          columns, marks, updates);
+    if (auto e = run(stmt, params)) return e;
+  }
+  for (const auto& link : batch.links) {
+    if (link.field->relation == model::Relation::ManyToMany) {
+      const std::string table = quote(link.kind->link_table(*link.field));
+      if (auto e = run(fmt::format("DELETE FROM {} WHERE owner_id = ?", table), {link.owner}))
+        return e;
+      for (const auto& t : link.targets) {
+        if (auto e =
+                run(fmt::format(
+                        "INSERT INTO {} (owner_id, target_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                        table),
+                    {link.owner, t})) {
+          return e;
+        }
+      }
+    } else if (link.field->relation == model::Relation::Reverse) {
+      if (auto e = write_reverse(link, run)) return e;
+    } else {  // children: detach the old set, attach the new one
+      const std::string table = quote(link.field->target_kind->name);
+      if (auto e = run(fmt::format("UPDATE {} SET owner_id = NULL WHERE owner_id = ?", table),
+                       {link.owner})) {
+        return e;
+      }
+      for (const auto& t : link.targets) {
+        if (auto e =
+                run(fmt::format("UPDATE {} SET owner_id = ? WHERE id = ?", table), {link.owner, t}))
+          return e;
+      }
+    }
+  }
+  for (const auto& rows : batch.rows) {
+    const std::string table = quote(rows.field->owner->link_table(*rows.field));
+    if (auto e = run(fmt::format("DELETE FROM {} WHERE owner_id = ?", table), {rows.owner}))
+      return e;
+    int64_t position = 0;
+    for (const auto& row : rows.rows) {
+      std::string columns = "owner_id, position";
+      std::string marks = "?, ?";
+      std::vector<Value> params{rows.owner, position++};
+      for (const auto& [field, value] : row) {
+        columns += ", " + quote(column_name(*field));
+        marks += ", ?";
+        params.push_back(value);
+      }
+      if (auto e =
+              run(fmt::format("INSERT INTO {} ({}) VALUES ({})", table, columns, marks), params))
+        return e;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace ll2::store::sql

@@ -2,6 +2,8 @@
 // queries. Only declared identifiers reach SQL text; values are parameters.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,15 +12,47 @@
 
 namespace ll2::store::sql {
 
+// The SQL differences between the backends live here: types, the batched
+// id parameter, text functions (PostgreSQL's own; SQLite gets ll2_* functions
+// that imitate them) and date parts. Statements use `?` placeholders on both;
+// the PostgreSQL store numbers them when it prepares a statement.
+enum class Dialect { Sqlite, Postgres };
+
 std::string quote(std::string_view identifier);
 // A SQL string literal ('it''s').
 std::string quote_literal(std::string_view text);
 // The column that stores a Column or ForeignKey field.
 std::string column_name(const model::Field& f);
 
-// CREATE TABLE / CREATE INDEX statements for every declared kind and for the
-// lookups the resources filter and order by.
-std::vector<std::string> schema(const model::Registry& registry);
+// The schema the declarations describe: a table per kind (and per
+// many-to-many or id-less relation) and the indexes the resources' filters,
+// orderings, searches and reverse relations read through.
+struct ColumnDef {
+  std::string name;
+  std::string type;        // the dialect's type (INTEGER, BIGINT, TEXT, ...)
+  std::string constraint;  // PRIMARY KEY, NOT NULL, or empty
+  bool quoted = true;      // declared fields are quoted; id/owner_id/... are not
+};
+struct TableDef {
+  std::string name;
+  std::vector<ColumnDef> columns;
+  std::string primary_key;  // a composite key's columns, or empty
+  bool without_rowid = false;
+};
+struct IndexDef {
+  std::string name;
+  std::string table;
+  std::vector<std::string> columns;  // as written: quoted where declared
+};
+struct SchemaPlan {
+  std::vector<TableDef> tables;   // in name order
+  std::vector<IndexDef> indexes;  // in name order
+};
+SchemaPlan schema_plan(const model::Registry& registry, Dialect dialect);
+std::string create_table(const TableDef& table, Dialect dialect);
+std::string create_index(const IndexDef& index);
+// CREATE TABLE then CREATE INDEX statements, each in name order.
+std::vector<std::string> schema(const model::Registry& registry, Dialect dialect = Dialect::Sqlite);
 
 std::string select_row(const model::Kind& kind);
 // Fills derived foreign keys (Kind::derivations) an import left unknown.
@@ -27,9 +61,11 @@ std::string select_exists(const model::Kind& kind);
 std::string select_related_ids(const model::Kind& owner_kind, const model::Field& field);
 // The batched forms: one parameter, a JSON array of ids (one statement shape
 // whatever the count).
-std::string select_rows_in(const model::Kind& kind);
-std::string select_related_ids_in(const model::Kind& owner_kind, const model::Field& field);
-std::string select_owned_rows_in(const model::Field& field);  // owner_id first
+std::string select_rows_in(const model::Kind& kind, Dialect dialect = Dialect::Sqlite);
+std::string select_related_ids_in(const model::Kind& owner_kind, const model::Field& field,
+                                  Dialect dialect = Dialect::Sqlite);
+// owner_id first
+std::string select_owned_rows_in(const model::Field& field, Dialect dialect = Dialect::Sqlite);
 std::string select_owned_rows(const model::Field& field);
 
 // A list query as SQL with `?` placeholders and the values to bind in order.
@@ -41,6 +77,12 @@ struct ListStatements {
   Statement count;
   Statement page;
 };
-ListStatements list(const ListQuery& q);
+ListStatements list(const ListQuery& q, Dialect dialect = Dialect::Sqlite);
+
+// The statements that apply a write batch, run in order by `run` inside the
+// caller's transaction; the first error stops them and is returned.
+using Runner =
+    std::function<std::optional<std::string>(const std::string& sql, const std::vector<Value>&)>;
+std::optional<std::string> write_batch(const WriteBatch& batch, const Runner& run);
 
 }  // namespace ll2::store::sql

@@ -11,8 +11,8 @@
 #include <unordered_map>
 
 #include "json/writer.hpp"
-#include "store/migrations.hpp"
 #include "store/sql_builder.hpp"
+#include "store/sqlite_migrations.hpp"
 #include "store/store.hpp"
 #include "util/text.hpp"
 
@@ -301,7 +301,10 @@ class SqliteStore final : public Store {
     if (auto e = exec("BEGIN IMMEDIATE")) return e;
     std::optional<std::string> result;
     try {
-      result = write_all(batch);
+      result =
+          sql::write_batch(batch, [this](const std::string& sql, const std::vector<Value>& params) {
+            return run(sql, params);
+          });
       // Links LL2 gives from one side only (a flight's rocket via its launch).
       for (const auto& update : derived_) {
         if (result) break;
@@ -419,111 +422,6 @@ class SqliteStore final : public Store {
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) error = describe(db_, rc, sql);
     sqlite3_reset(st.get());
     return error;
-  }
-
-  std::optional<std::string> write_all(const WriteBatch& batch) {
-    for (const auto& obj : batch.objects) {
-      std::string columns = "id";
-      std::string marks = "?";
-      std::string updates;
-      std::vector<Value> params{obj.id};
-      for (const auto& [field, value] : obj.values) {
-        const std::string c = sql::quote(sql::column_name(*field));
-        columns += ", " + c;
-        marks += ", ?";
-        updates += fmt::format("{}{} = excluded.{}", updates.empty() ? "" : ", ", c, c);
-        params.push_back(value);
-      }
-      const std::string table = sql::quote(obj.kind->name);
-      const std::string stmt =
-          updates.empty()
-              ? fmt::format("INSERT OR IGNORE INTO {} (id) VALUES (?)", table)
-              : fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}",
-                            table, columns, marks, updates);
-      if (auto e = run(stmt, params)) return e;
-    }
-    for (const auto& link : batch.links) {
-      if (link.field->relation == model::Relation::ManyToMany) {
-        const std::string table = sql::quote(link.kind->link_table(*link.field));
-        if (auto e = run(fmt::format("DELETE FROM {} WHERE owner_id = ?", table), {link.owner}))
-          return e;
-        for (const auto& t : link.targets) {
-          if (auto e =
-                  run(fmt::format("INSERT OR IGNORE INTO {} (owner_id, target_id) VALUES (?, ?)",
-                                  table),
-                      {link.owner, t})) {
-            return e;
-          }
-        }
-      } else if (link.field->relation == model::Relation::Reverse) {
-        if (auto e = write_reverse(link)) return e;
-      } else {  // children: detach the old set, attach the new one
-        const std::string table = sql::quote(link.field->target_kind->name);
-        if (auto e = run(fmt::format("UPDATE {} SET owner_id = NULL WHERE owner_id = ?", table),
-                         {link.owner})) {
-          return e;
-        }
-        for (const auto& t : link.targets) {
-          if (auto e = run(fmt::format("UPDATE {} SET owner_id = ? WHERE id = ?", table),
-                           {link.owner, t}))
-            return e;
-        }
-      }
-    }
-    for (const auto& rows : batch.rows) {
-      const std::string table = sql::quote(rows.field->owner->link_table(*rows.field));
-      if (auto e = run(fmt::format("DELETE FROM {} WHERE owner_id = ?", table), {rows.owner}))
-        return e;
-      int64_t position = 0;
-      for (const auto& row : rows.rows) {
-        std::string columns = "owner_id, position";
-        std::string marks = "?, ?";
-        std::vector<Value> params{rows.owner, position++};
-        for (const auto& [field, value] : row) {
-          columns += ", " + sql::quote(sql::column_name(*field));
-          marks += ", ?";
-          params.push_back(value);
-        }
-        if (auto e =
-                run(fmt::format("INSERT INTO {} ({}) VALUES ({})", table, columns, marks), params))
-          return e;
-      }
-    }
-    return std::nullopt;
-  }
-
-  // A reverse relation's list is complete: the objects it names point at
-  // the owner afterwards, and the ones that pointed at it before and are no
-  // longer listed are detached (their foreign key becomes NULL, or their
-  // link row goes), which is what the reverse side of the relation says.
-  std::optional<std::string> write_reverse(const LinkWrite& link) {
-    const model::Field& via = *link.field->via_field;
-    const model::Kind& target = *link.field->target_kind;
-    if (via.relation == model::Relation::ManyToMany) {
-      const std::string table = sql::quote(target.link_table(via));
-      if (auto e = run(fmt::format("DELETE FROM {} WHERE target_id = ?", table), {link.owner}))
-        return e;
-      for (const auto& t : link.targets) {
-        if (auto e = run(
-                fmt::format("INSERT OR IGNORE INTO {} (owner_id, target_id) VALUES (?, ?)", table),
-                {t, link.owner})) {
-          return e;
-        }
-      }
-      return std::nullopt;
-    }
-    const std::string table = sql::quote(target.name);
-    const std::string column = sql::quote(sql::column_name(via));
-    if (auto e = run(fmt::format("UPDATE {} SET {} = NULL WHERE {} = ?", table, column, column),
-                     {link.owner})) {
-      return e;
-    }
-    for (const auto& t : link.targets) {
-      if (auto e =
-              run(fmt::format("UPDATE {} SET {} = ? WHERE id = ?", table, column), {link.owner, t}))
-        return e;
-    }
-    return std::nullopt;
   }
 
   static constexpr size_t kMaxStatements = 256;

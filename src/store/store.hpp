@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/schema.hpp"
@@ -68,8 +69,9 @@ struct WriteBatch {
 class StoreError : public std::runtime_error {
  public:
   enum class Cause {
-    TimedOut,  // the read's deadline passed (see begin_read)
-    Failed,    // the storage failed: the message names the cause
+    TimedOut,     // the read's deadline passed (see begin_read)
+    Failed,       // the storage failed: the message names the cause
+    Unavailable,  // the database cannot be reached (now): try again later
   };
   StoreError(Cause cause, const std::string& message)
       : std::runtime_error(message), cause_(cause) {}
@@ -113,6 +115,7 @@ class Store {
   // database as one commit left it (a request never mixes an import's
   // before and after). data_version inside it is the snapshot's. Reads in
   // it that run past `deadline` throw StoreError(TimedOut).
+  // A store may also throw StoreError from here (e.g. Unavailable).
   virtual std::optional<std::string> begin_read(Deadline deadline) = 0;
   virtual void end_read() = 0;
 
@@ -150,15 +153,27 @@ struct OpenOptions {
   bool must_exist = false;
 };
 
+// Where a database is: `FILE` or `sqlite:FILE` for SQLite,
+// `postgresql://...` (or `postgres://`) for PostgreSQL.
+bool is_postgres_url(std::string_view db);
+// `db` for messages and logs: a PostgreSQL URL's password is hidden.
+std::string display_name(const std::string& db);
+
 struct OpenResult {
   std::unique_ptr<Store> store;
-  std::string error;       // set when store is null
-  bool read_only = false;  // how it was opened
-  std::string note;        // why it was opened read-only, or how (immutable)
+  std::string error;         // set when store is null
+  bool read_only = false;    // how it was opened
+  std::string note;          // why it was opened read-only, or how (immutable)
+  bool unavailable = false;  // the database could not be reached (may come back)
 };
 
-// Opens a SQLite database, creating it or upgrading its schema as needed.
+// Opens the database `db` names (see is_postgres_url), creating it or
+// upgrading its schema as needed. The one place that picks the backend.
+OpenResult open_store(const std::string& db, const OpenOptions& options = {});
 OpenResult open_sqlite(const std::string& path, const OpenOptions& options = {});
+// A PostgreSQL database (an empty one gets the schema; a replica is opened
+// read-only under Access::Auto).
+OpenResult open_postgres(const std::string& url, const OpenOptions& options = {});
 
 // What `ll2d check` reports about a database file, opened read-only.
 struct CheckReport {
@@ -171,5 +186,8 @@ struct CheckReport {
 // PRAGMA integrity_check (quick_check when `quick`), the schema version
 // against this ll2d's, and the row count of every table.
 CheckReport check_sqlite(const std::string& path, bool quick);
+// The same on PostgreSQL, without the integrity check (that is pg_amcheck's).
+CheckReport check_postgres(const std::string& url);
+CheckReport check_store(const std::string& db, bool quick);
 
 }  // namespace ll2::store

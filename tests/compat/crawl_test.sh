@@ -20,8 +20,10 @@ cleanup() {
 }
 trap cleanup EXIT
 "$LL2D" generate --events "$EVENTS" --seed 7 --out "$WORK/gen" --quiet >/dev/null
-"$LL2D" import --db "$WORK/db.sqlite3" "$WORK/gen" 2>/dev/null
-"$LL2D" serve --db "$WORK/db.sqlite3" --host 127.0.0.1 --port 0 --no-access-log \
+. "$HERE/backend_db.sh"
+DB=$(backend_db ll2d_crawl "$WORK/db.sqlite3")
+"$LL2D" import --db "$DB" "$WORK/gen" 2>/dev/null
+"$LL2D" serve --db "$DB" --host 127.0.0.1 --port 0 --no-access-log \
   --now 2000-06-15T12:00:00 >"$WORK/out" 2>&1 &
 PID=$!
 for _ in $(seq 1 100); do grep -q serving "$WORK/out" 2>/dev/null && break; sleep 0.1; done

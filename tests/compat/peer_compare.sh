@@ -31,7 +31,9 @@ chmod -R u+w "$WORK/peer"
 
 "$LL2D" generate --events "$EVENTS" --seed "$SEED" --out "$WORK/gen" --quiet >/dev/null
 # The peer imports docking-event pages only, so ll2d gets exactly the same.
-"$LL2D" import --db "$WORK/ll2d.sqlite3" "$WORK"/gen/page_*.json 2>/dev/null
+. "$HERE/backend_db.sh"
+DB=$(backend_db ll2d_peer "$WORK/ll2d.sqlite3")
+"$LL2D" import --db "$DB" "$WORK"/gen/page_*.json 2>/dev/null
 
 cd "$WORK/peer"
 eval "$(timeout 180 ./pg.sh start)"
@@ -44,7 +46,7 @@ PEER_PORT=$(free_port)
 NOW=2000-06-15T12:00:00
 PEER_NOW=$NOW $PY -m gunicorn --workers 2 --bind "127.0.0.1:$PEER_PORT" peer.wsgi >"$WORK/gunicorn.log" 2>&1 &
 PIDS+=($!)
-"$LL2D" serve --db "$WORK/ll2d.sqlite3" --host 127.0.0.1 --port 0 --no-access-log --now "$NOW" >"$WORK/ll2d.out" 2>&1 &
+"$LL2D" serve --db "$DB" --host 127.0.0.1 --port 0 --no-access-log --now "$NOW" >"$WORK/ll2d.out" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 300); do
   grep -q "serving" "$WORK/ll2d.out" 2>/dev/null && curl -sf -o /dev/null "http://127.0.0.1:$PEER_PORT/2.3.0/" && break

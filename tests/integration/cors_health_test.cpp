@@ -112,6 +112,7 @@ TEST_F(CorsServer, HealthCheckAsDjangoHealthCheck) {
 }
 
 TEST(HealthCheck, ADatabaseThatIsGoneIsA500) {
+  LL2D_SQLITE_ONLY();
   TempDir dir;
   ASSERT_EQ(run_ll2d({"import", "--db", dir.file("db.sqlite3"),
                       LL2D_FIXTURES "/docking_event_609_detailed.json"})

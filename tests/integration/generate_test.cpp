@@ -80,6 +80,7 @@ TEST(Generate, OnlyWritesTheNamedRoutesOfTheSameWorld) {
 }
 
 TEST(Generate, KeepsItsDatabaseOnlyWhenAskedAndNeverOverwritesOne) {
+  LL2D_SQLITE_ONLY();
   TempDir dir;
   const auto r = run_ll2d({"generate", "--events", "50", "--out", dir.file("g"), "--db",
                            dir.file("world.sqlite3"), "--quiet"});

@@ -139,6 +139,7 @@ class GeneratedWorld : public ::testing::Test {
 }  // namespace
 
 TEST_F(GeneratedWorld, ImportGivesBackTheGeneratorsDatabase) {
+  LL2D_SQLITE_ONLY();
   const auto generated = content(generated_db());
   const auto imported = content(imported_db());
   ASSERT_FALSE(generated.empty());

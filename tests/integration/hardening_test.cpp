@@ -253,8 +253,9 @@ bool wait_for_connections(pid_t pid, size_t connections) {
 }
 
 // Databases shared by the tests: 100 generated events (the detailed list of
-// them is ~1.1 MB, as in the report), and the golden event with a name so long
-// that its detail (~10 MB) cannot fit in the kernel's socket buffers.
+// them is ~1.1 MB, as in the report), and the golden event with a description
+// so long that its detail (~10 MB) cannot fit in the kernel's socket buffers
+// (an unindexed field: PostgreSQL cannot index a value of megabytes).
 class Hardening : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -266,8 +267,8 @@ class Hardening : public ::testing::Test {
     ASSERT_EQ(i.exit_code, 0) << i.err;
     const std::string golden = read_file(LL2D_FIXTURES "/docking_event_609_detailed.json");
     std::ofstream(dir->file("huge.json"))
-        << replace_all(golden, "\"name\": \"Chang'e 6\"",
-                       "\"name\": \"" + std::string(size_t{3} * 1024 * 1024, 'x') + "\"");
+        << replace_all(golden, "\"description\": \"The Moon is Earth's only natural satellite.\"",
+                       "\"description\": \"" + std::string(size_t{5} * 1024 * 1024, 'x') + "\"");
     const auto h = run_ll2d({"import", "--db", huge_db(), dir->file("huge.json")});
     ASSERT_EQ(h.exit_code, 0) << h.err;
   }

@@ -1,5 +1,7 @@
 #include "harness.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include <fcntl.h>
@@ -8,15 +10,119 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
 namespace ll2::test {
+
+bool postgres_backend() {
+  const char* url = std::getenv("LL2D_TEST_POSTGRES");
+  return url != nullptr && *url != '\0';
+}
+
+std::string backend_db(const std::string& db) {
+  if (!postgres_backend() || db.starts_with("postgres")) return db;
+  // The same path names the same database for the whole test process.
+  const std::string name =
+      fmt::format("ll2dt_{:016x}", std::hash<std::string>{}(db) ^ static_cast<size_t>(getpid()));
+  static std::mutex mutex;
+  static std::set<std::string> created;
+  const std::string admin = std::getenv("LL2D_TEST_POSTGRES");
+  const std::lock_guard lock(mutex);
+  if (created.insert(name).second) {
+    PGconn* c = PQconnectdb(admin.c_str());
+    PGresult* r = PQexec(c, fmt::format("CREATE DATABASE \"{}\"", name).c_str());
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    const std::string error = PQerrorMessage(c);
+    PQclear(r);
+    PQfinish(c);
+    if (!ok) throw std::runtime_error("cannot create the test database " + name + ": " + error);
+  }
+  const size_t slash = admin.rfind('/');
+  return admin.substr(0, slash + 1) + name;
+}
+
+std::string database_contents(const std::string& db) {
+  if (!postgres_backend()) return read_file(db);
+  PGconn* c = PQconnectdb(backend_db(db).c_str());
+  std::string out;
+  const auto query = [&](const std::string& sql) {
+    PGresult* r = PQexec(c, sql.c_str());
+    std::vector<std::string> values;
+    for (int i = 0; i < PQntuples(r); ++i) values.emplace_back(PQgetvalue(r, i, 0));
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) out += "error: " + std::string(PQerrorMessage(c));
+    PQclear(r);
+    return values;
+  };
+  // Every table's rows as text, in a fixed order; the generation too, since
+  // a write that changed no row still counts as one.
+  for (const auto& table : query("SELECT quote_ident(table_name) FROM information_schema.tables "
+                                 "WHERE table_schema = current_schema() ORDER BY 1")) {
+    out += table + "\n";
+    for (const auto& row : query(fmt::format("SELECT t::text FROM {} t ORDER BY 1", table)))
+      out += row + "\n";
+  }
+  PQfinish(c);
+  return out;
+}
+
+int64_t query_int64(const std::string& db, const std::string& sql) {
+  int64_t v = -1;
+  if (!postgres_backend()) {
+    sqlite3* h = nullptr;
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
+        sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+      v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
+  }
+  PGconn* c = PQconnectdb(backend_db(db).c_str());
+  PGresult* r = PQexec(c, sql.c_str());
+  if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
+    v = std::strtoll(PQgetvalue(r, 0, 0), nullptr, 10);
+  PQclear(r);
+  PQfinish(c);
+  return v;
+}
+
+void copy_database(const std::string& from, const std::string& to) {
+  if (!postgres_backend()) {
+    std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing);
+    return;
+  }
+  // A new database made from the other one (which nobody may be using now).
+  const std::string source = backend_db(from);
+  const std::string target = backend_db(to);
+  const std::string admin = std::getenv("LL2D_TEST_POSTGRES");
+  PGconn* c = PQconnectdb(admin.c_str());
+  const auto name = [](const std::string& url) { return url.substr(url.rfind('/') + 1); };
+  std::string error;
+  for (const auto& sql :
+       {fmt::format("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", name(target)),
+        fmt::format("CREATE DATABASE \"{}\" TEMPLATE \"{}\"", name(target), name(source))}) {
+    PGresult* r = PQexec(c, sql.c_str());
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && error.empty()) error = PQerrorMessage(c);
+    PQclear(r);
+  }
+  PQfinish(c);
+  if (!error.empty()) throw std::runtime_error("cannot copy the test database: " + error);
+}
 
 namespace {
 
@@ -28,6 +134,10 @@ pid_t spawn(const std::vector<std::string>& args, int out_fd, int err_fd,
   std::string binary = LL2D_BINARY;
   argv.push_back(binary.data());
   std::vector<std::string> copy = args;
+  // With LL2D_TEST_POSTGRES, every --db is a database on that server.
+  for (size_t i = 0; i + 1 < copy.size(); ++i) {
+    if (copy[i] == "--db") copy[i + 1] = backend_db(copy[i + 1]);
+  }
   for (auto& a : copy) argv.push_back(a.data());
   argv.push_back(nullptr);
   const pid_t pid = fork();

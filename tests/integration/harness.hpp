@@ -19,6 +19,27 @@ struct CommandResult {
   std::string err;
 };
 
+// Whether the suite runs against PostgreSQL: LL2D_TEST_POSTGRES holds the URL
+// of a server's maintenance database (postgresql://user@host:port/postgres).
+// Then every `--db FILE` the tests pass to ll2d names a new database of its
+// own on that server instead, so the same tests run on both backends; tests
+// of SQLite files themselves skip (LL2D_SQLITE_ONLY).
+bool postgres_backend();
+// The database a test's `--db` value stands for on the backend in use.
+std::string backend_db(const std::string& db);
+// Everything a database holds, for comparing before and after: the SQLite
+// file's bytes, or every PostgreSQL table's rows.
+std::string database_contents(const std::string& db);
+// The first column of a query's first row on a test's database; -1 when
+// there is none (no database, no such table).
+int64_t query_int64(const std::string& db, const std::string& sql);
+// Makes `to` a copy of the database `from` (nothing may be using `from`).
+void copy_database(const std::string& from, const std::string& to);
+#define LL2D_SQLITE_ONLY()                                                            \
+  do {                                                                                \
+    if (::ll2::test::postgres_backend()) GTEST_SKIP() << "tests SQLite files itself"; \
+  } while (0)
+
 // Runs `ll2d args...` and waits for it (bounded by `timeout_seconds`).
 CommandResult run_ll2d(const std::vector<std::string>& args, int timeout_seconds = 120);
 

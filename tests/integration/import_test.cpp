@@ -30,7 +30,7 @@ class ImportCommand : public ::testing::Test {
     const auto r =
         run_ll2d({"import", "--db", db(), LL2D_FIXTURES "/docking_event_609_detailed.json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    before = read_file(db());
+    before = database_contents(db());
     ASSERT_FALSE(before.empty());
   }
   std::string db() const { return dir.file("db.sqlite3"); }
@@ -43,7 +43,7 @@ class ImportCommand : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_NE(r.err.find(file), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(fragment), std::string::npos) << r.err;
-    EXPECT_EQ(read_file(db()), before) << "the database changed";
+    EXPECT_EQ(database_contents(db()), before) << "the database changed";
     EXPECT_FALSE(std::filesystem::exists(db() + "-wal") &&
                  std::filesystem::file_size(db() + "-wal") > 0);
   }
@@ -116,6 +116,7 @@ TEST_F(ImportCommand, GoodFilesImportAndBadOnesAreReportedInTheExitStatus) {
 }
 
 TEST(SchemaVersions, NewerAndForeignDatabasesAreRefused) {
+  LL2D_SQLITE_ONLY();
   TempDir dir;
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(dir.file("newer.sqlite3").c_str(), &db), SQLITE_OK);

@@ -507,6 +507,7 @@ TEST_F(ListServer, ModesAndFormatsOnLists) {
 }
 
 TEST(ServeErrors, AnUnreadableDatabaseIsA500NotACrash) {
+  LL2D_SQLITE_ONLY();
   TempDir dir;
   ASSERT_EQ(run_ll2d({"import", "--db", dir.file("db.sqlite3"),
                       LL2D_FIXTURES "/docking_event_609_detailed.json"})

@@ -7,7 +7,7 @@
 #include <string>
 #include <tuple>
 
-#include "store/migrations.hpp"
+#include "store/sqlite_migrations.hpp"
 #include "store/store.hpp"
 #include "test_util.hpp"
 

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "model/schema.hpp"
-#include "store/migrations.hpp"
+#include "store/sqlite_migrations.hpp"
 #include "store/sql_builder.hpp"
 #include "test_util.hpp"
 

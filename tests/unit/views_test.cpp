@@ -10,7 +10,7 @@
 #include "api/serializer.hpp"
 #include "ingest/importer.hpp"
 #include "model/schema.hpp"
-#include "store/migrations.hpp"
+#include "store/sqlite_migrations.hpp"
 #include "store/sql_builder.hpp"
 #include "test_util.hpp"
 

@@ -1,4 +1,4 @@
-#include "store/migrations.hpp"
+#include "store/sqlite_migrations.hpp"
 
 #include <fmt/format.h>
 

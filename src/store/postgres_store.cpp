@@ -1,0 +1,813 @@
+// The store on PostgreSQL (libpq): the same schema and statements as on
+// SQLite, in PostgreSQL's dialect. One connection per store object (the
+// engine keeps one per worker thread). Every call is bounded: a query waits
+// for its answer no longer than the read's deadline (or kMaxWait), and a
+// connection that failed says so (StoreError Unavailable) so the engine can
+// answer 503 and open a new one for the next request.
+#include <fmt/format.h>
+#include <libpq-fe.h>
+#include <poll.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <list>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "json/writer.hpp"
+#include "store/migrations.hpp"
+#include "store/sql_builder.hpp"
+#include "store/store.hpp"
+
+namespace ll2::store {
+
+namespace {
+
+using model::Field;
+using model::Kind;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kMaxWait = std::chrono::seconds(30);  // any one round trip without a deadline
+constexpr size_t kMaxStatements = 256;
+// Serializes writers (imports through any node) and schema upgrades.
+constexpr int64_t kWriteLock = 0x6c6c3264'0001;    // "ll2d" 1
+constexpr int64_t kUpgradeLock = 0x6c6c3264'0002;  // "ll2d" 2
+// Type OIDs (pg_type.h) of the results we read.
+constexpr Oid kBool = 16, kInt8 = 20, kInt2 = 21, kInt4 = 23, kFloat4 = 700, kFloat8 = 701,
+              kNumeric = 1700;
+
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using Result = std::unique_ptr<PGresult, ResultDeleter>;
+
+// `?` placeholders numbered as PostgreSQL wants them ($1, $2, ...); quoted
+// text and identifiers are copied as they are.
+std::string numbered(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size() + 16);
+  int n = 0;
+  char quote = 0;
+  for (const char c : sql) {
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+      out += c;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      out += c;
+    } else if (c == '?') {
+      out += fmt::format("${}", ++n);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Integers and floats are sent with their type, so a float compared with an
+// integer column compares as in SQLite; text and NULL take the type the
+// statement gives them.
+Oid param_type(const Value& v) {
+  if (std::holds_alternative<int64_t>(v)) return kInt8;
+  if (std::holds_alternative<double>(v)) return kFloat8;
+  return 0;
+}
+
+std::string param_text(const Value& v) {
+  if (const auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+  if (const auto* d = std::get_if<double>(&v)) return fmt::format("{}", *d);  // shortest exact
+  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  return {};
+}
+
+Value column(const PGresult* r, int row, int col) {
+  if (PQgetisnull(r, row, col) != 0) return std::monostate{};
+  const char* text = PQgetvalue(r, row, col);
+  const int length = PQgetlength(r, row, col);
+  switch (PQftype(r, col)) {
+    case kInt8:
+    case kInt4:
+    case kInt2:
+      return static_cast<int64_t>(std::strtoll(text, nullptr, 10));
+    case kFloat4:
+    case kFloat8:
+      return std::strtod(text, nullptr);
+    case kNumeric:
+      if (std::string_view(text).find_first_of(".eE") == std::string_view::npos)
+        return static_cast<int64_t>(std::strtoll(text, nullptr, 10));
+      return std::strtod(text, nullptr);
+    case kBool:
+      return static_cast<int64_t>(text[0] == 't' ? 1 : 0);
+    default:
+      return std::string(text, static_cast<size_t>(length));
+  }
+}
+
+Row read_row(const PGresult* r, int row, int first, int n) {
+  Row out;
+  out.reserve(static_cast<size_t>(n));
+  for (int i = first; i < first + n; ++i) out.push_back(column(r, row, i));
+  return out;
+}
+
+// SQLSTATE classes that mean the server or the connection is gone (08:
+// connection exception; 57P01-57P03: shutting down, cannot connect now;
+// 53: out of resources, e.g. too many connections).
+bool unavailable_state(std::string_view state) {
+  return state.starts_with("08") || state == "57P01" || state == "57P02" || state == "57P03" ||
+         state.starts_with("53");
+}
+
+std::string one_line(std::string text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  return text;
+}
+
+// A connection string with its password hidden, for messages and logs.
+std::string redacted(const std::string& url) {
+  const size_t scheme = url.find("://");
+  const size_t at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos) return url;
+  const size_t colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+class PostgresStore final : public Store {
+ public:
+  explicit PostgresStore(PGconn* conn)
+      : conn_(conn), derived_(sql::derived_updates(model::registry())) {}
+  ~PostgresStore() override { PQfinish(conn_); }
+
+  std::optional<Row> load(const Kind& kind, const Value& id) override {
+    const Result r = query(sql::select_row(kind), {id});
+    if (PQntuples(r.get()) == 0) return std::nullopt;
+    return read_row(r.get(), 0, 0, kind.column_count + 1);
+  }
+
+  std::vector<Value> related_ids(const Kind& owner_kind, const Field& field,
+                                 const Value& owner) override {
+    const Result r = query(sql::select_related_ids(owner_kind, field), {owner});
+    std::vector<Value> ids;
+    for (int i = 0; i < PQntuples(r.get()); ++i) ids.push_back(column(r.get(), i, 0));
+    return ids;
+  }
+
+  std::vector<Row> load_many(const Kind& kind, const std::vector<Value>& ids) override {
+    const Result r = query(sql::select_rows_in(kind, sql::Dialect::Postgres), {json_array(ids)});
+    std::vector<Row> rows;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      rows.push_back(read_row(r.get(), i, 0, kind.column_count + 1));
+    return rows;
+  }
+
+  std::vector<std::pair<Value, Value>> related_ids_many(const Kind& owner_kind, const Field& field,
+                                                        const std::vector<Value>& owners) override {
+    const Result r = query(sql::select_related_ids_in(owner_kind, field, sql::Dialect::Postgres),
+                           {json_array(owners)});
+    std::vector<std::pair<Value, Value>> pairs;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      pairs.emplace_back(column(r.get(), i, 0), column(r.get(), i, 1));
+    return pairs;
+  }
+
+  std::vector<std::pair<Value, Row>> owned_rows_many(const Field& field,
+                                                     const std::vector<Value>& owners) override {
+    const Result r =
+        query(sql::select_owned_rows_in(field, sql::Dialect::Postgres), {json_array(owners)});
+    std::vector<std::pair<Value, Row>> rows;
+    const int n = field.target_kind->column_count + 1;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      rows.emplace_back(column(r.get(), i, 0), read_row(r.get(), i, 1, n));
+    return rows;
+  }
+
+  std::vector<Row> owned_rows(const Field& field, const Value& owner) override {
+    const Result r = query(sql::select_owned_rows(field), {owner});
+    std::vector<Row> rows;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      rows.push_back(read_row(r.get(), i, 0, field.target_kind->column_count + 1));
+    return rows;
+  }
+
+  Page list(const ListQuery& q) override {
+    const auto statements = sql::list(q, sql::Dialect::Postgres);
+    Page page;
+    if (q.count) {
+      const Result r = query(statements.count.sql, statements.count.params);
+      if (PQntuples(r.get()) > 0) page.count = std::strtoll(PQgetvalue(r.get(), 0, 0), nullptr, 10);
+    }
+    if (!q.count || page.count > q.offset) {
+      const Result r = query(statements.page.sql, statements.page.params);
+      for (int i = 0; i < PQntuples(r.get()); ++i) page.ids.push_back(column(r.get(), i, 0));
+    }
+    return page;
+  }
+
+  bool exists(const Kind& kind, const Value& id) override {
+    return PQntuples(query(sql::select_exists(kind), {id}).get()) > 0;
+  }
+
+  uint64_t data_version() override {
+    if (in_snapshot_) return snapshot_version_;
+    const Result r = query("SELECT generation FROM ll2d_state", {});
+    return PQntuples(r.get()) > 0 ? std::strtoull(PQgetvalue(r.get(), 0, 0), nullptr, 10) : 0;
+  }
+
+  // One round trip: the snapshot (REPEATABLE READ: every statement of the
+  // request sees the same commit), the server-side time budget, and the
+  // generation the caches are keyed by, read inside the snapshot.
+  std::optional<std::string> begin_read(Deadline deadline) override {
+    reconnect_if_broken();
+    deadline_ = deadline;
+    int64_t budget_ms = 0;  // 0: no statement timeout
+    if (deadline) {
+      budget_ms = std::max<int64_t>(
+          1,
+          std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count());
+    }
+    try {
+      const Result r = simple(fmt::format(
+          "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = {}; "
+          "SELECT generation FROM ll2d_state",
+          budget_ms));
+      snapshot_version_ =
+          PQntuples(r.get()) > 0 ? std::strtoull(PQgetvalue(r.get(), 0, 0), nullptr, 10) : 0;
+    } catch (const StoreError&) {
+      deadline_.reset();
+      finish_transaction();
+      throw;  // the engine answers 503 or 500 from the cause
+    }
+    in_snapshot_ = true;
+    return std::nullopt;
+  }
+
+  void end_read() override {
+    in_snapshot_ = false;
+    deadline_.reset();
+    finish_transaction();
+  }
+
+  std::optional<std::string> write(const WriteBatch& batch) override {
+    std::optional<std::string> result;
+    try {
+      reconnect_if_broken();
+      simple(fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})", kWriteLock));
+      result =
+          sql::write_batch(batch, [this](const std::string& sql, const std::vector<Value>& params) {
+            return run(sql, params);
+          });
+      for (const auto& update : derived_) {
+        if (result) break;
+        result = run(update, {});
+      }
+      if (!result) {
+        // Readers key their caches by the generation; NOTIFY tells listeners.
+        simple("UPDATE ll2d_state SET generation = generation + 1; NOTIFY ll2d_changed; COMMIT");
+        return std::nullopt;
+      }
+    } catch (const StoreError& e) {
+      result = e.what();
+    }
+    if (!broken_ && PQtransactionStatus(conn_) != PQTRANS_IDLE) simple_ignore("ROLLBACK");
+    return result;
+  }
+
+  PGconn* connection() { return conn_; }
+
+ private:
+  // Runs a statement with its parameters (prepared once per connection and
+  // shape); throws StoreError when it fails.
+  Result query(const std::string& sql, const std::vector<Value>& params) {
+    std::string key = sql;
+    key += '\0';
+    std::vector<Oid> types;
+    types.reserve(params.size());
+    for (const auto& p : params) {
+      types.push_back(param_type(p));
+      key += types.back() == kInt8 ? 'i' : types.back() == kFloat8 ? 'f' : 't';
+    }
+    const std::string& name = prepared(key, sql, types);
+    std::vector<std::string> texts;
+    std::vector<const char*> values;
+    texts.reserve(params.size());
+    for (const auto& p : params) texts.push_back(param_text(p));
+    for (size_t i = 0; i < params.size(); ++i)
+      values.push_back(std::holds_alternative<std::monostate>(params[i]) ? nullptr
+                                                                         : texts[i].c_str());
+    check_deadline();
+    if (PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(),
+                            nullptr, nullptr, 0) == 0)
+      throw connection_failure("sending a query");
+    return last_result(sql);
+  }
+
+  // A statement as the error message of `run` wants it (writes).
+  std::optional<std::string> run(const std::string& sql, const std::vector<Value>& params) {
+    try {
+      query(sql, params);
+      return std::nullopt;
+    } catch (const StoreError& e) {
+      return std::string(e.what());
+    }
+  }
+
+  // Statements without parameters, several separated by `;`, in one round
+  // trip; the last result is returned.
+  Result simple(const std::string& sql) {
+    check_deadline();
+    if (PQsendQuery(conn_, sql.c_str()) == 0) throw connection_failure("sending a query");
+    return last_result(sql);
+  }
+
+  const std::string& prepared(const std::string& key, const std::string& sql,
+                              const std::vector<Oid>& types) {
+    if (const auto it = statements_.find(key); it != statements_.end()) {
+      recent_.splice(recent_.begin(), recent_, it->second.second);
+      return it->second.first;
+    }
+    if (statements_.size() >= kMaxStatements) {
+      const std::string& old = recent_.back();
+      const auto it = statements_.find(old);
+      // Freed on the server too; a failure here only leaks a name until the
+      // connection closes, so it is not worth failing the request for.
+      simple_ignore(fmt::format("DEALLOCATE \"{}\"", it->second.first));
+      statements_.erase(it);
+      recent_.pop_back();
+    }
+    std::string name = fmt::format("ll2d_{}", ++next_statement_);
+    check_deadline();
+    if (PQsendPrepare(conn_, name.c_str(), numbered(sql).c_str(), static_cast<int>(types.size()),
+                      types.data()) == 0)
+      throw connection_failure("preparing a statement");
+    last_result(sql);  // throws if it did not prepare: nothing is cached
+    recent_.push_front(key);
+    return statements_.emplace(key, std::pair{std::move(name), recent_.begin()})
+        .first->second.first;
+  }
+
+  void simple_ignore(const std::string& sql) {
+    try {
+      simple(sql);
+    } catch (const StoreError&) {  // see prepared(): harmless
+    }
+  }
+
+  // Waits (bounded) for the results of what was sent; returns the last one,
+  // or throws with the first error. Past the read's deadline the query is
+  // cancelled and its answer drained, so the connection stays usable; a
+  // server that does not answer even then is given up on.
+  Result last_result(std::string_view sql) {
+    const Clock::time_point give_up = Clock::now() + kMaxWait;
+    bool cancelled = false;
+    Result last;
+    std::optional<StoreError> error;
+    while (true) {
+      while (PQisBusy(conn_) != 0) {
+        Clock::time_point until = give_up;
+        if (deadline_ && !cancelled) until = std::min(until, *deadline_);
+        const auto left = until - Clock::now();
+        if (left <= Clock::duration::zero()) {
+          if (deadline_ && !cancelled && Clock::now() < give_up) {
+            cancel();
+            cancelled = true;
+            continue;
+          }
+          broken_ = true;  // the engine opens a new connection
+          throw StoreError(StoreError::Cause::Unavailable, "no answer from PostgreSQL in time");
+        }
+        pollfd p{PQsocket(conn_), POLLIN, 0};
+        if (p.fd < 0) throw connection_failure("waiting for an answer");
+        const auto wait = std::chrono::ceil<std::chrono::milliseconds>(left).count();
+        ::poll(&p, 1, static_cast<int>(std::min<int64_t>(wait, 1000)));
+        if (PQconsumeInput(conn_) == 0) throw connection_failure("reading an answer");
+      }
+      Result r(PQgetResult(conn_));
+      if (!r) break;
+      const ExecStatusType status = PQresultStatus(r.get());
+      if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK && !error)
+        error = failure(r.get(), sql);
+      last = std::move(r);
+    }
+    if (PQstatus(conn_) == CONNECTION_BAD) throw connection_failure("reading an answer");
+    if (cancelled)
+      throw StoreError(
+          StoreError::Cause::TimedOut,
+          fmt::format("cancelled at the read's deadline (in: {})", sql.substr(0, 120)));
+    if (error) throw *error;
+    return last;
+  }
+
+  StoreError failure(const PGresult* r, std::string_view sql) {
+    const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    const std::string_view code = state != nullptr ? state : "";
+    std::string message = fmt::format("PostgreSQL {}: {} (in: {})", code.empty() ? "error" : code,
+                                      one_line(PQresultErrorMessage(r)), sql.substr(0, 200));
+    if (code == "57014" && deadline_)  // query_canceled: statement_timeout
+      return StoreError(StoreError::Cause::TimedOut, message);
+    if (unavailable_state(code) || PQstatus(conn_) == CONNECTION_BAD) {
+      broken_ = true;
+      return StoreError(StoreError::Cause::Unavailable, message);
+    }
+    return StoreError(StoreError::Cause::Failed, message);
+  }
+
+  StoreError connection_failure(std::string_view doing) {
+    broken_ = true;
+    return StoreError(
+        StoreError::Cause::Unavailable,
+        fmt::format("PostgreSQL connection lost {}: {}", doing, one_line(PQerrorMessage(conn_))));
+  }
+
+  // A connection that failed (the server restarted, a query that never
+  // answered) is opened again with the same parameters; its prepared
+  // statements went with it.
+  void reconnect_if_broken() {
+    if (!broken_ && PQstatus(conn_) == CONNECTION_OK) return;
+    PQreset(conn_);
+    statements_.clear();
+    recent_.clear();
+    in_snapshot_ = false;
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      broken_ = true;
+      throw StoreError(StoreError::Cause::Unavailable,
+                       "cannot reconnect to PostgreSQL: " + one_line(PQerrorMessage(conn_)));
+    }
+    broken_ = false;
+  }
+
+  void check_deadline() {
+    if (broken_) throw StoreError(StoreError::Cause::Unavailable, "the connection failed before");
+    if (deadline_ && Clock::now() >= *deadline_)
+      throw StoreError(StoreError::Cause::TimedOut, "the read's deadline passed");
+  }
+
+  void cancel() {
+    if (PGcancel* c = PQgetCancel(conn_)) {
+      char buf[256];
+      PQcancel(c, buf, sizeof buf);
+      PQfreeCancel(c);
+    }
+  }
+
+  // Ends whatever transaction is open (a read's, or a write that failed),
+  // so the next request starts on a clean connection.
+  void finish_transaction() {
+    if (broken_ || PQstatus(conn_) != CONNECTION_OK) return;
+    const PGTransactionStatusType t = PQtransactionStatus(conn_);
+    if (t == PQTRANS_IDLE) return;
+    const auto saved = deadline_;
+    deadline_.reset();
+    simple_ignore(t == PQTRANS_INTRANS ? "COMMIT" : "ROLLBACK");
+    deadline_ = saved;
+  }
+
+  static Value json_array(const std::vector<Value>& ids) {
+    std::string out;
+    json::Writer w(out);
+    w.begin_array();
+    for (const auto& id : ids) {
+      if (const auto* i = std::get_if<int64_t>(&id))
+        w.integer(*i);
+      else if (const auto* t = std::get_if<std::string>(&id))
+        w.string(*t);
+    }
+    w.end_array();
+    return out;
+  }
+
+  PGconn* conn_;
+  std::vector<std::string> derived_;
+  Deadline deadline_;
+  bool in_snapshot_ = false;
+  bool broken_ = false;
+  uint64_t snapshot_version_ = 0;
+  uint64_t next_statement_ = 0;
+  std::list<std::string> recent_;  // statement keys, most recently used first
+  std::unordered_map<std::string, std::pair<std::string, std::list<std::string>::iterator>>
+      statements_;
+};
+
+// ---- opening, schema ------------------------------------------------------
+
+struct ConnDeleter {
+  void operator()(PGconn* c) const { PQfinish(c); }
+};
+using Conn = std::unique_ptr<PGconn, ConnDeleter>;
+
+// Statements for setting up, run directly (not through a store).
+std::optional<std::string> exec(PGconn* c, const std::string& sql) {
+  Result r(PQexec(c, sql.c_str()));
+  const ExecStatusType s = PQresultStatus(r.get());
+  if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) return std::nullopt;
+  return fmt::format("{} (in: {})", one_line(PQresultErrorMessage(r.get())), sql.substr(0, 160));
+}
+
+std::vector<std::vector<std::string>> rows(PGconn* c, const std::string& sql, std::string* error) {
+  Result r(PQexec(c, sql.c_str()));
+  std::vector<std::vector<std::string>> out;
+  if (PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+    if (error != nullptr && error->empty())
+      *error =
+          fmt::format("{} (in: {})", one_line(PQresultErrorMessage(r.get())), sql.substr(0, 160));
+    return out;
+  }
+  for (int i = 0; i < PQntuples(r.get()); ++i) {
+    std::vector<std::string> row;
+    for (int j = 0; j < PQnfields(r.get()); ++j) row.emplace_back(PQgetvalue(r.get(), i, j));
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+// What the current schema (search_path's first) holds: each table's columns
+// with their types, each index's columns.
+struct PgCatalog {
+  std::map<std::string, std::map<std::string, std::string>> columns;
+  std::map<std::string, std::string> indexes;  // name -> "(col, col)" as PostgreSQL prints it
+  std::string error;
+};
+
+PgCatalog read_catalog(PGconn* c) {
+  PgCatalog cat;
+  for (auto& r : rows(c,
+                      "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                      "WHERE table_schema = current_schema()",
+                      &cat.error))
+    cat.columns[r[0]][r[1]] = r[2];
+  for (auto& r : rows(c,
+                      "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
+                      "current_schema() AND indexname NOT LIKE '%_pkey'",
+                      &cat.error)) {
+    const size_t open = r[1].rfind('(');
+    cat.indexes[r[0]] = open == std::string::npos ? r[1] : r[1].substr(open);
+  }
+  return cat;
+}
+
+std::string unquoted(std::string s) {
+  s.erase(std::remove(s.begin(), s.end(), '"'), s.end());
+  return s;
+}
+
+// information_schema's name for a type we declare.
+std::string catalog_type(const std::string& declared) {
+  if (declared.starts_with("BIGINT")) return "bigint";
+  if (declared.starts_with("DOUBLE")) return "double precision";
+  return "text";
+}
+
+// Derived upgrades, as on SQLite: what the declarations add is created,
+// nothing is dropped or retyped. Returns the statements or the problem.
+std::variant<std::vector<std::string>, std::string> additive_changes(PGconn* c) {
+  const sql::SchemaPlan plan = sql::schema_plan(model::registry(), sql::Dialect::Postgres);
+  const PgCatalog have = read_catalog(c);
+  if (!have.error.empty()) return "cannot read the schema: " + have.error;
+  std::vector<std::string> out;
+  for (const auto& t : plan.tables) {
+    const auto existing = have.columns.find(t.name);
+    if (existing == have.columns.end()) {
+      out.push_back(sql::create_table(t, sql::Dialect::Postgres));
+      continue;
+    }
+    for (const auto& col : t.columns) {
+      const auto it = existing->second.find(col.name);
+      if (it == existing->second.end()) {
+        out.push_back(fmt::format("ALTER TABLE {} ADD COLUMN {} {}", sql::quote(t.name),
+                                  sql::quote(col.name), col.type));
+      } else if (it->second != catalog_type(col.type)) {
+        return fmt::format(
+            "column {}.{} is {} in the database but {} in the declarations; that change needs "
+            "a hand-written upgrade step",
+            t.name, col.name, it->second, catalog_type(col.type));
+      }
+    }
+  }
+  for (const auto& i : plan.indexes) {
+    const auto it = have.indexes.find(i.name);
+    const std::string want = unquoted(fmt::format("({})", fmt::join(i.columns, ", ")));
+    if (it != have.indexes.end() && unquoted(it->second) == want) continue;
+    if (it != have.indexes.end()) out.push_back(fmt::format("DROP INDEX {}", sql::quote(i.name)));
+    out.push_back(sql::create_index(i));
+  }
+  return out;
+}
+
+bool has_state_table(PGconn* c, std::string* error) {
+  return !rows(c,
+               "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() "
+               "AND table_name = 'll2d_state'",
+               error)
+              .empty();
+}
+
+int64_t schema_version(PGconn* c, std::string* error) {
+  const auto r = rows(c, "SELECT schema_version FROM ll2d_state", error);
+  return r.empty() ? -1 : std::stoll(r[0][0]);
+}
+
+std::string import_first(const std::string& url) {
+  return fmt::format("import LL2 data into it first: ll2d import --db {} FILE...", redacted(url));
+}
+
+// Changes nothing: why this database cannot be served as it is, if it
+// cannot (for read-only opens and replicas).
+std::optional<std::string> schema_problem(PGconn* c, const std::string& url) {
+  std::string error;
+  if (!has_state_table(c, &error)) {
+    if (!error.empty()) return error;
+    return fmt::format("the database holds no ll2d schema; {}", import_first(url));
+  }
+  const int64_t version = schema_version(c, &error);
+  if (version != kSchemaVersion) {
+    return fmt::format("the database has schema version {}, this ll2d needs {}{}", version,
+                       kSchemaVersion,
+                       version < kSchemaVersion ? " (upgraded when opened writable)" : "");
+  }
+  auto changes = additive_changes(c);
+  if (auto* e = std::get_if<std::string>(&changes)) return *e;
+  if (const auto n = std::get<std::vector<std::string>>(changes).size(); n > 0)
+    return fmt::format(
+        "the schema is {} changes behind this ll2d's (upgraded when opened "
+        "writable on the primary)",
+        n);
+  return std::nullopt;
+}
+
+// Creates or upgrades the schema, once even when several nodes start
+// together: under an advisory lock, in one transaction (PostgreSQL's DDL is
+// transactional, so a failed upgrade leaves nothing behind).
+std::optional<std::string> migrate(PGconn* c, bool must_exist, const std::string& url) {
+  if (auto e = exec(c, fmt::format("SELECT pg_advisory_lock({})", kUpgradeLock))) return e;
+  const auto work = [&]() -> std::optional<std::string> {
+    std::string error;
+    const bool have_state = has_state_table(c, &error);
+    if (!error.empty()) return error;
+    if (!have_state) {
+      const auto tables = rows(c,
+                               "SELECT count(*) FROM information_schema.tables WHERE "
+                               "table_schema = current_schema()",
+                               &error);
+      if (!error.empty()) return error;
+      if (!tables.empty() && tables[0][0] != "0")
+        return std::string(
+            "the database holds tables but no ll2d schema; it is not an ll2d database (use an "
+            "empty database, or another schema via ?options=-csearch_path%3D...)");
+      if (must_exist) return fmt::format("the database is empty; {}", import_first(url));
+    } else {
+      const int64_t version = schema_version(c, &error);
+      if (version > kSchemaVersion)
+        return fmt::format(
+            "the database has schema version {}, newer than this ll2d understands ({}); use a "
+            "newer ll2d",
+            version, kSchemaVersion);
+      // PostgreSQL support began at version 2: no hand-written steps yet.
+      if (version < kSchemaVersion)
+        return fmt::format("the database has schema version {}; this ll2d has no upgrade from it",
+                           version);
+    }
+    auto changes = additive_changes(c);
+    if (auto* e = std::get_if<std::string>(&changes)) return *e;
+    const auto& statements = std::get<std::vector<std::string>>(changes);
+    if (statements.empty() && have_state) return std::nullopt;
+    if (auto e = exec(c, "BEGIN")) return e;
+    std::optional<std::string> failed;
+    if (!have_state) {
+      failed = exec(
+          c, fmt::format("CREATE TABLE ll2d_state (singleton BOOLEAN PRIMARY KEY DEFAULT TRUE "
+                         "CHECK (singleton), schema_version BIGINT NOT NULL, generation BIGINT "
+                         "NOT NULL); INSERT INTO ll2d_state VALUES (TRUE, {}, 1)",
+                         kSchemaVersion));
+    }
+    for (const auto& s : statements) {
+      if (!failed) failed = exec(c, s);
+    }
+    if (!failed) failed = exec(c, "UPDATE ll2d_state SET generation = generation + 1");
+    if (failed) {
+      exec(c, "ROLLBACK");
+      return failed;
+    }
+    return exec(c, "COMMIT");
+  };
+  auto result = work();
+  exec(c, fmt::format("SELECT pg_advisory_unlock({})", kUpgradeLock));
+  return result;
+}
+
+OpenResult refused(std::string error) {
+  OpenResult out;
+  out.error = std::move(error);
+  return out;
+}
+
+// A connection with ll2d's defaults, which the URL's own parameters
+// override: a bounded connect, UTF-8, and a name in pg_stat_activity.
+Conn connect(const std::string& url, std::string* error) {
+  const char* keys[] = {"connect_timeout", "application_name", "client_encoding", "dbname",
+                        nullptr};
+  const char* values[] = {"3", "ll2d", "UTF8", url.c_str(), nullptr};
+  Conn c(PQconnectdbParams(keys, values, 1));
+  if (!c || PQstatus(c.get()) != CONNECTION_OK) {
+    *error = fmt::format("cannot connect to {}: {}", redacted(url),
+                         c ? one_line(PQerrorMessage(c.get())) : "out of memory");
+    return nullptr;
+  }
+  return c;
+}
+
+// Text must compare and change case as on PostgreSQL with a UTF-8 locale
+// (UPPER of non-ASCII letters), which a database in the C locale does not.
+std::optional<std::string> encoding_problem(PGconn* c) {
+  std::string error;
+  const auto r =
+      rows(c, "SELECT current_setting('server_encoding'), current_setting('lc_ctype')", &error);
+  if (!error.empty()) return error;
+  std::string ctype = r.at(0).at(1);
+  std::transform(ctype.begin(), ctype.end(), ctype.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  if (r[0][0] != "UTF8" ||
+      (ctype.find("utf-8") == std::string::npos && ctype.find("utf8") == std::string::npos)) {
+    return fmt::format(
+        "the database has encoding {} and LC_CTYPE {}; ll2d needs UTF8 with a UTF-8 LC_CTYPE "
+        "(CREATE DATABASE ... TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' LC_COLLATE "
+        "'C.UTF-8')",
+        r[0][0], r[0][1]);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool is_postgres_url(std::string_view db) {
+  return db.starts_with("postgresql://") || db.starts_with("postgres://");
+}
+
+std::string display_name(const std::string& db) {
+  return is_postgres_url(db) ? redacted(db) : db;
+}
+
+OpenResult open_postgres(const std::string& url, const OpenOptions& options) {
+  std::string error;
+  Conn c = connect(url, &error);
+  if (!c) {
+    OpenResult out = refused(error);
+    out.unavailable = true;
+    return out;
+  }
+  if (auto e = encoding_problem(c.get())) return refused(fmt::format("{}: {}", redacted(url), *e));
+  OpenResult out;
+  std::string recovery_error;
+  const auto recovery = rows(c.get(), "SELECT pg_is_in_recovery()", &recovery_error);
+  const bool replica = !recovery.empty() && recovery[0][0] == "t";
+  out.read_only = options.access == OpenOptions::Access::ReadOnly ||
+                  (options.access == OpenOptions::Access::Auto && replica);
+  if (replica) out.note = "a replica (in recovery): read-only";
+  if (out.read_only) {
+    if (auto problem = schema_problem(c.get(), url))
+      return refused(fmt::format("{}: {}", redacted(url), *problem));
+  } else {
+    if (replica)
+      return refused(
+          fmt::format("{}: a replica cannot be written; give the primary", redacted(url)));
+    if (auto e = migrate(c.get(), options.must_exist, url))
+      return refused(fmt::format("{}: {}", redacted(url), *e));
+  }
+  out.store = std::make_unique<PostgresStore>(c.release());
+  return out;
+}
+
+CheckReport check_postgres(const std::string& url) {
+  CheckReport report;
+  std::string error;
+  Conn c = connect(url, &error);
+  if (!c) {
+    report.problems.push_back(error);
+    return report;
+  }
+  if (auto e = encoding_problem(c.get())) report.problems.push_back(*e);
+  if (auto problem = schema_problem(c.get(), url)) report.problems.push_back(*problem);
+  error.clear();
+  report.schema_version = has_state_table(c.get(), &error) ? schema_version(c.get(), &error) : 0;
+  const auto tables = rows(c.get(),
+                           "SELECT table_name FROM information_schema.tables WHERE table_schema "
+                           "= current_schema() AND table_name <> 'll2d_state' ORDER BY 1",
+                           &error);
+  for (const auto& t : tables) {
+    std::string count_error;
+    const auto n =
+        rows(c.get(), fmt::format("SELECT count(*) FROM {}", sql::quote(t[0])), &count_error);
+    if (!count_error.empty()) {
+      report.rows.emplace_back(t[0], -1);
+      report.problems.push_back(fmt::format("cannot count the rows of {}: {}", t[0], count_error));
+    } else {
+      report.rows.emplace_back(t[0], std::stoll(n.at(0).at(0)));
+    }
+  }
+  if (!error.empty()) report.problems.push_back(error);
+  return report;
+}
+
+}  // namespace ll2::store
