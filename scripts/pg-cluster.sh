@@ -9,7 +9,8 @@
 #        (pg_basebackup); prints LL2D_PG_REPLICA_DIR, LL2D_PG_REPLICA_PORT, LL2D_PG_REPLICA_URL
 #   scripts/pg-cluster.sh stop [DIR]        # stop the cluster in DIR (default $LL2D_PG_DIR)
 #                                           # and its replica, and remove DIR
-#   scripts/pg-cluster.sh pause|resume      # stop / start the primary in place (failure tests)
+#   scripts/pg-cluster.sh pause|resume [replica]  # stop / start the primary (or the
+#                                           # replica) in place, for failure tests
 #
 # Databases are UTF-8 with the C.UTF-8 locale. Durability is off (fsync,
 # synchronous_commit): this is for tests, never for data that matters. As
@@ -69,17 +70,20 @@ replica)
   RPORT=$(free_port)
   as_owner mkdir -p "$RDIR"
   as_owner timeout 300 "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$LL2D_PG_PORT" -U postgres \
-    -D "$RDIR/data" -R -X stream >/dev/null
+    -D "$RDIR/data" -R -X stream -c fast >/dev/null
   start_server "$RDIR/data" "$RPORT" "$RDIR" "$RDIR/server.log" ||
     { echo "pg-cluster.sh: replica start failed:" >&2; tail -20 "$RDIR/server.log" >&2; exit 1; }
   echo "# replica of 127.0.0.1:$LL2D_PG_PORT on 127.0.0.1:$RPORT" >&2
   echo "export LL2D_PG_REPLICA_DIR=$RDIR LL2D_PG_REPLICA_PORT=$RPORT LL2D_PG_REPLICA_URL=postgresql://postgres@127.0.0.1:$RPORT/ll2d"
   ;;
 pause)
-  as_owner "$PGBIN/pg_ctl" -D "${LL2D_PG_DIR:?}/data" -m fast -w -t 60 stop >/dev/null
+  D=${LL2D_PG_DIR:?}; [ "${2:-}" = replica ] && D=$D/replica
+  as_owner "$PGBIN/pg_ctl" -D "$D/data" -m fast -w -t 60 stop >/dev/null
   ;;
 resume)
-  start_server "${LL2D_PG_DIR:?}/data" "${LL2D_PG_PORT:?}" "$LL2D_PG_DIR" "$LL2D_PG_DIR/server.log"
+  D=${LL2D_PG_DIR:?}; P=${LL2D_PG_PORT:?}
+  [ "${2:-}" = replica ] && { D=$D/replica; P=${LL2D_PG_REPLICA_PORT:?}; }
+  start_server "$D/data" "$P" "$D" "$D/server.log"
   ;;
 stop)
   DIR=${2:-${LL2D_PG_DIR:-}}

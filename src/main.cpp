@@ -3,9 +3,11 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -194,6 +196,11 @@ int run(int argc, char** argv) {
                    "request is answered 503 (0: no budget)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  std::vector<std::string> replicas;
+  serve->add_option("--replica", replicas,
+                    "A read-only replica of the --db PostgreSQL database to read from (repeat for "
+                    "several); the primary then only upgrades the schema, and serves reads when "
+                    "no replica can");
   bool read_only = false;
   serve->add_flag("--read-only", read_only,
                   "Open the database read-only (automatic when the file or its directory "
@@ -337,8 +344,22 @@ int run(int argc, char** argv) {
   server.header_timeout = std::chrono::seconds(header_timeout);
   server.idle_timeout = std::chrono::seconds(idle_timeout);
   server.write_timeout = std::chrono::seconds(write_timeout);
+  // Reads go to the replicas when there are any, each worker thread to the
+  // next one; a replica that cannot be used is skipped, and the primary
+  // serves when none can. Workers reconnect now and then, so reads return to
+  // a replica that came back.
+  auto next_replica = std::make_shared<std::atomic<size_t>>(0);
+  if (!replicas.empty()) engine_options.reconnect_after = std::chrono::seconds(60);
   ll2::api::Engine engine(
-      [db, open_options] {
+      [db, open_options, replicas, next_replica] {
+        const size_t first = next_replica->fetch_add(1);
+        for (size_t i = 0; i < replicas.size(); ++i) {
+          const std::string& replica = replicas[(first + i) % replicas.size()];
+          auto opened = ll2::store::open_store(
+              replica, {ll2::store::OpenOptions::Access::ReadOnly, /*must_exist=*/true});
+          if (opened.store) return std::move(opened.store);
+          fmt::print(stderr, "ll2d: replica unusable, reading elsewhere: {}\n", opened.error);
+        }
         auto opened = ll2::store::open_store(db, open_options);
         // A database that cannot be reached now is answered 503 until it can.
         if (opened.unavailable)

@@ -131,7 +131,7 @@ std::vector<std::string> segments(std::string_view path) {
 }
 
 struct Route {
-  enum Kind { None, Root, Schema, Health, List, Detail } kind = None;
+  enum Kind { None, Root, Schema, Health, Live, Ready, List, Detail } kind = None;
   const Resource* resource = nullptr;
   const model::Action* action = nullptr;  // launches/upcoming
   std::string id;
@@ -168,6 +168,8 @@ Route route(std::string_view path) {
   // an empty segment (`//2.3.0/`, `/2.3.0//docking_events/`) matches none.
   if (!path.starts_with('/') || path.find("//") != std::string_view::npos) return {};
   if (path == "/health_check/") return {Route::Health, nullptr, nullptr, {}, {}};
+  if (path == "/healthz") return {Route::Live, nullptr, nullptr, {}, {}};
+  if (path == "/readyz") return {Route::Ready, nullptr, nullptr, {}, {}};
   auto seg = segments(path);
   if (seg.empty() || seg[0] != "2.3.0") return {};
   if (seg.size() == 1)
@@ -211,6 +213,7 @@ constexpr std::string_view kDjangoNotFound =
 struct Engine::ThreadState {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<RowCache> cache;
+  std::chrono::steady_clock::time_point opened;
 };
 
 Engine::Engine(StoreOpener open_store, EngineOptions options)
@@ -241,9 +244,16 @@ int64_t Engine::now() const {
 
 Engine::ThreadState& Engine::state() const {
   ThreadState& s = thread_states()[serial_];
+  const auto now = std::chrono::steady_clock::now();
+  if (s.store && options_.reconnect_after.count() > 0 &&
+      now - s.opened > options_.reconnect_after) {
+    s.cache.reset();  // it refers to the store
+    s.store.reset();
+  }
   if (!s.store) {
     s.store = open_store_();
     s.cache = std::make_unique<RowCache>(*s.store, options_.row_cache_entries);
+    s.opened = now;
   }
   return s;
 }
@@ -446,8 +456,9 @@ std::optional<Value> detail_id(const Kind& kind, std::string_view segment) {
   return std::nullopt;
 }
 
-// /health_check/ (defined with the CORS middleware below).
+// /health_check/, /healthz and /readyz (defined with the CORS middleware below).
 Response health_check(const Context& ctx, const Engine::StoreOpener& open_store);
+Response probe(const Context& ctx, const Engine::StoreOpener* open_store);
 
 // DRF's LimitOffsetPagination envelope around the rendered results.
 void write_page(json::Writer& w, const Context& ctx, const store::ListQuery& q, int64_t count,
@@ -608,6 +619,8 @@ Response Engine::handle(const Request& request) const {
   const Route rt = route(ctx.path);
   if (rt.kind == Route::None) return not_routed(ctx);
   if (rt.kind == Route::Health) return health_check(ctx, open_store_);
+  if (rt.kind == Route::Live || rt.kind == Route::Ready)
+    return probe(ctx, rt.kind == Route::Ready ? &open_store_ : nullptr);
   if (auto r = method_stage(ctx, rt)) return std::move(*r);
   if (auto r = negotiation_stage(ctx, rt)) return std::move(*r);
   Response response;
@@ -710,6 +723,51 @@ Response health_check(const Context& ctx, const Engine::StoreOpener& open_store)
       r.body = "Not Acceptable: Supported content types: text/html, application/json";
       break;
   }
+  r.omit_body = ctx.request.method == "HEAD";
+  return r;
+}
+
+// For load balancers and orchestrators (not in LL2): /healthz says the
+// process answers; /readyz that it can serve data now: the database is
+// reachable with this ll2d's schema (a connection of its own, opened as the
+// workers open theirs) and holds objects of some endpoint. 503 otherwise, so
+// a balancer sends no traffic to a node whose database is away or empty.
+Response probe(const Context& ctx, const Engine::StoreOpener* open_store) {
+  std::string problem;
+  if (open_store != nullptr) {
+    try {
+      const auto store = (*open_store)();
+      const store::ReadSnapshot snapshot(*store);
+      if (snapshot.error()) problem = *snapshot.error();
+      bool data = false;
+      for (const auto& r : model::registry().resources()) {
+        if (!snapshot.error() && !data && r->kind->id_type != model::IdType::None) {
+          store::ListQuery q;
+          q.kind = r->kind;
+          q.limit = 1;
+          q.count = false;
+          data = !store->list(q).ids.empty();
+        }
+      }
+      if (problem.empty() && !data) problem = "the database holds no LL2 data yet";
+    } catch (const std::exception& e) {
+      problem = e.what();
+    }
+  }
+  Response r;
+  r.status = problem.empty() ? 200 : 503;
+  r.content_type = "application/json";
+  r.headers = {{"Cache-Control", "no-store"}};
+  if (!problem.empty()) r.headers.emplace_back("Retry-After", "5");
+  json::Writer w(r.body);
+  w.begin_object();
+  w.key("status");
+  w.string(problem.empty() ? (open_store != nullptr ? "ready" : "alive") : "unavailable");
+  if (!problem.empty()) {
+    w.key("reason");
+    w.string(problem);
+  }
+  w.end_object();
   r.omit_body = ctx.request.method == "HEAD";
   return r;
 }

@@ -55,6 +55,10 @@ struct EngineOptions {
   // The time budget of a request's database reads; past it the request is
   // answered 503 (with Retry-After) and the worker goes on. 0: no budget.
   std::chrono::milliseconds query_timeout{2000};
+  // Each worker thread's connection is opened again after this long (with
+  // an empty row cache), so it follows where the opener sends it now (a
+  // replica that came back). 0: kept until it fails.
+  std::chrono::seconds reconnect_after{0};
 };
 
 class Engine {

@@ -1,0 +1,303 @@
+// ll2d on PostgreSQL beyond one process: several nodes on one database,
+// reads from a streaming replica, the database going away and coming back,
+// schema guards. Each test makes a throw-away cluster of its own
+// (scripts/pg-cluster.sh), since some stop it; skipped without PostgreSQL.
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "harness.hpp"
+
+using namespace ll2::test;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const std::string kScript = LL2D_SOURCE_DIR "/scripts/pg-cluster.sh";
+
+bool have_postgres() {
+  return std::system("ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1") == 0;
+}
+
+// Runs a shell command; its stdout.
+std::string shell(const std::string& command) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[512];
+  while (fgets(buf, sizeof buf, p) != nullptr) out += buf;
+  pclose(p);
+  return out;
+}
+
+// A cluster of the test's own, stopped and removed with the object.
+class Cluster {
+ public:
+  Cluster() { read_exports(shell(kScript + " start 2>/dev/null")); }
+  ~Cluster() {
+    if (!env_.empty()) shell(command("stop"));
+  }
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
+
+  bool ok() const { return env_.contains("LL2D_PG_URL"); }
+  std::string url() const { return env_.at("LL2D_PG_URL"); }
+  std::string replica_url() const { return env_.at("LL2D_PG_REPLICA_URL"); }
+  bool add_replica() {
+    read_exports(shell(command("replica") + " 2>/dev/null"));
+    return env_.contains("LL2D_PG_REPLICA_URL");
+  }
+  void pause(const std::string& which = "") { shell(command("pause " + which)); }
+  void resume(const std::string& which = "") { shell(command("resume " + which)); }
+
+ private:
+  std::string command(const std::string& verb) const {
+    std::string c;
+    for (const auto& [k, v] : env_) c += k + "=" + v + " ";
+    return c + kScript + " " + verb;
+  }
+  void read_exports(const std::string& text) {
+    std::istringstream in(text);
+    std::string word;
+    while (in >> word) {
+      const size_t eq = word.find('=');
+      if (eq != std::string::npos) env_[word.substr(0, eq)] = word.substr(eq + 1);
+    }
+  }
+  std::map<std::string, std::string> env_;
+};
+
+// The first column of a query's first row ("" when none).
+std::string sql_value(const std::string& url, const std::string& sql) {
+  PGconn* c = PQconnectdb(url.c_str());
+  PGresult* r = PQexec(c, sql.c_str());
+  std::string v =
+      PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "";
+  PQclear(r);
+  PQfinish(c);
+  return v;
+}
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
+    s.replace(p, from.size(), to);
+  return s;
+}
+
+#define NEEDS_POSTGRES(cluster)                                        \
+  if (!have_postgres()) GTEST_SKIP() << "PostgreSQL is not installed"; \
+  ASSERT_TRUE((cluster).ok()) << "scripts/pg-cluster.sh start failed"
+
+}  // namespace
+
+// Two nodes on one database: an import by `ll2d import` (as from another
+// machine) is seen by both at once, with every cache on both invalidated,
+// and no response of either mixes the data before and after an import.
+TEST(PostgresNodes, AnImportIsSeenOnEveryNodeAndNoResponseMixesTwoImports) {
+  if (!have_postgres()) GTEST_SKIP() << "PostgreSQL is not installed";
+  Cluster cluster;
+  NEEDS_POSTGRES(cluster);
+  TempDir dir;
+  ASSERT_EQ(run_ll2d({"generate", "--events", "100", "--seed", "3", "--only", "docking_events",
+                      "--out", dir.file("pages"), "--quiet"})
+                .exit_code,
+            0);
+  const std::string original = read_file(dir.file("pages/page_0001.json"));
+  const std::regex location(R"(("docking_location":\{"id":\d+,"name":"))");
+  std::ofstream(dir.file("a.json")) << original;
+  std::ofstream(dir.file("b.json")) << std::regex_replace(original, location, "$1R ");
+  const std::string db = cluster.url();
+  ASSERT_EQ(run_ll2d({"import", "--db", db, dir.file("a.json")}).exit_code, 0);
+  Server first(db, {"--no-access-log"});
+  Server second(db, {"--no-access-log"});
+  const std::string list = "/2.3.0/docking_events/?limit=100";
+  for (int i = 0; i < 4; ++i) {  // warm every worker's caches on both nodes
+    ASSERT_EQ(first.get(list).status, 200);
+    ASSERT_EQ(second.get(list).status, 200);
+  }
+
+  std::atomic<bool> done{false};
+  std::thread importer([&] {
+    for (int i = 0; i < 6; ++i)
+      EXPECT_EQ(
+          run_ll2d({"import", "--db", db, dir.file(i % 2 == 0 ? "b.json" : "a.json")}).exit_code,
+          0);
+    done = true;
+  });
+  const std::regex name(R"re("docking_location":\{"id":\d+,"name":"(R )?)re");
+  int responses = 0, mixed = 0;
+  while (!done || responses < 20) {
+    for (const Server* node : {&first, &second}) {
+      const auto r = node->get(list);
+      ASSERT_EQ(r.status, 200);
+      int renamed = 0, plain = 0;
+      for (auto it = std::sregex_iterator(r.body.begin(), r.body.end(), name);
+           it != std::sregex_iterator(); ++it)
+        ((*it)[1].matched ? renamed : plain)++;
+      ASSERT_GT(renamed + plain, 0);
+      mixed += renamed > 0 && plain > 0;
+      ++responses;
+    }
+  }
+  importer.join();
+  EXPECT_EQ(mixed, 0) << "of " << responses << " responses";
+
+  // The last import (a.json, plain names) is what both serve; then one more
+  // (renamed) must show on both nodes within a second.
+  for (const Server* node : {&first, &second})
+    EXPECT_EQ(node->get(list).body.find("\"name\":\"R "), std::string::npos);
+  ASSERT_EQ(run_ll2d({"import", "--db", db, dir.file("b.json")}).exit_code, 0);
+  const auto imported = Clock::now();
+  for (const Server* node : {&first, &second}) {
+    bool seen = false;
+    while (!seen && Clock::now() - imported < std::chrono::seconds(1))
+      seen = node->get(list).body.find("\"name\":\"R ") != std::string::npos;
+    EXPECT_TRUE(seen) << "a node did not see the import within a second";
+  }
+}
+
+// Reads go to the replica; the node holds no connection to the primary (it
+// used one at startup, to check the schema). When the replica goes away,
+// the primary serves.
+TEST(PostgresReplica, ReadsGoToTheReplicaAndFallBackToThePrimary) {
+  if (!have_postgres()) GTEST_SKIP() << "PostgreSQL is not installed";
+  Cluster cluster;
+  NEEDS_POSTGRES(cluster);
+  const std::string db = cluster.url();
+  ASSERT_EQ(
+      run_ll2d({"import", "--db", db, LL2D_FIXTURES "/docking_event_609_detailed.json"}).exit_code,
+      0);
+  ASSERT_TRUE(cluster.add_replica());
+  const std::string replica = cluster.replica_url();
+  // Streaming replication: wait (bounded) for the import to arrive.
+  for (int i = 0; i < 100 && sql_value(replica, "SELECT count(*) FROM docking_event") != "1"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_EQ(sql_value(replica, "SELECT count(*) FROM docking_event"), "1");
+
+  Server node(db, {"--replica", replica, "--no-access-log"});
+  // Which server each of the node's connections is on (pg_stat_activity
+  // names them by application_name), and how many statements each has run.
+  const auto node_connections = [](const std::string& url) {
+    return std::stoll(sql_value(url,
+                                "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                                "'ll2d' AND datname = current_database()"));
+  };
+  for (int i = 0; i < 40; ++i) {
+    const auto r = node.get("/2.3.0/docking_events/?search=chang&h=" + std::to_string(i));
+    ASSERT_EQ(r.status, 200);
+  }
+  EXPECT_GE(node_connections(replica), 1) << "the node reads from the replica";
+  EXPECT_EQ(node_connections(db), 0) << "the node keeps no connection to the primary";
+
+  cluster.pause("replica");
+  for (int i = 0; i < 10; ++i) {
+    const auto r = node.get("/2.3.0/docking_events/609/?after=" + std::to_string(i));
+    // A worker whose replica connection broke answers 503 once, then reads
+    // from the primary.
+    if (r.status == 503) continue;
+    EXPECT_EQ(r.status, 200);
+  }
+  EXPECT_EQ(node.get("/2.3.0/docking_events/609/?final").status, 200);
+  EXPECT_EQ(node.get("/2.3.0/docking_events/609/?final2").status, 200);
+  EXPECT_GE(node_connections(db), 1) << "the primary took the reads over";
+}
+
+// The database stops while a node serves: bounded 503s with Retry-After and
+// a DRF body, never a hang or a crash; when it returns, the node recovers by
+// itself.
+TEST(PostgresFailure, ADatabaseThatStopsIs503AndTheNodeRecovers) {
+  if (!have_postgres()) GTEST_SKIP() << "PostgreSQL is not installed";
+  Cluster cluster;
+  NEEDS_POSTGRES(cluster);
+  const std::string db = cluster.url();
+  ASSERT_EQ(
+      run_ll2d({"import", "--db", db, LL2D_FIXTURES "/docking_event_609_detailed.json"}).exit_code,
+      0);
+  Server node(db, {"--no-access-log"});
+  ASSERT_EQ(node.get("/2.3.0/docking_events/609/").status, 200);
+  EXPECT_EQ(node.get("/readyz").status, 200);
+
+  cluster.pause();
+  for (int i = 0; i < 6; ++i) {
+    const auto started = Clock::now();
+    const auto r = node.get("/2.3.0/docking_events/?i=" + std::to_string(i));
+    EXPECT_LT(Clock::now() - started, std::chrono::seconds(5)) << "a request waited too long";
+    EXPECT_EQ(r.status, 503) << r.body;
+    EXPECT_EQ(r.headers.at("retry-after"), "5");
+    EXPECT_EQ(r.body,
+              R"({"detail":"The database is unavailable right now; try again in a few seconds."})");
+  }
+  EXPECT_EQ(node.get("/healthz").status, 200);  // the process is alive
+  const auto ready = node.get("/readyz");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_NE(ready.body.find("\"status\":\"unavailable\""), std::string::npos) << ready.body;
+
+  cluster.resume();
+  int status = 0;
+  const auto back = Clock::now();
+  while (status != 200 && Clock::now() - back < std::chrono::seconds(20)) {
+    status = node.get("/2.3.0/docking_events/609/").status;
+    if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(status, 200) << "the node did not recover";
+  EXPECT_EQ(node.get("/readyz").status, 200);
+  EXPECT_EQ(node.stop(), 0);
+}
+
+// Several nodes starting together on an empty database create the schema
+// once; a foreign or newer database is refused; an empty one is not served.
+TEST(PostgresSchema, UpgradesOnceAndRefusesForeignNewerAndEmptyDatabases) {
+  if (!have_postgres()) GTEST_SKIP() << "PostgreSQL is not installed";
+  Cluster cluster;
+  NEEDS_POSTGRES(cluster);
+  const std::string db = cluster.url();
+  const std::string admin = db.substr(0, db.rfind('/') + 1) + "postgres";
+  const auto new_db = [&](const std::string& name) {
+    sql_value(admin, "CREATE DATABASE " + name);
+    return db.substr(0, db.rfind('/') + 1) + name;
+  };
+
+  const std::string empty = new_db("empty");
+  const auto refused = run_ll2d({"serve", "--db", empty, "--port", "0"}, 30);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("import LL2 data into it first"), std::string::npos) << refused.err;
+
+  std::vector<std::thread> importers;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 3; ++i) {
+    importers.emplace_back([&] {
+      ok += run_ll2d({"import", "--db", db, LL2D_FIXTURES "/docking_event_609_detailed.json"})
+                .exit_code == 0;
+    });
+  }
+  for (auto& t : importers) t.join();
+  EXPECT_EQ(ok, 3);
+  EXPECT_EQ(sql_value(db, "SELECT count(*) FROM docking_event"), "1");
+
+  const std::string foreign = new_db("notll2d");
+  sql_value(foreign, "CREATE TABLE notes (a int)");
+  auto r = run_ll2d({"import", "--db", foreign, LL2D_FIXTURES "/docking_event_609_detailed.json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not an ll2d database"), std::string::npos) << r.err;
+
+  sql_value(db, "UPDATE ll2d_state SET schema_version = 99");
+  r = run_ll2d({"import", "--db", db, LL2D_FIXTURES "/docking_event_609_detailed.json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("schema version 99, newer than this ll2d understands"), std::string::npos)
+      << r.err;
+  // Passwords never reach messages.
+  r = run_ll2d({"check", "--db", "postgresql://u:secret@127.0.0.1:1/x"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err.find("secret"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("secret"), std::string::npos) << r.out;
+}
