@@ -649,7 +649,7 @@ std::optional<std::string> migrate(PGconn* c, bool must_exist, const std::string
     if (!have_state) {
       const auto tables = rows(c,
                                "SELECT count(*) FROM information_schema.tables WHERE "
-                               "table_schema = current_schema()",
+                               "table_schema = current_schema() AND table_type = 'BASE TABLE'",
                                &error);
       if (!error.empty()) return error;
       if (!tables.empty() && tables[0][0] != "0")
@@ -793,7 +793,8 @@ CheckReport check_postgres(const std::string& url) {
   report.schema_version = has_state_table(c.get(), &error) ? schema_version(c.get(), &error) : 0;
   const auto tables = rows(c.get(),
                            "SELECT table_name FROM information_schema.tables WHERE table_schema "
-                           "= current_schema() AND table_name <> 'll2d_state' ORDER BY 1",
+                           "= current_schema() AND table_type = 'BASE TABLE' AND table_name <> "
+                           "'ll2d_state' ORDER BY 1",
                            &error);
   for (const auto& t : tables) {
     std::string count_error;
