@@ -245,9 +245,21 @@ class PostgresStore final : public Store {
     return std::nullopt;
   }
 
+  // A read-only transaction that went well is committed without waiting:
+  // COMMIT is sent now and its answer read before the next statement, which
+  // saves a round trip per request (the snapshot ends at once either way).
   void end_read() override {
     in_snapshot_ = false;
     deadline_.reset();
+    if (!broken_ && PQstatus(conn_) == CONNECTION_OK &&
+        PQtransactionStatus(conn_) == PQTRANS_INTRANS) {
+      if (PQsendQuery(conn_, "COMMIT") != 0) {
+        commit_pending_ = true;
+        return;
+      }
+      broken_ = true;
+      return;
+    }
     finish_transaction();
   }
 
@@ -426,8 +438,10 @@ class PostgresStore final : public Store {
   // answered) is opened again with the same parameters; its prepared
   // statements went with it.
   void reconnect_if_broken() {
+    drain_commit();
     if (!broken_ && PQstatus(conn_) == CONNECTION_OK) return;
     PQreset(conn_);
+    commit_pending_ = false;
     statements_.clear();
     recent_.clear();
     in_snapshot_ = false;
@@ -439,7 +453,24 @@ class PostgresStore final : public Store {
     broken_ = false;
   }
 
+  // Reads the answer to a COMMIT sent by end_read (before anything else is
+  // sent on the connection).
+  void drain_commit() {
+    if (!commit_pending_) return;
+    commit_pending_ = false;
+    const auto saved = deadline_;
+    deadline_.reset();
+    try {
+      last_result("COMMIT");
+    } catch (const StoreError&) {
+      broken_ = true;  // a read's COMMIT cannot fail on a healthy connection
+    }
+    deadline_ = saved;
+  }
+
+  // Before anything is sent: the connection is usable and time is left.
   void check_deadline() {
+    drain_commit();
     if (broken_) throw StoreError(StoreError::Cause::Unavailable, "the connection failed before");
     if (deadline_ && Clock::now() >= *deadline_)
       throw StoreError(StoreError::Cause::TimedOut, "the read's deadline passed");
@@ -456,6 +487,7 @@ class PostgresStore final : public Store {
   // Ends whatever transaction is open (a read's, or a write that failed),
   // so the next request starts on a clean connection.
   void finish_transaction() {
+    drain_commit();
     if (broken_ || PQstatus(conn_) != CONNECTION_OK) return;
     const PGTransactionStatusType t = PQtransactionStatus(conn_);
     if (t == PQTRANS_IDLE) return;
@@ -484,6 +516,7 @@ class PostgresStore final : public Store {
   Deadline deadline_;
   bool in_snapshot_ = false;
   bool broken_ = false;
+  bool commit_pending_ = false;  // see end_read
   uint64_t snapshot_version_ = 0;
   uint64_t next_statement_ = 0;
   std::list<std::string> recent_;  // statement keys, most recently used first
