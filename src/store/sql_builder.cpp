@@ -387,9 +387,13 @@ SchemaPlan schema_plan(const model::Registry& registry, Dialect d) {
     }
     for (const auto& f : k.fields) {
       if (f.relation == Relation::ManyToMany) {
+        // `position`: the order the links were imported in, which is the
+        // order LL2 prints them in (NULL for links written from the other
+        // side of the relation, or before the column existed).
         plan.tables.push_back({k.link_table(f),
                                {{"owner_id", id_type(k, d), "NOT NULL", false},
-                                {"target_id", id_type(*f.target_kind, d), "NOT NULL", false}},
+                                {"target_id", id_type(*f.target_kind, d), "NOT NULL", false},
+                                {"position", integer_type(d), "", false}},
                                "owner_id, target_id",
                                d == Dialect::Sqlite});
       } else if (f.relation == Relation::Rows) {
@@ -531,7 +535,8 @@ struct RelatedQuery {
 
 RelatedQuery related_query(const Kind& owner_kind, const Field& f) {
   if (f.relation == Relation::ManyToMany)
-    return {quote(owner_kind.link_table(f)), "owner_id", "target_id", "target_id"};
+    return {quote(owner_kind.link_table(f)), "owner_id", "target_id",
+            "position ASC NULLS LAST, target_id"};
   if (f.relation == Relation::Reverse) {
     const Field& via = *f.via_field;
     // PostgreSQL's ascending order puts NULLs last.
@@ -639,8 +644,15 @@ std::optional<std::string> write_reverse(const LinkWrite& link, const Runner& ru
   const model::Field& via = *link.field->via_field;
   const model::Kind& target = *link.field->target_kind;
   if (via.relation == model::Relation::ManyToMany) {
+    // Links still listed keep their row, and with it their position on the
+    // other side; the others go.
     const std::string table = quote(target.link_table(via));
-    if (auto e = run(fmt::format("DELETE FROM {} WHERE target_id = ?", table), {link.owner}))
+    std::vector<Value> params{link.owner};
+    params.insert(params.end(), link.targets.begin(), link.targets.end());
+    const std::string kept = link.targets.empty() ? ""
+                                                  : fmt::format(" AND owner_id NOT IN ({})",
+                                                                placeholders(link.targets.size()));
+    if (auto e = run(fmt::format("DELETE FROM {} WHERE target_id = ?{}", table, kept), params))
       return e;
     for (const auto& t : link.targets) {
       if (auto e =
@@ -695,12 +707,12 @@ std::optional<std::string> write_batch(const WriteBatch& batch, const Runner& ru
       const std::string table = quote(link.kind->link_table(*link.field));
       if (auto e = run(fmt::format("DELETE FROM {} WHERE owner_id = ?", table), {link.owner}))
         return e;
+      int64_t position = 0;
       for (const auto& t : link.targets) {
-        if (auto e =
-                run(fmt::format(
-                        "INSERT INTO {} (owner_id, target_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                        table),
-                    {link.owner, t})) {
+        if (auto e = run(fmt::format("INSERT INTO {} (owner_id, target_id, position) VALUES (?, ?, "
+                                     "?) ON CONFLICT DO NOTHING",
+                                     table),
+                         {link.owner, t, position++})) {
           return e;
         }
       }

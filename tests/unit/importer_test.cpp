@@ -130,9 +130,10 @@ TEST_F(ImporterTest, FailedWriteLeavesNothingBehind) {
             "{\"count\":0,\"next\":null,\"previous\":null,\"results\":[]}");
 }
 
-TEST_F(ImporterTest, NestedListsComeOutInIdOrder) {
+TEST_F(ImporterTest, ManyToManyListsKeepTheOrderTheyWereImportedIn) {
   // Agency 88's country list (the first in the record, holding country 6)
-  // gets countries 9 and 2 in front of it.
+  // gets countries 9 and 2 in front of it: LL2 prints such lists in the order
+  // they were linked (ESA's countries: ..., 85, 20, 86), not by id.
   std::string text = golden();
   const std::string list = R"("country": [)";
   const size_t at = text.find(list);
@@ -143,12 +144,21 @@ TEST_F(ImporterTest, NestedListsComeOutInIdOrder) {
               "nationality_name_composed": ""}, {"id": 2, "name": "Two", "alpha_2_code": "TW",
               "alpha_3_code": "TWO", "nationality_name": "", "nationality_name_composed": ""}, )");
   ASSERT_EQ(import_text(text), "");
-  const std::string body = get("/2.3.0/docking_events/609/?format=json");
+  std::string body = get("/2.3.0/docking_events/609/?format=json");
+  const size_t nine = body.find("{\"id\":9,\"name\":\"Nine\"");
   const size_t two = body.find("{\"id\":2,\"name\":\"Two\"");
   const size_t six = body.find("{\"id\":6,", two);
-  const size_t nine = body.find("{\"id\":9,\"name\":\"Nine\"");
   ASSERT_NE(two, std::string::npos);
   ASSERT_NE(nine, std::string::npos);
+  EXPECT_LT(nine, two);
   EXPECT_LT(two, six);
-  EXPECT_LT(six, nine);
+  // A later import says the list anew, order included.
+  const std::string swapped = R"("country": [{"id": 2, "name": "Two", "alpha_2_code": "TW",
+              "alpha_3_code": "TWO", "nationality_name": "", "nationality_name_composed": ""}, {"id": 9, "name": "Nine", "alpha_2_code": "NI", "alpha_3_code": "NIN", "nationality_name": "",
+              "nationality_name_composed": ""}, )";
+  std::string again = golden();
+  again.replace(again.find(list), list.size(), swapped);
+  ASSERT_EQ(import_text(again), "");
+  body = get("/2.3.0/docking_events/609/?format=json&again");
+  EXPECT_LT(body.find("{\"id\":2,\"name\":\"Two\""), body.find("{\"id\":9,\"name\":\"Nine\""));
 }
