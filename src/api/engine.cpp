@@ -7,6 +7,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "api/compose.hpp"
 #include "api/docs.hpp"
 #include "api/html.hpp"
 #include "api/openapi.hpp"
@@ -557,7 +558,23 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
     q.count = false;
     q.offset = 0;
     q.limit = INT64_MAX;
-    render(w, st.store->list(q));
+    const auto page = st.store->list(q);
+    if (resource.compose.empty()) {
+      render(w, page);
+    } else {
+      // LL2's own objects as imported; with none stored, the one object LL2
+      // would compute, from this snapshot at the request's time.
+      w.begin_array();
+      for (const auto& id : page.ids) {
+        serializer.write_composed(w, *sel.mode->resolved,
+                                  compose(resource.compose, *st.store, select_context.filter, &id));
+      }
+      if (page.ids.empty()) {
+        serializer.write_composed(w, *sel.mode->resolved,
+                                  compose(resource.compose, *st.store, select_context.filter));
+      }
+      w.end_array();
+    }
     finish(response, ctx, rt, std::move(body));
     return response;
   }

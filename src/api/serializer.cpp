@@ -328,4 +328,39 @@ void Serializer::write(json::Writer& out, const View& view, const Row& row) {
   out.end_object();
 }
 
+void Serializer::write_composed(json::Writer& out, const View& view, const ComposedObject& object) {
+  out.begin_object();
+  for (const auto& vf : view.fields) {
+    out.key(vf.key);
+    const ComposedObject::Relation* r = vf.field != nullptr ? object.find(*vf.field) : nullptr;
+    switch (vf.emit) {
+      case Emit::Mode:
+        out.string(vf.text);
+        break;
+      case Emit::Nested:
+        if (r != nullptr && !r->object.empty())
+          write_composed(out, *vf.view, r->object.front());
+        else
+          out.null();
+        break;
+      case Emit::NestedList:
+        out.begin_array();
+        if (r != nullptr) {
+          for (const auto& row : r->rows) write(out, *vf.view, row);
+          cache_.prefetch(*vf.view, r->ids);
+          for (const auto& id : r->ids) {
+            if (const auto row = cache_.load(*vf.field->target_kind, id))
+              write_cached(out, *vf.view, *row);
+          }
+        }
+        out.end_array();
+        break;
+      default:  // a composed object has no id, url or columns of its own
+        out.null();
+        break;
+    }
+  }
+  out.end_object();
+}
+
 }  // namespace ll2::api

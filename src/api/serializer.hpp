@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "api/compose.hpp"
 #include "api/declarations.hpp"
 #include "json/writer.hpp"
 #include "store/store.hpp"
@@ -79,6 +80,9 @@ class Serializer {
   // The same, through the cache of serialized objects: a top-level result is
   // rendered once per database version, host and format.
   void write_cached(json::Writer& out, const View& view, const Row& row);
+  // An object composed at request time (never cached: it depends on "now");
+  // the objects it lists go through the caches as any others.
+  void write_composed(json::Writer& out, const View& view, const ComposedObject& object);
 
  private:
   void write_column(json::Writer& out, const Field& field, const Value& v);

@@ -58,8 +58,15 @@ class Collector {
     if (node.type != JsonNode::Type::Object)
       return fail(node, path, fmt::format("expected an object, got {}", node.type_name()));
     const JsonNode* id_node = node.get("id");
-    if (id_node == nullptr) return fail(node, path, "missing \"id\"");
-    auto id = parse_id(kind, *id_node, path + ".id");
+    std::optional<Value> id;
+    if (id_node == nullptr && kind.numbered) {
+      // LL2 prints no id for it: numbered in file order, so importing a newer
+      // response of the same shape replaces the older one.
+      id = Value(++numbers_[&kind]);
+    } else {
+      if (id_node == nullptr) return fail(node, path, "missing \"id\"");
+      id = parse_id(kind, *id_node, path + ".id");
+    }
     if (!id) return std::nullopt;
     if (!check_meta(node, path)) return std::nullopt;
     auto values = fields(kind, node, path, *id);
@@ -305,6 +312,7 @@ class Collector {
   std::map<std::string, size_t> index_;
   std::map<std::string, size_t> link_index_;
   std::map<std::string, size_t> rows_index_;
+  std::map<const Kind*, int64_t> numbers_;  // the last number given, per numbered kind
 };
 
 }  // namespace

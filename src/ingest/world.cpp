@@ -57,7 +57,7 @@ const std::vector<Proportion>& proportions() {
       {"launcher_config_family", 120, 6},
       {"expedition", 100, 4},
       {"location", 70, 10},
-      {"program", 60, 12},
+      {"program", 60, 13},
       {"landing_location", 40, 20},
       {"spacecraft_config_family", 30, 12},
   };
@@ -545,6 +545,38 @@ class World {
     return whole_seconds(t0 +
                          static_cast<int64_t>(std::pow(u, 0.6) * static_cast<double>(t1 - t0)));
   }
+  // The last event dated at or before t (0: none).
+  int64_t event_at(int64_t t) const {
+    int64_t lo = 0, hi = count("event");
+    while (lo < hi) {
+      const int64_t mid = (lo + hi + 1) / 2;
+      if (event_date(mid) <= t)
+        lo = mid;
+      else
+        hi = mid - 1;
+    }
+    return lo;
+  }
+
+  // The Starship program's flights and events: about `kStarshipFlights`
+  // launches and half as many events, evenly spread over those from 2023
+  // on (all of them in small worlds), so that its dashboard has a past and
+  // a future whatever "now" it is served at in 2023-2027.
+  static constexpr int64_t kStarshipProgram = 13;  // the last named program
+  static constexpr int64_t kStarshipFlights = 24;
+  struct Spread {
+    int64_t first = 0;  // the first index of the run (0: none)
+    int64_t step = 1;
+    int64_t size = 0;
+    bool contains(int64_t i) const { return first > 0 && i >= first && (i - first) % step == 0; }
+    int64_t nth(int64_t k) const { return first + k * step; }  // k < size
+  };
+  static Spread spread(int64_t last_before, int64_t total, int64_t wanted) {
+    const int64_t n = total - last_before;
+    if (n <= 0) return {};
+    const int64_t step = std::max<int64_t>(1, n / wanted);
+    return {last_before + 1, step, (n - 1) / step + 1};
+  }
 
   // ----------------------------------------------------- shared pieces
 
@@ -736,6 +768,7 @@ class World {
   Seats seats_;
   Random image_rng_{synth::mix(seed_, synth::text_key("images"))};
   int64_t first_launch_for_flights_ = 1;
+  Spread starship_launches_, starship_events_;
   // What the docking events leave docked: per station port, the latest
   // event without a departure; per station, its events still docked.
   std::map<int64_t, std::pair<int64_t, int64_t>> port_docked_;  // port -> (docking, event)
@@ -1093,7 +1126,8 @@ void World::programs_and_patches() {
                                           "Gemini",
                                           "Shenzhou",
                                           "Galileo",
-                                          "Gaganyaan"};
+                                          "Gaganyaan",
+                                          "Starship"};
   const int64_t patches = count("mission_patch");
   for (int64_t i = 1; i <= count("program"); ++i) {
     Obj o = make("program", i, i);
@@ -1111,6 +1145,7 @@ void World::programs_and_patches() {
     set(o, "type", I(r.range(1, 4)));
     std::vector<Value> agencies{I(r.range(1, std::min<int64_t>(20, count("agency"))))};
     if (r.chance(0.4)) agencies.push_back(reference(kind("agency"), r, 0));
+    if (i == kStarshipProgram) agencies = {I(std::min<int64_t>(7, count("agency")))};  // SpaceX
     link(o, "agencies", std::move(agencies));
     std::vector<Value> own;
     for (int64_t k = 0, n = r.range(0, 2); k < n; ++k) own.push_back(I(r.range(1, patches)));
@@ -1233,7 +1268,11 @@ void World::launch(int64_t i) {
   Obj o = make("launch", launch_id(i), i, net);
   Random& r = o.rng;
   const int64_t config = config_of_launch(i);
-  const std::string mission = fmt::format(fmt::runtime(r.pick(kMissionStems)), i);
+  const bool starship = starship_launches_.contains(i);
+  std::string mission = fmt::format(fmt::runtime(r.pick(kMissionStems)), i);
+  if (starship)
+    mission = fmt::format("Starship Flight {}",
+                          (i - starship_launches_.first) / starship_launches_.step + 1);
   const std::string name = fmt::format("{} | {}", config_name(config), mission);
   set(o, "name", S(name));
   set(o, "slug", S(synth::slugify(name)));
@@ -1273,8 +1312,10 @@ void World::launch(int64_t i) {
   set(o, "pad",
       I(1 + static_cast<int64_t>(std::pow(r.unit(), 1.7) * static_cast<double>(count("pad")))));
   set(o, "webcast_live", B(false));
-  link(o, "program",
-       r.chance(0.15) ? std::vector<Value>{I(r.range(1, count("program")))} : std::vector<Value>{});
+  std::vector<Value> programs =
+      r.chance(0.15) ? std::vector<Value>{I(r.range(1, count("program")))} : std::vector<Value>{};
+  if (starship) programs = {I(kStarshipProgram)};
+  link(o, "program", std::move(programs));
   // Running counts of launches up to this one (their order is the index's).
   set(o, "orbital_launch_attempt_count", I(i));
   for (const char* f : {"location_launch_attempt_count", "pad_launch_attempt_count",
@@ -1289,7 +1330,8 @@ void World::launch(int64_t i) {
       r.chance(0.8) ? kNull : S(fmt::format("https://flightclub.example/{}", i)));
   set(o, "pad_turnaround", S(iso_duration(r.range(2, 400) * kDay + r.range(0, 86399) * kSecond)));
   rows(o, "info_urls", info_urls(o, 0.3, mission));
-  rows(o, "vid_urls", vid_urls(o, past ? 0.3 : 0.1, net));
+  // Every Starship flight is streamed (the dashboard's live streams).
+  rows(o, "vid_urls", vid_urls(o, starship ? 1.0 : past ? 0.3 : 0.1, net));
   std::vector<Obj> timeline;
   if (family_reusable(family_of_config(config)) && r.chance(0.5)) {
     const std::vector<std::pair<int64_t, int64_t>> steps = {
@@ -1498,7 +1540,8 @@ void World::events() {
     Obj o = make("event", v, v, date);
     Random& r = o.rng;
     const int64_t type = r.range(1, static_cast<int64_t>(kEventStems.size()));
-    const std::string& stem = kEventStems[static_cast<size_t>(type - 1)];
+    const bool starship = starship_events_.contains(v);
+    const std::string& stem = kEventStems[starship ? 0 : static_cast<size_t>(type - 1)];
     const std::string name =
         stem.starts_with("{}")
             ? fmt::format(fmt::runtime(stem), spacecraft_name(r.range(1, count("spacecraft"))))
@@ -1508,7 +1551,8 @@ void World::events() {
     set(o, "type", I(type));
     set(o, "date", I(date));
     set(o, "date_precision", I(date <= now_us() ? 0 : r.pick(std::vector<int64_t>{0, 2, 5, 7})));
-    set(o, "location", S(r.pick(kEventPlaces)));
+    const std::string& place = r.pick(kEventPlaces);
+    set(o, "location", S(starship ? std::string("Starbase, TX, USA") : place));
     set(o, "description", S(fmt::format("{}: a synthetic event.", name)));
     set(o, "webcast_live", B(false));
     set(o, "image", image(0.2));
@@ -1533,9 +1577,10 @@ void World::events() {
     link(o, "expeditions",
          r.chance(0.2) ? std::vector<Value>{I(r.range(1, count("expedition")))}
                        : std::vector<Value>{});
-    link(
-        o, "program",
-        r.chance(0.2) ? std::vector<Value>{I(r.range(1, count("program")))} : std::vector<Value>{});
+    std::vector<Value> programs =
+        r.chance(0.2) ? std::vector<Value>{I(r.range(1, count("program")))} : std::vector<Value>{};
+    if (starship) programs = {I(kStarshipProgram)};
+    link(o, "program", std::move(programs));
     std::vector<Value> astronauts;
     for (int64_t k = 0, n = r.chance(0.2) ? r.range(1, 2) : 0; k < n; ++k)
       astronauts.push_back(I(astronaut_at(date, r)));
@@ -1549,20 +1594,28 @@ void World::updates() {
     Obj o = make("update", u, u);
     Random& r = o.rng;
     int64_t when = 0;
+    Value launch = kNull, event = kNull;
     if (r.chance(0.75)) {
       // Recent launches get most of the comments.
       const int64_t i =
           count("launch") -
           static_cast<int64_t>(std::pow(r.unit(), 3.0) * static_cast<double>(count("launch") - 1));
       when = launch_net(i);
-      set(o, "launch", launch_id(i));
-      set(o, "event", kNull);
+      launch = launch_id(i);
     } else {
       const int64_t v = r.range(1, count("event"));
       when = event_date(v);
-      set(o, "event", I(v));
-      set(o, "launch", kNull);
+      event = I(v);
     }
+    // Every 20th comment is on a Starship flight, which draws them.
+    if (u % 20 == 1 && starship_launches_.size > 0) {
+      const int64_t i = starship_launches_.nth((u / 20) % starship_launches_.size);
+      when = launch_net(i);
+      launch = launch_id(i);
+      event = kNull;
+    }
+    set(o, "launch", launch);
+    set(o, "event", event);
     set(o, "created_on", I(std::min(now_us(), when - r.range(0, 10 * 86400) * kSecond)));
     set(o, "comment", S(r.pick(kComments)));
     set(o, "info_url", r.chance(0.5) ? kNull : S(fmt::format("https://news.example/{}", u)));
@@ -1997,6 +2050,8 @@ std::optional<std::string> World::build() {
   payloads();
   if (!checkpoint("agencies, sites, configurations and payloads")) return sink_.error();
   first_launch_for_flights_ = first_crewed_launch();
+  starship_launches_ = spread(launch_at(at(2023, 1, 1)), count("launch"), kStarshipFlights);
+  starship_events_ = spread(event_at(at(2023, 1, 1)), count("event"), kStarshipFlights / 2);
   launches();
   if (!checkpoint("launches")) return sink_.error();
   spacecraft_flights();

@@ -21,8 +21,8 @@ namespace ll2::ingest {
 // resource has it, else the mode of its detail route (its only one).
 const model::Mode* page_mode(const model::Resource& r);
 
-// Whether `generate` writes pages for `r` (the dashboard is not paginated,
-// has no ids and is not generated).
+// Whether `generate` writes pages for `r` (not for the dashboard: it is not
+// paginated, and `serve` composes it from the rest of the world).
 bool has_pages(const model::Resource& r);
 
 // How many objects of a kind a world of `events` docking events has, per

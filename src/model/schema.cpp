@@ -221,6 +221,95 @@ std::optional<std::string> resolve_filter(const Kind& root, Filter& f) {
   return std::nullopt;
 }
 
+// Every field path a predicate compares, for checking them at start-up.
+void predicate_paths(const Predicate& p, std::vector<std::string>& out) {
+  if (p.kind == Predicate::Kind::Compare) out.push_back(p.path);
+  for (const auto& c : p.children) predicate_paths(c, out);
+}
+
+// Resolves the parts of a composed object of `kind`; problems name `where`.
+void resolve_composed(const Registry& registry, const Kind& kind, std::vector<Composed>& parts,
+                      const std::string& where, std::vector<std::string>& problems) {
+  for (auto& c : parts) {
+    const std::string at = fmt::format("{}: compose {}", where, c.field);
+    c.target = kind.field(c.field);
+    if (c.target == nullptr || c.target->target_kind == nullptr) {
+      problems.push_back(at + ": no such relation of " + kind.name);
+      continue;
+    }
+    const Kind& target = *c.target->target_kind;
+    if (c.target->relation == Relation::ForeignKey) {
+      // An object of its own, composed in turn (never stored, never selected).
+      if (c.parts.empty() || c.where || !c.rows.empty())
+        problems.push_back(at + ": a foreign key is composed from parts only");
+      resolve_composed(registry, target, c.parts, at, problems);
+      continue;
+    }
+    if (!c.parts.empty()) problems.push_back(at + ": only a foreign key has parts");
+    c.source = c.from.empty() ? &target : registry.find_kind(c.from);
+    if (c.source == nullptr) {
+      problems.push_back(at + ": unknown kind " + c.from);
+      continue;
+    }
+    if (c.target->relation == Relation::Rows) {
+      c.source_rows = c.source->field(c.rows);
+      if (c.source_rows == nullptr || c.source_rows->relation != Relation::Rows) {
+        problems.push_back(fmt::format("{}: {} has no rows {}", at, c.source->name, c.rows));
+        continue;
+      }
+      const Kind& from_rows = *c.source_rows->target_kind;
+      for (const auto& [to, from] : c.rename) {
+        const Field* a = target.field(to);
+        const Field* b = from_rows.field(from);
+        if (a == nullptr || b == nullptr || a->relation != Relation::Column ||
+            b->relation != Relation::Column)
+          problems.push_back(fmt::format("{}: cannot rename {} to {}", at, from, to));
+      }
+      c.row_columns.clear();
+      for (const auto& f : target.fields) {
+        if (f.relation != Relation::Column) continue;
+        std::string name = f.name;
+        for (const auto& [to, from] : c.rename) {
+          if (to == f.name) name = from;
+        }
+        const Field* s = from_rows.field(name);
+        c.row_columns.push_back(s != nullptr && s->relation == Relation::Column ? s : nullptr);
+      }
+    } else if (c.target->relation == Relation::Column || !c.rows.empty() || c.source != &target) {
+      problems.push_back(at + ": a list relation lists objects of its own target kind");
+      continue;
+    }
+    if (c.limit < 0) problems.push_back(at + ": negative limit");
+    if (c.where) {
+      std::vector<std::string> paths;
+      predicate_paths(c.where(FilterContext{}), paths);
+      for (const auto& p : paths) {
+        if (!resolve_path(*c.source, p)) problems.push_back(fmt::format("{}: bad path {}", at, p));
+      }
+    }
+    for (const auto& o : c.order) {
+      if (!valid_ordering_path(c.source, o.starts_with('-') ? o.substr(1) : o))
+        problems.push_back(fmt::format("{}: bad ordering {}", at, o));
+    }
+  }
+}
+
+// A view of a composed object prints what its parts fill, and nothing else.
+void check_composed_view(const View& view, const std::vector<Composed>& parts,
+                         const std::string& where, std::vector<std::string>& problems) {
+  for (const auto& vf : view.fields) {
+    if (vf.emit == Emit::Mode) continue;
+    const auto part = std::find_if(parts.begin(), parts.end(),
+                                   [&](const Composed& c) { return c.target == vf.field; });
+    if (vf.field == nullptr || vf.emit == Emit::Column || part == parts.end()) {
+      problems.push_back(
+          fmt::format("{}: view {} prints {}, which is not composed", where, view.name, vf.key));
+    } else if (vf.field->relation == Relation::ForeignKey && vf.view != nullptr) {
+      check_composed_view(*vf.view, part->parts, where, problems);
+    }
+  }
+}
+
 }  // namespace
 
 namespace {
@@ -470,6 +559,16 @@ std::vector<std::string> Registry::resolve() {
       if (!valid_ordering_path(r->kind, p))
         problems.push_back(fmt::format("resource {}: bad ordering path {}", r->path, p));
     }
+    if (!r->compose.empty()) {
+      // The engine composes in place of a plain array's stored objects only.
+      if (r->paginated)
+        problems.push_back(fmt::format("resource {}: only a plain array is composed", r->path));
+      resolve_composed(*this, *r->kind, r->compose, "resource " + r->path, problems);
+      for (const auto& m : r->modes) {
+        if (m.resolved != nullptr)
+          check_composed_view(*m.resolved, r->compose, "resource " + r->path, problems);
+      }
+    }
   }
   return problems;
 }
@@ -542,6 +641,11 @@ KindBuilder& KindBuilder::reverse_one(std::string name, std::string target, std:
 
 KindBuilder& KindBuilder::alias(std::string prefix, std::string replacement) {
   k.aliases.emplace_back(std::move(prefix), std::move(replacement));
+  return *this;
+}
+
+KindBuilder& KindBuilder::numbered() {
+  k.numbered = true;
   return *this;
 }
 

@@ -67,7 +67,10 @@ struct Kind {
   // Path prefixes LL2's parameter names use, and the paths that answer
   // them here (rocket__spacecraftflight → spacecraftflight).
   std::vector<std::pair<std::string, std::string>> aliases;
-  bool owned = false;    // has an owner_id column (Children/Rows targets)
+  bool owned = false;  // has an owner_id column (Children/Rows targets)
+  // LL2 prints these objects without an id (the Starship dashboard and its
+  // halves): an import numbers them 1, 2, ... in the order a file lists them.
+  bool numbered = false;
   int column_count = 0;  // Row size is 1 + column_count (id first)
   // View keys printed from a differently named field (ViewField::from), so
   // that the importer reads such a key back into its field. Set by resolve().
@@ -190,6 +193,34 @@ struct Action {
   std::vector<std::string> tags;              // OpenAPI tags; empty: the resource's
 };
 
+// What fills one relation of an object LL2 computes from its other data
+// instead of storing it (the Starship dashboard). A resource that declares
+// parts answers one such object, composed at the request's time, when it
+// stores none; the objects it stores (LL2's own, imported) are served with
+// what was imported, each list in its part's order.
+struct Composed {
+  std::string field;  // a relation of the composed kind
+  // The objects selected: those of kind `from` (empty: the relation's target
+  // kind) matching `where`, in `order` (field paths, `-` descending; id
+  // breaks ties), at most `limit` (0: no bound).
+  std::string from;
+  std::function<Predicate(const FilterContext&)> where;
+  std::vector<std::string> order;
+  int64_t limit = 0;
+  // For a Rows relation: the rows of the selected objects' Rows relation
+  // `rows`, column by column of the same name, except where `rename` maps
+  // a composed column to a source column of another name.
+  std::string rows;
+  std::vector<std::pair<std::string, std::string>> rename;
+  // For a foreign key to an object that is composed in turn: its parts.
+  std::vector<Composed> parts;
+  // Resolved by the registry:
+  const Field* target = nullptr;          // `field`
+  const Kind* source = nullptr;           // the kind objects are selected from
+  const Field* source_rows = nullptr;     // `rows` on `source`
+  std::vector<const Field*> row_columns;  // per column of the rows' kind: its source column
+};
+
 struct Mode {
   std::string name;  // normal, detailed, list
   std::string view;  // the view name
@@ -211,6 +242,7 @@ struct Resource {
   std::vector<Action> actions;                // extra list routes (upcoming, previous)
   bool paginated = true;                      // false: the list is a plain JSON array
   bool mode_parameter = true;                 // false: one shape, `mode` is no parameter
+  std::vector<Composed> compose;              // LL2 computes the object (a plain-array list)
   // OpenAPI: the operation tags, and the name the list's schemas are built
   // from (PaginatedPolymorphic<name>List; a single-mode list uses its view).
   std::vector<std::string> tags;
@@ -321,6 +353,8 @@ struct KindBuilder {
   // Paths named `prefix__…` in filters, search and ordering go through
   // `replacement__…` instead.
   KindBuilder& alias(std::string prefix, std::string replacement);
+  // LL2 prints no id for these objects; an import numbers them.
+  KindBuilder& numbered();
 };
 
 inline ViewField view_field(std::string key, Emit emit, std::string text = {}) {

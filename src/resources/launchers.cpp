@@ -19,7 +19,9 @@ void declare_launchers(model::Registry& r) {
       .integer({"successful_landings", "attempted_landings", "flights"})
       .datetime({"last_launch_date", "first_launch_date"})
       .text({"fastest_turnaround"})
-      .fk("launcher_config", "launcher_config");
+      .fk("launcher_config", "launcher_config")
+      // Not printed: the Starship dashboard finds the cores that flew its launches.
+      .reverse("firststage", "first_stage", "launcher");
   KindBuilder{r.kind("first_stage")}
       .text({"type"})  // LL2 prints the stage type by name only
       .boolean({"reused"})

@@ -31,3 +31,30 @@ PORT=$(sed -n 's#.*http://127.0.0.1:\([0-9]*\)/.*#\1#p' "$WORK/out" | head -1)
 if [ -z "$PORT" ]; then echo "ll2d did not start:"; cat "$WORK/out"; exit 1; fi
 timeout 600 /usr/bin/python3 "$HERE/crawl_validate.py" --base "http://127.0.0.1:$PORT" \
   --openapi "$OPENAPI" --all-routes --max 4000
+
+# The composed Starship dashboard at the generator's own "now", when the
+# world's Starship flights have a past and a future: every part it lists is
+# filled, in every mode, and it and what it links to match the schema.
+kill "$PID"; wait "$PID" 2>/dev/null || true
+"$LL2D" serve --db "$WORK/db.sqlite3" --host 127.0.0.1 --port 0 --no-access-log \
+  --now 2025-06-01T00:00:00 >"$WORK/out" 2>&1 &
+PID=$!
+for _ in $(seq 1 100); do grep -q serving "$WORK/out" 2>/dev/null && break; sleep 0.1; done
+PORT=$(sed -n 's#.*http://127.0.0.1:\([0-9]*\)/.*#\1#p' "$WORK/out" | head -1)
+if [ -z "$PORT" ]; then echo "ll2d did not start:"; cat "$WORK/out"; exit 1; fi
+DASH="http://127.0.0.1:$PORT/2.3.0/dashboard/starship/"
+for mode in list normal detailed; do
+  /usr/bin/python3 - "$DASH?mode=$mode" <<'PY'
+import json, sys, urllib.request
+body = json.load(urllib.request.urlopen(sys.argv[1], timeout=60))
+assert len(body) == 1, f"{sys.argv[1]}: {len(body)} dashboards"
+d = body[0]
+empty = [k for k in ("updates", "live_streams", "vehicles", "orbiters") if not d[k]]
+empty += [f"{h}.{k}" for h in ("upcoming", "previous") for k in ("launches", "events") if not d[h][k]]
+assert not empty, f"{sys.argv[1]}: empty {empty}"
+print(f"{sys.argv[1]}: composed, nothing empty")
+PY
+done
+timeout 600 /usr/bin/python3 "$HERE/crawl_validate.py" --base "http://127.0.0.1:$PORT" \
+  --openapi "$OPENAPI" --max 400 /2.3.0/dashboard/starship/ "/2.3.0/dashboard/starship/?mode=list" \
+  "/2.3.0/dashboard/starship/?mode=normal" "/2.3.0/dashboard/starship/?mode=detailed"

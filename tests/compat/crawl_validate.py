@@ -33,7 +33,16 @@ def relax(node):
         return [relax(x) for x in node]
     if not isinstance(node, dict):
         return node
-    out = {k: relax(v) for k, v in node.items()
+    if "oneOf" in node and "discriminator" in node:
+        # The mode's schema, as the discriminator picks it: without `required`
+        # a value would match every mode's schema, and oneOf none.
+        name = node["discriminator"]["propertyName"]
+        return {"anyOf": [{"allOf": [{"properties": {name: {"enum": [value]}}, "required": [name]},
+                                     relax({"$ref": ref})]}
+                          for value, ref in node["discriminator"]["mapping"].items()]
+                + [{"type": "null"}]}
+    out = {k: ({p: relax(s) for p, s in v.items()} if k == "properties" else relax(v))
+           for k, v in node.items()
            if k not in ("nullable", "readOnly", "writeOnly", "discriminator", "example",
                         "required", "maxLength", "pattern", "format", "minimum", "maximum")}
     if "$ref" in out:
@@ -66,8 +75,23 @@ class Schemas:
     def validate(self, value, schema):
         resolver = jsonschema.RefResolver.from_schema(self.root)
         validator = jsonschema.Draft4Validator(relax(schema), resolver=resolver)
-        return [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}"
-                for e in validator.iter_errors(value)]
+        # Every schema allows null and each mode is a branch, so an error is
+        # an anyOf's: name the deepest of its branches' own errors, not
+        # "is not null" or "is another mode" (the value that is wrong).
+        def leaves(e):
+            if not e.context:
+                return [e]
+            return [x for c in e.context for x in leaves(c)]
+
+        def relevant(e):
+            return e.validator != "enum" and e.validator_value != "null"
+
+        errors = []
+        for top in validator.iter_errors(value):
+            found = [x for x in leaves(top) if relevant(x)] or [top]
+            e = max(found, key=lambda x: len(x.absolute_path))
+            errors.append(f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}")
+        return errors
 
     def key_order(self, value, schema, where, errors):
         """Exactly the schema's properties, in order, at every level."""

@@ -228,8 +228,53 @@ TEST_F(GeneratedWorld, PagesAreWhatTheImportedDatabaseServes) {
     ++pages;
   }
   EXPECT_GT(pages, 50);
-  // The dashboard has no ids to import by, so no pages are written for it.
+  // The dashboard is composed when it is asked for, so no pages are written for it.
   EXPECT_FALSE(std::filesystem::exists(out() + "/dashboard"));
+}
+
+TEST_F(GeneratedWorld, TheStarshipDashboardIsComposedFromTheWorld) {
+  // At the generator's own "now" the world's Starship flights have a past
+  // and a future.
+  Server imported(imported_db(),
+                  {"--public-url", kBase, "--no-access-log", "--now", "2025-06-01T00:00:00Z"});
+  const auto got = imported.get("/2.3.0/dashboard/starship/?mode=list");
+  ASSERT_EQ(got.status, 200) << got.body.substr(0, 300);
+  rapidjson::Document d;
+  d.Parse(got.body.c_str());
+  ASSERT_TRUE(!d.HasParseError() && d.IsArray() && d.Size() == 1) << got.body.substr(0, 300);
+  const auto& x = d[0];
+  // Everything the world has a source for; notices and road closures come
+  // only with LL2's own dashboard, which a generated world does not have.
+  for (const char* part : {"updates", "live_streams", "vehicles", "orbiters"})
+    EXPECT_GT(x[part].Size(), 0u) << part;
+  for (const char* half : {"upcoming", "previous"}) {
+    EXPECT_GT(x[half]["launches"].Size(), 0u) << half;
+    EXPECT_GT(x[half]["events"].Size(), 0u) << half;
+  }
+  EXPECT_EQ(x["notices"].Size(), 0u);
+  EXPECT_EQ(x["road_closures"].Size(), 0u);
+  // The launches are the Starship program's, as its own routes list them.
+  const auto program = imported.get("/2.3.0/programs/?limit=100&mode=list");
+  rapidjson::Document programs;
+  programs.Parse(program.body.c_str());
+  std::string starship;
+  for (const auto& p : programs["results"].GetArray()) {
+    if (std::string(p["name"].GetString()) == "Starship") starship = id_text(p["id"]);
+  }
+  ASSERT_FALSE(starship.empty()) << program.body.substr(0, 300);
+  const auto same = [&](const char* half, const std::string& route) {
+    const auto page =
+        imported.get("/2.3.0/launches/" + route + "&program=" + starship + "&limit=10&mode=list");
+    rapidjson::Document l;
+    l.Parse(page.body.c_str());
+    ASSERT_TRUE(l.IsObject() && l.HasMember("results")) << page.body.substr(0, 300);
+    std::vector<std::string> expected, actual;
+    for (const auto& o : l["results"].GetArray()) expected.push_back(id_text(o["id"]));
+    for (const auto& o : x[half]["launches"].GetArray()) actual.push_back(id_text(o["id"]));
+    EXPECT_EQ(actual, expected) << half;
+  };
+  same("upcoming", "upcoming/?hide_recent_previous=true");
+  same("previous", "previous/?net__lt=2025-06-01T00:00:00Z");
 }
 
 TEST_F(GeneratedWorld, EveryObjectAPageMentionsIsFetchableInEveryMode) {
