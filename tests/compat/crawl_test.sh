@@ -36,7 +36,7 @@ timeout 600 /usr/bin/python3 "$HERE/crawl_validate.py" --base "http://127.0.0.1:
 # world's Starship flights have a past and a future: every part it lists is
 # filled, in every mode, and it and what it links to match the schema.
 kill "$PID"; wait "$PID" 2>/dev/null || true
-"$LL2D" serve --db "$WORK/db.sqlite3" --host 127.0.0.1 --port 0 --no-access-log \
+"$LL2D" serve --db "$DB" --host 127.0.0.1 --port 0 --no-access-log \
   --now 2025-06-01T00:00:00 >"$WORK/out" 2>&1 &
 PID=$!
 for _ in $(seq 1 100); do grep -q serving "$WORK/out" 2>/dev/null && break; sleep 0.1; done
