@@ -16,7 +16,6 @@
 #include <set>
 #include <unordered_map>
 
-#include "json/writer.hpp"
 #include "store/migrations.hpp"
 #include "store/sql_builder.hpp"
 #include "store/store.hpp"
@@ -157,7 +156,8 @@ class PostgresStore final : public Store {
   }
 
   std::vector<Row> load_many(const Kind& kind, const std::vector<Value>& ids) override {
-    const Result r = query(sql::select_rows_in(kind, sql::Dialect::Postgres), {json_array(ids)});
+    const Result r =
+        query(sql::select_rows_in(kind, sql::Dialect::Postgres), {sql::ids_parameter(ids)});
     std::vector<Row> rows;
     for (int i = 0; i < PQntuples(r.get()); ++i)
       rows.push_back(read_row(r.get(), i, 0, kind.column_count + 1));
@@ -167,7 +167,7 @@ class PostgresStore final : public Store {
   std::vector<std::pair<Value, Value>> related_ids_many(const Kind& owner_kind, const Field& field,
                                                         const std::vector<Value>& owners) override {
     const Result r = query(sql::select_related_ids_in(owner_kind, field, sql::Dialect::Postgres),
-                           {json_array(owners)});
+                           {sql::ids_parameter(owners)});
     std::vector<std::pair<Value, Value>> pairs;
     for (int i = 0; i < PQntuples(r.get()); ++i)
       pairs.emplace_back(column(r.get(), i, 0), column(r.get(), i, 1));
@@ -176,8 +176,8 @@ class PostgresStore final : public Store {
 
   std::vector<std::pair<Value, Row>> owned_rows_many(const Field& field,
                                                      const std::vector<Value>& owners) override {
-    const Result r =
-        query(sql::select_owned_rows_in(field, sql::Dialect::Postgres), {json_array(owners)});
+    const Result r = query(sql::select_owned_rows_in(field, sql::Dialect::Postgres),
+                           {sql::ids_parameter(owners)});
     std::vector<std::pair<Value, Row>> rows;
     const int n = field.target_kind->column_count + 1;
     for (int i = 0; i < PQntuples(r.get()); ++i)
@@ -495,20 +495,6 @@ class PostgresStore final : public Store {
     deadline_.reset();
     simple_ignore(t == PQTRANS_INTRANS ? "COMMIT" : "ROLLBACK");
     deadline_ = saved;
-  }
-
-  static Value json_array(const std::vector<Value>& ids) {
-    std::string out;
-    json::Writer w(out);
-    w.begin_array();
-    for (const auto& id : ids) {
-      if (const auto* i = std::get_if<int64_t>(&id))
-        w.integer(*i);
-      else if (const auto* t = std::get_if<std::string>(&id))
-        w.string(*t);
-    }
-    w.end_array();
-    return out;
   }
 
   PGconn* conn_;

@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 
+#include "json/writer.hpp"
+
 namespace ll2::store::sql {
 
 using model::Field;
@@ -564,6 +566,22 @@ std::string ids_in(const Kind& kind, Dialect d) {
 }
 
 }  // namespace
+
+// Ids are integers or UUIDs, so nothing needs escaping beyond what the JSON
+// writer does.
+Value ids_parameter(const std::vector<Value>& ids) {
+  std::string out;
+  json::Writer w(out);
+  w.begin_array();
+  for (const auto& id : ids) {
+    if (const auto* i = std::get_if<int64_t>(&id))
+      w.integer(*i);
+    else if (const auto* t = std::get_if<std::string>(&id))
+      w.string(*t);
+  }
+  w.end_array();
+  return out;
+}
 
 std::string select_related_ids(const Kind& owner_kind, const Field& f) {
   const RelatedQuery q = related_query(owner_kind, f);

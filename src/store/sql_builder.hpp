@@ -61,6 +61,8 @@ std::string select_exists(const model::Kind& kind);
 std::string select_related_ids(const model::Kind& owner_kind, const model::Field& field);
 // The batched forms: one parameter, a JSON array of ids (one statement shape
 // whatever the count).
+// The one parameter of the batched forms: the ids as a JSON array.
+Value ids_parameter(const std::vector<Value>& ids);
 std::string select_rows_in(const model::Kind& kind, Dialect dialect = Dialect::Sqlite);
 std::string select_related_ids_in(const model::Kind& owner_kind, const model::Field& field,
                                   Dialect dialect = Dialect::Sqlite);

@@ -10,7 +10,6 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "json/writer.hpp"
 #include "store/sql_builder.hpp"
 #include "store/sqlite_migrations.hpp"
 #include "store/store.hpp"
@@ -198,7 +197,7 @@ class SqliteStore final : public Store {
   std::vector<Row> load_many(const Kind& kind, const std::vector<Value>& ids) override {
     Statement& st = prepared(sql::select_rows_in(kind));
     st.reset();
-    st.bind(1, json_array(ids));
+    st.bind(1, sql::ids_parameter(ids));
     std::vector<Row> rows;
     while (step(st)) rows.push_back(read_row(st, kind.column_count + 1));
     return rows;
@@ -208,7 +207,7 @@ class SqliteStore final : public Store {
                                                         const std::vector<Value>& owners) override {
     Statement& st = prepared(sql::select_related_ids_in(owner_kind, field));
     st.reset();
-    st.bind(1, json_array(owners));
+    st.bind(1, sql::ids_parameter(owners));
     std::vector<std::pair<Value, Value>> pairs;
     while (step(st)) pairs.emplace_back(st.column(0), st.column(1));
     return pairs;
@@ -218,7 +217,7 @@ class SqliteStore final : public Store {
                                                      const std::vector<Value>& owners) override {
     Statement& st = prepared(sql::select_owned_rows_in(field));
     st.reset();
-    st.bind(1, json_array(owners));
+    st.bind(1, sql::ids_parameter(owners));
     std::vector<std::pair<Value, Row>> rows;
     const int n = field.target_kind->column_count + 1;
     while (step(st)) {
@@ -346,23 +345,6 @@ class SqliteStore final : public Store {
     st.reset();
     for (size_t i = 0; i < s.params.size(); ++i) st.bind(static_cast<int>(i + 1), s.params[i]);
     return st;
-  }
-
-  // Ids as one JSON array parameter (json_each reads it back as integers
-  // and strings); ids are integers or UUIDs, so nothing needs escaping
-  // beyond what the JSON writer does.
-  static Value json_array(const std::vector<Value>& ids) {
-    std::string out;
-    json::Writer w(out);
-    w.begin_array();
-    for (const auto& id : ids) {
-      if (const auto* i = std::get_if<int64_t>(&id))
-        w.integer(*i);
-      else if (const auto* t = std::get_if<std::string>(&id))
-        w.string(*t);
-    }
-    w.end_array();
-    return out;
   }
 
   // One step of a read: true for a row, false when there are no more. Any

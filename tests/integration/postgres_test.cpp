@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -94,19 +95,33 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   return s;
 }
 
-#define NEEDS_POSTGRES(cluster)                                        \
-  if (!have_postgres()) GTEST_SKIP() << "PostgreSQL is not installed"; \
-  ASSERT_TRUE((cluster).ok()) << "scripts/pg-cluster.sh start failed"
+// Every test on a cluster of its own.
+class Postgres : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!have_postgres()) GTEST_SKIP() << "PostgreSQL is not installed";
+    cluster_ = std::make_unique<Cluster>();
+    ASSERT_TRUE(cluster_->ok()) << "scripts/pg-cluster.sh start failed";
+  }
+  Cluster& cluster() { return *cluster_; }
+  // The golden docking event 609, imported into the cluster's database.
+  void import_golden() {
+    ASSERT_EQ(run_ll2d({"import", "--db", cluster().url(),
+                        LL2D_FIXTURES "/docking_event_609_detailed.json"})
+                  .exit_code,
+              0);
+  }
+
+ private:
+  std::unique_ptr<Cluster> cluster_;
+};
 
 }  // namespace
 
 // Two nodes on one database: an import by `ll2d import` (as from another
 // machine) is seen by both at once, with every cache on both invalidated,
 // and no response of either mixes the data before and after an import.
-TEST(PostgresNodes, AnImportIsSeenOnEveryNodeAndNoResponseMixesTwoImports) {
-  if (!have_postgres()) GTEST_SKIP() << "PostgreSQL is not installed";
-  Cluster cluster;
-  NEEDS_POSTGRES(cluster);
+TEST_F(Postgres, AnImportIsSeenOnEveryNodeAndNoResponseMixesTwoImports) {
   TempDir dir;
   ASSERT_EQ(run_ll2d({"generate", "--events", "100", "--seed", "3", "--only", "docking_events",
                       "--out", dir.file("pages"), "--quiet"})
@@ -116,7 +131,7 @@ TEST(PostgresNodes, AnImportIsSeenOnEveryNodeAndNoResponseMixesTwoImports) {
   const std::regex location(R"(("docking_location":\{"id":\d+,"name":"))");
   std::ofstream(dir.file("a.json")) << original;
   std::ofstream(dir.file("b.json")) << std::regex_replace(original, location, "$1R ");
-  const std::string db = cluster.url();
+  const std::string db = cluster().url();
   ASSERT_EQ(run_ll2d({"import", "--db", db, dir.file("a.json")}).exit_code, 0);
   Server first(db, {"--no-access-log"});
   Server second(db, {"--no-access-log"});
@@ -169,16 +184,11 @@ TEST(PostgresNodes, AnImportIsSeenOnEveryNodeAndNoResponseMixesTwoImports) {
 // Reads go to the replica; the node holds no connection to the primary (it
 // used one at startup, to check the schema). When the replica goes away,
 // the primary serves.
-TEST(PostgresReplica, ReadsGoToTheReplicaAndFallBackToThePrimary) {
-  if (!have_postgres()) GTEST_SKIP() << "PostgreSQL is not installed";
-  Cluster cluster;
-  NEEDS_POSTGRES(cluster);
-  const std::string db = cluster.url();
-  ASSERT_EQ(
-      run_ll2d({"import", "--db", db, LL2D_FIXTURES "/docking_event_609_detailed.json"}).exit_code,
-      0);
-  ASSERT_TRUE(cluster.add_replica());
-  const std::string replica = cluster.replica_url();
+TEST_F(Postgres, ReadsGoToTheReplicaAndFallBackToThePrimary) {
+  const std::string db = cluster().url();
+  import_golden();
+  ASSERT_TRUE(cluster().add_replica());
+  const std::string replica = cluster().replica_url();
   // Streaming replication: wait (bounded) for the import to arrive.
   for (int i = 0; i < 100 && sql_value(replica, "SELECT count(*) FROM docking_event") != "1"; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -199,7 +209,7 @@ TEST(PostgresReplica, ReadsGoToTheReplicaAndFallBackToThePrimary) {
   EXPECT_GE(node_connections(replica), 1) << "the node reads from the replica";
   EXPECT_EQ(node_connections(db), 0) << "the node keeps no connection to the primary";
 
-  cluster.pause("replica");
+  cluster().pause("replica");
   for (int i = 0; i < 10; ++i) {
     const auto r = node.get("/2.3.0/docking_events/609/?after=" + std::to_string(i));
     // A worker whose replica connection broke answers 503 once, then reads
@@ -215,19 +225,14 @@ TEST(PostgresReplica, ReadsGoToTheReplicaAndFallBackToThePrimary) {
 // The database stops while a node serves: bounded 503s with Retry-After and
 // a DRF body, never a hang or a crash; when it returns, the node recovers by
 // itself.
-TEST(PostgresFailure, ADatabaseThatStopsIs503AndTheNodeRecovers) {
-  if (!have_postgres()) GTEST_SKIP() << "PostgreSQL is not installed";
-  Cluster cluster;
-  NEEDS_POSTGRES(cluster);
-  const std::string db = cluster.url();
-  ASSERT_EQ(
-      run_ll2d({"import", "--db", db, LL2D_FIXTURES "/docking_event_609_detailed.json"}).exit_code,
-      0);
+TEST_F(Postgres, ADatabaseThatStopsIs503AndTheNodeRecovers) {
+  const std::string db = cluster().url();
+  import_golden();
   Server node(db, {"--no-access-log"});
   ASSERT_EQ(node.get("/2.3.0/docking_events/609/").status, 200);
   EXPECT_EQ(node.get("/readyz").status, 200);
 
-  cluster.pause();
+  cluster().pause();
   for (int i = 0; i < 6; ++i) {
     const auto started = Clock::now();
     const auto r = node.get("/2.3.0/docking_events/?i=" + std::to_string(i));
@@ -242,7 +247,7 @@ TEST(PostgresFailure, ADatabaseThatStopsIs503AndTheNodeRecovers) {
   EXPECT_EQ(ready.status, 503);
   EXPECT_NE(ready.body.find("\"status\":\"unavailable\""), std::string::npos) << ready.body;
 
-  cluster.resume();
+  cluster().resume();
   int status = 0;
   const auto back = Clock::now();
   while (status != 200 && Clock::now() - back < std::chrono::seconds(20)) {
@@ -256,11 +261,8 @@ TEST(PostgresFailure, ADatabaseThatStopsIs503AndTheNodeRecovers) {
 
 // Several nodes starting together on an empty database create the schema
 // once; a foreign or newer database is refused; an empty one is not served.
-TEST(PostgresSchema, UpgradesOnceAndRefusesForeignNewerAndEmptyDatabases) {
-  if (!have_postgres()) GTEST_SKIP() << "PostgreSQL is not installed";
-  Cluster cluster;
-  NEEDS_POSTGRES(cluster);
-  const std::string db = cluster.url();
+TEST_F(Postgres, UpgradesOnceAndRefusesForeignNewerAndEmptyDatabases) {
+  const std::string db = cluster().url();
   const std::string admin = db.substr(0, db.rfind('/') + 1) + "postgres";
   const auto new_db = [&](const std::string& name) {
     sql_value(admin, "CREATE DATABASE " + name);
