@@ -315,6 +315,21 @@ bool etag_matches(std::string_view header, std::string_view etag) {
   return false;
 }
 
+// The last stage of an API response: an entity tag of its bytes (the same
+// on every node running this ll2d), and 304 Not Modified when the client
+// has them already. As Django's ConditionalGetMiddleware answers a 304: the
+// headers but no body and no Content-Type.
+void conditional_get(const Request& request, Response& r) {
+  if ((request.method != "GET" && request.method != "HEAD") || r.status != 200) return;
+  std::string etag = fmt::format("\"{:016x}\"", std::hash<std::string_view>{}(r.body));
+  if (etag_matches(request.if_none_match, etag)) {
+    r.status = 304;
+    r.body.clear();
+    r.content_type.clear();
+  }
+  r.headers.emplace_back("ETag", std::move(etag));
+}
+
 // The stages of a request, in order. Each returns a response when it is the
 // one that answers.
 
@@ -663,6 +678,7 @@ Response Engine::handle(const Request& request) const {
       }
       break;
   }
+  conditional_get(request, response);
   response.omit_body = request.method == "HEAD";
   return response;
 }

@@ -526,6 +526,42 @@ TEST(ServeErrors, AnUnreadableDatabaseIsA500NotACrash) {
   EXPECT_EQ(server.stop(), 0);
 }
 
+// Every API response carries an entity tag of its bytes; a client that has
+// them gets 304 without a body, until an import changes them.
+TEST(ServeCache, ConditionalGetAnswers304UntilTheDataChanges) {
+  TempDir dir;
+  const std::string db = dir.file("db.sqlite3");
+  ASSERT_EQ(
+      run_ll2d({"import", "--db", db, LL2D_FIXTURES "/docking_event_609_detailed.json"}).exit_code,
+      0);
+  Server server(db);
+  for (const std::string target :
+       {"/2.3.0/docking_events/609/", "/2.3.0/docking_events/?search=chang", "/2.3.0/",
+        "/2.3.0/docking_events/?format=api"}) {
+    const auto first = server.get(target);
+    ASSERT_EQ(first.status, 200) << target;
+    const auto tag = first.headers.find("etag");
+    ASSERT_NE(tag, first.headers.end()) << target;
+    EXPECT_EQ(server.get(target).headers.at("etag"), tag->second) << "stable";
+    for (const std::string& sent : {tag->second, "W/" + tag->second, "\"x\", " + tag->second}) {
+      const auto again = server.get(target, {{"If-None-Match", sent}});
+      EXPECT_EQ(again.status, 304) << target << " " << sent;
+      EXPECT_EQ(again.body, "");
+      EXPECT_EQ(again.headers.at("etag"), tag->second);
+      EXPECT_EQ(again.headers.count("content-type"), 0u);
+    }
+    EXPECT_EQ(server.get(target, {{"If-None-Match", "\"other\""}}).status, 200);
+  }
+  const auto before = server.get("/2.3.0/docking_events/609/");
+  std::ofstream(dir.file("renamed.json"))
+      << replace_all(golden_text(), "China National Space Administration", "CNSA renamed");
+  ASSERT_EQ(run_ll2d({"import", "--db", db, dir.file("renamed.json")}).exit_code, 0);
+  const auto after =
+      server.get("/2.3.0/docking_events/609/", {{"If-None-Match", before.headers.at("etag")}});
+  EXPECT_EQ(after.status, 200);
+  EXPECT_NE(after.headers.at("etag"), before.headers.at("etag"));
+}
+
 TEST(ServeCache, AnImportWhileServingIsSeenAtOnce) {
   TempDir dir;
   const std::string db = dir.file("db.sqlite3");
