@@ -172,8 +172,25 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--public-url", public_url,
                     "Scheme and host for URLs in responses, e.g. https://ll.example.org");
-  serve->add_option("--threads", server.threads, "Worker threads (0: one per core)")
+  serve->add_option("--threads", server.threads, "I/O threads (0: one per core)")
       ->capture_default_str();
+  serve
+      ->add_option("--db-threads", server.db_threads,
+                   "Threads that answer requests from the database (0: as many as --threads)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve
+      ->add_option("--max-queued-requests", server.max_queued_requests,
+                   "Requests that may wait for a database thread; beyond, 503 (0: 64 per "
+                   "database thread)")
+      ->capture_default_str();
+  serve
+      ->add_option_function<int>(
+          "--drain-timeout",
+          [&server](int seconds) { server.drain_timeout = std::chrono::seconds(seconds); },
+          "Seconds requests in flight get to finish on SIGINT/SIGTERM")
+      ->check(CLI::NonNegativeNumber)
+      ->default_str(std::to_string(server.drain_timeout.count()));
   size_t row_cache_entries = 0;
   serve->add_option("--row-cache-entries", row_cache_entries,
                     "Rows and id lists each worker thread caches (0: 200000)");

@@ -15,7 +15,9 @@
 #include <boost/beast/http.hpp>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <limits>
 #include <map>
 #include <memory>
@@ -23,6 +25,8 @@
 #include <optional>
 #include <thread>
 #include <vector>
+
+#include "api/html.hpp"
 
 namespace ll2::http {
 
@@ -39,7 +43,8 @@ constexpr auto kNever = Clock::time_point::max();
 // with nothing left to shed), so a full backlog does not spin a core.
 constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
 // Descriptors kept for everything that is not a connection (stdio, the
-// reactor, the acceptor, the spare, and per worker the database and its WAL).
+// reactor, the acceptor, the spare, and per database thread the database
+// and its WAL).
 constexpr size_t kReservedDescriptors = 32;
 constexpr size_t kDescriptorsPerThread = 4;
 constexpr size_t kDefaultMaxConnections = 1024;
@@ -51,6 +56,13 @@ constexpr size_t kIdleReadBytes = 512;
 // After a response that closes the connection, at most this much of what the
 // client still sends is read and dropped, so closing does not reset it.
 constexpr size_t kMaxDiscardBytes = size_t{1024} * 1024;
+// Requests that may wait for a database thread, per thread, by default.
+constexpr size_t kQueuedPerDbThread = 64;
+// How often a drain looks whether every connection has finished.
+constexpr auto kDrainPoll = std::chrono::milliseconds(20);
+
+constexpr std::string_view kUnavailable =
+    R"({"detail":"Service temporarily unavailable, try again later."})";
 
 // Django's response to a DisallowedHost with DEBUG off: the bad_request view's
 // ERROR_PAGE_TEMPLATE (django/views/defaults.py), text/html.
@@ -221,6 +233,71 @@ bool out_of_descriptors(const beast::error_code& ec) {
          (ec.category() == boost::system::system_category() && ec.value() == ENFILE);
 }
 
+// ----------------------------------------------------------- the workers ----
+
+// The threads that run the engine. Admission counts the jobs running and
+// waiting together, so at most threads + max_waiting are ever held, whatever
+// the workers are doing; past that try_post() refuses at once.
+class WorkerPool {
+ public:
+  WorkerPool(int threads, size_t max_waiting)
+      : capacity_(static_cast<size_t>(threads) + max_waiting) {
+    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  }
+  ~WorkerPool() { stop(); }
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  bool try_post(std::function<void()> job) {
+    const std::lock_guard lock(mutex_);
+    if (stopping_ || admitted_ >= capacity_) return false;
+    ++admitted_;
+    jobs_.push_back(std::move(job));
+    ready_.notify_one();
+    return true;
+  }
+
+  // Lets the running jobs finish, drops the waiting ones, joins.
+  void stop() {
+    std::deque<std::function<void()>> dropped;
+    {
+      const std::lock_guard lock(mutex_);
+      stopping_ = true;
+      dropped.swap(jobs_);
+    }
+    ready_.notify_all();
+    dropped.clear();  // outside the lock: a job owns a session, and may be its last owner
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+        if (stopping_) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      job();
+      job = nullptr;  // release what it holds before counting it done
+      const std::lock_guard lock(mutex_);
+      --admitted_;
+    }
+  }
+
+  const size_t capacity_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::function<void()>> jobs_;
+  size_t admitted_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
 // ----------------------------------------------------- server-wide state ----
 
 class Session;
@@ -230,16 +307,38 @@ struct Shared {
 
   const api::Engine& engine;
   const ServerOptions options;
-  int threads = 1;
+  int db_threads = 1;
   size_t max_connections = kDefaultMaxConnections;  // read and lowered by the listener only
+  WorkerPool* workers = nullptr;                    // outlives every session's use of it
 
   std::atomic<size_t> output_bytes{0};  // the budget in use
   std::atomic<size_t> connections{0};
+  // Set once on SIGINT/SIGTERM: no more keep-alive, idle connections close.
+  std::atomic<bool> draining{false};
+
+  // Every live connection, for the drain.
+  uint64_t enter(std::weak_ptr<Session> session) {
+    const std::lock_guard lock(mutex_);
+    const uint64_t key = ++serial_;
+    sessions_.emplace(key, std::move(session));
+    return key;
+  }
+  void leave(uint64_t key) {
+    const std::lock_guard lock(mutex_);
+    sessions_.erase(key);
+  }
+  std::vector<std::shared_ptr<Session>> live() {
+    const std::lock_guard lock(mutex_);
+    std::vector<std::shared_ptr<Session>> out;
+    for (const auto& [key, weak] : sessions_)
+      if (auto session = weak.lock()) out.push_back(std::move(session));
+    return out;
+  }
 
   // Idle keep-alive connections, oldest first, to shed when out of room.
   uint64_t enter_idle(std::weak_ptr<Session> session) {
     const std::lock_guard lock(mutex_);
-    const uint64_t key = ++idle_serial_;
+    const uint64_t key = ++serial_;
     idle_.emplace(key, std::move(session));
     return key;
   }
@@ -259,8 +358,50 @@ struct Shared {
  private:
   std::mutex mutex_;
   std::map<uint64_t, std::weak_ptr<Session>> idle_;
-  uint64_t idle_serial_ = 0;
+  std::map<uint64_t, std::weak_ptr<Session>> sessions_;
+  uint64_t serial_ = 0;
 };
+
+// A request as the engine needs it, owned, so a worker thread reads nothing
+// of the session while it runs.
+struct OwnedRequest {
+  std::string method, target, host, accept, if_none_match, origin;
+  bool preflight_method = false;
+
+  api::Request view() const {
+    return {method, target, host, accept, if_none_match, origin, preflight_method};
+  }
+};
+
+// The engine's answer; an exception is answered 500 as Django would.
+api::Response answer(const api::Engine& engine, const api::Request& request) {
+  try {
+    return engine.handle_with_cors(request);
+  } catch (const std::exception& e) {
+    // The boundary of a request: report, answer 500, keep serving.
+    fmt::print(stderr, "ll2d: error handling {} {}: {}\n", log_escape(request.method),
+               log_escape(request.target), e.what());
+    api::Response out;
+    out.status = 500;
+    out.content_type = "application/json";
+    out.body = R"({"detail":"A server error occurred."})";
+    engine.apply_cors(request, out);
+    return out;
+  }
+}
+
+// What the engine answers without reading the database (the browsable
+// page's stylesheet, CORS preflights) is answered on the I/O thread: a
+// worker's queue is no place for it.
+bool answered_inline(const RequestParser& parser) {
+  const auto& req = parser.get();
+  if (req.method() == bhttp::verb::options &&
+      req.find(bhttp::field::access_control_request_method) != req.end())
+    return true;
+  if (req.method() != bhttp::verb::get && req.method() != bhttp::verb::head) return false;
+  const std::string_view target = req.target();
+  return target.substr(0, target.find('?')) == api::kStylesheetPath;
+}
 
 // --------------------------------------------------------------- Session ----
 
@@ -275,6 +416,7 @@ class Session : public std::enable_shared_from_this<Session> {
     shared_->connections.fetch_add(1);
   }
   ~Session() {
+    if (key_ != 0) shared_->leave(key_);
     if (idle_key_ != 0) shared_->leave_idle(idle_key_);
     shared_->output_bytes.fetch_sub(charged_);
     shared_->connections.fetch_sub(1);
@@ -285,6 +427,11 @@ class Session : public std::enable_shared_from_this<Session> {
   tcp::socket::executor_type executor() { return socket_.get_executor(); }
 
   void start() {
+    key_ = shared_->enter(weak_from_this());
+    if (shared_->draining.load()) {  // accepted just before the drain began
+      close_now();
+      return;
+    }
     // For HTTP/1.0 requests without Host, as WSGI's SERVER_NAME:SERVER_PORT.
     beast::error_code ec;
     const auto local = socket_.local_endpoint(ec);
@@ -299,6 +446,30 @@ class Session : public std::enable_shared_from_this<Session> {
   // Called (on the strand) to make room for a new connection.
   void shed() {
     if (phase_ == Phase::Idle) close_now();
+  }
+
+  // After the I/O threads have stopped: a connection the drain did not finish.
+  void cut() { close_now(); }
+
+  // Called (on the strand) when the drain begins. A connection with no
+  // request in sight closes now; one whose request has arrived (even in
+  // part) is answered, with Connection: close; one whose last response is
+  // written closes as soon as the client has acknowledged all of it.
+  void drain() {
+    beast::error_code ec;
+    const bool request_waiting = buffer_.size() > 0 || socket_.available(ec) > 0;
+    switch (phase_) {
+      case Phase::Idle:
+      case Phase::Header:
+        if (!request_waiting) close_now();
+        break;
+      case Phase::Closing:
+        peer_done_ = true;
+        finish_close();
+        break;
+      default:
+        break;
+    }
   }
 
  private:
@@ -390,32 +561,48 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto& req = parser_->get();
     const size_t budget = options().max_output_bytes;
     if (budget != 0 && shared_->output_bytes.load() >= budget) {
-      reject(503, "application/json",
-             R"({"detail":"Service temporarily unavailable, try again later."})",
-             {{"Retry-After", "1"}});
+      reject_unavailable();
       return;
     }
-    const auto started = Clock::now();
-    const api::Request request{req.method_string(),
-                               req.target(),
-                               url_host_,
-                               req[bhttp::field::accept],
-                               req[bhttp::field::if_none_match],
-                               req[bhttp::field::origin],
-                               req.find(bhttp::field::access_control_request_method) != req.end()};
-    api::Response out;
-    try {
-      out = shared_->engine.handle_with_cors(request);
-    } catch (const std::exception& e) {
-      // The boundary of a session: report, answer 500 as Django would, keep serving.
-      fmt::print(stderr, "ll2d: error handling {} {}: {}\n", log_escape(req.method_string()),
-                 log_escape(req.target()), e.what());
-      out = {};
-      out.status = 500;
-      out.content_type = "application/json";
-      out.body = R"({"detail":"A server error occurred."})";
-      shared_->engine.apply_cors(request, out);
+    started_ = Clock::now();
+    auto request = std::make_shared<OwnedRequest>(OwnedRequest{
+        std::string(req.method_string()), std::string(req.target()), url_host_,
+        std::string(req[bhttp::field::accept]), std::string(req[bhttp::field::if_none_match]),
+        std::string(req[bhttp::field::origin]),
+        req.find(bhttp::field::access_control_request_method) != req.end()});
+    if (answered_inline(*parser_)) {
+      respond(answer(shared_->engine, request->view()));
+      return;
     }
+    // Everything else may wait on the database: a worker runs it, and the
+    // answer comes back to this connection's strand. The job owns the
+    // session, so a connection closed meanwhile is still there to drop it.
+    const bool queued = shared_->workers->try_post(
+        [self = shared_from_this(), request, shared = shared_, executor = executor()] {
+          std::optional<api::Response> out;
+          // The budget again: it may have been spent while this waited.
+          const size_t budget = shared->options.max_output_bytes;
+          if (budget == 0 || shared->output_bytes.load() < budget)
+            out = answer(shared->engine, request->view());
+          asio::post(executor, [self, out = std::move(out)]() mutable {
+            if (out)
+              self->respond(std::move(*out));
+            else
+              self->reject_unavailable();
+          });
+        });
+    if (!queued) reject_unavailable();
+  }
+
+  void reject_unavailable() {
+    if (phase_ == Phase::Closed) return;
+    reject(503, "application/json", kUnavailable, {{"Retry-After", "1"}});
+  }
+
+  // On the strand, with the engine's answer to the request in parser_.
+  void respond(api::Response out) {
+    if (phase_ == Phase::Closed) return;  // the connection went meanwhile
+    const auto& req = parser_->get();
     // The engine answered an error it wants known (a storage failure, a
     // spent time budget): one line, whatever the access log setting.
     if (!out.log.empty())
@@ -431,11 +618,12 @@ class Session : public std::enable_shared_from_this<Session> {
     const size_t body_size = out.body.size();
     response_.body() = out.omit_body ? std::string() : std::move(out.body);
     response_.content_length(body_size);
-    keep_alive_ = req.keep_alive();
+    // Draining: this is the connection's last response.
+    keep_alive_ = req.keep_alive() && !shared_->draining.load();
     response_.keep_alive(keep_alive_);
     if (options().access_log)
       log_access(req.method_string(), req.target(), static_cast<unsigned>(out.status), body_size,
-                 Clock::now() - started);
+                 Clock::now() - started_);
     write(out.omit_body);
   }
 
@@ -500,7 +688,7 @@ class Session : public std::enable_shared_from_this<Session> {
     held_ = 0;
     queued_ = unsent_bytes(socket_);
     update_charge();
-    if (!keep_alive_) {
+    if (!keep_alive_ || shared_->draining.load()) {
       begin_close();
     } else if (buffer_.size() > 0) {
       read_header();  // pipelined
@@ -545,6 +733,12 @@ class Session : public std::enable_shared_from_this<Session> {
     buffer_.clear();
     set_read_deadline(Clock::now() + options().header_timeout);
     discard();
+    if (shared_->draining.load()) {
+      // Not waiting for the client to close too: once it has acknowledged
+      // the response, the connection is done.
+      peer_done_ = true;
+      finish_close();
+    }
   }
 
   void discard() {
@@ -697,6 +891,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::response_serializer<bhttp::string_body>> serializer_;
 
   Phase phase_ = Phase::Header;
+  uint64_t key_ = 0;           // in shared_'s list of live sessions
+  Clock::time_point started_;  // of the request being answered
   std::string local_authority_;
   std::string url_host_;
   bool keep_alive_ = false;
@@ -717,12 +913,12 @@ class Session : public std::enable_shared_from_this<Session> {
 // -------------------------------------------------------------- Listener ----
 
 // Descriptors the open-file limit leaves for connections.
-size_t descriptor_room(int threads) {
+size_t descriptor_room(int db_threads) {
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
     return std::numeric_limits<size_t>::max();
   const size_t reserved =
-      kReservedDescriptors + kDescriptorsPerThread * static_cast<size_t>(std::max(threads, 1));
+      kReservedDescriptors + kDescriptorsPerThread * static_cast<size_t>(std::max(db_threads, 1));
   const auto soft = static_cast<size_t>(limit.rlim_cur);
   return soft > reserved + kMinConnections ? soft - reserved : kMinConnections;
 }
@@ -746,6 +942,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   Listener& operator=(const Listener&) = delete;
 
   void accept() {
+    if (!acceptor_.is_open()) return;  // stopped: draining
     acceptor_.async_accept(asio::make_strand(io_),
                            [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
                              self->on_accept(ec, std::move(s));
@@ -810,7 +1007,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // whether a connection was taken off the queue.
   bool on_out_of_descriptors() {
     const size_t open = shared_->connections.load();
-    size_t limit = std::min(shared_->max_connections, descriptor_room(shared_->threads));
+    size_t limit = std::min(shared_->max_connections, descriptor_room(shared_->db_threads));
     if (open > kDescriptorMargin) limit = std::min(limit, open - kDescriptorMargin);
     shared_->max_connections = std::max(limit, kMinConnections);
     size_t shed = 0;
@@ -875,10 +1072,10 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
 // The configured connection limit (1024 by default), lowered to what the
 // open-file limit leaves room for.
-size_t connection_limit(const ServerOptions& options, int threads) {
+size_t connection_limit(const ServerOptions& options, int db_threads) {
   const size_t wanted =
       options.max_connections == 0 ? kDefaultMaxConnections : options.max_connections;
-  const size_t room = descriptor_room(threads);
+  const size_t room = descriptor_room(db_threads);
   if (options.max_connections != 0 && wanted > room)
     fmt::print(stderr,
                "ll2d: --max-connections {} lowered to {}, what the open-file limit leaves room "
@@ -887,6 +1084,83 @@ size_t connection_limit(const ServerOptions& options, int threads) {
   return std::min(wanted, room);
 }
 
+// SIGINT/SIGTERM: stop accepting, close what is idle, let the requests in
+// flight finish and be written, and stop once no connection is left or the
+// drain timeout has passed (cutting what remains). A second signal cuts at once.
+class Drain {
+ public:
+  Drain(asio::io_context& io, std::shared_ptr<Shared> shared, std::shared_ptr<Listener> listener)
+      : io_(io),
+        signals_(io, SIGINT, SIGTERM),
+        timer_(asio::make_strand(io)),
+        shared_(std::move(shared)),
+        listener_(std::move(listener)) {}
+
+  void arm() {
+    signals_.async_wait([this](beast::error_code ec, int sig) {
+      if (!ec) asio::post(timer_.get_executor(), [this, sig] { on_signal(sig); });
+    });
+  }
+
+ private:
+  void on_signal(int sig) {
+    if (started_) {  // the second signal: no more waiting
+      finish(true);
+      return;
+    }
+    started_ = true;
+    begun_ = Clock::now();
+    deadline_ = begun_ + shared_->options.drain_timeout;
+    shared_->draining.store(true);
+    listener_->stop();
+    const auto sessions = shared_->live();
+    fmt::print(stderr,
+               "ll2d: signal {}, draining: no new connections; {} open, in-flight requests get "
+               "up to {} s\n",
+               sig, sessions.size(), shared_->options.drain_timeout.count());
+    for (const auto& session : sessions)
+      asio::post(session->executor(), [session] { session->drain(); });
+    arm();  // listen for the second signal
+    poll();
+  }
+
+  void poll() {
+    if (shared_->connections.load() == 0 || Clock::now() >= deadline_) {
+      finish(false);
+      return;
+    }
+    timer_.expires_after(kDrainPoll);
+    timer_.async_wait([this](beast::error_code ec) {
+      if (!ec) poll();
+    });
+  }
+
+  void finish(bool cut_short) {
+    if (finished_) return;
+    finished_ = true;
+    timer_.cancel();
+    const size_t left = shared_->connections.load();
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - begun_).count();
+    if (left == 0)
+      fmt::print(stderr, "ll2d: drained in {} ms, exiting\n", ms);
+    else
+      fmt::print(stderr, "ll2d: {} after {} ms: cut {} connection{}, exiting\n",
+                 cut_short ? "second signal" : "drain timeout", ms, left, left == 1 ? "" : "s");
+    io_.stop();
+  }
+
+  asio::io_context& io_;
+  asio::signal_set signals_;
+  asio::steady_timer timer_;  // its strand serialises everything here
+  std::shared_ptr<Shared> shared_;
+  std::shared_ptr<Listener> listener_;
+  bool started_ = false;
+  bool finished_ = false;
+  Clock::time_point begun_;
+  Clock::time_point deadline_;
+};
+
 }  // namespace
 
 int serve(const api::Engine& engine, const ServerOptions& options,
@@ -894,6 +1168,10 @@ int serve(const api::Engine& engine, const ServerOptions& options,
   const int threads = options.threads > 0
                           ? options.threads
                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int db_threads = options.db_threads > 0 ? options.db_threads : threads;
+  const size_t max_queued = options.max_queued_requests > 0
+                                ? options.max_queued_requests
+                                : kQueuedPerDbThread * static_cast<size_t>(db_threads);
   asio::io_context io(threads);
   beast::error_code ec;
   const auto address = asio::ip::make_address(options.host, ec);
@@ -902,8 +1180,8 @@ int serve(const api::Engine& engine, const ServerOptions& options,
     return 2;
   }
   auto shared = std::make_shared<Shared>(engine, options);
-  shared->threads = threads;
-  shared->max_connections = connection_limit(options, threads);
+  shared->db_threads = db_threads;
+  shared->max_connections = connection_limit(options, db_threads);
 
   tcp::acceptor acceptor(asio::make_strand(io));
   const tcp::endpoint endpoint(address, options.port);
@@ -916,22 +1194,27 @@ int serve(const api::Engine& engine, const ServerOptions& options,
                ec.message());
     return 1;
   }
+  // Declared after io, so it stops (and its jobs, which post to io, end)
+  // before io goes away.
+  WorkerPool workers(db_threads, max_queued);
+  shared->workers = &workers;
   const uint16_t port = acceptor.local_endpoint().port();
   auto listener = std::make_shared<Listener>(io, std::move(acceptor), shared);
   listener->accept();
 
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](beast::error_code, int sig) {
-    fmt::print(stderr, "ll2d: signal {}, shutting down\n", sig);
-    listener->stop();
-    io.stop();
-  });
+  Drain drain(io, shared, listener);
+  drain.arm();
   on_listening(port);
 
   std::vector<std::thread> pool;
   for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : pool) t.join();
+  // What the drain did not finish is cut now (nothing runs on io any more),
+  // not when the database read it waits for ends. That read is waited for
+  // (the query time budget bounds it); its answer is never written.
+  for (const auto& session : shared->live()) session->cut();
+  workers.stop();
   return 0;
 }
 

@@ -17,7 +17,13 @@ namespace ll2::http {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8000;  // 0 picks a free port
-  int threads = 0;       // 0: one per core
+  int threads = 0;       // I/O threads (accept, read, write); 0: one per core
+  // Threads that run the engine, which may wait on the database, so that a
+  // slow query never holds up the I/O threads. 0: as many as I/O threads.
+  int db_threads = 0;
+  // Requests waiting for a database thread (besides those running); beyond
+  // this a request is answered 503 with Retry-After. 0: 64 per database thread.
+  size_t max_queued_requests = 0;
   bool access_log = true;
 
   // Django's ALLOWED_HOSTS: exact names, ".example.org" for the domain and its
@@ -44,10 +50,15 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{60};
   // A client that takes none of the response for this long is dropped.
   std::chrono::seconds write_timeout{10};
+  // On SIGINT/SIGTERM: how long requests in flight may take to finish and be
+  // written before their connections are cut.
+  std::chrono::seconds drain_timeout{10};
 };
 
-// Serves until SIGINT or SIGTERM. `on_listening` gets the bound port (tests
-// use port 0 and read it from the startup line). Returns a process exit code.
+// Serves until SIGINT or SIGTERM, then drains: no new connections, idle ones
+// closed, requests in flight answered (within drain_timeout). `on_listening`
+// gets the bound port (tests use port 0 and read it from the startup line).
+// Returns a process exit code.
 int serve(const api::Engine& engine, const ServerOptions& options,
           const std::function<void(uint16_t)>& on_listening);
 
