@@ -507,10 +507,12 @@ Connection open_read_only(const std::string& path) {
     int rc = sqlite3_open_v2(uri.c_str(), &c.db,
                              SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
     std::string error;
-    if (rc != SQLITE_OK)
+    if (rc != SQLITE_OK) {
       error = c.db != nullptr ? describe(c.db, rc, "open") : "out of memory";
-    else
+    } else {
+      add_functions(c.db);  // the busy timeout first: a writer may hold the lock now
       rc = probe(c.db, &error);
+    }
     if (rc == SQLITE_OK) {
       if (immutable) {
         c.note = on_read_only_file_system(path)
@@ -580,7 +582,6 @@ OpenResult open_sqlite(const std::string& path, const OpenOptions& options) {
     if (c.db == nullptr) return refused(c.error);
     db = c.db;
     if (!c.note.empty()) out.note += (out.note.empty() ? "" : "; ") + c.note;
-    add_functions(db);
     // Nothing can be upgraded here: the schema must be this ll2d's already.
     if (auto problem = schema_problem(db)) {
       const bool empty = is_empty_database(db);
