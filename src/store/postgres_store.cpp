@@ -1,6 +1,6 @@
 // The store on PostgreSQL (libpq): the same schema and statements as on
 // SQLite, in PostgreSQL's dialect. One connection per store object (the
-// engine keeps one per worker thread). Every call is bounded: a query waits
+// engine keeps one per database thread). Every call is bounded: a query waits
 // for its answer no longer than the read's deadline (or kMaxWait), and a
 // connection that failed says so (StoreError Unavailable) so the engine can
 // answer 503 and open a new one for the next request.
@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <list>
 #include <map>
-#include <set>
 #include <unordered_map>
 
 #include "store/migrations.hpp"

@@ -8,8 +8,8 @@
 #include <set>
 
 #include "model/schema.hpp"
-#include "store/sqlite_migrations.hpp"
 #include "store/sql_builder.hpp"
+#include "store/sqlite_migrations.hpp"
 #include "test_util.hpp"
 
 using namespace ll2::model;

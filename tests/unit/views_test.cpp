@@ -10,8 +10,8 @@
 #include "api/serializer.hpp"
 #include "ingest/importer.hpp"
 #include "model/schema.hpp"
-#include "store/sqlite_migrations.hpp"
 #include "store/sql_builder.hpp"
+#include "store/sqlite_migrations.hpp"
 #include "test_util.hpp"
 
 using namespace ll2;
