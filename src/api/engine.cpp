@@ -523,6 +523,10 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
   SelectContext select_context;
   select_context.action = rt.action;
   select_context.filter.now = now;
+  select_context.filter.load = [&st](const Kind& kind, const Value& id) -> std::optional<Row> {
+    if (const auto row = st.cache->load(kind, id)) return *row;
+    return std::nullopt;
+  };
   select_context.exists = [&st](const Kind& kind, const Value& id) {
     return st.cache->load(kind, id) != nullptr;
   };

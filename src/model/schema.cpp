@@ -533,6 +533,14 @@ std::vector<std::string> Registry::resolve() {
       for (auto& f : filters) {
         if (auto e = resolve_filter(*r->kind, f))
           problems.push_back(fmt::format("resource {}: filter {}: {}", r->path, f.param, *e));
+        if (!f.choice_of.empty()) {
+          f.choice_kind = f.id_kind = find_kind(f.choice_of);
+          if (f.choice_kind == nullptr)
+            problems.push_back(
+                fmt::format("resource {}: filter {}: no kind {}", r->path, f.param, f.choice_of));
+          else
+            f.integer = f.choice_kind->id_type != IdType::Uuid;
+        }
       }
     };
     check_filters(r->filters);
@@ -733,6 +741,12 @@ Filter custom(std::string param, ValueKind value, CustomFilter build, bool csv) 
   f.value = value;
   f.custom = std::move(build);
   f.csv = csv;
+  return f;
+}
+
+Filter custom_choice(std::string param, std::string kind, CustomFilter build) {
+  Filter f = custom(std::move(param), ValueKind::Choice, std::move(build));
+  f.choice_of = std::move(kind);
   return f;
 }
 

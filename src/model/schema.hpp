@@ -155,6 +155,9 @@ enum class ValueKind {
 // What filters and actions may depend on besides their parameter.
 struct FilterContext {
   int64_t now = 0;  // the request's time, microseconds since the epoch (UTC)
+  // One stored object's row (in the request's snapshot), for custom filters
+  // that match by what another object holds; unset: none can be read.
+  std::function<std::optional<Row>(const Kind& kind, const Value& id)> load;
 };
 
 // django-filter's `method=`: the parsed values (one, or a CSV filter's
@@ -173,6 +176,7 @@ struct Filter {
   bool csv = false;         // comma-separated elements (BaseInFilter / BaseCSVFilter)
   CustomFilter custom;      // set: builds its own condition from the values
   std::string unsupported;  // set: why this server cannot apply it (a value is a 400)
+  std::string choice_of;    // custom: its values are ids of this kind (ModelChoice)
   // Resolved by the registry:
   ValueKind kind = ValueKind::Auto;   // never Auto
   bool integer = false;               // a Number compared with an integer column
@@ -312,6 +316,9 @@ Filter filter(std::string param, std::string path, Lookup lookup = Lookup::Exact
 Filter in_list(std::string param, std::string path, ValueKind value = ValueKind::Auto);
 // A filter with its own condition (django-filter's `method=`).
 Filter custom(std::string param, ValueKind value, CustomFilter build, bool csv = false);
+// A custom filter whose value is the id of an object of `kind` (django-filter's
+// ModelChoiceFilter with `method=`: an id that does not exist is a 400).
+Filter custom_choice(std::string param, std::string kind, CustomFilter build);
 // `year=2024,2025`: a date-time's part, from a comma-separated list.
 Filter date_part(std::string param, std::string path, Lookup part);
 // A documented filter this server cannot apply, because the data LL2

@@ -9,8 +9,19 @@ using model::ValueKind;
 
 namespace {
 
-constexpr const char* kParentUnsupported =
-    "LL2 2.3.0 publishes an agency's parent by name only, so this server cannot filter by its id.";
+// `parent__id=ID`: LL2 prints an agency's parent by name only, which is what
+// a copy holds; so the agencies whose parent is agency ID's name (none when
+// there is no agency ID: django-filter's NumberFilter on the key).
+model::Predicate parent_by_id(const std::vector<Value>& values,
+                              const model::FilterContext& context) {
+  // Looked up when a request runs: the registry is complete by then.
+  const model::Kind& agency = *model::registry().find_kind("agency");
+  const auto row = context.load ? context.load(agency, values.at(0)) : std::nullopt;
+  if (!row) return model::Predicate::nothing();
+  const Value& name = row->at(static_cast<size_t>(agency.field("name")->column));
+  if (is_null(name)) return model::Predicate::nothing();
+  return model::Predicate::compare("parent", Lookup::Exact, name);
+}
 
 // `spacecraft=true`: agencies with spacecraft configurations (LL2's
 // spacecraft_list); false: those without.
@@ -97,7 +108,7 @@ void declare_agencies(model::Registry& r) {
                           range("founding_year"),
                           exact("id"),
                           lookups("name", {Lookup::Exact, Lookup::Contains}),
-                          {unsupported("parent__id", ValueKind::Number, kParentUnsupported)},
+                          {custom("parent__id", ValueKind::Number, parent_by_id)},
                           range("pending_launches"),
                           {custom("spacecraft", ValueKind::Boolean, has_spacecraft)},
                           range("successful_landings"),

@@ -9,9 +9,19 @@ using model::Lookup;
 using model::ValueKind;
 
 namespace {
-constexpr const char* kOrbitUnsupported =
-    "LL2 2.3.0 publishes a space station's orbit by name only, so this server cannot filter by "
-    "the orbit's id.";
+// `orbit=ID` (a config/orbits id): LL2's station points at an orbit but
+// prints only its name, which is what a copy holds; so the stations whose
+// orbit is that orbit's name.
+model::Predicate orbit_by_id(const std::vector<Value>& values,
+                             const model::FilterContext& context) {
+  // Looked up when a request runs: the registry is complete by then.
+  const model::Kind& orbit = *model::registry().find_kind("orbit");
+  const auto row = context.load ? context.load(orbit, values.at(0)) : std::nullopt;
+  if (!row) return model::Predicate::nothing();
+  const Value& name = row->at(static_cast<size_t>(orbit.field("name")->column));
+  if (is_null(name)) return model::Predicate::nothing();
+  return model::Predicate::compare("orbit", Lookup::Exact, name);
+}
 }  // namespace
 
 void declare_space_stations(model::Registry& r) {
@@ -59,7 +69,7 @@ void declare_space_stations(model::Registry& r) {
                           exact("id"),
                           lookups("name", {Lookup::Exact, Lookup::Contains}),
                           range("onboard_crew"),
-                          {unsupported("orbit", ValueKind::Number, kOrbitUnsupported)},
+                          {custom_choice("orbit", "orbit", orbit_by_id)},
                           {in_list("owner__ids", "owners__id")},
                           {filter("owners", "owners")},
                           exact("status"),

@@ -588,3 +588,47 @@ TEST(ServeCache, AnImportWhileServingIsSeenAtOnce) {
               std::string::npos);
   }
 }
+
+// LL2 prints a station's orbit and an agency's parent by name; the filters
+// by id match the named object's name (ModelChoice for `orbit`: an orbit
+// that does not exist is a 400; `parent__id` is a number filter).
+TEST(ServeFilters, OrbitAndParentFiltersMatchByTheNamedObjectsName) {
+  TempDir dir;
+  const std::string db = dir.file("db.sqlite3");
+  std::ofstream(dir.file("orbits.json"))
+      << R"([{"id": 8, "name": "Low Earth Orbit", "abbrev": "LEO"},
+             {"id": 9, "name": "Geostationary Orbit", "abbrev": "GTO"}])";
+  const std::string agency = "https://ll.thespacedevs.com/2.3.0/agencies/";
+  std::ofstream(dir.file("agencies.json"))
+      << R"([{"id": 500, "url": ")" << agency << R"(500/", "name": "Mother", "parent": null},
+             {"id": 501, "url": ")"
+      << agency << R"(501/", "name": "Child", "parent": "Mother"},
+             {"id": 502, "url": ")"
+      << agency << R"(502/", "name": "Other", "parent": "Nobody"}])";
+  ASSERT_EQ(run_ll2d({"import", "--db", db, "--resource", "config/orbits", dir.file("orbits.json")})
+                .exit_code,
+            0);
+  const auto imported = run_ll2d({"import", "--db", db, dir.file("agencies.json"),
+                                  LL2D_FIXTURES "/real/space-stations-2-normal.json"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  Server server(db);
+  const auto count = [&](const std::string& target) {
+    const auto r = server.get(target);
+    EXPECT_EQ(r.status, 200) << target << " " << r.body;
+    const size_t at = r.body.find("\"count\":");
+    return at == std::string::npos ? -1 : std::stoi(r.body.substr(at + 8));
+  };
+  EXPECT_EQ(count("/2.3.0/space_stations/"), 2);
+  EXPECT_EQ(count("/2.3.0/space_stations/?orbit=8"), 2);
+  EXPECT_EQ(count("/2.3.0/space_stations/?orbit=9"), 0);
+  const auto missing = server.get("/2.3.0/space_stations/?orbit=77");
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(
+      missing.body,
+      R"({"orbit":["Select a valid choice. That choice is not one of the available choices."]})");
+  EXPECT_EQ(count("/2.3.0/agencies/?parent__id=500"), 1);
+  EXPECT_NE(server.get("/2.3.0/agencies/?parent__id=500").body.find("\"name\":\"Child\""),
+            std::string::npos);
+  EXPECT_EQ(count("/2.3.0/agencies/?parent__id=501"), 0);
+  EXPECT_EQ(count("/2.3.0/agencies/?parent__id=999"), 0);
+}
