@@ -11,9 +11,41 @@ using model::ValueKind;
 
 namespace {
 
-constexpr const char* kRelatedUnsupported =
-    "LL2 2.3.0 does not publish which agencies are related to a launch service provider, so "
-    "this server cannot apply this filter.";
+// `related_lsp__id=1,2` / `related_lsp__name=A,B`: launches whose provider
+// is one of these agencies or one of their child agencies (LL2's
+// `Agency.parent`, whose related name is `related_agencies`). A child names
+// its parent by name only, so children are found by that name.
+model::Predicate provider_or_child(std::vector<Value> ids, std::vector<Value> names) {
+  std::vector<model::Predicate> any;
+  if (!ids.empty())
+    any.push_back(
+        model::Predicate::compare("launch_service_provider__id", Lookup::In, std::move(ids)));
+  if (!names.empty()) {
+    any.push_back(model::Predicate::compare("launch_service_provider__name", Lookup::In, names));
+    any.push_back(
+        model::Predicate::compare("launch_service_provider__parent", Lookup::In, std::move(names)));
+  }
+  return any.empty() ? model::Predicate::nothing() : model::Predicate::any_of(std::move(any));
+}
+
+model::Predicate related_by_id(const std::vector<Value>& values,
+                               const model::FilterContext& context) {
+  // Looked up when a request runs: the registry is complete by then.
+  const model::Kind& agency = *model::registry().find_kind("agency");
+  std::vector<Value> names;
+  for (const auto& id : values) {
+    const auto row = context.load ? context.load(agency, id) : std::nullopt;
+    if (row) {
+      const Value& name = row->at(static_cast<size_t>(agency.field("name")->column));
+      if (!is_null(name)) names.push_back(name);
+    }
+  }
+  return provider_or_child(values, std::move(names));
+}
+
+model::Predicate related_by_name(const std::vector<Value>& values, const model::FilterContext&) {
+  return provider_or_child({}, values);
+}
 
 // `include_suborbital=false` leaves out launches to a sub-orbital orbit;
 // true changes nothing.
@@ -187,8 +219,8 @@ void declare_launches(model::Registry& r) {
            range("pad_launch_attempt_count"),
            range("pad_launch_attempt_count_year"),
            {filter("program", "program")},
-           {unsupported("related_lsp__id", ValueKind::Number, kRelatedUnsupported, true)},
-           {unsupported("related_lsp__name", ValueKind::Text, kRelatedUnsupported, true)},
+           {custom("related_lsp__id", ValueKind::Number, related_by_id, true)},
+           {custom("related_lsp__name", ValueKind::Text, related_by_name, true)},
            lookups("rocket__configuration__full_name", {Lookup::Exact, Lookup::IContains}),
            exact("rocket__configuration__id"),
            lookups("rocket__configuration__manufacturer__name", {Lookup::Exact, Lookup::IContains}),

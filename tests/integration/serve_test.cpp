@@ -632,3 +632,37 @@ TEST(ServeFilters, OrbitAndParentFiltersMatchByTheNamedObjectsName) {
   EXPECT_EQ(count("/2.3.0/agencies/?parent__id=501"), 0);
   EXPECT_EQ(count("/2.3.0/agencies/?parent__id=999"), 0);
 }
+
+// related_lsp__id / __name: launches of these providers or of their child
+// agencies (a child names its parent).
+TEST(ServeFilters, RelatedProviderFiltersTakeChildAgencies) {
+  TempDir dir;
+  const std::string db = dir.file("db.sqlite3");
+  const std::string agency = "https://ll.thespacedevs.com/2.3.0/agencies/";
+  // The fixture's two launches are by agency 66 (Soviet Space Program);
+  // 66 becomes a child of 600.
+  std::ofstream(dir.file("agencies.json"))
+      << R"([{"id": 600, "url": ")" << agency << R"(600/", "name": "Parent Co", "parent": null},
+             {"id": 66, "url": ")"
+      << agency << R"(66/", "parent": "Parent Co"}])";
+  const auto imported =
+      run_ll2d({"import", "--db", db, LL2D_FIXTURES "/real/launches-limit2-normal.json",
+                dir.file("agencies.json")});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  Server server(db);
+  const auto count = [&](const std::string& target) {
+    const auto r = server.get(target);
+    EXPECT_EQ(r.status, 200) << target << " " << r.body;
+    const size_t at = r.body.find("\"count\":");
+    return at == std::string::npos ? -1 : std::stoi(r.body.substr(at + 8));
+  };
+  EXPECT_EQ(count("/2.3.0/launches/"), 2);
+  EXPECT_EQ(count("/2.3.0/launches/?related_lsp__id=66"), 2);     // the provider itself
+  EXPECT_EQ(count("/2.3.0/launches/?related_lsp__id=600"), 2);    // its parent
+  EXPECT_EQ(count("/2.3.0/launches/?related_lsp__id=600,5"), 2);  // a list
+  EXPECT_EQ(count("/2.3.0/launches/?related_lsp__id=5"), 0);
+  EXPECT_EQ(count("/2.3.0/launches/?related_lsp__name=Parent%20Co"), 2);
+  EXPECT_EQ(count("/2.3.0/launches/?related_lsp__name=Soviet%20Space%20Program"), 2);
+  EXPECT_EQ(count("/2.3.0/launches/?related_lsp__name=Nobody"), 0);
+  EXPECT_EQ(server.get("/2.3.0/launches/?related_lsp__id=x").status, 400);
+}
