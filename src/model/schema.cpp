@@ -581,6 +581,15 @@ std::vector<std::string> Registry::resolve() {
   return problems;
 }
 
+Value FilterContext::value_of(std::string_view kind_name, const Value& id,
+                              std::string_view field) const {
+  const Kind* kind = registry().find_kind(kind_name);
+  const Field* f = kind != nullptr ? kind->field(field) : nullptr;
+  if (f == nullptr || f->column < 0 || !load) return std::monostate{};
+  const auto row = load(*kind, id);
+  return row ? row->at(static_cast<size_t>(f->column)) : Value{};
+}
+
 namespace declare {
 
 KindBuilder& KindBuilder::col(std::string name, ColumnType type) {

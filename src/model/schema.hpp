@@ -155,9 +155,13 @@ enum class ValueKind {
 // What filters and actions may depend on besides their parameter.
 struct FilterContext {
   int64_t now = 0;  // the request's time, microseconds since the epoch (UTC)
-  // One stored object's row (in the request's snapshot), for custom filters
-  // that match by what another object holds; unset: none can be read.
+  // One stored object's row (in the request's snapshot); unset: none can be
+  // read.
   std::function<std::optional<Row>(const Kind& kind, const Value& id)> load;
+
+  // A field of a stored object, for custom filters that match by what
+  // another object holds; NULL when there is no such object or value.
+  Value value_of(std::string_view kind, const Value& id, std::string_view field) const;
 };
 
 // django-filter's `method=`: the parsed values (one, or a CSV filter's

@@ -14,11 +14,7 @@ namespace {
 // there is no agency ID: django-filter's NumberFilter on the key).
 model::Predicate parent_by_id(const std::vector<Value>& values,
                               const model::FilterContext& context) {
-  // Looked up when a request runs: the registry is complete by then.
-  const model::Kind& agency = *model::registry().find_kind("agency");
-  const auto row = context.load ? context.load(agency, values.at(0)) : std::nullopt;
-  if (!row) return model::Predicate::nothing();
-  const Value& name = row->at(static_cast<size_t>(agency.field("name")->column));
+  const Value name = context.value_of("agency", values.at(0), "name");
   if (is_null(name)) return model::Predicate::nothing();
   return model::Predicate::compare("parent", Lookup::Exact, name);
 }

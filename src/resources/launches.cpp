@@ -30,15 +30,10 @@ model::Predicate provider_or_child(std::vector<Value> ids, std::vector<Value> na
 
 model::Predicate related_by_id(const std::vector<Value>& values,
                                const model::FilterContext& context) {
-  // Looked up when a request runs: the registry is complete by then.
-  const model::Kind& agency = *model::registry().find_kind("agency");
   std::vector<Value> names;
   for (const auto& id : values) {
-    const auto row = context.load ? context.load(agency, id) : std::nullopt;
-    if (row) {
-      const Value& name = row->at(static_cast<size_t>(agency.field("name")->column));
-      if (!is_null(name)) names.push_back(name);
-    }
+    Value name = context.value_of("agency", id, "name");
+    if (!is_null(name)) names.push_back(std::move(name));
   }
   return provider_or_child(values, std::move(names));
 }

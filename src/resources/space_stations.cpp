@@ -14,11 +14,7 @@ namespace {
 // orbit is that orbit's name.
 model::Predicate orbit_by_id(const std::vector<Value>& values,
                              const model::FilterContext& context) {
-  // Looked up when a request runs: the registry is complete by then.
-  const model::Kind& orbit = *model::registry().find_kind("orbit");
-  const auto row = context.load ? context.load(orbit, values.at(0)) : std::nullopt;
-  if (!row) return model::Predicate::nothing();
-  const Value& name = row->at(static_cast<size_t>(orbit.field("name")->column));
+  const Value name = context.value_of("orbit", values.at(0), "name");
   if (is_null(name)) return model::Predicate::nothing();
   return model::Predicate::compare("orbit", Lookup::Exact, name);
 }

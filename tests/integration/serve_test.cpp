@@ -589,6 +589,14 @@ TEST(ServeCache, AnImportWhileServingIsSeenAtOnce) {
   }
 }
 
+// The `count` of a list the server answers 200 (-1 when it has none).
+int list_count(const Server& server, const std::string& target) {
+  const auto r = server.get(target);
+  EXPECT_EQ(r.status, 200) << target << " " << r.body;
+  const size_t at = r.body.find("\"count\":");
+  return at == std::string::npos ? -1 : std::stoi(r.body.substr(at + 8));
+}
+
 // LL2 prints a station's orbit and an agency's parent by name; the filters
 // by id match the named object's name (ModelChoice for `orbit`: an orbit
 // that does not exist is a 400; `parent__id` is a number filter).
@@ -612,12 +620,7 @@ TEST(ServeFilters, OrbitAndParentFiltersMatchByTheNamedObjectsName) {
                                   LL2D_FIXTURES "/real/space-stations-2-normal.json"});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   Server server(db);
-  const auto count = [&](const std::string& target) {
-    const auto r = server.get(target);
-    EXPECT_EQ(r.status, 200) << target << " " << r.body;
-    const size_t at = r.body.find("\"count\":");
-    return at == std::string::npos ? -1 : std::stoi(r.body.substr(at + 8));
-  };
+  const auto count = [&](const std::string& target) { return list_count(server, target); };
   EXPECT_EQ(count("/2.3.0/space_stations/"), 2);
   EXPECT_EQ(count("/2.3.0/space_stations/?orbit=8"), 2);
   EXPECT_EQ(count("/2.3.0/space_stations/?orbit=9"), 0);
@@ -650,12 +653,7 @@ TEST(ServeFilters, RelatedProviderFiltersTakeChildAgencies) {
                 dir.file("agencies.json")});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   Server server(db);
-  const auto count = [&](const std::string& target) {
-    const auto r = server.get(target);
-    EXPECT_EQ(r.status, 200) << target << " " << r.body;
-    const size_t at = r.body.find("\"count\":");
-    return at == std::string::npos ? -1 : std::stoi(r.body.substr(at + 8));
-  };
+  const auto count = [&](const std::string& target) { return list_count(server, target); };
   EXPECT_EQ(count("/2.3.0/launches/"), 2);
   EXPECT_EQ(count("/2.3.0/launches/?related_lsp__id=66"), 2);     // the provider itself
   EXPECT_EQ(count("/2.3.0/launches/?related_lsp__id=600"), 2);    // its parent
