@@ -2,11 +2,7 @@
 // smuggling, bad Host headers, oversized requests, clients that never send or
 // never read, descriptor exhaustion, absurdly nested JSON. Raw sockets, so the
 // tests send exactly the bytes they mean; every wait is bounded.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -20,6 +16,7 @@
 #include <thread>
 
 #include "harness.hpp"
+#include "raw_client.hpp"
 
 using namespace ll2::test;
 using namespace std::chrono_literals;
@@ -51,141 +48,7 @@ size_t count_of(const std::string& haystack, const std::string& needle) {
   return n;
 }
 
-struct RawResponse {
-  int status = 0;
-  std::map<std::string, std::string> headers;  // lower-case names
-  std::string body;
-};
-
-// One client connection on a plain socket.
-class Conn {
- public:
-  // Connects to 127.0.0.1:port; `rcvbuf` > 0 shrinks the receive buffer
-  // first, so a client that does not read stalls the server quickly.
-  explicit Conn(uint16_t port, int rcvbuf = 0) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) return;
-    if (rcvbuf > 0) setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  }
-  ~Conn() { close(); }
-  Conn(Conn&& o) noexcept
-      : fd_(std::exchange(o.fd_, -1)), connected_(o.connected_), pending_(std::move(o.pending_)) {}
-  Conn& operator=(Conn&&) = delete;
-  Conn(const Conn&) = delete;
-  Conn& operator=(const Conn&) = delete;
-
-  bool connected() const { return connected_; }
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
-  bool send(std::string_view data) {
-    while (!data.empty()) {
-      const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      data.remove_prefix(static_cast<size_t>(n));
-    }
-    return true;
-  }
-
-  // Waits, without reading, until the server closes or resets the connection.
-  bool wait_closed(std::chrono::milliseconds timeout) {
-    pollfd p{fd_, POLLRDHUP, 0};
-    return ::poll(&p, 1, static_cast<int>(timeout.count())) == 1 &&
-           (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
-  }
-
-  // Reads until the server closes (or resets) the connection or the time is up.
-  // Returns what arrived and whether the connection ended.
-  std::pair<std::string, bool> read_to_close(std::chrono::milliseconds timeout) {
-    std::string out = std::move(pending_);
-    pending_.clear();
-    const auto deadline = Clock::now() + timeout;
-    while (true) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0) return {out, false};
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) != 1) continue;
-      char buf[65536];
-      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) return {out, true};
-      out.append(buf, static_cast<size_t>(n));
-    }
-  }
-
-  // Reads one response (Content-Length framed). Empty when the connection
-  // ends first or the time is up.
-  std::optional<RawResponse> read_response(std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    size_t head_end = std::string::npos;
-    size_t total = std::string::npos;
-    while (true) {
-      if (head_end == std::string::npos) {
-        head_end = pending_.find("\r\n\r\n");
-        if (head_end != std::string::npos) {
-          const auto it = parse_head(pending_.substr(0, head_end));
-          total = head_end + 4 + it;
-        }
-      }
-      if (total != std::string::npos && pending_.size() >= total) break;
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0) return std::nullopt;
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) != 1) continue;
-      char buf[65536];
-      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) return std::nullopt;
-      pending_.append(buf, static_cast<size_t>(n));
-    }
-    RawResponse r = head_;
-    r.body = pending_.substr(head_end + 4, total - head_end - 4);
-    pending_.erase(0, total);
-    return r;
-  }
-
- private:
-  // Parses a status line and header fields; returns the Content-Length.
-  size_t parse_head(const std::string& head) {
-    head_ = {};
-    std::istringstream in(head);
-    std::string line;
-    std::getline(in, line);
-    if (line.size() >= 12) head_.status = std::stoi(line.substr(9, 3));
-    while (std::getline(in, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      const size_t colon = line.find(':');
-      if (colon == std::string::npos) continue;
-      std::string value = line.substr(colon + 1);
-      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-      head_.headers[lower(line.substr(0, colon))] = value;
-    }
-    const auto it = head_.headers.find("content-length");
-    return it == head_.headers.end() ? 0 : std::stoul(it->second);
-  }
-
-  int fd_ = -1;
-  bool connected_ = false;
-  std::string pending_;
-  RawResponse head_;
-};
-
-std::string header(const RawResponse& r, const std::string& name) {
-  const auto it = r.headers.find(name);
-  return it == r.headers.end() ? std::string() : it->second;
-}
-
-std::string get_request(const std::string& target, const std::string& host,
-                        const std::string& extra = "") {
-  return "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n" + extra + "\r\n";
-}
+using Conn = RawConnection;
 
 // One request on a fresh connection.
 std::optional<RawResponse> fetch(uint16_t port, const std::string& raw,

@@ -3,11 +3,7 @@
 // no other connection; a full queue is answered 503; SIGTERM drains. The
 // database is made slow for as long as a test wants by holding a lock on it,
 // so nothing here depends on how fast the machine is.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -20,10 +16,10 @@
 #include <filesystem>
 #include <optional>
 #include <regex>
-#include <sstream>
 #include <thread>
 
 #include "harness.hpp"
+#include "raw_client.hpp"
 
 using namespace ll2::test;
 using namespace std::chrono_literals;
@@ -39,125 +35,17 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-struct RawResponse {
-  int status = 0;
-  std::map<std::string, std::string> headers;  // lower-case names
-  std::string body;
-};
+using Conn = RawConnection;
 
-std::string header(const RawResponse& r, const std::string& name) {
-  const auto it = r.headers.find(name);
-  return it == r.headers.end() ? std::string() : it->second;
+// A GET of `target` on a connection to the server on `port`.
+bool send_get(Conn& c, const std::string& target, uint16_t port) {
+  return c.send(get_request(target, "127.0.0.1:" + std::to_string(port)));
 }
-
-// One client connection on a plain socket; every wait is bounded.
-class Conn {
- public:
-  explicit Conn(uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-      error_ = errno;
-    else if (fd_ < 0)
-      error_ = errno;
-  }
-  ~Conn() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Conn(const Conn&) = delete;
-  Conn& operator=(const Conn&) = delete;
-
-  bool connected() const { return fd_ >= 0 && error_ == 0; }
-  int error() const { return error_; }
-
-  bool send(std::string_view data) {
-    while (!data.empty()) {
-      const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      data.remove_prefix(static_cast<size_t>(n));
-    }
-    return true;
-  }
-  bool get(const std::string& target, uint16_t port) {
-    return send("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
-                "\r\n\r\n");
-  }
-
-  // Whether anything (a response, or the end of the connection) has arrived.
-  bool readable(std::chrono::milliseconds timeout) {
-    if (!pending_.empty()) return true;
-    pollfd p{fd_, POLLIN | POLLRDHUP, 0};
-    return ::poll(&p, 1, static_cast<int>(timeout.count())) == 1;
-  }
-
-  // Waits, without reading, until the server closes or resets the connection.
-  bool wait_closed(std::chrono::milliseconds timeout) {
-    pollfd p{fd_, POLLRDHUP, 0};
-    return ::poll(&p, 1, static_cast<int>(timeout.count())) == 1 &&
-           (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
-  }
-
-  // One Content-Length framed response; empty when the connection ends
-  // first or the time is up.
-  std::optional<RawResponse> read_response(std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    size_t total = std::string::npos;
-    size_t head_end = std::string::npos;
-    while (total == std::string::npos || pending_.size() < total) {
-      if (head_end == std::string::npos &&
-          (head_end = pending_.find("\r\n\r\n")) != std::string::npos)
-        total = head_end + 4 + parse_head(pending_.substr(0, head_end));
-      if (total != std::string::npos && pending_.size() >= total) break;
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0) return std::nullopt;
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) != 1) continue;
-      char buf[65536];
-      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) return std::nullopt;
-      pending_.append(buf, static_cast<size_t>(n));
-    }
-    RawResponse r = head_;
-    r.body = pending_.substr(head_end + 4, total - head_end - 4);
-    pending_.erase(0, total);
-    return r;
-  }
-
- private:
-  size_t parse_head(const std::string& head) {
-    head_ = {};
-    std::istringstream in(head);
-    std::string line;
-    std::getline(in, line);
-    if (line.size() >= 12) head_.status = std::stoi(line.substr(9, 3));
-    while (std::getline(in, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      const size_t colon = line.find(':');
-      if (colon == std::string::npos) continue;
-      std::string name = line.substr(0, colon);
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      std::string value = line.substr(colon + 1);
-      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-      head_.headers[name] = value;
-    }
-    const auto it = head_.headers.find("content-length");
-    return it == head_.headers.end() ? 0 : std::stoul(it->second);
-  }
-
-  int fd_ = -1;
-  int error_ = 0;
-  std::string pending_;
-  RawResponse head_;
-};
 
 std::optional<RawResponse> fetch(uint16_t port, const std::string& target,
                                  std::chrono::milliseconds timeout) {
   Conn c(port);
-  if (!c.connected() || !c.get(target, port)) return std::nullopt;
+  if (!c.connected() || !send_get(c, target, port)) return std::nullopt;
   return c.read_response(timeout);
 }
 
@@ -304,7 +192,7 @@ TEST_F(Workers, ASlowDatabaseReadHoldsUpNoOtherConnection) {
   DatabaseLock lock(db);
   ASSERT_TRUE(lock.held());
   Conn first(port);
-  ASSERT_TRUE(first.get(kSlowList, port));
+  ASSERT_TRUE(send_get(first, kSlowList, port));
   let_it_start();
 
   // With one of two database threads waiting: a new connection is accepted
@@ -331,10 +219,10 @@ TEST_F(Workers, ASlowDatabaseReadHoldsUpNoOtherConnection) {
   // Both database threads waiting: the API root now waits its turn in the
   // queue, while the I/O thread still answers what needs no database.
   Conn second(port);
-  ASSERT_TRUE(second.get(kSlowList, port));
+  ASSERT_TRUE(send_get(second, kSlowList, port));
   let_it_start();
   Conn queued(port);
-  ASSERT_TRUE(queued.get("/2.3.0/", port));
+  ASSERT_TRUE(send_get(queued, "/2.3.0/", port));
   EXPECT_FALSE(queued.readable(300ms));
   const auto css_again = fetch(port, "/static/ll2d.css", 5s);
   ASSERT_TRUE(css_again.has_value());
@@ -368,7 +256,7 @@ TEST_F(Workers, AFullQueueIsAnswered503WithRetryAfter) {
   std::vector<std::unique_ptr<Conn>> held;
   for (int i = 0; i < 2; ++i) {
     held.push_back(std::make_unique<Conn>(port));
-    ASSERT_TRUE(held.back()->get(kSlowList, port));
+    ASSERT_TRUE(send_get(*held.back(), kSlowList, port));
     let_it_start();
   }
   // The third is told at once to come back, whatever it asks for.
@@ -409,7 +297,7 @@ TEST_F(Workers, SigtermAnswersTheRequestsInFlightThenExitsZero) {
   // An idle keep-alive connection, one that has connected but sent nothing,
   // and one whose request waits on the database.
   Conn idle(port);
-  ASSERT_TRUE(idle.get("/2.3.0/", port));
+  ASSERT_TRUE(send_get(idle, "/2.3.0/", port));
   const auto first = idle.read_response(5s);
   ASSERT_TRUE(first.has_value());
   ASSERT_EQ(first->status, 200);
@@ -418,7 +306,7 @@ TEST_F(Workers, SigtermAnswersTheRequestsInFlightThenExitsZero) {
   DatabaseLock lock(db);
   ASSERT_TRUE(lock.held());
   Conn busy(port);
-  ASSERT_TRUE(busy.get(kSlowList, port));
+  ASSERT_TRUE(send_get(busy, kSlowList, port));
   let_it_start();
 
   ASSERT_EQ(::kill(server.pid(), SIGTERM), 0);
@@ -463,7 +351,7 @@ TEST_F(Workers, TheDrainTimeoutCutsWhatIsStillRunning) {
   DatabaseLock lock(db);
   ASSERT_TRUE(lock.held());
   Conn busy(port);
-  ASSERT_TRUE(busy.get(kSlowList, port));
+  ASSERT_TRUE(send_get(busy, kSlowList, port));
   let_it_start();
 
   const auto signalled = Clock::now();

@@ -1,0 +1,129 @@
+#include "raw_client.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <sstream>
+
+namespace ll2::test {
+
+using Clock = std::chrono::steady_clock;
+
+std::string get_request(const std::string& target, const std::string& host,
+                        const std::string& extra) {
+  return "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n" + extra + "\r\n";
+}
+
+std::string header(const RawResponse& r, const std::string& name) {
+  const auto it = r.headers.find(name);
+  return it == r.headers.end() ? std::string() : it->second;
+}
+
+RawConnection::RawConnection(uint16_t port, int rcvbuf) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) {
+    error_ = errno;
+    return;
+  }
+  if (rcvbuf > 0) setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) error_ = errno;
+}
+
+void RawConnection::close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+bool RawConnection::send(std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+bool RawConnection::readable(std::chrono::milliseconds timeout) {
+  if (!pending_.empty()) return true;
+  pollfd p{fd_, POLLIN | POLLRDHUP, 0};
+  return ::poll(&p, 1, static_cast<int>(timeout.count())) == 1;
+}
+
+bool RawConnection::wait_closed(std::chrono::milliseconds timeout) {
+  pollfd p{fd_, POLLRDHUP, 0};
+  return ::poll(&p, 1, static_cast<int>(timeout.count())) == 1 &&
+         (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+std::pair<std::string, bool> RawConnection::read_to_close(std::chrono::milliseconds timeout) {
+  std::string out = std::move(pending_);
+  pending_.clear();
+  const auto deadline = Clock::now() + timeout;
+  while (true) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return {out, false};
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) != 1) continue;
+    char buf[65536];
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) return {out, true};
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+std::optional<RawResponse> RawConnection::read_response(std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  size_t head_end = std::string::npos;
+  size_t total = std::string::npos;
+  while (true) {
+    if (head_end == std::string::npos &&
+        (head_end = pending_.find("\r\n\r\n")) != std::string::npos)
+      total = head_end + 4 + parse_head(pending_.substr(0, head_end));
+    if (total != std::string::npos && pending_.size() >= total) break;
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) != 1) continue;
+    char buf[65536];
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) return std::nullopt;
+    pending_.append(buf, static_cast<size_t>(n));
+  }
+  RawResponse r = head_;
+  r.body = pending_.substr(head_end + 4, total - head_end - 4);
+  pending_.erase(0, total);
+  return r;
+}
+
+size_t RawConnection::parse_head(const std::string& head) {
+  head_ = {};
+  std::istringstream in(head);
+  std::string line;
+  std::getline(in, line);
+  if (line.size() >= 12) head_.status = std::stoi(line.substr(9, 3));
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name = line.substr(0, colon);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string value = line.substr(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+    head_.headers[name] = value;
+  }
+  const auto it = head_.headers.find("content-length");
+  return it == head_.headers.end() ? 0 : std::stoul(it->second);
+}
+
+}  // namespace ll2::test

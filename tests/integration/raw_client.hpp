@@ -1,0 +1,73 @@
+// A client connection on a plain socket, for tests that must speak HTTP
+// byte by byte (malformed requests, clients that stop reading, connections
+// that stay open) where the harness's Beast client would not. Every wait is
+// bounded.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace ll2::test {
+
+struct RawResponse {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+};
+
+// A GET request's bytes: HTTP/1.1 with that Host, `extra` header lines
+// (each ending in CRLF) after it.
+std::string get_request(const std::string& target, const std::string& host,
+                        const std::string& extra = "");
+
+// A header's value, or "" when the response has none.
+std::string header(const RawResponse& r, const std::string& name);
+
+class RawConnection {
+ public:
+  // Connects to 127.0.0.1:port; `rcvbuf` > 0 shrinks the receive buffer
+  // first, so a client that does not read stalls the server quickly.
+  explicit RawConnection(uint16_t port, int rcvbuf = 0);
+  ~RawConnection() { close(); }
+  RawConnection(RawConnection&& o) noexcept
+      : fd_(std::exchange(o.fd_, -1)),
+        error_(o.error_),
+        pending_(std::move(o.pending_)),
+        head_(std::move(o.head_)) {}
+  RawConnection& operator=(RawConnection&&) = delete;
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool connected() const { return fd_ >= 0 && error_ == 0; }
+  int error() const { return error_; }  // errno of a failed connect
+  void close();
+
+  bool send(std::string_view data);
+  // Whether anything (a response, or the end of the connection) has arrived.
+  bool readable(std::chrono::milliseconds timeout);
+  // Waits, without reading, until the server closes or resets the connection.
+  bool wait_closed(std::chrono::milliseconds timeout);
+  // Reads until the server closes (or resets) the connection or the time is
+  // up. Returns what arrived and whether the connection ended.
+  std::pair<std::string, bool> read_to_close(std::chrono::milliseconds timeout);
+  // Reads one response (Content-Length framed). Empty when the connection
+  // ends first or the time is up.
+  std::optional<RawResponse> read_response(std::chrono::milliseconds timeout);
+
+ private:
+  // Parses a status line and header fields into head_; returns the
+  // Content-Length.
+  size_t parse_head(const std::string& head);
+
+  int fd_ = -1;
+  int error_ = 0;
+  std::string pending_;
+  RawResponse head_;
+};
+
+}  // namespace ll2::test
