@@ -136,8 +136,7 @@ std::string redacted(const std::string& url) {
 
 class PostgresStore final : public Store {
  public:
-  explicit PostgresStore(PGconn* conn)
-      : conn_(conn), derived_(sql::derived_updates(model::registry())) {}
+  explicit PostgresStore(PGconn* conn) : conn_(conn) {}
   ~PostgresStore() override { PQfinish(conn_); }
 
   std::optional<Row> load(const Kind& kind, const Value& id) override {
@@ -271,10 +270,6 @@ class PostgresStore final : public Store {
           sql::write_batch(batch, [this](const std::string& sql, const std::vector<Value>& params) {
             return run(sql, params);
           });
-      for (const auto& update : derived_) {
-        if (result) break;
-        result = run(update, {});
-      }
       if (!result) {
         // Readers key their caches by the generation; NOTIFY tells listeners.
         simple("UPDATE ll2d_state SET generation = generation + 1; NOTIFY ll2d_changed; COMMIT");
@@ -286,8 +281,6 @@ class PostgresStore final : public Store {
     if (!broken_ && PQtransactionStatus(conn_) != PQTRANS_IDLE) simple_ignore("ROLLBACK");
     return result;
   }
-
-  PGconn* connection() { return conn_; }
 
  private:
   // Runs a statement with its parameters (prepared once per connection and
@@ -497,7 +490,6 @@ class PostgresStore final : public Store {
   }
 
   PGconn* conn_;
-  std::vector<std::string> derived_;
   Deadline deadline_;
   bool in_snapshot_ = false;
   bool broken_ = false;

@@ -768,6 +768,11 @@ std::optional<std::string> write_batch(const WriteBatch& batch, const Runner& ru
         return e;
     }
   }
+  // Links LL2 gives from one side only (a flight's rocket via its launch).
+  static const std::vector<std::string> derived = derived_updates(model::registry());
+  for (const auto& update : derived) {
+    if (auto e = run(update, {})) return e;
+  }
   return std::nullopt;
 }
 

@@ -81,8 +81,9 @@ struct ListStatements {
 };
 ListStatements list(const ListQuery& q, Dialect dialect = Dialect::Sqlite);
 
-// The statements that apply a write batch, run in order by `run` inside the
-// caller's transaction; the first error stops them and is returned.
+// The statements that apply a write batch and then fill the derived foreign
+// keys (derived_updates), run in order by `run` inside the caller's
+// transaction; the first error stops them and is returned.
 using Runner =
     std::function<std::optional<std::string>(const std::string& sql, const std::vector<Value>&)>;
 std::optional<std::string> write_batch(const WriteBatch& batch, const Runner& run);

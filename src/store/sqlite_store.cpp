@@ -168,7 +168,7 @@ class Statement {
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(sqlite3* db) : db_(db), derived_(sql::derived_updates(model::registry())) {}
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
   ~SqliteStore() override {
     statements_.clear();
     sqlite3_close_v2(db_);
@@ -304,11 +304,6 @@ class SqliteStore final : public Store {
           sql::write_batch(batch, [this](const std::string& sql, const std::vector<Value>& params) {
             return run(sql, params);
           });
-      // Links LL2 gives from one side only (a flight's rocket via its launch).
-      for (const auto& update : derived_) {
-        if (result) break;
-        result = run(update, {});
-      }
     } catch (const StoreError& e) {  // a statement that did not prepare
       result = e.what();
     }
@@ -410,8 +405,7 @@ class SqliteStore final : public Store {
   // About 10-50 µs of work between checks of the deadline inside a statement.
   static constexpr int kProgressOps = 1000;
   sqlite3* db_;
-  Deadline deadline_;  // of the current read snapshot
-  std::vector<std::string> derived_;
+  Deadline deadline_;              // of the current read snapshot
   std::list<std::string> recent_;  // SQL texts, most recently used first
   std::unordered_map<std::string,
                      std::pair<std::unique_ptr<Statement>, std::list<std::string>::iterator>>
