@@ -15,8 +15,7 @@ class CorsServer : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir = new TempDir();
-    const auto r = run_ll2d({"import", "--db", dir->file("db.sqlite3"),
-                             LL2D_FIXTURES "/docking_event_609_detailed.json"});
+    const auto r = import_golden(dir->file("db.sqlite3"));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     open = new Server(dir->file("db.sqlite3"));
     restricted = new Server(dir->file("db.sqlite3"),
@@ -114,10 +113,7 @@ TEST_F(CorsServer, HealthCheckAsDjangoHealthCheck) {
 TEST(HealthCheck, ADatabaseThatIsGoneIsA500) {
   LL2D_SQLITE_ONLY();
   TempDir dir;
-  ASSERT_EQ(run_ll2d({"import", "--db", dir.file("db.sqlite3"),
-                      LL2D_FIXTURES "/docking_event_609_detailed.json"})
-                .exit_code,
-            0);
+  ASSERT_EQ(import_golden(dir.file("db.sqlite3")).exit_code, 0);
   Server server(dir.file("db.sqlite3"));
   EXPECT_EQ(server.get("/health_check/?format=json").status, 200);
   std::filesystem::rename(dir.file("db.sqlite3"), dir.file("moved.sqlite3"));

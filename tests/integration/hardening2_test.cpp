@@ -22,10 +22,6 @@ namespace {
 
 constexpr const char* kServerError = R"({"detail":"A server error occurred."})";
 
-std::string golden_text() {
-  return read_file(LL2D_FIXTURES "/docking_event_609_detailed.json");
-}
-
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
   for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
     s.replace(p, from.size(), to);
@@ -129,8 +125,7 @@ TEST_F(Hardening2, AQueryPastItsTimeBudgetIs503AndTheWorkerGoesOn) {
   ASSERT_EQ(answered.status, 200);
   EXPECT_EQ(answered.body, reference.get(detail, host).body);
   // A deadline leaves no read transaction open: a later import is seen.
-  const auto imported =
-      run_ll2d({"import", "--db", db, LL2D_FIXTURES "/docking_event_609_detailed.json"});
+  const auto imported = import_golden(db);
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   EXPECT_EQ(eventually("/2.3.0/docking_events/609/").status, 200);
 

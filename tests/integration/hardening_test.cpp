@@ -128,7 +128,7 @@ class Hardening : public ::testing::Test {
     ASSERT_EQ(g.exit_code, 0) << g.err;
     const auto i = run_ll2d({"import", "--db", db(), dir->file("gen")});
     ASSERT_EQ(i.exit_code, 0) << i.err;
-    const std::string golden = read_file(LL2D_FIXTURES "/docking_event_609_detailed.json");
+    const std::string golden = golden_text();
     std::ofstream(dir->file("huge.json"))
         << replace_all(golden, "\"description\": \"The Moon is Earth's only natural satellite.\"",
                        "\"description\": \"" + std::string(size_t{5} * 1024 * 1024, 'x') + "\"");
@@ -652,8 +652,7 @@ TEST(HardeningImport, DeepNestingIsRejectedAndTheOtherFilesImported) {
   TempDir dir;
   std::filesystem::create_directories(dir.file("in"));
   std::ofstream(dir.file("in/a.json")) << std::string(100000, '[') << std::string(100000, ']');
-  std::ofstream(dir.file("in/b.json"))
-      << read_file(LL2D_FIXTURES "/docking_event_609_detailed.json");
+  std::ofstream(dir.file("in/b.json")) << golden_text();
   // 64 levels are within the limit (and then rejected for what they are).
   std::ofstream(dir.file("in/c.json")) << std::string(64, '[') << std::string(64, ']');
   std::ofstream(dir.file("in/d.json")) << "{\"results\": " + std::string(70, '[');

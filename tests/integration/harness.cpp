@@ -185,6 +185,14 @@ CommandResult run_ll2d(const std::vector<std::string>& args, int timeout_seconds
   return r;
 }
 
+std::string golden_text() {
+  return read_file(LL2D_FIXTURES "/docking_event_609_detailed.json");
+}
+
+CommandResult import_golden(const std::string& db) {
+  return run_ll2d({"import", "--db", db, LL2D_FIXTURES "/docking_event_609_detailed.json"});
+}
+
 Server::Server(const std::string& db, const std::vector<std::string>& extra)
     : Server(db, extra, {}) {}
 

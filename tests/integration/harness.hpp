@@ -42,6 +42,10 @@ void copy_database(const std::string& from, const std::string& to);
 
 // Runs `ll2d args...` and waits for it (bounded by `timeout_seconds`).
 CommandResult run_ll2d(const std::vector<std::string>& args, int timeout_seconds = 120);
+// The golden record, docking event 609 as LL2 serves it in detailed mode.
+std::string golden_text();
+// `ll2d import --db DB` of the golden record.
+CommandResult import_golden(const std::string& db);
 
 struct HttpResponse {
   int status = 0;

@@ -14,10 +14,6 @@ using namespace ll2::test;
 
 namespace {
 
-std::string golden_text() {
-  return read_file(LL2D_FIXTURES "/docking_event_609_detailed.json");
-}
-
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
   for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
     s.replace(p, from.size(), to);
@@ -27,8 +23,7 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 class ImportCommand : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto r =
-        run_ll2d({"import", "--db", db(), LL2D_FIXTURES "/docking_event_609_detailed.json"});
+    const auto r = import_golden(db());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     before = database_contents(db());
     ASSERT_FALSE(before.empty());
@@ -122,8 +117,7 @@ TEST(SchemaVersions, NewerAndForeignDatabasesAreRefused) {
   ASSERT_EQ(sqlite3_open(dir.file("newer.sqlite3").c_str(), &db), SQLITE_OK);
   sqlite3_exec(db, "CREATE TABLE x (a); PRAGMA user_version = 99;", nullptr, nullptr, nullptr);
   sqlite3_close(db);
-  auto r = run_ll2d({"import", "--db", dir.file("newer.sqlite3"),
-                     LL2D_FIXTURES "/docking_event_609_detailed.json"});
+  auto r = import_golden(dir.file("newer.sqlite3"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("schema version 99, newer than this ll2d understands"), std::string::npos)
       << r.err;
@@ -133,8 +127,7 @@ TEST(SchemaVersions, NewerAndForeignDatabasesAreRefused) {
   ASSERT_EQ(sqlite3_open(dir.file("foreign.sqlite3").c_str(), &db), SQLITE_OK);
   sqlite3_exec(db, "CREATE TABLE notes (a)", nullptr, nullptr, nullptr);
   sqlite3_close(db);
-  r = run_ll2d({"import", "--db", dir.file("foreign.sqlite3"),
-                LL2D_FIXTURES "/docking_event_609_detailed.json"});
+  r = import_golden(dir.file("foreign.sqlite3"));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("not an ll2d database"), std::string::npos) << r.err;
 }

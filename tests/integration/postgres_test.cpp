@@ -104,13 +104,6 @@ class Postgres : public ::testing::Test {
     ASSERT_TRUE(cluster_->ok()) << "scripts/pg-cluster.sh start failed";
   }
   Cluster& cluster() { return *cluster_; }
-  // The golden docking event 609, imported into the cluster's database.
-  void import_golden() {
-    ASSERT_EQ(run_ll2d({"import", "--db", cluster().url(),
-                        LL2D_FIXTURES "/docking_event_609_detailed.json"})
-                  .exit_code,
-              0);
-  }
 
  private:
   std::unique_ptr<Cluster> cluster_;
@@ -186,7 +179,7 @@ TEST_F(Postgres, AnImportIsSeenOnEveryNodeAndNoResponseMixesTwoImports) {
 // the primary serves.
 TEST_F(Postgres, ReadsGoToTheReplicaAndFallBackToThePrimary) {
   const std::string db = cluster().url();
-  import_golden();
+  ASSERT_EQ(import_golden(db).exit_code, 0);
   ASSERT_TRUE(cluster().add_replica());
   const std::string replica = cluster().replica_url();
   // Streaming replication: wait (bounded) for the import to arrive.
@@ -227,7 +220,7 @@ TEST_F(Postgres, ReadsGoToTheReplicaAndFallBackToThePrimary) {
 // itself.
 TEST_F(Postgres, ADatabaseThatStopsIs503AndTheNodeRecovers) {
   const std::string db = cluster().url();
-  import_golden();
+  ASSERT_EQ(import_golden(db).exit_code, 0);
   Server node(db, {"--no-access-log"});
   ASSERT_EQ(node.get("/2.3.0/docking_events/609/").status, 200);
   EXPECT_EQ(node.get("/readyz").status, 200);
@@ -277,10 +270,7 @@ TEST_F(Postgres, UpgradesOnceAndRefusesForeignNewerAndEmptyDatabases) {
   std::vector<std::thread> importers;
   std::atomic<int> ok{0};
   for (int i = 0; i < 3; ++i) {
-    importers.emplace_back([&] {
-      ok += run_ll2d({"import", "--db", db, LL2D_FIXTURES "/docking_event_609_detailed.json"})
-                .exit_code == 0;
-    });
+    importers.emplace_back([&] { ok += import_golden(db).exit_code == 0; });
   }
   for (auto& t : importers) t.join();
   EXPECT_EQ(ok, 3);
@@ -288,12 +278,12 @@ TEST_F(Postgres, UpgradesOnceAndRefusesForeignNewerAndEmptyDatabases) {
 
   const std::string foreign = new_db("notll2d");
   sql_value(foreign, "CREATE TABLE notes (a int)");
-  auto r = run_ll2d({"import", "--db", foreign, LL2D_FIXTURES "/docking_event_609_detailed.json"});
+  auto r = import_golden(foreign);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("not an ll2d database"), std::string::npos) << r.err;
 
   sql_value(db, "UPDATE ll2d_state SET schema_version = 99");
-  r = run_ll2d({"import", "--db", db, LL2D_FIXTURES "/docking_event_609_detailed.json"});
+  r = import_golden(db);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("schema version 99, newer than this ll2d understands"), std::string::npos)
       << r.err;

@@ -13,10 +13,6 @@ using namespace ll2::test;
 
 namespace {
 
-std::string golden_text() {
-  return read_file(LL2D_FIXTURES "/docking_event_609_detailed.json");
-}
-
 // JSON text without insignificant whitespace: Python's compact form of the
 // same document, numbers and strings byte for byte as written.
 std::string compact(const std::string& text) {
@@ -79,8 +75,7 @@ class GoldenServer : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir = new TempDir();
-    const auto r = run_ll2d({"import", "--db", dir->file("golden.sqlite3"),
-                             LL2D_FIXTURES "/docking_event_609_detailed.json"});
+    const auto r = import_golden(dir->file("golden.sqlite3"));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     server =
         new Server(dir->file("golden.sqlite3"), {"--public-url", "https://lldev.thespacedevs.com"});
@@ -509,10 +504,7 @@ TEST_F(ListServer, ModesAndFormatsOnLists) {
 TEST(ServeErrors, AnUnreadableDatabaseIsA500NotACrash) {
   LL2D_SQLITE_ONLY();
   TempDir dir;
-  ASSERT_EQ(run_ll2d({"import", "--db", dir.file("db.sqlite3"),
-                      LL2D_FIXTURES "/docking_event_609_detailed.json"})
-                .exit_code,
-            0);
+  ASSERT_EQ(import_golden(dir.file("db.sqlite3")).exit_code, 0);
   Server server(dir.file("db.sqlite3"));
   // Workers open their connection on first use; make that fail.
   std::filesystem::rename(dir.file("db.sqlite3"), dir.file("moved.sqlite3"));
@@ -531,9 +523,7 @@ TEST(ServeErrors, AnUnreadableDatabaseIsA500NotACrash) {
 TEST(ServeCache, ConditionalGetAnswers304UntilTheDataChanges) {
   TempDir dir;
   const std::string db = dir.file("db.sqlite3");
-  ASSERT_EQ(
-      run_ll2d({"import", "--db", db, LL2D_FIXTURES "/docking_event_609_detailed.json"}).exit_code,
-      0);
+  ASSERT_EQ(import_golden(db).exit_code, 0);
   Server server(db);
   for (const std::string target :
        {"/2.3.0/docking_events/609/", "/2.3.0/docking_events/?search=chang", "/2.3.0/",
@@ -565,9 +555,7 @@ TEST(ServeCache, ConditionalGetAnswers304UntilTheDataChanges) {
 TEST(ServeCache, AnImportWhileServingIsSeenAtOnce) {
   TempDir dir;
   const std::string db = dir.file("db.sqlite3");
-  ASSERT_EQ(
-      run_ll2d({"import", "--db", db, LL2D_FIXTURES "/docking_event_609_detailed.json"}).exit_code,
-      0);
+  ASSERT_EQ(import_golden(db).exit_code, 0);
   Server server(db);
   for (int i = 0; i < 4; ++i) {  // warm every worker's caches
     ASSERT_NE(
