@@ -25,6 +25,10 @@ struct ServerOptions {
   // this a request is answered 503 with Retry-After. 0: 64 per database thread.
   size_t max_queued_requests = 0;
   bool access_log = true;
+  // Responses kept whole and answered on the I/O threads while the database
+  // generation they were rendered from is current (response_cache.hpp).
+  // 0: none, every request goes to a database thread.
+  size_t response_cache_bytes = size_t{256} << 20;
 
   // Django's ALLOWED_HOSTS: exact names, ".example.org" for the domain and its
   // subdomains, "*" for any. Every Host must also be a syntactically valid
