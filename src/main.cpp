@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -205,6 +207,13 @@ int run(int argc, char** argv) {
                    "Memory for whole responses answered on the I/O threads (0: none)")
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();
+  std::string fixed_response_file;
+  serve
+      ->add_option("--fixed-response", fixed_response_file,
+                   "Benchmarks: answer every request with this file's bytes (the transport's "
+                   "ceiling)")
+      ->check(CLI::ExistingFile)
+      ->group("");  // not for users
   std::string now;
   serve->add_option("--now", now,
                     "A fixed current time for upcoming/previous (ISO 8601; for tests and "
@@ -363,6 +372,10 @@ int run(int argc, char** argv) {
   }
   engine_options.query_timeout = std::chrono::milliseconds(query_timeout_ms);
   engine_options.list_index_bytes = list_index_bytes;
+  if (!fixed_response_file.empty()) {
+    std::ifstream in(fixed_response_file, std::ios::binary);
+    server.fixed_response.assign(std::istreambuf_iterator<char>(in), {});
+  }
   engine_options.prepare_list_indexes = true;
   if (!now.empty()) {
     engine_options.now = ll2::datetime::parse_filter_datetime(now);

@@ -223,8 +223,10 @@ Engine::Engine(StoreOpener open_store, EngineOptions options)
     : open_store_(std::move(open_store)), options_(std::move(options)), serial_(next_serial++) {
   while (!options_.public_url.empty() && options_.public_url.back() == '/')
     options_.public_url.pop_back();
-  lists_ =
-      std::make_unique<ListIndexes>(open_store_, ListIndexOptions{options_.list_index_bytes, 4096});
+  ListIndexOptions list_options;
+  list_options.max_bytes = options_.list_index_bytes;
+  list_options.log = options_.prepare_list_indexes;  // serve
+  lists_ = std::make_unique<ListIndexes>(open_store_, list_options);
   if (options_.prepare_list_indexes) {
     for (const auto& r : model::registry().resources()) {
       if (!r->paginated) continue;

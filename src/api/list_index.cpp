@@ -287,6 +287,7 @@ void ListIndexes::run() {
     Shape shape = std::move(queued_.front());
     queued_.pop_front();
     building_ = true;
+    if (!batch_started_) batch_started_ = std::chrono::steady_clock::now();
     lock.unlock();
     std::shared_ptr<const Built> built;
     try {
@@ -302,6 +303,7 @@ void ListIndexes::run() {
     lock.lock();
     wanted_.erase(shape.key);
     if (built) {
+      ++batch_built_;
       if (const auto it = by_key_.find(shape.key); it != by_key_.end()) {
         bytes_ -= it->second->second->bytes;
         built_.erase(it->second);
@@ -313,7 +315,19 @@ void ListIndexes::run() {
       evict_over_budget();
     }
     building_ = false;
-    if (queued_.empty()) idle_.notify_all();
+    if (queued_.empty()) {
+      if (options_.log && batch_built_ > 0) {
+        std::fprintf(stderr, "ll2d: list indexes built: %zu in %lld ms (%zu held, %zu MiB)\n",
+                     batch_built_,
+                     static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::steady_clock::now() - *batch_started_)
+                                                .count()),
+                     built_.size(), bytes_ >> 20);
+      }
+      batch_built_ = 0;
+      batch_started_.reset();
+      idle_.notify_all();
+    }
   }
 }
 

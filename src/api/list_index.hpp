@@ -14,6 +14,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -36,6 +37,9 @@ struct ListIndexOptions {
   // Upper bound on the memory of all built indexes; the least recently used
   // go first. 0: no indexes (every list asks the store).
   size_t max_bytes = size_t{1} << 30;
+  // Say on stderr when the queue of builds empties (serve: operators and
+  // the benchmark wait for it).
+  bool log = false;
   // Exact counts of other list queries kept (per generation).
   size_t max_counts = 4096;
 };
@@ -88,6 +92,8 @@ class ListIndexes {
   std::deque<Shape> queued_;
   std::unordered_set<std::string> wanted_;  // shapes queued or being built
   bool building_ = false;
+  size_t batch_built_ = 0;  // since the queue was last empty
+  std::optional<std::chrono::steady_clock::time_point> batch_started_;
   bool stop_ = false;
   uint64_t count_generation_ = 0;
   std::unordered_map<std::string, int64_t> counts_;

@@ -576,6 +576,13 @@ class Session : public std::enable_shared_from_this<Session> {
       respond(answer(shared_->engine, request->view()));
       return;
     }
+    if (!options().fixed_response.empty()) {
+      api::Response fixed;
+      fixed.content_type = "application/json";
+      fixed.body = options().fixed_response;
+      respond(std::move(fixed));
+      return;
+    }
     const bool gzip_ok = accepts_gzip(req[bhttp::field::accept_encoding]);
     // A GET answered before from the database as it still is: from the
     // cache, here on the I/O thread.

@@ -29,6 +29,10 @@ struct ServerOptions {
   // generation they were rendered from is current (response_cache.hpp).
   // 0: none, every request goes to a database thread.
   size_t response_cache_bytes = size_t{256} << 20;
+  // Benchmarks only: answer every request with these bytes (a 200,
+  // application/json) on the I/O thread, without the engine: the ceiling of
+  // this transport for a body of that size (bench/run.sh).
+  std::string fixed_response;
 
   // Django's ALLOWED_HOSTS: exact names, ".example.org" for the domain and its
   // subdomains, "*" for any. Every Host must also be a syntactically valid
