@@ -260,6 +260,7 @@ Engine::~Engine() {
 std::optional<uint64_t> Engine::generation_now() const {
   // Only an optimisation asks: whatever fails here (a database that cannot
   // be opened) sends the request the usual way, which answers and logs it.
+  if (options_.generation_source) return options_.generation_source();
   try {
     return state().store->generation_now();
   } catch (const std::exception&) {

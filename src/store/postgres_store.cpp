@@ -9,10 +9,14 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
+#include <functional>
 #include <list>
 #include <map>
+#include <thread>
 #include <unordered_map>
 
 #include "store/migrations.hpp"
@@ -282,7 +286,11 @@ class PostgresStore final : public Store {
           });
       if (!result) {
         // Readers key their caches by the generation; NOTIFY tells listeners.
-        simple("UPDATE ll2d_state SET generation = generation + 1; NOTIFY ll2d_changed; COMMIT");
+        // The notification carries the new generation, so a listener
+        // knows it without asking (GenerationWatcher).
+        simple(
+            "UPDATE ll2d_state SET generation = generation + 1; "
+            "SELECT pg_notify('ll2d_changed', generation::text) FROM ll2d_state; COMMIT");
         return std::nullopt;
       }
     } catch (const StoreError& e) {
@@ -760,6 +768,92 @@ std::optional<std::string> encoding_problem(PGconn* c) {
 }
 
 }  // namespace
+
+namespace {
+
+// Follows the database's generation from the notifications each write
+// sends, on a thread of its own (its connection waits; the I/O threads that
+// ask never do). Unknown while it is not connected and listening.
+class GenerationWatcher {
+ public:
+  explicit GenerationWatcher(std::string url) : url_(std::move(url)) {
+    thread_ = std::thread([this] { run(); });
+  }
+  ~GenerationWatcher() {
+    stop_ = true;
+    thread_.join();
+  }
+  GenerationWatcher(const GenerationWatcher&) = delete;
+  GenerationWatcher& operator=(const GenerationWatcher&) = delete;
+
+  std::optional<uint64_t> current() const {
+    if (!valid_.load()) return std::nullopt;
+    return generation_.load();
+  }
+
+ private:
+  static constexpr int kPollMs = 100;  // how soon a stop is noticed
+
+  bool read_generation(PGconn* c) {
+    std::string error;
+    const auto r = rows(c, "SELECT generation FROM ll2d_state", &error);
+    if (!error.empty()) return false;
+    generation_ = r.empty() ? 0 : std::strtoull(r[0][0].c_str(), nullptr, 10);
+    return true;
+  }
+
+  void listen(PGconn* c) {
+    std::string error;
+    rows(c, "LISTEN ll2d_changed", &error);
+    if (!error.empty() || !read_generation(c)) return;
+    valid_ = true;
+    while (!stop_) {
+      pollfd p{PQsocket(c), POLLIN, 0};
+      if (::poll(&p, 1, kPollMs) < 0 && errno != EINTR) break;
+      if (PQconsumeInput(c) == 0) break;  // the connection is gone
+      bool reread = false;
+      while (PGnotify* n = PQnotifies(c)) {
+        const std::string payload = n->extra != nullptr ? n->extra : "";
+        PQfreemem(n);
+        if (payload.empty()) {
+          reread = true;  // a notification from an older ll2d
+        } else {
+          generation_ =
+              std::max<uint64_t>(generation_.load(), std::strtoull(payload.c_str(), nullptr, 10));
+        }
+      }
+      if (reread) {
+        valid_ = false;  // until the number is read again
+        if (!read_generation(c)) break;
+        valid_ = true;
+      }
+    }
+    valid_ = false;
+  }
+
+  void run() {
+    while (!stop_) {
+      std::string error;
+      if (Conn c = connect(url_, &error)) listen(c.get());
+      // Not connected: try again in a second.
+      for (int i = 0; i < 1000 / kPollMs && !stop_; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
+    }
+  }
+
+  std::string url_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> valid_{false};
+  std::atomic<uint64_t> generation_{0};
+  std::thread thread_;
+};
+
+}  // namespace
+
+std::function<std::optional<uint64_t>()> watch_postgres_generation(const std::string& url) {
+  auto watcher = std::make_shared<GenerationWatcher>(url);
+  return [watcher] { return watcher->current(); };
+}
 
 bool is_postgres_url(std::string_view db) {
   return db.starts_with("postgresql://") || db.starts_with("postgres://");

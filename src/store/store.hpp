@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -184,6 +185,11 @@ OpenResult open_sqlite(const std::string& path, const OpenOptions& options = {})
 // A PostgreSQL database (an empty one gets the schema; a replica is opened
 // read-only under Access::Auto).
 OpenResult open_postgres(const std::string& url, const OpenOptions& options = {});
+
+// The generation of the PostgreSQL database at `url` as its notifications
+// tell it, read by a thread of its own (no call ever waits); nullopt while
+// that thread is not connected. The thread stops with the last copy.
+std::function<std::optional<uint64_t>()> watch_postgres_generation(const std::string& url);
 
 // What `ll2d check` reports about a database file, opened read-only.
 struct CheckReport {
