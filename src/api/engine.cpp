@@ -552,7 +552,10 @@ namespace {
 // cached for the generation.
 store::Page list_page(store::ListQuery q, Engine::ThreadState& st, ListIndexes& lists) {
   const uint64_t generation = st.cache->version();
-  if (auto page = lists.page(q, generation)) return std::move(*page);
+  if (auto page = lists.page(q, generation, [&st]() -> const ListIndexes::KindGenerations& {
+        return st.cache->kind_generations();
+      }))
+    return std::move(*page);
   const auto statements = store::sql::list(q);
   std::string key = statements.count.sql;
   for (const auto& v : statements.count.params) {

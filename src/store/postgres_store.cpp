@@ -229,6 +229,15 @@ class PostgresStore final : public Store {
     return PQntuples(r.get()) > 0 ? std::strtoull(PQgetvalue(r.get(), 0, 0), nullptr, 10) : 0;
   }
 
+  std::vector<std::pair<std::string, uint64_t>> kind_generations() override {
+    const Result r = query("SELECT kind, generation FROM ll2d_kind_state", {});
+    std::vector<std::pair<std::string, uint64_t>> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      out.emplace_back(PQgetvalue(r.get(), i, 0),
+                       std::strtoull(PQgetvalue(r.get(), i, 1), nullptr, 10));
+    return out;
+  }
+
   // One round trip: the snapshot (REPEATABLE READ: every statement of the
   // request sees the same commit), the server-side time budget, and the
   // generation the caches are keyed by, read inside the snapshot.
@@ -288,9 +297,13 @@ class PostgresStore final : public Store {
         // Readers key their caches by the generation; NOTIFY tells listeners.
         // The notification carries the new generation, so a listener
         // knows it without asking (GenerationWatcher).
-        simple(
-            "UPDATE ll2d_state SET generation = generation + 1; "
-            "SELECT pg_notify('ll2d_changed', generation::text) FROM ll2d_state; COMMIT");
+        simple("UPDATE ll2d_state SET generation = generation + 1");
+        for (const auto& kind : sql::touched_kinds(batch)) {
+          if ((result = run(sql::mark_kind_changed(), {kind}))) break;
+        }
+      }
+      if (!result) {
+        simple("SELECT pg_notify('ll2d_changed', generation::text) FROM ll2d_state; COMMIT");
         return std::nullopt;
       }
     } catch (const StoreError& e) {

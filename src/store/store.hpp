@@ -118,6 +118,9 @@ class Store {
   // every connection and process (inside a snapshot, the snapshot's), so
   // caches shared by threads are keyed by it.
   virtual uint64_t data_version() = 0;
+  // Each kind's generation: when its rows or relations last changed (kinds
+  // never written are absent: 0). Inside a snapshot, the snapshot's.
+  virtual std::vector<std::pair<std::string, uint64_t>> kind_generations() = 0;
   // The generation now, outside any snapshot, when the store can read it
   // without a network round trip (SQLite: a read of one row); else nullopt.
   virtual std::optional<uint64_t> generation_now() { return std::nullopt; }
