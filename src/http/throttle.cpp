@@ -248,6 +248,8 @@ Throttle::Outcome Throttle::check(Table& table, const std::string& ident, const 
     --h.size;
   }
   const auto use = static_cast<int64_t>(h.size);
+  // A refused request is seen too: the cap forgets idle clients first.
+  if (record && capped) table.lru.splice(table.lru.begin(), table.lru, h.lru);
   if (h.size >= capacity) {
     // DRF's wait(): the window left of the oldest request, shared by the
     // requests available (one, as the history is full).
@@ -258,7 +260,6 @@ Throttle::Outcome Throttle::check(Table& table, const std::string& ident, const 
     h.ring[(h.head + h.size) % capacity] = now;
     ++h.size;
     h.last = now;
-    if (capped) table.lru.splice(table.lru.begin(), table.lru, h.lru);
   }
   return {true, use, 0};
 }
