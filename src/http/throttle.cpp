@@ -182,12 +182,6 @@ void Throttle::refresh_loop() {
   }
 }
 
-size_t Throttle::clients() const {
-  auto& table = const_cast<Table&>(anon_);
-  const std::lock_guard lock(table.mutex);
-  return table.histories.size();
-}
-
 std::string Throttle::client_ip(const ClientInfo& client) const {
   if (!options_.client_ip_header.empty()) {
     // The last entry is the one the trusted proxy appended itself; earlier

@@ -89,9 +89,6 @@ class Throttle {
   std::optional<api::Response> admit(const api::Engine& engine, const api::Request& request,
                                      const ClientInfo& client);
 
-  // Anonymous clients remembered now (for tests of the cap).
-  size_t clients() const;
-
  private:
   // A client's recent requests: at most `rate.requests` timestamps, oldest
   // first, in a ring.
