@@ -113,14 +113,20 @@ std::variant<Rate, std::string> parse_rate(std::string_view text) {
 }
 
 std::string sha256_hex(std::string_view text) {
+  // Fetched once: OpenSSL 3 otherwise looks the algorithm up on every call,
+  // which costs several times the hash of a key.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr) != 1)
+  if (sha256 == nullptr ||
+      EVP_Digest(text.data(), text.size(), digest, &length, sha256, nullptr) != 1)
     throw std::runtime_error("SHA-256 failed (OpenSSL)");
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i)
-    fmt::format_to(std::back_inserter(out), "{:02x}", digest[i]);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(length * 2, '0');
+  for (unsigned int i = 0; i < length; ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 15];
+  }
   return out;
 }
 
@@ -220,25 +226,27 @@ Throttle::Outcome Throttle::check(Table& table, const std::string& ident, const 
       }
     }
     it = table.histories.emplace(ident, History{}).first;
-    it->second.ring.resize(capacity);
     if (capped) {
       table.lru.push_front(ident);
       it->second.lru = table.lru.begin();
     }
   }
   History& h = it->second;
-  if (h.ring.size() != capacity) {  // the key's rate changed: keep the newest
-    std::vector<int64_t> ring(capacity);
-    const size_t keep = std::min(h.size, capacity);
+  // The ring grows with use up to N (memory follows the requests actually
+  // in the window, not the rate), and shrinks to N if a key's rate drops.
+  const auto resize = [&h](size_t to) {
+    std::vector<int64_t> ring(to);
+    const size_t keep = std::min(h.size, to);
     for (size_t i = 0; i < keep; ++i)
       ring[i] = h.ring[(h.head + h.size - keep + i) % h.ring.size()];
     h.ring = std::move(ring);
     h.head = 0;
     h.size = keep;
-  }
+  };
+  if (h.ring.size() > capacity) resize(capacity);
   // DRF drops what is at least a window old, then refuses at N in it.
   while (h.size > 0 && h.ring[h.head] <= now - window) {
-    h.head = (h.head + 1) % capacity;
+    h.head = (h.head + 1) % h.ring.size();
     --h.size;
   }
   const auto use = static_cast<int64_t>(h.size);
@@ -251,7 +259,8 @@ Throttle::Outcome Throttle::check(Table& table, const std::string& ident, const 
     return {false, use, wait};
   }
   if (record) {
-    h.ring[(h.head + h.size) % capacity] = now;
+    if (h.size == h.ring.size()) resize(std::min(capacity, std::max<size_t>(4, h.size * 2)));
+    h.ring[(h.head + h.size) % h.ring.size()] = now;
     ++h.size;
     h.last = now;
   }

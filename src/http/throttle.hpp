@@ -91,7 +91,7 @@ class Throttle {
 
  private:
   // A client's recent requests: at most `rate.requests` timestamps, oldest
-  // first, in a ring.
+  // first, in a ring that grows as needed.
   struct History {
     std::vector<int64_t> ring;  // microseconds on the steady clock
     size_t head = 0;            // the oldest
