@@ -7,10 +7,12 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "harness.hpp"
 #include "http/throttle.hpp"
@@ -118,6 +120,26 @@ TEST_F(Throttling, AnonymousClientsGetExactlyTheRateThenDrfs429) {
   EXPECT_EQ(s.get("/health_check/?format=json").status, 200);
   EXPECT_EQ(s.get("/2.3.0/no_such_route/").status, 404);
   EXPECT_EQ(s.get("/2.3.0/launches/?format=xml").status, 404);  // negotiation comes first
+}
+
+TEST_F(Throttling, ConcurrentClientsGetExactlyTheRateBetweenThem) {
+  // Many connections at once over both I/O threads: the count is exact.
+  Server s(db, {"--anon-rate", "40/m", "--threads", "2"});
+  std::atomic<int> ok{0}, refused{0}, other{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 8; ++t) {
+    clients.emplace_back([&] {
+      for (int i = 0; i < 12; ++i) {
+        const int status = s.get("/2.3.0/docking_events/609/").status;
+        (status == 200 ? ok : status == 429 ? refused : other)++;
+      }
+    });
+  }
+  for (auto& c : clients) c.join();
+  EXPECT_EQ(ok.load(), 40);
+  EXPECT_EQ(refused.load(), 96 - 40);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(figures(s).use, 40);
 }
 
 TEST_F(Throttling, WhatCountsIsWhatReachesAView) {
