@@ -1,21 +1,26 @@
 // ll2d: a self-hostable, wire-compatible server for the Launch Library 2 API.
 #include <fmt/format.h>
+#include <openssl/rand.h>
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <variant>
 #include <vector>
 
 #include "api/engine.hpp"
 #include "http/server.hpp"
+#include "http/throttle.hpp"
 #include "ingest/generator.hpp"
 #include "ingest/importer.hpp"
 #include "store/migrations.hpp"
@@ -156,6 +161,95 @@ int run_check(const std::string& db, bool quick) {
   return 1;
 }
 
+// The current time as ISO 8601 UTC, to the second.
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// `ll2d keys add|list|revoke`: API keys for throttled serving. A key is 32
+// random bytes in hex; only its SHA-256 is stored, so it is printed once.
+int run_keys(const std::string& command, const std::string& db, const std::string& label,
+             const std::string& rate, const std::string& prefix) {
+  if (!rate.empty()) {
+    const auto parsed = ll2::http::parse_rate(rate);
+    if (const auto* e = std::get_if<std::string>(&parsed)) {
+      fmt::print(stderr, "ll2d keys: --rate {}\n", *e);
+      return 2;
+    }
+  }
+  using Access = ll2::store::OpenOptions::Access;
+  auto opened = ll2::store::open_store(
+      db, {command == "list" ? Access::Auto : Access::ReadWrite, /*must_exist=*/true});
+  if (!opened.store) {
+    fmt::print(stderr, "ll2d keys: {}\n", opened.error);
+    return 2;
+  }
+  auto& store = *opened.store;
+  if (command == "add") {
+    unsigned char bytes[32];
+    // A new prefix clashing with an existing one is refused by the table; a
+    // fresh key is tried then (a clash is a 1-in-4-billion event).
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      if (RAND_bytes(bytes, sizeof bytes) != 1) {
+        fmt::print(stderr, "ll2d keys: no random bytes from OpenSSL\n");
+        return 1;
+      }
+      std::string key;
+      for (const unsigned char b : bytes) key += fmt::format("{:02x}", b);
+      const ll2::store::ApiKey row{
+          key.substr(0, 8), ll2::http::sha256_hex(key), label, utc_now(), rate, {}};
+      const auto error = store.add_api_key(row);
+      if (!error) {
+        fmt::print("{}\n", key);
+        std::fflush(stdout);
+        fmt::print(stderr,
+                   "ll2d keys: added key {}{}{}; this is the only time it is shown (only its "
+                   "hash is stored). Clients send it as `Authorization: Token KEY`; a running "
+                   "server accepts it within a second.\n",
+                   row.prefix, label.empty() ? "" : " (" + label + ")",
+                   rate.empty() ? "" : ", rate " + rate);
+        return 0;
+      }
+      if (attempt == 2) {
+        fmt::print(stderr, "ll2d keys: cannot add the key: {}\n", *error);
+        return 1;
+      }
+    }
+  }
+  if (command == "revoke") {
+    const auto result = store.revoke_api_key(prefix, utc_now());
+    if (const auto* e = std::get_if<std::string>(&result)) {
+      fmt::print(stderr, "ll2d keys: cannot revoke {}: {}\n", prefix, *e);
+      return 1;
+    }
+    if (!std::get<bool>(result)) {
+      fmt::print(stderr, "ll2d keys: no active key has the prefix {} (see ll2d keys list)\n",
+                 prefix);
+      return 1;
+    }
+    fmt::print("ll2d keys: revoked {}; a running server refuses it within a second\n", prefix);
+    return 0;
+  }
+  std::vector<ll2::store::ApiKey> keys;
+  try {
+    keys = store.api_keys();
+  } catch (const ll2::store::StoreError& e) {
+    fmt::print(stderr, "ll2d keys: cannot read the keys: {}\n", e.what());
+    return 1;
+  }
+  fmt::print("{:<10} {:<20} {:<14} {:<30} {}\n", "PREFIX", "CREATED", "RATE", "LABEL", "STATUS");
+  for (const auto& k : keys)
+    fmt::print("{:<10} {:<20} {:<14} {:<30} {}\n", k.prefix, k.created,
+               k.rate.empty() ? "(--key-rate)" : k.rate, k.label,
+               k.revoked.empty() ? "active" : "revoked " + k.revoked);
+  return 0;
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -283,6 +377,39 @@ int run(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
 
+  std::string anon_rate, key_rate;
+  ll2::http::ThrottleOptions throttle_options;
+  serve->add_option("--anon-rate", anon_rate,
+                    "Throttle clients without a key, per IP: N/PERIOD (15/hour, 100/m, 5/10s); "
+                    "default: throttling off");
+  serve->add_option("--key-rate", key_rate,
+                    "Throttle each API key (Authorization: Token KEY) without a rate of its own "
+                    "(ll2d keys add --rate); default: keys are not limited");
+  serve->add_option("--client-ip-header", throttle_options.client_ip_header,
+                    "Header a trusted proxy sets to the client's address (e.g. X-Forwarded-For; "
+                    "its last entry counts); default: the connection's address only");
+  serve
+      ->add_option("--throttle-max-clients", throttle_options.max_clients,
+                   "Anonymous clients whose requests are remembered; past it the least recently "
+                   "seen is forgotten")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+
+  auto* keys = app.add_subcommand("keys", "Manage API keys for throttled serving");
+  keys->require_subcommand(1);
+  std::string key_label, key_own_rate, key_prefix;
+  auto* keys_add = keys->add_subcommand("add", "Create a key and print it (only this once)");
+  keys_add->add_option("--db", db, kDbHelp)->capture_default_str();
+  keys_add->add_option("--label", key_label, "Who or what the key is for");
+  keys_add->add_option("--rate", key_own_rate,
+                       "This key's own rate (N/PERIOD); default: serve's --key-rate");
+  auto* keys_list = keys->add_subcommand("list", "List keys: prefix, created, rate, label, status");
+  keys_list->add_option("--db", db, kDbHelp)->capture_default_str();
+  auto* keys_revoke = keys->add_subcommand("revoke", "Revoke a key by its prefix");
+  keys_revoke->add_option("--db", db, kDbHelp)->capture_default_str();
+  keys_revoke->add_option("prefix", key_prefix, "The key's prefix, as keys list shows it")
+      ->required();
+
   auto* import =
       app.add_subcommand("import", "Import LL2 JSON files or directories into a database");
   std::vector<std::string> inputs;
@@ -321,6 +448,10 @@ int run(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
+  if (*keys) {
+    const char* command = *keys_add ? "add" : *keys_revoke ? "revoke" : "list";
+    return run_keys(command, db, key_label, key_own_rate, key_prefix);
+  }
   if (*import) return run_import(db, resource, inputs);
   if (*check) return run_check(db, quick);
   if (*gen) {
@@ -414,6 +545,45 @@ int run(int argc, char** argv) {
         return std::move(opened.store);
       },
       engine_options);
+  // Throttling, when a rate is given: the keys are read from the database
+  // now and every second after (a connection of its own).
+  std::unique_ptr<ll2::http::Throttle> throttle;
+  for (const auto& [flag, text, rate] :
+       {std::tuple{"--anon-rate", &anon_rate, &throttle_options.anon_rate},
+        std::tuple{"--key-rate", &key_rate, &throttle_options.key_rate}}) {
+    if (text->empty()) continue;
+    auto parsed = ll2::http::parse_rate(*text);
+    if (auto* e = std::get_if<std::string>(&parsed)) {
+      fmt::print(stderr, "ll2d serve: {} {}\n", flag, *e);
+      return 2;
+    }
+    *rate = std::get<ll2::http::Rate>(parsed);
+  }
+  if (throttle_options.anon_rate || throttle_options.key_rate) {
+    auto key_store = std::make_shared<std::unique_ptr<ll2::store::Store>>();
+    auto started = ll2::http::Throttle::start(throttle_options, [db, open_options, key_store] {
+      if (!*key_store) {
+        auto opened = ll2::store::open_store(db, open_options);
+        if (!opened.store) throw std::runtime_error(opened.error);
+        *key_store = std::move(opened.store);
+      }
+      try {
+        return (*key_store)->api_keys();
+      } catch (...) {
+        key_store->reset();  // opened again next time
+        throw;
+      }
+    });
+    if (auto* e = std::get_if<std::string>(&started)) {
+      fmt::print(stderr, "ll2d serve: {}\n", *e);
+      return 2;
+    }
+    throttle = std::move(std::get<std::unique_ptr<ll2::http::Throttle>>(started));
+    server.throttle = throttle.get();
+  } else if (!throttle_options.client_ip_header.empty()) {
+    fmt::print(stderr, "ll2d serve: --client-ip-header needs --anon-rate or --key-rate\n");
+    return 2;
+  }
   return ll2::http::serve(engine, server, [&](uint16_t port) {
     fmt::print("ll2d: serving {} on http://{}:{}/2.3.0/\n", ll2::store::display_name(db),
                server.host, port);

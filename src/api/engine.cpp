@@ -134,7 +134,7 @@ std::vector<std::string> segments(std::string_view path) {
 }
 
 struct Route {
-  enum Kind { None, Root, Schema, Health, Live, Ready, List, Detail } kind = None;
+  enum Kind { None, Root, Schema, Health, Live, Ready, List, Detail, ApiThrottle } kind = None;
   const Resource* resource = nullptr;
   const model::Action* action = nullptr;  // launches/upcoming
   std::string id;
@@ -193,6 +193,9 @@ Route route(std::string_view path) {
   };
   if (seg.size() == 2 && seg[1] == "schema" && format.empty())
     return {Route::Schema, nullptr, nullptr, {}, {}};
+  // Answered by the throttle when throttling is on (http/throttle.hpp).
+  if (seg.size() == 2 && seg[1] == "api-throttle")
+    return {Route::ApiThrottle, nullptr, nullptr, {}, format};
   const auto& table = route_table();
   if (const auto it = table.find(join(seg.size())); it != table.end())
     return {Route::List, it->second.first, it->second.second, {}, format};
@@ -706,9 +709,8 @@ Response storage_failure(const Context& ctx, const Route& rt, const store::Store
   return response;
 }
 
-}  // namespace
-
-Response Engine::handle(const Request& request) const {
+// The request's path (decoded) and query, as handle() reads them.
+Context request_context(const Request& request, const std::string& public_url) {
   const size_t qmark = request.target.find('?');
   Context ctx{request,
               http::unquote(request.target.substr(0, qmark)),
@@ -719,12 +721,19 @@ Response Engine::handle(const Request& request) const {
               Format::Json,
               {}};
   ctx.params = http::QueryParams::parse(ctx.query);
-  ctx.base =
-      options_.public_url.empty() ? "http://" + std::string(request.host) : options_.public_url;
+  ctx.base = public_url.empty() ? "http://" + std::string(request.host) : public_url;
+  return ctx;
+}
+
+}  // namespace
+
+Response Engine::handle(const Request& request) const {
+  Context ctx = request_context(request, options_.public_url);
 
   if (auto r = static_asset(ctx)) return std::move(*r);
   const Route rt = route(ctx.path);
-  if (rt.kind == Route::None) return not_routed(ctx);
+  // api-throttle exists only while throttling is on (the throttle answers it).
+  if (rt.kind == Route::None || rt.kind == Route::ApiThrottle) return not_routed(ctx);
   if (rt.kind == Route::Health) return health_check(ctx, open_store_);
   if (rt.kind == Route::Live || rt.kind == Route::Ready)
     return probe(ctx, rt.kind == Route::Ready ? &open_store_ : nullptr);
@@ -929,6 +938,45 @@ void Engine::apply_cors(const Request& request, Response& response) const {
     response.headers.emplace_back("Access-Control-Allow-Methods", kCorsAllowMethods);
     response.headers.emplace_back("Access-Control-Max-Age", kCorsMaxAge);
   }
+}
+
+// DRF's APIView.initial(): content negotiation, then authentication and
+// throttling; so negotiation errors are not counted, and 405 (the handler
+// lookup comes after) and OPTIONS are.
+ThrottleScope Engine::throttle_scope(const Request& request) const {
+  if (request.method == "OPTIONS" && request.preflight_method) return ThrottleScope::Exempt;
+  Context ctx = request_context(request, options_.public_url);
+  if (ctx.path == kStylesheetPath) return ThrottleScope::Exempt;
+  const Route rt = route(ctx.path);
+  switch (rt.kind) {
+    case Route::None:
+    case Route::Health:
+    case Route::Live:
+    case Route::Ready:
+      return ThrottleScope::Exempt;
+    default:
+      break;
+  }
+  if (negotiation_stage(ctx, rt)) return ThrottleScope::Exempt;
+  return rt.kind == Route::ApiThrottle ? ThrottleScope::Status : ThrottleScope::Counted;
+}
+
+Response Engine::render_for_view(const Request& request, int status, std::string json_body,
+                                 std::vector<std::pair<std::string, std::string>> headers) const {
+  Context ctx = request_context(request, options_.public_url);
+  const Route rt = route(ctx.path);
+  Response response;
+  if (auto r = negotiation_stage(ctx, rt)) {
+    response = std::move(*r);
+  } else {
+    response.status = status;
+    finish(response, ctx, rt, std::move(json_body));
+    for (auto& h : headers) response.headers.push_back(std::move(h));
+    conditional_get(request, response);
+  }
+  response.omit_body = request.method == "HEAD";
+  apply_cors(request, response);
+  return response;
 }
 
 Response Engine::handle_with_cors(const Request& request) const {

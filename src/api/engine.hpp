@@ -81,6 +81,12 @@ struct EngineOptions {
   std::function<std::optional<uint64_t>()> generation_source;
 };
 
+// What DRF's throttling makes of a request (http/throttle.hpp): Exempt for
+// what no DRF view answers (no route, health probes, CORS preflights, the
+// stylesheet) or what fails content negotiation first; Status for
+// /2.3.0/api-throttle/ (authenticated, never counted); else Counted.
+enum class ThrottleScope { Exempt, Counted, Status };
+
 class Engine {
  public:
   using StoreOpener = std::function<std::unique_ptr<store::Store>()>;
@@ -104,6 +110,12 @@ class Engine {
   // The database's generation now, when this thread can read it without a
   // round trip (store::Store::generation_now); for answers cached elsewhere.
   std::optional<uint64_t> generation_now() const;
+  ThrottleScope throttle_scope(const Request& request) const;
+  // A response of the view the request routes to, rendered as DRF renders
+  // what a view raises (JSON, or the browsable page for format=api), with
+  // `headers` added and CORS applied: the throttle's 401, 429 and figures.
+  Response render_for_view(const Request& request, int status, std::string json_body,
+                           std::vector<std::pair<std::string, std::string>> headers) const;
 
   struct ThreadState;
 

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "api/html.hpp"
+#include "http/throttle.hpp"
 
 namespace ll2::http {
 
@@ -442,6 +443,8 @@ class Session : public std::enable_shared_from_this<Session> {
       local_authority_ = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
       if (local.port() != 80) local_authority_ += ":" + std::to_string(local.port());
     }
+    const auto remote = socket_.remote_endpoint(ec);
+    if (!ec) peer_ = remote.address().to_string();  // the throttle's client address
     read_header();
   }
 
@@ -572,6 +575,17 @@ class Session : public std::enable_shared_from_this<Session> {
         std::string(req[bhttp::field::accept]), std::string(req[bhttp::field::if_none_match]),
         std::string(req[bhttp::field::origin]),
         req.find(bhttp::field::access_control_request_method) != req.end()});
+    // Throttling decides first, on this thread and without the database, so
+    // every request counts whoever answers it.
+    if (Throttle* throttle = options().throttle) {
+      const std::string& header = throttle->options().client_ip_header;
+      const ClientInfo client{peer_, req[bhttp::field::authorization],
+                              header.empty() ? std::string_view() : std::string_view(req[header])};
+      if (auto out = throttle->admit(shared_->engine, request->view(), client)) {
+        respond(std::move(*out));
+        return;
+      }
+    }
     if (answered_inline(*parser_)) {
       respond(answer(shared_->engine, request->view()));
       return;
@@ -923,6 +937,7 @@ class Session : public std::enable_shared_from_this<Session> {
   uint64_t key_ = 0;           // in shared_'s list of live sessions
   Clock::time_point started_;  // of the request being answered
   std::string local_authority_;
+  std::string peer_;
   std::string url_host_;
   bool keep_alive_ = false;
   bool head_only_ = false;

@@ -14,6 +14,8 @@
 
 namespace ll2::http {
 
+class Throttle;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8000;  // 0 picks a free port
@@ -61,6 +63,10 @@ struct ServerOptions {
   // On SIGINT/SIGTERM: how long requests in flight may take to finish and be
   // written before their connections are cut.
   std::chrono::seconds drain_timeout{10};
+
+  // Asked before each request is answered (http/throttle.hpp); null: no
+  // throttling. Outlives serve().
+  Throttle* throttle = nullptr;
 };
 
 // Serves until SIGINT or SIGTERM, then drains: no new connections, idle ones

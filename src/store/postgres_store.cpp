@@ -313,6 +313,34 @@ class PostgresStore final : public Store {
     return result;
   }
 
+  std::vector<ApiKey> api_keys() override {
+    reconnect_if_broken();
+    const Result r = query(sql::kSelectApiKeys, {});
+    std::vector<ApiKey> keys;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      keys.push_back(sql::api_key_from_row(read_row(r.get(), i, 0, 6)));
+    return keys;
+  }
+
+  std::optional<std::string> add_api_key(const ApiKey& key) override {
+    try {
+      reconnect_if_broken();
+      return run(sql::kInsertApiKey, sql::api_key_params(key));
+    } catch (const StoreError& e) {
+      return std::string(e.what());
+    }
+  }
+
+  std::variant<bool, std::string> revoke_api_key(const std::string& prefix,
+                                                 const std::string& when) override {
+    try {
+      reconnect_if_broken();
+      return PQntuples(query(sql::kRevokeApiKey, {when, prefix}).get()) > 0;
+    } catch (const StoreError& e) {
+      return std::string(e.what());
+    }
+  }
+
  private:
   // Runs a statement with its parameters (prepared once per connection and
   // shape); throws StoreError when it fails.

@@ -475,6 +475,17 @@ SchemaPlan schema_plan(const model::Registry& registry, Dialect d) {
     }
   }
   plan.indexes = indexes.take();
+  // ll2d's own API keys (ll2d keys; read by the throttle), not an LL2
+  // resource: only the key's SHA-256 is kept, the key itself never.
+  plan.tables.push_back({"ll2d_api_key",
+                         {{"prefix", text_type(d), "PRIMARY KEY", false},
+                          {"hash", text_type(d), "NOT NULL", false},
+                          {"label", text_type(d), "NOT NULL", false},
+                          {"created", text_type(d), "NOT NULL", false},
+                          {"rate", text_type(d), "", false},
+                          {"revoked", text_type(d), "", false}},
+                         {},
+                         false});
   // The schema does not depend on the order in which resource files are
   // declared.
   std::sort(plan.tables.begin(), plan.tables.end(),
@@ -901,6 +912,19 @@ std::optional<std::string> write_batch(const WriteBatch& batch, const Runner& ru
     if (auto e = run(update, {})) return e;
   }
   return std::nullopt;
+}
+
+ApiKey api_key_from_row(const std::vector<Value>& row) {
+  const auto text = [&](size_t i) {
+    const auto* s = i < row.size() ? std::get_if<std::string>(&row[i]) : nullptr;
+    return s != nullptr ? *s : std::string();
+  };
+  return {text(0), text(1), text(2), text(3), text(4), text(5)};
+}
+
+std::vector<Value> api_key_params(const ApiKey& key) {
+  return {key.prefix, key.hash, key.label, key.created,
+          key.rate.empty() ? Value(std::monostate{}) : Value(key.rate)};
 }
 
 }  // namespace ll2::store::sql

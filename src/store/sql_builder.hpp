@@ -80,6 +80,19 @@ std::string select_related_ids_in(const model::Kind& owner_kind, const model::Fi
 std::string select_owned_rows_in(const model::Field& field, Dialect dialect = Dialect::Sqlite);
 std::string select_owned_rows(const model::Field& field);
 
+// ll2d's API keys (table ll2d_api_key; parameters as `?`).
+inline constexpr const char* kSelectApiKeys =
+    "SELECT prefix, hash, label, created, rate, revoked FROM ll2d_api_key ORDER BY created, prefix";
+inline constexpr const char* kInsertApiKey =
+    "INSERT INTO ll2d_api_key (prefix, hash, label, created, rate, revoked) "
+    "VALUES (?, ?, ?, ?, ?, NULL)";
+inline constexpr const char* kRevokeApiKey =
+    "UPDATE ll2d_api_key SET revoked = ? WHERE prefix = ? AND revoked IS NULL RETURNING prefix";
+// The row of kSelectApiKeys as a key (NULL columns are empty strings).
+ApiKey api_key_from_row(const std::vector<Value>& row);
+// kInsertApiKey's parameters (an empty rate is NULL).
+std::vector<Value> api_key_params(const ApiKey& key);
+
 // A list query as SQL with `?` placeholders and the values to bind in order.
 struct Statement {
   std::string sql;

@@ -363,6 +363,35 @@ class SqliteStore final : public Store {
     return exec("COMMIT");
   }
 
+  std::vector<ApiKey> api_keys() override {
+    Statement& st = prepared(sql::kSelectApiKeys);
+    st.reset();
+    std::vector<ApiKey> keys;
+    while (step(st)) keys.push_back(sql::api_key_from_row(read_row(st, 6)));
+    return keys;
+  }
+
+  std::optional<std::string> add_api_key(const ApiKey& key) override {
+    try {
+      return run(sql::kInsertApiKey, sql::api_key_params(key));
+    } catch (const StoreError& e) {  // a statement that did not prepare
+      return std::string(e.what());
+    }
+  }
+
+  std::variant<bool, std::string> revoke_api_key(const std::string& prefix,
+                                                 const std::string& when) override {
+    try {
+      Statement& st = bound({sql::kRevokeApiKey, {when, prefix}});
+      // RETURNING: the change is made by the first step, a row says it was.
+      const bool found = step(st);
+      sqlite3_reset(st.get());
+      return found;
+    } catch (const StoreError& e) {
+      return std::string(e.what());
+    }
+  }
+
  private:
   // Prepared statements by SQL text, least recently used first out. The
   // text is the query's shape (values are bound), but the number of search

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "model/schema.hpp"
@@ -62,6 +63,17 @@ struct WriteBatch {
   std::vector<ObjectWrite> objects;
   std::vector<LinkWrite> links;
   std::vector<RowsWrite> rows;
+};
+
+// One of ll2d's own API keys (`ll2d keys`; the throttle reads them). Only
+// the key's SHA-256 is stored: the key itself is shown once, at creation.
+struct ApiKey {
+  std::string prefix;   // the key's first characters: listed, and what revoke takes
+  std::string hash;     // lower-case hex SHA-256 of the whole key
+  std::string label;    // the operator's note (who has it)
+  std::string created;  // ISO 8601, UTC
+  std::string rate;     // its own rate ("5000/hour"); empty: serve's --key-rate
+  std::string revoked;  // when it was revoked (ISO 8601); empty: active
 };
 
 // A read that could not be completed. Reads return plain values, so a failure
@@ -136,6 +148,22 @@ class Store {
   // Applies a batch in one transaction; on failure nothing is written and
   // the error is returned.
   virtual std::optional<std::string> write(const WriteBatch& batch) = 0;
+
+  // API keys, active and revoked, oldest first (outside any read snapshot;
+  // throws StoreError like the reads). Both databases keep them; a store
+  // for tests need not.
+  virtual std::vector<ApiKey> api_keys() {
+    throw StoreError(StoreError::Cause::Failed, "this store keeps no API keys");
+  }
+  // Adds a key; an error (e.g. its prefix is taken) writes nothing.
+  virtual std::optional<std::string> add_api_key(const ApiKey&) {
+    return "this store keeps no API keys";
+  }
+  // Marks the active key with this prefix revoked at `when`: whether there
+  // was one, or the error.
+  virtual std::variant<bool, std::string> revoke_api_key(const std::string&, const std::string&) {
+    return std::string("this store keeps no API keys");
+  }
 };
 
 // Holds a read snapshot for a scope.
