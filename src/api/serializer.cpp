@@ -1,5 +1,7 @@
 #include "api/serializer.hpp"
 
+#include <unordered_set>
+
 #include "util/datetime.hpp"
 
 namespace ll2::api {
@@ -125,11 +127,15 @@ void RowCache::prefetch_nested(const View& view, const std::vector<RowPtr>& rows
     }
     // Relations of id-less rows are not batched (they have no id to own by).
     if (kind.id_type == model::IdType::None) continue;
+    // Each owner once: its list is moved into the cache below, and a second
+    // copy of it (an object twice on a page) would find it moved-from if
+    // limit_size() emptied the cache in between.
     std::vector<Value> owners;
+    std::unordered_set<std::string> seen;
     for (const auto& row : rows) {
-      const auto& cache = f.relation == Relation::Rows ? owned_.count(key(&f, (*row)[0]))
-                                                       : related_.count(key(&f, (*row)[0]));
-      if (cache == 0) owners.push_back((*row)[0]);
+      std::string k = key(&f, (*row)[0]);
+      const auto& cache = f.relation == Relation::Rows ? owned_.count(k) : related_.count(k);
+      if (cache == 0 && seen.insert(std::move(k)).second) owners.push_back((*row)[0]);
     }
     if (f.relation == Relation::Rows) {
       if (!owners.empty()) {

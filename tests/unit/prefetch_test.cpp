@@ -110,3 +110,42 @@ TEST(Prefetch, ADetailedPageIsAFewBatchedReads) {
   ASSERT_EQ(engine.handle({"GET", "/2.3.0/docking_events/120/", "t", ""}).status, 200);
   EXPECT_LT(counts.batched + counts.point - before, 60);
 }
+
+// A row cache that empties itself while a page is prefetched renders what a
+// large one renders: an object listed twice on
+// a page keeps its nested lists (they were once moved out of the batch and
+// lost when the cache was emptied between the two copies).
+TEST(Prefetch, ASmallRowCacheRendersWhatALargeOneRenders) {
+  test::TempDir dir;
+  ingest::GenerateOptions g;
+  g.events = 120;
+  g.seed = 4;
+  g.out_dir = dir.file("gen");
+  g.db_path = dir.file("db.sqlite3");
+  ASSERT_TRUE(std::holds_alternative<ingest::GenerateStats>(ingest::generate(g)));
+  const auto opener = [&] { return std::move(store::open_sqlite(dir.file("db.sqlite3")).store); };
+  const auto engine_with = [&](size_t rows) {
+    api::EngineOptions o;
+    o.row_cache_entries = rows;
+    o.list_index_bytes = 0;
+    return std::make_unique<api::Engine>(opener, o);
+  };
+  const auto large = engine_with(1'000'000);
+  int compared = 0;
+  // Several sizes: the cache must empty between the two copies of an owner,
+  // and not again before the page is rendered.
+  for (const size_t rows : {3, 40, 150, 600, 2500}) {
+    const auto small = engine_with(rows);
+    for (const auto& r : model::registry().resources()) {
+      if (!r->paginated) continue;
+      const std::string target = "/2.3.0/" + r->path + "/?format=json&limit=100" +
+                                 (r->mode_parameter ? "&mode=detailed" : "");
+      const auto a = small->handle({"GET", target, "t", ""});
+      const auto b = large->handle({"GET", target, "t", ""});
+      EXPECT_EQ(a.status, b.status) << target << " with " << rows << " rows";
+      EXPECT_EQ(a.body, b.body) << target << " with " << rows << " rows";
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 200);
+}
