@@ -24,6 +24,117 @@ std::string route_directory(const std::string& out_dir, const std::string& route
 
 namespace {
 
+// SQLite's page cache while the world is written: the recent pages of every
+// table and index stay in memory instead of being read back from the file.
+constexpr int64_t kWorldCacheKib = 256 * 1024;
+// While pages are rendered: the page cache, and how many ids of a route are
+// read ahead at a time (about 10 MB of UUIDs).
+constexpr int64_t kPagesCacheKib = 64 * 1024;
+constexpr int64_t kIdWindow = 100'000;
+
+bool same(const model::Predicate& a, const model::Predicate& b) {
+  if (a.kind != b.kind || a.path != b.path || a.lookup != b.lookup || a.values != b.values ||
+      a.children.size() != b.children.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.children.size(); ++i) {
+    if (!same(a.children[i], b.children[i])) return false;
+  }
+  return true;
+}
+
+// The same rows in the same order, whatever the offset and limit.
+bool same_rows(const store::ListQuery& a, const store::ListQuery& b) {
+  const auto key_eq = [](const store::OrderKey& x, const store::OrderKey& y) {
+    return x.path == y.path && x.descending == y.descending;
+  };
+  return a.kind == b.kind && a.search_paths == b.search_paths && a.search_terms == b.search_terms &&
+         std::equal(a.order.begin(), a.order.end(), b.order.begin(), b.order.end(), key_eq) &&
+         same(a.where, b.where);
+}
+
+// The engine asks for page K of a route as `OFFSET K`, which the database
+// answers by stepping over K rows, and counts the matches for every page:
+// writing all N pages one by one costs N² steps. The world does not change
+// while pages are written, so this store reads ids a window at a time and
+// counts once per query; the rows of every page, and so its bytes, are the
+// same. Everything else goes straight to the real store.
+class WindowedStore final : public store::Store {
+ public:
+  WindowedStore(std::unique_ptr<store::Store> inner, int64_t window)
+      : inner_(std::move(inner)), window_(window) {}
+
+  store::Page list(const store::ListQuery& q) override {
+    if (!q.count || q.offset < 0 || q.limit < 1 || q.limit > window_) return inner_->list(q);
+    if (!have_ || !same_rows(q, query_)) {
+      query_ = q;
+      have_ = false;
+    }
+    const auto end = [&] { return first_ + static_cast<int64_t>(ids_.size()); };
+    // A new window unless this page lies inside the one held (or past the
+    // end of all matches, which the held count already tells).
+    if (!have_ || q.offset < first_ || (q.offset + q.limit > end() && end() < count_)) {
+      store::ListQuery w = q;
+      w.limit = window_;
+      w.count = !have_;
+      store::Page page = inner_->list(w);
+      if (!have_) count_ = page.count;
+      ids_ = std::move(page.ids);
+      first_ = q.offset;
+      have_ = true;
+    }
+    store::Page out;
+    out.count = count_;
+    const int64_t from = std::min(q.offset, end()) - first_;
+    const int64_t to = std::min(q.offset + q.limit, end()) - first_;
+    out.ids.assign(ids_.begin() + from, ids_.begin() + to);
+    return out;
+  }
+
+  std::optional<Row> load(const model::Kind& kind, const Value& id) override {
+    return inner_->load(kind, id);
+  }
+  std::vector<Value> related_ids(const model::Kind& owner_kind, const model::Field& field,
+                                 const Value& owner) override {
+    return inner_->related_ids(owner_kind, field, owner);
+  }
+  std::vector<Row> load_many(const model::Kind& kind, const std::vector<Value>& ids) override {
+    return inner_->load_many(kind, ids);
+  }
+  std::vector<std::pair<Value, Value>> related_ids_many(const model::Kind& owner_kind,
+                                                        const model::Field& field,
+                                                        const std::vector<Value>& owners) override {
+    return inner_->related_ids_many(owner_kind, field, owners);
+  }
+  std::vector<std::pair<Value, Row>> owned_rows_many(const model::Field& field,
+                                                     const std::vector<Value>& owners) override {
+    return inner_->owned_rows_many(field, owners);
+  }
+  std::vector<Row> owned_rows(const model::Field& field, const Value& owner) override {
+    return inner_->owned_rows(field, owner);
+  }
+  bool exists(const model::Kind& kind, const Value& id) override {
+    return inner_->exists(kind, id);
+  }
+  uint64_t data_version() override { return inner_->data_version(); }
+  std::optional<std::string> begin_read(store::Deadline deadline) override {
+    return inner_->begin_read(deadline);
+  }
+  void end_read() override { inner_->end_read(); }
+  std::optional<std::string> write(const store::WriteBatch& batch) override {
+    return inner_->write(batch);
+  }
+
+ private:
+  std::unique_ptr<store::Store> inner_;
+  int64_t window_;
+  bool have_ = false;  // query_, count_, first_ and ids_ hold a window
+  store::ListQuery query_;
+  int64_t count_ = 0;
+  int64_t first_ = 0;  // the offset of ids_.front()
+  std::vector<Value> ids_;
+};
+
 // The paginated routes to write, in path order.
 std::variant<std::vector<const model::Resource*>, std::string> routes(
     const std::vector<std::string>& only) {
@@ -102,7 +213,10 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
 
   GenerateStats stats;
   {
-    auto opened = store::open_store(db_path);
+    store::OpenOptions bulk;
+    bulk.bulk_load = true;
+    bulk.cache_kib = kWorldCacheKib;
+    auto opened = store::open_store(db_path, bulk);
     if (!opened.store) return opened.error;
     // A new world needs a database of its own (PostgreSQL: an empty one).
     if (postgres && opened.store->data_version() > 2)
@@ -121,10 +235,12 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
   // answers them (routes without a mode parameter leave it out).
   api::EngineOptions engine_options{"https://ll2d.example", 50'000, std::nullopt};
   api::Engine engine(
-      [&db_path] {
-        auto opened = store::open_store(db_path);
+      [&db_path]() -> std::unique_ptr<store::Store> {
+        store::OpenOptions read;
+        read.cache_kib = kPagesCacheKib;
+        auto opened = store::open_store(db_path, read);
         if (!opened.store) throw std::runtime_error(opened.error);
-        return std::move(opened.store);
+        return std::make_unique<WindowedStore>(std::move(opened.store), kIdWindow);
       },
       engine_options);
   for (const model::Resource* r : pages_of) {
