@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "api/engine.hpp"
 #include "ingest/world.hpp"
@@ -27,10 +30,8 @@ namespace {
 // SQLite's page cache while the world is written: the recent pages of every
 // table and index stay in memory instead of being read back from the file.
 constexpr int64_t kWorldCacheKib = 256 * 1024;
-// While pages are rendered: the page cache, and how many ids of a route are
-// read ahead at a time (about 10 MB of UUIDs).
+// Each rendering thread's page cache.
 constexpr int64_t kPagesCacheKib = 64 * 1024;
-constexpr int64_t kIdWindow = 100'000;
 
 bool same(const model::Predicate& a, const model::Predicate& b) {
   if (a.kind != b.kind || a.path != b.path || a.lookup != b.lookup || a.values != b.values ||
@@ -189,6 +190,9 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
   if (options.events < 1) return std::string("--events must be at least 1");
   if (options.page_size < 1 || options.page_size > 100)
     return std::string("the page size must be between 1 and 100");
+  if (options.batch_objects < 1 || options.id_window < options.page_size)
+    return std::string("the batch must hold an object and the id window a page");
+  if (options.threads < 1) return std::string("--threads must be at least 1");
   auto chosen = routes(options.only);
   if (auto* e = std::get_if<std::string>(&chosen)) return *e;
   const auto& pages_of = std::get<std::vector<const model::Resource*>>(chosen);
@@ -222,7 +226,8 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
     if (postgres && opened.store->data_version() > 2)
       return fmt::format("--db {} already holds data; generate builds a new database",
                          store::display_name(db_path));
-    auto built = build_world(*opened.store, options.events, options.seed, options.progress);
+    auto built = build_world(*opened.store, options.events, options.seed, options.progress,
+                             static_cast<size_t>(options.batch_objects));
     if (auto* e = std::get_if<std::string>(&built)) {
       opened.store.reset();
       remove_db();
@@ -234,15 +239,17 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
   // Pages as `GET /2.3.0/<route>/?format=json&limit=100&mode=detailed&offset=K`
   // answers them (routes without a mode parameter leave it out).
   api::EngineOptions engine_options{"https://ll2d.example", 50'000, std::nullopt};
+  const int64_t window = options.id_window;
   api::Engine engine(
-      [&db_path]() -> std::unique_ptr<store::Store> {
+      [&db_path, window]() -> std::unique_ptr<store::Store> {
         store::OpenOptions read;
         read.cache_kib = kPagesCacheKib;
         auto opened = store::open_store(db_path, read);
         if (!opened.store) throw std::runtime_error(opened.error);
-        return std::make_unique<WindowedStore>(std::move(opened.store), kIdWindow);
+        return std::make_unique<WindowedStore>(std::move(opened.store), window);
       },
       engine_options);
+  const int64_t threads = options.threads;
   for (const model::Resource* r : pages_of) {
     const fs::path dir = route_directory(options.out_dir, r->path);
     fs::create_directories(dir, ec);
@@ -254,31 +261,72 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
     const model::Mode* mode = page_mode(*r);
     const std::string mode_param =
         r->mode_parameter && mode != nullptr ? fmt::format("&mode={}", mode->name) : "";
-    int64_t total = 0;
-    int64_t written = 0;
-    for (int64_t offset = 0; offset == 0 || offset < total; offset += options.page_size) {
+    // Writes page n (0-based); the route's count, or why not.
+    const auto write_page = [&](int64_t n) -> std::variant<int64_t, std::string> {
       const std::string target = fmt::format("/2.3.0/{}/?format=json&limit={}{}&offset={}", r->path,
-                                             options.page_size, mode_param, offset);
+                                             options.page_size, mode_param, n * options.page_size);
       const api::Response page = engine.handle({"GET", target, "ll2d.example", "application/json"});
       const auto count = page_count(page.body);
-      if (page.status != 200 || !count) {
-        remove_db();
+      if (page.status != 200 || !count)
         return fmt::format("rendering {} answered {}", target, page.status);
-      }
-      total = *count;
-      const fs::path file = dir / fmt::format("page_{:04}.json", offset / options.page_size + 1);
+      const fs::path file = dir / fmt::format("page_{:04}.json", n + 1);
       std::ofstream out(file, std::ios::binary | std::ios::trunc);
       out << page.body;
-      if (!out) {
-        remove_db();
-        return fmt::format("cannot write {}", file.string());
-      }
-      ++written;
+      out.close();
+      if (!out) return fmt::format("cannot write {}", file.string());
+      return *count;
+    };
+    // The first page tells how many there are; the rest are shared out.
+    auto first = write_page(0);
+    if (auto* e = std::get_if<std::string>(&first)) {
+      remove_db();
+      return *e;
     }
-    stats.pages += written;
+    const int64_t total = std::get<int64_t>(first);
+    const int64_t pages = std::max<int64_t>(1, (total + options.page_size - 1) / options.page_size);
+    // Each thread renders a run of pages with its own connection and row
+    // cache, the same run for the same number of threads: what a page
+    // looks like must not depend on which pages its thread rendered before,
+    // but a fixed split keeps the output deterministic even if it did.
+    std::atomic<bool> stop{false};
+    std::mutex failure_mutex;
+    std::optional<std::string> failure;
+    const auto work = [&](int64_t from, int64_t to) {
+      for (int64_t n = from; n < to && !stop; ++n) {
+        std::variant<int64_t, std::string> done;
+        try {
+          done = write_page(n);
+        } catch (const std::exception& e) {
+          done = fmt::format("rendering page {} of {}: {}", n + 1, r->path, e.what());
+        }
+        if (const auto* count = std::get_if<int64_t>(&done); count && *count != total) {
+          done = fmt::format("page {} of {} counts {} objects, page 1 {}", n + 1, r->path, *count,
+                             total);
+        }
+        if (const auto* e = std::get_if<std::string>(&done)) {
+          const std::lock_guard lock(failure_mutex);
+          if (!failure) failure = *e;
+          stop = true;
+          return;
+        }
+      }
+    };
+    {
+      const int64_t rest = pages - 1;
+      const int64_t runs = std::clamp<int64_t>(rest, 1, threads);
+      const auto start = [&](int64_t t) { return 1 + rest * t / runs; };
+      std::vector<std::jthread> helpers;
+      for (int64_t t = 1; t < runs; ++t) helpers.emplace_back(work, start(t), start(t + 1));
+      work(start(0), start(1));
+    }
+    if (failure) {
+      remove_db();
+      return *failure;
+    }
+    stats.pages += pages;
     ++stats.routes;
     if (options.progress)
-      options.progress(fmt::format("wrote {} pages of {} ({} objects)", written, r->path, total));
+      options.progress(fmt::format("wrote {} pages of {} ({} objects)", pages, r->path, total));
   }
   remove_db();
   return stats;
