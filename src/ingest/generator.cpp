@@ -29,7 +29,7 @@ namespace {
 
 // SQLite's page cache while the world is written: the recent pages of every
 // table and index stay in memory instead of being read back from the file.
-constexpr int64_t kWorldCacheKib = 256 * 1024;
+constexpr int64_t kWorldCacheKib = 128 * 1024;
 // Each rendering thread's page cache.
 constexpr int64_t kPagesCacheKib = 64 * 1024;
 
