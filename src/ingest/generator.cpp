@@ -1,6 +1,9 @@
 #include "ingest/generator.hpp"
 
 #include <fmt/format.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -235,6 +238,12 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
     }
     stats.objects = std::get<int64_t>(built);
   }
+#ifdef __GLIBC__
+  // The world's page cache and batches were freed, partly by the writer
+  // thread's own malloc arena, which keeps them unless asked: give them back
+  // before the pages' caches grow.
+  malloc_trim(0);
+#endif
 
   // Pages as `GET /2.3.0/<route>/?format=json&limit=100&mode=detailed&offset=K`
   // answers them (routes without a mode parameter leave it out).
