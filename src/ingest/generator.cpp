@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -248,6 +249,9 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
   // Pages as `GET /2.3.0/<route>/?format=json&limit=100&mode=detailed&offset=K`
   // answers them (routes without a mode parameter leave it out).
   api::EngineOptions engine_options{"https://ll2d.example", 50'000, std::nullopt};
+  // No time budget: nobody waits for a page here, and a page that took long
+  // on a busy machine would otherwise fail the whole run (503).
+  engine_options.query_timeout = std::chrono::milliseconds(0);
   const int64_t window = options.id_window;
   api::Engine engine(
       [&db_path, window]() -> std::unique_ptr<store::Store> {
