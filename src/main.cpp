@@ -443,6 +443,9 @@ int run(int argc, char** argv) {
   gen->add_option("--db", gen_options.db_path,
                   "Build the world in this new SQLite file and keep it (default: a temporary "
                   "file in --out)");
+  gen->add_option("--threads", gen_options.threads,
+                  "Threads rendering pages (each a fixed share of every route's pages)")
+      ->check(CLI::PositiveNumber);
   bool gen_quiet = false;
   gen->add_flag("--quiet", gen_quiet, "No progress lines on stderr");
 

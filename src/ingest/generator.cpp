@@ -1,12 +1,19 @@
 #include "ingest/generator.hpp"
 
 #include <fmt/format.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "api/engine.hpp"
 #include "ingest/world.hpp"
@@ -23,6 +30,115 @@ std::string route_directory(const std::string& out_dir, const std::string& route
 }
 
 namespace {
+
+// SQLite's page cache while the world is written: the recent pages of every
+// table and index stay in memory instead of being read back from the file.
+constexpr int64_t kWorldCacheKib = 128 * 1024;
+// Each rendering thread's page cache.
+constexpr int64_t kPagesCacheKib = 64 * 1024;
+
+bool same(const model::Predicate& a, const model::Predicate& b) {
+  if (a.kind != b.kind || a.path != b.path || a.lookup != b.lookup || a.values != b.values ||
+      a.children.size() != b.children.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.children.size(); ++i) {
+    if (!same(a.children[i], b.children[i])) return false;
+  }
+  return true;
+}
+
+// The same rows in the same order, whatever the offset and limit.
+bool same_rows(const store::ListQuery& a, const store::ListQuery& b) {
+  const auto key_eq = [](const store::OrderKey& x, const store::OrderKey& y) {
+    return x.path == y.path && x.descending == y.descending;
+  };
+  return a.kind == b.kind && a.search_paths == b.search_paths && a.search_terms == b.search_terms &&
+         std::equal(a.order.begin(), a.order.end(), b.order.begin(), b.order.end(), key_eq) &&
+         same(a.where, b.where);
+}
+
+// The engine asks for page K of a route as `OFFSET K`, which the database
+// answers by stepping over K rows, and counts the matches for every page:
+// writing all N pages one by one costs N² steps. The world does not change
+// while pages are written, so this store reads ids a window at a time and
+// counts once per query; the rows of every page, and so its bytes, are the
+// same. Everything else goes straight to the real store.
+class WindowedStore final : public store::Store {
+ public:
+  WindowedStore(std::unique_ptr<store::Store> inner, int64_t window)
+      : inner_(std::move(inner)), window_(window) {}
+
+  store::Page list(const store::ListQuery& q) override {
+    if (!q.count || q.offset < 0 || q.limit < 1 || q.limit > window_) return inner_->list(q);
+    if (!have_ || !same_rows(q, query_)) {
+      query_ = q;
+      have_ = false;
+    }
+    const auto end = [&] { return first_ + static_cast<int64_t>(ids_.size()); };
+    // A new window unless this page lies inside the one held (or past the
+    // end of all matches, which the held count already tells).
+    if (!have_ || q.offset < first_ || (q.offset + q.limit > end() && end() < count_)) {
+      store::ListQuery w = q;
+      w.limit = window_;
+      w.count = !have_;
+      store::Page page = inner_->list(w);
+      if (!have_) count_ = page.count;
+      ids_ = std::move(page.ids);
+      first_ = q.offset;
+      have_ = true;
+    }
+    store::Page out;
+    out.count = count_;
+    const int64_t from = std::min(q.offset, end()) - first_;
+    const int64_t to = std::min(q.offset + q.limit, end()) - first_;
+    out.ids.assign(ids_.begin() + from, ids_.begin() + to);
+    return out;
+  }
+
+  std::optional<Row> load(const model::Kind& kind, const Value& id) override {
+    return inner_->load(kind, id);
+  }
+  std::vector<Value> related_ids(const model::Kind& owner_kind, const model::Field& field,
+                                 const Value& owner) override {
+    return inner_->related_ids(owner_kind, field, owner);
+  }
+  std::vector<Row> load_many(const model::Kind& kind, const std::vector<Value>& ids) override {
+    return inner_->load_many(kind, ids);
+  }
+  std::vector<std::pair<Value, Value>> related_ids_many(const model::Kind& owner_kind,
+                                                        const model::Field& field,
+                                                        const std::vector<Value>& owners) override {
+    return inner_->related_ids_many(owner_kind, field, owners);
+  }
+  std::vector<std::pair<Value, Row>> owned_rows_many(const model::Field& field,
+                                                     const std::vector<Value>& owners) override {
+    return inner_->owned_rows_many(field, owners);
+  }
+  std::vector<Row> owned_rows(const model::Field& field, const Value& owner) override {
+    return inner_->owned_rows(field, owner);
+  }
+  bool exists(const model::Kind& kind, const Value& id) override {
+    return inner_->exists(kind, id);
+  }
+  uint64_t data_version() override { return inner_->data_version(); }
+  std::optional<std::string> begin_read(store::Deadline deadline) override {
+    return inner_->begin_read(deadline);
+  }
+  void end_read() override { inner_->end_read(); }
+  std::optional<std::string> write(const store::WriteBatch& batch) override {
+    return inner_->write(batch);
+  }
+
+ private:
+  std::unique_ptr<store::Store> inner_;
+  int64_t window_;
+  bool have_ = false;  // query_, count_, first_ and ids_ hold a window
+  store::ListQuery query_;
+  int64_t count_ = 0;
+  int64_t first_ = 0;  // the offset of ids_.front()
+  std::vector<Value> ids_;
+};
 
 // The paginated routes to write, in path order.
 std::variant<std::vector<const model::Resource*>, std::string> routes(
@@ -78,6 +194,9 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
   if (options.events < 1) return std::string("--events must be at least 1");
   if (options.page_size < 1 || options.page_size > 100)
     return std::string("the page size must be between 1 and 100");
+  if (options.batch_objects < 1 || options.id_window < options.page_size)
+    return std::string("the batch must hold an object and the id window a page");
+  if (options.threads < 1) return std::string("--threads must be at least 1");
   auto chosen = routes(options.only);
   if (auto* e = std::get_if<std::string>(&chosen)) return *e;
   const auto& pages_of = std::get<std::vector<const model::Resource*>>(chosen);
@@ -102,13 +221,17 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
 
   GenerateStats stats;
   {
-    auto opened = store::open_store(db_path);
+    store::OpenOptions bulk;
+    bulk.bulk_load = true;
+    bulk.cache_kib = kWorldCacheKib;
+    auto opened = store::open_store(db_path, bulk);
     if (!opened.store) return opened.error;
     // A new world needs a database of its own (PostgreSQL: an empty one).
     if (postgres && opened.store->data_version() > 2)
       return fmt::format("--db {} already holds data; generate builds a new database",
                          store::display_name(db_path));
-    auto built = build_world(*opened.store, options.events, options.seed, options.progress);
+    auto built = build_world(*opened.store, options.events, options.seed, options.progress,
+                             static_cast<size_t>(options.batch_objects));
     if (auto* e = std::get_if<std::string>(&built)) {
       opened.store.reset();
       remove_db();
@@ -116,17 +239,30 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
     }
     stats.objects = std::get<int64_t>(built);
   }
+#ifdef __GLIBC__
+  // The world's page cache and batches were freed, partly by the writer
+  // thread's own malloc arena, which keeps them unless asked: give them back
+  // before the pages' caches grow.
+  malloc_trim(0);
+#endif
 
   // Pages as `GET /2.3.0/<route>/?format=json&limit=100&mode=detailed&offset=K`
   // answers them (routes without a mode parameter leave it out).
   api::EngineOptions engine_options{"https://ll2d.example", 50'000, std::nullopt};
+  // No time budget: nobody waits for a page here, and a page that took long
+  // on a busy machine would otherwise fail the whole run (503).
+  engine_options.query_timeout = std::chrono::milliseconds(0);
+  const int64_t window = options.id_window;
   api::Engine engine(
-      [&db_path] {
-        auto opened = store::open_store(db_path);
+      [&db_path, window]() -> std::unique_ptr<store::Store> {
+        store::OpenOptions read;
+        read.cache_kib = kPagesCacheKib;
+        auto opened = store::open_store(db_path, read);
         if (!opened.store) throw std::runtime_error(opened.error);
-        return std::move(opened.store);
+        return std::make_unique<WindowedStore>(std::move(opened.store), window);
       },
       engine_options);
+  const int64_t threads = options.threads;
   for (const model::Resource* r : pages_of) {
     const fs::path dir = route_directory(options.out_dir, r->path);
     fs::create_directories(dir, ec);
@@ -138,31 +274,72 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
     const model::Mode* mode = page_mode(*r);
     const std::string mode_param =
         r->mode_parameter && mode != nullptr ? fmt::format("&mode={}", mode->name) : "";
-    int64_t total = 0;
-    int64_t written = 0;
-    for (int64_t offset = 0; offset == 0 || offset < total; offset += options.page_size) {
+    // Writes page n (0-based); the route's count, or why not.
+    const auto write_page = [&](int64_t n) -> std::variant<int64_t, std::string> {
       const std::string target = fmt::format("/2.3.0/{}/?format=json&limit={}{}&offset={}", r->path,
-                                             options.page_size, mode_param, offset);
+                                             options.page_size, mode_param, n * options.page_size);
       const api::Response page = engine.handle({"GET", target, "ll2d.example", "application/json"});
       const auto count = page_count(page.body);
-      if (page.status != 200 || !count) {
-        remove_db();
+      if (page.status != 200 || !count)
         return fmt::format("rendering {} answered {}", target, page.status);
-      }
-      total = *count;
-      const fs::path file = dir / fmt::format("page_{:04}.json", offset / options.page_size + 1);
+      const fs::path file = dir / fmt::format("page_{:04}.json", n + 1);
       std::ofstream out(file, std::ios::binary | std::ios::trunc);
       out << page.body;
-      if (!out) {
-        remove_db();
-        return fmt::format("cannot write {}", file.string());
-      }
-      ++written;
+      out.close();
+      if (!out) return fmt::format("cannot write {}", file.string());
+      return *count;
+    };
+    // The first page tells how many there are; the rest are shared out.
+    auto first = write_page(0);
+    if (auto* e = std::get_if<std::string>(&first)) {
+      remove_db();
+      return *e;
     }
-    stats.pages += written;
+    const int64_t total = std::get<int64_t>(first);
+    const int64_t pages = std::max<int64_t>(1, (total + options.page_size - 1) / options.page_size);
+    // Each thread renders a run of pages with its own connection and row
+    // cache, the same run for the same number of threads: what a page
+    // looks like must not depend on which pages its thread rendered before,
+    // but a fixed split keeps the output deterministic even if it did.
+    std::atomic<bool> stop{false};
+    std::mutex failure_mutex;
+    std::optional<std::string> failure;
+    const auto work = [&](int64_t from, int64_t to) {
+      for (int64_t n = from; n < to && !stop; ++n) {
+        std::variant<int64_t, std::string> done;
+        try {
+          done = write_page(n);
+        } catch (const std::exception& e) {
+          done = fmt::format("rendering page {} of {}: {}", n + 1, r->path, e.what());
+        }
+        if (const auto* count = std::get_if<int64_t>(&done); count && *count != total) {
+          done = fmt::format("page {} of {} counts {} objects, page 1 {}", n + 1, r->path, *count,
+                             total);
+        }
+        if (const auto* e = std::get_if<std::string>(&done)) {
+          const std::lock_guard lock(failure_mutex);
+          if (!failure) failure = *e;
+          stop = true;
+          return;
+        }
+      }
+    };
+    {
+      const int64_t rest = pages - 1;
+      const int64_t runs = std::clamp<int64_t>(rest, 1, threads);
+      const auto start = [&](int64_t t) { return 1 + rest * t / runs; };
+      std::vector<std::jthread> helpers;
+      for (int64_t t = 1; t < runs; ++t) helpers.emplace_back(work, start(t), start(t + 1));
+      work(start(0), start(1));
+    }
+    if (failure) {
+      remove_db();
+      return *failure;
+    }
+    stats.pages += pages;
     ++stats.routes;
     if (options.progress)
-      options.progress(fmt::format("wrote {} pages of {} ({} objects)", written, r->path, total));
+      options.progress(fmt::format("wrote {} pages of {} ({} objects)", pages, r->path, total));
   }
   remove_db();
   return stats;

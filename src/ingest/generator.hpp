@@ -23,6 +23,15 @@ struct GenerateOptions {
   // Where the world is built; empty: a temporary file in out_dir, removed
   // afterwards. A given file must not exist yet, and is kept.
   std::string db_path;
+  // Threads rendering pages, each a fixed run of each route's pages; the
+  // same number always gives the same bytes.
+  int threads = 1;
+  // Objects written to the store per transaction while the world is built,
+  // and ids of a route read ahead per query while its pages are rendered
+  // (about 10 MB of UUIDs): what bounds memory. The bytes are the same for
+  // any sizes; tests make them tiny.
+  int64_t batch_objects = 20'000;
+  int64_t id_window = 100'000;
   std::function<void(const std::string&)> progress;  // progress lines, may be empty
 };
 

@@ -77,22 +77,82 @@ void Visibility::mark(const Field& f) {
 
 // -------------------------------------------------------------------- sink
 
+Sink::Sink(store::Store& store, size_t batch_objects)
+    : store_(store), limit_(batch_objects), writer_([this] { run(); }) {}
+
+Sink::~Sink() {
+  {
+    const std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  changed_.notify_all();
+  writer_.join();
+}
+
 void Sink::object(store::ObjectWrite w) {
   batch_.objects.push_back(std::move(w));
 }
 
-bool Sink::flush() {
-  if (error_) return false;
-  if (batch_.objects.empty() && batch_.links.empty() && batch_.rows.empty()) return true;
-  const auto n = static_cast<int64_t>(batch_.objects.size());
-  if (auto e = store_.write(batch_)) {
-    error_ = "writing the generated objects: " + *e;
+void Sink::hand_off() {
+  if (failed_) {
     batch_ = {};
-    return false;
+    return;
   }
-  objects_ += n;
+  if (batch_.objects.empty() && batch_.links.empty() && batch_.rows.empty()) return;
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [this] { return !handed_ && !writing_; });
+  handed_ = std::move(batch_);
   batch_ = {};
-  return true;
+  lock.unlock();
+  changed_.notify_all();
+}
+
+bool Sink::idle() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [this] { return !handed_ && !writing_; });
+  return !failed_;
+}
+
+bool Sink::flush() {
+  hand_off();
+  return idle();
+}
+
+std::optional<std::string> Sink::error() const {
+  if (!failed_) return std::nullopt;
+  const std::lock_guard lock(mutex_);
+  return error_;
+}
+
+void Sink::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [this] { return handed_ || stop_; });
+    if (!handed_) return;
+    store::WriteBatch batch = std::move(*handed_);
+    handed_.reset();
+    writing_ = true;
+    lock.unlock();
+    std::optional<std::string> e;
+    if (!failed_) {
+      try {
+        e = store_.write(batch);
+      } catch (const std::exception& x) {
+        e = x.what();
+      }
+    }
+    const auto n = static_cast<int64_t>(batch.objects.size());
+    batch = {};  // freed before the next one is taken
+    lock.lock();
+    writing_ = false;
+    if (e && !error_) {
+      error_ = "writing the generated objects: " + *e;
+      failed_ = true;
+    } else if (!e) {
+      objects_ += n;
+    }
+    changed_.notify_all();
+  }
 }
 
 // ---------------------------------------------------------------- helpers

@@ -4,10 +4,14 @@
 // plausible values for a column from its type and its name.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_set>
 #include <vector>
 
@@ -64,29 +68,49 @@ class Visibility {
 };
 
 // Collects writes and applies them to the store in batches of about
-// `batch_objects` objects, each in one transaction. After a failed write it
-// drops everything and error() says why.
+// `batch_objects` objects, each in one transaction, on a thread of its own:
+// the next batch is generated while the last one is written, and at most
+// those two are held. After a failed write it drops everything and error()
+// says why. The store may be read only when idle() (one connection).
 class Sink {
  public:
-  Sink(store::Store& store, size_t batch_objects) : store_(store), limit_(batch_objects) {}
+  Sink(store::Store& store, size_t batch_objects);
+  ~Sink();  // waits for the batch being written
+  Sink(const Sink&) = delete;
+  Sink& operator=(const Sink&) = delete;
+
   void object(store::ObjectWrite w);
   void link(store::LinkWrite w) { batch_.links.push_back(std::move(w)); }
   void rows(store::RowsWrite w) { batch_.rows.push_back(std::move(w)); }
-  // Writes a batch once it is big enough.
+  // Hands a batch to the writer once it is big enough.
   void maybe_flush() {
-    if (batch_.objects.size() + batch_.links.size() + batch_.rows.size() >= limit_) flush();
+    if (batch_.objects.size() + batch_.links.size() + batch_.rows.size() >= limit_) hand_off();
   }
-  // Writes whatever is pending; false when the store refused (see error()).
+  // Writes whatever is pending and waits for it; false when the store
+  // refused (see error()).
   bool flush();
-  const std::optional<std::string>& error() const { return error_; }
-  int64_t objects() const { return objects_; }
+  // Waits until nothing is being written, so that the store can be read;
+  // false after a failed write.
+  bool idle();
+  std::optional<std::string> error() const;
+  int64_t objects() const { return objects_; }  // written so far
 
  private:
+  void hand_off();
+  void run();
+
   store::Store& store_;
   size_t limit_;
-  store::WriteBatch batch_;
+  store::WriteBatch batch_;  // being filled
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::optional<store::WriteBatch> handed_;  // waiting for the writer
+  bool writing_ = false;
+  bool stop_ = false;
   std::optional<std::string> error_;
-  int64_t objects_ = 0;
+  std::atomic<bool> failed_{false};
+  std::atomic<int64_t> objects_{0};
+  std::thread writer_;  // last: starts once the rest exists
 };
 
 // What a generic column value may depend on besides its field.

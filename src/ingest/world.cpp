@@ -95,10 +95,11 @@ int64_t whole_seconds(int64_t micros) {
 
 class World {
  public:
-  World(store::Store& store, int64_t events, uint64_t seed, const Progress& progress)
+  World(store::Store& store, int64_t events, uint64_t seed, const Progress& progress,
+        size_t batch_objects)
       : store_(store),
         registry_(model::registry()),
-        sink_(store, 20000),
+        sink_(store, batch_objects),
         events_(events),
         seed_(seed),
         progress_(progress),
@@ -749,6 +750,7 @@ class World {
     q.where = model::Predicate::compare(std::move(path), model::Lookup::Exact, std::move(v));
     q.limit = 1'000'000;
     q.count = false;
+    if (!sink_.idle()) return {};
     return store_.list(q).ids;
   }
 
@@ -1896,7 +1898,7 @@ void World::launchers() {
       const model::Kind& stage = kind("first_stage");
       const int rocket = field(stage, "rocket").column;
       const auto net_of = [&](const Value& id) {
-        const auto row = store_.load(stage, id);
+        const auto row = sink_.idle() ? store_.load(stage, id) : std::nullopt;
         return row && !is_null((*row)[static_cast<size_t>(rocket)])
                    ? launch_net(std::get<int64_t>((*row)[static_cast<size_t>(rocket)]))
                    : 0;
@@ -2085,8 +2087,8 @@ std::optional<std::string> World::build() {
 }  // namespace
 
 std::variant<int64_t, std::string> build_world(store::Store& store, int64_t events, uint64_t seed,
-                                               const Progress& progress) {
-  World world(store, events, seed, progress);
+                                               const Progress& progress, size_t batch_objects) {
+  World world(store, events, seed, progress, std::max<size_t>(1, batch_objects));
   if (auto e = world.build()) return *e;
   return world.objects();
 }

@@ -36,8 +36,10 @@ const std::vector<Proportion>& proportions();
 
 using Progress = std::function<void(const std::string&)>;
 
-// Writes the world into `store`; the number of objects written, or why not.
+// Writes the world into `store`, about `batch_objects` objects per
+// transaction; the number of objects written, or why not.
 std::variant<int64_t, std::string> build_world(store::Store& store, int64_t events, uint64_t seed,
-                                               const Progress& progress);
+                                               const Progress& progress,
+                                               size_t batch_objects = 20'000);
 
 }  // namespace ll2::ingest

@@ -693,8 +693,11 @@ OpenResult open_sqlite(const std::string& path, const OpenOptions& options) {
     return refused(fmt::format("{}: {}", path, *e));
   }
   char* err = nullptr;
-  if (sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", nullptr, nullptr,
-                   &err) != SQLITE_OK) {
+  std::string pragmas = options.bulk_load
+                            ? "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF"
+                            : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL";
+  if (options.cache_kib > 0) pragmas += fmt::format("; PRAGMA cache_size = -{}", options.cache_kib);
+  if (sqlite3_exec(db, pragmas.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = fmt::format("cannot open {}: {}", path, err != nullptr ? err : "?");
     sqlite3_free(err);
     sqlite3_close_v2(db);

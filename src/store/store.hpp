@@ -193,6 +193,12 @@ struct OpenOptions {
   // A missing file, or one without an ll2d schema, is an error rather than
   // the start of a new database (serve: import first).
   bool must_exist = false;
+  // SQLite: a new database filled by a single writer that nothing reads
+  // meanwhile (generate): no syncing and the rollback journal in memory, so a
+  // crash leaves the file unusable. The next ordinary open returns it to WAL.
+  bool bulk_load = false;
+  // SQLite: this connection's page cache in KiB (0: SQLite's default, 2 MiB).
+  int64_t cache_kib = 0;
 };
 
 // Where a database is: `FILE` or `sqlite:FILE` for SQLite,

@@ -8,8 +8,10 @@
 #include <map>
 #include <set>
 #include <string_view>
+#include <variant>
 
 #include "harness.hpp"
+#include "ingest/generator.hpp"
 
 using namespace ll2::test;
 
@@ -59,6 +61,40 @@ TEST(Generate, SameSeedSameBytesAndSaysSynthetic) {
             read_file(dir.file("c/launches/page_0001.json")));
   EXPECT_FALSE(std::filesystem::exists(dir.file("a/page_0004.json")));
   EXPECT_FALSE(std::filesystem::exists(dir.file("a/.ll2d-generate.sqlite3")));
+}
+
+// What bounds memory (objects per write, ids read ahead per route) and the
+// rendering threads change nothing in the output: tiny batches, a window
+// that pages straddle and three threads give the CLI's bytes.
+TEST(Generate, BatchesWindowsAndThreadsDoNotChangeTheBytes) {
+  TempDir dir;
+  const auto cli =
+      run_ll2d({"generate", "--events", "250", "--seed", "5", "--out", dir.file("a"), "--quiet"});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  ll2::ingest::GenerateOptions small;
+  small.events = 250;
+  small.seed = 5;
+  small.out_dir = dir.file("b");
+  small.batch_objects = 7;
+  small.id_window = 150;
+  small.threads = 3;
+  const auto done = ll2::ingest::generate(small);
+  ASSERT_TRUE(std::holds_alternative<ll2::ingest::GenerateStats>(done))
+      << std::get<std::string>(done);
+  std::set<std::string> a, b;
+  for (const auto& [root, names] : {std::pair{dir.file("a"), &a}, std::pair{dir.file("b"), &b}}) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+      if (entry.is_regular_file())
+        names->insert(std::filesystem::relative(entry.path(), root).string());
+    }
+  }
+  EXPECT_EQ(a, b);
+  EXPECT_GT(a.size(), 55U);
+  for (const auto& name : a)
+    EXPECT_EQ(read_file(dir.file("a/" + name)), read_file(dir.file("b/" + name))) << name;
+  // Routes of several pages, so windows were refilled and threads shared them.
+  EXPECT_TRUE(std::filesystem::exists(dir.file("b/page_0003.json")));
+  EXPECT_TRUE(std::filesystem::exists(dir.file("b/launches/page_0002.json")));
 }
 
 TEST(Generate, OnlyWritesTheNamedRoutesOfTheSameWorld) {
