@@ -121,7 +121,14 @@ class WindowedStore final : public store::Store {
   bool exists(const model::Kind& kind, const Value& id) override {
     return inner_->exists(kind, id);
   }
+  std::vector<std::pair<Value, Value>> path_values(const model::Kind& kind,
+                                                   std::string_view path) override {
+    return inner_->path_values(kind, path);
+  }
   uint64_t data_version() override { return inner_->data_version(); }
+  std::vector<std::pair<std::string, uint64_t>> kind_generations() override {
+    return inner_->kind_generations();
+  }
   std::optional<std::string> begin_read(store::Deadline deadline) override {
     return inner_->begin_read(deadline);
   }
@@ -252,6 +259,9 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
   // No time budget: nobody waits for a page here, and a page that took long
   // on a busy machine would otherwise fail the whole run (503).
   engine_options.query_timeout = std::chrono::milliseconds(0);
+  // Pages come from id windows (WindowedStore); list indexes would only add
+  // a second copy of every route's ids.
+  engine_options.list_index_bytes = 0;
   const int64_t window = options.id_window;
   api::Engine engine(
       [&db_path, window]() -> std::unique_ptr<store::Store> {
