@@ -57,10 +57,25 @@ struct RowsWrite {  // replaces a parent's id-less rows (mission info_urls)
   Value owner;
   std::vector<std::vector<std::pair<const model::Field*, Value>>> rows;
 };
+struct DeleteWrite {  // objects gone upstream: their rows and the link rows they own
+  const model::Kind* kind = nullptr;
+  std::vector<Value> ids;
+};
+struct SeenWrite {  // `ll2d sync`: ids a full walk of an endpoint has seen so far
+  std::string walk;
+  bool reset = false;  // the walk starts over: forget what it saw before
+  std::vector<Value> ids;
+};
 struct WriteBatch {
   std::vector<ObjectWrite> objects;
   std::vector<LinkWrite> links;
   std::vector<RowsWrite> rows;
+  std::vector<DeleteWrite> deletes;
+  // `ll2d sync`'s bookkeeping (key -> text, upserted) and seen marks, written
+  // in the same transaction as the page they follow, so that a kill can never
+  // separate a page from the cursor that says it was imported.
+  std::vector<std::pair<std::string, std::string>> sync_state;
+  std::vector<SeenWrite> seen;
 };
 
 // A read that could not be completed. Reads return plain values, so a failure
@@ -122,6 +137,16 @@ class Store {
   // Applies a batch in one transaction; on failure nothing is written and
   // the error is returned.
   virtual std::optional<std::string> write(const WriteBatch& batch) = 0;
+
+  // `ll2d sync`'s bookkeeping: every key and its text, in key order; and the
+  // ids of `kind` that the walk `walk` has not marked seen (what vanished
+  // upstream). Throw StoreError on failure; a store without them throws.
+  virtual std::vector<std::pair<std::string, std::string>> sync_state() {
+    throw StoreError(StoreError::Cause::Failed, "this store keeps no sync state");
+  }
+  virtual std::vector<Value> unseen_ids(const model::Kind& /*kind*/, const std::string& /*walk*/) {
+    throw StoreError(StoreError::Cause::Failed, "this store keeps no sync state");
+  }
 };
 
 // Holds a read snapshot for a scope.
