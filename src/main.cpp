@@ -443,7 +443,9 @@ int run(int argc, char** argv) {
   // opened or upgraded. It is never created here, and it is opened
   // read-only when this process cannot write it.
   using Access = ll2::store::OpenOptions::Access;
-  ll2::store::OpenOptions open_options{read_only ? Access::ReadOnly : Access::Auto, true};
+  // With --sync-from the mirror fills the database, so it may start empty.
+  ll2::store::OpenOptions open_options{read_only ? Access::ReadOnly : Access::Auto,
+                                       sync_from.empty()};
   {
     auto opened = ll2::store::open_store(db, open_options);
     if (!opened.store) {

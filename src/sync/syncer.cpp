@@ -625,6 +625,7 @@ int Syncer::run() {
     // Remember where this mirror reads from (for --status).
     store::WriteBatch batch;
     batch.sync_state.emplace_back("upstream", base_);
+    batch.sync_state.emplace_back("calls", format_rate(options_.rate));
     if (auto e = store_.write(batch)) {
       log(fmt::format("cannot write the sync state: {}", *e));
       return 2;
@@ -673,8 +674,18 @@ std::string Syncer::status() {
   if (auto e = load()) return "ll2d sync --status: " + *e + "\n";
   std::string upstream = "(never synced)";
   try {
-    for (const auto& [key, text] : store_.sync_state())
+    // The budget as the last run had it (--status is given no --calls).
+    std::string saved_budget;
+    std::optional<Rate> rate;
+    for (const auto& [key, text] : store_.sync_state()) {
       if (key == "upstream") upstream = text;
+      if (key == "calls") rate = parse_rate(text);
+      if (key == "budget") saved_budget = text;
+    }
+    if (rate) {
+      budget_ = Budget(*rate);
+      budget_.load(saved_budget);
+    }
   } catch (const store::StoreError&) {
   }
   const Millis now = options_.now();
