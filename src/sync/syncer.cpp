@@ -341,22 +341,32 @@ std::optional<std::string> Syncer::load() {
 }
 
 std::optional<Syncer::Task> Syncer::next_task(Millis now) const {
-  // A task in progress goes on first (a sweep needs no call: see run()).
-  for (size_t i = 0; i < endpoints_.size(); ++i) {
-    if (!states_[i].task.empty()) return Task{i, states_[i].task, true};
-  }
-  for (size_t i = 0; i < endpoints_.size(); ++i) {
-    if (states_[i].walked_at == 0) return Task{i, "walk", false};
-  }
   // Due: at most once per run with --once, and `every` after the last time.
   const auto due = [&](Millis last, Millis every) {
     if (options_.once && last > run_start_) return false;
     return now - last >= every;
   };
+  const auto refreshing = [](const EndpointState& s) {
+    return s.task == "refresh" || s.task == "upcoming";
+  };
+  // Refreshes are short and what users look at: one in progress goes on
+  // first, and a due one comes before the pages of a long walk (a full
+  // walk of LL2 takes a day or more at 15 calls an hour).
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    if (refreshing(states_[i])) return Task{i, states_[i].task, true};
+  }
   for (size_t i = 0; i < endpoints_.size(); ++i) {
     const Endpoint& e = endpoints_[i];
-    if ((e.upcoming || e.incremental) && due(states_[i].refreshed_at, options_.refresh_every))
+    const EndpointState& s = states_[i];
+    if ((e.upcoming || e.incremental) && s.task.empty() && s.walked_at != 0 &&
+        due(s.refreshed_at, options_.refresh_every))
       return Task{i, e.upcoming ? "upcoming" : "refresh", false};
+  }
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    if (!states_[i].task.empty()) return Task{i, states_[i].task, true};
+  }
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    if (states_[i].walked_at == 0) return Task{i, "walk", false};
   }
   for (size_t i = 0; i < endpoints_.size(); ++i) {
     if (endpoints_[i].lists_all && due(states_[i].walked_at, options_.rewalk_every))
@@ -690,7 +700,7 @@ std::string Syncer::status() {
   }
   const Millis now = options_.now();
   out += fmt::format("upstream: {}\n", upstream);
-  out += fmt::format("{:<40} {:>8} {:<22} {:<22} {}\n", "endpoint", "objects", "last full walk",
+  out += fmt::format("{:<40} {:>8} {:<26} {:<26} {}\n", "endpoint", "objects", "last full walk",
                      "last refresh", "now");
   for (size_t i = 0; i < endpoints_.size(); ++i) {
     const EndpointState& s = states_[i];
@@ -705,7 +715,7 @@ std::string Syncer::status() {
                  ? std::string("-")
                  : fmt::format("{} ({} ago)", format_time(t).substr(5, 11), format_wait(now - t));
     };
-    out += fmt::format("{:<40} {:>8} {:<22} {:<22} {}\n", endpoints_[i].route,
+    out += fmt::format("{:<40} {:>8} {:<26} {:<26} {}\n", endpoints_[i].route,
                        endpoints_[i].upcoming ? std::string("") : std::to_string(s.objects),
                        when(s.walked_at), when(s.refreshed_at), doing);
   }

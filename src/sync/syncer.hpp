@@ -5,12 +5,12 @@
 // the call in flight, and the next run goes on from there.
 //
 // Tasks, most urgent first:
-//   1. a task in progress (a walk's next page);
-//   2. the initial load: a full walk of every endpoint never walked, in the
+//   1. refreshes, every `refresh_every` (one in progress first): the upcoming
+//      lists re-read, and the endpoints with `last_updated__gte` asked for
+//      what changed since the newest `last_updated` seen;
+//   2. a walk in progress (its next page);
+//   3. the initial load: a full walk of every endpoint never walked, in the
 //      plan's order (upcoming launches and events first);
-//   3. refreshes, every `refresh_every`: the upcoming lists re-read, and the
-//      endpoints with `last_updated__gte` asked for what changed since the
-//      newest `last_updated` seen;
 //   4. full re-walks, every `rewalk_every`: what a walk did not see of an
 //      endpoint that lists all its objects is deleted (when the walk was
 //      consistent: the same count at its first and last page, and as many
