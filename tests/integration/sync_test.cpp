@@ -308,8 +308,14 @@ TEST(Sync, KillNineAtRandomMomentsLosesNothing) {
     const pid_t pid = spawn_ll2d(
         {"sync", "--db", mirror, "--upstream", base_url(upstream), "--calls", "1000/1s", "--once"},
         dir.file("err"));
+    // A random moment once pages are arriving (start-up time varies with
+    // the machine's load): mid-page, mid-write, or between calls.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (read_text(dir.file("err")).find(" page ") == std::string::npos &&
+           waitpid(pid, nullptr, WNOHANG) == 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
     std::this_thread::sleep_for(
-        std::chrono::milliseconds(std::uniform_int_distribution<int>(20, 400)(rng)));
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 300)(rng)));
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
