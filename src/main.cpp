@@ -204,7 +204,8 @@ int run_sync(const std::string& db, const SyncArgs& args, bool once, bool status
   options.resources = args.resources;
   options.once = once;
   options.stop = &g_sync_stop;
-  auto client = ll2::sync::make_curl_client({args.token, std::chrono::seconds(args.timeout)});
+  auto client = ll2::sync::make_curl_client(
+      {args.token, std::chrono::seconds(args.timeout), std::chrono::seconds(10), &g_sync_stop});
   ll2::sync::Syncer syncer(*opened.store, *client, options);
   if (status) {
     fmt::print("{}", syncer.status());
@@ -525,8 +526,9 @@ int run(int argc, char** argv) {
     }
     sync_store = std::move(opened.store);
     options.stop = &g_sync_stop;
-    sync_client = ll2::sync::make_curl_client(
-        {serve_sync_args.token, std::chrono::seconds(serve_sync_args.timeout)});
+    sync_client = ll2::sync::make_curl_client({serve_sync_args.token,
+                                               std::chrono::seconds(serve_sync_args.timeout),
+                                               std::chrono::seconds(10), &g_sync_stop});
     syncer = std::make_unique<ll2::sync::Syncer>(*sync_store, *sync_client, options);
     syncing = std::thread([&] { sync_result = syncer->run(); });
   }

@@ -45,6 +45,12 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+// Ends a transfer when a stop was asked for (SIGTERM to serve or sync).
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* stop = static_cast<const std::atomic<bool>*>(user);
+  return stop != nullptr && stop->load() ? 1 : 0;
+}
+
 class CurlClient final : public Client {
  public:
   explicit CurlClient(const ClientOptions& options) : options_(options) {
@@ -81,6 +87,9 @@ class CurlClient final : public Client {
     curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &response.body);
     curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &response);
+    curl_easy_setopt(curl_, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(curl_, CURLOPT_XFERINFODATA, options_.stop);
+    curl_easy_setopt(curl_, CURLOPT_NOPROGRESS, 0L);
     const CURLcode rc = curl_easy_perform(curl_);
     curl_slist_free_all(headers);
     if (rc != CURLE_OK) {

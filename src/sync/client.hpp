@@ -3,6 +3,7 @@
 // status 0 with a message.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -28,6 +29,7 @@ struct ClientOptions {
   std::string token;  // sent as `Authorization: Token KEY`
   std::chrono::milliseconds timeout{60'000};
   std::chrono::milliseconds connect_timeout{10'000};
+  const std::atomic<bool>* stop = nullptr;  // set: a call in flight is abandoned
 };
 
 std::unique_ptr<Client> make_curl_client(const ClientOptions& options);

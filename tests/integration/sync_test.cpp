@@ -446,6 +446,25 @@ TEST(Sync, AMalformedPageIsReportedAndSkippedNeverHalfApplied) {
   EXPECT_NE(status.out.find("last problem: rejected"), std::string::npos) << status.out;
 }
 
+TEST(Sync, SigtermEndsARunWithoutWaitingForACallInFlight) {
+  TempDir dir;
+  Scripted upstream("slow:30", dir.file("calls.log"));
+  ASSERT_NE(upstream.port, 0);
+  const pid_t pid = spawn_ll2d({"sync", "--db", dir.file("mirror.sqlite3"), "--upstream",
+                                upstream.url(), "--resources", "config/launch_statuses"},
+                               dir.file("err"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (upstream.calls().size() < 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(upstream.calls().size(), 2u);  // api-throttle, then the slow page
+  const auto signalled = std::chrono::steady_clock::now();
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - signalled, std::chrono::seconds(5));
+  EXPECT_TRUE(WIFEXITED(status)) << read_text(dir.file("err"));
+}
+
 TEST(Sync, RefusesBadArguments) {
   TempDir dir;
   const std::string db = dir.file("x.sqlite3");

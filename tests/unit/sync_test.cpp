@@ -158,6 +158,13 @@ struct FakeUpstream : sync::Client {
       scripted.pop_front();
       return r;
     }
+    if (url.find("/2.3.0/events/") != std::string::npos)  // one event, for events and upcoming
+      return {200,
+              R"({"count":1,"next":null,"previous":null,"results":[{"id":1,"name":"E",)"
+              R"("last_updated":"2024-01-01T00:00:00Z","date":"2030-01-01T00:00:00Z"}]})",
+              {},
+              {},
+              false};
     int64_t offset = 0;
     if (const size_t at = url.find("offset="); at != std::string::npos)
       offset = std::stoll(url.substr(at + 7));
@@ -306,6 +313,40 @@ TEST_F(SyncerTest, AMalformedPageIsSkippedAndNothingIsDeleted) {
   upstream_.malformed_offsets.clear();
   EXPECT_EQ(run(o), 0) << log_;
   EXPECT_FALSE(mirrored().count(5));
+}
+
+TEST_F(SyncerTest, ADueRefreshGoesBeforeTheNextPageOfALongWalk) {
+  auto o = options(Rate{100, 1'000});
+  o.resources = {"events", "config/launch_statuses"};
+  ASSERT_EQ(run(o), 0) << log_;
+  // A week later: the refreshes first, then the re-walks; stopped while
+  // walking the statuses.
+  now_ += 8 * 86'400'000LL;
+  upstream_.calls.clear();
+  std::atomic<bool> stop{false};
+  upstream_.stop = &stop;
+  upstream_.stop_after = 4;
+  o.stop = &stop;
+  run(o);
+  ASSERT_EQ(upstream_.calls.size(), 4u);
+  EXPECT_NE(upstream_.calls[0].second.find("/events/upcoming/"), std::string::npos);
+  EXPECT_NE(upstream_.calls[1].second.find("/events/?"), std::string::npos);
+  EXPECT_NE(upstream_.calls[1].second.find("last_updated__gte=2024-01-01T00:00:00Z"),
+            std::string::npos)
+      << upstream_.calls[1].second;
+  EXPECT_NE(upstream_.calls[3].second.find("launch_statuses"), std::string::npos);
+  // An hour on, the refreshes are due again and go before the walk's next page.
+  now_ += 3'600'000;
+  upstream_.calls.clear();
+  upstream_.stop = nullptr;
+  stop = false;
+  EXPECT_EQ(run(o), 0) << log_;
+  ASSERT_EQ(upstream_.calls.size(), 4u) << log_;
+  EXPECT_NE(upstream_.calls[0].second.find("/events/upcoming/"), std::string::npos);
+  EXPECT_NE(upstream_.calls[1].second.find("last_updated__gte"), std::string::npos);
+  EXPECT_NE(upstream_.calls[2].second.find("launch_statuses/?format=json&limit=100&offset=100"),
+            std::string::npos)
+      << upstream_.calls[2].second;
 }
 
 TEST_F(SyncerTest, StatusNamesTheNextCall) {
