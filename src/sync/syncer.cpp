@@ -688,7 +688,7 @@ std::string Syncer::status() {
     std::string saved_budget;
     std::optional<Rate> rate;
     for (const auto& [key, text] : store_.sync_state()) {
-      if (key == "upstream") upstream = text;
+      if (key == "upstream") upstream = base_ = text;
       if (key == "calls") rate = parse_rate(text);
       if (key == "budget") saved_budget = text;
     }
@@ -725,9 +725,9 @@ std::string Syncer::status() {
   const auto task = next_task(now);
   if (task) {
     const Millis at = budget_.next_call(now);
-    out += fmt::format("next call: {} ({} {}) at {}\n", url_for(*task, states_[task->endpoint]),
+    out += fmt::format("next call: {} ({} {}) {}\n", url_for(*task, states_[task->endpoint]),
                        endpoints_[task->endpoint].route, task->kind,
-                       at <= now ? "once started" : format_time(at));
+                       at <= now ? "once sync runs" : "at " + format_time(at));
   } else if (const auto due = next_due(now)) {
     out += fmt::format("up to date; next refresh at {}\n", format_time(*due));
   }
