@@ -16,6 +16,12 @@
 #include <set>
 #include <thread>
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
 #include "ingest/importer.hpp"
 
 namespace ll2::sync {
@@ -401,9 +407,99 @@ std::string Syncer::url_for(const Task& task, const EndpointState& s) const {
   return url;
 }
 
+std::string Syncer::lease_text() const {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("owner");
+  w.String(owner_.c_str());
+  w.Key("renewed");
+  w.Int64(options_.now());
+  w.EndObject();
+  return buffer.GetString();
+}
+
+namespace {
+// The lease's owner and renewal time; empty owner: nobody holds it.
+std::pair<std::string, Millis> read_lease(store::Store& store) {
+  for (const auto& [key, text] : store.sync_state()) {
+    if (key != "lease") continue;
+    rapidjson::Document d;
+    d.Parse(text.c_str());
+    if (d.HasParseError() || !d.IsObject() || !d.HasMember("owner") || !d["owner"].IsString() ||
+        !d.HasMember("renewed") || !d["renewed"].IsInt64())
+      return {"", 0};
+    return {d["owner"].GetString(), d["renewed"].GetInt64()};
+  }
+  return {"", 0};
+}
+}  // namespace
+
+std::optional<std::string> Syncer::claim_lease() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  owner_ = fmt::format("{}:{}:{}", host, getpid(), run_start_);
+  try {
+    const auto [owner, renewed] = read_lease(store_);
+    const Millis now = options_.now();
+    // On this machine a lease whose process is gone (kill -9, a crash) is
+    // free at once; elsewhere only when it is stale.
+    bool gone = false;
+    const std::string prefix = std::string(host) + ":";
+    if (owner.rfind(prefix, 0) == 0) {
+      const std::string rest = owner.substr(prefix.size());
+      const pid_t pid = static_cast<pid_t>(std::atoll(rest.substr(0, rest.find(':')).c_str()));
+      gone = pid > 0 && kill(pid, 0) != 0 && errno == ESRCH;
+    }
+    if (!owner.empty() && owner != owner_ && !gone && now - renewed < kLeaseStale)
+      return fmt::format(
+          "another ll2d sync ({}) is mirroring into this database, last seen {}; two would "
+          "spend the call budget twice (a lease not renewed for {} min is taken over)",
+          owner, format_time(renewed), kLeaseStale / 60'000);
+  } catch (const store::StoreError& e) {
+    return fmt::format("cannot read the sync state: {}", e.what());
+  }
+  store::WriteBatch batch;
+  batch.sync_state.emplace_back("lease", lease_text());
+  if (auto e = store_.write(batch)) return fmt::format("cannot write the sync state: {}", *e);
+  return std::nullopt;
+}
+
+bool Syncer::still_ours() {
+  try {
+    if (read_lease(store_).first == owner_) return true;
+  } catch (const store::StoreError& e) {
+    log(fmt::format("cannot read the sync state: {}", e.what()));
+    return false;
+  }
+  log("another ll2d sync took over this database (this one was silent too long); stopping");
+  failed_ = true;
+  return false;
+}
+
+void Syncer::release_lease() {
+  if (!still_ours()) return;
+  store::WriteBatch batch;
+  batch.sync_state.emplace_back("lease", "");
+  store_.write(batch);
+}
+
+bool Syncer::wait_until(Millis until) {
+  while (options_.now() < until) {
+    if (!options_.sleep_until(std::min(until, options_.now() + kLeaseRenew))) return false;
+    store::WriteBatch batch;
+    batch.sync_state.emplace_back("lease", lease_text());
+    if (!still_ours()) return false;
+    if (auto e = store_.write(batch)) log(fmt::format("cannot renew the sync lease: {}", *e));
+  }
+  return true;
+}
+
 bool Syncer::save_budget() {
+  if (!still_ours()) return false;
   store::WriteBatch batch;
   batch.sync_state.emplace_back("budget", budget_.save());
+  batch.sync_state.emplace_back("lease", lease_text());
   if (auto e = store_.write(batch)) {
     log(fmt::format("cannot save the call budget (no call made): {}", *e));
     return false;
@@ -515,7 +611,7 @@ bool Syncer::step(const Task& task) {
   const std::string url = url_for(Task{task.endpoint, s.task, true}, s);
   const Millis now = options_.now();
   budget_.record_call(now);
-  if (!save_budget()) return options_.sleep_until(options_.now() + 5000);
+  if (!save_budget()) return failed_ ? false : wait_until(options_.now() + 5000);
   const Response r = client_.get(url);
   const Millis after = options_.now();
   if (r.status == 429) {
@@ -527,6 +623,11 @@ bool Syncer::step(const Task& task) {
         format_time(budget_.not_before())));
     save_budget();
     return true;
+  }
+  if (r.status == 0 && options_.stop != nullptr && options_.stop->load()) {
+    // Abandoned for a stop: no fault of the upstream's, so no back-off.
+    log(fmt::format("{}: call abandoned, stopping", e.route));
+    return false;
   }
   if (r.status == 0 || r.status >= 500) {
     budget_.on_failure(after);
@@ -608,12 +709,15 @@ bool Syncer::step(const Task& task) {
     if (problem.empty()) s.error.clear();
   }
   batch.sync_state.emplace_back("budget", budget_.save());
+  batch.sync_state.emplace_back("lease", lease_text());
   batch.sync_state.emplace_back(state_key(e), save_state(s));
   if (auto err = store_.write(batch)) {
-    // The page is lost with its cursor: it is asked for again.
+    // The page is lost with its cursor: it is asked for again, after a
+    // pause that grows while writing keeps failing.
     log(fmt::format("{}: cannot write page at offset {}: {}", e.route, page_offset, *err));
     failed_ = true;
-    return options_.sleep_until(options_.now() + 5000);
+    budget_.on_failure(options_.now());
+    return true;
   }
   states_[task.endpoint] = s;
   if (problem.empty()) {
@@ -631,6 +735,10 @@ int Syncer::run() {
     return 2;
   }
   run_start_ = options_.now();
+  if (auto e = claim_lease()) {
+    log(*e);
+    return 2;
+  }
   {
     // Remember where this mirror reads from (for --status).
     store::WriteBatch batch;
@@ -648,7 +756,10 @@ int Syncer::run() {
       if (states_[i].sweep_pending) {
         sweep(i);
         swept = true;
-        if (states_[i].sweep_pending) return 1;  // could not: do not loop on it
+        if (states_[i].sweep_pending) {  // could not: do not loop on it
+          release_lease();
+          return 1;
+        }
       }
     }
     if (swept) continue;
@@ -658,7 +769,7 @@ int Syncer::run() {
       const auto due = next_due(now);
       if (!due) break;
       log(fmt::format("up to date; next refresh at {}", format_time(*due)));
-      if (!options_.sleep_until(*due)) break;
+      if (!wait_until(*due)) break;
       continue;
     }
     const Millis at = budget_.next_call(now);
@@ -667,7 +778,7 @@ int Syncer::run() {
         log(fmt::format("{} calls used of {}; next call ({} {}) at {}", budget_.used(now),
                         format_rate(budget_.rate()), endpoints_[task->endpoint].route, task->kind,
                         format_time(at)));
-      if (!options_.sleep_until(at)) break;
+      if (!wait_until(at)) break;
       continue;
     }
     if (probe_due_) {
@@ -676,6 +787,7 @@ int Syncer::run() {
     }
     if (!step(*task)) break;
   }
+  release_lease();
   return failed_ ? 1 : 0;
 }
 
@@ -692,6 +804,10 @@ std::string Syncer::status() {
       if (key == "calls") rate = parse_rate(text);
       if (key == "budget") saved_budget = text;
     }
+    const auto [owner, renewed] = read_lease(store_);
+    if (!owner.empty())
+      out += fmt::format("running: ll2d sync {} (last seen {}{})\n", owner, format_time(renewed),
+                         options_.now() - renewed >= kLeaseStale ? ", stale" : "");
     if (rate) {
       budget_ = Budget(*rate);
       budget_.load(saved_budget);

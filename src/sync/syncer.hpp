@@ -105,6 +105,14 @@ class Syncer {
   std::string url_for(const Task& task, const EndpointState& state) const;
   std::string eta(Millis now) const;
   bool save_budget();
+  // One sync per database: a lease in ll2d_sync names the process that holds
+  // it and when it last said so; another process waits until it is stale.
+  std::optional<std::string> claim_lease();
+  bool still_ours();
+  std::string lease_text() const;
+  void release_lease();
+  // sleep_until in steps, renewing the lease between them.
+  bool wait_until(Millis until);
   void sweep(size_t endpoint);
 
   store::Store& store_;
@@ -117,7 +125,12 @@ class Syncer {
   bool failed_ = false;
   bool probe_due_ = true;
   std::string base_;
+  std::string owner_;  // host:pid:start of this run
 };
+
+// A lease not renewed for this long belongs to a process that is gone.
+inline constexpr Millis kLeaseStale = 15 * 60'000;
+inline constexpr Millis kLeaseRenew = 5 * 60'000;
 
 // Parses a duration: "90s", "15m", "2h", "7d" or plain seconds.
 std::optional<Millis> parse_duration(std::string_view text);

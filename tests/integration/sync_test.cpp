@@ -465,6 +465,40 @@ TEST(Sync, SigtermEndsARunWithoutWaitingForACallInFlight) {
   EXPECT_TRUE(WIFEXITED(status)) << read_text(dir.file("err"));
 }
 
+TEST(Sync, OneSyncPerDatabase) {
+  TempDir dir;
+  Scripted upstream("slow:30", dir.file("calls.log"));
+  ASSERT_NE(upstream.port, 0);
+  const std::string mirror = dir.file("mirror.sqlite3");
+  const std::vector<std::string> args{"sync",
+                                      "--db",
+                                      mirror,
+                                      "--upstream",
+                                      upstream.url(),
+                                      "--resources",
+                                      "config/launch_statuses"};
+  const pid_t first = spawn_ll2d(args, dir.file("err"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (upstream.calls().size() < 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto second_args = args;
+  second_args.push_back("--once");
+  const auto second = run_ll2d(second_args);
+  EXPECT_EQ(second.exit_code, 2) << second.err;
+  EXPECT_NE(second.err.find("another ll2d sync"), std::string::npos) << second.err;
+  const auto status = run_ll2d({"sync", "--db", mirror, "--status"});
+  EXPECT_NE(status.out.find(fmt::format(":{}:", first)), std::string::npos) << status.out;
+  kill(first, SIGTERM);
+  waitpid(first, nullptr, 0);
+  // Stopped: the lease is given back, and the next run may go at once (the
+  // abandoned call was no upstream failure, so there is no back-off).
+  const auto started = std::chrono::steady_clock::now();
+  const auto third = run_ll2d(second_args);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10)) << third.err;
+  EXPECT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_EQ(query_int64(mirror, "SELECT count(*) FROM launch_status"), 150);
+}
+
 TEST(Sync, RefusesBadArguments) {
   TempDir dir;
   const std::string db = dir.file("x.sqlite3");

@@ -349,6 +349,22 @@ TEST_F(SyncerTest, ADueRefreshGoesBeforeTheNextPageOfALongWalk) {
       << upstream_.calls[2].second;
 }
 
+TEST_F(SyncerTest, OneSyncPerDatabaseUntilTheOtherLeaseIsStale) {
+  const auto lease = [&](Millis renewed) {
+    store::WriteBatch batch;
+    batch.sync_state.emplace_back(
+        "lease", fmt::format(R"({{"owner":"elsewhere:1:2","renewed":{}}})", renewed));
+    ASSERT_FALSE(store_->write(batch));
+  };
+  lease(now_ - 60'000);  // another machine's sync, a minute ago
+  EXPECT_EQ(run(options(Rate{100, 1'000})), 2);
+  EXPECT_NE(log_.find("another ll2d sync (elsewhere:1:2)"), std::string::npos) << log_;
+  EXPECT_TRUE(upstream_.calls.empty());
+  lease(now_ - sync::kLeaseStale);  // silent for too long: taken over
+  EXPECT_EQ(run(options(Rate{100, 1'000})), 0) << log_;
+  EXPECT_EQ(mirrored(), upstream_.ids);
+}
+
 TEST_F(SyncerTest, StatusNamesTheNextCall) {
   sync::Syncer syncer(*store_, upstream_, options(Rate{15, 3'600'000}));
   const std::string before = syncer.status();
