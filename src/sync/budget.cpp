@@ -55,12 +55,19 @@ Millis Budget::next_call(Millis now) const {
   expire(now);
   Millis at = std::max(now, not_before_);
   // The call that would be one too many waits until the oldest call that
-  // makes it so has left the window.
+  // makes it so has left the window, and a little more: the upstream times
+  // a call when it arrives, which is later than here and by a varying
+  // amount, so a call timed exactly one window after another can reach it
+  // a hair inside the window (1 % of the window, 50 ms to 2 s).
   if (static_cast<int64_t>(calls_.size()) >= rate_.calls) {
     const size_t oldest = calls_.size() - static_cast<size_t>(rate_.calls);
-    at = std::max(at, calls_[oldest] + rate_.window);
+    at = std::max(at, calls_[oldest] + rate_.window + margin());
   }
   return at;
+}
+
+Millis Budget::margin() const {
+  return std::clamp<Millis>(rate_.window / 100, 50, 2000);
 }
 
 void Budget::record_call(Millis now) {

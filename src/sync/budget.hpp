@@ -40,6 +40,8 @@ class Budget {
   // Calls made in the window ending at `now`.
   int64_t used(Millis now) const;
   const Rate& rate() const { return rate_; }
+  // What a call waits beyond the exact end of the window (see next_call).
+  Millis margin() const;
 
   // A call starts now (counted whatever its answer).
   void record_call(Millis now);

@@ -75,8 +75,11 @@ TEST(SyncBudget, SpendsTheWholeBudgetWithoutWaiting) {
     EXPECT_EQ(budget.next_call(t0 + i), t0 + i);
     budget.record_call(t0 + i);
   }
-  // The fourth waits until the first leaves the window.
-  EXPECT_EQ(budget.next_call(t0 + 5), t0 + 10'000);
+  // The fourth waits until the first leaves the window, and 1 % more.
+  EXPECT_EQ(budget.margin(), 100);
+  EXPECT_EQ(budget.next_call(t0 + 5), t0 + 10'100);
+  EXPECT_EQ(Budget(Rate{15, 3'600'000}).margin(), 2'000);
+  EXPECT_EQ(Budget(Rate{100, 1'000}).margin(), 50);
   EXPECT_EQ(budget.used(t0 + 5), 3);
   EXPECT_EQ(budget.used(t0 + 10'000), 2);
 }
@@ -115,10 +118,10 @@ TEST(SyncBudget, UpstreamReportCountsOtherCallsAndItsLimit) {
   EXPECT_EQ(budget.used(1'000), 3);
   budget.record_call(1'000);
   budget.record_call(1'000);
-  EXPECT_EQ(budget.next_call(1'000), 61'000);
+  EXPECT_EQ(budget.next_call(1'000), 61'000 + budget.margin());
   Budget limited(Rate{15, 3'600'000});
   limited.on_report(0, {15, 3600, 15, 900});
-  EXPECT_EQ(limited.next_call(0), 900'000);
+  EXPECT_EQ(limited.next_call(0), 900'000 + limited.margin());
 }
 
 TEST(SyncBudget, SurvivesARestart) {
