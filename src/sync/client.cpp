@@ -72,7 +72,7 @@ class CurlClient final : public Client {
       headers = curl_slist_append(headers, ("Authorization: Token " + options_.token).c_str());
     curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl_, CURLOPT_USERAGENT, "ll2d-sync/0.1 (+https://github.com/ll2d)");
+    curl_easy_setopt(curl_, CURLOPT_USERAGENT, "ll2d-sync/0.1");
     curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
     curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(options_.connect_timeout.count()));
