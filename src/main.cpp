@@ -8,6 +8,8 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -280,6 +282,24 @@ int run(int argc, char** argv) {
   size_t row_cache_entries = 0;
   serve->add_option("--row-cache-entries", row_cache_entries,
                     "Rows and id lists each worker thread caches (0: 200000)");
+  size_t list_index_bytes = ll2::api::EngineOptions{}.list_index_bytes;
+  serve
+      ->add_option("--list-index-memory", list_index_bytes,
+                   "Memory for the in-memory list indexes: search, deep pages, counts (0: none)")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  serve
+      ->add_option("--response-cache-memory", server.response_cache_bytes,
+                   "Memory for whole responses answered on the I/O threads (0: none)")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  std::string fixed_response_file;
+  serve
+      ->add_option("--fixed-response", fixed_response_file,
+                   "Benchmarks: answer every request with this file's bytes (the transport's "
+                   "ceiling)")
+      ->check(CLI::ExistingFile)
+      ->group("");  // not for users
   std::string now;
   serve->add_option("--now", now,
                     "A fixed current time for upcoming/previous (ISO 8601; for tests and "
@@ -467,6 +487,12 @@ int run(int argc, char** argv) {
     engine_options.cors_origins.push_back(std::move(origin));
   }
   engine_options.query_timeout = std::chrono::milliseconds(query_timeout_ms);
+  engine_options.list_index_bytes = list_index_bytes;
+  if (!fixed_response_file.empty()) {
+    std::ifstream in(fixed_response_file, std::ios::binary);
+    server.fixed_response.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  engine_options.prepare_list_indexes = true;
   if (!now.empty()) {
     engine_options.now = ll2::datetime::parse_filter_datetime(now);
     if (!engine_options.now) {

@@ -10,11 +10,13 @@
 #include "api/compose.hpp"
 #include "api/docs.hpp"
 #include "api/html.hpp"
+#include "api/list_index.hpp"
 #include "api/openapi.hpp"
 #include "api/params.hpp"
 #include "api/serializer.hpp"
 #include "http/query_string.hpp"
 #include "json/writer.hpp"
+#include "store/sql_builder.hpp"
 #include "util/text.hpp"
 
 namespace ll2::api {
@@ -221,6 +223,25 @@ Engine::Engine(StoreOpener open_store, EngineOptions options)
     : open_store_(std::move(open_store)), options_(std::move(options)), serial_(next_serial++) {
   while (!options_.public_url.empty() && options_.public_url.back() == '/')
     options_.public_url.pop_back();
+  ListIndexOptions list_options;
+  list_options.max_bytes = options_.list_index_bytes;
+  list_options.log = options_.prepare_list_indexes;  // serve
+  lists_ = std::make_unique<ListIndexes>(open_store_, list_options);
+  if (options_.prepare_list_indexes) {
+    for (const auto& r : model::registry().resources()) {
+      if (!r->paginated) continue;
+      if (auto sel = select(*r, {}, false); auto* s = std::get_if<Selection>(&sel))
+        lists_->prepare(s->query);
+    }
+  }
+}
+
+void Engine::wait_for_list_indexes() const {
+  lists_->wait_idle();
+}
+
+uint64_t Engine::list_index_answers() const {
+  return lists_->answered();
 }
 
 namespace {
@@ -234,6 +255,17 @@ std::unordered_map<uint64_t, Engine::ThreadState>& thread_states() {
 // Releases this thread's connection; worker threads have ended by now.
 Engine::~Engine() {
   thread_states().erase(serial_);
+}
+
+std::optional<uint64_t> Engine::generation_now() const {
+  // Only an optimisation asks: whatever fails here (a database that cannot
+  // be opened) sends the request the usual way, which answers and logs it.
+  try {
+    return state().store->generation_now();
+  } catch (const std::exception&) {
+    thread_states().erase(serial_);  // reopened at the next call
+    return std::nullopt;
+  }
 }
 
 int64_t Engine::now() const {
@@ -300,6 +332,8 @@ std::string page_link(const Context& ctx, const std::string& query) {
   return ctx.base + ctx.path + (query.empty() ? "" : "?" + query);
 }
 
+}  // namespace
+
 // If-None-Match as Django's ConditionalGetMiddleware reads it (RFC 9110
 // §13.1.2): `*`, or a comma-separated list of entity tags compared weakly
 // (W/"x" matches "x"). Items that are not entity tags are skipped.
@@ -314,6 +348,8 @@ bool etag_matches(std::string_view header, std::string_view etag) {
   }
   return false;
 }
+
+namespace {
 
 // The last stage of an API response: an entity tag of its bytes (the same
 // on every node running this ll2d), and 304 Not Modified when the client
@@ -510,8 +546,36 @@ namespace {
 
 // 5c. A resource's list or detail: validated parameters, one snapshot of the
 // database, the rows rendered through the caches.
+// A paginated list's page and exact count: from a list index when one of
+// this snapshot's generation answers it, else from the store, with the count
+// cached for the generation.
+store::Page list_page(store::ListQuery q, Engine::ThreadState& st, ListIndexes& lists) {
+  const uint64_t generation = st.cache->version();
+  if (auto page = lists.page(q, generation)) return std::move(*page);
+  const auto statements = store::sql::list(q);
+  std::string key = statements.count.sql;
+  for (const auto& v : statements.count.params) {
+    key += '\0';
+    if (const auto* i = std::get_if<int64_t>(&v))
+      key += "i" + std::to_string(*i);
+    else if (const auto* d = std::get_if<double>(&v))
+      key += fmt::format("d{}", *d);
+    else if (const auto* s = std::get_if<std::string>(&v))
+      key += "s" + *s;
+  }
+  if (const auto count = lists.cached_count(key, generation)) {
+    q.count = false;
+    store::Page page = st.store->list(q);
+    page.count = *count;
+    return page;
+  }
+  store::Page page = st.store->list(q);
+  lists.store_count(key, generation, page.count);
+  return page;
+}
+
 Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState& st, int64_t now,
-                       store::Deadline deadline) {
+                       store::Deadline deadline, ListIndexes& lists) {
   Response response;
   const Resource& resource = *rt.resource;
   // One snapshot for the whole request: the count, the ids and every row.
@@ -571,6 +635,7 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
     }
     serializer.write_cached(w, *sel.mode->resolved, *row);
     finish(response, ctx, rt, std::move(body));
+    if (rt.action == nullptr) response.generation = st.cache->version();
     return response;
   }
   if (!resource.paginated) {  // a plain array of every match (dashboard/starship)
@@ -597,9 +662,11 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
     finish(response, ctx, rt, std::move(body));
     return response;
   }
-  const auto page = st.store->list(q);
+  const auto page = list_page(q, st, lists);
   write_page(w, ctx, q, page.count, [&] { render(w, page); });
   finish(response, ctx, rt, std::move(body), page.count);
+  // An action's base condition (upcoming, previous) reads the time.
+  if (rt.action == nullptr) response.generation = st.cache->version();
   return response;
 }
 
@@ -673,7 +740,7 @@ Response Engine::handle(const Request& request) const {
         store::Deadline deadline;
         if (options_.query_timeout.count() > 0)
           deadline = std::chrono::steady_clock::now() + options_.query_timeout;
-        response = resource_view(ctx, rt, st, now(), deadline);
+        response = resource_view(ctx, rt, st, now(), deadline, *lists_);
       } catch (const store::StoreError& e) {
         response = storage_failure(ctx, rt, e, options_.query_timeout);
         // A connection that failed is not trusted again: the next request

@@ -17,6 +17,8 @@
 
 namespace ll2::api {
 
+class ListIndexes;
+
 struct Request {
   std::string_view method;
   std::string_view target;              // path and query as received
@@ -37,7 +39,15 @@ struct Response {
   // For the server's error log, not the client: why this response is a 500
   // or 503 (a storage error's cause, a spent time budget). Usually empty.
   std::string log;
+  // Set when the response is a function of the request and the database at
+  // this generation alone (not of the time), so it may be reused until the
+  // generation changes.
+  std::optional<uint64_t> generation;
 };
+
+// Whether an If-None-Match header names `etag` (`*`, or a list compared
+// weakly), as Django's ConditionalGetMiddleware reads it.
+bool etag_matches(std::string_view if_none_match, std::string_view etag);
 
 struct EngineOptions {
   // Scheme and host (and optional path prefix) for absolute URLs; when empty
@@ -59,6 +69,12 @@ struct EngineOptions {
   // an empty row cache), so it follows where the opener sends it now (a
   // replica that came back). 0: kept until it fails.
   std::chrono::seconds reconnect_after{0};
+  // Memory for the list indexes shared by the database threads (search,
+  // deep pages and counts from memory: list_index.hpp); 0: none.
+  size_t list_index_bytes = size_t{512} << 20;
+  // Build every resource's default list index at startup (serve), rather
+  // than at the first request that could use it.
+  bool prepare_list_indexes = false;
 };
 
 class Engine {
@@ -77,6 +93,14 @@ class Engine {
   // the transport made itself, such as a 500).
   void apply_cors(const Request& request, Response& response) const;
 
+  // Returns when no list index is being built (tests, the generator).
+  void wait_for_list_indexes() const;
+  // Lists answered from the list indexes so far.
+  uint64_t list_index_answers() const;
+  // The database's generation now, when this thread can read it without a
+  // round trip (store::Store::generation_now); for answers cached elsewhere.
+  std::optional<uint64_t> generation_now() const;
+
   struct ThreadState;
 
  private:
@@ -86,6 +110,7 @@ class Engine {
   StoreOpener open_store_;
   EngineOptions options_;
   uint64_t serial_;  // tells apart the per-thread state of several engines
+  std::unique_ptr<ListIndexes> lists_;
 };
 
 }  // namespace ll2::api

@@ -32,6 +32,8 @@ class RowCache {
 
   // Call once per request: drops everything if the database changed.
   void refresh();
+  // The generation the cache holds (store::Store::data_version).
+  uint64_t version() const { return version_; }
   // Null when there is no such object.
   RowPtr load(const Kind& kind, const Value& id);
   IdsPtr related_ids(const Kind& owner_kind, const Field& field, const Value& owner);

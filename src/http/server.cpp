@@ -1,4 +1,5 @@
 #include "http/server.hpp"
+#include "http/response_cache.hpp"
 
 #include <fcntl.h>
 #include <linux/sockios.h>
@@ -310,6 +311,7 @@ struct Shared {
   int db_threads = 1;
   size_t max_connections = kDefaultMaxConnections;  // read and lowered by the listener only
   WorkerPool* workers = nullptr;                    // outlives every session's use of it
+  std::unique_ptr<ResponseCache> cache;             // null: no response cache
 
   std::atomic<size_t> output_bytes{0};  // the budget in use
   std::atomic<size_t> connections{0};
@@ -574,23 +576,50 @@ class Session : public std::enable_shared_from_this<Session> {
       respond(answer(shared_->engine, request->view()));
       return;
     }
+    if (!options().fixed_response.empty()) {
+      api::Response fixed;
+      fixed.content_type = "application/json";
+      fixed.body = options().fixed_response;
+      respond(std::move(fixed));
+      return;
+    }
+    const bool gzip_ok = accepts_gzip(req[bhttp::field::accept_encoding]);
+    // A GET answered before from the database as it still is: from the
+    // cache, here on the I/O thread.
+    std::string cache_key;
+    if (shared_->cache && (req.method() == bhttp::verb::get || req.method() == bhttp::verb::head)) {
+      cache_key = ResponseCache::key(request->view());
+      if (const auto generation = shared_->engine.generation_now()) {
+        if (auto hit = shared_->cache->lookup(cache_key, *generation, request->view(), gzip_ok)) {
+          respond(std::move(*hit));
+          return;
+        }
+      }
+    }
     // Everything else may wait on the database: a worker runs it, and the
     // answer comes back to this connection's strand. The job owns the
     // session, so a connection closed meanwhile is still there to drop it.
-    const bool queued = shared_->workers->try_post(
-        [self = shared_from_this(), request, shared = shared_, executor = executor()] {
-          std::optional<api::Response> out;
-          // The budget again: it may have been spent while this waited.
-          const size_t budget = shared->options.max_output_bytes;
-          if (budget == 0 || shared->output_bytes.load() < budget)
-            out = answer(shared->engine, request->view());
-          asio::post(executor, [self, out = std::move(out)]() mutable {
-            if (out)
-              self->respond(std::move(*out));
-            else
-              self->reject_unavailable();
-          });
-        });
+    const bool queued = shared_->workers->try_post([self = shared_from_this(), request,
+                                                    shared = shared_, executor = executor(),
+                                                    gzip_ok, cache_key = std::move(cache_key)] {
+      std::optional<api::Response> out;
+      // The budget again: it may have been spent while this waited.
+      const size_t budget = shared->options.max_output_bytes;
+      if (budget == 0 || shared->output_bytes.load() < budget) {
+        out = answer(shared->engine, request->view());
+        if (!cache_key.empty() && out->status == 200 && out->generation) {
+          out = shared->cache->insert(cache_key, std::move(*out), request->view(), gzip_ok);
+        } else if (gzip_ok) {
+          compress_for_client(*out);
+        }
+      }
+      asio::post(executor, [self, out = std::move(out)]() mutable {
+        if (out)
+          self->respond(std::move(*out));
+        else
+          self->reject_unavailable();
+      });
+    });
     if (!queued) reject_unavailable();
   }
 
@@ -1198,6 +1227,8 @@ int serve(const api::Engine& engine, const ServerOptions& options,
   // before io goes away.
   WorkerPool workers(db_threads, max_queued);
   shared->workers = &workers;
+  if (options.response_cache_bytes > 0)
+    shared->cache = std::make_unique<ResponseCache>(options.response_cache_bytes);
   const uint16_t port = acceptor.local_endpoint().port();
   auto listener = std::make_shared<Listener>(io, std::move(acceptor), shared);
   listener->accept();

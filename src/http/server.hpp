@@ -25,6 +25,14 @@ struct ServerOptions {
   // this a request is answered 503 with Retry-After. 0: 64 per database thread.
   size_t max_queued_requests = 0;
   bool access_log = true;
+  // Responses kept whole and answered on the I/O threads while the database
+  // generation they were rendered from is current (response_cache.hpp).
+  // 0: none, every request goes to a database thread.
+  size_t response_cache_bytes = size_t{256} << 20;
+  // Benchmarks only: answer every request with these bytes (a 200,
+  // application/json) on the I/O thread, without the engine: the ceiling of
+  // this transport for a body of that size (bench/run.sh).
+  std::string fixed_response;
 
   // Django's ALLOWED_HOSTS: exact names, ".example.org" for the domain and its
   // subdomains, "*" for any. Every Host must also be a syntactically valid

@@ -172,6 +172,16 @@ class PostgresStore final : public Store {
     return pairs;
   }
 
+  std::vector<std::pair<Value, Value>> path_values(const Kind& kind,
+                                                   std::string_view path) override {
+    const Result r = query(sql::select_path_values(kind, path), {});
+    std::vector<std::pair<Value, Value>> pairs;
+    pairs.reserve(static_cast<size_t>(PQntuples(r.get())));
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      pairs.emplace_back(column(r.get(), i, 0), column(r.get(), i, 1));
+    return pairs;
+  }
+
   std::vector<std::pair<Value, Row>> owned_rows_many(const Field& field,
                                                      const std::vector<Value>& owners) override {
     const Result r = query(sql::select_owned_rows_in(field, sql::Dialect::Postgres),
@@ -287,7 +297,10 @@ class PostgresStore final : public Store {
           });
       if (!result) {
         // Readers key their caches by the generation; NOTIFY tells listeners.
-        simple("UPDATE ll2d_state SET generation = generation + 1; NOTIFY ll2d_changed; COMMIT");
+        simple(
+            batch.changes_data()
+                ? "UPDATE ll2d_state SET generation = generation + 1; NOTIFY ll2d_changed; COMMIT"
+                : "COMMIT");
         return std::nullopt;
       }
     } catch (const StoreError& e) {

@@ -374,6 +374,17 @@ class Indexes {
 SchemaPlan schema_plan(const model::Registry& registry, Dialect d) {
   SchemaPlan plan;
   Indexes indexes;
+  if (d == Dialect::Sqlite) {
+    // The database's generation, bumped by every write: the same number on
+    // every connection (unlike PRAGMA data_version), so caches shared by
+    // threads and processes can be keyed by it. PostgreSQL keeps it in its
+    // own ll2d_state, made with the schema version (postgres_store.cpp).
+    plan.tables.push_back({std::string(kStateTable),
+                           {{"singleton", "INTEGER", "PRIMARY KEY CHECK (singleton = 1)", false},
+                            {"generation", "INTEGER", "NOT NULL", false}},
+                           {},
+                           false});
+  }
   for (const auto& kp : registry.kinds()) {
     const Kind& k = *kp;
     // An id-less kind has no table of its own: each Rows relation that holds
@@ -633,6 +644,82 @@ std::string select_owned_rows_in(const Field& f, Dialect d) {
 std::string select_owned_rows(const Field& f) {
   return fmt::format("SELECT {} FROM {} WHERE owner_id = ? ORDER BY position",
                      row_columns(*f.target_kind, ""), quote(f.owner->link_table(f)));
+}
+
+std::string select_path_values(const Kind& root, std::string_view path) {
+  std::string joins;
+  std::string alias = "t0";
+  const Kind* kind = &root;
+  int next = 1;
+  const auto join = [&](const std::string& table, const std::string& on_left,
+                        const std::string& on_right) {
+    const std::string a = fmt::format("p{}", next++);
+    joins += fmt::format(" JOIN {} {} ON {}.{} = {}", quote(table), a, a, on_left, on_right);
+    return a;
+  };
+  std::string value;
+  while (value.empty()) {
+    const size_t sep = path.find("__");
+    const std::string_view head = path.substr(0, sep);
+    const std::string_view rest =
+        sep == std::string_view::npos ? std::string_view() : path.substr(sep + 2);
+    if (head == "id") {
+      value = alias + ".id";
+      break;
+    }
+    const Field& f = *kind->field(head);
+    if (f.relation == Relation::Column) {
+      value = fmt::format("{}.{}", alias, quote(column_name(f)));
+      break;
+    }
+    const Kind& target = *f.target_kind;
+    const bool target_id = rest.empty() || rest == "id";
+    switch (f.relation) {
+      case Relation::ForeignKey: {
+        const std::string fk = fmt::format("{}.{}", alias, quote(column_name(f)));
+        if (target_id)
+          value = fk;
+        else
+          alias = join(target.name, "id", fk);
+        break;
+      }
+      case Relation::ManyToMany: {
+        const std::string link = join(kind->link_table(f), "owner_id", alias + ".id");
+        if (target_id)
+          value = link + ".target_id";
+        else
+          alias = join(target.name, "id", link + ".target_id");
+        break;
+      }
+      case Relation::Children:
+        alias = join(target.name, "owner_id", alias + ".id");
+        if (target_id) value = alias + ".id";
+        break;
+      case Relation::Rows:
+        alias = join(kind->link_table(f), "owner_id", alias + ".id");
+        break;
+      case Relation::Reverse: {
+        const Field& via = *f.via_field;
+        if (via.relation == Relation::ForeignKey) {
+          alias = join(target.name, quote(column_name(via)), alias + ".id");
+          if (target_id) value = alias + ".id";
+        } else {
+          const std::string link = join(target.link_table(via), "target_id", alias + ".id");
+          if (target_id)
+            value = link + ".owner_id";
+          else
+            alias = join(target.name, "id", link + ".owner_id");
+        }
+        break;
+      }
+      case Relation::Column:
+        break;
+    }
+    kind = &target;
+    path = rest;
+  }
+  return fmt::format("SELECT t0.id, {} FROM {} t0{} WHERE {} IS NOT NULL", value, quote(root.name),
+                     joins, value);
 }
 
 ListStatements list(const ListQuery& q, Dialect d) {

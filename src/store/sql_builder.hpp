@@ -49,6 +49,8 @@ struct SchemaPlan {
   std::vector<IndexDef> indexes;  // in name order
 };
 SchemaPlan schema_plan(const model::Registry& registry, Dialect dialect);
+// ll2d's own table holding the database's generation (see Store::data_version).
+constexpr std::string_view kStateTable = "ll2d_state";
 std::string create_table(const TableDef& table, Dialect dialect);
 std::string create_index(const IndexDef& index);
 // CREATE TABLE then CREATE INDEX statements, each in name order.
@@ -85,6 +87,9 @@ struct ListStatements {
   Statement page;
 };
 ListStatements list(const ListQuery& q, Dialect dialect = Dialect::Sqlite);
+// (root id, value) for every value a path reaches from a row of `root`, through
+// any relation (a row is listed once per value; rows without one are not).
+std::string select_path_values(const model::Kind& root, std::string_view path);
 
 // The statements that apply a write batch and then fill the derived foreign
 // keys (derived_updates), run in order by `run` inside the caller's

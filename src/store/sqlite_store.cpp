@@ -22,6 +22,9 @@ namespace {
 using model::Field;
 using model::Kind;
 
+// How long a statement waits for a writer's lock before SQLITE_BUSY.
+constexpr int kBusyTimeoutMs = 10000;
+
 // ll2_icontains(haystack, NEEDLE): PostgreSQL's UPPER(h) LIKE '%' || NEEDLE
 // || '%' with the needle taken literally; NULL haystacks never match.
 void icontains(sqlite3_context* ctx, int, sqlite3_value** argv) {
@@ -213,6 +216,15 @@ class SqliteStore final : public Store {
     return pairs;
   }
 
+  std::vector<std::pair<Value, Value>> path_values(const Kind& kind,
+                                                   std::string_view path) override {
+    Statement& st = prepared(sql::select_path_values(kind, path));
+    st.reset();
+    std::vector<std::pair<Value, Value>> pairs;
+    while (step(st)) pairs.emplace_back(st.column(0), st.column(1));
+    return pairs;
+  }
+
   std::vector<std::pair<Value, Row>> owned_rows_many(const Field& field,
                                                      const std::vector<Value>& owners) override {
     Statement& st = prepared(sql::select_owned_rows_in(field));
@@ -262,11 +274,29 @@ class SqliteStore final : public Store {
     return found;
   }
 
+  // The generation every write bumps (ll2d_state): inside a snapshot, that
+  // snapshot's; the same on every connection, so shared caches can use it.
   uint64_t data_version() override {
-    Statement& st = prepared("PRAGMA data_version");
+    Statement& st = prepared("SELECT generation FROM ll2d_state");
     uint64_t v = 0;
     if (step(st)) v = static_cast<uint64_t>(sqlite3_column_int64(st.get(), 0));
     sqlite3_reset(st.get());
+    return v;
+  }
+
+  // Asked on an I/O thread, which must never wait: a database locked by a
+  // writer (rollback journal, WAL recovery) answers nullopt at once.
+  std::optional<uint64_t> generation_now() override {
+    Statement& st = prepared("SELECT generation FROM ll2d_state");
+    sqlite3_busy_timeout(db_, 0);
+    const int rc = sqlite3_step(st.get());
+    std::optional<uint64_t> v;
+    if (rc == SQLITE_ROW)
+      v = static_cast<uint64_t>(sqlite3_column_int64(st.get(), 0));
+    else if (rc == SQLITE_DONE)
+      v = 0;
+    sqlite3_reset(st.get());
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
     return v;
   }
 
@@ -325,6 +355,11 @@ class SqliteStore final : public Store {
           });
     } catch (const StoreError& e) {  // a statement that did not prepare
       result = e.what();
+    }
+    if (!result && batch.changes_data()) {
+      result = exec(
+          "INSERT INTO ll2d_state (singleton, generation) VALUES (1, 1) "
+          "ON CONFLICT (singleton) DO UPDATE SET generation = generation + 1");
     }
     if (result) {
       exec("ROLLBACK");
@@ -493,7 +528,7 @@ int probe(sqlite3* db, std::string* error) {
 }
 
 void add_functions(sqlite3* db) {
-  sqlite3_busy_timeout(db, 10000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   sqlite3_create_function_v2(db, "ll2_icontains", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                              icontains, nullptr, nullptr, nullptr);
   sqlite3_create_function_v2(db, "ll2_upper", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, upper,

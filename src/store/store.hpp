@@ -76,6 +76,12 @@ struct WriteBatch {
   // separate a page from the cursor that says it was imported.
   std::vector<std::pair<std::string, std::string>> sync_state;
   std::vector<SeenWrite> seen;
+
+  // Whether it changes what is served: a batch of bookkeeping only leaves
+  // the generation (and every cache keyed by it) as it was.
+  bool changes_data() const {
+    return !objects.empty() || !links.empty() || !rows.empty() || !deletes.empty();
+  }
 };
 
 // A read that could not be completed. Reads return plain values, so a failure
@@ -121,10 +127,20 @@ class Store {
   // Rows of an id-less relation, in their stored order (id slot is null).
   virtual std::vector<Row> owned_rows(const model::Field& field, const Value& owner) = 0;
   virtual Page list(const ListQuery& query) = 0;
+  // (id, value) of every value `path` (a search path: any relations, then a
+  // column) reaches from a `kind` object; objects without one are left out.
+  // For indexes built in memory (api/list_index.hpp): one full read.
+  virtual std::vector<std::pair<Value, Value>> path_values(const model::Kind& kind,
+                                                           std::string_view path) = 0;
   // Whether an object exists (django-filter's ModelChoice validation).
   virtual bool exists(const model::Kind& kind, const Value& id) = 0;
-  // Changes whenever another connection commits (cache invalidation).
+  // The database's generation: changed by every write, the same number on
+  // every connection and process (inside a snapshot, the snapshot's), so
+  // caches shared by threads are keyed by it.
   virtual uint64_t data_version() = 0;
+  // The generation now, outside any snapshot, when the store can read it
+  // without a network round trip (SQLite: a read of one row); else nullopt.
+  virtual std::optional<uint64_t> generation_now() { return std::nullopt; }
 
   // A read snapshot: between begin_read and end_read every read sees the
   // database as one commit left it (a request never mixes an import's

@@ -268,6 +268,15 @@ TEST(Sync, MirrorEndsIdenticalToItsUpstreamAndOneRefreshFollowsItsChanges) {
   const auto c = compare(upstream, copy);
   EXPECT_TRUE(c.differences.empty()) << differences(c);
 
+  // A run with nothing due writes only its bookkeeping, which leaves the
+  // generation (and the caches of every serve keyed by it) alone.
+  const int64_t generation = query_int64(mirror, "SELECT generation FROM ll2d_state");
+  ASSERT_GT(generation, 0);
+  const auto idle = sync(mirror, upstream);
+  ASSERT_EQ(idle.exit_code, 0) << idle.err;
+  EXPECT_EQ(count_lines(idle.err, " page "), 0) << idle.err;
+  EXPECT_EQ(query_int64(mirror, "SELECT generation FROM ll2d_state"), generation);
+
   // --status says what is mirrored and what comes next, and makes no call.
   const int64_t quiet = upstream_calls(upstream);
   const auto status = run_ll2d({"sync", "--db", mirror, "--status"});

@@ -1,0 +1,120 @@
+#!/usr/bin/python3
+"""Turns bench/run.sh's JSON lines into bench/results/latest.md and latest.json,
+with each target of issue #8 checked against what was measured."""
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+
+
+def load(path):
+    runs, facts = [], {}
+    with open(path) as f:
+        for line in f:
+            d = json.loads(line)
+            if "fact" in d:
+                facts.setdefault(d["size"], {})[d["fact"]] = d["value"]
+            else:
+                runs.append(d)
+    return runs, facts
+
+
+def ms(us):
+    return f"{us / 1000:.2f}"
+
+
+def main():
+    src, out_dir = sys.argv[1], sys.argv[2]
+    runs, facts = load(src)
+    by = {(r["size"], r["server"], r["name"]): r["result"] for r in runs}
+    sizes = sorted({r["size"] for r in runs} | set(facts))
+    largest = sizes[-1] if sizes else None
+    commit = subprocess.run(["git", "-C", os.path.dirname(src), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip()
+    lines = [
+        "# ll2d benchmark (`bench/run.sh`)",
+        "",
+        f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
+        f"{os.cpu_count()} cores ({platform.machine()}), wrk and servers on the same machine "
+        f"over loopback. {commit}",
+        "",
+    ]
+    targets = []
+
+    def check(name, ok, detail):
+        targets.append({"target": name, "met": bool(ok), "measured": detail})
+
+    for size in sizes:
+        f = facts.get(size, {})
+        lines += [f"## {size:,} docking events", ""]
+        lines += [
+            f"- import: {f.get('import_events_per_second', '?'):,} events/s "
+            f"({f.get('import_seconds', '?')} s, peak RSS {f.get('import_max_rss_mib', '?')} MiB); "
+            f"database {f.get('database_mib', '?')} MiB"
+            if isinstance(f.get("import_events_per_second"), int) else "- import: not measured",
+            f"- generate: {f.get('generate_seconds', '(reused)')} s, peak RSS "
+            f"{f.get('generate_max_rss_mib', '?')} MiB",
+            f"- serve: first answer {f.get('first_answer_ms', '?')} ms after start, list indexes "
+            f"ready after {f.get('indexes_ready_ms', '?')} ms; RSS {f.get('serve_rss_warm_mib', '?')} "
+            f"MiB warm, {f.get('serve_rss_after_mib', '?')} MiB after the run, "
+            f"{f.get('serve_rss_after_second_run_mib', '?')} MiB after a second run",
+            "",
+            "| request | server | req/s | p50 ms | p90 ms | p99 ms | bytes/response | errors |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for r in runs:
+            if r["size"] != size:
+                continue
+            x = r["result"]
+            lines.append(
+                f"| {r['name']} `{r['path']}` | {r['server']} (c{r['conns']}) | {x['rps']:,.0f} | "
+                f"{ms(x['p50_us'])} | {ms(x['p90_us'])} | {ms(x['p99_us'])} | "
+                f"{x['bytes_per_response']:,.0f} | {x['socket_errors'] + x['non_2xx']} |")
+        lines.append("")
+        imp = f.get("import_events_per_second")
+        if isinstance(imp, int):
+            check(f"import ≥ 20,000 events/s at {size:,}", imp >= 20000, f"{imp:,} events/s")
+        gen = f.get("generate_max_rss_mib")
+        if isinstance(gen, int):
+            check(f"generate ≤ 500 MB RSS at {size:,}", gen <= 500, f"{gen} MiB")
+        a, b = f.get("serve_rss_after_mib"), f.get("serve_rss_after_second_run_mib")
+        if isinstance(a, int) and isinstance(b, int):
+            check(f"serve RSS does not grow between two runs at {size:,}", b <= a * 1.05 + 8,
+                  f"{a} → {b} MiB")
+
+    if largest is not None:
+        for name in ["search_one_term", "search_two_terms", "search_nearly_all", "search_nothing",
+                     "filter_ordering", "deep_offset"]:
+            x = by.get((largest, "ll2d", name))
+            if x:
+                check(f"{name} p99 ≤ 10 ms at {largest:,} events, c16", x["p99_us"] <= 10000,
+                      f"p99 {ms(x['p99_us'])} ms, {x['rps']:,.0f} req/s")
+        for size in sizes:
+            d, c, n = (by.get((size, s, "detail")) for s in ("ll2d", "ceiling", "nginx"))
+            if d and c:
+                check(f"detail ≥ 0.8× ceiling ({size:,})", d["rps"] >= 0.8 * c["rps"],
+                      f"{d['rps'] / c['rps']:.2f}×")
+            if d and n:
+                check(f"detail ≥ 0.7× nginx ({size:,})", d["rps"] >= 0.7 * n["rps"],
+                      f"{d['rps'] / n['rps']:.2f}×")
+            d, c = by.get((size, "ll2d", "detailed_100")), by.get((size, "ceiling", "detailed_100"))
+            if d and c:
+                check(f"mode=detailed&limit=100 ≥ 0.5× ceiling ({size:,})",
+                      d["rps"] >= 0.5 * c["rps"], f"{d['rps'] / c['rps']:.2f}×")
+
+    lines += ["## Targets", "", "| target | met | measured |", "|---|---|---|"]
+    for t in targets:
+        lines.append(f"| {t['target']} | {'yes' if t['met'] else '**no**'} | {t['measured']} |")
+    lines.append("")
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "latest.md"), "w") as f:
+        f.write("\n".join(lines))
+    with open(os.path.join(out_dir, "latest.json"), "w") as f:
+        json.dump({"runs": runs, "facts": facts, "targets": targets}, f, indent=1)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,359 @@
+#include "api/list_index.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstdio>
+#include <limits>
+
+#include "store/sql_builder.hpp"
+#include "util/text.hpp"
+
+namespace ll2::api {
+
+namespace {
+
+// The objects that match a search, as one bit per position in the order.
+struct Matches {
+  std::vector<uint64_t> bits;
+  int64_t count = 0;
+};
+
+constexpr size_t kCachedSearches = 32;  // per index
+
+std::string order_text(const std::vector<store::OrderKey>& order) {
+  std::string out;
+  for (const auto& k : order) out += (k.descending ? "-" : "+") + k.path + ",";
+  return out;
+}
+
+}  // namespace
+
+struct ListIndexes::Built {
+  uint64_t generation = 0;
+  // The ids in the order's sequence: integers, or text (UUIDs).
+  std::vector<int64_t> int_ids;
+  std::vector<std::string> text_ids;
+  // Search: each distinct upper-cased text, and the positions of the objects
+  // that print it through any search path (texts[i]'s are
+  // positions[starts[i]..starts[i + 1]), ascending).
+  bool searchable = true;  // false: a value the SQL would compare differently
+  std::vector<std::string> texts;
+  std::vector<uint32_t> starts;
+  std::vector<uint32_t> positions;
+  size_t bytes = 0;
+
+  mutable std::mutex searches_mutex;
+  mutable std::list<std::pair<std::string, std::shared_ptr<const Matches>>> searches;
+
+  size_t size() const { return int_ids.empty() ? text_ids.size() : int_ids.size(); }
+  Value id(size_t position) const {
+    if (!int_ids.empty()) return int_ids[position];
+    return text_ids[position];
+  }
+
+  // Every term in some searched text (DRF: terms ANDed, fields ORed);
+  // `terms` are upper-cased already, as the SQL gets them.
+  std::shared_ptr<const Matches> search(const std::vector<std::string>& terms) const {
+    std::string key;
+    for (const auto& t : terms) key += t + '\0';
+    {
+      const std::lock_guard lock(searches_mutex);
+      for (auto it = searches.begin(); it != searches.end(); ++it) {
+        if (it->first == key) {
+          searches.splice(searches.begin(), searches, it);
+          return it->second;
+        }
+      }
+    }
+    auto m = std::make_shared<Matches>();
+    const size_t words = (size() + 63) / 64;
+    std::vector<uint64_t> term_bits;
+    for (size_t t = 0; t < terms.size(); ++t) {
+      term_bits.assign(words, 0);
+      for (size_t i = 0; i < texts.size(); ++i) {
+        if (texts[i].find(terms[t]) == std::string::npos) continue;
+        for (uint32_t k = starts[i]; k < starts[i + 1]; ++k)
+          term_bits[positions[k] / 64] |= uint64_t{1} << (positions[k] % 64);
+      }
+      if (t == 0) {
+        m->bits = std::move(term_bits);
+      } else {
+        for (size_t w = 0; w < words; ++w) m->bits[w] &= term_bits[w];
+      }
+    }
+    for (const uint64_t w : m->bits) m->count += std::popcount(w);
+    const std::lock_guard lock(searches_mutex);
+    searches.emplace_front(std::move(key), m);
+    if (searches.size() > kCachedSearches) searches.pop_back();
+    return m;
+  }
+
+  store::Page page(const store::ListQuery& q) const {
+    store::Page page;
+    const auto offset = static_cast<size_t>(std::max<int64_t>(0, q.offset));
+    const auto limit = static_cast<size_t>(std::max<int64_t>(0, q.limit));
+    if (q.search_terms.empty()) {
+      page.count = static_cast<int64_t>(size());
+      for (size_t p = offset; p < size() && p - offset < limit; ++p) page.ids.push_back(id(p));
+      return page;
+    }
+    const auto matches = search(q.search_terms);
+    page.count = matches->count;
+    if (static_cast<int64_t>(offset) >= matches->count) return page;
+    // Skip whole words up to the offset, then take set bits in order.
+    size_t skip = offset;
+    size_t w = 0;
+    for (; w < matches->bits.size(); ++w) {
+      const auto n = static_cast<size_t>(std::popcount(matches->bits[w]));
+      if (n > skip) break;
+      skip -= n;
+    }
+    for (; w < matches->bits.size() && page.ids.size() < limit; ++w) {
+      uint64_t bits = matches->bits[w];
+      while (bits != 0 && page.ids.size() < limit) {
+        const int b = std::countr_zero(bits);
+        bits &= bits - 1;
+        if (skip > 0) {
+          --skip;
+          continue;
+        }
+        page.ids.push_back(id(w * 64 + static_cast<size_t>(b)));
+      }
+    }
+    return page;
+  }
+};
+
+namespace {
+
+// Reads one shape from one snapshot of `store`.
+std::shared_ptr<ListIndexes::Built> build(store::Store& store, const store::ListQuery& shape) {
+  const store::ReadSnapshot snapshot(store);
+  if (snapshot.error())
+    throw store::StoreError(store::StoreError::Cause::Failed, *snapshot.error());
+  auto built = std::make_shared<ListIndexes::Built>();
+  built->generation = store.data_version();
+
+  store::ListQuery all;
+  all.kind = shape.kind;
+  all.order = shape.order;
+  all.limit = std::numeric_limits<int64_t>::max();
+  all.count = false;
+  const store::Page ordered = store.list(all);
+  if (ordered.ids.size() >= std::numeric_limits<uint32_t>::max())
+    throw store::StoreError(store::StoreError::Cause::Failed, "too many objects to index");
+  std::unordered_map<int64_t, uint32_t> int_position;
+  std::unordered_map<std::string, uint32_t> text_position;
+  for (size_t p = 0; p < ordered.ids.size(); ++p) {
+    const auto position = static_cast<uint32_t>(p);
+    if (const auto* i = std::get_if<int64_t>(&ordered.ids[p])) {
+      built->int_ids.push_back(*i);
+      int_position.emplace(*i, position);
+    } else if (const auto* s = std::get_if<std::string>(&ordered.ids[p])) {
+      built->text_ids.push_back(*s);
+      text_position.emplace(*s, position);
+    }
+  }
+  if (!built->int_ids.empty() && !built->text_ids.empty())
+    throw store::StoreError(store::StoreError::Cause::Failed, "ids of two types");
+  const auto position_of = [&](const Value& id) -> std::optional<uint32_t> {
+    if (const auto* i = std::get_if<int64_t>(&id)) {
+      if (const auto it = int_position.find(*i); it != int_position.end()) return it->second;
+    } else if (const auto* s = std::get_if<std::string>(&id)) {
+      if (const auto it = text_position.find(*s); it != text_position.end()) return it->second;
+    }
+    return std::nullopt;
+  };
+
+  // (text code << 32 | position) for every value of every search path.
+  std::unordered_map<std::string, uint32_t> codes;
+  std::vector<uint64_t> postings;
+  for (const auto& path : shape.search_paths) {
+    for (const auto& [id, value] : store.path_values(*shape.kind, path)) {
+      std::string text;
+      if (const auto* s = std::get_if<std::string>(&value)) {
+        text = *s;
+      } else if (const auto* i = std::get_if<int64_t>(&value)) {
+        text = std::to_string(*i);  // as CAST(x AS TEXT) and SQLite's text of an integer
+      } else {
+        built->searchable = false;  // a float's text differs between the backends
+        continue;
+      }
+      const auto position = position_of(id);
+      if (!position) continue;
+      const auto code = codes.emplace(text::unicode_upper(text), codes.size()).first->second;
+      postings.push_back(uint64_t{code} << 32 | *position);
+    }
+  }
+  std::sort(postings.begin(), postings.end());
+  postings.erase(std::unique(postings.begin(), postings.end()), postings.end());
+  built->texts.resize(codes.size());
+  for (auto& [text, code] : codes) built->texts[code] = text;
+  built->starts.assign(codes.size() + 1, 0);
+  built->positions.reserve(postings.size());
+  for (const uint64_t p : postings) {
+    ++built->starts[(p >> 32) + 1];
+    built->positions.push_back(static_cast<uint32_t>(p));
+  }
+  for (size_t i = 1; i < built->starts.size(); ++i) built->starts[i] += built->starts[i - 1];
+
+  built->bytes =
+      built->int_ids.size() * sizeof(int64_t) + built->positions.size() * sizeof(uint32_t) +
+      built->starts.size() * sizeof(uint32_t) + kCachedSearches * (built->size() / 8 + 64);
+  for (const auto& s : built->text_ids) built->bytes += sizeof s + s.capacity();
+  for (const auto& s : built->texts) built->bytes += sizeof s + s.capacity();
+  return built;
+}
+
+}  // namespace
+
+ListIndexes::ListIndexes(StoreOpener open_store, ListIndexOptions options)
+    : open_store_(std::move(open_store)), options_(options) {
+  if (options_.max_bytes > 0) builder_ = std::thread([this] { run(); });
+}
+
+ListIndexes::~ListIndexes() {
+  {
+    const std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (builder_.joinable()) builder_.join();
+}
+
+std::optional<ListIndexes::Shape> ListIndexes::shape_of(const store::ListQuery& q) {
+  if (q.kind == nullptr || q.where.kind != model::Predicate::Kind::All || !q.count)
+    return std::nullopt;
+  Shape s;
+  s.key =
+      fmt::format("{}|{}|{}", q.kind->name, order_text(q.order), fmt::join(q.search_paths, ","));
+  s.query.kind = q.kind;
+  s.query.order = q.order;
+  s.query.search_paths = q.search_paths;
+  return s;
+}
+
+std::optional<store::Page> ListIndexes::page(const store::ListQuery& q, uint64_t generation) {
+  if (options_.max_bytes == 0) return std::nullopt;
+  auto shape = shape_of(q);
+  if (!shape) return std::nullopt;
+  std::shared_ptr<const Built> built;
+  {
+    const std::lock_guard lock(mutex_);
+    if (const auto it = by_key_.find(shape->key); it != by_key_.end()) {
+      built_.splice(built_.begin(), built_, it->second);
+      built = it->second->second;
+    }
+  }
+  if (built && built->generation == generation) {
+    if (!q.search_terms.empty() && !built->searchable) return std::nullopt;
+    answered_.fetch_add(1, std::memory_order_relaxed);
+    return built->page(q);
+  }
+  // None yet, or one of an older generation: build one of this (or a newer)
+  // generation. A request reading an older snapshot than the index asks the
+  // store.
+  if (!built || built->generation < generation) queue(std::move(*shape));
+  return std::nullopt;
+}
+
+void ListIndexes::prepare(const store::ListQuery& q) {
+  if (options_.max_bytes == 0) return;
+  if (auto shape = shape_of(q)) queue(std::move(*shape));
+}
+
+void ListIndexes::queue(Shape shape) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (!wanted_.insert(shape.key).second) return;  // queued or being built
+    queued_.push_back(std::move(shape));
+  }
+  wake_.notify_one();
+}
+
+void ListIndexes::wait_idle() {
+  std::unique_lock lock(mutex_);
+  idle_.wait(lock, [this] { return queued_.empty() && !building_; });
+}
+
+void ListIndexes::run() {
+  std::unique_ptr<store::Store> store;
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wake_.wait(lock, [this] { return stop_ || !queued_.empty(); });
+    if (stop_) return;
+    Shape shape = std::move(queued_.front());
+    queued_.pop_front();
+    building_ = true;
+    if (!batch_started_) batch_started_ = std::chrono::steady_clock::now();
+    lock.unlock();
+    std::shared_ptr<const Built> built;
+    try {
+      if (!store) store = open_store_();
+      built = build(*store, shape.query);
+    } catch (const std::exception& e) {
+      // A database that cannot be opened or read now: the store keeps
+      // answering the requests (and reporting why), the next one asks again.
+      std::fprintf(stderr, "ll2d: could not build the list index %s: %s\n", shape.key.c_str(),
+                   e.what());
+      store.reset();
+    }
+    lock.lock();
+    wanted_.erase(shape.key);
+    if (built) {
+      ++batch_built_;
+      if (const auto it = by_key_.find(shape.key); it != by_key_.end()) {
+        bytes_ -= it->second->second->bytes;
+        built_.erase(it->second);
+        by_key_.erase(it);
+      }
+      bytes_ += built->bytes;
+      built_.emplace_front(shape.key, std::move(built));
+      by_key_[shape.key] = built_.begin();
+      evict_over_budget();
+    }
+    building_ = false;
+    if (queued_.empty()) {
+      if (options_.log && batch_built_ > 0) {
+        std::fprintf(stderr, "ll2d: list indexes built: %zu in %lld ms (%zu held, %zu MiB)\n",
+                     batch_built_,
+                     static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::steady_clock::now() - *batch_started_)
+                                                .count()),
+                     built_.size(), bytes_ >> 20);
+      }
+      batch_built_ = 0;
+      batch_started_.reset();
+      idle_.notify_all();
+    }
+  }
+}
+
+void ListIndexes::evict_over_budget() {
+  while (bytes_ > options_.max_bytes && built_.size() > 1) {
+    bytes_ -= built_.back().second->bytes;
+    by_key_.erase(built_.back().first);
+    built_.pop_back();
+  }
+}
+
+std::optional<int64_t> ListIndexes::cached_count(const std::string& key, uint64_t generation) {
+  const std::lock_guard lock(mutex_);
+  if (generation != count_generation_) return std::nullopt;
+  if (const auto it = counts_.find(key); it != counts_.end()) return it->second;
+  return std::nullopt;
+}
+
+void ListIndexes::store_count(const std::string& key, uint64_t generation, int64_t count) {
+  const std::lock_guard lock(mutex_);
+  if (generation < count_generation_) return;  // a request of an older snapshot
+  if (generation > count_generation_ || counts_.size() >= options_.max_counts) {
+    counts_.clear();
+    count_generation_ = generation;
+  }
+  counts_.emplace(key, count);
+}
+
+}  // namespace ll2::api

@@ -1,0 +1,134 @@
+// Whole responses answered on the I/O threads (src/http/response_cache.hpp):
+// the same bytes and headers as the database threads render, gzip for the
+// clients that ask for it, and nothing kept past the generation it was
+// rendered from.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <string>
+#include <vector>
+
+#include "harness.hpp"
+
+using namespace ll2::test;
+
+namespace {
+
+std::string gunzip(const std::string& in) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 16) != Z_OK) return "<inflateInit2 failed>";
+  std::string out;
+  char buf[65536];
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - z.avail_out);
+  }
+  inflateEnd(&z);
+  return rc == Z_STREAM_END ? out : "<not gzip>";
+}
+
+class ResponseCacheTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir = new TempDir();
+    db = dir->file("db.sqlite3");
+    ASSERT_EQ(import_golden(db).exit_code, 0);
+  }
+  static void TearDownTestSuite() {
+    delete dir;
+    dir = nullptr;
+  }
+  static TempDir* dir;
+  static std::string db;
+};
+TempDir* ResponseCacheTest::dir = nullptr;
+std::string ResponseCacheTest::db;
+
+const std::vector<std::string> kTargets = {
+    "/2.3.0/docking_events/609/",
+    "/2.3.0/docking_events/609/?format=api",
+    "/2.3.0/docking_events/?search=soyuz",
+    "/2.3.0/docking_events/?mode=detailed&limit=1",
+    "/2.3.0/space_stations/?format=json",
+    "/2.3.0/docking_events/1/",  // a 404
+    "/2.3.0/docking_events/?limit=x",
+};
+
+}  // namespace
+
+// A response from the cache (the second request) is what the database
+// thread answered (the first), and what a server without the cache answers.
+TEST_F(ResponseCacheTest, HitsAreTheBytesAndHeadersOfMisses) {
+  // One public URL, so the two servers' bodies name the same host.
+  Server cached(db, {"--public-url", "https://ll2d.example"});
+  Server uncached(db, {"--public-url", "https://ll2d.example", "--response-cache-memory", "0"});
+  const std::vector<std::map<std::string, std::string>> variants = {
+      {}, {{"Accept", "text/html"}}, {{"Origin", "https://app.example"}}};
+  for (const auto& target : kTargets) {
+    for (const auto& headers : variants) {
+      auto miss = cached.get(target, headers);
+      auto hit = cached.get(target, headers);
+      auto plain = uncached.get(target, headers);
+      EXPECT_EQ(hit.status, miss.status) << target;
+      EXPECT_EQ(hit.body, miss.body) << target;
+      EXPECT_EQ(plain.body, miss.body) << target;
+      EXPECT_EQ(plain.status, miss.status) << target;
+      for (auto h : miss.headers) {
+        if (h.first == "date") continue;
+        EXPECT_EQ(hit.headers[h.first], h.second) << target << " " << h.first;
+        EXPECT_EQ(plain.headers[h.first], h.second) << target << " " << h.first;
+      }
+      EXPECT_EQ(hit.headers.size(), miss.headers.size()) << target;
+    }
+  }
+}
+
+TEST_F(ResponseCacheTest, GzipWhenTheClientAcceptsIt) {
+  Server server(db);
+  const std::string target = "/2.3.0/docking_events/609/";
+  const auto plain = server.get(target);
+  ASSERT_EQ(plain.status, 200);
+  ASSERT_EQ(plain.headers.count("content-encoding"), 0u);
+  const std::string etag = plain.headers.at("etag");
+  for (int i = 0; i < 2; ++i) {  // rendered, then from the cache
+    auto z = server.get(target, {{"Accept-Encoding", "br, gzip;q=0.5, deflate"}});
+    ASSERT_EQ(z.status, 200);
+    EXPECT_EQ(z.headers["content-encoding"], "gzip");
+    EXPECT_LT(z.body.size(), plain.body.size() / 2);
+    EXPECT_EQ(gunzip(z.body), plain.body);
+    EXPECT_EQ(z.headers["vary"], plain.headers.at("vary") + ", Accept-Encoding");
+    EXPECT_EQ(z.headers["etag"], "W/" + etag);  // another representation of the same bytes
+    EXPECT_EQ(z.headers["content-length"], std::to_string(z.body.size()));
+  }
+  // Refused with q=0, or not offered: the bytes as they are.
+  for (const std::string ae : {"gzip;q=0", "identity", "deflate, br"}) {
+    const auto r = server.get(target, {{"Accept-Encoding", ae}});
+    EXPECT_EQ(r.headers.count("content-encoding"), 0u) << ae;
+    EXPECT_EQ(r.body, plain.body) << ae;
+  }
+  // Either tag is the client's copy.
+  EXPECT_EQ(
+      server.get(target, {{"Accept-Encoding", "gzip"}, {"If-None-Match", "W/" + etag}}).status,
+      304);
+  EXPECT_EQ(server.get(target, {{"If-None-Match", etag}}).status, 304);
+  // A small body (a 404 here) is not worth compressing.
+  const auto small = server.get("/2.3.0/docking_events/1/", {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(small.status, 404);
+  EXPECT_EQ(small.headers.count("content-encoding"), 0u);
+}
+
+// A cache too small for a response still answers it (from the database).
+TEST_F(ResponseCacheTest, ATinyCacheStillAnswersEverything) {
+  Server server(db, {"--response-cache-memory", "2000"});
+  for (int i = 0; i < 3; ++i) {
+    for (const auto& target : kTargets) EXPECT_NE(server.get(target).status, 0) << target;
+    const auto r = server.get("/2.3.0/docking_events/609/");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, server.get("/2.3.0/docking_events/609/").body);
+  }
+}
