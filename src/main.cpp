@@ -493,6 +493,9 @@ int run(int argc, char** argv) {
     server.fixed_response.assign(std::istreambuf_iterator<char>(in), {});
   }
   engine_options.prepare_list_indexes = true;
+  // Imports are announced on the primary; replicas cannot listen.
+  if (ll2::store::is_postgres_url(db))
+    engine_options.generation_source = ll2::store::watch_postgres_generation(db);
   if (!now.empty()) {
     engine_options.now = ll2::datetime::parse_filter_datetime(now);
     if (!engine_options.now) {

@@ -260,6 +260,7 @@ Engine::~Engine() {
 std::optional<uint64_t> Engine::generation_now() const {
   // Only an optimisation asks: whatever fails here (a database that cannot
   // be opened) sends the request the usual way, which answers and logs it.
+  if (options_.generation_source) return options_.generation_source();
   try {
     return state().store->generation_now();
   } catch (const std::exception&) {
@@ -551,7 +552,10 @@ namespace {
 // cached for the generation.
 store::Page list_page(store::ListQuery q, Engine::ThreadState& st, ListIndexes& lists) {
   const uint64_t generation = st.cache->version();
-  if (auto page = lists.page(q, generation)) return std::move(*page);
+  if (auto page = lists.page(q, generation, [&st]() -> const ListIndexes::KindGenerations& {
+        return st.cache->kind_generations();
+      }))
+    return std::move(*page);
   const auto statements = store::sql::list(q);
   std::string key = statements.count.sql;
   for (const auto& v : statements.count.params) {

@@ -75,6 +75,10 @@ struct EngineOptions {
   // Build every resource's default list index at startup (serve), rather
   // than at the first request that could use it.
   bool prepare_list_indexes = false;
+  // Where generation_now() reads the generation; unset: the calling
+  // thread's own connection (SQLite's one-row read). PostgreSQL nodes set
+  // store::watch_postgres_generation.
+  std::function<std::optional<uint64_t>()> generation_source;
 };
 
 class Engine {

@@ -6,6 +6,7 @@
 #include <bit>
 #include <cstdio>
 #include <limits>
+#include <set>
 
 #include "store/sql_builder.hpp"
 #include "util/text.hpp"
@@ -32,6 +33,9 @@ std::string order_text(const std::vector<store::OrderKey>& order) {
 
 struct ListIndexes::Built {
   uint64_t generation = 0;
+  // The kinds the shape reads (its own, and those on its order and search
+  // paths) with their generations when it was built.
+  std::vector<std::pair<std::string, uint64_t>> kinds;
   // The ids in the order's sequence: integers, or text (UUIDs).
   std::vector<int64_t> int_ids;
   std::vector<std::string> text_ids;
@@ -128,6 +132,21 @@ struct ListIndexes::Built {
 
 namespace {
 
+// The kinds a path passes through, from `kind` on, and each relation it
+// follows as `kind.field` (a derived foreign key changes only that).
+void kinds_on_path(const model::Kind& kind, std::string_view path, std::set<std::string>& out) {
+  out.insert(kind.name);
+  const size_t sep = path.find("__");
+  const model::Field* f = kind.field(path.substr(0, sep));
+  if (f == nullptr || f->target_kind == nullptr) return;
+  out.insert(kind.name + "." + f->name);
+  if (sep == std::string_view::npos) {
+    out.insert(f->target_kind->name);
+    return;
+  }
+  kinds_on_path(*f->target_kind, path.substr(sep + 2), out);
+}
+
 // Reads one shape from one snapshot of `store`.
 std::shared_ptr<ListIndexes::Built> build(store::Store& store, const store::ListQuery& shape) {
   const store::ReadSnapshot snapshot(store);
@@ -135,6 +154,17 @@ std::shared_ptr<ListIndexes::Built> build(store::Store& store, const store::List
     throw store::StoreError(store::StoreError::Cause::Failed, *snapshot.error());
   auto built = std::make_shared<ListIndexes::Built>();
   built->generation = store.data_version();
+  std::set<std::string> kinds;
+  kinds_on_path(*shape.kind, "id", kinds);
+  for (const auto& k : shape.order) kinds_on_path(*shape.kind, k.path, kinds);
+  for (const auto& p : shape.search_paths) kinds_on_path(*shape.kind, p, kinds);
+  std::unordered_map<std::string, uint64_t> now;
+  for (auto& [kind, generation] : store.kind_generations())
+    now.emplace(std::move(kind), generation);
+  for (const auto& k : kinds) {
+    const auto it = now.find(k);
+    built->kinds.emplace_back(k, it == now.end() ? 0 : it->second);
+  }
 
   store::ListQuery all;
   all.kind = shape.kind;
@@ -235,7 +265,8 @@ std::optional<ListIndexes::Shape> ListIndexes::shape_of(const store::ListQuery& 
   return s;
 }
 
-std::optional<store::Page> ListIndexes::page(const store::ListQuery& q, uint64_t generation) {
+std::optional<store::Page> ListIndexes::page(const store::ListQuery& q, uint64_t generation,
+                                             const std::function<const KindGenerations&()>& kinds) {
   if (options_.max_bytes == 0) return std::nullopt;
   auto shape = shape_of(q);
   if (!shape) return std::nullopt;
@@ -247,7 +278,15 @@ std::optional<store::Page> ListIndexes::page(const store::ListQuery& q, uint64_t
       built = it->second->second;
     }
   }
-  if (built && built->generation == generation) {
+  const auto unchanged = [&] {
+    const KindGenerations& now = kinds();
+    return std::all_of(built->kinds.begin(), built->kinds.end(), [&](const auto& k) {
+      const auto it = now.find(k.first);
+      return (it == now.end() ? 0 : it->second) == k.second;
+    });
+  };
+  if (built &&
+      (built->generation == generation || (built->generation < generation && unchanged()))) {
     if (!q.search_terms.empty() && !built->searchable) return std::nullopt;
     answered_.fetch_add(1, std::memory_order_relaxed);
     return built->page(q);

@@ -54,7 +54,11 @@ class ListIndexes {
 
   // The page for `q` read at `generation`, when an index answers it (a list
   // with no filter); otherwise nullopt, and a build for its shape is queued.
-  std::optional<store::Page> page(const store::ListQuery& q, uint64_t generation);
+  // An index of an older generation still answers when none of the kinds it
+  // reads has changed since (`kinds` gives the request's kind generations).
+  using KindGenerations = std::unordered_map<std::string, uint64_t>;
+  std::optional<store::Page> page(const store::ListQuery& q, uint64_t generation,
+                                  const std::function<const KindGenerations&()>& kinds);
   // Queues builds ahead of requests (a resource's default list at startup).
   void prepare(const store::ListQuery& q);
   // Waits until no build is queued or running (tests, the generator).

@@ -28,9 +28,19 @@ void RowCache::refresh() {
     owned_.clear();
     fragments_.clear();
     fragment_bytes_ = 0;
+    kind_generations_.reset();
     version_ = v;
     have_version_ = true;
   }
+}
+
+const RowCache::KindGenerations& RowCache::kind_generations() {
+  if (!kind_generations_) {
+    kind_generations_.emplace();
+    for (auto& [kind, generation] : store_.kind_generations())
+      kind_generations_->emplace(std::move(kind), generation);
+  }
+  return *kind_generations_;
 }
 
 void RowCache::limit_size() {

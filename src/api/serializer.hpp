@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -34,6 +35,9 @@ class RowCache {
   void refresh();
   // The generation the cache holds (store::Store::data_version).
   uint64_t version() const { return version_; }
+  // Each kind's generation in this generation (read once per generation).
+  using KindGenerations = std::unordered_map<std::string, uint64_t>;
+  const KindGenerations& kind_generations();
   // Null when there is no such object.
   RowPtr load(const Kind& kind, const Value& id);
   IdsPtr related_ids(const Kind& owner_kind, const Field& field, const Value& owner);
@@ -59,6 +63,7 @@ class RowCache {
   size_t max_entries_;
   uint64_t version_ = 0;
   bool have_version_ = false;
+  std::optional<KindGenerations> kind_generations_;
   std::unordered_map<std::string, RowPtr> rows_;  // null: known to be absent
   std::unordered_map<std::string, IdsPtr> related_;
   std::unordered_map<std::string, RowsPtr> owned_;

@@ -81,7 +81,8 @@ void compress_for_client(api::Response& r, const std::string* compressed) {
 
 std::string ResponseCache::key(const api::Request& r) {
   std::string k;
-  for (const std::string_view part : {r.target, r.host, r.accept, r.origin}) {
+  // The method too: the browsable page of a HEAD names HEAD.
+  for (const std::string_view part : {r.method, r.target, r.host, r.accept, r.origin}) {
     k += part;
     k += '\n';
   }

@@ -9,10 +9,14 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
+#include <functional>
 #include <list>
 #include <map>
+#include <thread>
 #include <unordered_map>
 
 #include "store/migrations.hpp"
@@ -225,6 +229,15 @@ class PostgresStore final : public Store {
     return PQntuples(r.get()) > 0 ? std::strtoull(PQgetvalue(r.get(), 0, 0), nullptr, 10) : 0;
   }
 
+  std::vector<std::pair<std::string, uint64_t>> kind_generations() override {
+    const Result r = query("SELECT kind, generation FROM ll2d_kind_state", {});
+    std::vector<std::pair<std::string, uint64_t>> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      out.emplace_back(PQgetvalue(r.get(), i, 0),
+                       std::strtoull(PQgetvalue(r.get(), i, 1), nullptr, 10));
+    return out;
+  }
+
   // One round trip: the snapshot (REPEATABLE READ: every statement of the
   // request sees the same commit), the server-side time budget, and the
   // generation the caches are keyed by, read inside the snapshot.
@@ -295,12 +308,23 @@ class PostgresStore final : public Store {
           sql::write_batch(batch, [this](const std::string& sql, const std::vector<Value>& params) {
             return run(sql, params);
           });
+      if (!result && !batch.changes_data()) {
+        // Bookkeeping only (ll2d sync's state): what is served is unchanged,
+        // so the generation, and every cache keyed by it, stays.
+        simple("COMMIT");
+        return std::nullopt;
+      }
       if (!result) {
         // Readers key their caches by the generation; NOTIFY tells listeners.
-        simple(
-            batch.changes_data()
-                ? "UPDATE ll2d_state SET generation = generation + 1; NOTIFY ll2d_changed; COMMIT"
-                : "COMMIT");
+        // The notification carries the new generation, so a listener
+        // knows it without asking (GenerationWatcher).
+        simple("UPDATE ll2d_state SET generation = generation + 1");
+        for (const auto& kind : sql::touched_kinds(batch)) {
+          if ((result = run(sql::mark_kind_changed(), {kind}))) break;
+        }
+      }
+      if (!result) {
+        simple("SELECT pg_notify('ll2d_changed', generation::text) FROM ll2d_state; COMMIT");
         return std::nullopt;
       }
     } catch (const StoreError& e) {
@@ -778,6 +802,92 @@ std::optional<std::string> encoding_problem(PGconn* c) {
 }
 
 }  // namespace
+
+namespace {
+
+// Follows the database's generation from the notifications each write
+// sends, on a thread of its own (its connection waits; the I/O threads that
+// ask never do). Unknown while it is not connected and listening.
+class GenerationWatcher {
+ public:
+  explicit GenerationWatcher(std::string url) : url_(std::move(url)) {
+    thread_ = std::thread([this] { run(); });
+  }
+  ~GenerationWatcher() {
+    stop_ = true;
+    thread_.join();
+  }
+  GenerationWatcher(const GenerationWatcher&) = delete;
+  GenerationWatcher& operator=(const GenerationWatcher&) = delete;
+
+  std::optional<uint64_t> current() const {
+    if (!valid_.load()) return std::nullopt;
+    return generation_.load();
+  }
+
+ private:
+  static constexpr int kPollMs = 100;  // how soon a stop is noticed
+
+  bool read_generation(PGconn* c) {
+    std::string error;
+    const auto r = rows(c, "SELECT generation FROM ll2d_state", &error);
+    if (!error.empty()) return false;
+    generation_ = r.empty() ? 0 : std::strtoull(r[0][0].c_str(), nullptr, 10);
+    return true;
+  }
+
+  void listen(PGconn* c) {
+    std::string error;
+    rows(c, "LISTEN ll2d_changed", &error);
+    if (!error.empty() || !read_generation(c)) return;
+    valid_ = true;
+    while (!stop_) {
+      pollfd p{PQsocket(c), POLLIN, 0};
+      if (::poll(&p, 1, kPollMs) < 0 && errno != EINTR) break;
+      if (PQconsumeInput(c) == 0) break;  // the connection is gone
+      bool reread = false;
+      while (PGnotify* n = PQnotifies(c)) {
+        const std::string payload = n->extra != nullptr ? n->extra : "";
+        PQfreemem(n);
+        if (payload.empty()) {
+          reread = true;  // a notification from an older ll2d
+        } else {
+          generation_ =
+              std::max<uint64_t>(generation_.load(), std::strtoull(payload.c_str(), nullptr, 10));
+        }
+      }
+      if (reread) {
+        valid_ = false;  // until the number is read again
+        if (!read_generation(c)) break;
+        valid_ = true;
+      }
+    }
+    valid_ = false;
+  }
+
+  void run() {
+    while (!stop_) {
+      std::string error;
+      if (Conn c = connect(url_, &error)) listen(c.get());
+      // Not connected: try again in a second.
+      for (int i = 0; i < 1000 / kPollMs && !stop_; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(kPollMs));
+    }
+  }
+
+  std::string url_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> valid_{false};
+  std::atomic<uint64_t> generation_{0};
+  std::thread thread_;
+};
+
+}  // namespace
+
+std::function<std::optional<uint64_t>()> watch_postgres_generation(const std::string& url) {
+  auto watcher = std::make_shared<GenerationWatcher>(url);
+  return [watcher] { return watcher->current(); };
+}
 
 bool is_postgres_url(std::string_view db) {
   return db.starts_with("postgresql://") || db.starts_with("postgres://");

@@ -374,6 +374,13 @@ class Indexes {
 SchemaPlan schema_plan(const model::Registry& registry, Dialect d) {
   SchemaPlan plan;
   Indexes indexes;
+  // The generation at which each kind's rows (or its relations) last
+  // changed, so a cache that reads only some kinds outlives writes of others.
+  plan.tables.push_back({std::string(kKindStateTable),
+                         {{"kind", text_type(d), "PRIMARY KEY", false},
+                          {"generation", integer_type(d), "NOT NULL", false}},
+                         {},
+                         false});
   if (d == Dialect::Sqlite) {
     // The database's generation, bumped by every write: the same number on
     // every connection (unlike PRAGMA data_version), so caches shared by
@@ -516,6 +523,48 @@ std::vector<std::string> schema(const model::Registry& registry, Dialect d) {
 
 std::string select_row(const Kind& k) {
   return fmt::format("SELECT {} FROM {} WHERE id = ?", row_columns(k, ""), quote(k.name));
+}
+
+std::vector<std::string> touched_kinds(const WriteBatch& batch) {
+  std::set<std::string> kinds;
+  for (const auto& o : batch.objects) kinds.insert(o.kind->name);
+  for (const auto& l : batch.links) {
+    kinds.insert(l.kind->name);  // its relation, and the other side's
+    if (l.field->target_kind != nullptr) kinds.insert(l.field->target_kind->name);
+  }
+  for (const auto& r : batch.rows) kinds.insert(r.field->owner->name);
+  // A deleted object, and every kind that can point at it (its links to it
+  // are gone too).
+  for (const auto& d : batch.deletes) {
+    kinds.insert(d.kind->name);
+    for (const auto& k : model::registry().kinds()) {
+      for (const auto& f : k->fields)
+        if (f.target_kind == d.kind) kinds.insert(k->name);
+    }
+  }
+  // A derived foreign key (derived_updates) may be filled in a kind the
+  // batch does not name, when a kind it is derived through is written: that
+  // changes the one field, named `kind.field`.
+  std::vector<std::string> fields;
+  for (const auto& k : model::registry().kinds()) {
+    for (const auto& d : k->derivations) {
+      const Kind* through[] = {k.get(), d.first->target_kind, d.second->target_kind,
+                               d.second->owner};
+      if (std::any_of(std::begin(through), std::end(through),
+                      [&](const Kind* t) { return t != nullptr && kinds.count(t->name) > 0; }))
+        fields.push_back(k->name + "." + d.target->name);
+    }
+  }
+  kinds.insert(fields.begin(), fields.end());
+  return {kinds.begin(), kinds.end()};
+}
+
+std::string mark_kind_changed() {
+  return fmt::format(
+      // (`WHERE TRUE`: SQLite would read ON CONFLICT as a join's ON.)
+      "INSERT INTO {} (kind, generation) SELECT CAST(? AS TEXT), generation FROM {} WHERE TRUE "
+      "ON CONFLICT (kind) DO UPDATE SET generation = excluded.generation",
+      quote(kKindStateTable), quote(kStateTable));
 }
 
 std::vector<std::string> derived_updates(const model::Registry& registry) {

@@ -51,6 +51,14 @@ struct SchemaPlan {
 SchemaPlan schema_plan(const model::Registry& registry, Dialect dialect);
 // ll2d's own table holding the database's generation (see Store::data_version).
 constexpr std::string_view kStateTable = "ll2d_state";
+// ll2d's own table of the generation at which each kind last changed.
+constexpr std::string_view kKindStateTable = "ll2d_kind_state";
+// What a batch changes, conservatively: each kind whose rows or relations
+// it writes, and `kind.field` for a derived foreign key it may fill.
+std::vector<std::string> touched_kinds(const WriteBatch& batch);
+// Sets one kind's (the parameter's) generation to the database's current
+// one; run after the write bumped it, in the same transaction.
+std::string mark_kind_changed();
 std::string create_table(const TableDef& table, Dialect dialect);
 std::string create_index(const IndexDef& index);
 // CREATE TABLE then CREATE INDEX statements, each in name order.

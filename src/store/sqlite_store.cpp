@@ -300,6 +300,17 @@ class SqliteStore final : public Store {
     return v;
   }
 
+  std::vector<std::pair<std::string, uint64_t>> kind_generations() override {
+    Statement& st = prepared("SELECT kind, generation FROM ll2d_kind_state");
+    st.reset();
+    std::vector<std::pair<std::string, uint64_t>> out;
+    while (step(st)) {
+      out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0)),
+                       static_cast<uint64_t>(sqlite3_column_int64(st.get(), 1)));
+    }
+    return out;
+  }
+
   std::optional<std::string> begin_read(Deadline deadline) override {
     if (auto e = exec("BEGIN")) return e;
     // The snapshot starts with the first read, so take it now.
@@ -360,6 +371,9 @@ class SqliteStore final : public Store {
       result = exec(
           "INSERT INTO ll2d_state (singleton, generation) VALUES (1, 1) "
           "ON CONFLICT (singleton) DO UPDATE SET generation = generation + 1");
+      for (const auto& kind : sql::touched_kinds(batch)) {
+        if (!result) result = run(sql::mark_kind_changed(), {kind});
+      }
     }
     if (result) {
       exec("ROLLBACK");

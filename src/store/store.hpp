@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -138,6 +139,9 @@ class Store {
   // every connection and process (inside a snapshot, the snapshot's), so
   // caches shared by threads are keyed by it.
   virtual uint64_t data_version() = 0;
+  // Each kind's generation: when its rows or relations last changed (kinds
+  // never written are absent: 0). Inside a snapshot, the snapshot's.
+  virtual std::vector<std::pair<std::string, uint64_t>> kind_generations() = 0;
   // The generation now, outside any snapshot, when the store can read it
   // without a network round trip (SQLite: a read of one row); else nullopt.
   virtual std::optional<uint64_t> generation_now() { return std::nullopt; }
@@ -215,6 +219,11 @@ OpenResult open_sqlite(const std::string& path, const OpenOptions& options = {})
 // A PostgreSQL database (an empty one gets the schema; a replica is opened
 // read-only under Access::Auto).
 OpenResult open_postgres(const std::string& url, const OpenOptions& options = {});
+
+// The generation of the PostgreSQL database at `url` as its notifications
+// tell it, read by a thread of its own (no call ever waits); nullopt while
+// that thread is not connected. The thread stops with the last copy.
+std::function<std::optional<uint64_t>()> watch_postgres_generation(const std::string& url);
 
 // What `ll2d check` reports about a database file, opened read-only.
 struct CheckReport {

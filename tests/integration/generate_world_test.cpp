@@ -25,8 +25,9 @@ namespace {
 constexpr const char* kBase = "https://ll2d.example";
 
 // Every table's rows, each rendered as text and sorted: what a database
-// holds, whatever order it was written in (ll2d_state's generation counts
-// writes, which differ between generating and importing).
+// holds, whatever order it was written in (the generations in ll2d_state
+// and ll2d_kind_state count writes, which differ between generating and
+// importing).
 std::map<std::string, std::vector<std::string>> content(const std::string& path) {
   std::map<std::string, std::vector<std::string>> out;
   sqlite3* db = nullptr;
@@ -37,10 +38,10 @@ std::map<std::string, std::vector<std::string>> content(const std::string& path)
   }
   std::vector<std::string> tables;
   sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(
-      db,
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'll2d_state' ORDER BY name",
-      -1, &st, nullptr);
+  sqlite3_prepare_v2(db,
+                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
+                     "('ll2d_state', 'll2d_kind_state') ORDER BY name",
+                     -1, &st, nullptr);
   while (sqlite3_step(st) == SQLITE_ROW)
     tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
   sqlite3_finalize(st);

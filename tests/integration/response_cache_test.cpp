@@ -116,6 +116,11 @@ TEST_F(ResponseCacheTest, GzipWhenTheClientAcceptsIt) {
       server.get(target, {{"Accept-Encoding", "gzip"}, {"If-None-Match", "W/" + etag}}).status,
       304);
   EXPECT_EQ(server.get(target, {{"If-None-Match", etag}}).status, 304);
+  // A HEAD's browsable page names HEAD; the GET after it names GET.
+  const std::string page = "/2.3.0/docking_events/609/?format=api";
+  EXPECT_EQ(server.request("HEAD", page).status, 200);
+  EXPECT_NE(server.get(page).body.find("<b>GET</b> /2.3.0/docking_events/609/?format=api"),
+            std::string::npos);
   // A small body (a 404 here) is not worth compressing.
   const auto small = server.get("/2.3.0/docking_events/1/", {{"Accept-Encoding", "gzip"}});
   EXPECT_EQ(small.status, 404);

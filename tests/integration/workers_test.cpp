@@ -31,6 +31,13 @@ constexpr const char* kUnavailable =
     R"({"detail":"Service temporarily unavailable, try again later."})";
 constexpr const char* kSlowList = "/2.3.0/docking_events/?limit=5&mode=detailed";
 
+// These tests hold requests on the database: nothing may answer them from
+// memory instead (the response cache, the list indexes).
+std::vector<std::string> db_only(std::vector<std::string> args) {
+  args.insert(args.end(), {"--response-cache-memory", "0", "--list-index-memory", "0"});
+  return args;
+}
+
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
@@ -180,8 +187,8 @@ TempDir* Workers::dir = nullptr;
 // stylesheet, until it finished.
 TEST_F(Workers, ASlowDatabaseReadHoldsUpNoOtherConnection) {
   const std::string db = lockable_db("slow.sqlite3");
-  Server server(db,
-                {"--read-only", "--threads", "1", "--db-threads", "2", "--query-timeout-ms", "0"});
+  Server server(db, db_only({"--read-only", "--threads", "1", "--db-threads", "2",
+                             "--query-timeout-ms", "0"}));
   const uint16_t port = server.port();
   const auto reference = server.get(kSlowList);
   ASSERT_EQ(reference.status, 200);
@@ -246,8 +253,8 @@ TEST_F(Workers, ASlowDatabaseReadHoldsUpNoOtherConnection) {
 TEST_F(Workers, AFullQueueIsAnswered503WithRetryAfter) {
   const std::string db = lockable_db("queue.sqlite3");
   // One database thread and one place in the queue: two requests are held.
-  Server server(db, {"--read-only", "--threads", "1", "--db-threads", "1", "--max-queued-requests",
-                     "1", "--query-timeout-ms", "0"});
+  Server server(db, db_only({"--read-only", "--threads", "1", "--db-threads", "1",
+                             "--max-queued-requests", "1", "--query-timeout-ms", "0"}));
   const uint16_t port = server.port();
   ASSERT_EQ(server.get(kSlowList).status, 200);
 
@@ -288,8 +295,8 @@ TEST_F(Workers, AFullQueueIsAnswered503WithRetryAfter) {
 
 TEST_F(Workers, SigtermAnswersTheRequestsInFlightThenExitsZero) {
   const std::string db = lockable_db("drain.sqlite3");
-  Server server(db, {"--read-only", "--threads", "1", "--db-threads", "1", "--query-timeout-ms",
-                     "0", "--drain-timeout", "30"});
+  Server server(db, db_only({"--read-only", "--threads", "1", "--db-threads", "1",
+                             "--query-timeout-ms", "0", "--drain-timeout", "30"}));
   const uint16_t port = server.port();
   const auto reference = server.get(kSlowList);
   ASSERT_EQ(reference.status, 200);
@@ -344,8 +351,8 @@ TEST_F(Workers, SigtermAnswersTheRequestsInFlightThenExitsZero) {
 
 TEST_F(Workers, TheDrainTimeoutCutsWhatIsStillRunning) {
   const std::string db = lockable_db("cut.sqlite3");
-  Server server(db, {"--read-only", "--threads", "1", "--db-threads", "1", "--query-timeout-ms",
-                     "0", "--drain-timeout", "1"});
+  Server server(db, db_only({"--read-only", "--threads", "1", "--db-threads", "1",
+                             "--query-timeout-ms", "0", "--drain-timeout", "1"}));
   const uint16_t port = server.port();
   ASSERT_EQ(server.get(kSlowList).status, 200);
   DatabaseLock lock(db);
@@ -380,7 +387,7 @@ TEST_F(Workers, OptionsAndTheirDefaults) {
   EXPECT_NE(run_ll2d({"serve", "--db", db, "--db-threads", "-1"}).exit_code, 0);
   EXPECT_NE(run_ll2d({"serve", "--db", db, "--drain-timeout", "-1"}).exit_code, 0);
   // A signal with nothing in flight: out at once.
-  Server server(db, {"--db-threads", "3", "--max-queued-requests", "5"});
+  Server server(db, db_only({"--db-threads", "3", "--max-queued-requests", "5"}));
   EXPECT_EQ(server.get("/2.3.0/").status, 200);
   const auto stopped = Clock::now();
   EXPECT_EQ(server.stop(), 0);

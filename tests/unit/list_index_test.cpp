@@ -4,6 +4,7 @@
 // another generation.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
 
 #include <filesystem>
 #include <string>
@@ -116,6 +117,48 @@ TEST_F(ListIndex, AnIndexOfAnotherGenerationIsNeverUsed) {
   // Then from an index of the new generation.
   indexed.wait_for_list_indexes();
   EXPECT_EQ(count(), before + 1);
+  EXPECT_EQ(indexed.list_index_answers(), answers + 1);
+}
+
+// Writes of kinds an index does not read leave it in use; a write of one
+// it reads (a station's name, which docking events are searched by) does not.
+TEST_F(ListIndex, OnlyAWriteOfAKindItReadsRetiresAnIndex) {
+  const api::Engine indexed(opener(), options(size_t{64} << 20));
+  const std::string url = "/2.3.0/docking_events/?format=json&search=zzqqxx";
+  body(indexed, url);
+  indexed.wait_for_list_indexes();
+  const auto write_name = [&](const char* kind, int64_t id, const char* name) {
+    auto opened = store::open_sqlite(dir->file("db.sqlite3"));
+    ASSERT_TRUE(opened.store);
+    const model::Kind* k = model::registry().find_kind(kind);
+    ASSERT_NE(k, nullptr);
+    store::WriteBatch batch;
+    batch.objects.push_back({k, Value(id), {{k->field("name"), Value(std::string(name))}}});
+    ASSERT_FALSE(opened.store->write(batch));
+  };
+  uint64_t answers = indexed.list_index_answers();
+  write_name("agency", 990001, "Zzqqxx Agency");  // not on any docking event search path
+  EXPECT_NE(body(indexed, url).find("\"count\":0,"), std::string::npos);
+  EXPECT_EQ(indexed.list_index_answers(), answers + 1) << "an agency retired the index";
+  answers = indexed.list_index_answers();
+  // A station's new name: the events docked at it now match, read from the
+  // store until the index is built again.
+  rapidjson::Document events;
+  events.Parse(body(indexed, "/2.3.0/docking_events/?format=json&limit=100").c_str());
+  int64_t station = -1;
+  for (const auto& e : events["results"].GetArray()) {
+    if (e["space_station_target"].IsObject()) {
+      station = e["space_station_target"]["id"].GetInt64();
+      break;
+    }
+  }
+  ASSERT_GE(station, 0);
+  write_name("space_station", station, "Zzqqxx Station");
+  const std::string after = body(indexed, url);
+  EXPECT_EQ(after.find("\"count\":0,"), std::string::npos) << after.substr(0, 200);
+  EXPECT_EQ(indexed.list_index_answers(), answers);
+  indexed.wait_for_list_indexes();
+  EXPECT_EQ(body(indexed, url), after);
   EXPECT_EQ(indexed.list_index_answers(), answers + 1);
 }
 

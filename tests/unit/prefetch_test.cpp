@@ -57,6 +57,9 @@ class CountingStore final : public store::Store {
   }
   bool exists(const model::Kind& k, const Value& id) override { return inner_->exists(k, id); }
   uint64_t data_version() override { return inner_->data_version(); }
+  std::vector<std::pair<std::string, uint64_t>> kind_generations() override {
+    return inner_->kind_generations();
+  }
   std::optional<std::string> begin_read(store::Deadline d) override {
     return inner_->begin_read(d);
   }
