@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include <string>
 #include <tuple>
 #include <variant>
+#include <thread>
 #include <vector>
 
 #include "api/engine.hpp"
@@ -25,6 +27,7 @@
 #include "ingest/importer.hpp"
 #include "store/migrations.hpp"
 #include "store/store.hpp"
+#include "sync/syncer.hpp"
 #include "util/datetime.hpp"
 
 namespace fs = std::filesystem;
@@ -250,6 +253,89 @@ int run_keys(const std::string& command, const std::string& db, const std::strin
   return 0;
 }
 
+// `ll2d sync` and `serve --sync-from`: what the command line says.
+struct SyncArgs {
+  std::string upstream;
+  std::string token;
+  std::string calls = "15/hour";
+  std::vector<std::string> resources;
+  std::string refresh_every = "1h";
+  std::string rewalk_every = "7d";
+  int timeout = 60;
+};
+
+// Parses the options into `options`; an error message, or nothing.
+std::optional<std::string> sync_options(const SyncArgs& args, ll2::sync::SyncOptions& options) {
+  const auto rate = ll2::sync::parse_rate(args.calls);
+  if (!rate) return "--calls " + args.calls + ": expected N/hour, N/day, N/min or N/Ss (30/10s)";
+  const auto refresh = ll2::sync::parse_duration(args.refresh_every);
+  const auto rewalk = ll2::sync::parse_duration(args.rewalk_every);
+  if (!refresh) return "--refresh-every " + args.refresh_every + ": expected 90s, 15m, 2h or 7d";
+  if (!rewalk) return "--rewalk-every " + args.rewalk_every + ": expected 90s, 15m, 2h or 7d";
+  if (args.upstream.rfind("http://", 0) != 0 && args.upstream.rfind("https://", 0) != 0)
+    return "--upstream " + args.upstream + ": expected an http:// or https:// URL";
+  options.upstream = args.upstream;
+  options.rate = *rate;
+  options.resources = args.resources;
+  options.refresh_every = *refresh;
+  options.rewalk_every = *rewalk;
+  return std::nullopt;
+}
+
+std::atomic<bool> g_sync_stop{false};
+
+int run_sync(const std::string& db, const SyncArgs& args, bool once, bool status) {
+  auto opened = ll2::store::open_store(db);
+  if (!opened.store) {
+    fmt::print(stderr, "ll2d sync: {}\n", opened.error);
+    return 2;
+  }
+  ll2::sync::SyncOptions options;
+  if (status) {
+    options.upstream = "http://unused";
+  } else if (auto e = sync_options(args, options)) {
+    fmt::print(stderr, "ll2d sync: {}\n", *e);
+    return 2;
+  }
+  options.resources = args.resources;
+  options.once = once;
+  options.stop = &g_sync_stop;
+  auto client = ll2::sync::make_curl_client(
+      {args.token, std::chrono::seconds(args.timeout), std::chrono::seconds(10), &g_sync_stop});
+  ll2::sync::Syncer syncer(*opened.store, *client, options);
+  if (status) {
+    fmt::print("{}", syncer.status());
+    return 0;
+  }
+  // SIGINT/SIGTERM end the run between two calls (a kill at any other
+  // moment loses nothing either; this is only tidier).
+  std::signal(SIGINT, [](int) { g_sync_stop = true; });
+  std::signal(SIGTERM, [](int) { g_sync_stop = true; });
+  return syncer.run();
+}
+
+void add_sync_options(CLI::App* cmd, SyncArgs& args, const std::string& prefix) {
+  cmd->add_option("--" + prefix + "token", args.token,
+                  "LL2 API key, sent as `Authorization: Token KEY` (or env LL2D_SYNC_TOKEN)")
+      ->envname("LL2D_SYNC_TOKEN");
+  cmd->add_option("--" + prefix + "calls", args.calls,
+                  "Call budget: N/hour, N/day, N/min or N/Ss (never more calls than this in "
+                  "any such window)")
+      ->capture_default_str();
+  cmd->add_option("--" + prefix + "resources", args.resources,
+                  "Mirror only these routes (launches,agencies,config/orbits; default: all)")
+      ->delimiter(',');
+  cmd->add_option("--" + prefix + "refresh-every", args.refresh_every,
+                  "How often the upcoming lists and what changed (last_updated) are re-read")
+      ->capture_default_str();
+  cmd->add_option("--" + prefix + "rewalk-every", args.rewalk_every,
+                  "How often every endpoint is walked again whole (finds deletions)")
+      ->capture_default_str();
+  cmd->add_option("--" + prefix + "timeout", args.timeout, "Seconds one upstream call may take")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -449,11 +535,39 @@ int run(int argc, char** argv) {
   bool gen_quiet = false;
   gen->add_flag("--quiet", gen_quiet, "No progress lines on stderr");
 
+  auto* sync = app.add_subcommand(
+      "sync", "Mirror a live LL2 into a database, inside its rate limit, and keep it fresh");
+  sync->add_option("--db", db, std::string(kDbHelp) + " (created if missing)")
+      ->capture_default_str();
+  SyncArgs sync_args;
+  sync->add_option("--upstream", sync_args.upstream,
+                   "The LL2 to mirror, e.g. https://ll.thespacedevs.com");
+  add_sync_options(sync, sync_args, "");
+  bool sync_once = false;
+  sync->add_flag("--once", sync_once,
+                 "Do what is due (the initial load, or one refresh), then exit");
+  bool sync_status = false;
+  sync->add_flag("--status", sync_status,
+                 "Print what is mirrored, how fresh, and the next planned call; no call is made");
+
+  std::string sync_from;
+  SyncArgs serve_sync_args;
+  serve->add_option("--sync-from", sync_from,
+                    "Mirror this LL2 into --db in the background while serving (as ll2d sync)");
+  add_sync_options(serve, serve_sync_args, "sync-");
+
   CLI11_PARSE(app, argc, argv);
 
   if (*keys) {
     const char* command = *keys_add ? "add" : *keys_revoke ? "revoke" : "list";
     return run_keys(command, db, key_label, key_own_rate, key_prefix);
+  }
+  if (*sync) {
+    if (!sync_status && sync_args.upstream.empty()) {
+      fmt::print(stderr, "ll2d sync: --upstream URL is required (or --status)\n");
+      return 2;
+    }
+    return run_sync(db, sync_args, sync_once, sync_status);
   }
   if (*import) return run_import(db, resource, inputs);
   if (*check) return run_check(db, quick);
@@ -484,7 +598,9 @@ int run(int argc, char** argv) {
   // opened or upgraded. It is never created here, and it is opened
   // read-only when this process cannot write it.
   using Access = ll2::store::OpenOptions::Access;
-  ll2::store::OpenOptions open_options{read_only ? Access::ReadOnly : Access::Auto, true};
+  // With --sync-from the mirror fills the database, so it may start empty.
+  ll2::store::OpenOptions open_options{read_only ? Access::ReadOnly : Access::Auto,
+                                       sync_from.empty()};
   {
     auto opened = ll2::store::open_store(db, open_options);
     if (!opened.store) {
@@ -587,11 +703,48 @@ int run(int argc, char** argv) {
     fmt::print(stderr, "ll2d serve: --client-ip-header needs --anon-rate or --key-rate\n");
     return 2;
   }
-  return ll2::http::serve(engine, server, [&](uint16_t port) {
+  // --sync-from: the mirror runs beside the server, with its own
+  // connection; readers see each page as soon as it is committed.
+  std::thread syncing;
+  int sync_result = 0;
+  std::unique_ptr<ll2::store::Store> sync_store;
+  std::unique_ptr<ll2::sync::Client> sync_client;
+  std::unique_ptr<ll2::sync::Syncer> syncer;
+  if (!sync_from.empty()) {
+    serve_sync_args.upstream = sync_from;
+    ll2::sync::SyncOptions options;
+    if (auto e = sync_options(serve_sync_args, options)) {
+      fmt::print(stderr, "ll2d serve: {}\n", *e);
+      return 2;
+    }
+    if (open_options.access == Access::ReadOnly) {
+      fmt::print(stderr, "ll2d serve: --sync-from needs a writable database\n");
+      return 2;
+    }
+    auto opened = ll2::store::open_store(db);
+    if (!opened.store) {
+      fmt::print(stderr, "ll2d serve: --sync-from: {}\n", opened.error);
+      return 2;
+    }
+    sync_store = std::move(opened.store);
+    options.stop = &g_sync_stop;
+    sync_client = ll2::sync::make_curl_client({serve_sync_args.token,
+                                               std::chrono::seconds(serve_sync_args.timeout),
+                                               std::chrono::seconds(10), &g_sync_stop});
+    syncer = std::make_unique<ll2::sync::Syncer>(*sync_store, *sync_client, options);
+    syncing = std::thread([&] { sync_result = syncer->run(); });
+  }
+  const int served = ll2::http::serve(engine, server, [&](uint16_t port) {
     fmt::print("ll2d: serving {} on http://{}:{}/2.3.0/\n", ll2::store::display_name(db),
                server.host, port);
     std::fflush(stdout);
   });
+  if (syncing.joinable()) {
+    g_sync_stop = true;
+    syncing.join();
+    if (sync_result == 2) fmt::print(stderr, "ll2d serve: the mirror could not run\n");
+  }
+  return served;
 }
 
 int main(int argc, char** argv) {

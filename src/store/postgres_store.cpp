@@ -284,6 +284,21 @@ class PostgresStore final : public Store {
     finish_transaction();
   }
 
+  std::vector<std::pair<std::string, std::string>> sync_state() override {
+    const Result r = query(sql::select_sync_state(), {});
+    std::vector<std::pair<std::string, std::string>> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      out.emplace_back(PQgetvalue(r.get(), i, 0), PQgetvalue(r.get(), i, 1));
+    return out;
+  }
+
+  std::vector<Value> unseen_ids(const Kind& kind, const std::string& walk) override {
+    const Result r = query(sql::select_unseen_ids(kind), {walk});
+    std::vector<Value> ids;
+    for (int i = 0; i < PQntuples(r.get()); ++i) ids.push_back(column(r.get(), i, 0));
+    return ids;
+  }
+
   std::optional<std::string> write(const WriteBatch& batch) override {
     std::optional<std::string> result;
     try {
@@ -293,6 +308,12 @@ class PostgresStore final : public Store {
           sql::write_batch(batch, [this](const std::string& sql, const std::vector<Value>& params) {
             return run(sql, params);
           });
+      if (!result && !batch.changes_data()) {
+        // Bookkeeping only (ll2d sync's state): what is served is unchanged,
+        // so the generation, and every cache keyed by it, stays.
+        simple("COMMIT");
+        return std::nullopt;
+      }
       if (!result) {
         // Readers key their caches by the generation; NOTIFY tells listeners.
         // The notification carries the new generation, so a listener

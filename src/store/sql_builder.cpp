@@ -474,6 +474,18 @@ SchemaPlan schema_plan(const model::Registry& registry, Dialect d) {
       }
     }
   }
+  // ll2d's own: `ll2d sync`'s state (per endpoint, and its call budget) and
+  // the ids the current full walk of each endpoint has seen.
+  plan.tables.push_back(
+      {"ll2d_sync",
+       {{"key", text_type(d), "PRIMARY KEY", false}, {"state", text_type(d), "NOT NULL", false}},
+       {},
+       false});
+  plan.tables.push_back(
+      {"ll2d_sync_seen",
+       {{"walk", text_type(d), "NOT NULL", false}, {"object_id", text_type(d), "NOT NULL", false}},
+       "walk, object_id",
+       d == Dialect::Sqlite});
   plan.indexes = indexes.take();
   // ll2d's own API keys (ll2d keys; read by the throttle), not an LL2
   // resource: only the key's SHA-256 is kept, the key itself never.
@@ -532,6 +544,15 @@ std::vector<std::string> touched_kinds(const WriteBatch& batch) {
     if (l.field->target_kind != nullptr) kinds.insert(l.field->target_kind->name);
   }
   for (const auto& r : batch.rows) kinds.insert(r.field->owner->name);
+  // A deleted object, and every kind that can point at it (its links to it
+  // are gone too).
+  for (const auto& d : batch.deletes) {
+    kinds.insert(d.kind->name);
+    for (const auto& k : model::registry().kinds()) {
+      for (const auto& f : k->fields)
+        if (f.target_kind == d.kind) kinds.insert(k->name);
+    }
+  }
   // A derived foreign key (derived_updates) may be filled in a kind the
   // batch does not name, when a kind it is derived through is written: that
   // changes the one field, named `kind.field`.
@@ -580,6 +601,18 @@ std::vector<std::string> derived_updates(const model::Registry& registry) {
     }
   }
   return out;
+}
+
+std::string select_sync_state() {
+  return "SELECT key, state FROM ll2d_sync ORDER BY key";
+}
+
+std::string select_unseen_ids(const Kind& k) {
+  // Ids compare as text: the seen marks of every kind share one table.
+  return fmt::format(
+      "SELECT id FROM {} t WHERE NOT EXISTS (SELECT 1 FROM ll2d_sync_seen s WHERE s.walk = ? AND "
+      "s.object_id = CAST(t.id AS TEXT)) ORDER BY id",
+      quote(k.name));
 }
 
 std::string select_exists(const Kind& k) {
@@ -903,6 +936,49 @@ std::optional<std::string> write_batch(const WriteBatch& batch, const Runner& ru
       }
       if (auto e =
               run(fmt::format("INSERT INTO {} ({}) VALUES ({})", table, columns, marks), params))
+        return e;
+    }
+  }
+  for (const auto& del : batch.deletes) {
+    // The object, the link rows it owns and the links that point at it; other
+    // objects' foreign keys to it stay (LL2 changes those objects too, and the
+    // next page that holds them says what they point at now).
+    std::vector<std::string> statements{
+        fmt::format("DELETE FROM {} WHERE id = ?", quote(del.kind->name))};
+    for (const auto& f : del.kind->fields) {
+      if (f.relation == model::Relation::ManyToMany || f.relation == model::Relation::Rows)
+        statements.push_back(
+            fmt::format("DELETE FROM {} WHERE owner_id = ?", quote(del.kind->link_table(f))));
+    }
+    for (const auto& kp : model::registry().kinds()) {
+      for (const auto& f : kp->fields) {
+        if (f.relation == model::Relation::ManyToMany && f.target_kind == del.kind)
+          statements.push_back(
+              fmt::format("DELETE FROM {} WHERE target_id = ?", quote(kp->link_table(f))));
+      }
+    }
+    for (const auto& id : del.ids) {
+      for (const auto& stmt : statements) {
+        if (auto e = run(stmt, {id})) return e;
+      }
+    }
+  }
+  for (const auto& [key, state] : batch.sync_state) {
+    if (auto e = run("INSERT INTO ll2d_sync (key, state) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
+                     "SET state = excluded.state",
+                     {key, state}))
+      return e;
+  }
+  for (const auto& seen : batch.seen) {
+    if (seen.reset) {
+      if (auto e = run("DELETE FROM ll2d_sync_seen WHERE walk = ?", {seen.walk})) return e;
+    }
+    for (const auto& id : seen.ids) {
+      const Value text =
+          std::holds_alternative<int64_t>(id) ? Value(std::to_string(std::get<int64_t>(id))) : id;
+      if (auto e = run("INSERT INTO ll2d_sync_seen (walk, object_id) VALUES (?, ?) ON CONFLICT DO "
+                       "NOTHING",
+                       {seen.walk, text}))
         return e;
     }
   }

@@ -65,6 +65,11 @@ std::string create_index(const IndexDef& index);
 std::vector<std::string> schema(const model::Registry& registry, Dialect dialect = Dialect::Sqlite);
 
 std::string select_row(const model::Kind& kind);
+// `ll2d sync`'s bookkeeping (tables ll2d_sync and ll2d_sync_seen): all keys
+// with their text; the ids of a kind a walk has not seen (one parameter: the
+// walk).
+std::string select_sync_state();
+std::string select_unseen_ids(const model::Kind& kind);
 // Fills derived foreign keys (Kind::derivations) an import left unknown.
 std::vector<std::string> derived_updates(const model::Registry& registry);
 std::string select_exists(const model::Kind& kind);

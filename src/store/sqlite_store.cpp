@@ -337,6 +337,25 @@ class SqliteStore final : public Store {
     if (sqlite3_get_autocommit(db_) == 0 && exec("COMMIT")) exec("ROLLBACK");
   }
 
+  std::vector<std::pair<std::string, std::string>> sync_state() override {
+    Statement& st = prepared(sql::select_sync_state());
+    st.reset();
+    std::vector<std::pair<std::string, std::string>> out;
+    while (step(st)) {
+      const Value key = st.column(0);
+      const Value state = st.column(1);
+      out.emplace_back(std::get<std::string>(key), std::get<std::string>(state));
+    }
+    return out;
+  }
+
+  std::vector<Value> unseen_ids(const Kind& kind, const std::string& walk) override {
+    Statement& st = bound({sql::select_unseen_ids(kind), {walk}});
+    std::vector<Value> ids;
+    while (step(st)) ids.push_back(st.column(0));
+    return ids;
+  }
+
   std::optional<std::string> write(const WriteBatch& batch) override {
     if (auto e = exec("BEGIN IMMEDIATE")) return e;
     std::optional<std::string> result;
@@ -348,7 +367,7 @@ class SqliteStore final : public Store {
     } catch (const StoreError& e) {  // a statement that did not prepare
       result = e.what();
     }
-    if (!result) {
+    if (!result && batch.changes_data()) {
       result = exec(
           "INSERT INTO ll2d_state (singleton, generation) VALUES (1, 1) "
           "ON CONFLICT (singleton) DO UPDATE SET generation = generation + 1");

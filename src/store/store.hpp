@@ -59,10 +59,31 @@ struct RowsWrite {  // replaces a parent's id-less rows (mission info_urls)
   Value owner;
   std::vector<std::vector<std::pair<const model::Field*, Value>>> rows;
 };
+struct DeleteWrite {  // objects gone upstream: their rows and the link rows they own
+  const model::Kind* kind = nullptr;
+  std::vector<Value> ids;
+};
+struct SeenWrite {  // `ll2d sync`: ids a full walk of an endpoint has seen so far
+  std::string walk;
+  bool reset = false;  // the walk starts over: forget what it saw before
+  std::vector<Value> ids;
+};
 struct WriteBatch {
   std::vector<ObjectWrite> objects;
   std::vector<LinkWrite> links;
   std::vector<RowsWrite> rows;
+  std::vector<DeleteWrite> deletes;
+  // `ll2d sync`'s bookkeeping (key -> text, upserted) and seen marks, written
+  // in the same transaction as the page they follow, so that a kill can never
+  // separate a page from the cursor that says it was imported.
+  std::vector<std::pair<std::string, std::string>> sync_state;
+  std::vector<SeenWrite> seen;
+
+  // Whether it changes what is served: a batch of bookkeeping only leaves
+  // the generation (and every cache keyed by it) as it was.
+  bool changes_data() const {
+    return !objects.empty() || !links.empty() || !rows.empty() || !deletes.empty();
+  }
 };
 
 // One of ll2d's own API keys (`ll2d keys`; the throttle reads them). Only
@@ -163,6 +184,15 @@ class Store {
   // was one, or the error.
   virtual std::variant<bool, std::string> revoke_api_key(const std::string&, const std::string&) {
     return std::string("this store keeps no API keys");
+  }
+  // `ll2d sync`'s bookkeeping: every key and its text, in key order; and the
+  // ids of `kind` that the walk `walk` has not marked seen (what vanished
+  // upstream). Throw StoreError on failure; a store without them throws.
+  virtual std::vector<std::pair<std::string, std::string>> sync_state() {
+    throw StoreError(StoreError::Cause::Failed, "this store keeps no sync state");
+  }
+  virtual std::vector<Value> unseen_ids(const model::Kind& /*kind*/, const std::string& /*walk*/) {
+    throw StoreError(StoreError::Cause::Failed, "this store keeps no sync state");
   }
 };
 

@@ -1,0 +1,854 @@
+#include "sync/syncer.hpp"
+
+#include <fmt/format.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "ingest/importer.hpp"
+
+namespace ll2::sync {
+
+namespace {
+
+constexpr int64_t kPageSize = 100;  // LL2's largest page
+
+Millis system_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string percent_encode(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~' || c == ':') {
+      out += c;
+    } else {
+      out += fmt::format("%{:02X}", u);
+    }
+  }
+  return out;
+}
+
+std::string save_state(const EndpointState& s) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  const auto str = [&](const char* key, const std::string& value) {
+    w.Key(key);
+    w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+  };
+  const auto num = [&](const char* key, int64_t value) {
+    w.Key(key);
+    w.Int64(value);
+  };
+  str("task", s.task);
+  num("offset", s.offset);
+  num("first_count", s.first_count);
+  num("last_count", s.last_count);
+  num("seen", s.seen);
+  w.Key("consistent");
+  w.Bool(s.consistent);
+  w.Key("sweep_pending");
+  w.Bool(s.sweep_pending);
+  str("since", s.since);
+  str("watermark", s.watermark);
+  num("walked_at", s.walked_at);
+  num("refreshed_at", s.refreshed_at);
+  num("objects", s.objects);
+  num("deleted", s.deleted);
+  num("rejected", s.rejected);
+  str("error", s.error);
+  w.EndObject();
+  return buffer.GetString();
+}
+
+bool load_state(std::string_view text, EndpointState& s) {
+  rapidjson::Document d;
+  d.Parse(text.data(), text.size());
+  if (d.HasParseError() || !d.IsObject()) return false;
+  const auto str = [&](const char* key, std::string& out) {
+    const auto it = d.FindMember(key);
+    if (it != d.MemberEnd() && it->value.IsString()) out = it->value.GetString();
+  };
+  const auto num = [&](const char* key, int64_t& out) {
+    const auto it = d.FindMember(key);
+    if (it != d.MemberEnd() && it->value.IsInt64()) out = it->value.GetInt64();
+  };
+  const auto flag = [&](const char* key, bool& out) {
+    const auto it = d.FindMember(key);
+    if (it != d.MemberEnd() && it->value.IsBool()) out = it->value.GetBool();
+  };
+  str("task", s.task);
+  num("offset", s.offset);
+  num("first_count", s.first_count);
+  num("last_count", s.last_count);
+  num("seen", s.seen);
+  flag("consistent", s.consistent);
+  flag("sweep_pending", s.sweep_pending);
+  str("since", s.since);
+  str("watermark", s.watermark);
+  num("walked_at", s.walked_at);
+  num("refreshed_at", s.refreshed_at);
+  num("objects", s.objects);
+  num("deleted", s.deleted);
+  num("rejected", s.rejected);
+  str("error", s.error);
+  return true;
+}
+
+std::string state_key(const Endpoint& e) {
+  return "endpoint:" + e.route;
+}
+
+// What the mirror reads of a page before importing it: the envelope and
+// each result's id and last_updated.
+struct PageInfo {
+  int64_t count = 0;
+  bool has_next = false;
+  std::vector<Value> ids;
+  std::string newest;  // the largest last_updated (ISO 8601 strings in UTC sort as times)
+};
+
+std::variant<PageInfo, std::string> read_page(const std::string& body) {
+  rapidjson::Document d;
+  d.Parse(body.data(), body.size());
+  if (d.HasParseError()) return std::string("not JSON");
+  if (!d.IsObject()) return std::string("not a page (expected {count, next, previous, results})");
+  const auto count = d.FindMember("count");
+  const auto next = d.FindMember("next");
+  const auto results = d.FindMember("results");
+  if (count == d.MemberEnd() || !count->value.IsInt64() || results == d.MemberEnd() ||
+      !results->value.IsArray() || next == d.MemberEnd() ||
+      !(next->value.IsNull() || next->value.IsString()))
+    return std::string("not a page (expected {count, next, previous, results})");
+  PageInfo info;
+  info.count = count->value.GetInt64();
+  info.has_next = next->value.IsString();
+  for (const auto& r : results->value.GetArray()) {
+    if (!r.IsObject()) return std::string("a result is not an object");
+    const auto id = r.FindMember("id");
+    if (id != r.MemberEnd() && id->value.IsInt64()) {
+      info.ids.emplace_back(id->value.GetInt64());
+    } else if (id != r.MemberEnd() && id->value.IsString()) {
+      info.ids.emplace_back(std::string(id->value.GetString()));
+    }
+    const auto lu = r.FindMember("last_updated");
+    if (lu != r.MemberEnd() && lu->value.IsString() && info.newest < lu->value.GetString())
+      info.newest = lu->value.GetString();
+  }
+  return info;
+}
+
+std::string format_wait(Millis ms) {
+  const int64_t s = (std::max<Millis>(ms, 0) + 999) / 1000;
+  if (s < 120) return fmt::format("{}s", s);
+  if (s < 7200) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  if (s < 172800) return fmt::format("{}h{:02}m", s / 3600, s % 3600 / 60);
+  return fmt::format("{}d{:02}h", s / 86400, s % 86400 / 3600);
+}
+
+// Interruptible sleep for the default options.
+struct Sleeper {
+  std::mutex mutex;
+  std::condition_variable cv;
+};
+
+}  // namespace
+
+std::optional<Millis> parse_duration(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  int64_t unit = 1000;
+  switch (text.back()) {
+    case 's':
+      unit = 1000;
+      text.remove_suffix(1);
+      break;
+    case 'm':
+      unit = 60'000;
+      text.remove_suffix(1);
+      break;
+    case 'h':
+      unit = 3'600'000;
+      text.remove_suffix(1);
+      break;
+    case 'd':
+      unit = 86'400'000;
+      text.remove_suffix(1);
+      break;
+    default:
+      break;
+  }
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < 0) return std::nullopt;
+  return n * unit;
+}
+
+std::string format_time(Millis t) {
+  const time_t secs = static_cast<time_t>(t / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::variant<std::vector<Endpoint>, std::string> plan(const std::vector<std::string>& only) {
+  // Upcoming launches and events first (what users look at), then the
+  // objects they point at, then the rest, the config/* lookups last (every
+  // detailed page already carries the ones it uses).
+  static const std::vector<std::string> head{"launches/upcoming",
+                                             "events/upcoming",
+                                             "launches",
+                                             "events",
+                                             "agencies",
+                                             "astronauts",
+                                             "space_stations",
+                                             "expeditions",
+                                             "docking_events",
+                                             "spacewalks",
+                                             "spacecraft_flights",
+                                             "updates",
+                                             "pads",
+                                             "locations",
+                                             "launcher_configurations",
+                                             "launchers",
+                                             "spacecraft",
+                                             "spacecraft_configurations",
+                                             "payloads",
+                                             "payload_flights",
+                                             "landings",
+                                             "programs",
+                                             "mission_patches",
+                                             "celestial_bodies"};
+  std::vector<std::string> routes = head;
+  std::vector<std::string> rest;
+  for (const auto& r : model::registry().resources()) {
+    if (!r->paginated || !r->compose.empty()) continue;
+    if (std::find(routes.begin(), routes.end(), r->path) == routes.end()) rest.push_back(r->path);
+  }
+  std::stable_sort(rest.begin(), rest.end(), [](const std::string& a, const std::string& b) {
+    const bool ca = a.rfind("config/", 0) == 0;
+    const bool cb = b.rfind("config/", 0) == 0;
+    return ca != cb ? cb : a < b;
+  });
+  routes.insert(routes.end(), rest.begin(), rest.end());
+
+  std::set<std::string> wanted(only.begin(), only.end());
+  std::vector<Endpoint> out;
+  for (const auto& route : routes) {
+    const size_t slash = route.rfind('/');
+    const bool action = route.ends_with("/upcoming");
+    const std::string base = action ? route.substr(0, slash) : route;
+    const model::Resource* r = model::registry().find_resource(base);
+    if (r == nullptr || !r->paginated || !r->compose.empty()) continue;
+    if (action && r->action("upcoming") == nullptr) continue;
+    if (!wanted.empty() && wanted.count(route) == 0 && wanted.count(base) == 0) continue;
+    Endpoint e;
+    e.route = route;
+    e.resource = r;
+    e.lists_all = !action;
+    e.upcoming = action;
+    e.detailed = r->mode_parameter && r->mode("detailed") != nullptr;
+    const auto orders = [&](const char* f) {
+      return std::find(r->ordering_fields.begin(), r->ordering_fields.end(), f) !=
+             r->ordering_fields.end();
+    };
+    const bool gte = std::any_of(r->filters.begin(), r->filters.end(),
+                                 [](const auto& f) { return f.param == "last_updated__gte"; });
+    e.incremental = !action && gte && orders("last_updated");
+    e.order_by_id = orders("id");
+    out.push_back(std::move(e));
+  }
+  for (const auto& w : wanted) {
+    if (std::none_of(out.begin(), out.end(),
+                     [&](const Endpoint& e) { return e.route == w || e.resource->path == w; }))
+      return fmt::format(
+          "unknown resource {} (a paginated LL2 route: launches, config/orbits, ...)", w);
+  }
+  return out;
+}
+
+Syncer::Syncer(store::Store& store, Client& client, SyncOptions options)
+    : store_(store), client_(client), options_(std::move(options)), budget_(options_.rate) {
+  base_ = options_.upstream;
+  while (!base_.empty() && base_.back() == '/') base_.pop_back();
+  if (base_.ends_with("/2.3.0")) base_.resize(base_.size() - 6);
+  if (!options_.now) options_.now = system_now;
+  if (!options_.log) {
+    options_.log = [](const std::string& line) {
+      fmt::print(stderr, "{} ll2d sync: {}\n", format_time(system_now()), line);
+      std::fflush(stderr);
+    };
+  }
+  if (!options_.sleep_until) {
+    auto sleeper = std::make_shared<Sleeper>();
+    std::atomic<bool>* stop = options_.stop;
+    options_.sleep_until = [sleeper, stop](Millis until) {
+      // Wakes every 200 ms to notice a stop request.
+      while (system_now() < until) {
+        if (stop != nullptr && stop->load()) return false;
+        std::unique_lock lock(sleeper->mutex);
+        sleeper->cv.wait_for(
+            lock, std::chrono::milliseconds(std::min<Millis>(200, until - system_now() + 1)));
+      }
+      return stop == nullptr || !stop->load();
+    };
+  }
+}
+
+void Syncer::log(const std::string& line) const {
+  options_.log(line);
+}
+
+std::optional<std::string> Syncer::load() {
+  auto planned = plan(options_.resources);
+  if (auto* e = std::get_if<std::string>(&planned)) return *e;
+  endpoints_ = std::get<std::vector<Endpoint>>(planned);
+  states_.assign(endpoints_.size(), EndpointState{});
+  std::vector<std::pair<std::string, std::string>> rows;
+  try {
+    rows = store_.sync_state();
+  } catch (const store::StoreError& e) {
+    return fmt::format("cannot read the sync state: {}", e.what());
+  }
+  for (const auto& [key, text] : rows) {
+    if (key == "budget") {
+      if (!budget_.load(text)) log("the saved call budget is unreadable; starting a new one");
+      continue;
+    }
+    for (size_t i = 0; i < endpoints_.size(); ++i) {
+      if (key == state_key(endpoints_[i]) && !load_state(text, states_[i]))
+        log(fmt::format("the saved state of {} is unreadable; it starts over",
+                        endpoints_[i].route));
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Syncer::Task> Syncer::next_task(Millis now) const {
+  // Due: at most once per run with --once, and `every` after the last time.
+  const auto due = [&](Millis last, Millis every) {
+    if (options_.once && last > run_start_) return false;
+    return now - last >= every;
+  };
+  const auto refreshing = [](const EndpointState& s) {
+    return s.task == "refresh" || s.task == "upcoming";
+  };
+  // Refreshes are short and what users look at: one in progress goes on
+  // first, and a due one comes before the pages of a long walk (a full
+  // walk of LL2 takes a day or more at 15 calls an hour).
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    if (refreshing(states_[i])) return Task{i, states_[i].task, true};
+  }
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    const Endpoint& e = endpoints_[i];
+    const EndpointState& s = states_[i];
+    if ((e.upcoming || e.incremental) && s.task.empty() && s.walked_at != 0 &&
+        due(s.refreshed_at, options_.refresh_every))
+      return Task{i, e.upcoming ? "upcoming" : "refresh", false};
+  }
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    if (!states_[i].task.empty()) return Task{i, states_[i].task, true};
+  }
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    if (states_[i].walked_at == 0) return Task{i, "walk", false};
+  }
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    if (endpoints_[i].lists_all && due(states_[i].walked_at, options_.rewalk_every))
+      return Task{i, "walk", false};
+  }
+  return std::nullopt;
+}
+
+std::optional<Millis> Syncer::next_due(Millis now) const {
+  if (options_.once) return std::nullopt;
+  std::optional<Millis> at;
+  const auto consider = [&](Millis t) { at = at ? std::min(*at, t) : t; };
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    const Endpoint& e = endpoints_[i];
+    if (e.upcoming || e.incremental) consider(states_[i].refreshed_at + options_.refresh_every);
+    if (e.lists_all) consider(states_[i].walked_at + options_.rewalk_every);
+  }
+  if (at) at = std::max(*at, now);
+  return at;
+}
+
+std::string Syncer::url_for(const Task& task, const EndpointState& s) const {
+  const Endpoint& e = endpoints_[task.endpoint];
+  std::string url = fmt::format("{}/2.3.0/{}/?format=json&limit={}", base_, e.route, kPageSize);
+  if (e.detailed) url += "&mode=detailed";
+  if (task.kind == "refresh") {
+    url += "&last_updated__gte=" + percent_encode(s.since) + "&ordering=last_updated";
+  } else if (task.kind == "walk" && e.order_by_id) {
+    url += "&ordering=id";
+  }
+  if (task.resume && s.offset > 0) url += fmt::format("&offset={}", s.offset);
+  return url;
+}
+
+std::string Syncer::lease_text() const {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("owner");
+  w.String(owner_.c_str());
+  w.Key("renewed");
+  w.Int64(options_.now());
+  w.EndObject();
+  return buffer.GetString();
+}
+
+namespace {
+// The lease's owner and renewal time; empty owner: nobody holds it.
+std::pair<std::string, Millis> read_lease(store::Store& store) {
+  for (const auto& [key, text] : store.sync_state()) {
+    if (key != "lease") continue;
+    rapidjson::Document d;
+    d.Parse(text.c_str());
+    if (d.HasParseError() || !d.IsObject() || !d.HasMember("owner") || !d["owner"].IsString() ||
+        !d.HasMember("renewed") || !d["renewed"].IsInt64())
+      return {"", 0};
+    return {d["owner"].GetString(), d["renewed"].GetInt64()};
+  }
+  return {"", 0};
+}
+}  // namespace
+
+std::optional<std::string> Syncer::claim_lease() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  owner_ = fmt::format("{}:{}:{}", host, getpid(), run_start_);
+  try {
+    const auto [owner, renewed] = read_lease(store_);
+    const Millis now = options_.now();
+    // On this machine a lease whose process is gone (kill -9, a crash) is
+    // free at once; elsewhere only when it is stale.
+    bool gone = false;
+    const std::string prefix = std::string(host) + ":";
+    if (owner.rfind(prefix, 0) == 0) {
+      const std::string rest = owner.substr(prefix.size());
+      const pid_t pid = static_cast<pid_t>(std::atoll(rest.substr(0, rest.find(':')).c_str()));
+      gone = pid > 0 && kill(pid, 0) != 0 && errno == ESRCH;
+    }
+    if (!owner.empty() && owner != owner_ && !gone && now - renewed < kLeaseStale)
+      return fmt::format(
+          "another ll2d sync ({}) is mirroring into this database, last seen {}; two would "
+          "spend the call budget twice (a lease not renewed for {} min is taken over)",
+          owner, format_time(renewed), kLeaseStale / 60'000);
+  } catch (const store::StoreError& e) {
+    return fmt::format("cannot read the sync state: {}", e.what());
+  }
+  store::WriteBatch batch;
+  batch.sync_state.emplace_back("lease", lease_text());
+  if (auto e = store_.write(batch)) return fmt::format("cannot write the sync state: {}", *e);
+  return std::nullopt;
+}
+
+bool Syncer::still_ours() {
+  try {
+    if (read_lease(store_).first == owner_) return true;
+  } catch (const store::StoreError& e) {
+    log(fmt::format("cannot read the sync state: {}", e.what()));
+    return false;
+  }
+  log("another ll2d sync took over this database (this one was silent too long); stopping");
+  failed_ = true;
+  return false;
+}
+
+void Syncer::release_lease() {
+  if (!still_ours()) return;
+  store::WriteBatch batch;
+  batch.sync_state.emplace_back("lease", "");
+  store_.write(batch);
+}
+
+bool Syncer::wait_until(Millis until) {
+  while (options_.now() < until) {
+    if (!options_.sleep_until(std::min(until, options_.now() + kLeaseRenew))) return false;
+    store::WriteBatch batch;
+    batch.sync_state.emplace_back("lease", lease_text());
+    if (!still_ours()) return false;
+    if (auto e = store_.write(batch)) log(fmt::format("cannot renew the sync lease: {}", *e));
+  }
+  return true;
+}
+
+bool Syncer::save_budget() {
+  if (!still_ours()) return false;
+  store::WriteBatch batch;
+  batch.sync_state.emplace_back("budget", budget_.save());
+  batch.sync_state.emplace_back("lease", lease_text());
+  if (auto e = store_.write(batch)) {
+    log(fmt::format("cannot save the call budget (no call made): {}", *e));
+    return false;
+  }
+  return true;
+}
+
+void Syncer::probe() {
+  probe_due_ = false;
+  if (!options_.probe_throttle) return;
+  const Response r = client_.get(base_ + "/2.3.0/api-throttle/?format=json");
+  if (r.status != 200) {
+    log(fmt::format("the upstream's /2.3.0/api-throttle/ answered {}: going by --calls alone",
+                    r.status == 0 ? r.error : std::to_string(r.status)));
+    return;
+  }
+  rapidjson::Document d;
+  d.Parse(r.body.data(), r.body.size());
+  if (d.HasParseError() || !d.IsObject()) return;
+  UpstreamReport report;
+  const auto num = [&](const char* key, int64_t& out) {
+    const auto it = d.FindMember(key);
+    if (it != d.MemberEnd() && it->value.IsInt64()) out = it->value.GetInt64();
+  };
+  num("your_request_limit", report.limit);
+  num("limit_frequency_secs", report.frequency_s);
+  num("current_use", report.current_use);
+  num("next_use_secs", report.next_use_s);
+  log(fmt::format("upstream budget: {} calls per {} s, {} used, next in {} s", report.limit,
+                  report.frequency_s, report.current_use, report.next_use_s));
+  budget_.on_report(options_.now(), report);
+  if (report.limit > 0 && report.frequency_s > 0 &&
+      report.limit * options_.rate.window < options_.rate.calls * report.frequency_s * 1000) {
+    log(
+        fmt::format("the upstream allows fewer calls ({} per {} s) than --calls {}; going by its "
+                    "limit",
+                    report.limit, report.frequency_s, format_rate(options_.rate)));
+    budget_ = [&] {
+      Budget b(Rate{report.limit, report.frequency_s * 1000});
+      b.load(budget_.save());
+      return b;
+    }();
+  }
+}
+
+std::string Syncer::eta(Millis now) const {
+  int64_t calls = 0;
+  int64_t uncounted = 0;
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    const EndpointState& s = states_[i];
+    if (s.walked_at != 0 && s.task.empty()) continue;
+    if (s.walked_at != 0 && s.task != "walk") continue;
+    if (s.last_count < 0 || s.task.empty()) {
+      ++uncounted;
+      continue;
+    }
+    calls += (std::max<int64_t>(s.last_count - s.offset, 0) + kPageSize - 1) / kPageSize;
+  }
+  if (calls == 0 && uncounted == 0) return "initial load done";
+  const Rate& rate = budget_.rate();
+  const Millis wait = budget_.next_call(now) - now;
+  const Millis total = wait + calls * rate.window / rate.calls;
+  return fmt::format("initial load: {} calls left{}, about {} at {}", calls,
+                     uncounted ? fmt::format(" + {} endpoints not yet counted", uncounted) : "",
+                     format_wait(total), format_rate(rate));
+}
+
+void Syncer::sweep(size_t i) {
+  const Endpoint& e = endpoints_[i];
+  EndpointState s = states_[i];
+  std::vector<Value> gone;
+  try {
+    gone = store_.unseen_ids(*e.resource->kind, e.route);
+  } catch (const store::StoreError& err) {
+    log(fmt::format("{}: cannot list what the walk did not see: {}", e.route, err.what()));
+    failed_ = true;
+    return;
+  }
+  store::WriteBatch batch;
+  if (!gone.empty()) batch.deletes.push_back({e.resource->kind, gone});
+  s.sweep_pending = false;
+  s.deleted += static_cast<int64_t>(gone.size());
+  batch.sync_state.emplace_back(state_key(e), save_state(s));
+  batch.seen.push_back({e.route, true, {}});
+  if (auto err = store_.write(batch)) {
+    log(fmt::format("{}: cannot delete what vanished upstream: {}", e.route, *err));
+    failed_ = true;
+    return;
+  }
+  states_[i] = s;
+  if (!gone.empty())
+    log(fmt::format("{}: deleted {} objects no longer upstream", e.route, gone.size()));
+}
+
+// One call and what follows from it. False: stop the run.
+bool Syncer::step(const Task& task) {
+  const Endpoint& e = endpoints_[task.endpoint];
+  EndpointState s = states_[task.endpoint];
+  if (!task.resume) {
+    // A new task starts at its first page.
+    s.task = task.kind;
+    s.offset = 0;
+    s.first_count = -1;
+    s.last_count = -1;
+    s.seen = 0;
+    s.consistent = true;
+    s.since = task.kind == "refresh" ? s.watermark : "";
+  }
+  const std::string url = url_for(Task{task.endpoint, s.task, true}, s);
+  const Millis now = options_.now();
+  budget_.record_call(now);
+  if (!save_budget()) return failed_ ? false : wait_until(options_.now() + 5000);
+  const Response r = client_.get(url);
+  const Millis after = options_.now();
+  if (r.status == 429) {
+    budget_.on_throttled(after, r.retry_after_ms);
+    probe_due_ = true;
+    log(fmt::format(
+        "{}: throttled (429{}); next call not before {}", e.route,
+        r.retry_after_ms ? fmt::format(", Retry-After {} s", *r.retry_after_ms / 1000) : "",
+        format_time(budget_.not_before())));
+    save_budget();
+    return true;
+  }
+  if (r.status == 0 && options_.stop != nullptr && options_.stop->load()) {
+    // Abandoned for a stop: no fault of the upstream's, so no back-off.
+    log(fmt::format("{}: call abandoned, stopping", e.route));
+    return false;
+  }
+  if (r.status == 0 || r.status >= 500) {
+    budget_.on_failure(after);
+    log(fmt::format("{}: {}; backing off until {}", e.route,
+                    r.status == 0 ? r.error : fmt::format("upstream answered {}", r.status),
+                    format_time(budget_.not_before())));
+    save_budget();
+    return true;
+  }
+  budget_.on_success();
+  if (r.status == 401 || r.status == 403) {
+    log(fmt::format("{}: upstream answered {} (is --token right?); stopping", e.route, r.status));
+    failed_ = true;
+    save_budget();
+    return false;
+  }
+  store::WriteBatch batch;
+  std::string problem;
+  PageInfo info;
+  if (r.status != 200) {
+    problem = fmt::format("upstream answered {} for {}", r.status, url);
+  } else {
+    auto page = read_page(r.body);
+    if (auto* p = std::get_if<std::string>(&page)) {
+      problem = fmt::format("rejected page {}: {}", url, *p);
+    } else {
+      info = std::get<PageInfo>(page);
+      auto collected = ingest::collect(e.resource->kind, r.body, url);
+      if (auto* err = std::get_if<ingest::ImportError>(&collected)) {
+        problem = fmt::format("rejected {}", err->to_string());
+      } else {
+        batch = std::move(std::get<ingest::Collected>(collected).batch);
+      }
+    }
+  }
+  if (!problem.empty()) {
+    // Reported and skipped; nothing of the page is written, and a walk
+    // with a hole in it deletes nothing.
+    log(fmt::format("{}: {} (nothing from it was written; skipped)", e.route, problem));
+    failed_ = true;
+    s.rejected += 1;
+    s.error = problem;
+    s.consistent = false;
+    if (r.status != 200 && r.status != 0) {
+      // Not a page at all (404, 400): this task is over.
+      info.has_next = false;
+    } else {
+      info.has_next = s.last_count < 0 || s.offset + kPageSize < s.last_count;
+    }
+    info.count = s.last_count;
+  } else {
+    if (s.first_count < 0) s.first_count = info.count;
+    if (s.last_count >= 0 && info.count != s.last_count) s.consistent = false;
+    s.last_count = info.count;
+    s.seen += static_cast<int64_t>(info.ids.size());
+    if (s.watermark < info.newest) s.watermark = info.newest;
+    if (e.lists_all && s.task == "walk") batch.seen.push_back({e.route, s.offset == 0, info.ids});
+  }
+  const int64_t page_offset = s.offset;
+  s.offset += kPageSize;
+  const bool done = !info.has_next;
+  if (done) {
+    const Millis t = options_.now();
+    if (s.task == "walk") {
+      s.walked_at = t;
+      s.objects = s.seen;
+      // Deletions only after a walk that saw everything once.
+      s.sweep_pending =
+          e.lists_all && s.consistent && s.first_count == s.last_count && s.seen == s.last_count;
+      if (e.lists_all && !s.sweep_pending)
+        log(
+            fmt::format("{}: the walk was not consistent (count {} → {}, {} seen); nothing is "
+                        "deleted this time",
+                        e.route, s.first_count, s.last_count, s.seen));
+    }
+    s.refreshed_at = t;
+    s.task.clear();
+    s.offset = 0;
+    if (problem.empty()) s.error.clear();
+  }
+  batch.sync_state.emplace_back("budget", budget_.save());
+  batch.sync_state.emplace_back("lease", lease_text());
+  batch.sync_state.emplace_back(state_key(e), save_state(s));
+  if (auto err = store_.write(batch)) {
+    // The page is lost with its cursor: it is asked for again, after a
+    // pause that grows while writing keeps failing.
+    log(fmt::format("{}: cannot write page at offset {}: {}", e.route, page_offset, *err));
+    failed_ = true;
+    budget_.on_failure(options_.now());
+    return true;
+  }
+  states_[task.endpoint] = s;
+  if (problem.empty()) {
+    const int64_t pages = (std::max<int64_t>(info.count, 1) + kPageSize - 1) / kPageSize;
+    log(fmt::format("{} {}: page {} of {} ({} objects){}; {}", e.route,
+                    s.task.empty() ? task.kind : s.task, page_offset / kPageSize + 1, pages,
+                    info.ids.size(), done ? ", done" : "", eta(options_.now())));
+  }
+  return true;
+}
+
+int Syncer::run() {
+  if (auto e = load()) {
+    log(*e);
+    return 2;
+  }
+  run_start_ = options_.now();
+  if (auto e = claim_lease()) {
+    log(*e);
+    return 2;
+  }
+  {
+    // Remember where this mirror reads from (for --status).
+    store::WriteBatch batch;
+    batch.sync_state.emplace_back("upstream", base_);
+    batch.sync_state.emplace_back("calls", format_rate(options_.rate));
+    if (auto e = store_.write(batch)) {
+      log(fmt::format("cannot write the sync state: {}", *e));
+      return 2;
+    }
+  }
+  const auto stopped = [&] { return options_.stop != nullptr && options_.stop->load(); };
+  while (!stopped()) {
+    bool swept = false;
+    for (size_t i = 0; i < endpoints_.size(); ++i) {
+      if (states_[i].sweep_pending) {
+        sweep(i);
+        swept = true;
+        if (states_[i].sweep_pending) {  // could not: do not loop on it
+          release_lease();
+          return 1;
+        }
+      }
+    }
+    if (swept) continue;
+    const Millis now = options_.now();
+    const auto task = next_task(now);
+    if (!task) {
+      const auto due = next_due(now);
+      if (!due) break;
+      log(fmt::format("up to date; next refresh at {}", format_time(*due)));
+      if (!wait_until(*due)) break;
+      continue;
+    }
+    const Millis at = budget_.next_call(now);
+    if (at > now) {
+      if (at - now >= 1000)
+        log(fmt::format("{} calls used of {}; next call ({} {}) at {}", budget_.used(now),
+                        format_rate(budget_.rate()), endpoints_[task->endpoint].route, task->kind,
+                        format_time(at)));
+      if (!wait_until(at)) break;
+      continue;
+    }
+    if (probe_due_) {
+      probe();
+      continue;  // the report may have moved the next call
+    }
+    if (!step(*task)) break;
+  }
+  release_lease();
+  return failed_ ? 1 : 0;
+}
+
+std::string Syncer::status() {
+  std::string out;
+  if (auto e = load()) return "ll2d sync --status: " + *e + "\n";
+  std::string upstream = "(never synced)";
+  try {
+    // The budget as the last run had it (--status is given no --calls).
+    std::string saved_budget;
+    std::optional<Rate> rate;
+    for (const auto& [key, text] : store_.sync_state()) {
+      if (key == "upstream") upstream = base_ = text;
+      if (key == "calls") rate = parse_rate(text);
+      if (key == "budget") saved_budget = text;
+    }
+    const auto [owner, renewed] = read_lease(store_);
+    if (!owner.empty())
+      out += fmt::format("running: ll2d sync {} (last seen {}{})\n", owner, format_time(renewed),
+                         options_.now() - renewed >= kLeaseStale ? ", stale" : "");
+    if (rate) {
+      budget_ = Budget(*rate);
+      budget_.load(saved_budget);
+    }
+  } catch (const store::StoreError&) {
+  }
+  const Millis now = options_.now();
+  out += fmt::format("upstream: {}\n", upstream);
+  out += fmt::format("{:<40} {:>8} {:<26} {:<26} {}\n", "endpoint", "objects", "last full walk",
+                     "last refresh", "now");
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    const EndpointState& s = states_[i];
+    std::string doing =
+        s.task.empty() ? (s.walked_at == 0 ? "not yet mirrored" : "idle")
+                       : fmt::format("{} at offset {}{}", s.task, s.offset,
+                                     s.last_count >= 0 ? fmt::format(" of {}", s.last_count) : "");
+    if (s.sweep_pending) doing = "deleting what vanished upstream";
+    if (!s.error.empty()) doing += " (last problem: " + s.error + ")";
+    const auto when = [&](Millis t) {
+      return t == 0
+                 ? std::string("-")
+                 : fmt::format("{} ({} ago)", format_time(t).substr(5, 11), format_wait(now - t));
+    };
+    out += fmt::format("{:<40} {:>8} {:<26} {:<26} {}\n", endpoints_[i].route,
+                       endpoints_[i].upcoming ? std::string("") : std::to_string(s.objects),
+                       when(s.walked_at), when(s.refreshed_at), doing);
+  }
+  out += fmt::format("budget: {}, {} calls in the current window\n", format_rate(budget_.rate()),
+                     budget_.used(now));
+  run_start_ = now;
+  const auto task = next_task(now);
+  if (task) {
+    const Millis at = budget_.next_call(now);
+    out += fmt::format("next call: {} ({} {}) {}\n", url_for(*task, states_[task->endpoint]),
+                       endpoints_[task->endpoint].route, task->kind,
+                       at <= now ? "once sync runs" : "at " + format_time(at));
+  } else if (const auto due = next_due(now)) {
+    out += fmt::format("up to date; next refresh at {}\n", format_time(*due));
+  }
+  out += eta(now) + "\n";
+  return out;
+}
+
+}  // namespace ll2::sync

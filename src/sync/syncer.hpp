@@ -1,0 +1,140 @@
+// `ll2d sync`: mirrors a live LL2 into a database, one call at a time and
+// inside a call budget. What it has done lives in the database (table
+// ll2d_sync), next to the data, and every page is written in the same
+// transaction as the cursor that says so: a kill at any moment loses at most
+// the call in flight, and the next run goes on from there.
+//
+// Tasks, most urgent first:
+//   1. refreshes, every `refresh_every` (one in progress first): the upcoming
+//      lists re-read, and the endpoints with `last_updated__gte` asked for
+//      what changed since the newest `last_updated` seen;
+//   2. a walk in progress (its next page);
+//   3. the initial load: a full walk of every endpoint never walked, in the
+//      plan's order (upcoming launches and events first);
+//   4. full re-walks, every `rewalk_every`: what a walk did not see of an
+//      endpoint that lists all its objects is deleted (when the walk was
+//      consistent: the same count at its first and last page, and as many
+//      objects seen).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "model/schema.hpp"
+#include "store/store.hpp"
+#include "sync/budget.hpp"
+#include "sync/client.hpp"
+
+namespace ll2::sync {
+
+// One endpoint the mirror reads: a route (launches, launches/upcoming,
+// config/orbits) of a resource.
+struct Endpoint {
+  std::string route;
+  const model::Resource* resource = nullptr;
+  bool lists_all = false;    // every object of its kind (not an action): deletions are detected
+  bool incremental = false;  // has last_updated__gte and ordering=last_updated
+  bool upcoming = false;     // re-read on every refresh
+  bool detailed = false;     // takes mode=detailed
+  bool order_by_id = false;  // ordering=id keeps a walk's pages stable
+};
+
+// The endpoints in the order a user wants them mirrored; `only` (routes)
+// narrows it (launches also brings launches/upcoming). Unknown names are an
+// error.
+std::variant<std::vector<Endpoint>, std::string> plan(const std::vector<std::string>& only);
+
+struct SyncOptions {
+  std::string upstream;  // https://ll.thespacedevs.com (a trailing /2.3.0 is accepted)
+  Rate rate;
+  std::vector<std::string> resources;
+  bool once = false;  // do what is due, then return (no waiting for refreshes)
+  Millis refresh_every = 3'600'000;
+  Millis rewalk_every = 7 * 86'400'000LL;
+  bool probe_throttle = true;   // read /2.3.0/api-throttle/ (never counted) to learn its use
+  std::function<Millis()> now;  // default: the system clock
+  std::function<bool(Millis)> sleep_until;      // false: stop asked for; default: interruptible
+  std::function<void(const std::string&)> log;  // default: stderr with a time stamp
+  std::atomic<bool>* stop = nullptr;            // set to end run() at the next step
+};
+
+// What the mirror knows of one endpoint (saved as JSON under its route).
+struct EndpointState {
+  std::string task;  // in progress: "walk", "refresh", "upcoming"; empty: none
+  int64_t offset = 0;
+  int64_t first_count = -1;    // the walk's count at its first page
+  int64_t last_count = -1;     // at its latest page
+  int64_t seen = 0;            // objects the walk has read
+  bool consistent = true;      // no page rejected, no count change
+  bool sweep_pending = false;  // a full walk ended: delete what it did not see
+  std::string since;           // the refresh in progress: last_updated__gte
+  std::string watermark;       // the newest last_updated seen
+  Millis walked_at = 0;        // end of the last complete full walk
+  Millis refreshed_at = 0;     // end of the last refresh (or full walk)
+  int64_t objects = 0;         // objects the last full walk saw
+  int64_t deleted = 0;         // deleted after walks, in all
+  int64_t rejected = 0;        // pages rejected, in all
+  std::string error;           // the last problem, if any
+};
+
+class Syncer {
+ public:
+  Syncer(store::Store& store, Client& client, SyncOptions options);
+  // Runs until stopped (or, with `once`, until nothing is due). Returns 0,
+  // or 1 when something failed (a rejected page, an endpoint in error).
+  int run();
+  // What is mirrored, how fresh, and the next planned call.
+  std::string status();
+
+ private:
+  struct Task {
+    size_t endpoint = 0;
+    std::string kind;  // walk, refresh, upcoming
+    bool resume = false;
+  };
+  std::optional<std::string> load();
+  std::optional<Task> next_task(Millis now) const;
+  std::optional<Millis> next_due(Millis now) const;
+  bool step(const Task& task);
+  void probe();
+  void log(const std::string& line) const;
+  std::string url_for(const Task& task, const EndpointState& state) const;
+  std::string eta(Millis now) const;
+  bool save_budget();
+  // One sync per database: a lease in ll2d_sync names the process that holds
+  // it and when it last said so; another process waits until it is stale.
+  std::optional<std::string> claim_lease();
+  bool still_ours();
+  std::string lease_text() const;
+  void release_lease();
+  // sleep_until in steps, renewing the lease between them.
+  bool wait_until(Millis until);
+  void sweep(size_t endpoint);
+
+  store::Store& store_;
+  Client& client_;
+  SyncOptions options_;
+  std::vector<Endpoint> endpoints_;
+  std::vector<EndpointState> states_;
+  Budget budget_;
+  Millis run_start_ = 0;
+  bool failed_ = false;
+  bool probe_due_ = true;
+  std::string base_;
+  std::string owner_;  // host:pid:start of this run
+};
+
+// A lease not renewed for this long belongs to a process that is gone.
+inline constexpr Millis kLeaseStale = 15 * 60'000;
+inline constexpr Millis kLeaseRenew = 5 * 60'000;
+
+// Parses a duration: "90s", "15m", "2h", "7d" or plain seconds.
+std::optional<Millis> parse_duration(std::string_view text);
+// 2026-11-27T13:45:02Z
+std::string format_time(Millis t);
+
+}  // namespace ll2::sync

@@ -1,0 +1,526 @@
+// ll2d sync against real upstreams on loopback: a second `ll2d serve`
+// holding a generated world (the mirror must end answering exactly as it
+// does, and one refresh must follow its changes), kill -9 at random moments,
+// `serve --sync-from`, and a scripted upstream for 429, 5xx, timeouts and
+// malformed pages.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "harness.hpp"
+#include "model/schema.hpp"
+#include "store/store.hpp"
+
+namespace ll2::test {
+namespace {
+
+constexpr const char* kNow = "2025-06-01T00:00:00Z";  // the generator's "now"
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The generated world's pages, made once for the whole suite.
+const std::string& world_dir() {
+  static TempDir dir;
+  static const bool made = [] {
+    const auto r = run_ll2d(
+        {"generate", "--events", "200", "--seed", "11", "--out", dir.file("world"), "--quiet"});
+    if (r.exit_code != 0) throw std::runtime_error("generate failed: " + r.err);
+    return true;
+  }();
+  (void)made;
+  static const std::string path = dir.file("world");
+  return path;
+}
+
+// A fresh upstream database holding the generated world.
+void make_upstream(const std::string& db) {
+  const auto r = run_ll2d({"import", "--db", db, world_dir()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+}
+
+std::string base_url(const Server& s) {
+  return fmt::format("http://127.0.0.1:{}", s.port());
+}
+
+// Every list route the API root names (and the upcoming/previous actions).
+std::vector<std::string> routes(const Server& s) {
+  const auto root = s.get("/2.3.0/?format=json");
+  rapidjson::Document d;
+  d.Parse(root.body.c_str());
+  std::vector<std::string> out;
+  for (const auto& m : d.GetObject()) {
+    std::string url = m.value.GetString();
+    url = url.substr(0, url.find('?'));
+    const std::string path = url.substr(url.find("/2.3.0/") + 7);
+    if (path.rfind("dashboard/", 0) == 0) continue;
+    out.push_back(path);  // ends with a slash
+  }
+  for (const char* extra :
+       {"launches/upcoming/", "launches/previous/", "events/upcoming/", "events/previous/"})
+    out.emplace_back(extra);
+  return out;
+}
+
+// Compares every page of every route in every mode, and every object's
+// detail, between two servers. Returns the differences (at most a few).
+struct Comparison {
+  std::vector<std::string> differences;
+  int64_t requests = 0;
+  int64_t objects = 0;
+};
+Comparison compare(const Server& upstream, const Server& mirror, bool details = true) {
+  Comparison c;
+  const auto same = [&](const std::string& target) {
+    // One Host for both, so that the absolute URLs in bodies are alike.
+    const auto a = upstream.get(target, {{"Host", "ll2d.test"}});
+    const auto b = mirror.get(target, {{"Host", "ll2d.test"}});
+    c.requests += 2;
+    if ((a.status != b.status || a.body != b.body) && c.differences.size() < 8)
+      c.differences.push_back(fmt::format("{}: upstream {} ({} bytes), mirror {} ({} bytes)",
+                                          target, a.status, a.body.size(), b.status,
+                                          b.body.size()));
+    return a;
+  };
+  for (const auto& route : routes(upstream)) {
+    std::set<std::string> ids;
+    for (const char* mode : {"", "&mode=list", "&mode=normal", "&mode=detailed"}) {
+      for (int64_t offset = 0;; offset += 100) {
+        const auto a =
+            same(fmt::format("/2.3.0/{}?format=json&limit=100&offset={}{}", route, offset, mode));
+        rapidjson::Document d;
+        d.Parse(a.body.c_str());
+        if (a.status != 200 || !d.IsObject() || !d.HasMember("results")) break;
+        for (const auto& r : d["results"].GetArray()) {
+          if (!r.IsObject() || !r.HasMember("id")) continue;
+          ids.insert(r["id"].IsString() ? std::string(r["id"].GetString())
+                                        : std::to_string(r["id"].GetInt64()));
+        }
+        if (!d["next"].IsString()) break;
+      }
+    }
+    if (!details || route.find("upcoming") != route.npos || route.find("previous") != route.npos)
+      continue;
+    for (const auto& id : ids) {
+      ++c.objects;
+      same(fmt::format("/2.3.0/{}{}/?format=json", route, id));
+      same(fmt::format("/2.3.0/{}{}/?format=json&mode=detailed", route, id));
+    }
+  }
+  return c;
+}
+
+std::string differences(const Comparison& c) {
+  std::string out;
+  for (const auto& d : c.differences) out += d + "\n";
+  return out;
+}
+
+// ll2d sync, run to the end.
+CommandResult sync(const std::string& db, const Server& upstream,
+                   std::vector<std::string> extra = {}, const std::string& calls = "40/1s") {
+  std::vector<std::string> args{"sync",    "--db", db,      "--upstream", base_url(upstream),
+                                "--calls", calls,  "--once"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run_ll2d(args, 120);
+}
+
+// Calls the upstream's access log shows (the list and detail reads, not
+// api-throttle).
+int64_t upstream_calls(const Server& upstream) {
+  const std::string log = upstream.stderr_text();
+  int64_t n = 0;
+  for (size_t at = log.find("method=GET path=\"/2.3.0/"); at != std::string::npos;
+       at = log.find("method=GET path=\"/2.3.0/", at + 1)) {
+    if (log.compare(at + 24, 13, "api-throttle/") != 0) ++n;
+  }
+  return n;
+}
+
+int64_t count_lines(const std::string& text, const std::string& needle) {
+  int64_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+// Rewrites a generated page: `edit` changes its parsed results.
+std::string edited_page(const std::string& path, const std::string& out,
+                        const std::function<void(rapidjson::Value&, rapidjson::Document&)>& edit) {
+  rapidjson::Document d;
+  const std::string text = read_text(path);
+  d.Parse(text.c_str());
+  edit(d["results"], d);
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  d.Accept(w);
+  std::ofstream(out) << buffer.GetString();
+  return out;
+}
+
+TEST(Sync, MirrorEndsIdenticalToItsUpstreamAndOneRefreshFollowsItsChanges) {
+  TempDir dir;
+  const std::string up = dir.file("up.sqlite3");
+  const std::string mirror = dir.file("mirror.sqlite3");
+  make_upstream(up);
+  Server upstream(up, {"--now", kNow});
+
+  // The initial load, inside a budget of 40 calls a second.
+  const auto started = std::chrono::steady_clock::now();
+  const auto loaded = sync(mirror, upstream);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
+  EXPECT_NE(loaded.err.find("initial load done"), std::string::npos) << loaded.err;
+  const int64_t calls = upstream_calls(upstream);
+  EXPECT_GT(calls, 40);  // more than one window's worth, so the budget set the pace
+  EXPECT_LE(calls, 40 * (static_cast<int64_t>(seconds) + 1)) << seconds << " s";
+  EXPECT_EQ(count_lines(loaded.err, " page "), calls);
+
+  {
+    Server copy(mirror, {"--now", kNow, "--no-access-log"});
+    const auto c = compare(upstream, copy);
+    EXPECT_TRUE(c.differences.empty()) << differences(c);
+    EXPECT_GT(c.objects, 1000);
+  }
+
+  // Upstream changes: three launches renamed (with a newer last_updated),
+  // an agency renamed (agencies have no last_updated filter), two updates
+  // and two docking events deleted.
+  const auto renamed_launches = edited_page(
+      world_dir() + "/launches/page_0001.json", dir.file("launches.json"),
+      [](rapidjson::Value& results, rapidjson::Document& d) {
+        for (rapidjson::SizeType i = 0; i < 3; ++i) {
+          results[i]["name"].SetString(fmt::format("Renamed launch {}", i).c_str(),
+                                       d.GetAllocator());
+          results[i]["last_updated"].SetString("2030-01-01T00:00:00Z", d.GetAllocator());
+        }
+        results.Erase(results.Begin() + 3, results.End());
+      });
+  const auto renamed_agency =
+      edited_page(world_dir() + "/agencies/page_0001.json", dir.file("agencies.json"),
+                  [](rapidjson::Value& results, rapidjson::Document& d) {
+                    results[0]["name"].SetString("Renamed agency", d.GetAllocator());
+                    results.Erase(results.Begin() + 1, results.End());
+                  });
+  for (const auto& file : {renamed_launches, renamed_agency}) {
+    const auto r = run_ll2d({"import", "--db", up, file});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  {
+    auto opened = store::open_store(backend_db(up));
+    ASSERT_TRUE(opened.store) << opened.error;
+    store::WriteBatch batch;
+    for (const char* route : {"updates", "docking_events"}) {
+      const auto page = upstream.get(fmt::format("/2.3.0/{}/?format=json&limit=2", route));
+      rapidjson::Document d;
+      d.Parse(page.body.c_str());
+      store::DeleteWrite del{model::registry().find_resource(route)->kind, {}};
+      for (const auto& r : d["results"].GetArray()) del.ids.emplace_back(r["id"].GetInt64());
+      ASSERT_EQ(del.ids.size(), 2u);
+      batch.deletes.push_back(del);
+    }
+    ASSERT_FALSE(opened.store->write(batch));
+  }
+
+  // A refresh of what changed: the launches come back through
+  // last_updated__gte in one page each for launches (the upcoming lists are
+  // re-read too).
+  const int64_t before = upstream_calls(upstream);
+  const auto refreshed = sync(mirror, upstream, {"--refresh-every", "0s"});
+  ASSERT_EQ(refreshed.exit_code, 0) << refreshed.err;
+  EXPECT_NE(refreshed.err.find("launches refresh: page 1 of 1"), std::string::npos)
+      << refreshed.err;
+  EXPECT_LE(upstream_calls(upstream) - before, 6) << refreshed.err;
+  {
+    Server copy(mirror, {"--now", kNow, "--no-access-log"});
+    const std::string renamed = "/2.3.0/launches/?format=json&search=Renamed+launch&mode=detailed";
+    const auto launch = upstream.get(renamed, {{"Host", "ll2d.test"}});
+    EXPECT_NE(launch.body.find("Renamed launch 1"), std::string::npos) << launch.body;
+    EXPECT_EQ(copy.get(renamed, {{"Host", "ll2d.test"}}).body, launch.body);
+  }
+
+  // One full refresh (every endpoint walked again) brings the mirror level:
+  // renamed, deleted and all.
+  const auto level = sync(mirror, upstream, {"--refresh-every", "0s", "--rewalk-every", "0s"});
+  ASSERT_EQ(level.exit_code, 0) << level.err;
+  EXPECT_NE(level.err.find("updates: deleted 2 objects"), std::string::npos) << level.err;
+  EXPECT_NE(level.err.find("docking_events: deleted 2 objects"), std::string::npos) << level.err;
+  Server copy(mirror, {"--now", kNow, "--no-access-log"});
+  const auto c = compare(upstream, copy);
+  EXPECT_TRUE(c.differences.empty()) << differences(c);
+
+  // A run with nothing due writes only its bookkeeping, which leaves the
+  // generation (and the caches of every serve keyed by it) alone.
+  const int64_t generation = query_int64(mirror, "SELECT generation FROM ll2d_state");
+  ASSERT_GT(generation, 0);
+  const auto idle = sync(mirror, upstream);
+  ASSERT_EQ(idle.exit_code, 0) << idle.err;
+  EXPECT_EQ(count_lines(idle.err, " page "), 0) << idle.err;
+  EXPECT_EQ(query_int64(mirror, "SELECT generation FROM ll2d_state"), generation);
+
+  // --status says what is mirrored and what comes next, and makes no call.
+  const int64_t quiet = upstream_calls(upstream);
+  const auto status = run_ll2d({"sync", "--db", mirror, "--status"});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("upstream: " + base_url(upstream)), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("launches/upcoming"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("up to date; next refresh at"), std::string::npos) << status.out;
+  EXPECT_EQ(upstream_calls(upstream), quiet);
+}
+
+pid_t spawn_ll2d(std::vector<std::string> args, const std::string& err_file) {
+  for (size_t i = 0; i + 1 < args.size(); ++i)
+    if (args[i] == "--db") args[i + 1] = backend_db(args[i + 1]);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(err, STDERR_FILENO);
+    std::vector<char*> argv;
+    std::string binary = LL2D_BINARY;
+    argv.push_back(binary.data());
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+TEST(Sync, KillNineAtRandomMomentsLosesNothing) {
+  TempDir dir;
+  const std::string up = dir.file("up.sqlite3");
+  const std::string mirror = dir.file("mirror.sqlite3");
+  make_upstream(up);
+  Server upstream(up, {"--now", kNow, "--no-access-log"});
+  std::mt19937 rng(std::random_device{}());
+  int killed = 0;
+  for (int trial = 0; trial < 6; ++trial) {
+    const pid_t pid = spawn_ll2d(
+        {"sync", "--db", mirror, "--upstream", base_url(upstream), "--calls", "1000/1s", "--once"},
+        dir.file("err"));
+    // A random moment once pages are arriving (start-up time varies with
+    // the machine's load): mid-page, mid-write, or between calls.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (read_text(dir.file("err")).find(" page ") == std::string::npos &&
+           waitpid(pid, nullptr, WNOHANG) == 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 300)(rng)));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (WIFSIGNALED(status)) ++killed;
+    const auto check = run_ll2d({"check", "--db", mirror});
+    EXPECT_EQ(check.exit_code, 0) << "trial " << trial << ": " << check.out << check.err;
+    if (!postgres_backend())
+      EXPECT_NE(check.out.find("integrity (integrity_check): ok"), std::string::npos) << check.out;
+  }
+  EXPECT_GT(killed, 0);
+  // The next run finishes the job, without starting over.
+  const auto finished = sync(mirror, upstream, {}, "1000/1s");
+  ASSERT_EQ(finished.exit_code, 0) << finished.err;
+  const auto fresh = sync(dir.file("fresh.sqlite3"), upstream, {}, "1000/1s");
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.err;
+  EXPECT_LT(count_lines(finished.err, " page "), count_lines(fresh.err, " page "));
+  Server copy(mirror, {"--now", kNow, "--no-access-log"});
+  const auto c = compare(upstream, copy, /*details=*/false);
+  EXPECT_TRUE(c.differences.empty()) << differences(c);
+}
+
+TEST(Sync, ServeSyncFromMirrorsInTheBackgroundWhileServing) {
+  TempDir dir;
+  const std::string up = dir.file("up.sqlite3");
+  make_upstream(up);
+  Server upstream(up, {"--now", kNow, "--no-access-log"});
+  Server mirror(dir.file("mirror.sqlite3"), {"--now", kNow, "--no-access-log", "--sync-from",
+                                             base_url(upstream), "--sync-calls", "1000/1s"});
+  // Readers see the pages as they arrive: the launches show up while the
+  // rest is still being loaded.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  bool partial = false;
+  for (;;) {
+    const auto status = run_ll2d({"sync", "--db", dir.file("mirror.sqlite3"), "--status"});
+    if (status.out.find("initial load done") != std::string::npos) break;
+    partial =
+        partial || (status.out.find("not yet mirrored") != std::string::npos &&
+                    mirror.get("/2.3.0/launches/?format=json&limit=1").body.find("\"count\":0") ==
+                        std::string::npos);
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << status.out << mirror.stderr_text();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(partial);
+  const auto c = compare(upstream, mirror, /*details=*/false);
+  EXPECT_TRUE(c.differences.empty()) << differences(c);
+  EXPECT_EQ(mirror.stop(), 0) << mirror.stderr_text();
+}
+
+// The scripted upstream (tests/integration/sync_upstream.py): its port, and
+// the log of the calls it answered.
+struct Scripted {
+  pid_t pid = -1;
+  uint16_t port = 0;
+  std::string log;
+  Scripted(const std::string& script, const std::string& log_file) : log(log_file) {
+    int fds[2];
+    if (pipe(fds) != 0) throw std::runtime_error("pipe");
+    pid = fork();
+    if (pid == 0) {
+      dup2(fds[1], STDOUT_FILENO);
+      close(fds[0]);
+      execlp("python3", "python3", LL2D_SOURCE_DIR "/tests/integration/sync_upstream.py",
+             script.c_str(), log_file.c_str(), nullptr);
+      _exit(127);
+    }
+    close(fds[1]);
+    std::string line;
+    char ch = 0;
+    while (read(fds[0], &ch, 1) == 1 && ch != '\n') line += ch;
+    close(fds[0]);
+    port = static_cast<uint16_t>(std::stoi(line.empty() ? "0" : line));
+  }
+  ~Scripted() {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+  std::string url() const { return fmt::format("http://127.0.0.1:{}", port); }
+  // (seconds, path) of each call.
+  std::vector<std::pair<double, std::string>> calls() const {
+    std::vector<std::pair<double, std::string>> out;
+    std::istringstream in(read_text(log));
+    double t = 0;
+    std::string path;
+    while (in >> t >> path) out.emplace_back(t, path);
+    return out;
+  }
+};
+
+TEST(Sync, HonoursRetryAfterAndBacksOffOn5xxAndTimeouts) {
+  TempDir dir;
+  Scripted upstream("429:2,503,slow:3,ok", dir.file("calls.log"));
+  ASSERT_NE(upstream.port, 0);
+  const std::string mirror = dir.file("mirror.sqlite3");
+  const auto r =
+      run_ll2d({"sync", "--db", mirror, "--upstream", upstream.url(), "--calls", "10/10s",
+                "--timeout", "1", "--resources", "config/launch_statuses", "--once"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<double> t;
+  bool probed_after_429 = false;
+  for (const auto& [when, path] : upstream.calls()) {
+    if (path.find("api-throttle") != std::string::npos) {
+      probed_after_429 = probed_after_429 || t.size() == 1;
+      continue;
+    }
+    t.push_back(when);
+  }
+  ASSERT_EQ(t.size(), 5u) << read_text(upstream.log) << r.err;  // 429, 503, timeout, 2 pages
+  EXPECT_GE(t[1] - t[0], 2.0) << r.err;                         // Retry-After: 2
+  EXPECT_GE(t[2] - t[1], 1.0) << r.err;                         // first back-off: 10 s / 10 calls
+  EXPECT_GE(t[3] - t[2], 1.0 + 2.0) << r.err;  // the 1 s timeout, then the doubled back-off
+  EXPECT_TRUE(probed_after_429) << read_text(upstream.log);
+  EXPECT_NE(r.err.find("throttled (429, Retry-After 2 s)"), std::string::npos) << r.err;
+  EXPECT_EQ(query_int64(mirror, "SELECT count(*) FROM launch_status"), 150);
+}
+
+TEST(Sync, AMalformedPageIsReportedAndSkippedNeverHalfApplied) {
+  TempDir dir;
+  Scripted upstream("ok,bad", dir.file("calls.log"));
+  ASSERT_NE(upstream.port, 0);
+  const std::string mirror = dir.file("mirror.sqlite3");
+  const auto r = run_ll2d({"sync", "--db", mirror, "--upstream", upstream.url(), "--calls",
+                           "100/1s", "--resources", "config/launch_statuses", "--once"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("(nothing from it was written; skipped)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("$.results[0].id"), std::string::npos) << r.err;
+  EXPECT_EQ(query_int64(mirror, "SELECT count(*) FROM launch_status"), 100);
+  const auto status = run_ll2d({"sync", "--db", mirror, "--status"});
+  EXPECT_NE(status.out.find("last problem: rejected"), std::string::npos) << status.out;
+}
+
+TEST(Sync, SigtermEndsARunWithoutWaitingForACallInFlight) {
+  TempDir dir;
+  Scripted upstream("slow:30", dir.file("calls.log"));
+  ASSERT_NE(upstream.port, 0);
+  const pid_t pid = spawn_ll2d({"sync", "--db", dir.file("mirror.sqlite3"), "--upstream",
+                                upstream.url(), "--resources", "config/launch_statuses"},
+                               dir.file("err"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (upstream.calls().size() < 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(upstream.calls().size(), 2u);  // api-throttle, then the slow page
+  const auto signalled = std::chrono::steady_clock::now();
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - signalled, std::chrono::seconds(5));
+  EXPECT_TRUE(WIFEXITED(status)) << read_text(dir.file("err"));
+}
+
+TEST(Sync, OneSyncPerDatabase) {
+  TempDir dir;
+  Scripted upstream("slow:30", dir.file("calls.log"));
+  ASSERT_NE(upstream.port, 0);
+  const std::string mirror = dir.file("mirror.sqlite3");
+  const std::vector<std::string> args{"sync",
+                                      "--db",
+                                      mirror,
+                                      "--upstream",
+                                      upstream.url(),
+                                      "--resources",
+                                      "config/launch_statuses"};
+  const pid_t first = spawn_ll2d(args, dir.file("err"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (upstream.calls().size() < 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto second_args = args;
+  second_args.push_back("--once");
+  const auto second = run_ll2d(second_args);
+  EXPECT_EQ(second.exit_code, 2) << second.err;
+  EXPECT_NE(second.err.find("another ll2d sync"), std::string::npos) << second.err;
+  const auto status = run_ll2d({"sync", "--db", mirror, "--status"});
+  EXPECT_NE(status.out.find(fmt::format(":{}:", first)), std::string::npos) << status.out;
+  kill(first, SIGTERM);
+  waitpid(first, nullptr, 0);
+  // Stopped: the lease is given back, and the next run may go at once (the
+  // abandoned call was no upstream failure, so there is no back-off).
+  const auto started = std::chrono::steady_clock::now();
+  const auto third = run_ll2d(second_args);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10)) << third.err;
+  EXPECT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_EQ(query_int64(mirror, "SELECT count(*) FROM launch_status"), 150);
+}
+
+TEST(Sync, RefusesBadArguments) {
+  TempDir dir;
+  const std::string db = dir.file("x.sqlite3");
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"sync", "--db", db},
+           {"sync", "--db", db, "--upstream", "ftp://x"},
+           {"sync", "--db", db, "--upstream", "http://127.0.0.1:9", "--calls", "15/week"},
+           {"sync", "--db", db, "--upstream", "http://127.0.0.1:9", "--resources", "nope"}}) {
+    const auto r = run_ll2d(args);
+    EXPECT_EQ(r.exit_code, 2) << fmt::format("{}", fmt::join(args, " ")) << r.err;
+    EXPECT_FALSE(r.err.empty());
+  }
+}
+
+}  // namespace
+}  // namespace ll2::test
