@@ -2,9 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <charconv>
+#include <cstring>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <fstream>
 #include <map>
+#include <unordered_map>
 #include <sstream>
 
 #include "ingest/json_source.hpp"
@@ -39,11 +47,46 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string value_key(const Value& v) {
-  if (const auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
-  if (const auto* s = std::get_if<std::string>(&v)) return *s;
-  return {};
-}
+// Where a value is in the document, built into text only for a message.
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view key;   // a member of the parent
+  size_t index = 0;       // or an item of the parent
+  bool is_item = false;
+  std::string_view root;  // the top: "$" or "$.results"
+
+  static Path top(std::string_view root) { return Path{nullptr, {}, 0, false, root}; }
+  Path member(std::string_view k) const { return Path{this, k, 0, false, {}}; }
+  Path item(size_t i) const { return Path{this, {}, i, true, {}}; }
+  std::string str() const {
+    if (parent == nullptr) return std::string(root);
+    std::string out = parent->str();
+    if (!is_item) {
+      out += '.';
+      out += key;
+    } else {
+      out += fmt::format("[{}]", index);
+    }
+    return out;
+  }
+};
+
+// An object, a relation of an owner, or id-less rows of an owner, by id.
+struct IdKey {
+  const void* scope;  // the kind, or the field
+  Value id;
+  bool operator==(const IdKey&) const = default;
+};
+struct IdKeyHash {
+  size_t operator()(const IdKey& k) const {
+    size_t h = std::hash<const void*>()(k.scope);
+    if (const auto* i = std::get_if<int64_t>(&k.id))
+      h ^= std::hash<int64_t>()(*i) * 0x9E3779B97F4A7C15ULL;
+    else if (const auto* s = std::get_if<std::string>(&k.id))
+      h ^= std::hash<std::string>()(*s) * 0x9E3779B97F4A7C15ULL;
+    return h;
+  }
+};
 
 class Collector {
  public:
@@ -54,7 +97,7 @@ class Collector {
   int64_t objects = 0;
 
   // Merges one object of `kind` and everything nested in it; returns its id.
-  std::optional<Value> object(const Kind& kind, const JsonNode& node, const std::string& path) {
+  std::optional<Value> object(const Kind& kind, const JsonNode& node, const Path& path) {
     if (node.type != JsonNode::Type::Object)
       return fail(node, path, fmt::format("expected an object, got {}", node.type_name()));
     const JsonNode* id_node = node.get("id");
@@ -63,19 +106,55 @@ class Collector {
       // LL2 prints no id for it: numbered in file order, so importing a newer
       // response of the same shape replaces the older one.
       id = Value(++numbers_[&kind]);
+      ++numbered_;
     } else {
       if (id_node == nullptr) return fail(node, path, "missing \"id\"");
-      id = parse_id(kind, *id_node, path + ".id");
+      id = parse_id(kind, *id_node, path.member("id"));
     }
     if (!id) return std::nullopt;
+    // The same text of the same object again (a station, an agency or an
+    // image repeated in every event of a page): if nothing it merged has
+    // changed since, merging it again would change nothing.
+    std::vector<View>* views = nullptr;
+    const std::string_view text = node.end > node.offset
+                                      ? source_.substr(node.offset, node.end - node.offset)
+                                      : std::string_view();
+    if (!text.empty() && !kind.numbered) {
+      views = &views_[IdKey{&kind, *id}];
+      for (const View& v : *views) {
+        if (v.size == text.size() && std::memcmp(v.text, text.data(), text.size()) == 0 &&
+            unchanged_since(v)) {
+          objects += v.objects;
+          // What it merged counts as touched by the objects around it.
+          touched_.insert(touched_.end(), touched_.begin() + static_cast<std::ptrdiff_t>(v.first),
+                          touched_.begin() + static_cast<std::ptrdiff_t>(v.last));
+          return id;
+        }
+      }
+    }
+    const size_t first_touched = touched_.size();
+    const int64_t objects_before = objects;
+    const int64_t numbered_before = numbered_;
     if (!check_meta(node, path)) return std::nullopt;
     auto values = fields(kind, node, path, *id);
     if (!values) return std::nullopt;
     ++objects;
-    const std::string key = kind.name + '\0' + value_key(*id);
-    auto it = index_.find(key);
-    if (it == index_.end()) {
-      index_.emplace(key, batch.objects.size());
+    auto [it, inserted] = index_.try_emplace(IdKey{&kind, *id}, batch.objects.size());
+    touch(kObject, it->second);
+    if (views != nullptr && numbered_ == numbered_before) {
+      // Numbered objects inside take the next numbers each time: not a repeat.
+      View v{text.data(), text.size(), first_touched, touched_.size(), objects - objects_before,
+             seq_};
+      bool replaced = false;
+      for (View& old : *views) {
+        if (old.size == v.size && std::memcmp(old.text, v.text, v.size) == 0) {
+          old = v;
+          replaced = true;
+        }
+      }
+      if (!replaced) views->push_back(v);
+    }
+    if (inserted) {
       batch.objects.push_back({&kind, *id, std::move(*values)});
     } else {
       auto& existing = batch.objects[it->second].values;
@@ -94,19 +173,19 @@ class Collector {
   }
 
  private:
-  std::nullopt_t fail(const JsonNode& node, const std::string& path, std::string message) {
+  std::nullopt_t fail(const JsonNode& node, const Path& path, std::string message) {
     if (!error) {
       const auto [line, col] = line_column(source_, node.offset);
-      error = ImportError{file_, path, line, col, std::move(message)};
+      error = ImportError{file_, path.str(), line, col, std::move(message)};
     }
     return std::nullopt;
   }
 
-  std::optional<Value> parse_id(const Kind& kind, const JsonNode& n, const std::string& path) {
+  std::optional<Value> parse_id(const Kind& kind, const JsonNode& n, const Path& path) {
     if (kind.id_type == model::IdType::Uuid) {
       if (n.type != JsonNode::Type::String || !valid_uuid(n.text))
         return fail(n, path, "expected a UUID string");
-      return Value(lower(n.text));
+      return Value(lower(std::string(n.text)));
     }
     auto v = integer(n);
     if (!v) return fail(n, path, fmt::format("expected an integer id, got {}", n.type_name()));
@@ -126,25 +205,25 @@ class Collector {
   }
 
   // `response_mode` is an enum; `url` is derived. Both are checked, not stored.
-  bool check_meta(const JsonNode& node, const std::string& path) {
+  bool check_meta(const JsonNode& node, const Path& path) {
     if (const JsonNode* m = node.get("response_mode")) {
       if (m->type != JsonNode::Type::String ||
           (m->text != "list" && m->text != "normal" && m->text != "detailed")) {
-        fail(*m, path + ".response_mode",
-             fmt::format(
-                 "unknown response_mode {} (expected list, normal or detailed)",
-                 m->type == JsonNode::Type::String ? "\"" + m->text + "\"" : m->type_name()));
+        fail(*m, path.member("response_mode"),
+             fmt::format("unknown response_mode {} (expected list, normal or detailed)",
+                         m->type == JsonNode::Type::String ? fmt::format("\"{}\"", m->text)
+                                                           : std::string(m->type_name())));
         return false;
       }
     }
     if (const JsonNode* u = node.get("url"); u != nullptr && u->type != JsonNode::Type::String) {
-      fail(*u, path + ".url", fmt::format("expected a string, got {}", u->type_name()));
+      fail(*u, path.member("url"), fmt::format("expected a string, got {}", u->type_name()));
       return false;
     }
     return true;
   }
 
-  std::optional<Value> column(const Field& f, const JsonNode& n, const std::string& path) {
+  std::optional<Value> column(const Field& f, const JsonNode& n, const Path& path) {
     using T = JsonNode::Type;
     if (n.type == T::Null) return Value();
     const auto wrong = [&](const char* expected) {
@@ -169,7 +248,7 @@ class Collector {
         return Value(int64_t{n.boolean ? 1 : 0});
       case ColumnType::Text:
         if (n.type != T::String) return wrong("a string");
-        return Value(n.text);
+        return Value(std::string(n.text));
       case ColumnType::DateTime: {
         if (n.type != T::String) return wrong("a date-time string");
         auto t = datetime::parse_django_datetime(n.text);
@@ -196,15 +275,14 @@ class Collector {
 
   // The columns of one object (or id-less row); relations are collected into
   // the batch as a side effect, owned by `owner`.
-  std::optional<Values> fields(const Kind& kind, const JsonNode& node, const std::string& path,
+  std::optional<Values> fields(const Kind& kind, const JsonNode& node, const Path& path,
                                const Value& owner) {
     Values values;
-    for (const auto& [key, child] : node.members) {
-      const Field* f = kind.field_for_key(key);
+    values.reserve(node.size);
+    for (const JsonNode& child : node.members()) {
+      const Field* f = field_for_key(kind, child.key);
       if (f == nullptr) continue;  // id, url, response_mode, or a key this version does not store
-      std::string child_path = path;
-      child_path += '.';
-      child_path += key;
+      const Path child_path = path.member(child.key);
       switch (f->relation) {
         case Relation::Column: {
           auto v = column(*f, child, child_path);
@@ -229,8 +307,9 @@ class Collector {
                         fmt::format("expected an array, got {}", child.type_name()));
           }
           std::vector<Value> targets;
-          for (size_t i = 0; i < child.items.size(); ++i) {
-            auto id = object(*f->target_kind, child.items[i], fmt::format("{}[{}]", child_path, i));
+          targets.reserve(child.size);
+          for (size_t i = 0; i < child.size; ++i) {
+            auto id = object(*f->target_kind, child.children[i], child_path.item(i));
             if (!id) return std::nullopt;
             targets.push_back(std::move(*id));
           }
@@ -252,9 +331,9 @@ class Collector {
               return fail(child, child_path,
                           fmt::format("expected an array, got {}", child.type_name()));
             }
-            for (size_t i = 0; i < child.items.size(); ++i) {
-              auto id =
-                  object(*f->target_kind, child.items[i], fmt::format("{}[{}]", child_path, i));
+            targets.reserve(child.size);
+            for (size_t i = 0; i < child.size; ++i) {
+              auto id = object(*f->target_kind, child.children[i], child_path.item(i));
               if (!id) return std::nullopt;
               targets.push_back(std::move(*id));
             }
@@ -268,9 +347,9 @@ class Collector {
                         fmt::format("expected an array, got {}", child.type_name()));
           }
           store::RowsWrite rows{f, owner, {}};
-          for (size_t i = 0; i < child.items.size(); ++i) {
-            const JsonNode& item = child.items[i];
-            const std::string item_path = fmt::format("{}[{}]", child_path, i);
+          for (size_t i = 0; i < child.size; ++i) {
+            const JsonNode& item = child.children[i];
+            const Path item_path = child_path.item(i);
             if (item.type != JsonNode::Type::Object) {
               return fail(item, item_path,
                           fmt::format("expected an object, got {}", item.type_name()));
@@ -288,19 +367,48 @@ class Collector {
     return values;
   }
 
+  // A key LL2 prints, as the field that stores it (cached per kind).
+  const Field* field_for_key(const Kind& kind, std::string_view key) {
+    auto [it, inserted] = fields_.try_emplace(FieldKey{&kind, key}, nullptr);
+    if (inserted) it->second = kind.field_for_key(key);
+    return it->second;
+  }
+
+  // Each change to an entry of the batch is numbered, so a repeated view can
+  // tell whether what it merged was changed since.
+  enum Entry : uint32_t { kObject = 0, kLink = 1, kRows = 2 };
+  struct View {
+    const char* text;  // in the source
+    size_t size;
+    size_t first, last;  // what merging it touched: touched_[first, last)
+    int64_t objects;     // how many objects it counts
+    uint64_t done;       // seq_ when it was merged
+  };
+  void touch(Entry e, size_t index) {
+    auto& changed = changed_[e];
+    if (changed.size() <= index) changed.resize(index + 1);
+    changed[index] = ++seq_;
+    touched_.push_back(static_cast<uint32_t>(e) << 30 | static_cast<uint32_t>(index));
+  }
+  bool unchanged_since(const View& v) const {
+    for (size_t i = v.first; i < v.last; ++i) {
+      const uint32_t t = touched_[i];
+      if (changed_[t >> 30][t & 0x3FFFFFFF] > v.done) return false;
+    }
+    return true;
+  }
+
   void set_link(store::LinkWrite link) {
-    const std::string key =
-        link.kind->name + '\0' + link.field->name + '\0' + value_key(link.owner);
-    auto [it, inserted] = link_index_.emplace(key, batch.links.size());
+    auto [it, inserted] = link_index_.try_emplace(IdKey{link.field, link.owner}, batch.links.size());
+    touch(kLink, it->second);
     if (inserted)
       batch.links.push_back(std::move(link));
     else
       batch.links[it->second] = std::move(link);
   }
   void set_rows(store::RowsWrite rows) {
-    const std::string key =
-        rows.field->owner->name + '\0' + rows.field->name + '\0' + value_key(rows.owner);
-    auto [it, inserted] = rows_index_.emplace(key, batch.rows.size());
+    auto [it, inserted] = rows_index_.try_emplace(IdKey{rows.field, rows.owner}, batch.rows.size());
+    touch(kRows, it->second);
     if (inserted)
       batch.rows.push_back(std::move(rows));
     else
@@ -309,9 +417,25 @@ class Collector {
 
   std::string_view source_;
   const std::string& file_;
-  std::map<std::string, size_t> index_;
-  std::map<std::string, size_t> link_index_;
-  std::map<std::string, size_t> rows_index_;
+  struct FieldKey {
+    const Kind* kind;
+    std::string_view key;
+    bool operator==(const FieldKey&) const = default;
+  };
+  struct FieldKeyHash {
+    size_t operator()(const FieldKey& k) const {
+      return std::hash<const void*>()(k.kind) ^ std::hash<std::string_view>()(k.key);
+    }
+  };
+  std::unordered_map<IdKey, size_t, IdKeyHash> index_;       // objects
+  std::unordered_map<IdKey, size_t, IdKeyHash> link_index_;  // by field and owner
+  std::unordered_map<IdKey, size_t, IdKeyHash> rows_index_;  // by field and owner
+  std::unordered_map<FieldKey, const Field*, FieldKeyHash> fields_;
+  std::unordered_map<IdKey, std::vector<View>, IdKeyHash> views_;  // texts merged, by object
+  std::vector<uint32_t> touched_;              // entries touched, in order (Entry << 30 | index)
+  std::array<std::vector<uint64_t>, 3> changed_;  // per Entry and index: seq_ of its last change
+  uint64_t seq_ = 0;
+  int64_t numbered_ = 0;  // objects numbered so far
   std::map<const Kind*, int64_t> numbers_;  // the last number given, per numbered kind
 };
 
@@ -330,11 +454,11 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
   Collector c(source, file_name);
   Collected out;
   std::optional<ImportError> unknown;
-  const auto one = [&](const JsonNode& node, const std::string& path) {
+  const auto one = [&](const JsonNode& node, const Path& path) {
     const Kind* kind = root;
     if (kind == nullptr && node.type != JsonNode::Type::Object) {
       const auto [line, col] = line_column(source, node.offset);
-      unknown = ImportError{file_name, path, line, col,
+      unknown = ImportError{file_name, path.str(), line, col,
                             fmt::format("expected an object, got {}", node.type_name())};
       return;
     }
@@ -346,7 +470,7 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
       if (r == nullptr) {
         const auto [line, col] = line_column(source, node.offset);
         unknown = ImportError{
-            file_name, path, line, col,
+            file_name, path.str(), line, col,
             url == nullptr ? "no \"url\" tells which resource this object belongs to; name it "
                              "with --resource"
                            : "its \"url\" names no resource ll2d serves; name it with --resource"};
@@ -357,9 +481,9 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
     c.object(*kind, node, path);
     ++out.stats.events;
   };
-  const auto each = [&](const JsonNode& list, const std::string& path) {
-    for (size_t i = 0; i < list.items.size() && !c.error && !unknown; ++i)
-      one(list.items[i], fmt::format("{}[{}]", path, i));
+  const auto each = [&](const JsonNode& list, std::string_view root) {
+    const Path top = Path::top(root);
+    for (size_t i = 0; i < list.size && !c.error && !unknown; ++i) one(list.children[i], top.item(i));
   };
   if (doc.type == JsonNode::Type::Object && doc.get("results") != nullptr) {
     const JsonNode& results = *doc.get("results");
@@ -372,7 +496,7 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
   } else if (doc.type == JsonNode::Type::Array) {
     each(doc, "$");
   } else {
-    one(doc, "$");
+    one(doc, Path::top("$"));
   }
   if (unknown) return *unknown;
   if (c.error) return *c.error;
@@ -381,13 +505,162 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
   return out;
 }
 
+namespace {
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  std::string text;
+  if (size > 0) {
+    text.resize(static_cast<size_t>(size));
+    in.read(text.data(), size);
+    text.resize(static_cast<size_t>(in.gcount()));
+  }
+  if (in.bad()) return std::nullopt;
+  // Whatever a stream that cannot tell its size still holds.
+  std::ostringstream rest;
+  rest << in.rdbuf();
+  text += std::move(rest).str();
+  return text;
+}
+
+std::variant<Collected, ImportError> read_and_collect(const Kind* root, const std::string& path) {
+  const auto source = read_file(path);
+  if (!source) return ImportError{path, "", 0, 0, "cannot read the file"};
+  return collect(root, *source, path);
+}
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+}  // namespace
+
+void import_files(store::Store& store, const std::vector<ImportFile>& files,
+                  const std::function<void(size_t, const FileOutcome&)>& done,
+                  const ImportOptions& options) {
+  struct Checked {
+    size_t index;
+    std::variant<Collected, ImportError> result;
+    double seconds;
+  };
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<Checked> ready;
+  bool stop = false;
+  (void)model::registry();  // built before the second thread reads it
+  std::thread reader([&] {
+    for (size_t i = 0; i < files.size(); ++i) {
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return stop || ready.size() < std::max<size_t>(1, options.files_ahead); });
+        if (stop) return;
+      }
+      const auto t0 = Clock::now();
+      std::variant<Collected, ImportError> result = ImportError{};
+      try {
+        result = read_and_collect(files[i].root, files[i].path);
+      } catch (const std::exception& e) {  // out of memory: this file is not imported
+        result = ImportError{files[i].path, "", 0, 0, fmt::format("cannot import it: {}", e.what())};
+      }
+      const double seconds = since(t0);
+      std::lock_guard lock(mutex);
+      ready.push_back({i, std::move(result), seconds});
+      changed.notify_all();
+    }
+  });
+  // Files written in the open transaction, told once it commits.
+  std::vector<std::pair<size_t, FileOutcome>> pending;
+  bool open = false;
+  int64_t objects = 0;
+  auto opened_at = Clock::now();
+  const auto commit = [&] {
+    if (open) {
+      if (auto e = store.commit_write()) {
+        for (auto& [i, outcome] : pending) {
+          if (std::holds_alternative<ImportStats>(outcome.result)) {
+            outcome.result = ImportError{
+                files[i].path, "", 0, 0,
+                fmt::format("database error: {} (its transaction was rolled back)", *e)};
+          }
+        }
+      }
+    }
+    open = false;
+    objects = 0;
+    for (const auto& [i, outcome] : pending) done(i, outcome);
+    pending.clear();
+  };
+  try {
+    for (size_t n = 0; n < files.size(); ++n) {
+      Checked next;
+      bool more_waiting = false;
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return !ready.empty(); });
+        next = std::move(ready.front());
+        ready.pop_front();
+        more_waiting = !ready.empty();
+        changed.notify_all();
+      }
+      FileOutcome outcome;
+      outcome.seconds = next.seconds;
+      if (auto* e = std::get_if<ImportError>(&next.result)) {
+        outcome.result = std::move(*e);
+      } else {
+        auto& c = std::get<Collected>(next.result);
+        const auto t0 = Clock::now();
+        std::optional<std::string> error;
+        if (!open) {
+          error = store.begin_write();
+          if (!error) {
+            open = true;
+            opened_at = Clock::now();
+          }
+        }
+        if (!error) error = store.write_part(c.batch);
+        outcome.seconds += since(t0);
+        if (error) {
+          outcome.result = ImportError{files[next.index].path, "", 0, 0, "database error: " + *error};
+        } else {
+          outcome.result = c.stats;
+          objects += static_cast<int64_t>(c.batch.objects.size());
+        }
+        c = Collected{};  // its memory goes now, not after the next file
+      }
+      pending.emplace_back(next.index, std::move(outcome));
+      // Commit when the transaction is big or old enough, or nothing
+      // follows; between files of one page of data, nothing else waits.
+      if (!open || objects >= options.objects_per_transaction ||
+          since(opened_at) >= options.seconds_per_transaction || n + 1 == files.size() ||
+          (!more_waiting && since(opened_at) >= options.seconds_per_transaction / 4)) {
+        commit();
+      }
+    }
+    commit();
+  } catch (...) {
+    if (open) store.abort_write();
+    {
+      std::lock_guard lock(mutex);
+      stop = true;
+      changed.notify_all();
+    }
+    reader.join();
+    throw;
+  }
+  reader.join();
+}
+
 std::variant<ImportStats, ImportError> import_file(store::Store& store, const Kind* root,
                                                    const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ImportError{path, "", 0, 0, "cannot read the file"};
-  std::ostringstream text;
-  text << in.rdbuf();
-  const std::string source = std::move(text).str();
+  const auto text = read_file(path);
+  if (!text) return ImportError{path, "", 0, 0, "cannot read the file"};
+  const std::string& source = *text;
   auto collected = collect(root, source, path);
   if (auto* e = std::get_if<ImportError>(&collected)) return *e;
   auto& c = std::get<Collected>(collected);

@@ -262,24 +262,55 @@ class PostgresStore final : public Store {
   }
 
   std::optional<std::string> write(const WriteBatch& batch) override {
-    std::optional<std::string> result;
+    if (auto e = begin_write()) return e;
+    if (auto e = apply(batch)) {
+      abort_write();
+      return e;
+    }
+    return commit_write();
+  }
+
+  std::optional<std::string> begin_write() override {
     try {
       reconnect_if_broken();
       simple(fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})", kWriteLock));
-      result =
-          sql::write_batch(batch, [this](const std::string& sql, const std::vector<Value>& params) {
-            return run(sql, params);
-          });
-      if (!result) {
-        // Readers key their caches by the generation; NOTIFY tells listeners.
-        simple("UPDATE ll2d_state SET generation = generation + 1; NOTIFY ll2d_changed; COMMIT");
-        return std::nullopt;
-      }
+      return std::nullopt;
     } catch (const StoreError& e) {
-      result = e.what();
+      abort_write();
+      return std::string(e.what());
     }
+  }
+
+  std::optional<std::string> write_part(const WriteBatch& batch) override {
+    try {
+      if (broken_ || PQtransactionStatus(conn_) != PQTRANS_INTRANS)
+        return std::string("no write transaction is open");
+      simple("SAVEPOINT ll2d_part");
+      auto result = apply(batch);
+      // Undoes this batch alone; the transaction goes on.
+      simple(result ? "ROLLBACK TO SAVEPOINT ll2d_part; RELEASE SAVEPOINT ll2d_part"
+                    : "RELEASE SAVEPOINT ll2d_part");
+      return result;
+    } catch (const StoreError& e) {  // the transaction is lost: commit_write says so
+      return std::string(e.what());
+    }
+  }
+
+  std::optional<std::string> commit_write() override {
+    try {
+      if (broken_ || PQtransactionStatus(conn_) != PQTRANS_INTRANS)
+        throw StoreError(StoreError::Cause::Failed, "the write transaction was lost");
+      // Readers key their caches by the generation; NOTIFY tells listeners.
+      simple("UPDATE ll2d_state SET generation = generation + 1; NOTIFY ll2d_changed; COMMIT");
+      return std::nullopt;
+    } catch (const StoreError& e) {
+      abort_write();
+      return std::string(e.what());
+    }
+  }
+
+  void abort_write() override {
     if (!broken_ && PQtransactionStatus(conn_) != PQTRANS_IDLE) simple_ignore("ROLLBACK");
-    return result;
   }
 
  private:
@@ -307,6 +338,19 @@ class PostgresStore final : public Store {
                             nullptr, nullptr, 0) == 0)
       throw connection_failure("sending a query");
     return last_result(sql);
+  }
+
+  std::optional<std::string> apply(const WriteBatch& batch) {
+    try {
+      return sql::write_batch(
+          batch,
+          [this](const std::string& sql, const std::vector<Value>& params) {
+            return run(sql, params);
+          },
+          sql::Dialect::Postgres);
+    } catch (const StoreError& e) {
+      return std::string(e.what());
+    }
   }
 
   // A statement as the error message of `run` wants it (writes).

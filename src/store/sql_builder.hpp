@@ -82,10 +82,15 @@ struct ListStatements {
 ListStatements list(const ListQuery& q, Dialect dialect = Dialect::Sqlite);
 
 // The statements that apply a write batch and then fill the derived foreign
-// keys (derived_updates), run in order by `run` inside the caller's
-// transaction; the first error stops them and is returned.
+// keys (derived_updates, for the rows the batch can have changed), run in
+// order by `run` inside the caller's transaction; the first error stops
+// them and is returned. Rows and links whose stored values already match
+// are left as they are, so a batch that repeats what the database holds
+// writes nothing. Statement texts are built once per shape: `run` sees the
+// same std::string for the same statement.
 using Runner =
     std::function<std::optional<std::string>(const std::string& sql, const std::vector<Value>&)>;
-std::optional<std::string> write_batch(const WriteBatch& batch, const Runner& run);
+std::optional<std::string> write_batch(const WriteBatch& batch, const Runner& run,
+                                       Dialect dialect = Dialect::Sqlite);
 
 }  // namespace ll2::store::sql

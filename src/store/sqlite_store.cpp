@@ -297,21 +297,48 @@ class SqliteStore final : public Store {
   }
 
   std::optional<std::string> write(const WriteBatch& batch) override {
-    if (auto e = exec("BEGIN IMMEDIATE")) return e;
-    std::optional<std::string> result;
-    try {
-      result =
-          sql::write_batch(batch, [this](const std::string& sql, const std::vector<Value>& params) {
-            return run(sql, params);
-          });
-    } catch (const StoreError& e) {  // a statement that did not prepare
-      result = e.what();
-    }
-    if (result) {
+    if (auto e = begin_write()) return e;
+    if (auto e = apply(batch)) {
       exec("ROLLBACK");
-      return result;
+      return e;
     }
-    return exec("COMMIT");
+    return commit_write();
+  }
+
+  std::optional<std::string> begin_write() override {
+    if (!writer_) {
+      // A writer's working set (the tables and indexes an import touches)
+      // stays in memory rather than being read back from the file.
+      exec(fmt::format("PRAGMA cache_size = -{}", kWriterCacheKib));
+      writer_ = true;
+    }
+    return exec("BEGIN IMMEDIATE");
+  }
+
+  std::optional<std::string> write_part(const WriteBatch& batch) override {
+    if (sqlite3_get_autocommit(db_) != 0) return "no write transaction is open";
+    if (auto e = exec("SAVEPOINT ll2d_part")) return e;
+    auto result = apply(batch);
+    if (result) {
+      // Undoes this batch alone; the transaction goes on.
+      if (auto e = exec("ROLLBACK TO ll2d_part")) *result += "; then " + *e;
+    }
+    if (auto e = exec("RELEASE ll2d_part")) {
+      if (!result) result = e;
+    }
+    return result;
+  }
+
+  std::optional<std::string> commit_write() override {
+    if (auto e = exec("COMMIT")) {
+      if (sqlite3_get_autocommit(db_) == 0) exec("ROLLBACK");
+      return e;
+    }
+    return std::nullopt;
+  }
+
+  void abort_write() override {
+    if (sqlite3_get_autocommit(db_) == 0) exec("ROLLBACK");
   }
 
  private:
@@ -392,8 +419,21 @@ class SqliteStore final : public Store {
     return std::nullopt;
   }
 
+  std::optional<std::string> apply(const WriteBatch& batch) {
+    try {
+      return sql::write_batch(batch,
+                              [this](const std::string& sql, const std::vector<Value>& params) {
+                                return run(sql, params);
+                              });
+    } catch (const StoreError& e) {  // a statement that did not prepare
+      return e.what();
+    }
+  }
+
   std::optional<std::string> run(const std::string& sql, const std::vector<Value>& params) {
-    Statement& st = bound({sql, params});
+    Statement& st = prepared(sql);
+    st.reset();
+    for (size_t i = 0; i < params.size(); ++i) st.bind(static_cast<int>(i + 1), params[i]);
     const int rc = sqlite3_step(st.get());
     std::optional<std::string> error;
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) error = describe(db_, rc, sql);
@@ -402,6 +442,8 @@ class SqliteStore final : public Store {
   }
 
   static constexpr size_t kMaxStatements = 256;
+  static constexpr int kWriterCacheKib = 256 * 1024;  // SQLite's default is 2 MiB
+  bool writer_ = false;  // the connection has written (its cache is a writer's)
   // About 10-50 µs of work between checks of the deadline inside a statement.
   static constexpr int kProgressOps = 1000;
   sqlite3* db_;

@@ -122,6 +122,16 @@ class Store {
   // Applies a batch in one transaction; on failure nothing is written and
   // the error is returned.
   virtual std::optional<std::string> write(const WriteBatch& batch) = 0;
+
+  // Several batches in one transaction, each all-or-nothing on its own:
+  // begin_write, write_part per batch (a batch that fails is undone alone,
+  // the transaction goes on), then commit_write, or abort_write to undo
+  // them all. Nothing is seen by others, or survives a crash, before the
+  // commit. A store without transactions of its own writes each part at once.
+  virtual std::optional<std::string> begin_write() { return std::nullopt; }
+  virtual std::optional<std::string> write_part(const WriteBatch& batch) { return write(batch); }
+  virtual std::optional<std::string> commit_write() { return std::nullopt; }
+  virtual void abort_write() {}
 };
 
 // Holds a read snapshot for a scope.

@@ -1,7 +1,9 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "api/engine.hpp"
 #include "ingest/importer.hpp"
+#include "ingest/json_source.hpp"
 #include "test_util.hpp"
 
 using namespace ll2;
@@ -161,4 +163,90 @@ TEST_F(ImporterTest, ManyToManyListsKeepTheOrderTheyWereImportedIn) {
   ASSERT_EQ(import_text(again), "");
   body = get("/2.3.0/docking_events/609/?format=json&again");
   EXPECT_LT(body.find("{\"id\":2,\"name\":\"Two\""), body.find("{\"id\":9,\"name\":\"Nine\""));
+}
+
+// ---- The JSON scanner and the RapidJSON reader it falls back to must agree
+// on every document: the same tree, or the same error at the same place.
+
+namespace {
+
+std::string describe_tree(const ingest::JsonNode& n) {
+  std::string out = fmt::format("{}@{}", static_cast<int>(n.type), n.offset);
+  if (!n.key.empty()) out += fmt::format(" key={}", n.key);
+  switch (n.type) {
+    case ingest::JsonNode::Type::Bool:
+      out += n.boolean ? " true" : " false";
+      break;
+    case ingest::JsonNode::Type::Number:
+    case ingest::JsonNode::Type::String:
+      out += fmt::format(" [{}]", n.text);
+      break;
+    case ingest::JsonNode::Type::Array:
+    case ingest::JsonNode::Type::Object:
+      out += fmt::format("-{} {{", n.end);
+      for (const auto& c : n.items()) out += describe_tree(c) + ",";
+      out += "}";
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+std::string describe_parse(const ingest::JsonParse& p) {
+  if (p.root != nullptr) return describe_tree(*p.root);
+  return fmt::format("error {} at {} ({}) deep={}", p.error, p.error_offset, p.error_path,
+                     p.too_deep);
+}
+
+void expect_same_parse(const std::string& text) {
+  EXPECT_EQ(describe_parse(ingest::parse_json(text)),
+            describe_parse(ingest::parse_json_reference(text)))
+      << text.substr(0, 200);
+}
+
+}  // namespace
+
+TEST(JsonSource, ScannerAgreesWithTheReaderOnTrickyDocuments) {
+  const std::vector<std::string> docs = {
+      "", " ", "{}", "[]", "null", "true", "false", "0", "-0", "1.5", "-12.25e+3", "1e400",
+      "1E-400", "1e", "1e+", "01", "1.", ".5", "-", "+1", "[1,]", "{\"a\":1,}", "{\"a\" 1}",
+      "[1 2]", "{\"a\":1}x", "{\"a\":1} \n\t", "\xEF\xBB\xBF{\"a\":[true,false,null]}",
+      "\"plain\"", "\"tab\\t nl\\n quote\\\" slash\\/ back\\\\ \\b\\f\\r\"",
+      "\"\\u00e9\\u20AC\\u0000x\"", "\"\\ud83d\\ude00\"", "\"\\ud83d\"", "\"\\ude00x\"",
+      "\"\\uZZZZ\"", "\"\\x\"", "\"raw\tcontrol\"", "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"",
+      "\"bad \xC3\"", "\"overlong \xC0\xAF\"", "\"surrogate \xED\xA0\x80\"", "\"big \xF4\x90\x80\x80\"",
+      "\"lone \x80\"", "{\"a\":1,\"a\":2}", "{\"x\":{\"b\":[{\"c\":1,\"c\":2}]}}",
+      "{\"\\u0061\":1,\"a\":2}", "{\"\":1,\"\":2}", "{\"k\":\"v\",\"n\":-0.000123e-5}",
+      "[" + std::string(64, '[') + std::string(64, ']') + "]",
+      std::string(64, '[') + std::string(64, ']'), std::string(63, '[') + std::string(63, ']'),
+      "{\"a\":" + std::string(300, '1') + "}", "{\"a\":" + std::string(400, '1') + "}",
+      "{\"a\":1e308}", "{\"a\":1e309}", "{\"a\":0.001e309}", "[nul]", "[tru]", "[fals]", "{\"a\"",
+      "[\"unterminated", "{\"a\":1", "[1,2"};
+  for (const auto& d : docs) expect_same_parse(d);
+}
+
+TEST(JsonSource, ScannerAgreesWithTheReaderOnDamagedResponses) {
+  std::vector<std::string> originals = {golden()};
+  for (const char* f : {"/real/agency-44-detailed.json", "/real/launches-limit2-normal.json",
+                        "/real/space-stations-2-normal.json"})
+    originals.push_back(test::read_file(std::string(LL2D_FIXTURES) + f));
+  for (const auto& text : originals) {
+    expect_same_parse(text);
+    // Deterministic damage: cut, replace or insert one byte across the file.
+    const char replacements[] = {'"', '\\', '{', '}', '[', ']', ',', ':', '1', 'e', '-', '\n',
+                                 '\x01', '\xC3', '\x80', 'x'};
+    const size_t step = std::max<size_t>(1, text.size() / 300);
+    size_t r = 0;
+    for (size_t at = 0; at < text.size(); at += step, ++r) {
+      const char c = replacements[r % sizeof(replacements)];
+      expect_same_parse(text.substr(0, at));
+      std::string replaced = text;
+      replaced[at] = c;
+      expect_same_parse(replaced);
+      std::string inserted = text;
+      inserted.insert(at, 1, c);
+      expect_same_parse(inserted);
+    }
+  }
 }
