@@ -90,7 +90,8 @@ struct IdKeyHash {
 
 class Collector {
  public:
-  Collector(std::string_view source, const std::string& file) : source_(source), file_(file) {}
+  Collector(std::string_view source, const std::string& file, bool reuse_repeats)
+      : source_(source), file_(file), reuse_repeats_(reuse_repeats) {}
 
   std::optional<ImportError> error;
   store::WriteBatch batch;
@@ -119,7 +120,7 @@ class Collector {
     const std::string_view text = node.end > node.offset
                                       ? source_.substr(node.offset, node.end - node.offset)
                                       : std::string_view();
-    if (!text.empty() && !kind.numbered) {
+    if (reuse_repeats_ && !text.empty() && !kind.numbered) {
       views = &views_[IdKey{&kind, *id}];
       for (const View& v : *views) {
         if (v.size == text.size() && std::memcmp(v.text, text.data(), text.size()) == 0 &&
@@ -417,6 +418,7 @@ class Collector {
 
   std::string_view source_;
   const std::string& file_;
+  bool reuse_repeats_;
   struct FieldKey {
     const Kind* kind;
     std::string_view key;
@@ -442,7 +444,7 @@ class Collector {
 }  // namespace
 
 std::variant<Collected, ImportError> collect(const Kind* root, std::string_view source,
-                                             const std::string& file_name) {
+                                             const std::string& file_name, bool reuse_repeats) {
   JsonParse parsed = parse_json(source);
   if (!parsed.root) {
     const auto [line, col] = line_column(source, parsed.error_offset);
@@ -451,7 +453,7 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
                        ours ? parsed.error : "invalid JSON: " + parsed.error};
   }
   const JsonNode& doc = *parsed.root;
-  Collector c(source, file_name);
+  Collector c(source, file_name, reuse_repeats);
   Collected out;
   std::optional<ImportError> unknown;
   const auto one = [&](const JsonNode& node, const Path& path) {

@@ -40,12 +40,17 @@ struct Collected {
   store::WriteBatch batch;
   ImportStats stats;
 };
+// A view repeated in the file (the same text of the same object) is merged
+// once, while nothing it merged has changed since; `reuse_repeats` false
+// merges every occurrence (tests hold the two to the same batch).
 std::variant<Collected, ImportError> collect(const model::Kind* root, std::string_view source,
-                                             const std::string& file_name);
+                                             const std::string& file_name,
+                                             bool reuse_repeats = true);
 inline std::variant<Collected, ImportError> collect(const model::Kind& root,
                                                     std::string_view source,
-                                                    const std::string& file_name) {
-  return collect(&root, source, file_name);
+                                                    const std::string& file_name,
+                                                    bool reuse_repeats = true) {
+  return collect(&root, source, file_name, reuse_repeats);
 }
 
 // Reads, validates and writes one file in one transaction.

@@ -5,8 +5,18 @@
 
 #include <rapidjson/document.h>
 
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <thread>
 
 #include "harness.hpp"
 
@@ -230,4 +240,153 @@ TEST(RealResponses, ImportedAndAskedForAtTheirOwnUrlTheyComeBackAsLl2SentThem) {
     }
   }
   EXPECT_EQ(compared, 5);
+}
+
+namespace {
+
+// Runs SQL that changes a test's database (on either backend).
+void execute(const std::string& db, const std::string& sql) {
+  if (postgres_backend()) {
+    query_int64(db, sql);
+    return;
+  }
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(h, sql.c_str(), nullptr, nullptr, &error);
+  const std::string message = error != nullptr ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(h);
+  ASSERT_EQ(rc, SQLITE_OK) << message;
+}
+
+// A trigger that fails any write of docking event `id`, as a database error
+// in the middle of a file's write would.
+void fail_writes_of_event(const std::string& db, int id) {
+  if (postgres_backend()) {
+    execute(db,
+            "CREATE FUNCTION ll2d_test_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION "
+            "'no writes of this event'; END $$ LANGUAGE plpgsql");
+    execute(db, fmt::format("CREATE TRIGGER ll2d_test_fail BEFORE INSERT OR UPDATE ON "
+                            "docking_event FOR EACH ROW WHEN (NEW.id = {}) EXECUTE FUNCTION "
+                            "ll2d_test_fail()",
+                            id));
+  } else {
+    for (const char* when : {"INSERT", "UPDATE"}) {
+      execute(db, fmt::format("CREATE TRIGGER ll2d_test_fail_{} BEFORE {} ON docking_event WHEN "
+                              "NEW.id = {} BEGIN SELECT RAISE(ABORT, 'no writes of this event'); "
+                              "END",
+                              when, when, id));
+    }
+  }
+}
+
+std::string page_of(const std::vector<std::string>& events) {
+  std::string out = "{\"count\": 1, \"next\": null, \"previous\": null, \"results\": [";
+  for (size_t i = 0; i < events.size(); ++i) out += (i ? ", " : "") + events[i];
+  return out + "]}";
+}
+
+}  // namespace
+
+TEST_F(ImportCommand, AFileWhoseWriteFailsIsUndoneAloneAndTheOthersStay) {
+  fail_writes_of_event(db(), 666);
+  const std::string g = golden_text();
+  const auto event = [&](int id) { return replace_all(g, "\"id\": 609", fmt::format("\"id\": {}", id)); };
+  std::filesystem::create_directories(dir.file("in"));
+  std::ofstream(dir.file("in/a.json")) << page_of({event(700)});
+  // Written in part (event 701 and the renamed agency) before 666 fails.
+  std::ofstream(dir.file("in/b.json"))
+      << page_of({replace_all(event(701), "\"name\": \"China National Space Administration\"",
+                              "\"name\": \"Renamed by b\""),
+                  event(666)});
+  std::ofstream(dir.file("in/c.json")) << page_of({event(702)});
+  const auto r = run_ll2d({"import", "--db", db(), dir.file("in")});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("[1/3] " + dir.file("in/a.json") + ": 1 events"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("rejected " + dir.file("in/b.json")), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("database error"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no writes of this event"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[3/3] " + dir.file("in/c.json") + ": 1 events"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("2 of 3 files imported"), std::string::npos) << r.err;
+  EXPECT_EQ(query_int64(db(), "SELECT count(*) FROM docking_event WHERE id IN (700, 702)"), 2);
+  EXPECT_EQ(query_int64(db(), "SELECT count(*) FROM docking_event WHERE id IN (701, 666)"), 0);
+  EXPECT_EQ(query_int64(db(), "SELECT count(*) FROM agency WHERE name = 'Renamed by b'"), 0);
+  EXPECT_EQ(query_int64(db(),
+                        "SELECT count(*) FROM agency WHERE name = 'China National Space "
+                        "Administration'"),
+            1);
+}
+
+TEST_F(ImportCommand, ImportingTheSameFileAgainWritesNothing) {
+  LL2D_SQLITE_ONLY();  // the file's bytes: every row already says what the file says
+  const auto again = import_golden(db());
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(database_contents(db()), before);
+}
+
+// kill -9 in the middle of an import: every file is in the database whole or
+// not at all, every file the import said was imported is there, and the
+// next import completes the job.
+TEST(ImportCrash, AKilledImportLeavesEveryFileWholeOrAbsent) {
+  TempDir dir;
+  const std::string out = dir.file("gen");
+  const auto g = run_ll2d({"generate", "--events", "4000", "--seed", "3", "--out", out, "--quiet"},
+                          300);
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  std::vector<std::string> pages;  // the docking event pages, 100 events each
+  for (const auto& e : std::filesystem::directory_iterator(out)) {
+    if (e.path().extension() == ".json") pages.push_back(e.path().string());
+  }
+  std::sort(pages.begin(), pages.end());
+  ASSERT_GE(pages.size(), 40u);
+  const std::string db = dir.file("db.sqlite3");
+  for (const int wait_lines : {1, 15}) {
+    const std::string err = dir.file(fmt::format("err{}.txt", wait_lines));
+    std::vector<std::string> args = {LL2D_BINARY, "import", "--db", backend_db(db)};
+    args.insert(args.end(), pages.begin(), pages.end());
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      FILE* f = std::freopen(err.c_str(), "w", stderr);
+      (void)f;
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    // Kill it once it has said that some files were imported.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    std::string text;
+    while (std::chrono::steady_clock::now() < give_up) {
+      text = read_file(err);
+      if (static_cast<int>(std::count(text.begin(), text.end(), '\n')) >= wait_lines) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    text = read_file(err);
+    std::set<std::string> said;  // the files the import reported imported
+    const std::regex line(R"(\[\d+/\d+\] (\S+): \d+ events)");
+    for (std::sregex_iterator it(text.begin(), text.end(), line), end; it != end; ++it)
+      said.insert((*it)[1].str());
+    for (size_t i = 0; i < pages.size(); ++i) {
+      // Page i holds events 100 i + 1 ... 100 (i + 1).
+      const int64_t n = query_int64(
+          db, fmt::format("SELECT count(*) FROM docking_event WHERE id BETWEEN {} AND {}",
+                          100 * i + 1, 100 * (i + 1)));
+      EXPECT_TRUE(n == 0 || n == 100) << pages[i] << ": " << n << " of its 100 events";
+      if (said.count(pages[i]) != 0) EXPECT_EQ(n, 100) << pages[i] << " was reported imported";
+    }
+    if (!postgres_backend()) {
+      EXPECT_EQ(run_ll2d({"check", "--db", db}).exit_code, 0);
+    }
+  }
+  const auto done = run_ll2d({"import", "--db", db, out}, 300);
+  EXPECT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_EQ(query_int64(db, "SELECT count(*) FROM docking_event"), 4000);
 }
