@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 #include <sstream>
 
 #include "ingest/json_source.hpp"
@@ -541,6 +542,306 @@ double since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
+// An open-addressing table of 64-bit keys (0 is never a key): one probe
+// into one array, where a node-based map would chase a pointer per lookup.
+template <typename V>
+class FlatTable {
+ public:
+  FlatTable() { slots_.resize(1024); }
+  size_t size() const { return used_; }
+  void clear() {
+    slots_.assign(1024, Slot{});
+    used_ = 0;
+  }
+  const V* find(uint64_t key) const {
+    for (size_t i = key & mask(); ; i = (i + 1) & mask()) {
+      const Slot& s = slots_[i];
+      if (s.key == key) return &s.value;
+      if (s.key == 0) return nullptr;
+    }
+  }
+  void put(uint64_t key, const V& value) {
+    if ((used_ + 1) * 10 > slots_.size() * 7) grow();
+    for (size_t i = key & mask(); ; i = (i + 1) & mask()) {
+      Slot& s = slots_[i];
+      if (s.key == key) {
+        s.value = value;
+        return;
+      }
+      if (s.key == 0) {
+        s = {key, value};
+        ++used_;
+        return;
+      }
+    }
+  }
+  void erase(uint64_t key) {
+    size_t i = key & mask();
+    for (;; i = (i + 1) & mask()) {
+      if (slots_[i].key == key) break;
+      if (slots_[i].key == 0) return;
+    }
+    // Backward shift: later keys of the same run move into the hole.
+    for (size_t j = (i + 1) & mask();; j = (j + 1) & mask()) {
+      if (slots_[j].key == 0) break;
+      const size_t home = slots_[j].key & mask();
+      const bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
+      if (movable) {
+        slots_[i] = slots_[j];
+        i = j;
+      }
+    }
+    slots_[i] = Slot{};
+    --used_;
+  }
+
+ private:
+  struct Slot {
+    uint64_t key = 0;
+    V value{};
+  };
+  size_t mask() const { return slots_.size() - 1; }
+  void grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    used_ = 0;
+    for (const Slot& s : old) {
+      if (s.key != 0) put(s.key, s.value);
+    }
+  }
+  std::vector<Slot> slots_;
+  size_t used_ = 0;
+};
+
+// What this import has written, to leave out writes that would change
+// nothing: a view of an agency, a station or an image repeated in file after
+// file. Each entry says that a part of the database (a row's columns, a
+// relation's members, an owner's rows) is exactly what a write with that
+// fingerprint leaves. Writes that may change such a part by another way bump
+// a counter the entry was made under, which retires it: a reverse relation's
+// write (it moves foreign keys of rows it does not name), the filling of
+// derived keys, the other side of a many-to-many table. Forgetting is always
+// safe (the write is done, and changes nothing if nothing differs), so a
+// batch that is undone, a commit that fails, another writer, or the memory
+// bound all clear it.
+class Elider {
+ public:
+  Elider() {
+    for (const auto& kp : model::registry().kinds()) {
+      const Kind& k = *kp;
+      for (const auto& f : k.fields) {
+        if (f.relation == Relation::Reverse && f.via_field != nullptr &&
+            f.via_field->relation == Relation::ForeignKey)
+          volatile_.insert(f.via_field);
+      }
+      for (const auto& d : k.derivations) {
+        volatile_.insert(d.target);
+        const Kind* source = d.second->relation == Relation::ForeignKey ? d.first->target_kind
+                                                                         : d.second->target_kind;
+        derived_.push_back({&k, source, d.target});
+      }
+    }
+  }
+
+  void clear() {
+    objects_.clear();
+    links_.clear();
+    rows_.clear();
+    owner_of_.clear();
+    part_.clear();
+  }
+
+  // Takes out of `batch` the writes known to change nothing, and notes what
+  // the others will leave (see applied / undone).
+  void filter(store::WriteBatch& batch) {
+    part_.clear();
+    if (objects_.size() + links_.size() + rows_.size() + owner_of_.size() > kMaxEntries) clear();
+    std::erase_if(batch.objects, [this](const store::ObjectWrite& o) { return known(o); });
+    std::erase_if(batch.links, [this](const store::LinkWrite& l) { return known(l); });
+    std::erase_if(batch.rows, [this](const store::RowsWrite& r) { return known(r); });
+    // The derived keys are filled for what is left: their values may move.
+    std::unordered_set<const Kind*> written;
+    for (const auto& o : batch.objects) written.insert(o.kind);
+    for (const auto& d : derived_) {
+      if (written.count(d.kind) != 0 || written.count(d.source) != 0) {
+        ++epoch(d.kind, kColumns);
+        ++epoch(d.target, kPointers);
+      }
+    }
+  }
+  // The filtered batch was written: what it noted holds (until changed).
+  void applied() { part_.clear(); }
+  // It was undone: forget what it noted.
+  void undone() {
+    for (const auto& [which, key] : part_) {
+      if (which == 0) objects_.erase(key);
+      if (which == 1) links_.erase(key);
+      if (which == 2) rows_.erase(key);
+    }
+    part_.clear();
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 4'000'000;  // about 250 MB
+
+  // 128 bits of what a write says, its object or owner included: a
+  // difference goes unnoticed with probability 2^-128.
+  struct Print {
+    uint64_t a = 0, b = 0;
+    uint64_t under = 0;  // the counter it was made under (0: none applies)
+    bool operator==(const Print&) const = default;
+  };
+  struct Derived {
+    const Kind* kind;
+    const Kind* source;
+    const Field* target;
+  };
+
+  // The counters: each counts the writes that may have changed one part of
+  // the database by another way than the entries that depend on it.
+  enum Role {
+    kColumns,   // a kind: its volatile columns, set by relations or derivation
+    kPointers,  // a foreign key: which rows point where (reverse relations through it)
+    kForward,   // a many-to-many field: writes from its own side
+    kBackward,  // the same table: writes from the other side
+  };
+  uint64_t& epoch(const void* p, Role r) { return epochs_[{p, r}]; }
+
+  void add(const void* p) {
+    const auto v = reinterpret_cast<uintptr_t>(p);
+    buf_.append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+  void add(const Value& v) {
+    const char tag = static_cast<char>(v.index());
+    buf_ += tag;
+    if (const auto* i = std::get_if<int64_t>(&v)) {
+      buf_.append(reinterpret_cast<const char*>(i), sizeof *i);
+    } else if (const auto* d = std::get_if<double>(&v)) {
+      buf_.append(reinterpret_cast<const char*>(d), sizeof *d);
+    } else if (const auto* t = std::get_if<std::string>(&v)) {
+      const uint64_t n = t->size();
+      buf_.append(reinterpret_cast<const char*>(&n), sizeof n);
+      buf_ += *t;
+    }
+  }
+  // Where a write's entry is: its object, or its relation or rows and owner.
+  uint64_t key_of(const void* scope, const Value& id) {
+    buf_.clear();
+    add(scope);
+    add(id);
+    const uint64_t k = std::_Hash_bytes(buf_.data(), buf_.size(), 0x452821E638D01377ULL);
+    return k == 0 ? 1 : k;
+  }
+  // The print of buf_ (which starts with what key_of put there).
+  Print print(uint64_t under) const {
+    return {std::_Hash_bytes(buf_.data(), buf_.size(), 0x243F6A8885A308D3ULL),
+            std::_Hash_bytes(buf_.data(), buf_.size(), 0x13198A2E03707344ULL), under};
+  }
+  static bool holds(const FlatTable<Print>& table, uint64_t key, const Print& p) {
+    const Print* found = table.find(key);
+    return found != nullptr && *found == p;
+  }
+  void note(FlatTable<Print>& table, int which, uint64_t key, const Print& p) {
+    table.put(key, p);
+    part_.emplace_back(which, key);
+  }
+
+  bool known(const store::ObjectWrite& o) {
+    const uint64_t key = key_of(o.kind, o.id);
+    bool moving = false;  // it sets a column that is also set another way
+    for (const auto& [f, v] : o.values) {
+      add(f);
+      add(v);
+      moving = moving || volatile_.count(f) != 0;
+    }
+    const Print p = print(moving ? epoch(o.kind, kColumns) + 1 : 0);
+    if (holds(objects_, key, p)) return true;
+    note(objects_, 0, key, p);
+    // It may move the row in or out of reverse relations through these keys.
+    for (const auto& [f, v] : o.values) {
+      if (volatile_.count(f) != 0) ++epoch(f, kPointers);
+    }
+    return false;
+  }
+
+  bool known(const store::LinkWrite& l) {
+    const Field& f = *l.field;
+    const uint64_t key = key_of(&f, l.owner);
+    for (const auto& t : l.targets) add(t);
+    if (f.relation == Relation::ManyToMany) {
+      // The owner's rows of the table; the other side's writes change them.
+      const Print p = print(epoch(&f, kBackward) + 1);
+      if (holds(links_, key, p)) return true;
+      note(links_, 1, key, p);
+      ++epoch(&f, kForward);
+      return false;
+    }
+    if (f.relation == Relation::Reverse && f.via_field->relation == Relation::ManyToMany) {
+      const Print p = print(epoch(f.via_field, kForward) + 1);
+      if (holds(links_, key, p)) return true;
+      note(links_, 1, key, p);
+      ++epoch(f.via_field, kBackward);
+      return false;
+    }
+    if (f.relation != Relation::Reverse) {
+      // Children, through their owner_id, which only these writes set: the
+      // write takes the rows it names from their owners (whose entries go)
+      // and detaches the owner's others (its own entry is replaced).
+      const Print p = print(0);
+      if (holds(links_, key, p)) return true;
+      std::vector<uint64_t> children;
+      children.reserve(l.targets.size());
+      for (const auto& t : l.targets) children.push_back(key_of(f.target_kind, t));
+      for (const uint64_t child : children) {
+        const uint64_t* owner = owner_of_.find(child);
+        if (owner != nullptr && *owner != key) links_.erase(*owner);
+        owner_of_.put(child, key);
+      }
+      note(links_, 1, key, p);
+      return false;
+    }
+    // A reverse relation through a foreign key: the write moves rows it
+    // does not name (out of this owner's list), and so do writes of that
+    // key on the rows themselves: any of them retires every entry of the
+    // same key, its own kept.
+    if (holds(links_, key, print(epoch(f.via_field, kPointers) + 1))) return true;
+    const uint64_t now = ++epoch(f.via_field, kPointers);
+    note(links_, 1, key, print(now + 1));
+    ++epoch(f.target_kind, kColumns);
+    return false;
+  }
+
+  bool known(const store::RowsWrite& r) {
+    const uint64_t key = key_of(r.field, r.owner);
+    for (const auto& row : r.rows) {
+      buf_ += '(';
+      for (const auto& [f, v] : row) {
+        add(f);
+        add(v);
+      }
+    }
+    const Print p = print(0);
+    if (holds(rows_, key, p)) return true;
+    note(rows_, 2, key, p);
+    return false;
+  }
+
+  struct RoleHash {
+    size_t operator()(const std::pair<const void*, Role>& k) const {
+      return std::hash<const void*>()(k.first) ^ static_cast<size_t>(k.second);
+    }
+  };
+  std::unordered_set<const Field*> volatile_;  // foreign keys also set by relations or derivation
+  std::vector<Derived> derived_;
+  std::unordered_map<std::pair<const void*, Role>, uint64_t, RoleHash> epochs_;
+  FlatTable<Print> objects_;
+  FlatTable<Print> links_;
+  FlatTable<Print> rows_;
+  FlatTable<uint64_t> owner_of_;  // children (kind, id): the links_ entry listing them
+  std::vector<std::pair<int, uint64_t>> part_;  // entries the batch being written noted
+  std::string buf_;
+};
+
 }  // namespace
 
 void import_files(store::Store& store, const std::vector<ImportFile>& files,
@@ -576,6 +877,7 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
       changed.notify_all();
     }
   });
+  Elider elider;
   // Files written in the open transaction, told once it commits.
   std::vector<std::pair<size_t, FileOutcome>> pending;
   bool open = false;
@@ -584,6 +886,7 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
   const auto commit = [&] {
     if (open) {
       if (auto e = store.commit_write()) {
+        elider.clear();
         for (auto& [i, outcome] : pending) {
           if (std::holds_alternative<ImportStats>(outcome.result)) {
             outcome.result = ImportError{
@@ -619,13 +922,23 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
         const auto t0 = Clock::now();
         std::optional<std::string> error;
         if (!open) {
-          error = store.begin_write();
+          bool others_wrote = true;
+          error = store.begin_write(&others_wrote);
           if (!error) {
             open = true;
             opened_at = Clock::now();
+            if (others_wrote) elider.clear();
           }
         }
-        if (!error) error = store.write_part(c.batch);
+        if (!error) {
+          if (options.leave_out_repeats) elider.filter(c.batch);
+          error = store.write_part(c.batch);
+          if (error) {
+            elider.undone();
+          } else {
+            elider.applied();
+          }
+        }
         outcome.seconds += since(t0);
         if (error) {
           outcome.result = ImportError{files[next.index].path, "", 0, 0, "database error: " + *error};

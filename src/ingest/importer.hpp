@@ -76,6 +76,10 @@ struct ImportOptions {
   int64_t objects_per_transaction = 250000;
   double seconds_per_transaction = 1.0;
   size_t files_ahead = 3;  // validated files waiting to be written (memory)
+  // Writes that would change nothing (what this import already wrote, and
+  // nothing changed since) are left out. False: every write is sent (tests
+  // hold the two to the same database).
+  bool leave_out_repeats = true;
 };
 // `done(i, outcome)` is called for each file in order, once its fate is
 // settled: rejected, or committed.

@@ -270,10 +270,21 @@ class PostgresStore final : public Store {
     return commit_write();
   }
 
-  std::optional<std::string> begin_write() override {
+  std::optional<std::string> begin_write(bool* others_wrote = nullptr) override {
     try {
       reconnect_if_broken();
-      simple(fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})", kWriteLock));
+      // Every writer counts its commits in ll2d_state.generation (under the
+      // lock): anything else than this store's last commit left means
+      // another writer came between.
+      const Result r = simple(fmt::format(
+          "BEGIN; SELECT pg_advisory_xact_lock({}); SELECT generation FROM ll2d_state", kWriteLock));
+      const std::optional<uint64_t> now =
+          PQntuples(r.get()) > 0
+              ? std::optional<uint64_t>(std::strtoull(PQgetvalue(r.get(), 0, 0), nullptr, 10))
+              : std::nullopt;
+      if (others_wrote != nullptr)
+        *others_wrote = !now || !committed_generation_ || *now != *committed_generation_;
+      writing_generation_ = now;
       return std::nullopt;
     } catch (const StoreError& e) {
       abort_write();
@@ -302,8 +313,11 @@ class PostgresStore final : public Store {
         throw StoreError(StoreError::Cause::Failed, "the write transaction was lost");
       // Readers key their caches by the generation; NOTIFY tells listeners.
       simple("UPDATE ll2d_state SET generation = generation + 1; NOTIFY ll2d_changed; COMMIT");
+      committed_generation_ =
+          writing_generation_ ? std::optional<uint64_t>(*writing_generation_ + 1) : std::nullopt;
       return std::nullopt;
     } catch (const StoreError& e) {
+      committed_generation_.reset();
       abort_write();
       return std::string(e.what());
     }
@@ -537,6 +551,10 @@ class PostgresStore final : public Store {
   Deadline deadline_;
   bool in_snapshot_ = false;
   bool broken_ = false;
+  // ll2d_state.generation as the open write transaction found it, and as
+  // this store's last commit left it.
+  std::optional<uint64_t> writing_generation_;
+  std::optional<uint64_t> committed_generation_;
   bool commit_pending_ = false;  // see end_read
   uint64_t snapshot_version_ = 0;
   uint64_t next_statement_ = 0;

@@ -658,13 +658,19 @@ namespace {
 
 // Write statements by shape (the kind or table and the columns written),
 // built once per process: a batch runs the same few shapes many times.
+// The texts live as long as the process, each at one address (a store may
+// know a statement by it); each thread looks them up in a copy of the index
+// of its own, without the lock.
 class StatementTexts {
  public:
   template <typename Build>
   const std::string& get(const std::string& key, Build build) {
+    thread_local std::unordered_map<std::string, const std::string*> mine;
+    if (const auto it = mine.find(key); it != mine.end()) return *it->second;
     std::lock_guard lock(mutex_);
     auto it = texts_.find(key);
     if (it == texts_.end()) it = texts_.emplace(key, build()).first;
+    mine.emplace(key, &it->second);
     return it->second;
   }
 
@@ -674,8 +680,8 @@ class StatementTexts {
 };
 
 StatementTexts& texts() {
-  static StatementTexts t;
-  return t;
+  static StatementTexts* t = new StatementTexts();  // never destroyed: see above
+  return *t;
 }
 
 void add_key(std::string& key, const void* p) {

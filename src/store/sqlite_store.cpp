@@ -134,13 +134,15 @@ class Statement {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
   }
-  void bind(int index, const Value& v) {
+  // `stable`: the value outlives the statement's next reset (no copy).
+  void bind(int index, const Value& v, bool stable = false) {
     if (const auto* i = std::get_if<int64_t>(&v)) {
       sqlite3_bind_int64(stmt_, index, *i);
     } else if (const auto* d = std::get_if<double>(&v)) {
       sqlite3_bind_double(stmt_, index, *d);
     } else if (const auto* s = std::get_if<std::string>(&v)) {
-      sqlite3_bind_text(stmt_, index, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+      sqlite3_bind_text(stmt_, index, s->data(), static_cast<int>(s->size()),
+                        stable ? SQLITE_STATIC : SQLITE_TRANSIENT);
     } else {
       sqlite3_bind_null(stmt_, index);
     }
@@ -305,14 +307,26 @@ class SqliteStore final : public Store {
     return commit_write();
   }
 
-  std::optional<std::string> begin_write() override {
+  std::optional<std::string> begin_write(bool* others_wrote = nullptr) override {
     if (!writer_) {
       // A writer's working set (the tables and indexes an import touches)
       // stays in memory rather than being read back from the file.
       exec(fmt::format("PRAGMA cache_size = -{}", kWriterCacheKib));
       writer_ = true;
     }
-    return exec("BEGIN IMMEDIATE");
+    if (auto e = exec("BEGIN IMMEDIATE")) return e;
+    if (others_wrote != nullptr) {
+      // data_version changes when another connection commits, never for
+      // this one's own commits; read under the write lock.
+      std::optional<uint64_t> now;
+      try {
+        now = data_version();
+      } catch (const StoreError&) {
+      }
+      *others_wrote = !now || !last_write_version_ || *now != *last_write_version_;
+      last_write_version_ = now;
+    }
+    return std::nullopt;
   }
 
   std::optional<std::string> write_part(const WriteBatch& batch) override {
@@ -357,6 +371,7 @@ class SqliteStore final : public Store {
     if (statements_.size() >= kMaxStatements) {
       statements_.erase(recent_.back());
       recent_.pop_back();
+      by_address_.clear();  // it may have named the statement just dropped
     }
     recent_.push_front(sql);
     return *statements_.emplace(sql, std::pair{std::move(st), recent_.begin()}).first->second.first;
@@ -430,20 +445,34 @@ class SqliteStore final : public Store {
     }
   }
 
+  // A write statement. Write statements come as the same std::string each
+  // time (sql::write_batch builds each shape's text once), so they are found
+  // by address before by text.
   std::optional<std::string> run(const std::string& sql, const std::vector<Value>& params) {
-    Statement& st = prepared(sql);
+    Statement* found = nullptr;
+    if (const auto it = by_address_.find(&sql); it != by_address_.end()) {
+      found = it->second;
+    } else {
+      found = &prepared(sql);
+      by_address_.emplace(&sql, found);
+    }
+    Statement& st = *found;
     st.reset();
-    for (size_t i = 0; i < params.size(); ++i) st.bind(static_cast<int>(i + 1), params[i]);
+    // The parameters outlive the step and the reset that follows it.
+    for (size_t i = 0; i < params.size(); ++i) st.bind(static_cast<int>(i + 1), params[i], true);
     const int rc = sqlite3_step(st.get());
     std::optional<std::string> error;
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) error = describe(db_, rc, sql);
     sqlite3_reset(st.get());
+    sqlite3_clear_bindings(st.get());
     return error;
   }
 
   static constexpr size_t kMaxStatements = 256;
   static constexpr int kWriterCacheKib = 256 * 1024;  // SQLite's default is 2 MiB
   bool writer_ = false;  // the connection has written (its cache is a writer's)
+  std::unordered_map<const std::string*, Statement*> by_address_;  // write statements
+  std::optional<uint64_t> last_write_version_;  // data_version at the last begin_write
   // About 10-50 µs of work between checks of the deadline inside a statement.
   static constexpr int kProgressOps = 1000;
   sqlite3* db_;

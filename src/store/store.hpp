@@ -128,7 +128,13 @@ class Store {
   // the transaction goes on), then commit_write, or abort_write to undo
   // them all. Nothing is seen by others, or survives a crash, before the
   // commit. A store without transactions of its own writes each part at once.
-  virtual std::optional<std::string> begin_write() { return std::nullopt; }
+  // `others_wrote` (when given) is set to whether anyone but this store may
+  // have changed the database since its last write transaction ended: what
+  // a writer remembers of its writes holds only while it is false.
+  virtual std::optional<std::string> begin_write(bool* others_wrote = nullptr) {
+    if (others_wrote != nullptr) *others_wrote = true;
+    return std::nullopt;
+  }
   virtual std::optional<std::string> write_part(const WriteBatch& batch) { return write(batch); }
   virtual std::optional<std::string> commit_write() { return std::nullopt; }
   virtual void abort_write() {}

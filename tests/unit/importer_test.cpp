@@ -1,5 +1,12 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <fstream>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include "api/engine.hpp"
 #include "ingest/importer.hpp"
@@ -339,5 +346,210 @@ TEST(Collect, RepeatedViewsGiveTheBatchEveryOccurrenceGives) {
       events.push_back(variants[(seed >> 16) % variants.size()]);
     }
     both_ways(page_of(events));
+  }
+}
+
+// ---- import_files leaves out writes that would change nothing: the
+// database must be what sending every write gives, whatever the order of
+// views, and a file whose write fails must take nothing else with it.
+
+namespace {
+
+std::string dump_database(const std::string& path) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  std::vector<std::string> tables;
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", -1,
+                     &st, nullptr);
+  while (sqlite3_step(st) == SQLITE_ROW)
+    tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  sqlite3_finalize(st);
+  std::string out;
+  for (const auto& t : tables) {
+    std::vector<std::string> rows;
+    sqlite3_prepare_v2(db, fmt::format("SELECT * FROM \"{}\"", t).c_str(), -1, &st, nullptr);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      std::string row;
+      for (int c = 0; c < sqlite3_column_count(st); ++c) {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+        row += fmt::format("{}:{}|", sqlite3_column_type(st, c), text ? text : "");
+      }
+      rows.push_back(std::move(row));
+    }
+    sqlite3_finalize(st);
+    std::sort(rows.begin(), rows.end());
+    out += t + "\n";
+    for (const auto& r : rows) out += "  " + r + "\n";
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+// Imports `pages` (one file each) with and without leaving out repeats;
+// returns the two databases' contents.
+std::pair<std::string, std::string> import_both_ways(const std::vector<std::string>& pages,
+                                                     test::TempDir& dir,
+                                                     int64_t objects_per_transaction,
+                                                     const std::string& fail_event = "",
+                                                     const model::Kind* kind = &root()) {
+  std::vector<ingest::ImportFile> files;
+  for (size_t i = 0; i < pages.size(); ++i) {
+    const std::string path = dir.file(fmt::format("p{:03d}.json", i));
+    std::ofstream(path, std::ios::binary) << pages[i];
+    files.push_back({path, kind});
+  }
+  std::string contents[2];
+  for (const bool leave_out : {true, false}) {
+    const std::string db = dir.file(fmt::format("db{}.sqlite3", leave_out));
+    {
+      auto opened = store::open_sqlite(db);
+      EXPECT_TRUE(opened.store) << opened.error;
+      if (!fail_event.empty()) {
+        sqlite3* h = nullptr;
+        sqlite3_open(db.c_str(), &h);
+        for (const char* when : {"INSERT", "UPDATE"}) {
+          sqlite3_exec(h,
+                       fmt::format("CREATE TRIGGER fail_{} BEFORE {} ON docking_event WHEN NEW.id "
+                                   "= {} BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                                   when, when, fail_event)
+                           .c_str(),
+                       nullptr, nullptr, nullptr);
+        }
+        sqlite3_close(h);
+      }
+      ingest::ImportOptions options;
+      options.leave_out_repeats = leave_out;
+      options.objects_per_transaction = objects_per_transaction;
+      options.seconds_per_transaction = 1000;
+      ingest::import_files(*opened.store, files, [](size_t, const ingest::FileOutcome&) {},
+                           options);
+    }
+    contents[leave_out ? 0 : 1] = dump_database(db);
+  }
+  return {contents[0], contents[1]};
+}
+
+}  // namespace
+
+TEST(ImportFiles, LeavingOutRepeatsGivesTheDatabaseEveryWriteGives) {
+  const std::string g = golden();
+  const auto id = [](const std::string& text, int n) {
+    return replace_all(text, "\"id\": 609", fmt::format("\"id\": {}", n));
+  };
+  const std::vector<std::string> variants = {
+      g,
+      replace_all(g, "\"name\": \"China National Space Administration\"", "\"name\": \"CNSA 2\""),
+      id(g, 610),
+      replace_all(g, "\"priority\": 6", "\"priority\": 7"),
+      replace_all(id(g, 611), R"("country": [)",
+                  R"("country": [{"id": 9, "name": "Nine", "alpha_2_code": "NI", "alpha_3_code": "NIN", "nationality_name": "", "nationality_name_composed": ""}, )"),
+      replace_all(id(g, 612), "\"abbrev\": \"CASC\"", "\"abbrev\": \"C2\""),
+      replace_all(g, "\"variants\": []",
+                  R"("variants": [{"id": 77, "type": {"id": 1, "name": "Normal"}, "image_url": "https://x.example/a.jpg"}])"),
+      // Variant 77 moves between images (children change owners).
+      replace_all(replace_all(g, "\"variants\": []",
+                              R"("variants": [{"id": 77, "type": {"id": 1, "name": "Normal"}, "image_url": "https://x.example/a.jpg"}])"),
+                  "\"id\": 2094", "\"id\": 9999"),
+  };
+  uint32_t seed = 777;
+  for (const int64_t per_transaction : {int64_t{1}, int64_t{1'000'000}}) {
+    for (int round = 0; round < 3; ++round) {
+      std::vector<std::string> pages;
+      for (int p = 0; p < 12; ++p) {
+        std::vector<std::string> events;
+        for (int i = 0; i < 3; ++i) {
+          seed = seed * 1103515245u + 12345u;
+          events.push_back(variants[(seed >> 16) % variants.size()]);
+        }
+        pages.push_back(page_of(events));
+      }
+      test::TempDir dir;
+      const auto [left_out, every] = import_both_ways(pages, dir, per_transaction);
+      EXPECT_EQ(left_out, every);
+      ASSERT_NE(left_out.find("CNSA"), std::string::npos);
+    }
+  }
+}
+
+TEST(ImportFiles, AFileUndoneInASharedTransactionTakesNothingElseWithIt) {
+  const std::string g = golden();
+  const std::string renamed =
+      replace_all(g, "\"name\": \"China National Space Administration\"", "\"name\": \"Gone\"");
+  const std::string failing = replace_all(renamed, "\"id\": 609", "\"id\": 666");
+  // Page 2 repeats page 1's views, changes one, and fails: pages 1 and 3
+  // (which repeats page 1) stay, and nothing of page 2 does.
+  const std::vector<std::string> pages = {page_of({g}), page_of({renamed, failing}),
+                                          page_of({g})};
+  test::TempDir dir;
+  const auto [left_out, every] = import_both_ways(pages, dir, 1'000'000, "666");
+  EXPECT_EQ(left_out, every);
+  EXPECT_EQ(left_out.find("Gone"), std::string::npos);
+  EXPECT_NE(left_out.find("China National Space Administration"), std::string::npos);
+}
+
+TEST(ImportFiles, ReverseRelationsThatMoveRowsGiveTheDatabaseEveryWriteGives) {
+  // Agencies list their launchers and spacecraft (reverse relations through
+  // the configurations' foreign keys): lists that shrink, grow, reorder, and
+  // another agency claiming the same configurations.
+  const std::string text = test::read_file(LL2D_FIXTURES "/real/agency-44-detailed.json");
+  const auto variant = [&](int which) {
+    rapidjson::Document d;
+    d.Parse(text.c_str());
+    auto& a = d.GetAllocator();
+    auto& launchers = d["launcher_list"];
+    auto& spacecraft = d["spacecraft_list"];
+    if (which == 1 || which == 4) {
+      d["id"].SetInt(45);
+      d["url"].SetString("https://ll.thespacedevs.com/2.3.0/agencies/45/", a);
+    }
+    if (which == 2) {
+      while (launchers.Size() > 1) launchers.PopBack();
+      spacecraft.Clear();
+    }
+    if (which == 3) {
+      std::reverse(launchers.Begin(), launchers.End());
+      launchers[0]["name"].SetString("Renamed launcher", a);
+    }
+    if (which == 4) {
+      while (launchers.Size() > 2) launchers.PopBack();
+    }
+    rapidjson::StringBuffer out;
+    rapidjson::Writer<rapidjson::StringBuffer> w(out);
+    if (which == 5) {
+      spacecraft[0].Accept(w);  // a configuration alone, naming agency 44 itself
+    } else {
+      d.Accept(w);
+    }
+    return std::string(out.GetString(), out.GetSize());
+  };
+  std::vector<std::string> variants;
+  for (int i = 0; i < 6; ++i) variants.push_back(variant(i));
+  {
+    // Another agency takes the configurations; the first claims them back.
+    test::TempDir dir;
+    const auto [left_out, every] =
+        import_both_ways({variants[0], variants[1], variants[0]}, dir, 1'000'000, "", nullptr);
+    EXPECT_EQ(left_out, every);
+  }
+  {
+    // A configuration says its agency again after the other agency took it.
+    test::TempDir dir;
+    const auto [left_out, every] =
+        import_both_ways({variants[5], variants[1], variants[5]}, dir, 1'000'000, "", nullptr);
+    EXPECT_EQ(left_out, every);
+  }
+  uint32_t seed = 4242;
+  for (const int64_t per_transaction : {int64_t{1}, int64_t{1'000'000}}) {
+    for (int round = 0; round < 4; ++round) {
+      std::vector<std::string> pages;
+      for (int p = 0; p < 10; ++p) {
+        seed = seed * 1103515245u + 12345u;
+        pages.push_back(variants[(seed >> 16) % variants.size()]);
+      }
+      test::TempDir dir;
+      const auto [left_out, every] = import_both_ways(pages, dir, per_transaction, "", nullptr);
+      EXPECT_EQ(left_out, every);
+    }
   }
 }
