@@ -4,17 +4,17 @@
 
 #include <array>
 #include <charconv>
-#include <cstring>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
-#include <mutex>
-#include <thread>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
-#include <sstream>
 
 #include "ingest/json_source.hpp"
 #include "util/datetime.hpp"
@@ -51,8 +51,8 @@ std::string lower(std::string s) {
 // Where a value is in the document, built into text only for a message.
 struct Path {
   const Path* parent = nullptr;
-  std::string_view key;   // a member of the parent
-  size_t index = 0;       // or an item of the parent
+  std::string_view key;  // a member of the parent
+  size_t index = 0;      // or an item of the parent
   bool is_item = false;
   std::string_view root;  // the top: "$" or "$.results"
 
@@ -401,7 +401,8 @@ class Collector {
   }
 
   void set_link(store::LinkWrite link) {
-    auto [it, inserted] = link_index_.try_emplace(IdKey{link.field, link.owner}, batch.links.size());
+    auto [it, inserted] =
+        link_index_.try_emplace(IdKey{link.field, link.owner}, batch.links.size());
     touch(kLink, it->second);
     if (inserted)
       batch.links.push_back(std::move(link));
@@ -435,10 +436,10 @@ class Collector {
   std::unordered_map<IdKey, size_t, IdKeyHash> rows_index_;  // by field and owner
   std::unordered_map<FieldKey, const Field*, FieldKeyHash> fields_;
   std::unordered_map<IdKey, std::vector<View>, IdKeyHash> views_;  // texts merged, by object
-  std::vector<uint32_t> touched_;              // entries touched, in order (Entry << 30 | index)
+  std::vector<uint32_t> touched_;                 // entries touched, in order (Entry << 30 | index)
   std::array<std::vector<uint64_t>, 3> changed_;  // per Entry and index: seq_ of its last change
   uint64_t seq_ = 0;
-  int64_t numbered_ = 0;  // objects numbered so far
+  int64_t numbered_ = 0;                    // objects numbered so far
   std::map<const Kind*, int64_t> numbers_;  // the last number given, per numbered kind
 };
 
@@ -486,7 +487,8 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
   };
   const auto each = [&](const JsonNode& list, std::string_view root) {
     const Path top = Path::top(root);
-    for (size_t i = 0; i < list.size && !c.error && !unknown; ++i) one(list.children[i], top.item(i));
+    for (size_t i = 0; i < list.size && !c.error && !unknown; ++i)
+      one(list.children[i], top.item(i));
   };
   if (doc.type == JsonNode::Type::Object && doc.get("results") != nullptr) {
     const JsonNode& results = *doc.get("results");
@@ -554,7 +556,7 @@ class FlatTable {
     used_ = 0;
   }
   const V* find(uint64_t key) const {
-    for (size_t i = key & mask(); ; i = (i + 1) & mask()) {
+    for (size_t i = key & mask();; i = (i + 1) & mask()) {
       const Slot& s = slots_[i];
       if (s.key == key) return &s.value;
       if (s.key == 0) return nullptr;
@@ -562,7 +564,7 @@ class FlatTable {
   }
   void put(uint64_t key, const V& value) {
     if ((used_ + 1) * 10 > slots_.size() * 7) grow();
-    for (size_t i = key & mask(); ; i = (i + 1) & mask()) {
+    for (size_t i = key & mask();; i = (i + 1) & mask()) {
       Slot& s = slots_[i];
       if (s.key == key) {
         s.value = value;
@@ -637,7 +639,7 @@ class Elider {
       for (const auto& d : k.derivations) {
         volatile_.insert(d.target);
         const Kind* source = d.second->relation == Relation::ForeignKey ? d.first->target_kind
-                                                                         : d.second->target_kind;
+                                                                        : d.second->target_kind;
         derived_.push_back({&k, source, d.target});
       }
     }
@@ -857,19 +859,27 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
   std::deque<Checked> ready;
   bool stop = false;
   (void)model::registry();  // built before the second thread reads it
+  // Written batches go back to the thread that made them, to be freed
+  // there: freeing memory another thread allocated costs the writer dearly.
+  std::vector<store::WriteBatch> spent;
   std::thread reader([&] {
+    std::vector<store::WriteBatch> freeing;
     for (size_t i = 0; i < files.size(); ++i) {
       {
         std::unique_lock lock(mutex);
-        changed.wait(lock, [&] { return stop || ready.size() < std::max<size_t>(1, options.files_ahead); });
+        changed.wait(
+            lock, [&] { return stop || ready.size() < std::max<size_t>(1, options.files_ahead); });
         if (stop) return;
+        freeing.swap(spent);
       }
+      freeing.clear();
       const auto t0 = Clock::now();
       std::variant<Collected, ImportError> result = ImportError{};
       try {
         result = read_and_collect(files[i].root, files[i].path);
       } catch (const std::exception& e) {  // out of memory: this file is not imported
-        result = ImportError{files[i].path, "", 0, 0, fmt::format("cannot import it: {}", e.what())};
+        result =
+            ImportError{files[i].path, "", 0, 0, fmt::format("cannot import it: {}", e.what())};
       }
       const double seconds = since(t0);
       std::lock_guard lock(mutex);
@@ -941,12 +951,14 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
         }
         outcome.seconds += since(t0);
         if (error) {
-          outcome.result = ImportError{files[next.index].path, "", 0, 0, "database error: " + *error};
+          outcome.result =
+              ImportError{files[next.index].path, "", 0, 0, "database error: " + *error};
         } else {
           outcome.result = c.stats;
           objects += static_cast<int64_t>(c.batch.objects.size());
         }
-        c = Collected{};  // its memory goes now, not after the next file
+        std::lock_guard lock(mutex);
+        spent.push_back(std::move(c.batch));
       }
       pending.emplace_back(next.index, std::move(outcome));
       // Commit when the transaction is big or old enough, or nothing

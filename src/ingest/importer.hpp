@@ -7,11 +7,11 @@
 
 #include <cstdint>
 #include <functional>
-#include <vector>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "model/schema.hpp"
 #include "store/store.hpp"

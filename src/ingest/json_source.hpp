@@ -26,11 +26,11 @@ struct JsonNode {
   enum class Type : uint8_t { Null, Bool, Number, String, Array, Object };
   Type type = Type::Null;
   bool boolean = false;
-  uint32_t size = 0;  // Array, Object: how many items or members
-  size_t offset = 0;  // byte offset of the value in the source
-  size_t end = 0;     // Array, Object: just past its closing bracket
-  std::string_view text;  // String: the value; Number: its source text
-  std::string_view key;   // a member's key (empty for items and the root)
+  uint32_t size = 0;                   // Array, Object: how many items or members
+  size_t offset = 0;                   // byte offset of the value in the source
+  size_t end = 0;                      // Array, Object: just past its closing bracket
+  std::string_view text;               // String: the value; Number: its source text
+  std::string_view key;                // a member's key (empty for items and the root)
   const JsonNode* children = nullptr;  // items or members, contiguous
 
   // Array: the items. Object: the members (each with its key).
@@ -63,7 +63,7 @@ struct JsonParse {
   JsonParse(const JsonParse&) = delete;
   JsonParse& operator=(const JsonParse&) = delete;
 
-  std::vector<JsonNode> nodes;     // every node but the root's own copy, children contiguous
+  std::vector<JsonNode> nodes;      // every node but the root's own copy, children contiguous
   std::unique_ptr<char[]> strings;  // decoded strings (escapes, RapidJSON's copies)
   std::unique_ptr<JsonNode> root_node;
 };

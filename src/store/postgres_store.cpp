@@ -276,8 +276,9 @@ class PostgresStore final : public Store {
       // Every writer counts its commits in ll2d_state.generation (under the
       // lock): anything else than this store's last commit left means
       // another writer came between.
-      const Result r = simple(fmt::format(
-          "BEGIN; SELECT pg_advisory_xact_lock({}); SELECT generation FROM ll2d_state", kWriteLock));
+      const Result r = simple(
+          fmt::format("BEGIN; SELECT pg_advisory_xact_lock({}); SELECT generation FROM ll2d_state",
+                      kWriteLock));
       const std::optional<uint64_t> now =
           PQntuples(r.get()) > 0
               ? std::optional<uint64_t>(std::strtoull(PQgetvalue(r.get(), 0, 0), nullptr, 10))

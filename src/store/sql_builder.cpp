@@ -727,10 +727,11 @@ std::optional<std::string> point_rows_at(const Kind& kind, const std::string& co
     });
     return run(detach, {owner});
   }
-  const std::string& detach = texts().get(fmt::format("Dkeep{}{}{}", static_cast<int>(d), table, column), [&] {
-    return fmt::format("UPDATE {} SET {} = NULL WHERE {} = ? AND id NOT IN {}", table, column,
-                       column, ids_in(kind, d));
-  });
+  const std::string& detach =
+      texts().get(fmt::format("Dkeep{}{}{}", static_cast<int>(d), table, column), [&] {
+        return fmt::format("UPDATE {} SET {} = NULL WHERE {} = ? AND id NOT IN {}", table, column,
+                           column, ids_in(kind, d));
+      });
   if (auto e = run(detach, {owner, ids_parameter(targets)})) return e;
   const std::string& attach = texts().get("A" + table + column, [&] {
     return fmt::format("UPDATE {} SET {} = ? WHERE id = ? AND {} IS DISTINCT FROM ?", table, column,
@@ -759,10 +760,11 @@ std::optional<std::string> write_reverse(const LinkWrite& link, const Runner& ru
       });
       return run(drop, {link.owner});
     }
-    const std::string& drop = texts().get(fmt::format("RDkeep{}{}", static_cast<int>(d), table), [&] {
-      return fmt::format("DELETE FROM {} WHERE target_id = ? AND owner_id NOT IN {}", table,
-                         ids_in(target, d));
-    });
+    const std::string& drop =
+        texts().get(fmt::format("RDkeep{}{}", static_cast<int>(d), table), [&] {
+          return fmt::format("DELETE FROM {} WHERE target_id = ? AND owner_id NOT IN {}", table,
+                             ids_in(target, d));
+        });
     if (auto e = run(drop, {link.owner, ids_parameter(link.targets)})) return e;
     const std::string& add = texts().get("RI" + table, [&] {
       return fmt::format(
@@ -781,9 +783,8 @@ std::optional<std::string> write_reverse(const LinkWrite& link, const Runner& ru
 std::optional<std::string> write_many(const LinkWrite& link, const Runner& run, Dialect d) {
   const std::string table = quote(link.kind->link_table(*link.field));
   if (link.targets.empty()) {
-    const std::string& drop = texts().get("MDall" + table, [&] {
-      return fmt::format("DELETE FROM {} WHERE owner_id = ?", table);
-    });
+    const std::string& drop = texts().get(
+        "MDall" + table, [&] { return fmt::format("DELETE FROM {} WHERE owner_id = ?", table); });
     return run(drop, {link.owner});
   }
   const std::string& drop = texts().get(fmt::format("MDkeep{}{}", static_cast<int>(d), table), [&] {
@@ -905,10 +906,9 @@ std::optional<std::string> fill_derived(const WriteBatch& batch, const Runner& r
       const Kind* source = nullptr;  // whose writes can change the value
       std::string through;           // the first hop's values those writes lead to
       if (dv.second->relation == Relation::ForeignKey) {
-        value =
-            fmt::format("(SELECT x.{} FROM {} x WHERE x.id = {}.{})",
-                        quote(column_name(*dv.second)), quote(dv.first->target_kind->name), table,
-                        first);
+        value = fmt::format("(SELECT x.{} FROM {} x WHERE x.id = {}.{})",
+                            quote(column_name(*dv.second)), quote(dv.first->target_kind->name),
+                            table, first);
         source = dv.first->target_kind;
         through = ids_in(*source, d);
       } else {  // a one-to-one seen from the other side
@@ -920,20 +920,19 @@ std::optional<std::string> fill_derived(const WriteBatch& batch, const Runner& r
         through = fmt::format("(SELECT y.{} FROM {} y WHERE y.id IN {})", via, quote(other.name),
                               ids_in(other, d));
       }
-      const std::string update = fmt::format("UPDATE {} SET {} = {} WHERE {} IS NULL AND {} IS NOT NULL",
-                                             table, field, value, field, first);
+      const std::string update =
+          fmt::format("UPDATE {} SET {} = {} WHERE {} IS NULL AND {} IS NOT NULL", table, field,
+                      value, field, first);
       if (auto it = written.find(&k); it != written.end()) {
         const std::string& stmt =
-            texts().get(fmt::format("F{}/{}/{}", static_cast<int>(d), k.name, dv.field), [&] {
-              return fmt::format("{} AND id IN {}", update, ids_in(k, d));
-            });
+            texts().get(fmt::format("F{}/{}/{}", static_cast<int>(d), k.name, dv.field),
+                        [&] { return fmt::format("{} AND id IN {}", update, ids_in(k, d)); });
         if (auto e = run(stmt, {ids_parameter(it->second)})) return e;
       }
       if (auto it = written.find(source); it != written.end()) {
         const std::string& stmt =
-            texts().get(fmt::format("G{}/{}/{}", static_cast<int>(d), k.name, dv.field), [&] {
-              return fmt::format("{} AND {} IN {}", update, first, through);
-            });
+            texts().get(fmt::format("G{}/{}/{}", static_cast<int>(d), k.name, dv.field),
+                        [&] { return fmt::format("{} AND {} IN {}", update, first, through); });
         if (auto e = run(stmt, {ids_parameter(it->second)})) return e;
       }
     }

@@ -292,7 +292,9 @@ std::string page_of(const std::vector<std::string>& events) {
 TEST_F(ImportCommand, AFileWhoseWriteFailsIsUndoneAloneAndTheOthersStay) {
   fail_writes_of_event(db(), 666);
   const std::string g = golden_text();
-  const auto event = [&](int id) { return replace_all(g, "\"id\": 609", fmt::format("\"id\": {}", id)); };
+  const auto event = [&](int id) {
+    return replace_all(g, "\"id\": 609", fmt::format("\"id\": {}", id));
+  };
   std::filesystem::create_directories(dir.file("in"));
   std::ofstream(dir.file("in/a.json")) << page_of({event(700)});
   // Written in part (event 701 and the renamed agency) before 666 fails.
@@ -333,8 +335,8 @@ TEST_F(ImportCommand, ImportingTheSameFileAgainWritesNothing) {
 TEST(ImportCrash, AKilledImportLeavesEveryFileWholeOrAbsent) {
   TempDir dir;
   const std::string out = dir.file("gen");
-  const auto g = run_ll2d({"generate", "--events", "4000", "--seed", "3", "--out", out, "--quiet"},
-                          300);
+  const auto g =
+      run_ll2d({"generate", "--events", "4000", "--seed", "3", "--out", out, "--quiet"}, 300);
   ASSERT_EQ(g.exit_code, 0) << g.err;
   std::vector<std::string> pages;  // the docking event pages, 100 events each
   for (const auto& e : std::filesystem::directory_iterator(out)) {

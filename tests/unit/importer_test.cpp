@@ -215,21 +215,68 @@ void expect_same_parse(const std::string& text) {
 }  // namespace
 
 TEST(JsonSource, ScannerAgreesWithTheReaderOnTrickyDocuments) {
-  const std::vector<std::string> docs = {
-      "", " ", "{}", "[]", "null", "true", "false", "0", "-0", "1.5", "-12.25e+3", "1e400",
-      "1E-400", "1e", "1e+", "01", "1.", ".5", "-", "+1", "[1,]", "{\"a\":1,}", "{\"a\" 1}",
-      "[1 2]", "{\"a\":1}x", "{\"a\":1} \n\t", "\xEF\xBB\xBF{\"a\":[true,false,null]}",
-      "\"plain\"", "\"tab\\t nl\\n quote\\\" slash\\/ back\\\\ \\b\\f\\r\"",
-      "\"\\u00e9\\u20AC\\u0000x\"", "\"\\ud83d\\ude00\"", "\"\\ud83d\"", "\"\\ude00x\"",
-      "\"\\uZZZZ\"", "\"\\x\"", "\"raw\tcontrol\"", "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"",
-      "\"bad \xC3\"", "\"overlong \xC0\xAF\"", "\"surrogate \xED\xA0\x80\"", "\"big \xF4\x90\x80\x80\"",
-      "\"lone \x80\"", "{\"a\":1,\"a\":2}", "{\"x\":{\"b\":[{\"c\":1,\"c\":2}]}}",
-      "{\"\\u0061\":1,\"a\":2}", "{\"\":1,\"\":2}", "{\"k\":\"v\",\"n\":-0.000123e-5}",
-      "[" + std::string(64, '[') + std::string(64, ']') + "]",
-      std::string(64, '[') + std::string(64, ']'), std::string(63, '[') + std::string(63, ']'),
-      "{\"a\":" + std::string(300, '1') + "}", "{\"a\":" + std::string(400, '1') + "}",
-      "{\"a\":1e308}", "{\"a\":1e309}", "{\"a\":0.001e309}", "[nul]", "[tru]", "[fals]", "{\"a\"",
-      "[\"unterminated", "{\"a\":1", "[1,2"};
+  const std::vector<std::string> docs = {"",
+                                         " ",
+                                         "{}",
+                                         "[]",
+                                         "null",
+                                         "true",
+                                         "false",
+                                         "0",
+                                         "-0",
+                                         "1.5",
+                                         "-12.25e+3",
+                                         "1e400",
+                                         "1E-400",
+                                         "1e",
+                                         "1e+",
+                                         "01",
+                                         "1.",
+                                         ".5",
+                                         "-",
+                                         "+1",
+                                         "[1,]",
+                                         "{\"a\":1,}",
+                                         "{\"a\" 1}",
+                                         "[1 2]",
+                                         "{\"a\":1}x",
+                                         "{\"a\":1} \n\t",
+                                         "\xEF\xBB\xBF{\"a\":[true,false,null]}",
+                                         "\"plain\"",
+                                         "\"tab\\t nl\\n quote\\\" slash\\/ back\\\\ \\b\\f\\r\"",
+                                         "\"\\u00e9\\u20AC\\u0000x\"",
+                                         "\"\\ud83d\\ude00\"",
+                                         "\"\\ud83d\"",
+                                         "\"\\ude00x\"",
+                                         "\"\\uZZZZ\"",
+                                         "\"\\x\"",
+                                         "\"raw\tcontrol\"",
+                                         "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"",
+                                         "\"bad \xC3\"",
+                                         "\"overlong \xC0\xAF\"",
+                                         "\"surrogate \xED\xA0\x80\"",
+                                         "\"big \xF4\x90\x80\x80\"",
+                                         "\"lone \x80\"",
+                                         "{\"a\":1,\"a\":2}",
+                                         "{\"x\":{\"b\":[{\"c\":1,\"c\":2}]}}",
+                                         "{\"\\u0061\":1,\"a\":2}",
+                                         "{\"\":1,\"\":2}",
+                                         "{\"k\":\"v\",\"n\":-0.000123e-5}",
+                                         "[" + std::string(64, '[') + std::string(64, ']') + "]",
+                                         std::string(64, '[') + std::string(64, ']'),
+                                         std::string(63, '[') + std::string(63, ']'),
+                                         "{\"a\":" + std::string(300, '1') + "}",
+                                         "{\"a\":" + std::string(400, '1') + "}",
+                                         "{\"a\":1e308}",
+                                         "{\"a\":1e309}",
+                                         "{\"a\":0.001e309}",
+                                         "[nul]",
+                                         "[tru]",
+                                         "[fals]",
+                                         "{\"a\"",
+                                         "[\"unterminated",
+                                         "{\"a\":1",
+                                         "[1,2"};
   for (const auto& d : docs) expect_same_parse(d);
 }
 
@@ -241,8 +288,8 @@ TEST(JsonSource, ScannerAgreesWithTheReaderOnDamagedResponses) {
   for (const auto& text : originals) {
     expect_same_parse(text);
     // Deterministic damage: cut, replace or insert one byte across the file.
-    const char replacements[] = {'"', '\\', '{', '}', '[', ']', ',', ':', '1', 'e', '-', '\n',
-                                 '\x01', '\xC3', '\x80', 'x'};
+    const char replacements[] = {'"', '\\', '{', '}',  '[',    ']',    ',',    ':',
+                                 '1', 'e',  '-', '\n', '\x01', '\xC3', '\x80', 'x'};
     const size_t step = std::max<size_t>(1, text.size() / 300);
     size_t r = 0;
     for (size_t at = 0; at < text.size(); at += step, ++r) {
@@ -333,8 +380,9 @@ TEST(Collect, RepeatedViewsGiveTheBatchEveryOccurrenceGives) {
       replace_all(g, "\"name\": \"China National Space Administration\"", "\"name\": \"CNSA 2\""),
       replace_all(g, "\"id\": 609", "\"id\": 610"),
       replace_all(g, "\"priority\": 6", "\"priority\": 7"),
-      replace_all(replace_all(g, "\"id\": 609", "\"id\": 611"), R"("country": [)",
-                  R"("country": [{"id": 9, "name": "Nine", "alpha_2_code": "NI", "alpha_3_code": "NIN", "nationality_name": "", "nationality_name_composed": ""}, )"),
+      replace_all(
+          replace_all(g, "\"id\": 609", "\"id\": 611"), R"("country": [)",
+          R"("country": [{"id": 9, "name": "Nine", "alpha_2_code": "NI", "alpha_3_code": "NIN", "nationality_name": "", "nationality_name_composed": ""}, )"),
       replace_all(replace_all(g, "\"abbrev\": \"CASC\"", "\"abbrev\": \"C2\""), "\"id\": 609",
                   "\"id\": 612"),
   };
@@ -422,8 +470,8 @@ std::pair<std::string, std::string> import_both_ways(const std::vector<std::stri
       options.leave_out_repeats = leave_out;
       options.objects_per_transaction = objects_per_transaction;
       options.seconds_per_transaction = 1000;
-      ingest::import_files(*opened.store, files, [](size_t, const ingest::FileOutcome&) {},
-                           options);
+      ingest::import_files(
+          *opened.store, files, [](size_t, const ingest::FileOutcome&) {}, options);
     }
     contents[leave_out ? 0 : 1] = dump_database(db);
   }
@@ -442,15 +490,19 @@ TEST(ImportFiles, LeavingOutRepeatsGivesTheDatabaseEveryWriteGives) {
       replace_all(g, "\"name\": \"China National Space Administration\"", "\"name\": \"CNSA 2\""),
       id(g, 610),
       replace_all(g, "\"priority\": 6", "\"priority\": 7"),
-      replace_all(id(g, 611), R"("country": [)",
-                  R"("country": [{"id": 9, "name": "Nine", "alpha_2_code": "NI", "alpha_3_code": "NIN", "nationality_name": "", "nationality_name_composed": ""}, )"),
+      replace_all(
+          id(g, 611), R"("country": [)",
+          R"("country": [{"id": 9, "name": "Nine", "alpha_2_code": "NI", "alpha_3_code": "NIN", "nationality_name": "", "nationality_name_composed": ""}, )"),
       replace_all(id(g, 612), "\"abbrev\": \"CASC\"", "\"abbrev\": \"C2\""),
-      replace_all(g, "\"variants\": []",
-                  R"("variants": [{"id": 77, "type": {"id": 1, "name": "Normal"}, "image_url": "https://x.example/a.jpg"}])"),
+      replace_all(
+          g, "\"variants\": []",
+          R"("variants": [{"id": 77, "type": {"id": 1, "name": "Normal"}, "image_url": "https://x.example/a.jpg"}])"),
       // Variant 77 moves between images (children change owners).
-      replace_all(replace_all(g, "\"variants\": []",
-                              R"("variants": [{"id": 77, "type": {"id": 1, "name": "Normal"}, "image_url": "https://x.example/a.jpg"}])"),
-                  "\"id\": 2094", "\"id\": 9999"),
+      replace_all(
+          replace_all(
+              g, "\"variants\": []",
+              R"("variants": [{"id": 77, "type": {"id": 1, "name": "Normal"}, "image_url": "https://x.example/a.jpg"}])"),
+          "\"id\": 2094", "\"id\": 9999"),
   };
   uint32_t seed = 777;
   for (const int64_t per_transaction : {int64_t{1}, int64_t{1'000'000}}) {
@@ -479,8 +531,7 @@ TEST(ImportFiles, AFileUndoneInASharedTransactionTakesNothingElseWithIt) {
   const std::string failing = replace_all(renamed, "\"id\": 609", "\"id\": 666");
   // Page 2 repeats page 1's views, changes one, and fails: pages 1 and 3
   // (which repeats page 1) stay, and nothing of page 2 does.
-  const std::vector<std::string> pages = {page_of({g}), page_of({renamed, failing}),
-                                          page_of({g})};
+  const std::vector<std::string> pages = {page_of({g}), page_of({renamed, failing}), page_of({g})};
   test::TempDir dir;
   const auto [left_out, every] = import_both_ways(pages, dir, 1'000'000, "666");
   EXPECT_EQ(left_out, every);
