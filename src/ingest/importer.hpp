@@ -73,8 +73,8 @@ struct FileOutcome {
 struct ImportOptions {
   // A transaction is committed once its files hold this many objects, or
   // once it has been open this long (which bounds how late `done` hears).
-  int64_t objects_per_transaction = 250000;
-  double seconds_per_transaction = 1.0;
+  int64_t objects_per_transaction = 500000;
+  double seconds_per_transaction = 2.0;
   size_t files_ahead = 3;  // validated files waiting to be written (memory)
   // Writes that would change nothing (what this import already wrote, and
   // nothing changed since) are left out. False: every write is sent (tests

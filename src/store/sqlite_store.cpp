@@ -312,6 +312,13 @@ class SqliteStore final : public Store {
       // A writer's working set (the tables and indexes an import touches)
       // stays in memory rather than being read back from the file.
       exec(fmt::format("PRAGMA cache_size = -{}", kWriterCacheKib));
+      // Checkpoints copy the log into the file (and sync it): fewer, larger
+      // ones write a page changed by many transactions once, not each time.
+      exec(fmt::format("PRAGMA wal_autocheckpoint = {}", kWriterCheckpointPages));
+      // A savepoint (write_part) keeps the pages it changes as they were,
+      // to undo them: in memory, not in a temporary file written page by
+      // page.
+      exec("PRAGMA temp_store = MEMORY");
       writer_ = true;
     }
     if (auto e = exec("BEGIN IMMEDIATE")) return e;
@@ -470,6 +477,7 @@ class SqliteStore final : public Store {
 
   static constexpr size_t kMaxStatements = 256;
   static constexpr int kWriterCacheKib = 256 * 1024;  // SQLite's default is 2 MiB
+  static constexpr int kWriterCheckpointPages = 16384;  // 64 MiB of log; the default is 1000
   bool writer_ = false;  // the connection has written (its cache is a writer's)
   std::unordered_map<const std::string*, Statement*> by_address_;  // write statements
   std::optional<uint64_t> last_write_version_;  // data_version at the last begin_write
