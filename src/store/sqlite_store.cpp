@@ -476,7 +476,7 @@ class SqliteStore final : public Store {
   }
 
   static constexpr size_t kMaxStatements = 256;
-  static constexpr int kWriterCacheKib = 256 * 1024;  // SQLite's default is 2 MiB
+  static constexpr int kWriterCacheKib = 256 * 1024;    // SQLite's default is 2 MiB
   static constexpr int kWriterCheckpointPages = 16384;  // 64 MiB of log; the default is 1000
   bool writer_ = false;  // the connection has written (its cache is a writer's)
   std::unordered_map<const std::string*, Statement*> by_address_;  // write statements
