@@ -650,13 +650,11 @@ class Elider {
     links_.clear();
     rows_.clear();
     owner_of_.clear();
-    part_.clear();
   }
 
   // Takes out of `batch` the writes known to change nothing, and notes what
-  // the others will leave (see applied / undone).
+  // the others will leave (clear() when they are not written after all).
   void filter(store::WriteBatch& batch) {
-    part_.clear();
     if (objects_.size() + links_.size() + rows_.size() + owner_of_.size() > kMaxEntries) clear();
     std::erase_if(batch.objects, [this](const store::ObjectWrite& o) { return known(o); });
     std::erase_if(batch.links, [this](const store::LinkWrite& l) { return known(l); });
@@ -670,17 +668,6 @@ class Elider {
         ++epoch(d.target, kPointers);
       }
     }
-  }
-  // The filtered batch was written: what it noted holds (until changed).
-  void applied() { part_.clear(); }
-  // It was undone: forget what it noted.
-  void undone() {
-    for (const auto& [which, key] : part_) {
-      if (which == 0) objects_.erase(key);
-      if (which == 1) links_.erase(key);
-      if (which == 2) rows_.erase(key);
-    }
-    part_.clear();
   }
 
  private:
@@ -743,10 +730,7 @@ class Elider {
     const Print* found = table.find(key);
     return found != nullptr && *found == p;
   }
-  void note(FlatTable<Print>& table, int which, uint64_t key, const Print& p) {
-    table.put(key, p);
-    part_.emplace_back(which, key);
-  }
+  static void note(FlatTable<Print>& table, uint64_t key, const Print& p) { table.put(key, p); }
 
   bool known(const store::ObjectWrite& o) {
     const uint64_t key = key_of(o.kind, o.id);
@@ -758,7 +742,7 @@ class Elider {
     }
     const Print p = print(moving ? epoch(o.kind, kColumns) + 1 : 0);
     if (holds(objects_, key, p)) return true;
-    note(objects_, 0, key, p);
+    note(objects_, key, p);
     // It may move the row in or out of reverse relations through these keys.
     for (const auto& [f, v] : o.values) {
       if (volatile_.count(f) != 0) ++epoch(f, kPointers);
@@ -774,14 +758,14 @@ class Elider {
       // The owner's rows of the table; the other side's writes change them.
       const Print p = print(epoch(&f, kBackward) + 1);
       if (holds(links_, key, p)) return true;
-      note(links_, 1, key, p);
+      note(links_, key, p);
       ++epoch(&f, kForward);
       return false;
     }
     if (f.relation == Relation::Reverse && f.via_field->relation == Relation::ManyToMany) {
       const Print p = print(epoch(f.via_field, kForward) + 1);
       if (holds(links_, key, p)) return true;
-      note(links_, 1, key, p);
+      note(links_, key, p);
       ++epoch(f.via_field, kBackward);
       return false;
     }
@@ -799,7 +783,7 @@ class Elider {
         if (owner != nullptr && *owner != key) links_.erase(*owner);
         owner_of_.put(child, key);
       }
-      note(links_, 1, key, p);
+      note(links_, key, p);
       return false;
     }
     // A reverse relation through a foreign key: the write moves rows it
@@ -808,7 +792,7 @@ class Elider {
     // same key, its own kept.
     if (holds(links_, key, print(epoch(f.via_field, kPointers) + 1))) return true;
     const uint64_t now = ++epoch(f.via_field, kPointers);
-    note(links_, 1, key, print(now + 1));
+    note(links_, key, print(now + 1));
     ++epoch(f.target_kind, kColumns);
     return false;
   }
@@ -824,7 +808,7 @@ class Elider {
     }
     const Print p = print(0);
     if (holds(rows_, key, p)) return true;
-    note(rows_, 2, key, p);
+    note(rows_, key, p);
     return false;
   }
 
@@ -840,7 +824,6 @@ class Elider {
   FlatTable<Print> links_;
   FlatTable<Print> rows_;
   FlatTable<uint64_t> owner_of_;  // children (kind, id): the links_ entry listing them
-  std::vector<std::pair<int, uint64_t>> part_;  // entries the batch being written noted
   std::string buf_;
 };
 
@@ -893,6 +876,28 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
   bool open = false;
   int64_t objects = 0;
   auto opened_at = Clock::now();
+  // After a failed write rolled the transaction back: the files that were
+  // written in it (all validated and written once) are read and written
+  // again, one transaction each, so a file whose write fails takes nothing
+  // else with it. (A rare path: the usual one has no savepoints to pay for.)
+  const auto redo = [&](std::vector<std::pair<size_t, FileOutcome>>& written) {
+    for (auto& [i, outcome] : written) {
+      if (!std::holds_alternative<ImportStats>(outcome.result)) continue;
+      auto again = read_and_collect(files[i].root, files[i].path);
+      std::optional<std::string> e;
+      if (auto* bad = std::get_if<ImportError>(&again)) {
+        outcome.result = std::move(*bad);
+        continue;
+      }
+      auto& batch = std::get<Collected>(again).batch;
+      e = store.begin_write();
+      if (!e) e = store.write_part(batch);
+      if (!e) e = store.commit_write();
+      if (e) {
+        outcome.result = ImportError{files[i].path, "", 0, 0, "database error: " + *e};
+      }
+    }
+  };
   const auto commit = [&] {
     if (open) {
       if (auto e = store.commit_write()) {
@@ -944,9 +949,11 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
           if (options.leave_out_repeats) elider.filter(c.batch);
           error = store.write_part(c.batch);
           if (error) {
-            elider.undone();
-          } else {
-            elider.applied();
+            // The transaction is gone, with the files written before this
+            // one in it: they are written again, each on its own.
+            open = false;
+            elider.clear();
+            redo(pending);
           }
         }
         outcome.seconds += since(t0);

@@ -294,18 +294,11 @@ class PostgresStore final : public Store {
   }
 
   std::optional<std::string> write_part(const WriteBatch& batch) override {
-    try {
-      if (broken_ || PQtransactionStatus(conn_) != PQTRANS_INTRANS)
-        return std::string("no write transaction is open");
-      simple("SAVEPOINT ll2d_part");
-      auto result = apply(batch);
-      // Undoes this batch alone; the transaction goes on.
-      simple(result ? "ROLLBACK TO SAVEPOINT ll2d_part; RELEASE SAVEPOINT ll2d_part"
-                    : "RELEASE SAVEPOINT ll2d_part");
-      return result;
-    } catch (const StoreError& e) {  // the transaction is lost: commit_write says so
-      return std::string(e.what());
-    }
+    if (broken_ || PQtransactionStatus(conn_) != PQTRANS_INTRANS)
+      return std::string("no write transaction is open");
+    auto result = apply(batch);
+    if (result) abort_write();
+    return result;
   }
 
   std::optional<std::string> commit_write() override {

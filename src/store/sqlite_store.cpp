@@ -315,9 +315,8 @@ class SqliteStore final : public Store {
       // Checkpoints copy the log into the file (and sync it): fewer, larger
       // ones write a page changed by many transactions once, not each time.
       exec(fmt::format("PRAGMA wal_autocheckpoint = {}", kWriterCheckpointPages));
-      // A savepoint (write_part) keeps the pages it changes as they were,
-      // to undo them: in memory, not in a temporary file written page by
-      // page.
+      // Temporary tables and journals (a statement's undo pages) in memory,
+      // not in files written page by page.
       exec("PRAGMA temp_store = MEMORY");
       writer_ = true;
     }
@@ -338,15 +337,8 @@ class SqliteStore final : public Store {
 
   std::optional<std::string> write_part(const WriteBatch& batch) override {
     if (sqlite3_get_autocommit(db_) != 0) return "no write transaction is open";
-    if (auto e = exec("SAVEPOINT ll2d_part")) return e;
     auto result = apply(batch);
-    if (result) {
-      // Undoes this batch alone; the transaction goes on.
-      if (auto e = exec("ROLLBACK TO ll2d_part")) *result += "; then " + *e;
-    }
-    if (auto e = exec("RELEASE ll2d_part")) {
-      if (!result) result = e;
-    }
+    if (result && sqlite3_get_autocommit(db_) == 0) exec("ROLLBACK");
     return result;
   }
 

@@ -123,11 +123,13 @@ class Store {
   // the error is returned.
   virtual std::optional<std::string> write(const WriteBatch& batch) = 0;
 
-  // Several batches in one transaction, each all-or-nothing on its own:
-  // begin_write, write_part per batch (a batch that fails is undone alone,
-  // the transaction goes on), then commit_write, or abort_write to undo
-  // them all. Nothing is seen by others, or survives a crash, before the
-  // commit. A store without transactions of its own writes each part at once.
+  // Several batches in one transaction: begin_write, write_part per batch,
+  // then commit_write, or abort_write to undo them all. A write_part that
+  // fails rolls the whole transaction back (nothing of it remains, and no
+  // transaction is open) and returns the error: the caller writes the other
+  // batches again if it wants them (they succeeded once). Nothing is seen
+  // by others, or survives a crash, before the commit. A store without
+  // transactions of its own writes each part at once.
   // `others_wrote` (when given) is set to whether anyone but this store may
   // have changed the database since its last write transaction ended: what
   // a writer remembers of its writes holds only while it is false.
