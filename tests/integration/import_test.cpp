@@ -15,8 +15,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "harness.hpp"
@@ -401,10 +401,14 @@ TEST(ImportCrash, AKilledImportLeavesEveryFileWholeOrAbsent) {
     int status = 0;
     waitpid(pid, &status, 0);
     text = read_file(err);
-    std::set<std::string> said;  // the files the import reported imported
-    const std::regex line(R"(\[\d+/\d+\] (\S+): \d+ events)");
-    for (std::sregex_iterator it(text.begin(), text.end(), line), end; it != end; ++it)
-      said.insert((*it)[1].str());
+    std::set<std::string> said;  // the files the import reported imported: "[i/n] FILE: ..."
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      const size_t start = line.find("] ");
+      const size_t end = line.find(": ", start);
+      if (line.starts_with("[") && start != std::string::npos && end != std::string::npos)
+        said.insert(line.substr(start + 2, end - start - 2));
+    }
     int whole = 0;
     for (int p = 0; p < kPages; ++p) {
       const int64_t n = query_int64(db, "SELECT count(*) FROM docking_event WHERE " + events_of(p));
