@@ -413,7 +413,9 @@ TEST(ImportCrash, AKilledImportLeavesEveryFileWholeOrAbsent) {
     for (int p = 0; p < kPages; ++p) {
       const int64_t n = query_int64(db, "SELECT count(*) FROM docking_event WHERE " + events_of(p));
       EXPECT_TRUE(n == 0 || n == kEvents) << pages[p] << ": " << n << " of its events";
-      if (said.count(pages[p]) != 0) EXPECT_EQ(n, kEvents) << pages[p] << " was reported imported";
+      if (said.count(pages[p]) != 0) {
+        EXPECT_EQ(n, kEvents) << pages[p] << " was reported imported";
+      }
       whole += n == kEvents ? 1 : 0;
     }
     EXPECT_GE(whole, static_cast<int>(said.size()));
