@@ -59,9 +59,12 @@ std::variant<ImportStats, ImportError> import_file(store::Store& store, const mo
 
 // Many files, each imported all-or-nothing as import_file does, faster: a
 // second thread reads and validates the next files while this one writes,
-// and the files are written several to a transaction, each in a savepoint
-// of its own (a file whose write fails is undone alone). A crash leaves
-// every file either wholly imported or not at all.
+// and the files are written several to a transaction. A file whose write
+// fails rolls its transaction back; the files written before it in that
+// transaction are then read and written again, each in a transaction of its
+// own, so it takes nothing else with it. A crash leaves every file either
+// wholly imported or not at all. Writes that would change nothing are left
+// out (see leave_out_repeats).
 struct ImportFile {
   std::string path;
   const model::Kind* root = nullptr;  // as collect() takes it
