@@ -497,31 +497,6 @@ std::string select_row(const Kind& k) {
   return fmt::format("SELECT {} FROM {} WHERE id = ?", row_columns(k, ""), quote(k.name));
 }
 
-std::vector<std::string> derived_updates(const model::Registry& registry) {
-  std::vector<std::string> out;
-  for (const auto& kp : registry.kinds()) {
-    const Kind& k = *kp;
-    for (const auto& d : k.derivations) {
-      const std::string table = quote(k.name);
-      const std::string field = quote(column_name(*d.target));
-      const std::string first = quote(column_name(*d.first));
-      std::string value;
-      if (d.second->relation == Relation::ForeignKey) {
-        value =
-            fmt::format("(SELECT x.{} FROM {} x WHERE x.id = {}.{})", quote(column_name(*d.second)),
-                        quote(d.first->target_kind->name), table, first);
-      } else {  // a one-to-one seen from the other side
-        value = fmt::format("(SELECT x.id FROM {} x WHERE x.{} = {}.{} ORDER BY x.id LIMIT 1)",
-                            quote(d.second->target_kind->name),
-                            quote(column_name(*d.second->via_field)), table, first);
-      }
-      out.push_back(fmt::format("UPDATE {} SET {} = {} WHERE {} IS NULL AND {} IS NOT NULL", table,
-                                field, value, field, first));
-    }
-  }
-  return out;
-}
-
 std::string select_exists(const Kind& k) {
   return fmt::format("SELECT 1 FROM {} WHERE id = ?", quote(k.name));
 }

@@ -55,8 +55,6 @@ std::string create_index(const IndexDef& index);
 std::vector<std::string> schema(const model::Registry& registry, Dialect dialect = Dialect::Sqlite);
 
 std::string select_row(const model::Kind& kind);
-// Fills derived foreign keys (Kind::derivations) an import left unknown.
-std::vector<std::string> derived_updates(const model::Registry& registry);
 std::string select_exists(const model::Kind& kind);
 std::string select_related_ids(const model::Kind& owner_kind, const model::Field& field);
 // The batched forms: one parameter, a JSON array of ids (one statement shape
@@ -82,12 +80,12 @@ struct ListStatements {
 ListStatements list(const ListQuery& q, Dialect dialect = Dialect::Sqlite);
 
 // The statements that apply a write batch and then fill the derived foreign
-// keys (derived_updates, for the rows the batch can have changed), run in
-// order by `run` inside the caller's transaction; the first error stops
-// them and is returned. Rows and links whose stored values already match
-// are left as they are, so a batch that repeats what the database holds
-// writes nothing. Statement texts are built once per shape: `run` sees the
-// same std::string for the same statement.
+// keys (Kind::derivations) an import left unknown, for the rows the batch
+// can have changed, run in order by `run` inside the caller's transaction;
+// the first error stops them and is returned. Rows and links whose stored
+// values already match are left as they are, so a batch that repeats what
+// the database holds writes nothing. Statement texts are built once per
+// shape: `run` sees the same std::string for the same statement.
 using Runner =
     std::function<std::optional<std::string>(const std::string& sql, const std::vector<Value>&)>;
 std::optional<std::string> write_batch(const WriteBatch& batch, const Runner& run,
