@@ -284,7 +284,10 @@ void fail_writes_of_event(const std::string& db, int id) {
 
 std::string page_of(const std::vector<std::string>& events) {
   std::string out = "{\"count\": 1, \"next\": null, \"previous\": null, \"results\": [";
-  for (size_t i = 0; i < events.size(); ++i) out += (i ? ", " : "") + events[i];
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (i) out += ", ";
+    out += events[i];
+  }
   return out + "]}";
 }
 

@@ -326,7 +326,7 @@ std::string describe_batch(const ingest::Collected& c) {
   }
   for (const auto& l : c.batch.links) {
     out += fmt::format("L {}.{} {}:", l.kind->name, l.field->name, value_text(l.owner));
-    for (const auto& t : l.targets) out += " " + value_text(t);
+    for (const auto& t : l.targets) out += fmt::format(" {}", value_text(t));
     out += "\n";
   }
   for (const auto& r : c.batch.rows) {
@@ -343,7 +343,10 @@ std::string describe_batch(const ingest::Collected& c) {
 
 std::string page_of(const std::vector<std::string>& events) {
   std::string out = "{\"count\":1,\"next\":null,\"previous\":null,\"results\":[";
-  for (size_t i = 0; i < events.size(); ++i) out += (i ? "," : "") + events[i];
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (i) out += ",";
+    out += events[i];
+  }
   return out + "]}";
 }
 
