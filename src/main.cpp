@@ -101,24 +101,26 @@ int run_import(const std::string& db, const std::string& resource,
   int failed = 0;
   int64_t objects = 0;
   const auto started = std::chrono::steady_clock::now();
-  for (size_t i = 0; i < files.size(); ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    const auto& [file, kind] = files[i];
-    auto result = ll2::ingest::import_file(*opened.store, kind, file);
-    const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (auto* e = std::get_if<ll2::ingest::ImportError>(&result)) {
-      ++failed;
-      fmt::print(stderr, "ll2d import: rejected {} (nothing from it was written)\n",
-                 e->to_string());
-      continue;
-    }
-    const auto& s = std::get<ll2::ingest::ImportStats>(result);
-    objects += s.objects;
-    fmt::print(stderr, "[{}/{}] {}: {} events, {} objects ({:.0f} objects/s), {} files left\n",
-               i + 1, files.size(), file, s.events, s.objects,
-               secs > 0 ? static_cast<double>(s.objects) / secs : 0.0, files.size() - i - 1);
-  }
+  // Files are validated on a second thread and written several to a
+  // transaction; each line is printed once its file is committed.
+  std::vector<ll2::ingest::ImportFile> work;
+  work.reserve(files.size());
+  for (const auto& [file, kind] : files) work.push_back({file, kind});
+  ll2::ingest::import_files(
+      *opened.store, work, [&](size_t i, const ll2::ingest::FileOutcome& outcome) {
+        if (const auto* e = std::get_if<ll2::ingest::ImportError>(&outcome.result)) {
+          ++failed;
+          fmt::print(stderr, "ll2d import: rejected {} (nothing from it was written)\n",
+                     e->to_string());
+          return;
+        }
+        const auto& s = std::get<ll2::ingest::ImportStats>(outcome.result);
+        objects += s.objects;
+        const double secs = outcome.seconds;
+        fmt::print(stderr, "[{}/{}] {}: {} events, {} objects ({:.0f} objects/s), {} files left\n",
+                   i + 1, files.size(), work[i].path, s.events, s.objects,
+                   secs > 0 ? static_cast<double>(s.objects) / secs : 0.0, files.size() - i - 1);
+      });
   const double total =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   fmt::print(stderr, "ll2d import: {} of {} files imported, {} objects in {:.2f}s{}\n",

@@ -2,10 +2,19 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <sstream>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "ingest/json_source.hpp"
 #include "util/datetime.hpp"
@@ -39,22 +48,58 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string value_key(const Value& v) {
-  if (const auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
-  if (const auto* s = std::get_if<std::string>(&v)) return *s;
-  return {};
-}
+// Where a value is in the document, built into text only for a message.
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view key;  // a member of the parent
+  size_t index = 0;      // or an item of the parent
+  bool is_item = false;
+  std::string_view root;  // the top: "$" or "$.results"
+
+  static Path top(std::string_view root) { return Path{nullptr, {}, 0, false, root}; }
+  Path member(std::string_view k) const { return Path{this, k, 0, false, {}}; }
+  Path item(size_t i) const { return Path{this, {}, i, true, {}}; }
+  std::string str() const {
+    if (parent == nullptr) return std::string(root);
+    std::string out = parent->str();
+    if (!is_item) {
+      out += '.';
+      out += key;
+    } else {
+      out += fmt::format("[{}]", index);
+    }
+    return out;
+  }
+};
+
+// An object, a relation of an owner, or id-less rows of an owner, by id.
+struct IdKey {
+  const void* scope;  // the kind, or the field
+  Value id;
+  bool operator==(const IdKey&) const = default;
+};
+struct IdKeyHash {
+  size_t operator()(const IdKey& k) const {
+    size_t h = std::hash<const void*>()(k.scope);
+    if (const auto* i = std::get_if<int64_t>(&k.id))
+      h ^= std::hash<int64_t>()(*i) * 0x9E3779B97F4A7C15ULL;
+    else if (const auto* s = std::get_if<std::string>(&k.id))
+      h ^= std::hash<std::string>()(*s) * 0x9E3779B97F4A7C15ULL;
+    return h;
+  }
+};
 
 class Collector {
  public:
-  Collector(std::string_view source, const std::string& file) : source_(source), file_(file) {}
+  Collector(std::string_view source, const std::string& file, bool reuse_repeats)
+      : source_(source), file_(file), reuse_repeats_(reuse_repeats) {}
 
   std::optional<ImportError> error;
   store::WriteBatch batch;
   int64_t objects = 0;
 
   // Merges one object of `kind` and everything nested in it; returns its id.
-  std::optional<Value> object(const Kind& kind, const JsonNode& node, const std::string& path) {
+  std::optional<Value> object(const Kind& kind, const JsonNode& node, const Path& path) {
     if (node.type != JsonNode::Type::Object)
       return fail(node, path, fmt::format("expected an object, got {}", node.type_name()));
     const JsonNode* id_node = node.get("id");
@@ -63,19 +108,55 @@ class Collector {
       // LL2 prints no id for it: numbered in file order, so importing a newer
       // response of the same shape replaces the older one.
       id = Value(++numbers_[&kind]);
+      ++numbered_;
     } else {
       if (id_node == nullptr) return fail(node, path, "missing \"id\"");
-      id = parse_id(kind, *id_node, path + ".id");
+      id = parse_id(kind, *id_node, path.member("id"));
     }
     if (!id) return std::nullopt;
+    // The same text of the same object again (a station, an agency or an
+    // image repeated in every event of a page): if nothing it merged has
+    // changed since, merging it again would change nothing.
+    std::vector<View>* views = nullptr;
+    const std::string_view text = node.end > node.offset
+                                      ? source_.substr(node.offset, node.end - node.offset)
+                                      : std::string_view();
+    if (reuse_repeats_ && !text.empty() && !kind.numbered) {
+      views = &views_[IdKey{&kind, *id}];
+      for (const View& v : *views) {
+        if (v.size == text.size() && std::memcmp(v.text, text.data(), text.size()) == 0 &&
+            unchanged_since(v)) {
+          objects += v.objects;
+          // What it merged counts as touched by the objects around it.
+          touched_.insert(touched_.end(), touched_.begin() + static_cast<std::ptrdiff_t>(v.first),
+                          touched_.begin() + static_cast<std::ptrdiff_t>(v.last));
+          return id;
+        }
+      }
+    }
+    const size_t first_touched = touched_.size();
+    const int64_t objects_before = objects;
+    const int64_t numbered_before = numbered_;
     if (!check_meta(node, path)) return std::nullopt;
     auto values = fields(kind, node, path, *id);
     if (!values) return std::nullopt;
     ++objects;
-    const std::string key = kind.name + '\0' + value_key(*id);
-    auto it = index_.find(key);
-    if (it == index_.end()) {
-      index_.emplace(key, batch.objects.size());
+    auto [it, inserted] = index_.try_emplace(IdKey{&kind, *id}, batch.objects.size());
+    touch(kObject, it->second);
+    if (views != nullptr && numbered_ == numbered_before) {
+      // Numbered objects inside take the next numbers each time: not a repeat.
+      View v{text.data(), text.size(), first_touched, touched_.size(), objects - objects_before,
+             seq_};
+      bool replaced = false;
+      for (View& old : *views) {
+        if (old.size == v.size && std::memcmp(old.text, v.text, v.size) == 0) {
+          old = v;
+          replaced = true;
+        }
+      }
+      if (!replaced) views->push_back(v);
+    }
+    if (inserted) {
       batch.objects.push_back({&kind, *id, std::move(*values)});
     } else {
       auto& existing = batch.objects[it->second].values;
@@ -94,19 +175,19 @@ class Collector {
   }
 
  private:
-  std::nullopt_t fail(const JsonNode& node, const std::string& path, std::string message) {
+  std::nullopt_t fail(const JsonNode& node, const Path& path, std::string message) {
     if (!error) {
       const auto [line, col] = line_column(source_, node.offset);
-      error = ImportError{file_, path, line, col, std::move(message)};
+      error = ImportError{file_, path.str(), line, col, std::move(message)};
     }
     return std::nullopt;
   }
 
-  std::optional<Value> parse_id(const Kind& kind, const JsonNode& n, const std::string& path) {
+  std::optional<Value> parse_id(const Kind& kind, const JsonNode& n, const Path& path) {
     if (kind.id_type == model::IdType::Uuid) {
       if (n.type != JsonNode::Type::String || !valid_uuid(n.text))
         return fail(n, path, "expected a UUID string");
-      return Value(lower(n.text));
+      return Value(lower(std::string(n.text)));
     }
     auto v = integer(n);
     if (!v) return fail(n, path, fmt::format("expected an integer id, got {}", n.type_name()));
@@ -126,25 +207,25 @@ class Collector {
   }
 
   // `response_mode` is an enum; `url` is derived. Both are checked, not stored.
-  bool check_meta(const JsonNode& node, const std::string& path) {
+  bool check_meta(const JsonNode& node, const Path& path) {
     if (const JsonNode* m = node.get("response_mode")) {
       if (m->type != JsonNode::Type::String ||
           (m->text != "list" && m->text != "normal" && m->text != "detailed")) {
-        fail(*m, path + ".response_mode",
-             fmt::format(
-                 "unknown response_mode {} (expected list, normal or detailed)",
-                 m->type == JsonNode::Type::String ? "\"" + m->text + "\"" : m->type_name()));
+        fail(*m, path.member("response_mode"),
+             fmt::format("unknown response_mode {} (expected list, normal or detailed)",
+                         m->type == JsonNode::Type::String ? fmt::format("\"{}\"", m->text)
+                                                           : std::string(m->type_name())));
         return false;
       }
     }
     if (const JsonNode* u = node.get("url"); u != nullptr && u->type != JsonNode::Type::String) {
-      fail(*u, path + ".url", fmt::format("expected a string, got {}", u->type_name()));
+      fail(*u, path.member("url"), fmt::format("expected a string, got {}", u->type_name()));
       return false;
     }
     return true;
   }
 
-  std::optional<Value> column(const Field& f, const JsonNode& n, const std::string& path) {
+  std::optional<Value> column(const Field& f, const JsonNode& n, const Path& path) {
     using T = JsonNode::Type;
     if (n.type == T::Null) return Value();
     const auto wrong = [&](const char* expected) {
@@ -169,7 +250,7 @@ class Collector {
         return Value(int64_t{n.boolean ? 1 : 0});
       case ColumnType::Text:
         if (n.type != T::String) return wrong("a string");
-        return Value(n.text);
+        return Value(std::string(n.text));
       case ColumnType::DateTime: {
         if (n.type != T::String) return wrong("a date-time string");
         auto t = datetime::parse_django_datetime(n.text);
@@ -196,15 +277,14 @@ class Collector {
 
   // The columns of one object (or id-less row); relations are collected into
   // the batch as a side effect, owned by `owner`.
-  std::optional<Values> fields(const Kind& kind, const JsonNode& node, const std::string& path,
+  std::optional<Values> fields(const Kind& kind, const JsonNode& node, const Path& path,
                                const Value& owner) {
     Values values;
-    for (const auto& [key, child] : node.members) {
-      const Field* f = kind.field_for_key(key);
+    values.reserve(node.size);
+    for (const JsonNode& child : node.members()) {
+      const Field* f = field_for_key(kind, child.key);
       if (f == nullptr) continue;  // id, url, response_mode, or a key this version does not store
-      std::string child_path = path;
-      child_path += '.';
-      child_path += key;
+      const Path child_path = path.member(child.key);
       switch (f->relation) {
         case Relation::Column: {
           auto v = column(*f, child, child_path);
@@ -229,8 +309,9 @@ class Collector {
                         fmt::format("expected an array, got {}", child.type_name()));
           }
           std::vector<Value> targets;
-          for (size_t i = 0; i < child.items.size(); ++i) {
-            auto id = object(*f->target_kind, child.items[i], fmt::format("{}[{}]", child_path, i));
+          targets.reserve(child.size);
+          for (size_t i = 0; i < child.size; ++i) {
+            auto id = object(*f->target_kind, child.children[i], child_path.item(i));
             if (!id) return std::nullopt;
             targets.push_back(std::move(*id));
           }
@@ -252,9 +333,9 @@ class Collector {
               return fail(child, child_path,
                           fmt::format("expected an array, got {}", child.type_name()));
             }
-            for (size_t i = 0; i < child.items.size(); ++i) {
-              auto id =
-                  object(*f->target_kind, child.items[i], fmt::format("{}[{}]", child_path, i));
+            targets.reserve(child.size);
+            for (size_t i = 0; i < child.size; ++i) {
+              auto id = object(*f->target_kind, child.children[i], child_path.item(i));
               if (!id) return std::nullopt;
               targets.push_back(std::move(*id));
             }
@@ -268,9 +349,9 @@ class Collector {
                         fmt::format("expected an array, got {}", child.type_name()));
           }
           store::RowsWrite rows{f, owner, {}};
-          for (size_t i = 0; i < child.items.size(); ++i) {
-            const JsonNode& item = child.items[i];
-            const std::string item_path = fmt::format("{}[{}]", child_path, i);
+          for (size_t i = 0; i < child.size; ++i) {
+            const JsonNode& item = child.children[i];
+            const Path item_path = child_path.item(i);
             if (item.type != JsonNode::Type::Object) {
               return fail(item, item_path,
                           fmt::format("expected an object, got {}", item.type_name()));
@@ -288,19 +369,49 @@ class Collector {
     return values;
   }
 
+  // A key LL2 prints, as the field that stores it (cached per kind).
+  const Field* field_for_key(const Kind& kind, std::string_view key) {
+    auto [it, inserted] = fields_.try_emplace(FieldKey{&kind, key}, nullptr);
+    if (inserted) it->second = kind.field_for_key(key);
+    return it->second;
+  }
+
+  // Each change to an entry of the batch is numbered, so a repeated view can
+  // tell whether what it merged was changed since.
+  enum Entry : uint32_t { kObject = 0, kLink = 1, kRows = 2 };
+  struct View {
+    const char* text;  // in the source
+    size_t size;
+    size_t first, last;  // what merging it touched: touched_[first, last)
+    int64_t objects;     // how many objects it counts
+    uint64_t done;       // seq_ when it was merged
+  };
+  void touch(Entry e, size_t index) {
+    auto& changed = changed_[e];
+    if (changed.size() <= index) changed.resize(index + 1);
+    changed[index] = ++seq_;
+    touched_.push_back(static_cast<uint32_t>(e) << 30 | static_cast<uint32_t>(index));
+  }
+  bool unchanged_since(const View& v) const {
+    for (size_t i = v.first; i < v.last; ++i) {
+      const uint32_t t = touched_[i];
+      if (changed_[t >> 30][t & 0x3FFFFFFF] > v.done) return false;
+    }
+    return true;
+  }
+
   void set_link(store::LinkWrite link) {
-    const std::string key =
-        link.kind->name + '\0' + link.field->name + '\0' + value_key(link.owner);
-    auto [it, inserted] = link_index_.emplace(key, batch.links.size());
+    auto [it, inserted] =
+        link_index_.try_emplace(IdKey{link.field, link.owner}, batch.links.size());
+    touch(kLink, it->second);
     if (inserted)
       batch.links.push_back(std::move(link));
     else
       batch.links[it->second] = std::move(link);
   }
   void set_rows(store::RowsWrite rows) {
-    const std::string key =
-        rows.field->owner->name + '\0' + rows.field->name + '\0' + value_key(rows.owner);
-    auto [it, inserted] = rows_index_.emplace(key, batch.rows.size());
+    auto [it, inserted] = rows_index_.try_emplace(IdKey{rows.field, rows.owner}, batch.rows.size());
+    touch(kRows, it->second);
     if (inserted)
       batch.rows.push_back(std::move(rows));
     else
@@ -309,16 +420,33 @@ class Collector {
 
   std::string_view source_;
   const std::string& file_;
-  std::map<std::string, size_t> index_;
-  std::map<std::string, size_t> link_index_;
-  std::map<std::string, size_t> rows_index_;
+  bool reuse_repeats_;
+  struct FieldKey {
+    const Kind* kind;
+    std::string_view key;
+    bool operator==(const FieldKey&) const = default;
+  };
+  struct FieldKeyHash {
+    size_t operator()(const FieldKey& k) const {
+      return std::hash<const void*>()(k.kind) ^ std::hash<std::string_view>()(k.key);
+    }
+  };
+  std::unordered_map<IdKey, size_t, IdKeyHash> index_;       // objects
+  std::unordered_map<IdKey, size_t, IdKeyHash> link_index_;  // by field and owner
+  std::unordered_map<IdKey, size_t, IdKeyHash> rows_index_;  // by field and owner
+  std::unordered_map<FieldKey, const Field*, FieldKeyHash> fields_;
+  std::unordered_map<IdKey, std::vector<View>, IdKeyHash> views_;  // texts merged, by object
+  std::vector<uint32_t> touched_;                 // entries touched, in order (Entry << 30 | index)
+  std::array<std::vector<uint64_t>, 3> changed_;  // per Entry and index: seq_ of its last change
+  uint64_t seq_ = 0;
+  int64_t numbered_ = 0;                    // objects numbered so far
   std::map<const Kind*, int64_t> numbers_;  // the last number given, per numbered kind
 };
 
 }  // namespace
 
 std::variant<Collected, ImportError> collect(const Kind* root, std::string_view source,
-                                             const std::string& file_name) {
+                                             const std::string& file_name, bool reuse_repeats) {
   JsonParse parsed = parse_json(source);
   if (!parsed.root) {
     const auto [line, col] = line_column(source, parsed.error_offset);
@@ -327,14 +455,14 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
                        ours ? parsed.error : "invalid JSON: " + parsed.error};
   }
   const JsonNode& doc = *parsed.root;
-  Collector c(source, file_name);
+  Collector c(source, file_name, reuse_repeats);
   Collected out;
   std::optional<ImportError> unknown;
-  const auto one = [&](const JsonNode& node, const std::string& path) {
+  const auto one = [&](const JsonNode& node, const Path& path) {
     const Kind* kind = root;
     if (kind == nullptr && node.type != JsonNode::Type::Object) {
       const auto [line, col] = line_column(source, node.offset);
-      unknown = ImportError{file_name, path, line, col,
+      unknown = ImportError{file_name, path.str(), line, col,
                             fmt::format("expected an object, got {}", node.type_name())};
       return;
     }
@@ -346,7 +474,7 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
       if (r == nullptr) {
         const auto [line, col] = line_column(source, node.offset);
         unknown = ImportError{
-            file_name, path, line, col,
+            file_name, path.str(), line, col,
             url == nullptr ? "no \"url\" tells which resource this object belongs to; name it "
                              "with --resource"
                            : "its \"url\" names no resource ll2d serves; name it with --resource"};
@@ -357,9 +485,10 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
     c.object(*kind, node, path);
     ++out.stats.events;
   };
-  const auto each = [&](const JsonNode& list, const std::string& path) {
-    for (size_t i = 0; i < list.items.size() && !c.error && !unknown; ++i)
-      one(list.items[i], fmt::format("{}[{}]", path, i));
+  const auto each = [&](const JsonNode& list, std::string_view root) {
+    const Path top = Path::top(root);
+    for (size_t i = 0; i < list.size && !c.error && !unknown; ++i)
+      one(list.children[i], top.item(i));
   };
   if (doc.type == JsonNode::Type::Object && doc.get("results") != nullptr) {
     const JsonNode& results = *doc.get("results");
@@ -372,7 +501,7 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
   } else if (doc.type == JsonNode::Type::Array) {
     each(doc, "$");
   } else {
-    one(doc, "$");
+    one(doc, Path::top("$"));
   }
   if (unknown) return *unknown;
   if (c.error) return *c.error;
@@ -381,13 +510,491 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
   return out;
 }
 
+namespace {
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  std::string text;
+  if (size > 0) {
+    text.resize(static_cast<size_t>(size));
+    in.read(text.data(), size);
+    text.resize(static_cast<size_t>(in.gcount()));
+  }
+  if (in.bad()) return std::nullopt;
+  // Whatever a stream that cannot tell its size still holds.
+  std::ostringstream rest;
+  rest << in.rdbuf();
+  text += std::move(rest).str();
+  return text;
+}
+
+std::variant<Collected, ImportError> read_and_collect(const Kind* root, const std::string& path) {
+  const auto source = read_file(path);
+  if (!source) return ImportError{path, "", 0, 0, "cannot read the file"};
+  return collect(root, *source, path);
+}
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// An open-addressing table of 64-bit keys (0 is never a key): one probe
+// into one array, where a node-based map would chase a pointer per lookup.
+template <typename V>
+class FlatTable {
+ public:
+  FlatTable() { slots_.resize(1024); }
+  size_t size() const { return used_; }
+  void clear() {
+    slots_.assign(1024, Slot{});
+    used_ = 0;
+  }
+  const V* find(uint64_t key) const {
+    for (size_t i = key & mask();; i = (i + 1) & mask()) {
+      const Slot& s = slots_[i];
+      if (s.key == key) return &s.value;
+      if (s.key == 0) return nullptr;
+    }
+  }
+  void put(uint64_t key, const V& value) {
+    if ((used_ + 1) * 10 > slots_.size() * 7) grow();
+    for (size_t i = key & mask();; i = (i + 1) & mask()) {
+      Slot& s = slots_[i];
+      if (s.key == key) {
+        s.value = value;
+        return;
+      }
+      if (s.key == 0) {
+        s = {key, value};
+        ++used_;
+        return;
+      }
+    }
+  }
+  void erase(uint64_t key) {
+    size_t i = key & mask();
+    for (;; i = (i + 1) & mask()) {
+      if (slots_[i].key == key) break;
+      if (slots_[i].key == 0) return;
+    }
+    // Backward shift: later keys of the same run move into the hole.
+    for (size_t j = (i + 1) & mask();; j = (j + 1) & mask()) {
+      if (slots_[j].key == 0) break;
+      const size_t home = slots_[j].key & mask();
+      const bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
+      if (movable) {
+        slots_[i] = slots_[j];
+        i = j;
+      }
+    }
+    slots_[i] = Slot{};
+    --used_;
+  }
+
+ private:
+  struct Slot {
+    uint64_t key = 0;
+    V value{};
+  };
+  size_t mask() const { return slots_.size() - 1; }
+  void grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    used_ = 0;
+    for (const Slot& s : old) {
+      if (s.key != 0) put(s.key, s.value);
+    }
+  }
+  std::vector<Slot> slots_;
+  size_t used_ = 0;
+};
+
+// What this import has written, to leave out writes that would change
+// nothing: a view of an agency, a station or an image repeated in file after
+// file. Each entry says that a part of the database (a row's columns, a
+// relation's members, an owner's rows) is exactly what a write with that
+// fingerprint leaves. Writes that may change such a part by another way bump
+// a counter the entry was made under, which retires it: a reverse relation's
+// write (it moves foreign keys of rows it does not name), the filling of
+// derived keys, the other side of a many-to-many table. Forgetting is always
+// safe (the write is done, and changes nothing if nothing differs), so a
+// batch that is undone, a commit that fails, another writer, or the memory
+// bound all clear it.
+class Elider {
+ public:
+  Elider() {
+    for (const auto& kp : model::registry().kinds()) {
+      const Kind& k = *kp;
+      for (const auto& f : k.fields) {
+        if (f.relation == Relation::Reverse && f.via_field != nullptr &&
+            f.via_field->relation == Relation::ForeignKey)
+          volatile_.insert(f.via_field);
+      }
+      for (const auto& d : k.derivations) {
+        volatile_.insert(d.target);
+        const Kind* source = d.second->relation == Relation::ForeignKey ? d.first->target_kind
+                                                                        : d.second->target_kind;
+        derived_.push_back({&k, source, d.target});
+      }
+    }
+  }
+
+  void clear() {
+    objects_.clear();
+    links_.clear();
+    rows_.clear();
+    owner_of_.clear();
+  }
+
+  // Takes out of `batch` the writes known to change nothing, and notes what
+  // the others will leave (clear() when they are not written after all).
+  void filter(store::WriteBatch& batch) {
+    if (objects_.size() + links_.size() + rows_.size() + owner_of_.size() > kMaxEntries) clear();
+    std::erase_if(batch.objects, [this](const store::ObjectWrite& o) { return known(o); });
+    std::erase_if(batch.links, [this](const store::LinkWrite& l) { return known(l); });
+    std::erase_if(batch.rows, [this](const store::RowsWrite& r) { return known(r); });
+    // The derived keys are filled for what is left: their values may move.
+    std::unordered_set<const Kind*> written;
+    for (const auto& o : batch.objects) written.insert(o.kind);
+    for (const auto& d : derived_) {
+      if (written.count(d.kind) != 0 || written.count(d.source) != 0) {
+        ++epoch(d.kind, kColumns);
+        ++epoch(d.target, kPointers);
+      }
+    }
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 4'000'000;  // about 250 MB
+
+  // 128 bits of what a write says, its object or owner included: a
+  // difference goes unnoticed with probability 2^-128.
+  struct Print {
+    uint64_t a = 0, b = 0;
+    uint64_t under = 0;  // the counter it was made under (0: none applies)
+    bool operator==(const Print&) const = default;
+  };
+  struct Derived {
+    const Kind* kind;
+    const Kind* source;
+    const Field* target;
+  };
+
+  // The counters: each counts the writes that may have changed one part of
+  // the database by another way than the entries that depend on it.
+  enum Role {
+    kColumns,   // a kind: its volatile columns, set by relations or derivation
+    kPointers,  // a foreign key: which rows point where (reverse relations through it)
+    kForward,   // a many-to-many field: writes from its own side
+    kBackward,  // the same table: writes from the other side
+  };
+  uint64_t& epoch(const void* p, Role r) { return epochs_[{p, r}]; }
+
+  void add(const void* p) {
+    const auto v = reinterpret_cast<uintptr_t>(p);
+    buf_.append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+  void add(const Value& v) {
+    const char tag = static_cast<char>(v.index());
+    buf_ += tag;
+    if (const auto* i = std::get_if<int64_t>(&v)) {
+      buf_.append(reinterpret_cast<const char*>(i), sizeof *i);
+    } else if (const auto* d = std::get_if<double>(&v)) {
+      buf_.append(reinterpret_cast<const char*>(d), sizeof *d);
+    } else if (const auto* t = std::get_if<std::string>(&v)) {
+      const uint64_t n = t->size();
+      buf_.append(reinterpret_cast<const char*>(&n), sizeof n);
+      buf_ += *t;
+    }
+  }
+  // Where a write's entry is: its object, or its relation or rows and owner.
+  uint64_t key_of(const void* scope, const Value& id) {
+    buf_.clear();
+    add(scope);
+    add(id);
+    const uint64_t k = std::_Hash_bytes(buf_.data(), buf_.size(), 0x452821E638D01377ULL);
+    return k == 0 ? 1 : k;
+  }
+  // The print of buf_ (which starts with what key_of put there).
+  Print print(uint64_t under) const {
+    return {std::_Hash_bytes(buf_.data(), buf_.size(), 0x243F6A8885A308D3ULL),
+            std::_Hash_bytes(buf_.data(), buf_.size(), 0x13198A2E03707344ULL), under};
+  }
+  static bool holds(const FlatTable<Print>& table, uint64_t key, const Print& p) {
+    const Print* found = table.find(key);
+    return found != nullptr && *found == p;
+  }
+  static void note(FlatTable<Print>& table, uint64_t key, const Print& p) { table.put(key, p); }
+
+  bool known(const store::ObjectWrite& o) {
+    const uint64_t key = key_of(o.kind, o.id);
+    bool moving = false;  // it sets a column that is also set another way
+    for (const auto& [f, v] : o.values) {
+      add(f);
+      add(v);
+      moving = moving || volatile_.count(f) != 0;
+    }
+    const Print p = print(moving ? epoch(o.kind, kColumns) + 1 : 0);
+    if (holds(objects_, key, p)) return true;
+    note(objects_, key, p);
+    // It may move the row in or out of reverse relations through these keys.
+    for (const auto& [f, v] : o.values) {
+      if (volatile_.count(f) != 0) ++epoch(f, kPointers);
+    }
+    return false;
+  }
+
+  bool known(const store::LinkWrite& l) {
+    const Field& f = *l.field;
+    const uint64_t key = key_of(&f, l.owner);
+    for (const auto& t : l.targets) add(t);
+    if (f.relation == Relation::ManyToMany) {
+      // The owner's rows of the table; the other side's writes change them.
+      const Print p = print(epoch(&f, kBackward) + 1);
+      if (holds(links_, key, p)) return true;
+      note(links_, key, p);
+      ++epoch(&f, kForward);
+      return false;
+    }
+    if (f.relation == Relation::Reverse && f.via_field->relation == Relation::ManyToMany) {
+      const Print p = print(epoch(f.via_field, kForward) + 1);
+      if (holds(links_, key, p)) return true;
+      note(links_, key, p);
+      ++epoch(f.via_field, kBackward);
+      return false;
+    }
+    if (f.relation != Relation::Reverse) {
+      // Children, through their owner_id, which only these writes set: the
+      // write takes the rows it names from their owners (whose entries go)
+      // and detaches the owner's others (its own entry is replaced).
+      const Print p = print(0);
+      if (holds(links_, key, p)) return true;
+      std::vector<uint64_t> children;
+      children.reserve(l.targets.size());
+      for (const auto& t : l.targets) children.push_back(key_of(f.target_kind, t));
+      for (const uint64_t child : children) {
+        const uint64_t* owner = owner_of_.find(child);
+        if (owner != nullptr && *owner != key) links_.erase(*owner);
+        owner_of_.put(child, key);
+      }
+      note(links_, key, p);
+      return false;
+    }
+    // A reverse relation through a foreign key: the write moves rows it
+    // does not name (out of this owner's list), and so do writes of that
+    // key on the rows themselves: any of them retires every entry of the
+    // same key, its own kept.
+    if (holds(links_, key, print(epoch(f.via_field, kPointers) + 1))) return true;
+    const uint64_t now = ++epoch(f.via_field, kPointers);
+    note(links_, key, print(now + 1));
+    ++epoch(f.target_kind, kColumns);
+    return false;
+  }
+
+  bool known(const store::RowsWrite& r) {
+    const uint64_t key = key_of(r.field, r.owner);
+    for (const auto& row : r.rows) {
+      buf_ += '(';
+      for (const auto& [f, v] : row) {
+        add(f);
+        add(v);
+      }
+    }
+    const Print p = print(0);
+    if (holds(rows_, key, p)) return true;
+    note(rows_, key, p);
+    return false;
+  }
+
+  struct RoleHash {
+    size_t operator()(const std::pair<const void*, Role>& k) const {
+      return std::hash<const void*>()(k.first) ^ static_cast<size_t>(k.second);
+    }
+  };
+  std::unordered_set<const Field*> volatile_;  // foreign keys also set by relations or derivation
+  std::vector<Derived> derived_;
+  std::unordered_map<std::pair<const void*, Role>, uint64_t, RoleHash> epochs_;
+  FlatTable<Print> objects_;
+  FlatTable<Print> links_;
+  FlatTable<Print> rows_;
+  FlatTable<uint64_t> owner_of_;  // children (kind, id): the links_ entry listing them
+  std::string buf_;
+};
+
+}  // namespace
+
+void import_files(store::Store& store, const std::vector<ImportFile>& files,
+                  const std::function<void(size_t, const FileOutcome&)>& done,
+                  const ImportOptions& options) {
+  struct Checked {
+    size_t index;
+    std::variant<Collected, ImportError> result;
+    double seconds;
+  };
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<Checked> ready;
+  bool stop = false;
+  (void)model::registry();  // built before the second thread reads it
+  // Written batches go back to the thread that made them, to be freed
+  // there: freeing memory another thread allocated costs the writer dearly.
+  std::vector<store::WriteBatch> spent;
+  std::thread reader([&] {
+    std::vector<store::WriteBatch> freeing;
+    for (size_t i = 0; i < files.size(); ++i) {
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(
+            lock, [&] { return stop || ready.size() < std::max<size_t>(1, options.files_ahead); });
+        if (stop) return;
+        freeing.swap(spent);
+      }
+      freeing.clear();
+      const auto t0 = Clock::now();
+      std::variant<Collected, ImportError> result = ImportError{};
+      try {
+        result = read_and_collect(files[i].root, files[i].path);
+      } catch (const std::exception& e) {  // out of memory: this file is not imported
+        result =
+            ImportError{files[i].path, "", 0, 0, fmt::format("cannot import it: {}", e.what())};
+      }
+      const double seconds = since(t0);
+      std::lock_guard lock(mutex);
+      ready.push_back({i, std::move(result), seconds});
+      changed.notify_all();
+    }
+  });
+  Elider elider;
+  // Files written in the open transaction, told once it commits.
+  std::vector<std::pair<size_t, FileOutcome>> pending;
+  bool open = false;
+  int64_t objects = 0;
+  auto opened_at = Clock::now();
+  // After a failed write rolled the transaction back: the files that were
+  // written in it (all validated and written once) are read and written
+  // again, one transaction each, so a file whose write fails takes nothing
+  // else with it. (A rare path: the usual one has no savepoints to pay for.)
+  const auto redo = [&](std::vector<std::pair<size_t, FileOutcome>>& written) {
+    for (auto& [i, outcome] : written) {
+      if (!std::holds_alternative<ImportStats>(outcome.result)) continue;
+      auto again = read_and_collect(files[i].root, files[i].path);
+      std::optional<std::string> e;
+      if (auto* bad = std::get_if<ImportError>(&again)) {
+        outcome.result = std::move(*bad);
+        continue;
+      }
+      auto& batch = std::get<Collected>(again).batch;
+      e = store.begin_write();
+      if (!e) e = store.write_part(batch);
+      if (!e) e = store.commit_write();
+      if (e) {
+        outcome.result = ImportError{files[i].path, "", 0, 0, "database error: " + *e};
+      }
+    }
+  };
+  const auto commit = [&] {
+    if (open) {
+      if (auto e = store.commit_write()) {
+        elider.clear();
+        for (auto& [i, outcome] : pending) {
+          if (std::holds_alternative<ImportStats>(outcome.result)) {
+            outcome.result = ImportError{
+                files[i].path, "", 0, 0,
+                fmt::format("database error: {} (its transaction was rolled back)", *e)};
+          }
+        }
+      }
+    }
+    open = false;
+    objects = 0;
+    for (const auto& [i, outcome] : pending) done(i, outcome);
+    pending.clear();
+  };
+  try {
+    for (size_t n = 0; n < files.size(); ++n) {
+      Checked next;
+      bool more_waiting = false;
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return !ready.empty(); });
+        next = std::move(ready.front());
+        ready.pop_front();
+        more_waiting = !ready.empty();
+        changed.notify_all();
+      }
+      FileOutcome outcome;
+      outcome.seconds = next.seconds;
+      if (auto* e = std::get_if<ImportError>(&next.result)) {
+        outcome.result = std::move(*e);
+      } else {
+        auto& c = std::get<Collected>(next.result);
+        const auto t0 = Clock::now();
+        std::optional<std::string> error;
+        if (!open) {
+          bool others_wrote = true;
+          error = store.begin_write(&others_wrote);
+          if (!error) {
+            open = true;
+            opened_at = Clock::now();
+            if (others_wrote) elider.clear();
+          }
+        }
+        if (!error) {
+          if (options.leave_out_repeats) elider.filter(c.batch);
+          error = store.write_part(c.batch);
+          if (error) {
+            // The transaction is gone, with the files written before this
+            // one in it: they are written again, each on its own.
+            open = false;
+            elider.clear();
+            redo(pending);
+          }
+        }
+        outcome.seconds += since(t0);
+        if (error) {
+          outcome.result =
+              ImportError{files[next.index].path, "", 0, 0, "database error: " + *error};
+        } else {
+          outcome.result = c.stats;
+          objects += static_cast<int64_t>(c.batch.objects.size());
+        }
+        std::lock_guard lock(mutex);
+        spent.push_back(std::move(c.batch));
+      }
+      pending.emplace_back(next.index, std::move(outcome));
+      // Commit when the transaction is big or old enough, or nothing
+      // follows; between files of one page of data, nothing else waits.
+      if (!open || objects >= options.objects_per_transaction ||
+          since(opened_at) >= options.seconds_per_transaction || n + 1 == files.size() ||
+          (!more_waiting && since(opened_at) >= options.seconds_per_transaction / 4)) {
+        commit();
+      }
+    }
+    commit();
+  } catch (...) {
+    if (open) store.abort_write();
+    {
+      std::lock_guard lock(mutex);
+      stop = true;
+      changed.notify_all();
+    }
+    reader.join();
+    throw;
+  }
+  reader.join();
+}
+
 std::variant<ImportStats, ImportError> import_file(store::Store& store, const Kind* root,
                                                    const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ImportError{path, "", 0, 0, "cannot read the file"};
-  std::ostringstream text;
-  text << in.rdbuf();
-  const std::string source = std::move(text).str();
+  const auto text = read_file(path);
+  if (!text) return ImportError{path, "", 0, 0, "cannot read the file"};
+  const std::string& source = *text;
   auto collected = collect(root, source, path);
   if (auto* e = std::get_if<ImportError>(&collected)) return *e;
   auto& c = std::get<Collected>(collected);

@@ -6,10 +6,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "model/schema.hpp"
 #include "store/store.hpp"
@@ -38,16 +40,54 @@ struct Collected {
   store::WriteBatch batch;
   ImportStats stats;
 };
+// A view repeated in the file (the same text of the same object) is merged
+// once, while nothing it merged has changed since; `reuse_repeats` false
+// merges every occurrence (tests hold the two to the same batch).
 std::variant<Collected, ImportError> collect(const model::Kind* root, std::string_view source,
-                                             const std::string& file_name);
+                                             const std::string& file_name,
+                                             bool reuse_repeats = true);
 inline std::variant<Collected, ImportError> collect(const model::Kind& root,
                                                     std::string_view source,
-                                                    const std::string& file_name) {
-  return collect(&root, source, file_name);
+                                                    const std::string& file_name,
+                                                    bool reuse_repeats = true) {
+  return collect(&root, source, file_name, reuse_repeats);
 }
 
 // Reads, validates and writes one file in one transaction.
 std::variant<ImportStats, ImportError> import_file(store::Store& store, const model::Kind* root,
                                                    const std::string& path);
+
+// Many files, each imported all-or-nothing as import_file does, faster: a
+// second thread reads and validates the next files while this one writes,
+// and the files are written several to a transaction. A file whose write
+// fails rolls its transaction back; the files written before it in that
+// transaction are then read and written again, each in a transaction of its
+// own, so it takes nothing else with it. A crash leaves every file either
+// wholly imported or not at all. Writes that would change nothing are left
+// out (see leave_out_repeats).
+struct ImportFile {
+  std::string path;
+  const model::Kind* root = nullptr;  // as collect() takes it
+};
+struct FileOutcome {
+  std::variant<ImportStats, ImportError> result;
+  double seconds = 0;  // reading, validating and writing it
+};
+struct ImportOptions {
+  // A transaction is committed once its files hold this many objects, or
+  // once it has been open this long (which bounds how late `done` hears).
+  int64_t objects_per_transaction = 500000;
+  double seconds_per_transaction = 2.0;
+  size_t files_ahead = 3;  // validated files waiting to be written (memory)
+  // Writes that would change nothing (what this import already wrote, and
+  // nothing changed since) are left out. False: every write is sent (tests
+  // hold the two to the same database).
+  bool leave_out_repeats = true;
+};
+// `done(i, outcome)` is called for each file in order, once its fate is
+// settled: rejected, or committed.
+void import_files(store::Store& store, const std::vector<ImportFile>& files,
+                  const std::function<void(size_t, const FileOutcome&)>& done,
+                  const ImportOptions& options = {});
 
 }  // namespace ll2::ingest

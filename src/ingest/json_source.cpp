@@ -6,13 +6,17 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <optional>
 #include <unordered_set>
 
 namespace ll2::ingest {
 
-const JsonNode* JsonNode::get(std::string_view key) const {
-  for (const auto& [k, v] : members) {
-    if (k == key) return &v;
+const JsonNode* JsonNode::get(std::string_view k) const {
+  for (const auto& m : members()) {
+    if (m.key == k) return &m;
   }
   return nullptr;
 }
@@ -37,28 +41,445 @@ const char* JsonNode::type_name() const {
 
 namespace {
 
-class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeBuilder> {
+using Type = JsonNode::Type;
+
+// Builds the tree bottom-up: the children of each open container wait on one
+// stack and move into `nodes` as one block when it closes, so every
+// container's children are contiguous. Until finish(), a container refers to
+// its block by index (the vector still grows).
+class Builder {
+ public:
+  Builder(JsonParse& out, size_t source_size) : out_(out), capacity_(source_size + 16) {
+    out_.nodes.reserve(source_size / 16 + 16);
+    pending_.reserve(256);
+  }
+
+  // Room for `n` more bytes of decoded text; stays valid (never moves).
+  char* string_space(size_t n) {
+    if (!out_.strings) out_.strings = std::make_unique<char[]>(capacity_);
+    if (used_ + n > capacity_) return nullptr;
+    return out_.strings.get() + used_;
+  }
+  std::string_view commit_string(size_t n) {
+    std::string_view s(out_.strings.get() + used_, n);
+    used_ += n;
+    return s;
+  }
+  std::string_view copy(const char* s, size_t n) {
+    char* p = string_space(n);
+    if (p == nullptr) return {};  // cannot happen: decoded text is never longer than its source
+    std::memcpy(p, s, n);
+    return commit_string(n);
+  }
+
+  void key(std::string_view k) { key_ = k; }
+  void scalar(Type t, size_t offset, std::string_view text = {}, bool b = false) {
+    JsonNode n;
+    n.type = t;
+    n.offset = offset;
+    n.text = text;
+    n.boolean = b;
+    n.key = key_;
+    key_ = {};
+    pending_.push_back(n);
+  }
+  size_t depth() const { return frames_.size(); }
+  void open(Type t, size_t offset) {
+    frames_.push_back({t, offset, pending_.size(), key_});
+    key_ = {};
+  }
+  // False when the object closed has a key twice. `end`: just past it.
+  bool close(bool check_keys, size_t end) {
+    const Frame f = frames_.back();
+    frames_.pop_back();
+    const size_t n = pending_.size() - f.start;
+    if (check_keys && f.type == Type::Object && n > 1 && has_duplicate(f.start, n)) return false;
+    const size_t first = out_.nodes.size();
+    out_.nodes.insert(out_.nodes.end(), pending_.begin() + static_cast<std::ptrdiff_t>(f.start),
+                      pending_.end());
+    pending_.resize(f.start);
+    JsonNode c;
+    c.type = f.type;
+    c.offset = f.offset;
+    c.end = end;
+    c.size = static_cast<uint32_t>(n);
+    c.key = f.key;
+    c.children = reinterpret_cast<const JsonNode*>(static_cast<uintptr_t>(first));
+    pending_.push_back(c);
+    return true;
+  }
+  // The root, with every container's children resolved to pointers.
+  void finish() {
+    out_.root_node = std::make_unique<JsonNode>(pending_.back());
+    JsonNode* base = out_.nodes.data();
+    const auto fix = [base](JsonNode& n) {
+      if (n.type == Type::Array || n.type == Type::Object)
+        n.children = base + reinterpret_cast<uintptr_t>(n.children);
+    };
+    for (auto& n : out_.nodes) fix(n);
+    fix(*out_.root_node);
+    out_.root = out_.root_node.get();
+  }
+
+ private:
+  struct Frame {
+    Type type;
+    size_t offset;
+    size_t start;  // where its children begin in pending_
+    std::string_view key;
+  };
+
+  bool has_duplicate(size_t start, size_t n) {
+    const JsonNode* m = pending_.data() + start;
+    if (n <= 24) {
+      for (size_t i = 1; i < n; ++i) {
+        for (size_t j = 0; j < i; ++j) {
+          if (m[i].key.size() == m[j].key.size() && m[i].key == m[j].key) return true;
+        }
+      }
+      return false;
+    }
+    keys_.clear();
+    for (size_t i = 0; i < n; ++i) keys_.push_back(m[i].key);
+    std::sort(keys_.begin(), keys_.end());
+    return std::adjacent_find(keys_.begin(), keys_.end()) != keys_.end();
+  }
+
+  JsonParse& out_;
+  size_t capacity_;
+  size_t used_ = 0;
+  std::vector<JsonNode> pending_;
+  std::vector<Frame> frames_;
+  std::vector<std::string_view> keys_;
+  std::string_view key_;
+};
+
+// ---- The fast scanner: well-formed documents of the usual kind. It gives
+// up (returns false) on anything else, and RapidJSON decides.
+
+// 1 for the bytes a string's plain run stops at: '"', '\\', controls, non-ASCII.
+constexpr std::array<uint8_t, 256> kStringStop = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = 1;
+  for (int c = 0x80; c < 0x100; ++c) t[c] = 1;
+  t['"'] = 1;
+  t['\\'] = 1;
+  return t;
+}();
+
+class FastParser {
+ public:
+  FastParser(const char* begin, const char* end, size_t base, Builder& b)
+      : begin_(begin), p_(begin), end_(end), base_(base), b_(b) {}
+
+  bool parse() {
+    ws();
+    if (!value()) return false;
+    ws();
+    return p_ == end_;
+  }
+
+ private:
+  size_t pos(const char* p) const { return base_ + static_cast<size_t>(p - begin_); }
+
+  void ws() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+
+  bool value() {
+    if (p_ >= end_) return false;
+    switch (*p_) {
+      case '{':
+        return object();
+      case '[':
+        return array();
+      case '"': {
+        std::string_view s;
+        if (!string(s)) return false;
+        // As RapidJSON's reader tells it: the value's length back from its end.
+        const size_t end = pos(p_);
+        const size_t length = s.size() + 2;
+        b_.scalar(Type::String, end >= length + base_ ? end - length : base_, s);
+        return true;
+      }
+      case 't':
+        return literal("true", Type::Bool, true);
+      case 'f':
+        return literal("false", Type::Bool, false);
+      case 'n':
+        return literal("null", Type::Null, false);
+      default:
+        return number();
+    }
+  }
+
+  bool literal(std::string_view word, Type t, bool b) {
+    if (static_cast<size_t>(end_ - p_) < word.size() || std::memcmp(p_, word.data(), word.size()))
+      return false;
+    p_ += word.size();
+    // null's position is its start; a boolean's is its end (what the
+    // reader's position tells after the token).
+    b_.scalar(t, t == Type::Null ? pos(p_) - 4 : pos(p_), {}, b);
+    return true;
+  }
+
+  bool number() {
+    const char* start = p_;
+    if (p_ < end_ && *p_ == '-') ++p_;
+    if (p_ >= end_) return false;
+    if (*p_ == '0') {
+      ++p_;
+    } else if (*p_ >= '1' && *p_ <= '9') {
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    } else {
+      return false;
+    }
+    if (p_ < end_ && *p_ == '.') {
+      ++p_;
+      const char* digits = p_;
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+      if (p_ == digits) return false;
+    }
+    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
+      ++p_;
+      bool negative = false;
+      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) negative = *p_++ == '-';
+      const char* digits = p_;
+      int exp = 0;
+      while (p_ < end_ && *p_ >= '0' && *p_ <= '9') {
+        if (exp < 10000) exp = exp * 10 + (*p_ - '0');
+        ++p_;
+      }
+      if (p_ == digits) return false;
+      // The reader calls a positive exponent past 308 (less the fraction's
+      // digits) too big: such numbers are left to it.
+      if (!negative && exp > 308) return false;
+    }
+    // So are very long numbers (an integer part past 308 digits is too big).
+    if (p_ - start > 300) return false;
+    b_.scalar(Type::Number, pos(start), std::string_view(start, static_cast<size_t>(p_ - start)));
+    return true;
+  }
+
+  // One well-formed UTF-8 sequence (RFC 3629) at p_, advanced past.
+  bool utf8() {
+    const auto* u = reinterpret_cast<const unsigned char*>(p_);
+    const size_t left = static_cast<size_t>(end_ - p_);
+    const unsigned char c = u[0];
+    const auto cont = [&](size_t i) { return i < left && (u[i] & 0xC0) == 0x80; };
+    if (c >= 0xC2 && c <= 0xDF) {
+      if (!cont(1)) return false;
+      p_ += 2;
+      return true;
+    }
+    if (c >= 0xE0 && c <= 0xEF) {
+      if (!cont(1) || !cont(2)) return false;
+      if (c == 0xE0 && u[1] < 0xA0) return false;  // overlong
+      if (c == 0xED && u[1] > 0x9F) return false;  // surrogates
+      p_ += 3;
+      return true;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+      if (!cont(1) || !cont(2) || !cont(3)) return false;
+      if (c == 0xF0 && u[1] < 0x90) return false;  // overlong
+      if (c == 0xF4 && u[1] > 0x8F) return false;  // past U+10FFFF
+      p_ += 4;
+      return true;
+    }
+    return false;
+  }
+
+  static int hex(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+
+  // A string at p_ (the opening quote); a view of the source when it has no
+  // escapes, else decoded into the document's storage.
+  bool string(std::string_view& out) {
+    const char* start = ++p_;
+    while (true) {
+      while (p_ < end_ && !kStringStop[static_cast<unsigned char>(*p_)]) ++p_;
+      if (p_ >= end_) return false;
+      const char c = *p_;
+      if (c == '"') {
+        out = std::string_view(start, static_cast<size_t>(p_ - start));
+        ++p_;
+        return true;
+      }
+      if (c == '\\') break;
+      if (static_cast<unsigned char>(c) < 0x20) return false;
+      if (!utf8()) return false;
+    }
+    // Escapes: decode from the start (never longer than the source).
+    char* dst = b_.string_space(static_cast<size_t>(end_ - start));
+    if (dst == nullptr) return false;
+    size_t n = static_cast<size_t>(p_ - start);
+    std::memcpy(dst, start, n);
+    while (true) {
+      if (p_ >= end_) return false;
+      const char c = *p_;
+      if (c == '"') {
+        ++p_;
+        out = b_.commit_string(n);
+        return true;
+      }
+      if (c == '\\') {
+        if (end_ - p_ < 2) return false;
+        const char e = p_[1];
+        p_ += 2;
+        switch (e) {
+          case '"':
+          case '\\':
+          case '/':
+            dst[n++] = e;
+            break;
+          case 'b':
+            dst[n++] = '\b';
+            break;
+          case 'f':
+            dst[n++] = '\f';
+            break;
+          case 'n':
+            dst[n++] = '\n';
+            break;
+          case 'r':
+            dst[n++] = '\r';
+            break;
+          case 't':
+            dst[n++] = '\t';
+            break;
+          case 'u': {
+            if (end_ - p_ < 4) return false;
+            unsigned cp = 0;
+            for (int i = 0; i < 4; ++i) {
+              const int h = hex(p_[i]);
+              if (h < 0) return false;
+              cp = cp * 16 + static_cast<unsigned>(h);
+            }
+            p_ += 4;
+            if (cp >= 0xD800 && cp <= 0xDFFF) return false;  // surrogates: the reader's
+            if (cp < 0x80) {
+              dst[n++] = static_cast<char>(cp);
+            } else if (cp < 0x800) {
+              dst[n++] = static_cast<char>(0xC0 | (cp >> 6));
+              dst[n++] = static_cast<char>(0x80 | (cp & 0x3F));
+            } else {
+              dst[n++] = static_cast<char>(0xE0 | (cp >> 12));
+              dst[n++] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+              dst[n++] = static_cast<char>(0x80 | (cp & 0x3F));
+            }
+            break;
+          }
+          default:
+            return false;
+        }
+        continue;
+      }
+      const auto u = static_cast<unsigned char>(c);
+      if (u < 0x20) return false;
+      if (u < 0x80) {
+        dst[n++] = c;
+        ++p_;
+        continue;
+      }
+      const char* seq = p_;
+      if (!utf8()) return false;
+      std::memcpy(dst + n, seq, static_cast<size_t>(p_ - seq));
+      n += static_cast<size_t>(p_ - seq);
+    }
+  }
+
+  bool object() {
+    if (b_.depth() >= kMaxJsonDepth) return false;
+    b_.open(Type::Object, pos(p_));
+    ++p_;
+    ws();
+    if (p_ < end_ && *p_ == '}') {
+      ++p_;
+      return b_.close(true, pos(p_));
+    }
+    while (true) {
+      if (p_ >= end_ || *p_ != '"') return false;
+      std::string_view k;
+      if (!string(k)) return false;
+      ws();
+      if (p_ >= end_ || *p_ != ':') return false;
+      ++p_;
+      ws();
+      b_.key(k);
+      if (!value()) return false;
+      ws();
+      if (p_ >= end_) return false;
+      if (*p_ == ',') {
+        ++p_;
+        ws();
+        continue;
+      }
+      if (*p_ != '}') return false;
+      ++p_;
+      return b_.close(true, pos(p_));
+    }
+  }
+
+  bool array() {
+    if (b_.depth() >= kMaxJsonDepth) return false;
+    b_.open(Type::Array, pos(p_));
+    ++p_;
+    ws();
+    if (p_ < end_ && *p_ == ']') {
+      ++p_;
+      return b_.close(false, pos(p_));
+    }
+    while (true) {
+      if (!value()) return false;
+      ws();
+      if (p_ >= end_) return false;
+      if (*p_ == ',') {
+        ++p_;
+        ws();
+        continue;
+      }
+      if (*p_ != ']') return false;
+      ++p_;
+      return b_.close(false, pos(p_));
+    }
+  }
+
+  const char* begin_;
+  const char* p_;
+  const char* end_;
+  size_t base_;
+  Builder& b_;
+};
+
+// ---- RapidJSON's reader: the reference, and the judge of every document
+// the scanner gives up on.
+class ReferenceHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ReferenceHandler> {
  public:
   // `base`: where the stream starts in the file (after a byte order mark).
-  TreeBuilder(const rapidjson::MemoryStream& stream, size_t base) : stream_(stream), base_(base) {}
+  ReferenceHandler(const rapidjson::MemoryStream& stream, size_t base, Builder& b)
+      : stream_(stream), base_(base), b_(b) {}
 
-  bool Null() { return scalar(JsonNode::Type::Null); }
-  bool Bool(bool b) {
-    JsonNode n = node(JsonNode::Type::Bool);
-    n.boolean = b;
-    return attach(std::move(n));
+  bool Null() {
+    b_.scalar(Type::Null, node_offset(4));
+    return attached();
+  }
+  bool Bool(bool v) {
+    b_.scalar(Type::Bool, node_offset(0), {}, v);
+    return attached();
   }
   bool RawNumber(const char* s, rapidjson::SizeType len, bool) {
-    JsonNode n = node(JsonNode::Type::Number, len);
-    n.text.assign(s, len);
-    return attach(std::move(n));
+    b_.scalar(Type::Number, node_offset(len), b_.copy(s, len));
+    return attached();
   }
   bool String(const char* s, rapidjson::SizeType len, bool) {
-    JsonNode n = node(JsonNode::Type::String, len + 2);
-    n.text.assign(s, len);
-    return attach(std::move(n));
+    b_.scalar(Type::String, node_offset(len + 2), b_.copy(s, len));
+    return attached();
   }
-  bool StartObject() { return open(JsonNode::Type::Object); }
+  bool StartObject() { return open(Type::Object); }
   // A key seen twice in one object is refused: Python's json would keep the
   // last value, RapidJSON's DOM the first; which one LL2 meant is unknown.
   bool Key(const char* s, rapidjson::SizeType len, bool) {
@@ -68,14 +489,14 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
       duplicate = Duplicate{path_to(key), key, base_ + (end >= len + 2 ? end - len - 2 : 0)};
       return false;
     }
+    b_.key(b_.copy(s, len));
     keys_.push_back(std::move(key));
     return true;
   }
   bool EndObject(rapidjson::SizeType) { return close(); }
-  bool StartArray() { return open(JsonNode::Type::Array); }
+  bool StartArray() { return open(Type::Array); }
   bool EndArray(rapidjson::SizeType) { return close(); }
 
-  std::optional<JsonNode> root;
   std::optional<size_t> too_deep_offset;  // the bracket that went one level too deep
   struct Duplicate {
     std::string path;  // JSON path of the repeated key
@@ -86,101 +507,103 @@ class TreeBuilder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, TreeB
 
  private:
   // Tell() is just past the token; step back to where the value began.
-  JsonNode node(JsonNode::Type t, size_t length = 0) const {
-    JsonNode n;
-    n.type = t;
+  size_t node_offset(size_t length) const {
     const size_t end = stream_.Tell();
-    n.offset = base_ + (end >= length ? end - length : 0);
-    return n;
-  }
-  bool scalar(JsonNode::Type t) {
-    const size_t length = t == JsonNode::Type::Null ? 4 : 0;
-    return attach(node(t, length));
+    return base_ + (end >= length ? end - length : 0);
   }
   // RapidJSON's reader recurses once per level, after this returns true: a
   // refusal here bounds its depth as well as ours.
-  bool open(JsonNode::Type t) {
-    if (stack_.size() >= kMaxJsonDepth) {
+  bool open(Type t) {
+    if (frames_.size() >= kMaxJsonDepth) {
       too_deep_offset = stream_.Tell() - 1;
       return false;
     }
-    stack_.push_back(node(t, 1));
+    b_.open(t, node_offset(1));
+    frames_.push_back({t, 0});
     seen_.emplace_back();
     return true;
   }
   bool close() {
-    JsonNode done = std::move(stack_.back());
-    stack_.pop_back();
+    frames_.pop_back();
     seen_.pop_back();
-    return attach(std::move(done));
+    b_.close(false, base_ + stream_.Tell());  // keys were checked as they came
+    return attached();
+  }
+  // A value was added to the innermost open container.
+  bool attached() {
+    if (frames_.empty()) return true;
+    Frame& parent = frames_.back();
+    ++parent.count;
+    if (parent.type == Type::Object) keys_.pop_back();
+    return true;
   }
   // "$.results[3].launch.name" for a key of the innermost open object: each
   // open container sits in its parent at the next index or the pending key.
   std::string path_to(const std::string& key) const {
     std::string path = "$";
     size_t pending = 0;
-    for (size_t i = 1; i < stack_.size(); ++i) {
-      const JsonNode& parent = stack_[i - 1];
-      if (parent.type == JsonNode::Type::Array)
-        path += fmt::format("[{}]", parent.items.size());
+    for (size_t i = 1; i < frames_.size(); ++i) {
+      const Frame& parent = frames_[i - 1];
+      if (parent.type == Type::Array)
+        path += fmt::format("[{}]", parent.count);
       else
         path += "." + keys_[pending++];
     }
     return path + "." + key;
   }
-  bool attach(JsonNode n) {
-    if (stack_.empty()) {
-      root = std::move(n);
-      return true;
-    }
-    JsonNode& parent = stack_.back();
-    if (parent.type == JsonNode::Type::Array) {
-      parent.items.push_back(std::move(n));
-    } else {
-      parent.members.push_back({std::move(keys_.back()), std::move(n)});
-      keys_.pop_back();
-    }
-    return true;
-  }
 
+  struct Frame {
+    Type type;
+    size_t count;  // values attached so far
+  };
   const rapidjson::MemoryStream& stream_;
   size_t base_;
-  std::vector<JsonNode> stack_;
-  std::vector<std::string> keys_;
-  std::vector<std::unordered_set<std::string>> seen_;  // keys of each open container
+  Builder& b_;
+  std::vector<Frame> frames_;
+  std::vector<std::string> keys_;                      // pending keys of the open objects
+  std::vector<std::unordered_set<std::string>> seen_;  // keys of each open object
 };
 
 }  // namespace
 
-JsonParse parse_json(std::string_view source) {
+JsonParse parse_json_reference(std::string_view source) {
   // A UTF-8 byte order mark carries no data; RFC 8259 §8.1 lets parsers
   // ignore it, and Windows tools write one. Offsets stay the file's.
   const size_t start = source.starts_with(kUtf8Bom) ? kUtf8Bom.size() : 0;
   rapidjson::MemoryStream stream(source.data() + start, source.size() - start);
-  TreeBuilder builder(stream, start);
+  JsonParse out;
+  Builder builder(out, source.size());
+  ReferenceHandler handler(stream, start, builder);
   rapidjson::Reader reader;
   constexpr unsigned kFlags = rapidjson::kParseNumbersAsStringsFlag |
                               rapidjson::kParseValidateEncodingFlag |
                               rapidjson::kParseStopWhenDoneFlag;
-  JsonParse out;
-  const auto result = reader.Parse<kFlags>(stream, builder);
-  if (builder.too_deep_offset) {
+  const auto result = reader.Parse<kFlags>(stream, handler);
+  const auto failed = [&out]() -> JsonParse {
+    JsonParse e;
+    e.error = std::move(out.error);
+    e.error_path = std::move(out.error_path);
+    e.error_offset = out.error_offset;
+    e.too_deep = out.too_deep;
+    return e;
+  };
+  if (handler.too_deep_offset) {
     out.error = fmt::format("nesting deeper than {} levels", kMaxJsonDepth);
-    out.error_offset = start + *builder.too_deep_offset;
+    out.error_offset = start + *handler.too_deep_offset;
     out.too_deep = true;
-    return out;
+    return failed();
   }
-  if (builder.duplicate) {
+  if (handler.duplicate) {
     out.error = fmt::format("duplicate key \"{}\" in one object (which value is meant is unknown)",
-                            builder.duplicate->key);
-    out.error_path = builder.duplicate->path;
-    out.error_offset = builder.duplicate->offset;
-    return out;
+                            handler.duplicate->key);
+    out.error_path = handler.duplicate->path;
+    out.error_offset = handler.duplicate->offset;
+    return failed();
   }
   if (result.IsError()) {
     out.error = rapidjson::GetParseError_En(result.Code());
     out.error_offset = start + result.Offset();
-    return out;
+    return failed();
   }
   // Anything but whitespace after the document is an error too.
   for (size_t i = start + stream.Tell(); i < source.size(); ++i) {
@@ -188,11 +611,25 @@ JsonParse parse_json(std::string_view source) {
     if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
       out.error = "The document root must not be followed by other values.";
       out.error_offset = i;
+      return failed();
+    }
+  }
+  builder.finish();
+  return out;
+}
+
+JsonParse parse_json(std::string_view source) {
+  const size_t start = source.starts_with(kUtf8Bom) ? kUtf8Bom.size() : 0;
+  {
+    JsonParse out;
+    Builder builder(out, source.size());
+    FastParser fast(source.data() + start, source.data() + source.size(), start, builder);
+    if (fast.parse()) {
+      builder.finish();
       return out;
     }
   }
-  out.root = std::move(builder.root);
-  return out;
+  return parse_json_reference(source);
 }
 
 std::pair<size_t, size_t> line_column(std::string_view source, size_t offset) {

@@ -1,10 +1,20 @@
 // JSON documents with source positions, so the importer can name the line and
-// column of a bad value. Parsed with RapidJSON's SAX reader; numbers are kept
-// as their source text so integers and floats are told apart exactly.
+// column of a bad value. Numbers are kept as their source text so integers
+// and floats are told apart exactly.
+//
+// A document is parsed in one pass by a small scanner into one block of
+// nodes: strings without escapes are views of the source, so a node costs no
+// allocation of its own. Whatever that scanner does not take on (any error,
+// an exponent, a surrogate escape, a repeated key, nesting past the limit) is
+// parsed again by RapidJSON's reader, which decides: its messages and
+// positions are the ones reported, and a document it accepts builds the same
+// tree.
 #pragma once
 
 #include <cstddef>
-#include <optional>
+#include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -12,24 +22,22 @@
 
 namespace ll2::ingest {
 
-struct JsonMember;
-
 struct JsonNode {
-  enum class Type { Null, Bool, Number, String, Array, Object };
+  enum class Type : uint8_t { Null, Bool, Number, String, Array, Object };
   Type type = Type::Null;
-  size_t offset = 0;  // byte offset of the value in the source
   bool boolean = false;
-  std::string text;  // String: the value; Number: its source text
-  std::vector<JsonNode> items;
-  std::vector<JsonMember> members;
+  uint32_t size = 0;                   // Array, Object: how many items or members
+  size_t offset = 0;                   // byte offset of the value in the source
+  size_t end = 0;                      // Array, Object: just past its closing bracket
+  std::string_view text;               // String: the value; Number: its source text
+  std::string_view key;                // a member's key (empty for items and the root)
+  const JsonNode* children = nullptr;  // items or members, contiguous
 
+  // Array: the items. Object: the members (each with its key).
+  std::span<const JsonNode> items() const { return {children, size}; }
+  std::span<const JsonNode> members() const { return {children, size}; }
   const JsonNode* get(std::string_view key) const;
   const char* type_name() const;
-};
-
-struct JsonMember {
-  std::string key;
-  JsonNode value;
 };
 
 // Arrays and objects nest at most this deep (LL2's deepest responses nest
@@ -40,15 +48,30 @@ constexpr size_t kMaxJsonDepth = 64;
 // Skipped at the start of a document (RFC 8259 §8.1 allows ignoring it).
 inline constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
+// The parsed document. Its nodes view the source text (which must outlive
+// them) and storage of its own, so it is moved, never copied.
 struct JsonParse {
-  std::optional<JsonNode> root;
-  std::string error;  // why root is empty: RapidJSON's message, the depth limit, a duplicate key
+  const JsonNode* root = nullptr;  // null: see error
+  std::string error;  // why root is null: RapidJSON's message, the depth limit, a duplicate key
   std::string error_path = "$";  // JSON path of the problem, when known
   size_t error_offset = 0;
   bool too_deep = false;  // the document nests deeper than kMaxJsonDepth
+
+  JsonParse() = default;
+  JsonParse(JsonParse&&) = default;
+  JsonParse& operator=(JsonParse&&) = default;
+  JsonParse(const JsonParse&) = delete;
+  JsonParse& operator=(const JsonParse&) = delete;
+
+  std::vector<JsonNode> nodes;      // every node but the root's own copy, children contiguous
+  std::unique_ptr<char[]> strings;  // decoded strings (escapes, RapidJSON's copies)
+  std::unique_ptr<JsonNode> root_node;
 };
 
 JsonParse parse_json(std::string_view source);
+// The same through RapidJSON's reader alone (what parse_json falls back to);
+// for tests that hold the two to the same result.
+JsonParse parse_json_reference(std::string_view source);
 
 // 1-based line and column of a byte offset.
 std::pair<size_t, size_t> line_column(std::string_view source, size_t offset);

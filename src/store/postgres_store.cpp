@@ -16,6 +16,7 @@
 #include <functional>
 #include <list>
 #include <map>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -300,38 +301,79 @@ class PostgresStore final : public Store {
   }
 
   std::optional<std::string> write(const WriteBatch& batch) override {
-    std::optional<std::string> result;
+    if (auto e = begin_write()) return e;
+    if (auto e = apply(batch)) {
+      abort_write();
+      return e;
+    }
+    return commit_write();
+  }
+
+  std::optional<std::string> begin_write(bool* others_wrote = nullptr) override {
     try {
       reconnect_if_broken();
-      simple(fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})", kWriteLock));
-      result =
-          sql::write_batch(batch, [this](const std::string& sql, const std::vector<Value>& params) {
-            return run(sql, params);
-          });
-      if (!result && !batch.changes_data()) {
+      // Every writer counts its commits in ll2d_state.generation (under the
+      // lock): anything else than this store's last commit left means
+      // another writer came between.
+      const Result r = simple(
+          fmt::format("BEGIN; SELECT pg_advisory_xact_lock({}); SELECT generation FROM ll2d_state",
+                      kWriteLock));
+      const std::optional<uint64_t> now =
+          PQntuples(r.get()) > 0
+              ? std::optional<uint64_t>(std::strtoull(PQgetvalue(r.get(), 0, 0), nullptr, 10))
+              : std::nullopt;
+      if (others_wrote != nullptr)
+        *others_wrote = !now || !committed_generation_ || *now != *committed_generation_;
+      writing_generation_ = now;
+      changed_data_ = false;
+      touched_.clear();
+      return std::nullopt;
+    } catch (const StoreError& e) {
+      abort_write();
+      return std::string(e.what());
+    }
+  }
+
+  std::optional<std::string> write_part(const WriteBatch& batch) override {
+    if (broken_ || PQtransactionStatus(conn_) != PQTRANS_INTRANS)
+      return std::string("no write transaction is open");
+    auto result = apply(batch);
+    if (result) abort_write();
+    return result;
+  }
+
+  std::optional<std::string> commit_write() override {
+    try {
+      if (broken_ || PQtransactionStatus(conn_) != PQTRANS_INTRANS)
+        throw StoreError(StoreError::Cause::Failed, "the write transaction was lost");
+      if (!changed_data_) {
         // Bookkeeping only (ll2d sync's state): what is served is unchanged,
         // so the generation, and every cache keyed by it, stays.
         simple("COMMIT");
+        committed_generation_ = writing_generation_;
         return std::nullopt;
       }
-      if (!result) {
-        // Readers key their caches by the generation; NOTIFY tells listeners.
-        // The notification carries the new generation, so a listener
-        // knows it without asking (GenerationWatcher).
-        simple("UPDATE ll2d_state SET generation = generation + 1");
-        for (const auto& kind : sql::touched_kinds(batch)) {
-          if ((result = run(sql::mark_kind_changed(), {kind}))) break;
-        }
+      // Readers key their caches by the generation (and the kinds' marks);
+      // the notification carries the new number, so a listener knows it
+      // without asking (GenerationWatcher).
+      simple("UPDATE ll2d_state SET generation = generation + 1");
+      for (const auto& kind : touched_) {
+        if (auto e = run(sql::mark_kind_changed(), {kind}))
+          throw StoreError(StoreError::Cause::Failed, *e);
       }
-      if (!result) {
-        simple("SELECT pg_notify('ll2d_changed', generation::text) FROM ll2d_state; COMMIT");
-        return std::nullopt;
-      }
+      simple("SELECT pg_notify('ll2d_changed', generation::text) FROM ll2d_state; COMMIT");
+      committed_generation_ =
+          writing_generation_ ? std::optional<uint64_t>(*writing_generation_ + 1) : std::nullopt;
+      return std::nullopt;
     } catch (const StoreError& e) {
-      result = e.what();
+      committed_generation_.reset();
+      abort_write();
+      return std::string(e.what());
     }
+  }
+
+  void abort_write() override {
     if (!broken_ && PQtransactionStatus(conn_) != PQTRANS_IDLE) simple_ignore("ROLLBACK");
-    return result;
   }
 
   std::vector<ApiKey> api_keys() override {
@@ -387,6 +429,27 @@ class PostgresStore final : public Store {
                             nullptr, nullptr, 0) == 0)
       throw connection_failure("sending a query");
     return last_result(sql);
+  }
+
+  // A batch of the open write transaction; what it changes is marked at the
+  // commit (commit_write).
+  std::optional<std::string> apply(const WriteBatch& batch) {
+    std::optional<std::string> result;
+    try {
+      result = sql::write_batch(
+          batch,
+          [this](const std::string& sql, const std::vector<Value>& params) {
+            return run(sql, params);
+          },
+          sql::Dialect::Postgres);
+    } catch (const StoreError& e) {
+      return std::string(e.what());
+    }
+    if (!result && batch.changes_data()) {
+      changed_data_ = true;
+      for (auto& kind : sql::touched_kinds(batch)) touched_.insert(std::move(kind));
+    }
+    return result;
   }
 
   // A statement as the error message of `run` wants it (writes).
@@ -573,6 +636,13 @@ class PostgresStore final : public Store {
   Deadline deadline_;
   bool in_snapshot_ = false;
   bool broken_ = false;
+  // ll2d_state.generation as the open write transaction found it, and as
+  // this store's last commit left it.
+  std::optional<uint64_t> writing_generation_;
+  std::optional<uint64_t> committed_generation_;
+  // What the open write transaction changed (for the marks at its commit).
+  bool changed_data_ = false;
+  std::set<std::string> touched_;
   bool commit_pending_ = false;  // see end_read
   uint64_t snapshot_version_ = 0;
   uint64_t next_statement_ = 0;

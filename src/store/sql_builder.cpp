@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <set>
+#include <unordered_map>
 
 #include "json/writer.hpp"
 
@@ -570,37 +572,14 @@ std::vector<std::string> touched_kinds(const WriteBatch& batch) {
   return {kinds.begin(), kinds.end()};
 }
 
-std::string mark_kind_changed() {
-  return fmt::format(
+const std::string& mark_kind_changed() {
+  // Built once: writers find their statements by the string's address.
+  static const std::string sql = fmt::format(
       // (`WHERE TRUE`: SQLite would read ON CONFLICT as a join's ON.)
       "INSERT INTO {} (kind, generation) SELECT CAST(? AS TEXT), generation FROM {} WHERE TRUE "
       "ON CONFLICT (kind) DO UPDATE SET generation = excluded.generation",
       quote(kKindStateTable), quote(kStateTable));
-}
-
-std::vector<std::string> derived_updates(const model::Registry& registry) {
-  std::vector<std::string> out;
-  for (const auto& kp : registry.kinds()) {
-    const Kind& k = *kp;
-    for (const auto& d : k.derivations) {
-      const std::string table = quote(k.name);
-      const std::string field = quote(column_name(*d.target));
-      const std::string first = quote(column_name(*d.first));
-      std::string value;
-      if (d.second->relation == Relation::ForeignKey) {
-        value =
-            fmt::format("(SELECT x.{} FROM {} x WHERE x.id = {}.{})", quote(column_name(*d.second)),
-                        quote(d.first->target_kind->name), table, first);
-      } else {  // a one-to-one seen from the other side
-        value = fmt::format("(SELECT x.id FROM {} x WHERE x.{} = {}.{} ORDER BY x.id LIMIT 1)",
-                            quote(d.second->target_kind->name),
-                            quote(column_name(*d.second->via_field)), table, first);
-      }
-      out.push_back(fmt::format("UPDATE {} SET {} = {} WHERE {} IS NULL AND {} IS NOT NULL", table,
-                                field, value, field, first));
-    }
-  }
-  return out;
+  return sql;
 }
 
 std::string select_sync_state() {
@@ -825,119 +804,310 @@ ListStatements list(const ListQuery& q, Dialect d) {
 
 namespace {
 
+// Write statements by shape (the kind or table and the columns written),
+// built once per process: a batch runs the same few shapes many times.
+// The texts live as long as the process, each at one address (a store may
+// know a statement by it); each thread looks them up in a copy of the index
+// of its own, without the lock.
+class StatementTexts {
+ public:
+  template <typename Build>
+  const std::string& get(const std::string& key, Build build) {
+    thread_local std::unordered_map<std::string, const std::string*> mine;
+    if (const auto it = mine.find(key); it != mine.end()) return *it->second;
+    std::lock_guard lock(mutex_);
+    auto it = texts_.find(key);
+    if (it == texts_.end()) it = texts_.emplace(key, build()).first;
+    mine.emplace(key, &it->second);
+    return it->second;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::string> texts_;  // values never move
+};
+
+StatementTexts& texts() {
+  static StatementTexts* t = new StatementTexts();  // never destroyed: see above
+  return *t;
+}
+
+void add_key(std::string& key, const void* p) {
+  const auto v = reinterpret_cast<uintptr_t>(p);
+  key.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+// `a IS DISTINCT FROM b` on both (SQLite has it since 3.39).
+std::string differs(const std::string& table, const std::string& column) {
+  return fmt::format("{}.{} IS DISTINCT FROM excluded.{}", table, column, column);
+}
+
+// Each target once, at the position of its first listing (what inserting
+// them all in order with ON CONFLICT DO NOTHING keeps).
+std::vector<std::pair<Value, int64_t>> first_listings(const std::vector<Value>& targets) {
+  std::vector<std::pair<Value, int64_t>> out;
+  out.reserve(targets.size());
+  std::set<Value> seen;
+  const bool small = targets.size() <= 32;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const Value& t = targets[i];
+    bool repeated = false;
+    if (small) {
+      for (const auto& [v, _] : out) repeated = repeated || v == t;
+    } else {
+      repeated = !seen.insert(t).second;
+    }
+    if (!repeated) out.emplace_back(t, static_cast<int64_t>(i));
+  }
+  return out;
+}
+
+// Points `column` of `table`'s rows at `owner`: exactly the rows `targets`
+// names (a reverse relation's foreign key, or children's owner_id). Only
+// rows whose value changes are written.
+std::optional<std::string> point_rows_at(const Kind& kind, const std::string& column,
+                                         const Value& owner, const std::vector<Value>& targets,
+                                         const Runner& run, Dialect d) {
+  const std::string table = quote(kind.name);
+  if (targets.empty()) {
+    const std::string& detach = texts().get("Dall" + table + column, [&] {
+      return fmt::format("UPDATE {} SET {} = NULL WHERE {} = ?", table, column, column);
+    });
+    return run(detach, {owner});
+  }
+  const std::string& detach =
+      texts().get(fmt::format("Dkeep{}{}{}", static_cast<int>(d), table, column), [&] {
+        return fmt::format("UPDATE {} SET {} = NULL WHERE {} = ? AND id NOT IN {}", table, column,
+                           column, ids_in(kind, d));
+      });
+  if (auto e = run(detach, {owner, ids_parameter(targets)})) return e;
+  const std::string& attach = texts().get("A" + table + column, [&] {
+    return fmt::format("UPDATE {} SET {} = ? WHERE id = ? AND {} IS DISTINCT FROM ?", table, column,
+                       column);
+  });
+  for (const auto& t : targets) {
+    if (auto e = run(attach, {owner, t, owner})) return e;
+  }
+  return std::nullopt;
+}
+
 // A reverse relation's list is complete: the objects it names point at
 // the owner afterwards, and the ones that pointed at it before and are no
 // longer listed are detached (their foreign key becomes NULL, or their
 // link row goes), which is what the reverse side of the relation says.
-std::optional<std::string> write_reverse(const LinkWrite& link, const Runner& run) {
+std::optional<std::string> write_reverse(const LinkWrite& link, const Runner& run, Dialect d) {
   const model::Field& via = *link.field->via_field;
   const model::Kind& target = *link.field->target_kind;
   if (via.relation == model::Relation::ManyToMany) {
     // Links still listed keep their row, and with it their position on the
     // other side; the others go.
     const std::string table = quote(target.link_table(via));
-    std::vector<Value> params{link.owner};
-    params.insert(params.end(), link.targets.begin(), link.targets.end());
-    const std::string kept = link.targets.empty() ? ""
-                                                  : fmt::format(" AND owner_id NOT IN ({})",
-                                                                placeholders(link.targets.size()));
-    if (auto e = run(fmt::format("DELETE FROM {} WHERE target_id = ?{}", table, kept), params))
-      return e;
+    if (link.targets.empty()) {
+      const std::string& drop = texts().get("RDall" + table, [&] {
+        return fmt::format("DELETE FROM {} WHERE target_id = ?", table);
+      });
+      return run(drop, {link.owner});
+    }
+    const std::string& drop =
+        texts().get(fmt::format("RDkeep{}{}", static_cast<int>(d), table), [&] {
+          return fmt::format("DELETE FROM {} WHERE target_id = ? AND owner_id NOT IN {}", table,
+                             ids_in(target, d));
+        });
+    if (auto e = run(drop, {link.owner, ids_parameter(link.targets)})) return e;
+    const std::string& add = texts().get("RI" + table, [&] {
+      return fmt::format(
+          "INSERT INTO {} (owner_id, target_id) VALUES (?, ?) ON CONFLICT DO NOTHING", table);
+    });
     for (const auto& t : link.targets) {
-      if (auto e =
-              run(fmt::format(
-                      "INSERT INTO {} (owner_id, target_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                      table),
-                  {t, link.owner})) {
-        return e;
-      }
+      if (auto e = run(add, {t, link.owner})) return e;
     }
     return std::nullopt;
   }
-  const std::string table = quote(target.name);
-  const std::string column = quote(column_name(via));
-  if (auto e = run(fmt::format("UPDATE {} SET {} = NULL WHERE {} = ?", table, column, column),
-                   {link.owner})) {
-    return e;
+  return point_rows_at(target, quote(column_name(via)), link.owner, link.targets, run, d);
+}
+
+// A many-to-many membership, in the order listed: the rows no longer listed
+// go, the others are inserted or moved to their position.
+std::optional<std::string> write_many(const LinkWrite& link, const Runner& run, Dialect d) {
+  const std::string table = quote(link.kind->link_table(*link.field));
+  if (link.targets.empty()) {
+    const std::string& drop = texts().get(
+        "MDall" + table, [&] { return fmt::format("DELETE FROM {} WHERE owner_id = ?", table); });
+    return run(drop, {link.owner});
   }
-  for (const auto& t : link.targets) {
-    if (auto e =
-            run(fmt::format("UPDATE {} SET {} = ? WHERE id = ?", table, column), {link.owner, t}))
-      return e;
+  const std::string& drop = texts().get(fmt::format("MDkeep{}{}", static_cast<int>(d), table), [&] {
+    return fmt::format("DELETE FROM {} WHERE owner_id = ? AND target_id NOT IN {}", table,
+                       ids_in(*link.field->target_kind, d));
+  });
+  if (auto e = run(drop, {link.owner, ids_parameter(link.targets)})) return e;
+  const std::string& put = texts().get("MI" + table, [&] {
+    return fmt::format(
+        "INSERT INTO {} AS l (owner_id, target_id, position) VALUES (?, ?, ?) ON CONFLICT "
+        "(owner_id, target_id) DO UPDATE SET position = excluded.position WHERE l.position IS "
+        "DISTINCT FROM excluded.position",
+        table);
+  });
+  for (const auto& [t, position] : first_listings(link.targets)) {
+    if (auto e = run(put, {link.owner, t, position})) return e;
+  }
+  return std::nullopt;
+}
+
+// An owner's id-less rows, replaced: each position's row is written whole
+// (columns a view leaves out are NULL, as a fresh insert leaves them) where
+// it differs, and rows past the new end go.
+std::optional<std::string> write_rows(const RowsWrite& rows, const Runner& run) {
+  const model::Kind& row_kind = *rows.field->target_kind;
+  const std::string table = quote(rows.field->owner->link_table(*rows.field));
+  const std::string& trim = texts().get("WD" + table, [&] {
+    return fmt::format("DELETE FROM {} WHERE owner_id = ? AND position >= ?", table);
+  });
+  if (auto e = run(trim, {rows.owner, static_cast<int64_t>(rows.rows.size())})) return e;
+  std::vector<const Field*> columns;
+  for (const auto& f : row_kind.fields) {
+    if (f.column > 0) columns.push_back(&f);
+  }
+  const std::string& put = texts().get("WI" + table, [&] {
+    std::string names = "owner_id, position";
+    std::string marks = "?, ?";
+    std::string sets;
+    std::string changed;
+    for (const Field* f : columns) {
+      const std::string c = quote(column_name(*f));
+      names += ", " + c;
+      marks += ", ?";
+      sets += fmt::format("{}{} = excluded.{}", sets.empty() ? "" : ", ", c, c);
+      changed += fmt::format("{}{}", changed.empty() ? "" : " OR ", differs("r", c));
+    }
+    if (sets.empty()) {
+      return fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT DO NOTHING", table, names,
+                         marks);
+    }
+    return fmt::format(
+        "INSERT INTO {} AS r ({}) VALUES ({}) ON CONFLICT (owner_id, position) DO UPDATE SET {} "
+        "WHERE {}",
+        table, names, marks, sets, changed);
+  });
+  int64_t position = 0;
+  std::vector<Value> params;
+  for (const auto& row : rows.rows) {
+    params.assign({rows.owner, position++});
+    for (const Field* f : columns) {
+      Value v;
+      for (const auto& [field, value] : row) {
+        if (field == f) v = value;
+      }
+      params.push_back(std::move(v));
+    }
+    if (auto e = run(put, params)) return e;
+  }
+  return std::nullopt;
+}
+
+// An object's keys seen: inserted, or updated where a value differs (a
+// repeated view writes nothing).
+std::optional<std::string> write_object(const ObjectWrite& obj, const Runner& run,
+                                        std::vector<Value>& params, std::string& key) {
+  key.assign("O");
+  add_key(key, obj.kind);
+  for (const auto& [field, _] : obj.values) add_key(key, field);
+  const std::string& stmt = texts().get(key, [&] {
+    const std::string table = quote(obj.kind->name);
+    if (obj.values.empty())
+      return fmt::format("INSERT INTO {} (id) VALUES (?) ON CONFLICT DO NOTHING", table);
+    std::string columns = "id";
+    std::string marks = "?";
+    std::string updates;
+    std::string changed;
+    for (const auto& [field, value] : obj.values) {
+      const std::string c = quote(column_name(*field));
+      columns += ", " + c;
+      marks += ", ?";
+      updates += fmt::format("{}{} = excluded.{}", updates.empty() ? "" : ", ", c, c);
+      changed += fmt::format("{}{}", changed.empty() ? "" : " OR ", differs("o", c));
+    }
+    return fmt::format(
+        "INSERT INTO {} AS o ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {} WHERE {}", table,
+        columns, marks, updates, changed);
+  });
+  params.clear();
+  params.push_back(obj.id);
+  for (const auto& [field, value] : obj.values) params.push_back(value);
+  return run(stmt, params);
+}
+
+// Links LL2 gives from one side only (a flight's rocket via its launch),
+// filled where the batch may have made them known: rows of the kind it
+// wrote, and rows whose first hop leads to an object it wrote. A row no
+// write touched cannot have become fillable (every write fills what it
+// can), so this is what filling the whole table would do.
+std::optional<std::string> fill_derived(const WriteBatch& batch, const Runner& run, Dialect d) {
+  std::unordered_map<const Kind*, std::vector<Value>> written;
+  for (const auto& obj : batch.objects) written[obj.kind].push_back(obj.id);
+  for (const auto& kp : model::registry().kinds()) {
+    const Kind& k = *kp;
+    for (const auto& dv : k.derivations) {
+      const std::string table = quote(k.name);
+      const std::string field = quote(column_name(*dv.target));
+      const std::string first = quote(column_name(*dv.first));
+      std::string value;
+      const Kind* source = nullptr;  // whose writes can change the value
+      std::string through;           // the first hop's values those writes lead to
+      if (dv.second->relation == Relation::ForeignKey) {
+        value = fmt::format("(SELECT x.{} FROM {} x WHERE x.id = {}.{})",
+                            quote(column_name(*dv.second)), quote(dv.first->target_kind->name),
+                            table, first);
+        source = dv.first->target_kind;
+        through = ids_in(*source, d);
+      } else {  // a one-to-one seen from the other side
+        const Kind& other = *dv.second->target_kind;
+        const std::string via = quote(column_name(*dv.second->via_field));
+        value = fmt::format("(SELECT x.id FROM {} x WHERE x.{} = {}.{} ORDER BY x.id LIMIT 1)",
+                            quote(other.name), via, table, first);
+        source = &other;
+        through = fmt::format("(SELECT y.{} FROM {} y WHERE y.id IN {})", via, quote(other.name),
+                              ids_in(other, d));
+      }
+      const std::string update =
+          fmt::format("UPDATE {} SET {} = {} WHERE {} IS NULL AND {} IS NOT NULL", table, field,
+                      value, field, first);
+      if (auto it = written.find(&k); it != written.end()) {
+        const std::string& stmt =
+            texts().get(fmt::format("F{}/{}/{}", static_cast<int>(d), k.name, dv.field),
+                        [&] { return fmt::format("{} AND id IN {}", update, ids_in(k, d)); });
+        if (auto e = run(stmt, {ids_parameter(it->second)})) return e;
+      }
+      if (auto it = written.find(source); it != written.end()) {
+        const std::string& stmt =
+            texts().get(fmt::format("G{}/{}/{}", static_cast<int>(d), k.name, dv.field),
+                        [&] { return fmt::format("{} AND {} IN {}", update, first, through); });
+        if (auto e = run(stmt, {ids_parameter(it->second)})) return e;
+      }
+    }
   }
   return std::nullopt;
 }
 
 }  // namespace
 
-std::optional<std::string> write_batch(const WriteBatch& batch, const Runner& run) {
+std::optional<std::string> write_batch(const WriteBatch& batch, const Runner& run, Dialect d) {
+  std::vector<Value> params;
+  std::string key;
   for (const auto& obj : batch.objects) {
-    std::string columns = "id";
-    std::string marks = "?";
-    std::string updates;
-    std::vector<Value> params{obj.id};
-    for (const auto& [field, value] : obj.values) {
-      const std::string c = quote(column_name(*field));
-      columns += ", " + c;
-      marks += ", ?";
-      updates += fmt::format("{}{} = excluded.{}", updates.empty() ? "" : ", ", c, c);
-      params.push_back(value);
-    }
-    const std::string table = quote(obj.kind->name);
-    const std::string stmt =
-        updates.empty()
-            ? fmt::format("INSERT INTO {} (id) VALUES (?) ON CONFLICT DO NOTHING", table)
-            : fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}", table,
-                          columns, marks, updates);
-    if (auto e = run(stmt, params)) return e;
+    if (auto e = write_object(obj, run, params, key)) return e;
   }
   for (const auto& link : batch.links) {
-    if (link.field->relation == model::Relation::ManyToMany) {
-      const std::string table = quote(link.kind->link_table(*link.field));
-      if (auto e = run(fmt::format("DELETE FROM {} WHERE owner_id = ?", table), {link.owner}))
-        return e;
-      int64_t position = 0;
-      for (const auto& t : link.targets) {
-        if (auto e = run(fmt::format("INSERT INTO {} (owner_id, target_id, position) VALUES (?, ?, "
-                                     "?) ON CONFLICT DO NOTHING",
-                                     table),
-                         {link.owner, t, position++})) {
-          return e;
-        }
-      }
-    } else if (link.field->relation == model::Relation::Reverse) {
-      if (auto e = write_reverse(link, run)) return e;
-    } else {  // children: detach the old set, attach the new one
-      const std::string table = quote(link.field->target_kind->name);
-      if (auto e = run(fmt::format("UPDATE {} SET owner_id = NULL WHERE owner_id = ?", table),
-                       {link.owner})) {
-        return e;
-      }
-      for (const auto& t : link.targets) {
-        if (auto e =
-                run(fmt::format("UPDATE {} SET owner_id = ? WHERE id = ?", table), {link.owner, t}))
-          return e;
-      }
-    }
+    std::optional<std::string> e;
+    if (link.field->relation == model::Relation::ManyToMany)
+      e = write_many(link, run, d);
+    else if (link.field->relation == model::Relation::Reverse)
+      e = write_reverse(link, run, d);
+    else  // children: their owner_id
+      e = point_rows_at(*link.field->target_kind, "owner_id", link.owner, link.targets, run, d);
+    if (e) return e;
   }
   for (const auto& rows : batch.rows) {
-    const std::string table = quote(rows.field->owner->link_table(*rows.field));
-    if (auto e = run(fmt::format("DELETE FROM {} WHERE owner_id = ?", table), {rows.owner}))
-      return e;
-    int64_t position = 0;
-    for (const auto& row : rows.rows) {
-      std::string columns = "owner_id, position";
-      std::string marks = "?, ?";
-      std::vector<Value> params{rows.owner, position++};
-      for (const auto& [field, value] : row) {
-        columns += ", " + quote(column_name(*field));
-        marks += ", ?";
-        params.push_back(value);
-      }
-      if (auto e =
-              run(fmt::format("INSERT INTO {} ({}) VALUES ({})", table, columns, marks), params))
-        return e;
-    }
+    if (auto e = write_rows(rows, run)) return e;
   }
   for (const auto& del : batch.deletes) {
     // The object, the link rows it owns and the links that point at it; other
@@ -982,12 +1152,7 @@ std::optional<std::string> write_batch(const WriteBatch& batch, const Runner& ru
         return e;
     }
   }
-  // Links LL2 gives from one side only (a flight's rocket via its launch).
-  static const std::vector<std::string> derived = derived_updates(model::registry());
-  for (const auto& update : derived) {
-    if (auto e = run(update, {})) return e;
-  }
-  return std::nullopt;
+  return fill_derived(batch, run, d);
 }
 
 ApiKey api_key_from_row(const std::vector<Value>& row) {

@@ -58,7 +58,7 @@ constexpr std::string_view kKindStateTable = "ll2d_kind_state";
 std::vector<std::string> touched_kinds(const WriteBatch& batch);
 // Sets one kind's (the parameter's) generation to the database's current
 // one; run after the write bumped it, in the same transaction.
-std::string mark_kind_changed();
+const std::string& mark_kind_changed();
 std::string create_table(const TableDef& table, Dialect dialect);
 std::string create_index(const IndexDef& index);
 // CREATE TABLE then CREATE INDEX statements, each in name order.
@@ -70,8 +70,6 @@ std::string select_row(const model::Kind& kind);
 // walk).
 std::string select_sync_state();
 std::string select_unseen_ids(const model::Kind& kind);
-// Fills derived foreign keys (Kind::derivations) an import left unknown.
-std::vector<std::string> derived_updates(const model::Registry& registry);
 std::string select_exists(const model::Kind& kind);
 std::string select_related_ids(const model::Kind& owner_kind, const model::Field& field);
 // The batched forms: one parameter, a JSON array of ids (one statement shape
@@ -113,10 +111,15 @@ ListStatements list(const ListQuery& q, Dialect dialect = Dialect::Sqlite);
 std::string select_path_values(const model::Kind& root, std::string_view path);
 
 // The statements that apply a write batch and then fill the derived foreign
-// keys (derived_updates), run in order by `run` inside the caller's
-// transaction; the first error stops them and is returned.
+// keys (Kind::derivations) an import left unknown, for the rows the batch
+// can have changed, run in order by `run` inside the caller's transaction;
+// the first error stops them and is returned. Rows and links whose stored
+// values already match are left as they are, so a batch that repeats what
+// the database holds writes nothing. Statement texts are built once per
+// shape: `run` sees the same std::string for the same statement.
 using Runner =
     std::function<std::optional<std::string>(const std::string& sql, const std::vector<Value>&)>;
-std::optional<std::string> write_batch(const WriteBatch& batch, const Runner& run);
+std::optional<std::string> write_batch(const WriteBatch& batch, const Runner& run,
+                                       Dialect dialect = Dialect::Sqlite);
 
 }  // namespace ll2::store::sql

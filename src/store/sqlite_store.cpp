@@ -137,13 +137,15 @@ class Statement {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
   }
-  void bind(int index, const Value& v) {
+  // `stable`: the value outlives the statement's next reset (no copy).
+  void bind(int index, const Value& v, bool stable = false) {
     if (const auto* i = std::get_if<int64_t>(&v)) {
       sqlite3_bind_int64(stmt_, index, *i);
     } else if (const auto* d = std::get_if<double>(&v)) {
       sqlite3_bind_double(stmt_, index, *d);
     } else if (const auto* s = std::get_if<std::string>(&v)) {
-      sqlite3_bind_text(stmt_, index, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+      sqlite3_bind_text(stmt_, index, s->data(), static_cast<int>(s->size()),
+                        stable ? SQLITE_STATIC : SQLITE_TRANSIENT);
     } else {
       sqlite3_bind_null(stmt_, index);
     }
@@ -357,29 +359,59 @@ class SqliteStore final : public Store {
   }
 
   std::optional<std::string> write(const WriteBatch& batch) override {
-    if (auto e = exec("BEGIN IMMEDIATE")) return e;
-    std::optional<std::string> result;
-    try {
-      result =
-          sql::write_batch(batch, [this](const std::string& sql, const std::vector<Value>& params) {
-            return run(sql, params);
-          });
-    } catch (const StoreError& e) {  // a statement that did not prepare
-      result = e.what();
-    }
-    if (!result && batch.changes_data()) {
-      result = exec(
-          "INSERT INTO ll2d_state (singleton, generation) VALUES (1, 1) "
-          "ON CONFLICT (singleton) DO UPDATE SET generation = generation + 1");
-      for (const auto& kind : sql::touched_kinds(batch)) {
-        if (!result) result = run(sql::mark_kind_changed(), {kind});
-      }
-    }
-    if (result) {
+    if (auto e = begin_write()) return e;
+    if (auto e = apply(batch)) {
       exec("ROLLBACK");
-      return result;
+      return e;
     }
-    return exec("COMMIT");
+    return commit_write();
+  }
+
+  std::optional<std::string> begin_write(bool* others_wrote = nullptr) override {
+    if (!writer_) {
+      // A writer's working set (the tables and indexes an import touches)
+      // stays in memory rather than being read back from the file.
+      exec(fmt::format("PRAGMA cache_size = -{}", kWriterCacheKib));
+      // Checkpoints copy the log into the file (and sync it): fewer, larger
+      // ones write a page changed by many transactions once, not each time.
+      exec(fmt::format("PRAGMA wal_autocheckpoint = {}", kWriterCheckpointPages));
+      // Temporary tables and journals (a statement's undo pages) in memory,
+      // not in files written page by page.
+      exec("PRAGMA temp_store = MEMORY");
+      writer_ = true;
+    }
+    if (auto e = exec("BEGIN IMMEDIATE")) return e;
+    if (others_wrote != nullptr) {
+      // data_version changes when another connection commits, never for
+      // this one's own commits; read under the write lock.
+      std::optional<uint64_t> now;
+      try {
+        now = pragma_data_version();
+      } catch (const StoreError&) {
+      }
+      *others_wrote = !now || !last_write_version_ || *now != *last_write_version_;
+      last_write_version_ = now;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<std::string> write_part(const WriteBatch& batch) override {
+    if (sqlite3_get_autocommit(db_) != 0) return "no write transaction is open";
+    auto result = apply(batch);
+    if (result && sqlite3_get_autocommit(db_) == 0) exec("ROLLBACK");
+    return result;
+  }
+
+  std::optional<std::string> commit_write() override {
+    if (auto e = exec("COMMIT")) {
+      if (sqlite3_get_autocommit(db_) == 0) exec("ROLLBACK");
+      return e;
+    }
+    return std::nullopt;
+  }
+
+  void abort_write() override {
+    if (sqlite3_get_autocommit(db_) == 0) exec("ROLLBACK");
   }
 
   std::vector<ApiKey> api_keys() override {
@@ -427,6 +459,7 @@ class SqliteStore final : public Store {
     if (statements_.size() >= kMaxStatements) {
       statements_.erase(recent_.back());
       recent_.pop_back();
+      by_address_.clear();  // it may have named the statement just dropped
     }
     recent_.push_front(sql);
     return *statements_.emplace(sql, std::pair{std::move(st), recent_.begin()}).first->second.first;
@@ -489,16 +522,74 @@ class SqliteStore final : public Store {
     return std::nullopt;
   }
 
+  // PRAGMA data_version: changed by other connections' commits only (unlike
+  // data_version(), the shared generation, which this one's bump too).
+  std::optional<uint64_t> pragma_data_version() {
+    Statement& st = prepared("PRAGMA data_version");
+    std::optional<uint64_t> v;
+    if (step(st)) v = static_cast<uint64_t>(sqlite3_column_int64(st.get(), 0));
+    sqlite3_reset(st.get());
+    return v;
+  }
+
+  // A batch, then (unless it holds only sync bookkeeping) the next
+  // generation and the kinds it changed, in the same transaction.
+  std::optional<std::string> apply(const WriteBatch& batch) {
+    std::optional<std::string> result;
+    const int64_t changes_before = sqlite3_total_changes64(db_);
+    try {
+      result =
+          sql::write_batch(batch, [this](const std::string& sql, const std::vector<Value>& params) {
+            return run(sql, params);
+          });
+    } catch (const StoreError& e) {  // a statement that did not prepare
+      return e.what();
+    }
+    // Nothing changed (bookkeeping only, or every row already as written):
+    // the generation, and every cache keyed by it, stays.
+    if (result || !batch.changes_data() || sqlite3_total_changes64(db_) == changes_before)
+      return result;
+    static const std::string bump =
+        "INSERT INTO ll2d_state (singleton, generation) VALUES (1, 1) "
+        "ON CONFLICT (singleton) DO UPDATE SET generation = generation + 1";
+    if (auto e = run(bump, {})) return e;
+    for (const auto& kind : sql::touched_kinds(batch)) {
+      if (auto e = run(sql::mark_kind_changed(), {kind})) return e;
+    }
+    return std::nullopt;
+  }
+
+  // A write statement. Write statements come as the same std::string each
+  // time (sql::write_batch builds each shape's text once), so they are found
+  // by address before by text.
   std::optional<std::string> run(const std::string& sql, const std::vector<Value>& params) {
-    Statement& st = bound({sql, params});
+    Statement* found = nullptr;
+    // The same address with other text is another (temporary) string.
+    if (const auto it = by_address_.find(&sql);
+        it != by_address_.end() && sql == sqlite3_sql(it->second->get())) {
+      found = it->second;
+    } else {
+      found = &prepared(sql);
+      by_address_.emplace(&sql, found);
+    }
+    Statement& st = *found;
+    st.reset();
+    // The parameters outlive the step and the reset that follows it.
+    for (size_t i = 0; i < params.size(); ++i) st.bind(static_cast<int>(i + 1), params[i], true);
     const int rc = sqlite3_step(st.get());
     std::optional<std::string> error;
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) error = describe(db_, rc, sql);
     sqlite3_reset(st.get());
+    sqlite3_clear_bindings(st.get());
     return error;
   }
 
   static constexpr size_t kMaxStatements = 256;
+  static constexpr int kWriterCacheKib = 256 * 1024;    // SQLite's default is 2 MiB
+  static constexpr int kWriterCheckpointPages = 16384;  // 64 MiB of log; the default is 1000
+  bool writer_ = false;  // the connection has written (its cache is a writer's)
+  std::unordered_map<const std::string*, Statement*> by_address_;  // write statements
+  std::optional<uint64_t> last_write_version_;  // data_version at the last begin_write
   // About 10-50 µs of work between checks of the deadline inside a statement.
   static constexpr int kProgressOps = 1000;
   sqlite3* db_;

@@ -194,6 +194,23 @@ class Store {
   virtual std::vector<Value> unseen_ids(const model::Kind& /*kind*/, const std::string& /*walk*/) {
     throw StoreError(StoreError::Cause::Failed, "this store keeps no sync state");
   }
+  // Several batches in one transaction: begin_write, write_part per batch,
+  // then commit_write, or abort_write to undo them all. A write_part that
+  // fails rolls the whole transaction back (nothing of it remains, and no
+  // transaction is open) and returns the error: the caller writes the other
+  // batches again if it wants them (they succeeded once). Nothing is seen
+  // by others, or survives a crash, before the commit. A store without
+  // transactions of its own writes each part at once.
+  // `others_wrote` (when given) is set to whether anyone but this store may
+  // have changed the database since its last write transaction ended: what
+  // a writer remembers of its writes holds only while it is false.
+  virtual std::optional<std::string> begin_write(bool* others_wrote = nullptr) {
+    if (others_wrote != nullptr) *others_wrote = true;
+    return std::nullopt;
+  }
+  virtual std::optional<std::string> write_part(const WriteBatch& batch) { return write(batch); }
+  virtual std::optional<std::string> commit_write() { return std::nullopt; }
+  virtual void abort_write() {}
 };
 
 // Holds a read snapshot for a scope.

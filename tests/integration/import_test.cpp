@@ -5,8 +5,19 @@
 
 #include <rapidjson/document.h>
 
+#include <fmt/format.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cctype>
+#include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
 
 #include "harness.hpp"
 
@@ -230,4 +241,224 @@ TEST(RealResponses, ImportedAndAskedForAtTheirOwnUrlTheyComeBackAsLl2SentThem) {
     }
   }
   EXPECT_EQ(compared, 5);
+}
+
+namespace {
+
+// Runs SQL that changes a test's database (on either backend).
+void execute(const std::string& db, const std::string& sql) {
+  if (postgres_backend()) {
+    query_int64(db, sql);
+    return;
+  }
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(h, sql.c_str(), nullptr, nullptr, &error);
+  const std::string message = error != nullptr ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(h);
+  ASSERT_EQ(rc, SQLITE_OK) << message;
+}
+
+// A trigger that fails any write of docking event `id`, as a database error
+// in the middle of a file's write would.
+void fail_writes_of_event(const std::string& db, int id) {
+  if (postgres_backend()) {
+    execute(db,
+            "CREATE FUNCTION ll2d_test_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION "
+            "'no writes of this event'; END $$ LANGUAGE plpgsql");
+    execute(db, fmt::format("CREATE TRIGGER ll2d_test_fail BEFORE INSERT OR UPDATE ON "
+                            "docking_event FOR EACH ROW WHEN (NEW.id = {}) EXECUTE FUNCTION "
+                            "ll2d_test_fail()",
+                            id));
+  } else {
+    for (const char* when : {"INSERT", "UPDATE"}) {
+      execute(db, fmt::format("CREATE TRIGGER ll2d_test_fail_{} BEFORE {} ON docking_event WHEN "
+                              "NEW.id = {} BEGIN SELECT RAISE(ABORT, 'no writes of this event'); "
+                              "END",
+                              when, when, id));
+    }
+  }
+}
+
+std::string page_of(const std::vector<std::string>& events) {
+  std::string out = "{\"count\": 1, \"next\": null, \"previous\": null, \"results\": [";
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (i) out += ", ";
+    out += events[i];
+  }
+  return out + "]}";
+}
+
+}  // namespace
+
+TEST_F(ImportCommand, AFileWhoseWriteFailsIsUndoneAloneAndTheOthersStay) {
+  fail_writes_of_event(db(), 666);
+  const std::string g = golden_text();
+  const auto event = [&](int id) {
+    return replace_all(g, "\"id\": 609", fmt::format("\"id\": {}", id));
+  };
+  std::filesystem::create_directories(dir.file("in"));
+  std::ofstream(dir.file("in/a.json")) << page_of({event(700)});
+  // Written in part (event 701 and the renamed agency) before 666 fails.
+  std::ofstream(dir.file("in/b.json"))
+      << page_of({replace_all(event(701), "\"name\": \"China National Space Administration\"",
+                              "\"name\": \"Renamed by b\""),
+                  event(666)});
+  std::ofstream(dir.file("in/c.json")) << page_of({event(702)});
+  const auto r = run_ll2d({"import", "--db", db(), dir.file("in")});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("[1/3] " + dir.file("in/a.json") + ": 1 events"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("rejected " + dir.file("in/b.json")), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("database error"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no writes of this event"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[3/3] " + dir.file("in/c.json") + ": 1 events"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("2 of 3 files imported"), std::string::npos) << r.err;
+  EXPECT_EQ(query_int64(db(), "SELECT count(*) FROM docking_event WHERE id IN (700, 702)"), 2);
+  EXPECT_EQ(query_int64(db(), "SELECT count(*) FROM docking_event WHERE id IN (701, 666)"), 0);
+  EXPECT_EQ(query_int64(db(), "SELECT count(*) FROM agency WHERE name = 'Renamed by b'"), 0);
+  EXPECT_EQ(query_int64(db(),
+                        "SELECT count(*) FROM agency WHERE name = 'China National Space "
+                        "Administration'"),
+            1);
+}
+
+// Every row of every table but ll2d's generations (which count writes).
+std::string data_rows(const std::string& path) {
+  sqlite3* h = nullptr;
+  sqlite3_open_v2(path.c_str(), &h, SQLITE_OPEN_READONLY, nullptr);
+  std::vector<std::string> tables;
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(h,
+                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
+                     "('ll2d_state', 'll2d_kind_state') ORDER BY name",
+                     -1, &st, nullptr);
+  while (sqlite3_step(st) == SQLITE_ROW)
+    tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  sqlite3_finalize(st);
+  std::string out;
+  for (const auto& t : tables) {
+    out += t + "\n";
+    sqlite3_prepare_v2(h, ("SELECT * FROM \"" + t + "\" ORDER BY 1").c_str(), -1, &st, nullptr);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      for (int c = 0; c < sqlite3_column_count(st); ++c) {
+        const auto* text = sqlite3_column_text(st, c);
+        out += text != nullptr ? reinterpret_cast<const char*>(text) : "<null>";
+        out += '|';
+      }
+      out += '\n';
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(h);
+  return out;
+}
+
+TEST_F(ImportCommand, ImportingTheSameFileAgainChangesNoRow) {
+  LL2D_SQLITE_ONLY();  // reads the file: every row already says what the file says
+  const std::string rows = data_rows(db());
+  const auto again = import_golden(db());
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(data_rows(db()), rows);
+}
+
+// The golden record with every integer id moved by `offset`: an event whose
+// nested objects are all its own.
+std::string shifted(const std::string& text, int64_t offset) {
+  static const std::string key = "\"id\": ";
+  std::string out;
+  out.reserve(text.size() + 256);
+  size_t from = 0;
+  for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, from)) {
+    size_t end = at + key.size();
+    while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+    out.append(text, from, at + key.size() - from);
+    if (end > at + key.size())
+      out +=
+          std::to_string(std::stoll(text.substr(at + key.size(), end - at - key.size())) + offset);
+    from = end;
+  }
+  return out + text.substr(from);
+}
+
+// kill -9 in the middle of an import: every file is in the database whole or
+// not at all, every file the import said was imported is there, and the
+// next import completes the job.
+TEST(ImportCrash, AKilledImportLeavesEveryFileWholeOrAbsent) {
+  TempDir dir;
+  // 60 pages of 40 events; each event (id 1000 * (40 p + e) + 609) and
+  // everything in it with an id are its own, so a page's events are in the
+  // database only if that page is.
+  const std::string golden = golden_text();
+  constexpr int kPages = 60;
+  constexpr int kEvents = 40;
+  std::vector<std::string> pages;
+  for (int p = 0; p < kPages; ++p) {
+    std::string page = "{\"count\": 1, \"next\": null, \"previous\": null, \"results\": [";
+    for (int e = 0; e < kEvents; ++e)
+      page += (e ? ", " : "") + shifted(golden, 1000 * (int64_t{kEvents} * p + e));
+    pages.push_back(dir.file(fmt::format("page_{:03d}.json", p)));
+    std::ofstream(pages.back(), std::ios::binary) << page << "]}";
+  }
+  const auto events_of = [&](int p) {
+    return fmt::format("id BETWEEN {} AND {}", 1000 * kEvents * p + 609,
+                       1000 * (kEvents * p + kEvents - 1) + 609);
+  };
+  std::string db;
+  for (const int wait_lines : {1, 25}) {
+    db = dir.file(fmt::format("db{}.sqlite3", wait_lines));
+    const std::string err = dir.file(fmt::format("err{}.txt", wait_lines));
+    std::vector<std::string> args = {LL2D_BINARY, "import", "--db", backend_db(db)};
+    args.insert(args.end(), pages.begin(), pages.end());
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      FILE* f = std::freopen(err.c_str(), "w", stderr);
+      (void)f;
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    // Kill it once it has said that some files were imported.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    std::string text;
+    while (std::chrono::steady_clock::now() < give_up) {
+      text = read_file(err);
+      if (static_cast<int>(std::count(text.begin(), text.end(), '\n')) >= wait_lines) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    text = read_file(err);
+    std::set<std::string> said;  // the files the import reported imported: "[i/n] FILE: ..."
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      const size_t start = line.find("] ");
+      const size_t end = line.find(": ", start);
+      if (line.starts_with("[") && start != std::string::npos && end != std::string::npos)
+        said.insert(line.substr(start + 2, end - start - 2));
+    }
+    int whole = 0;
+    for (int p = 0; p < kPages; ++p) {
+      const int64_t n = query_int64(db, "SELECT count(*) FROM docking_event WHERE " + events_of(p));
+      EXPECT_TRUE(n == 0 || n == kEvents) << pages[p] << ": " << n << " of its events";
+      if (said.count(pages[p]) != 0) {
+        EXPECT_EQ(n, kEvents) << pages[p] << " was reported imported";
+      }
+      whole += n == kEvents ? 1 : 0;
+    }
+    EXPECT_GE(whole, static_cast<int>(said.size()));
+    if (!postgres_backend()) {
+      EXPECT_EQ(run_ll2d({"check", "--db", db}).exit_code, 0);
+    }
+  }
+  const auto done = run_ll2d({"import", "--db", db, dir.file("")}, 300);
+  EXPECT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_EQ(query_int64(db, "SELECT count(*) FROM docking_event"), kPages * kEvents);
 }

@@ -1,7 +1,16 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <fstream>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include "api/engine.hpp"
 #include "ingest/importer.hpp"
+#include "ingest/json_source.hpp"
 #include "test_util.hpp"
 
 using namespace ll2;
@@ -161,4 +170,443 @@ TEST_F(ImporterTest, ManyToManyListsKeepTheOrderTheyWereImportedIn) {
   ASSERT_EQ(import_text(again), "");
   body = get("/2.3.0/docking_events/609/?format=json&again");
   EXPECT_LT(body.find("{\"id\":2,\"name\":\"Two\""), body.find("{\"id\":9,\"name\":\"Nine\""));
+}
+
+// ---- The JSON scanner and the RapidJSON reader it falls back to must agree
+// on every document: the same tree, or the same error at the same place.
+
+namespace {
+
+std::string describe_tree(const ingest::JsonNode& n) {
+  std::string out = fmt::format("{}@{}", static_cast<int>(n.type), n.offset);
+  if (!n.key.empty()) out += fmt::format(" key={}", n.key);
+  switch (n.type) {
+    case ingest::JsonNode::Type::Bool:
+      out += n.boolean ? " true" : " false";
+      break;
+    case ingest::JsonNode::Type::Number:
+    case ingest::JsonNode::Type::String:
+      out += fmt::format(" [{}]", n.text);
+      break;
+    case ingest::JsonNode::Type::Array:
+    case ingest::JsonNode::Type::Object:
+      out += fmt::format("-{} {{", n.end);
+      for (const auto& c : n.items()) out += describe_tree(c) + ",";
+      out += "}";
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+std::string describe_parse(const ingest::JsonParse& p) {
+  if (p.root != nullptr) return describe_tree(*p.root);
+  return fmt::format("error {} at {} ({}) deep={}", p.error, p.error_offset, p.error_path,
+                     p.too_deep);
+}
+
+void expect_same_parse(const std::string& text) {
+  EXPECT_EQ(describe_parse(ingest::parse_json(text)),
+            describe_parse(ingest::parse_json_reference(text)))
+      << text.substr(0, 200);
+}
+
+}  // namespace
+
+TEST(JsonSource, ScannerAgreesWithTheReaderOnTrickyDocuments) {
+  const std::vector<std::string> docs = {"",
+                                         " ",
+                                         "{}",
+                                         "[]",
+                                         "null",
+                                         "true",
+                                         "false",
+                                         "0",
+                                         "-0",
+                                         "1.5",
+                                         "-12.25e+3",
+                                         "1e400",
+                                         "1E-400",
+                                         "1e",
+                                         "1e+",
+                                         "01",
+                                         "1.",
+                                         ".5",
+                                         "-",
+                                         "+1",
+                                         "[1,]",
+                                         "{\"a\":1,}",
+                                         "{\"a\" 1}",
+                                         "[1 2]",
+                                         "{\"a\":1}x",
+                                         "{\"a\":1} \n\t",
+                                         "\xEF\xBB\xBF{\"a\":[true,false,null]}",
+                                         "\"plain\"",
+                                         "\"tab\\t nl\\n quote\\\" slash\\/ back\\\\ \\b\\f\\r\"",
+                                         "\"\\u00e9\\u20AC\\u0000x\"",
+                                         "\"\\ud83d\\ude00\"",
+                                         "\"\\ud83d\"",
+                                         "\"\\ude00x\"",
+                                         "\"\\uZZZZ\"",
+                                         "\"\\x\"",
+                                         "\"raw\tcontrol\"",
+                                         "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"",
+                                         "\"bad \xC3\"",
+                                         "\"overlong \xC0\xAF\"",
+                                         "\"surrogate \xED\xA0\x80\"",
+                                         "\"big \xF4\x90\x80\x80\"",
+                                         "\"lone \x80\"",
+                                         "{\"a\":1,\"a\":2}",
+                                         "{\"x\":{\"b\":[{\"c\":1,\"c\":2}]}}",
+                                         "{\"\\u0061\":1,\"a\":2}",
+                                         "{\"\":1,\"\":2}",
+                                         "{\"k\":\"v\",\"n\":-0.000123e-5}",
+                                         "[" + std::string(64, '[') + std::string(64, ']') + "]",
+                                         std::string(64, '[') + std::string(64, ']'),
+                                         std::string(63, '[') + std::string(63, ']'),
+                                         "{\"a\":" + std::string(300, '1') + "}",
+                                         "{\"a\":" + std::string(400, '1') + "}",
+                                         "{\"a\":1e308}",
+                                         "{\"a\":1e309}",
+                                         "{\"a\":0.001e309}",
+                                         "[nul]",
+                                         "[tru]",
+                                         "[fals]",
+                                         "{\"a\"",
+                                         "[\"unterminated",
+                                         "{\"a\":1",
+                                         "[1,2"};
+  for (const auto& d : docs) expect_same_parse(d);
+}
+
+TEST(JsonSource, ScannerAgreesWithTheReaderOnDamagedResponses) {
+  std::vector<std::string> originals = {golden()};
+  for (const char* f : {"/real/agency-44-detailed.json", "/real/launches-limit2-normal.json",
+                        "/real/space-stations-2-normal.json"})
+    originals.push_back(test::read_file(std::string(LL2D_FIXTURES) + f));
+  for (const auto& text : originals) {
+    expect_same_parse(text);
+    // Deterministic damage: cut, replace or insert one byte across the file.
+    const char replacements[] = {'"', '\\', '{', '}',  '[',    ']',    ',',    ':',
+                                 '1', 'e',  '-', '\n', '\x01', '\xC3', '\x80', 'x'};
+    const size_t step = std::max<size_t>(1, text.size() / 300);
+    size_t r = 0;
+    for (size_t at = 0; at < text.size(); at += step, ++r) {
+      const char c = replacements[r % sizeof(replacements)];
+      expect_same_parse(text.substr(0, at));
+      std::string replaced = text;
+      replaced[at] = c;
+      expect_same_parse(replaced);
+      std::string inserted = text;
+      inserted.insert(at, 1, c);
+      expect_same_parse(inserted);
+    }
+  }
+}
+
+// ---- A view repeated in a file is merged once: the batch must be what
+// merging every occurrence gives.
+
+namespace {
+
+std::string value_text(const Value& v) {
+  if (const auto* i = std::get_if<int64_t>(&v)) return fmt::format("i{}", *i);
+  if (const auto* d = std::get_if<double>(&v)) return fmt::format("f{}", *d);
+  if (const auto* s = std::get_if<std::string>(&v)) return "t" + *s;
+  return "null";
+}
+
+std::string describe_batch(const ingest::Collected& c) {
+  std::string out = fmt::format("events {} objects {}\n", c.stats.events, c.stats.objects);
+  for (const auto& o : c.batch.objects) {
+    out += fmt::format("O {} {}", o.kind->name, value_text(o.id));
+    for (const auto& [f, v] : o.values) out += fmt::format(" {}={}", f->name, value_text(v));
+    out += "\n";
+  }
+  for (const auto& l : c.batch.links) {
+    out += fmt::format("L {}.{} {}:", l.kind->name, l.field->name, value_text(l.owner));
+    for (const auto& t : l.targets) out += fmt::format(" {}", value_text(t));
+    out += "\n";
+  }
+  for (const auto& r : c.batch.rows) {
+    out += fmt::format("R {} {}:", r.field->name, value_text(r.owner));
+    for (const auto& row : r.rows) {
+      out += " (";
+      for (const auto& [f, v] : row) out += fmt::format("{}={} ", f->name, value_text(v));
+      out += ")";
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string page_of(const std::vector<std::string>& events) {
+  std::string out = "{\"count\":1,\"next\":null,\"previous\":null,\"results\":[";
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (i) out += ",";
+    out += events[i];
+  }
+  return out + "]}";
+}
+
+std::string both_ways(const std::string& text) {
+  auto once = ingest::collect(&root(), text, "page.json", true);
+  auto every = ingest::collect(&root(), text, "page.json", false);
+  EXPECT_TRUE(std::holds_alternative<ingest::Collected>(once));
+  EXPECT_TRUE(std::holds_alternative<ingest::Collected>(every));
+  if (!std::holds_alternative<ingest::Collected>(once) ||
+      !std::holds_alternative<ingest::Collected>(every))
+    return {};
+  const std::string a = describe_batch(std::get<ingest::Collected>(once));
+  EXPECT_EQ(a, describe_batch(std::get<ingest::Collected>(every)));
+  return a;
+}
+
+}  // namespace
+
+TEST(Collect, ARepeatedViewAfterAChangeIsMergedAgain) {
+  const std::string a = golden();
+  const std::string b = replace_all(a, "\"name\": \"China National Space Administration\"",
+                                    "\"name\": \"CNSA renamed\"");
+  EXPECT_NE(both_ways(page_of({a, b})).find("name=tCNSA renamed"), std::string::npos);
+  // The third event repeats the first: the name is the first's again.
+  const std::string batch = both_ways(page_of({a, b, a}));
+  EXPECT_EQ(batch.find("CNSA renamed"), std::string::npos);
+  EXPECT_NE(batch.find("name=tChina National Space Administration"), std::string::npos);
+}
+
+TEST(Collect, RepeatedViewsGiveTheBatchEveryOccurrenceGives) {
+  const std::string g = golden();
+  const std::vector<std::string> variants = {
+      g,
+      replace_all(g, "\"name\": \"China National Space Administration\"", "\"name\": \"CNSA 2\""),
+      replace_all(g, "\"id\": 609", "\"id\": 610"),
+      replace_all(g, "\"priority\": 6", "\"priority\": 7"),
+      replace_all(
+          replace_all(g, "\"id\": 609", "\"id\": 611"), R"("country": [)",
+          R"("country": [{"id": 9, "name": "Nine", "alpha_2_code": "NI", "alpha_3_code": "NIN", "nationality_name": "", "nationality_name_composed": ""}, )"),
+      replace_all(replace_all(g, "\"abbrev\": \"CASC\"", "\"abbrev\": \"C2\""), "\"id\": 609",
+                  "\"id\": 612"),
+  };
+  uint32_t seed = 12345;
+  for (int page = 0; page < 40; ++page) {
+    std::vector<std::string> events;
+    for (int i = 0; i < 8; ++i) {
+      seed = seed * 1103515245u + 12345u;
+      events.push_back(variants[(seed >> 16) % variants.size()]);
+    }
+    both_ways(page_of(events));
+  }
+}
+
+// ---- import_files leaves out writes that would change nothing: the
+// database must be what sending every write gives, whatever the order of
+// views, and a file whose write fails must take nothing else with it.
+
+namespace {
+
+std::string dump_database(const std::string& path) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  std::vector<std::string> tables;
+  sqlite3_stmt* st = nullptr;
+  // (ll2d's own generations count writes, which is what differs here.)
+  sqlite3_prepare_v2(db,
+                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
+                     "('ll2d_state', 'll2d_kind_state') ORDER BY name",
+                     -1, &st, nullptr);
+  while (sqlite3_step(st) == SQLITE_ROW)
+    tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  sqlite3_finalize(st);
+  std::string out;
+  for (const auto& t : tables) {
+    std::vector<std::string> rows;
+    sqlite3_prepare_v2(db, fmt::format("SELECT * FROM \"{}\"", t).c_str(), -1, &st, nullptr);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      std::string row;
+      for (int c = 0; c < sqlite3_column_count(st); ++c) {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+        row += fmt::format("{}:{}|", sqlite3_column_type(st, c), text ? text : "");
+      }
+      rows.push_back(std::move(row));
+    }
+    sqlite3_finalize(st);
+    std::sort(rows.begin(), rows.end());
+    out += t + "\n";
+    for (const auto& r : rows) out += "  " + r + "\n";
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+// Imports `pages` (one file each) with and without leaving out repeats;
+// returns the two databases' contents.
+std::pair<std::string, std::string> import_both_ways(const std::vector<std::string>& pages,
+                                                     test::TempDir& dir,
+                                                     int64_t objects_per_transaction,
+                                                     const std::string& fail_event = "",
+                                                     const model::Kind* kind = &root()) {
+  std::vector<ingest::ImportFile> files;
+  for (size_t i = 0; i < pages.size(); ++i) {
+    const std::string path = dir.file(fmt::format("p{:03d}.json", i));
+    std::ofstream(path, std::ios::binary) << pages[i];
+    files.push_back({path, kind});
+  }
+  std::string contents[2];
+  for (const bool leave_out : {true, false}) {
+    const std::string db = dir.file(fmt::format("db{}.sqlite3", leave_out));
+    {
+      auto opened = store::open_sqlite(db);
+      EXPECT_TRUE(opened.store) << opened.error;
+      if (!fail_event.empty()) {
+        sqlite3* h = nullptr;
+        sqlite3_open(db.c_str(), &h);
+        for (const char* when : {"INSERT", "UPDATE"}) {
+          sqlite3_exec(h,
+                       fmt::format("CREATE TRIGGER fail_{} BEFORE {} ON docking_event WHEN NEW.id "
+                                   "= {} BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                                   when, when, fail_event)
+                           .c_str(),
+                       nullptr, nullptr, nullptr);
+        }
+        sqlite3_close(h);
+      }
+      ingest::ImportOptions options;
+      options.leave_out_repeats = leave_out;
+      options.objects_per_transaction = objects_per_transaction;
+      options.seconds_per_transaction = 1000;
+      ingest::import_files(
+          *opened.store, files, [](size_t, const ingest::FileOutcome&) {}, options);
+    }
+    contents[leave_out ? 0 : 1] = dump_database(db);
+  }
+  return {contents[0], contents[1]};
+}
+
+}  // namespace
+
+TEST(ImportFiles, LeavingOutRepeatsGivesTheDatabaseEveryWriteGives) {
+  const std::string g = golden();
+  const auto id = [](const std::string& text, int n) {
+    return replace_all(text, "\"id\": 609", fmt::format("\"id\": {}", n));
+  };
+  const std::vector<std::string> variants = {
+      g,
+      replace_all(g, "\"name\": \"China National Space Administration\"", "\"name\": \"CNSA 2\""),
+      id(g, 610),
+      replace_all(g, "\"priority\": 6", "\"priority\": 7"),
+      replace_all(
+          id(g, 611), R"("country": [)",
+          R"("country": [{"id": 9, "name": "Nine", "alpha_2_code": "NI", "alpha_3_code": "NIN", "nationality_name": "", "nationality_name_composed": ""}, )"),
+      replace_all(id(g, 612), "\"abbrev\": \"CASC\"", "\"abbrev\": \"C2\""),
+      replace_all(
+          g, "\"variants\": []",
+          R"("variants": [{"id": 77, "type": {"id": 1, "name": "Normal"}, "image_url": "https://x.example/a.jpg"}])"),
+      // Variant 77 moves between images (children change owners).
+      replace_all(
+          replace_all(
+              g, "\"variants\": []",
+              R"("variants": [{"id": 77, "type": {"id": 1, "name": "Normal"}, "image_url": "https://x.example/a.jpg"}])"),
+          "\"id\": 2094", "\"id\": 9999"),
+  };
+  uint32_t seed = 777;
+  for (const int64_t per_transaction : {int64_t{1}, int64_t{1'000'000}}) {
+    for (int round = 0; round < 3; ++round) {
+      std::vector<std::string> pages;
+      for (int p = 0; p < 12; ++p) {
+        std::vector<std::string> events;
+        for (int i = 0; i < 3; ++i) {
+          seed = seed * 1103515245u + 12345u;
+          events.push_back(variants[(seed >> 16) % variants.size()]);
+        }
+        pages.push_back(page_of(events));
+      }
+      test::TempDir dir;
+      const auto [left_out, every] = import_both_ways(pages, dir, per_transaction);
+      EXPECT_EQ(left_out, every);
+      ASSERT_NE(left_out.find("CNSA"), std::string::npos);
+    }
+  }
+}
+
+TEST(ImportFiles, AFileUndoneInASharedTransactionTakesNothingElseWithIt) {
+  const std::string g = golden();
+  const std::string renamed =
+      replace_all(g, "\"name\": \"China National Space Administration\"", "\"name\": \"Gone\"");
+  const std::string failing = replace_all(renamed, "\"id\": 609", "\"id\": 666");
+  // Page 2 repeats page 1's views, changes one, and fails: pages 1 and 3
+  // (which repeats page 1) stay, and nothing of page 2 does.
+  const std::vector<std::string> pages = {page_of({g}), page_of({renamed, failing}), page_of({g})};
+  test::TempDir dir;
+  const auto [left_out, every] = import_both_ways(pages, dir, 1'000'000, "666");
+  EXPECT_EQ(left_out, every);
+  EXPECT_EQ(left_out.find("Gone"), std::string::npos);
+  EXPECT_NE(left_out.find("China National Space Administration"), std::string::npos);
+}
+
+TEST(ImportFiles, ReverseRelationsThatMoveRowsGiveTheDatabaseEveryWriteGives) {
+  // Agencies list their launchers and spacecraft (reverse relations through
+  // the configurations' foreign keys): lists that shrink, grow, reorder, and
+  // another agency claiming the same configurations.
+  const std::string text = test::read_file(LL2D_FIXTURES "/real/agency-44-detailed.json");
+  const auto variant = [&](int which) {
+    rapidjson::Document d;
+    d.Parse(text.c_str());
+    auto& a = d.GetAllocator();
+    auto& launchers = d["launcher_list"];
+    auto& spacecraft = d["spacecraft_list"];
+    if (which == 1 || which == 4) {
+      d["id"].SetInt(45);
+      d["url"].SetString("https://ll.thespacedevs.com/2.3.0/agencies/45/", a);
+    }
+    if (which == 2) {
+      while (launchers.Size() > 1) launchers.PopBack();
+      spacecraft.Clear();
+    }
+    if (which == 3) {
+      std::reverse(launchers.Begin(), launchers.End());
+      launchers[0]["name"].SetString("Renamed launcher", a);
+    }
+    if (which == 4) {
+      while (launchers.Size() > 2) launchers.PopBack();
+    }
+    rapidjson::StringBuffer out;
+    rapidjson::Writer<rapidjson::StringBuffer> w(out);
+    if (which == 5) {
+      spacecraft[0].Accept(w);  // a configuration alone, naming agency 44 itself
+    } else {
+      d.Accept(w);
+    }
+    return std::string(out.GetString(), out.GetSize());
+  };
+  std::vector<std::string> variants;
+  for (int i = 0; i < 6; ++i) variants.push_back(variant(i));
+  {
+    // Another agency takes the configurations; the first claims them back.
+    test::TempDir dir;
+    const auto [left_out, every] =
+        import_both_ways({variants[0], variants[1], variants[0]}, dir, 1'000'000, "", nullptr);
+    EXPECT_EQ(left_out, every);
+  }
+  {
+    // A configuration says its agency again after the other agency took it.
+    test::TempDir dir;
+    const auto [left_out, every] =
+        import_both_ways({variants[5], variants[1], variants[5]}, dir, 1'000'000, "", nullptr);
+    EXPECT_EQ(left_out, every);
+  }
+  uint32_t seed = 4242;
+  for (const int64_t per_transaction : {int64_t{1}, int64_t{1'000'000}}) {
+    for (int round = 0; round < 4; ++round) {
+      std::vector<std::string> pages;
+      for (int p = 0; p < 10; ++p) {
+        seed = seed * 1103515245u + 12345u;
+        pages.push_back(variants[(seed >> 16) % variants.size()]);
+      }
+      test::TempDir dir;
+      const auto [left_out, every] = import_both_ways(pages, dir, per_transaction, "", nullptr);
+      EXPECT_EQ(left_out, every);
+    }
+  }
 }
