@@ -8,6 +8,7 @@
 #   bench/run.sh
 #   env: SIZES="10000 1000000" DURATION=10s CONNS=16 THREADS=2 WORK=/tmp/ll2d-bench
 #        PEER=1 (0: skip the peer) BUILD=build-bench
+#        REUSE_DB=1: keep a database an earlier run imported (no import figures)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SIZES=${SIZES:-"10000 1000000"}
@@ -16,6 +17,7 @@ CONNS=${CONNS:-16}
 THREADS=${THREADS:-2}
 WORK=${WORK:-/tmp/ll2d-bench}
 PEER=${PEER:-1}
+REUSE_DB=${REUSE_DB:-0}
 PEER_SRC=${PEER_SRC:-$ROOT/../shared/peer}
 BUILD=${BUILD:-$ROOT/build-bench}
 PY=/usr/bin/python3
@@ -127,15 +129,19 @@ for N in $SIZES; do
     fact "$N" generate_seconds "$secs"
     fact "$N" generate_max_rss_mib "$((kib / 1024))"
   fi
-  rm -f "$DB" "$DB-wal" "$DB-shm"
-  /usr/bin/time -f '%e %M' -o "$WORK/import.time" timeout 3600 \
-    "$LL2D" import --db "$DB" "$GEN" 2>"$WORK/import.log"
-  read -r secs kib <"$WORK/import.time"
-  fact "$N" import_seconds "$secs"
-  fact "$N" import_events_per_second "$($PY -c "print(round($N / $secs))")"
-  fact "$N" import_max_rss_mib "$((kib / 1024))"
+  if [ "$REUSE_DB" = 1 ] && [ -s "$DB" ]; then
+    echo "  reusing $DB"
+  else
+    rm -f "$DB" "$DB-wal" "$DB-shm"
+    /usr/bin/time -f '%e %M' -o "$WORK/import.time" timeout 3600 \
+      "$LL2D" import --db "$DB" "$GEN" 2>"$WORK/import.log"
+    read -r secs kib <"$WORK/import.time"
+    fact "$N" import_seconds "$secs"
+    fact "$N" import_events_per_second "$($PY -c "print(round($N / $secs))")"
+    fact "$N" import_max_rss_mib "$((kib / 1024))"
+    echo "  imported in ${secs}s"
+  fi
   fact "$N" database_mib "$(du -cm "$DB"* | tail -1 | cut -f1)"
-  echo "  imported in ${secs}s"
 
   t0=$(date +%s%N)
   start_ll2d "$WORK/serve-$N.log" --db "$DB"

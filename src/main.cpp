@@ -15,9 +15,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <variant>
-#include <thread>
 #include <vector>
 
 #include "api/engine.hpp"
