@@ -318,10 +318,11 @@ TEST(Sync, AThrottledUpstreamIsNeverOverrun) {
   ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
   const std::string log = upstream.stderr_text();
   EXPECT_GT(upstream_calls(upstream), 25);  // more than one window's worth
-  // Ignoring the upstream's rate would draw dozens; one can come from
-  // scheduling jitter on a loaded machine at a window's edge (and is
-  // honoured, as the test above checks).
-  EXPECT_LE(count_lines(log, "status=429"), 1) << log.substr(0, 2000);
+  // Ignoring the upstream's rate would draw dozens. The upstream counts a
+  // call when it arrives, so on a slow machine (an ASan build answers in
+  // 200 ms) a call sent just after a window can still land in it: a few
+  // 429s at window edges, each honoured (Retry-After, see the test above).
+  EXPECT_LT(count_lines(log, "status=429"), 5) << log.substr(0, 2000);
   // Compared through an unthrottled server of the upstream's database.
   Server plain(up, {"--now", kNow, "--no-access-log"});
   Server copy(mirror, {"--now", kNow, "--no-access-log"});
