@@ -79,16 +79,6 @@ Negotiation negotiate(std::string_view suffix, const http::QueryParams& params,
   return Negotiation::NotAcceptable;
 }
 
-std::string detail_body(std::string_view message) {
-  std::string body;
-  json::Writer w(body);
-  w.begin_object();
-  w.key("detail");
-  w.string(message);
-  w.end_object();
-  return body;
-}
-
 // What every response of an LL2 view carries (its http_method_names is
 // ['get'], and renderers are chosen by Accept).
 constexpr const char* kAllow = "GET";
@@ -337,6 +327,16 @@ std::string page_link(const Context& ctx, const std::string& query) {
 }
 
 }  // namespace
+
+std::string detail_body(std::string_view message) {
+  std::string body;
+  json::Writer w(body);
+  w.begin_object();
+  w.key("detail");
+  w.string(message);
+  w.end_object();
+  return body;
+}
 
 // If-None-Match as Django's ConditionalGetMiddleware reads it (RFC 9110
 // §13.1.2): `*`, or a comma-separated list of entity tags compared weakly

@@ -49,6 +49,9 @@ struct Response {
 // weakly), as Django's ConditionalGetMiddleware reads it.
 bool etag_matches(std::string_view if_none_match, std::string_view etag);
 
+// DRF's error body: {"detail": message}.
+std::string detail_body(std::string_view message);
+
 struct EngineOptions {
   // Scheme and host (and optional path prefix) for absolute URLs; when empty
   // they come from the request's Host header over http.

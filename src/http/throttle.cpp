@@ -56,16 +56,6 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-std::string detail_json(std::string_view message) {
-  std::string body;
-  json::Writer w(body);
-  w.begin_object();
-  w.key("detail");
-  w.string(message);
-  w.end_object();
-  return body;
-}
-
 }  // namespace
 
 std::variant<Rate, std::string> parse_rate(std::string_view text) {
@@ -319,7 +309,7 @@ std::optional<api::Response> Throttle::decide(const api::Engine& engine,
         failure = "Invalid token.";
     }
     if (!failure.empty())
-      return engine.render_for_view(request, 401, detail_json(failure),
+      return engine.render_for_view(request, 401, api::detail_body(failure),
                                     {{"WWW-Authenticate", "Token"}});
   }
 
@@ -356,8 +346,8 @@ std::optional<api::Response> Throttle::decide(const api::Engine& engine,
   const auto wait = static_cast<int64_t>(std::ceil(o.wait_secs));
   return engine.render_for_view(
       request, 429,
-      detail_json(fmt::format("Request was throttled. Expected available in {} second{}.", wait,
-                              wait == 1 ? "" : "s")),
+      api::detail_body(fmt::format("Request was throttled. Expected available in {} second{}.",
+                                   wait, wait == 1 ? "" : "s")),
       {{"Retry-After", std::to_string(wait)}});
 }
 
