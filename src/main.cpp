@@ -106,6 +106,13 @@ int run_import(const std::string& db, const std::string& resource,
   std::vector<ll2::ingest::ImportFile> work;
   work.reserve(files.size());
   for (const auto& [file, kind] : files) work.push_back({file, kind});
+  // Into an empty database, the indexes only reads use are built once at
+  // the end rather than kept current through every insert.
+  const auto deferred = opened.store->defer_read_indexes();
+  if (const auto* e = std::get_if<std::string>(&deferred)) {
+    fmt::print(stderr, "ll2d import: {}\n", *e);
+    return 2;
+  }
   ll2::ingest::import_files(
       *opened.store, work, [&](size_t i, const ll2::ingest::FileOutcome& outcome) {
         if (const auto* e = std::get_if<ll2::ingest::ImportError>(&outcome.result)) {
@@ -121,6 +128,16 @@ int run_import(const std::string& db, const std::string& resource,
                    i + 1, files.size(), work[i].path, s.events, s.objects,
                    secs > 0 ? static_cast<double>(s.objects) / secs : 0.0, files.size() - i - 1);
       });
+  if (const size_t n = std::get<size_t>(deferred); n > 0) {
+    const auto t0 = std::chrono::steady_clock::now();
+    if (auto e = opened.store->build_deferred_indexes()) {
+      // The data is committed; the next writable open builds what is missing.
+      fmt::print(stderr, "ll2d import: building the indexes failed: {}\n", *e);
+      return 1;
+    }
+    fmt::print(stderr, "ll2d import: built {} indexes in {:.2f}s\n", n,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
   const double total =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   fmt::print(stderr, "ll2d import: {} of {} files imported, {} objects in {:.2f}s{}\n",
@@ -157,6 +174,7 @@ int run_check(const std::string& db, bool quick) {
     fmt::print("    {} rows in {} tables ({} empty, not listed)\n", total, report.rows.size(),
                empty);
   }
+  for (const auto& n : report.notes) fmt::print("ll2d check: {}: note: {}\n", name, n);
   if (report.problems.empty()) {
     fmt::print("ll2d check: {} is healthy\n", name);
     return 0;

@@ -837,22 +837,40 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
     std::variant<Collected, ImportError> result;
     double seconds;
   };
+  // The reader thread reads, validates and filters each file (the Elider is
+  // its own); the writer thread writes them in order. What the reader left
+  // out holds only while the writes before it succeed and nobody else writes
+  // between two of our transactions; when either fails, the writer restarts
+  // the reader at the next file to write, with nothing remembered.
   std::mutex mutex;
   std::condition_variable changed;
   std::deque<Checked> ready;
   bool stop = false;
+  uint64_t round = 0;       // bumped by each restart; files of older rounds are dropped
+  size_t restart_at = 0;    // where the current round starts
   (void)model::registry();  // built before the second thread reads it
   // Written batches go back to the thread that made them, to be freed
   // there: freeing memory another thread allocated costs the writer dearly.
   std::vector<store::WriteBatch> spent;
   std::thread reader([&] {
+    Elider elider;
     std::vector<store::WriteBatch> freeing;
-    for (size_t i = 0; i < files.size(); ++i) {
+    size_t i = 0;
+    uint64_t my_round = 0;
+    for (;;) {
       {
         std::unique_lock lock(mutex);
-        changed.wait(
-            lock, [&] { return stop || ready.size() < std::max<size_t>(1, options.files_ahead); });
+        changed.wait(lock, [&] {
+          return stop || round != my_round ||
+                 (i < files.size() && ready.size() < std::max<size_t>(1, options.files_ahead));
+        });
         if (stop) return;
+        if (round != my_round) {
+          my_round = round;
+          i = restart_at;
+          elider.clear();
+          continue;
+        }
         freeing.swap(spent);
       }
       freeing.clear();
@@ -864,16 +882,30 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
         result =
             ImportError{files[i].path, "", 0, 0, fmt::format("cannot import it: {}", e.what())};
       }
+      if (auto* c = std::get_if<Collected>(&result); c != nullptr && options.leave_out_repeats)
+        elider.filter(c->batch);
       const double seconds = since(t0);
       std::lock_guard lock(mutex);
-      ready.push_back({i, std::move(result), seconds});
+      if (round != my_round) continue;  // collected for a round that was abandoned
+      ready.push_back({i++, std::move(result), seconds});
       changed.notify_all();
     }
   });
-  Elider elider;
+  const auto restart_reader = [&](size_t from) {
+    std::lock_guard lock(mutex);
+    for (auto& c : ready) {
+      if (auto* collected = std::get_if<Collected>(&c.result))
+        spent.push_back(std::move(collected->batch));
+    }
+    ready.clear();
+    ++round;
+    restart_at = from;
+    changed.notify_all();
+  };
   // Files written in the open transaction, told once it commits.
   std::vector<std::pair<size_t, FileOutcome>> pending;
   bool open = false;
+  bool committed_before = false;  // a transaction of this import committed
   int64_t objects = 0;
   auto opened_at = Clock::now();
   // After a failed write rolled the transaction back: the files that were
@@ -898,10 +930,13 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
       }
     }
   };
+  // Commits the open transaction and tells its files' fate; whether it
+  // committed (a failed commit leaves what the reader left out unwritten).
   const auto commit = [&] {
+    bool ok = true;
     if (open) {
       if (auto e = store.commit_write()) {
-        elider.clear();
+        ok = false;
         for (auto& [i, outcome] : pending) {
           if (std::holds_alternative<ImportStats>(outcome.result)) {
             outcome.result = ImportError{
@@ -909,15 +944,18 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
                 fmt::format("database error: {} (its transaction was rolled back)", *e)};
           }
         }
+      } else {
+        committed_before = true;
       }
     }
     open = false;
     objects = 0;
     for (const auto& [i, outcome] : pending) done(i, outcome);
     pending.clear();
+    return ok;
   };
   try {
-    for (size_t n = 0; n < files.size(); ++n) {
+    for (size_t n = 0; n < files.size();) {
       Checked next;
       bool more_waiting = false;
       {
@@ -942,18 +980,27 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
           if (!error) {
             open = true;
             opened_at = Clock::now();
-            if (others_wrote) elider.clear();
+            if (others_wrote && committed_before) {
+              // What was left out of this file and those after it assumed
+              // the database as our last commit left it: read them again.
+              {
+                std::lock_guard lock(mutex);
+                spent.push_back(std::move(c.batch));
+              }
+              restart_reader(n);
+              continue;
+            }
           }
         }
+        bool restart = false;
         if (!error) {
-          if (options.leave_out_repeats) elider.filter(c.batch);
           error = store.write_part(c.batch);
           if (error) {
             // The transaction is gone, with the files written before this
             // one in it: they are written again, each on its own.
             open = false;
-            elider.clear();
             redo(pending);
+            restart = true;
           }
         }
         outcome.seconds += since(t0);
@@ -964,16 +1011,20 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
           outcome.result = c.stats;
           objects += static_cast<int64_t>(c.batch.objects.size());
         }
-        std::lock_guard lock(mutex);
-        spent.push_back(std::move(c.batch));
+        {
+          std::lock_guard lock(mutex);
+          spent.push_back(std::move(c.batch));
+        }
+        if (restart) restart_reader(n + 1);
       }
       pending.emplace_back(next.index, std::move(outcome));
+      ++n;
       // Commit when the transaction is big or old enough, or nothing
       // follows; between files of one page of data, nothing else waits.
       if (!open || objects >= options.objects_per_transaction ||
-          since(opened_at) >= options.seconds_per_transaction || n + 1 == files.size() ||
+          since(opened_at) >= options.seconds_per_transaction || n == files.size() ||
           (!more_waiting && since(opened_at) >= options.seconds_per_transaction / 4)) {
-        commit();
+        if (!commit() && n < files.size()) restart_reader(n);
       }
     }
     commit();
@@ -986,6 +1037,11 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
     }
     reader.join();
     throw;
+  }
+  {
+    std::lock_guard lock(mutex);
+    stop = true;
+    changed.notify_all();
   }
   reader.join();
 }

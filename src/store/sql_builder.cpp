@@ -357,17 +357,27 @@ namespace {
 // relation) may ask for the same one.
 class Indexes {
  public:
-  // An index on a foreign key or column of `kind`, named <kind>__<field>.
+  // An index on a foreign key or column of `kind`, named <kind>__<field>,
+  // for the endpoints' reads.
   void on_field(const Kind& kind, const Field& f) {
-    add(kind.name + "__" + f.name, kind.name, {quote(column_name(f)), "id"});
+    add(kind.name + "__" + f.name, kind.name, {quote(column_name(f)), "id"}, true);
   }
-  void add(const std::string& name, const std::string& table, std::vector<std::string> columns) {
-    if (names_.insert(name).second) indexes_.push_back({name, table, std::move(columns)});
+  void add(const std::string& name, const std::string& table, std::vector<std::string> columns,
+           bool reads_only = false) {
+    const auto [it, added] = names_.try_emplace(name, indexes_.size());
+    if (added)
+      indexes_.push_back({name, table, std::move(columns), reads_only});
+    else
+      indexes_[it->second].reads_only &= reads_only;
+  }
+  // The writes look rows up by this one too (derived keys).
+  void used_by_writes(const std::string& name) {
+    if (auto it = names_.find(name); it != names_.end()) indexes_[it->second].reads_only = false;
   }
   std::vector<IndexDef> take() { return std::move(indexes_); }
 
  private:
-  std::set<std::string> names_;
+  std::map<std::string, size_t> names_;
   std::vector<IndexDef> indexes_;
 };
 
@@ -474,6 +484,15 @@ SchemaPlan schema_plan(const model::Registry& registry, Dialect d) {
         kind = f->target_kind;
         rest.remove_prefix(sep + 2);
       }
+    }
+  }
+  // Filling a derived key (fill_derived) looks rows up by its first hop, and
+  // a one-to-one seen from the other side by that side's key.
+  for (const auto& kp : registry.kinds()) {
+    for (const auto& dv : kp->derivations) {
+      indexes.used_by_writes(kp->name + "__" + dv.first->name);
+      if (dv.second->relation != Relation::ForeignKey)
+        indexes.used_by_writes(dv.second->target_kind->name + "__" + dv.second->via_field->name);
     }
   }
   // ll2d's own: `ll2d sync`'s state (per endpoint, and its call budget) and

@@ -43,6 +43,9 @@ struct IndexDef {
   std::string name;
   std::string table;
   std::vector<std::string> columns;  // as written: quoted where declared
+  // Only reads (the endpoints' filters, orderings and searches) use it; no
+  // write looks rows up by it, so a bulk load may build it afterwards.
+  bool reads_only = false;
 };
 struct SchemaPlan {
   std::vector<TableDef> tables;   // in name order

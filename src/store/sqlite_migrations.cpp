@@ -246,7 +246,9 @@ std::optional<std::string> schema_problem(sqlite3* db) {
   }
   auto changes = additive_changes(db);
   if (auto* e = std::get_if<std::string>(&changes)) return *e;
-  const auto& statements = std::get<std::vector<std::string>>(changes);
+  auto statements = std::get<std::vector<std::string>>(changes);
+  std::erase_if(statements, [](const std::string& s) { return s.starts_with("CREATE INDEX "); });
+  // (A changed index is dropped first: that DROP stays, and is a change.)
   if (version < kSchemaVersion || !statements.empty()) {
     return fmt::format(
         "the database has schema version {}{}, this ll2d needs {}; it is upgraded when opened "
@@ -255,6 +257,19 @@ std::optional<std::string> schema_problem(sqlite3* db) {
         kSchemaVersion);
   }
   return std::nullopt;
+}
+
+size_t missing_indexes(sqlite3* db) {
+  auto changes = additive_changes(db);
+  if (std::holds_alternative<std::string>(changes)) return 0;  // schema_problem says it
+  const auto& statements = std::get<std::vector<std::string>>(changes);
+  size_t created = 0;
+  size_t dropped = 0;
+  for (const auto& s : statements) {
+    created += s.starts_with("CREATE INDEX ") ? 1 : 0;
+    dropped += s.starts_with("DROP INDEX ") ? 1 : 0;
+  }
+  return created - dropped;
 }
 
 }  // namespace ll2::store

@@ -414,6 +414,46 @@ class SqliteStore final : public Store {
     if (sqlite3_get_autocommit(db_) == 0) exec("ROLLBACK");
   }
 
+  std::variant<size_t, std::string> defer_read_indexes() override {
+    if (auto e = exec("BEGIN IMMEDIATE")) return *e;
+    const auto done = [&](std::variant<size_t, std::string> result) {
+      if (auto e = exec(std::holds_alternative<size_t>(result) ? "COMMIT" : "ROLLBACK"))
+        return std::variant<size_t, std::string>(*e);
+      return result;
+    };
+    const sql::SchemaPlan plan = sql::schema_plan(model::registry(), sql::Dialect::Sqlite);
+    try {
+      for (const auto& t : plan.tables) {
+        if (t.name.starts_with("ll2d_")) continue;
+        Statement& st = prepared(fmt::format("SELECT 1 FROM {} LIMIT 1", sql::quote(t.name)));
+        st.reset();
+        if (step(st)) {
+          st.reset();
+          return done(size_t{0});  // holds data: indexes stay
+        }
+      }
+    } catch (const StoreError& e) {
+      return done(std::string(e.what()));
+    }
+    forget_statements();
+    size_t dropped = 0;
+    for (const auto& i : plan.indexes) {
+      if (!i.reads_only) continue;
+      if (auto e = exec(fmt::format("DROP INDEX IF EXISTS {}", sql::quote(i.name))))
+        return done(*e);
+      ++dropped;
+    }
+    return done(dropped);
+  }
+
+  std::optional<std::string> build_deferred_indexes() override {
+    // Every declared index that is missing, as opening the file writable
+    // would; SQLite may sort with a helper thread meanwhile.
+    exec("PRAGMA threads = 2");
+    forget_statements();
+    return migrate_sqlite(db_);
+  }
+
   std::vector<ApiKey> api_keys() override {
     Statement& st = prepared(sql::kSelectApiKeys);
     st.reset();
@@ -444,6 +484,14 @@ class SqliteStore final : public Store {
   }
 
  private:
+  // No statement may be running while the schema changes (SQLite refuses a
+  // DROP then), and the next use prepares afresh anyway.
+  void forget_statements() {
+    by_address_.clear();
+    recent_.clear();
+    statements_.clear();
+  }
+
   // Prepared statements by SQL text, least recently used first out. The
   // text is the query's shape (values are bound), but the number of search
   // terms still varies, so the cache is bounded. A statement is only used
@@ -747,6 +795,11 @@ std::string import_first(const std::string& path) {
 }  // namespace
 
 OpenResult open_sqlite(const std::string& path, const OpenOptions& options) {
+  // SQLite's memory statistics take a process-wide lock on every allocation,
+  // which every connection's thread would contend for; ll2d never reads them.
+  // (Only possible before SQLite's first use; afterwards it changes nothing.)
+  static const int no_memory_statistics = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)no_memory_statistics;
   std::error_code ec;
   if (options.must_exist && !fs::exists(path, ec))
     return refused(fmt::format("{} does not exist; {}", path, import_first(path)));
@@ -770,6 +823,12 @@ OpenResult open_sqlite(const std::string& path, const OpenOptions& options) {
       sqlite3_close_v2(db);
       return refused(fmt::format("{}: {} (opened read-only){}", path, *problem,
                                  empty ? "; " + import_first(path) : ""));
+    }
+    if (const size_t n = missing_indexes(db)) {
+      out.note += fmt::format(
+          "{}{} indexes are missing (an import was cut short); some lists are slower until a "
+          "writable open builds them",
+          out.note.empty() ? "" : "; ", n);
     }
     out.store = std::make_unique<SqliteStore>(db);
     return out;
@@ -883,7 +942,14 @@ CheckReport check_sqlite(const std::string& path, bool quick) {
   }
 
   report.schema_version = query_int(db, "PRAGMA user_version");
-  if (auto problem = schema_problem(db)) report.problems.push_back("schema: " + *problem);
+  if (auto problem = schema_problem(db)) {
+    report.problems.push_back("schema: " + *problem);
+  } else if (const size_t n = missing_indexes(db)) {
+    report.notes.push_back(fmt::format(
+        "{} indexes are missing (an import into an empty database builds them last, and this one "
+        "was cut short): the data is whole; ll2d import or a writable ll2d serve builds them",
+        n));
+  }
 
   std::vector<std::string> tables;
   if (auto e = rows("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "

@@ -211,6 +211,16 @@ class Store {
   virtual std::optional<std::string> write_part(const WriteBatch& batch) { return write(batch); }
   virtual std::optional<std::string> commit_write() { return std::nullopt; }
   virtual void abort_write() {}
+
+  // Loading into an empty database: the indexes only reads use are dropped
+  // here and built by build_deferred_indexes once the data is in (sorting a
+  // table once beats keeping a dozen indexes current through a million
+  // inserts). Returns how many were deferred (0: the database holds data,
+  // or the store cannot), or the error. Until they are built reads are
+  // correct but slow; a load cut short leaves them to the next writable
+  // open, which builds every missing index.
+  virtual std::variant<size_t, std::string> defer_read_indexes() { return size_t{0}; }
+  virtual std::optional<std::string> build_deferred_indexes() { return std::nullopt; }
 };
 
 // Holds a read snapshot for a scope.
@@ -278,6 +288,7 @@ std::function<std::optional<uint64_t>()> watch_postgres_generation(const std::st
 // What `ll2d check` reports about a database file, opened read-only.
 struct CheckReport {
   std::vector<std::string> problems;  // empty: healthy
+  std::vector<std::string> notes;     // worth knowing, but healthy
   std::string integrity;              // "ok", or the check's first findings
   int64_t schema_version = -1;
   std::vector<std::pair<std::string, int64_t>> rows;  // per table; -1: not countable

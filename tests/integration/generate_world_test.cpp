@@ -5,10 +5,8 @@
 // mentions can be fetched at its url.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
-#include <sqlite3.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -23,62 +21,6 @@ using namespace ll2::test;
 namespace {
 
 constexpr const char* kBase = "https://ll2d.example";
-
-// Every table's rows, each rendered as text and sorted: what a database
-// holds, whatever order it was written in (the generations in ll2d_state
-// and ll2d_kind_state count writes, which differ between generating and
-// importing).
-std::map<std::string, std::vector<std::string>> content(const std::string& path) {
-  std::map<std::string, std::vector<std::string>> out;
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    ADD_FAILURE() << "cannot open " << path;
-    sqlite3_close(db);
-    return out;
-  }
-  std::vector<std::string> tables;
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db,
-                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
-                     "('ll2d_state', 'll2d_kind_state') ORDER BY name",
-                     -1, &st, nullptr);
-  while (sqlite3_step(st) == SQLITE_ROW)
-    tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-  sqlite3_finalize(st);
-  for (const auto& t : tables) {
-    auto& rows = out[t];
-    sqlite3_prepare_v2(db, ("SELECT * FROM \"" + t + "\"").c_str(), -1, &st, nullptr);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      std::string row;
-      for (int c = 0; c < sqlite3_column_count(st); ++c) {
-        switch (sqlite3_column_type(st, c)) {
-          case SQLITE_NULL:
-            row += "null";
-            break;
-          case SQLITE_INTEGER:
-            row += 'i';
-            row += std::to_string(sqlite3_column_int64(st, c));
-            break;
-          case SQLITE_FLOAT: {
-            char text[32];
-            std::snprintf(text, sizeof text, "f%.17g", sqlite3_column_double(st, c));
-            row += text;
-            break;
-          }
-          default:
-            row += 't';
-            row += reinterpret_cast<const char*>(sqlite3_column_text(st, c));
-        }
-        row += '|';
-      }
-      rows.push_back(std::move(row));
-    }
-    sqlite3_finalize(st);
-    std::sort(rows.begin(), rows.end());
-  }
-  sqlite3_close(db);
-  return out;
-}
 
 struct Route {
   std::string path;  // launches, launches/upcoming, config/orbits
@@ -144,8 +86,8 @@ class GeneratedWorld : public ::testing::Test {
 
 TEST_F(GeneratedWorld, ImportGivesBackTheGeneratorsDatabase) {
   LL2D_SQLITE_ONLY();
-  const auto generated = content(generated_db());
-  const auto imported = content(imported_db());
+  const auto generated = table_rows(generated_db());
+  const auto imported = table_rows(imported_db());
   ASSERT_FALSE(generated.empty());
   size_t objects = 0;
   for (const auto& [table, rows] : generated) {

@@ -326,43 +326,12 @@ TEST_F(ImportCommand, AFileWhoseWriteFailsIsUndoneAloneAndTheOthersStay) {
             1);
 }
 
-// Every row of every table but ll2d's generations (which count writes).
-std::string data_rows(const std::string& path) {
-  sqlite3* h = nullptr;
-  sqlite3_open_v2(path.c_str(), &h, SQLITE_OPEN_READONLY, nullptr);
-  std::vector<std::string> tables;
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(h,
-                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
-                     "('ll2d_state', 'll2d_kind_state') ORDER BY name",
-                     -1, &st, nullptr);
-  while (sqlite3_step(st) == SQLITE_ROW)
-    tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-  sqlite3_finalize(st);
-  std::string out;
-  for (const auto& t : tables) {
-    out += t + "\n";
-    sqlite3_prepare_v2(h, ("SELECT * FROM \"" + t + "\" ORDER BY 1").c_str(), -1, &st, nullptr);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      for (int c = 0; c < sqlite3_column_count(st); ++c) {
-        const auto* text = sqlite3_column_text(st, c);
-        out += text != nullptr ? reinterpret_cast<const char*>(text) : "<null>";
-        out += '|';
-      }
-      out += '\n';
-    }
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(h);
-  return out;
-}
-
 TEST_F(ImportCommand, ImportingTheSameFileAgainChangesNoRow) {
   LL2D_SQLITE_ONLY();  // reads the file: every row already says what the file says
-  const std::string rows = data_rows(db());
+  const std::string rows = dump_tables(db());
   const auto again = import_golden(db());
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(data_rows(db()), rows);
+  EXPECT_EQ(dump_tables(db()), rows);
 }
 
 // The golden record with every integer id moved by `offset`: an event whose
@@ -384,25 +353,109 @@ std::string shifted(const std::string& text, int64_t offset) {
   return out + text.substr(from);
 }
 
+namespace {
+
+// `count` pages of `events` events each in `dir`; event e of page p (id
+// 1000 * (events p + e) + 609) and everything in it with an id are its own,
+// so a page's events are in the database only if that page is.
+std::vector<std::string> write_pages(const TempDir& dir, int count, int events) {
+  const std::string golden = golden_text();
+  std::vector<std::string> pages;
+  for (int p = 0; p < count; ++p) {
+    std::string page = "{\"count\": 1, \"next\": null, \"previous\": null, \"results\": [";
+    for (int e = 0; e < events; ++e)
+      page += (e ? ", " : "") + shifted(golden, 1000 * (int64_t{events} * p + e));
+    pages.push_back(dir.file(fmt::format("page_{:03d}.json", p)));
+    std::ofstream(pages.back(), std::ios::binary) << page << "]}";
+  }
+  return pages;
+}
+
+// Each index's name and definition, in name order.
+std::string index_definitions(const std::string& db) {
+  std::string out;
+  sqlite3* c = nullptr;
+  sqlite3_open_v2(db.c_str(), &c, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(c,
+                     "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT "
+                     "NULL ORDER BY name",
+                     -1, &st, nullptr);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    out += reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    out += ": ";
+    out += reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
+    out += '\n';
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(c);
+  return out;
+}
+
+}  // namespace
+
+// Into an empty database the indexes only reads use are built after the
+// data (faster than keeping them current); the result is the same schema
+// as an import into a filled database, which builds nothing. One cut short
+// (an index missing) is healthy, served read-only, and repaired by the next
+// writable open.
+TEST(ImportIndexes, AnEmptyDatabaseGetsItsReadIndexesLastAndTheSameSchema) {
+  LL2D_SQLITE_ONLY();
+  TempDir dir;
+  const auto pages = write_pages(dir, 4, 10);
+  const std::string empty_first = dir.file("empty.sqlite3");
+  std::vector<std::string> args = {"import", "--db", empty_first};
+  args.insert(args.end(), pages.begin(), pages.end());
+  auto r = run_ll2d(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("ll2d import: built"), std::string::npos) << r.err;
+
+  const std::string filled_first = dir.file("filled.sqlite3");
+  ASSERT_EQ(import_golden(filled_first).exit_code, 0);
+  args[2] = filled_first;
+  r = run_ll2d(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("indexes in"), std::string::npos) << "nothing to build: " << r.err;
+  const std::string definitions = index_definitions(filled_first);
+  EXPECT_GT(std::count(definitions.begin(), definitions.end(), '\n'), 100);
+  EXPECT_EQ(index_definitions(empty_first), definitions);
+  EXPECT_EQ(query_int64(empty_first, "SELECT count(*) FROM docking_event"), 40);
+
+  // As a cut-short import leaves it: a read-only index missing.
+  EXPECT_EQ(query_int64(empty_first,
+                        "SELECT count(*) FROM pragma_index_list('docking_event') "
+                        "WHERE name = 'docking_event__docking'"),
+            1);
+  sqlite3* c = nullptr;
+  ASSERT_EQ(sqlite3_open(empty_first.c_str(), &c), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(c, "DROP INDEX docking_event__docking", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(c);
+  r = run_ll2d({"check", "--db", empty_first});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 indexes are missing"), std::string::npos) << r.out;
+  {
+    Server server(empty_first, {"--read-only"});
+    const auto page = server.get("/2.3.0/docking_events/?ordering=-docking&limit=1");
+    EXPECT_EQ(page.status, 200);
+    EXPECT_NE(page.body.find("\"count\":40"), std::string::npos) << page.body.substr(0, 200);
+  }
+  EXPECT_NE(index_definitions(empty_first), definitions);
+  r = run_ll2d({"import", "--db", empty_first, pages[0]});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(index_definitions(empty_first), definitions);
+  r = run_ll2d({"check", "--db", empty_first});
+  EXPECT_EQ(r.out.find("missing"), std::string::npos) << r.out;
+}
+
 // kill -9 in the middle of an import: every file is in the database whole or
 // not at all, every file the import said was imported is there, and the
 // next import completes the job.
 TEST(ImportCrash, AKilledImportLeavesEveryFileWholeOrAbsent) {
   TempDir dir;
-  // 60 pages of 40 events; each event (id 1000 * (40 p + e) + 609) and
-  // everything in it with an id are its own, so a page's events are in the
-  // database only if that page is.
-  const std::string golden = golden_text();
   constexpr int kPages = 60;
   constexpr int kEvents = 40;
-  std::vector<std::string> pages;
-  for (int p = 0; p < kPages; ++p) {
-    std::string page = "{\"count\": 1, \"next\": null, \"previous\": null, \"results\": [";
-    for (int e = 0; e < kEvents; ++e)
-      page += (e ? ", " : "") + shifted(golden, 1000 * (int64_t{kEvents} * p + e));
-    pages.push_back(dir.file(fmt::format("page_{:03d}.json", p)));
-    std::ofstream(pages.back(), std::ios::binary) << page << "]}";
-  }
+  const std::vector<std::string> pages = write_pages(dir, kPages, kEvents);
   const auto events_of = [&](int p) {
     return fmt::format("id BETWEEN {} AND {}", 1000 * kEvents * p + 609,
                        1000 * (kEvents * p + kEvents - 1) + 609);

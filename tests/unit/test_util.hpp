@@ -2,8 +2,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace ll2::test {
 
@@ -35,5 +37,18 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// What an SQLite database holds, whatever order it was written in: every
+// table's rows but ll2d's generations (ll2d_state and ll2d_kind_state count
+// writes, which differ between ways of writing the same data), by table name.
+// Each row is its values in column order, each followed by '|' and written
+// with its type: `null`, `i` and the integer, `f` and the double to 17
+// digits, `t` and the text, `b` and the blob's bytes. A table's rows are
+// sorted. A database that does not open is a test failure (and no tables).
+// (Defined in test_util.cpp.)
+std::map<std::string, std::vector<std::string>> table_rows(const std::string& db_path);
+// table_rows as one string to compare: each table's name on a line, then
+// its rows on lines of their own, indented by two spaces.
+std::string dump_tables(const std::string& db_path);
 
 }  // namespace ll2::test

@@ -1,0 +1,80 @@
+#include "test_util.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace ll2::test {
+
+namespace {
+
+std::string column_text(sqlite3_stmt* st, int c) {
+  switch (sqlite3_column_type(st, c)) {
+    case SQLITE_NULL:
+      return "null";
+    case SQLITE_INTEGER:
+      return "i" + std::to_string(sqlite3_column_int64(st, c));
+    case SQLITE_FLOAT: {
+      char text[32];
+      std::snprintf(text, sizeof text, "f%.17g", sqlite3_column_double(st, c));
+      return text;
+    }
+    case SQLITE_BLOB: {
+      const auto* bytes = static_cast<const char*>(sqlite3_column_blob(st, c));
+      const int n = sqlite3_column_bytes(st, c);
+      return "b" + (bytes != nullptr ? std::string(bytes, n) : std::string());
+    }
+    default: {
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+      const int n = sqlite3_column_bytes(st, c);
+      return "t" + (text != nullptr ? std::string(text, n) : std::string());
+    }
+  }
+}
+
+}  // namespace
+
+std::map<std::string, std::vector<std::string>> table_rows(const std::string& db_path) {
+  std::map<std::string, std::vector<std::string>> out;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << "cannot open " << db_path;
+    sqlite3_close(db);
+    return out;
+  }
+  std::vector<std::string> tables;
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db,
+                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
+                     "('ll2d_state', 'll2d_kind_state') ORDER BY name",
+                     -1, &st, nullptr);
+  while (sqlite3_step(st) == SQLITE_ROW)
+    tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  sqlite3_finalize(st);
+  for (const auto& t : tables) {
+    auto& rows = out[t];
+    sqlite3_prepare_v2(db, ("SELECT * FROM \"" + t + "\"").c_str(), -1, &st, nullptr);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      std::string row;
+      for (int c = 0; c < sqlite3_column_count(st); ++c) row += column_text(st, c) + '|';
+      rows.push_back(std::move(row));
+    }
+    sqlite3_finalize(st);
+    std::sort(rows.begin(), rows.end());
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+std::string dump_tables(const std::string& db_path) {
+  std::string out;
+  for (const auto& [table, rows] : table_rows(db_path)) {
+    out += table + "\n";
+    for (const auto& r : rows) out += "  " + r + "\n";
+  }
+  return out;
+}
+
+}  // namespace ll2::test
