@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "api/compose.hpp"
@@ -13,6 +14,7 @@
 #include "api/list_index.hpp"
 #include "api/openapi.hpp"
 #include "api/params.hpp"
+#include "api/reads.hpp"
 #include "api/serializer.hpp"
 #include "http/query_string.hpp"
 #include "json/writer.hpp"
@@ -258,6 +260,21 @@ std::optional<uint64_t> Engine::generation_now() const {
     return state().store->generation_now();
   } catch (const std::exception&) {
     thread_states().erase(serial_);  // reopened at the next call
+    return std::nullopt;
+  }
+}
+
+std::optional<Response> Engine::with_generations(
+    const std::function<std::optional<Response>(uint64_t, const KindGenerations&)>& fn) const {
+  // As generation_now: an optimisation; whatever fails here (a database
+  // that cannot be opened) sends the request the usual way, which answers
+  // it and logs why.
+  try {
+    ThreadState& st = state();
+    st.cache->refresh();
+    return fn(st.cache->version(), st.cache->kind_generations());
+  } catch (const std::exception&) {
+    thread_states().erase(serial_);
     return std::nullopt;
   }
 }
@@ -594,12 +611,29 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
   SelectContext select_context;
   select_context.action = rt.action;
   select_context.filter.now = now;
-  select_context.filter.load = [&st](const Kind& kind, const Value& id) -> std::optional<Row> {
+  // Objects the parameters name (a filter's agency by id): the answer reads
+  // their kinds too.
+  std::set<std::string> looked_up;
+  select_context.filter.load = [&st, &looked_up](const Kind& kind,
+                                                 const Value& id) -> std::optional<Row> {
+    looked_up.insert(kind.name);
     if (const auto row = st.cache->load(kind, id)) return *row;
     return std::nullopt;
   };
-  select_context.exists = [&st](const Kind& kind, const Value& id) {
+  select_context.exists = [&st, &looked_up](const Kind& kind, const Value& id) {
+    looked_up.insert(kind.name);
     return st.cache->load(kind, id) != nullptr;
+  };
+  // A reusable answer: its generation, and what it read (resource_reads).
+  const auto reusable = [&](Response& r, const Mode& mode) {
+    if (rt.action != nullptr) return;  // an action's base condition (upcoming) reads the time
+    r.generation = st.cache->version();
+    r.reads = resource_reads(resource, mode);
+    if (!looked_up.empty()) {
+      std::set<std::string> all(r.reads->begin(), r.reads->end());
+      all.insert(looked_up.begin(), looked_up.end());
+      r.reads = std::make_shared<const std::vector<std::string>>(all.begin(), all.end());
+    }
   };
   auto selected = select(resource, ctx.params, rt.kind == Route::Detail, select_context);
   if (auto* errors = std::get_if<FieldErrors>(&selected)) {
@@ -642,7 +676,7 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
     }
     serializer.write_cached(w, *sel.mode->resolved, *row);
     finish(response, ctx, rt, std::move(body));
-    if (rt.action == nullptr) response.generation = st.cache->version();
+    reusable(response, *sel.mode);
     return response;
   }
   if (!resource.paginated) {  // a plain array of every match (dashboard/starship)
@@ -672,8 +706,7 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
   const auto page = list_page(q, st, lists);
   write_page(w, ctx, q, page.count, [&] { render(w, page); });
   finish(response, ctx, rt, std::move(body), page.count);
-  // An action's base condition (upcoming, previous) reads the time.
-  if (rt.action == nullptr) response.generation = st.cache->version();
+  reusable(response, *sel.mode);
   return response;
 }
 

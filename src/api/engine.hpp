@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "api/declarations.hpp"
+#include "api/reads.hpp"
 #include "store/store.hpp"
 
 namespace ll2::api {
@@ -43,6 +44,9 @@ struct Response {
   // this generation alone (not of the time), so it may be reused until the
   // generation changes.
   std::optional<uint64_t> generation;
+  // With `generation`: what the answer read (api/reads.hpp), so it stays
+  // reusable after writes that touch none of it. Null: any write ends it.
+  std::shared_ptr<const std::vector<std::string>> reads;
 };
 
 // Whether an If-None-Match header names `etag` (`*`, or a list compared
@@ -113,6 +117,12 @@ class Engine {
   // The database's generation now, when this thread can read it without a
   // round trip (store::Store::generation_now); for answers cached elsewhere.
   std::optional<uint64_t> generation_now() const;
+  // Calls `fn` with the database's generation now and each kind's
+  // generation in it, read on this thread's connection (once per
+  // generation), and returns what it returns; nullopt when they cannot be
+  // read. For revalidating answers cached elsewhere (api/reads.hpp).
+  std::optional<Response> with_generations(
+      const std::function<std::optional<Response>(uint64_t, const KindGenerations&)>& fn) const;
   ThrottleScope throttle_scope(const Request& request) const;
   // A response of the view the request routes to, rendered as DRF renders
   // what a view raises (JSON, or the browsable page for format=api), with

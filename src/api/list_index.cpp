@@ -8,6 +8,7 @@
 #include <limits>
 #include <set>
 
+#include "api/reads.hpp"
 #include "store/sql_builder.hpp"
 #include "util/text.hpp"
 
@@ -131,21 +132,6 @@ struct ListIndexes::Built {
 };
 
 namespace {
-
-// The kinds a path passes through, from `kind` on, and each relation it
-// follows as `kind.field` (a derived foreign key changes only that).
-void kinds_on_path(const model::Kind& kind, std::string_view path, std::set<std::string>& out) {
-  out.insert(kind.name);
-  const size_t sep = path.find("__");
-  const model::Field* f = kind.field(path.substr(0, sep));
-  if (f == nullptr || f->target_kind == nullptr) return;
-  out.insert(kind.name + "." + f->name);
-  if (sep == std::string_view::npos) {
-    out.insert(f->target_kind->name);
-    return;
-  }
-  kinds_on_path(*f->target_kind, path.substr(sep + 2), out);
-}
 
 // Reads one shape from one snapshot of `store`.
 std::shared_ptr<ListIndexes::Built> build(store::Store& store, const store::ListQuery& shape) {

@@ -10,6 +10,7 @@
 
 #include "api/compose.hpp"
 #include "api/declarations.hpp"
+#include "api/reads.hpp"
 #include "json/writer.hpp"
 #include "store/store.hpp"
 
@@ -36,7 +37,7 @@ class RowCache {
   // The generation the cache holds (store::Store::data_version).
   uint64_t version() const { return version_; }
   // Each kind's generation in this generation (read once per generation).
-  using KindGenerations = std::unordered_map<std::string, uint64_t>;
+  using KindGenerations = api::KindGenerations;
   const KindGenerations& kind_generations();
   // Null when there is no such object.
   RowPtr load(const Kind& kind, const Value& id);

@@ -150,6 +150,27 @@ std::optional<api::Response> ResponseCache::lookup(const std::string& key, uint6
   return answer(key, *entry, request, gzip_ok);
 }
 
+std::optional<api::Response> ResponseCache::revalidate(const std::string& key, uint64_t generation,
+                                                       const api::KindGenerations& kinds,
+                                                       const api::Request& request, bool gzip_ok) {
+  std::shared_ptr<Entry> entry;
+  {
+    const std::lock_guard lock(mutex_);
+    const auto it = index_.find(key);
+    if (it == index_.end()) return std::nullopt;
+    Entry& e = *it->second->second;
+    if (e.generation > generation) return std::nullopt;  // rendered after this reading
+    if (e.generation < generation) {
+      if (!e.response.reads || !api::unchanged_since(*e.response.reads, e.generation, kinds))
+        return std::nullopt;
+      e.generation = generation;
+    }
+    lru_.splice(lru_.begin(), lru_, it->second);
+    entry = it->second->second;
+  }
+  return answer(key, *entry, request, gzip_ok);
+}
+
 api::Response ResponseCache::insert(const std::string& key, api::Response response,
                                     const api::Request& request, bool gzip_ok) {
   auto entry = std::make_shared<Entry>();

@@ -43,6 +43,13 @@ class ResponseCache {
   // when the client accepts gzip.
   std::optional<api::Response> lookup(const std::string& key, uint64_t generation,
                                       const api::Request& request, bool gzip_ok);
+  // The answer to `request` if one rendered at an older generation is
+  // cached and none of what it read has changed since (`kinds`: each kind's
+  // generation at `generation`, the one now): it is current again (later
+  // lookups find it), and answered as `lookup` would.
+  std::optional<api::Response> revalidate(const std::string& key, uint64_t generation,
+                                          const api::KindGenerations& kinds,
+                                          const api::Request& request, bool gzip_ok);
   // Keeps a 200 the engine rendered at `response.generation` and returns it
   // as `lookup` would have.
   api::Response insert(const std::string& key, api::Response response, const api::Request& request,
@@ -52,8 +59,8 @@ class ResponseCache {
 
  private:
   struct Entry {
-    uint64_t generation = 0;
-    api::Response response;  // the 200, with its ETag
+    uint64_t generation = 0;  // where it is known current (rendered, or revalidated)
+    api::Response response;   // the 200, with its ETag and what it read
     std::string etag;
     std::shared_ptr<const std::string> gzipped;  // computed at the first client that wants it
     size_t bytes = 0;

@@ -620,11 +620,22 @@ class Session : public std::enable_shared_from_this<Session> {
       // The budget again: it may have been spent while this waited.
       const size_t budget = shared->options.max_output_bytes;
       if (budget == 0 || shared->output_bytes.load() < budget) {
-        out = answer(shared->engine, request->view());
-        if (!cache_key.empty() && out->status == 200 && out->generation) {
-          out = shared->cache->insert(cache_key, std::move(*out), request->view(), gzip_ok);
-        } else if (gzip_ok) {
-          compress_for_client(*out);
+        // An answer cached at an older generation may still hold: writes
+        // since then may have touched nothing it read.
+        if (!cache_key.empty()) {
+          out = shared->engine.with_generations(
+              [&](uint64_t generation, const api::KindGenerations& kinds) {
+                return shared->cache->revalidate(cache_key, generation, kinds, request->view(),
+                                                 gzip_ok);
+              });
+        }
+        if (!out) {
+          out = answer(shared->engine, request->view());
+          if (!cache_key.empty() && out->status == 200 && out->generation) {
+            out = shared->cache->insert(cache_key, std::move(*out), request->view(), gzip_ok);
+          } else if (gzip_ok) {
+            compress_for_client(*out);
+          }
         }
       }
       asio::post(executor, [self, out = std::move(out)]() mutable {

@@ -1,8 +1,8 @@
 // Whole responses answered on the I/O threads (src/http/response_cache.hpp):
 // the same bytes and headers as the database threads render, gzip for the
-// clients that ask for it, and nothing kept past the generation it was
-// rendered from.
+// clients that ask for it, and nothing kept past a write to what it read.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <zlib.h>
 
 #include <string>
@@ -136,4 +136,60 @@ TEST_F(ResponseCacheTest, ATinyCacheStillAnswersEverything) {
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body, server.get("/2.3.0/docking_events/609/").body);
   }
+}
+
+// A write ends the cached answers that read what it changed, and only
+// those: the kinds' generations (ll2d_kind_state) decide. Here the rows are
+// changed behind ll2d's back and the generations set by hand, so an answer
+// reused is told from one rendered again by its bytes.
+TEST(ResponseCacheReads, AnAnswerOutlivesWritesToWhatItDoesNotRead) {
+  LL2D_SQLITE_ONLY();
+  TempDir dir;
+  const std::string db = dir.file("db.sqlite3");
+  ASSERT_EQ(import_golden(db).exit_code, 0);
+  const auto write = [&](const std::string& kind) {
+    sqlite3* c = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &c), SQLITE_OK);
+    const std::string sql =
+        "UPDATE agency SET name = name || ' (renamed)' WHERE id = 17; "
+        "UPDATE ll2d_state SET generation = generation + 1; "
+        "INSERT INTO ll2d_kind_state (kind, generation) SELECT '" +
+        kind +
+        "', generation FROM ll2d_state WHERE true "
+        "ON CONFLICT (kind) DO UPDATE SET generation = excluded.generation";
+    char* error = nullptr;
+    EXPECT_EQ(sqlite3_exec(c, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
+        << (error != nullptr ? error : "");
+    sqlite3_free(error);
+    sqlite3_close(c);
+  };
+  Server server(db);
+  const std::string list = "/2.3.0/docking_events/";
+  const std::string detail = "/2.3.0/docking_events/609/";
+  const auto renamed = [](const HttpResponse& r) {
+    return r.body.find("China National Space Administration (renamed)") != std::string::npos;
+  };
+  const auto first_list = server.get(list);
+  const auto first_detail = server.get(detail);
+  ASSERT_EQ(first_list.status, 200);
+  ASSERT_NE(first_list.body.find("China National Space Administration"), std::string::npos);
+
+  // Astronauts are not printed by docking events: both answers stay, and
+  // keep their entity tags.
+  write("astronaut");
+  for (int i = 0; i < 2; ++i) {
+    const auto l = server.get(list);
+    EXPECT_EQ(l.body, first_list.body);
+    EXPECT_EQ(l.headers.at("etag"), first_list.headers.at("etag"));
+    EXPECT_FALSE(renamed(server.get(detail)));
+  }
+  // Agencies are: both are rendered again, with the name as it is now.
+  write("agency");
+  EXPECT_TRUE(renamed(server.get(list)));
+  EXPECT_TRUE(renamed(server.get(detail)));
+  EXPECT_NE(server.get(list).headers.at("etag"), first_list.headers.at("etag"));
+  // A derived key of a kind it reads (`kind.field`) counts as that kind's.
+  // (Each write renames the agency once more: this is the third.)
+  write("spacecraft_flight.launch");
+  EXPECT_NE(server.get(detail).body.find("(renamed) (renamed) (renamed)"), std::string::npos);
 }
