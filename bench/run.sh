@@ -8,6 +8,7 @@
 #   bench/run.sh
 #   env: SIZES="10000 1000000" DURATION=10s CONNS=16 THREADS=2 WORK=/tmp/ll2d-bench
 #        PEER=1 (0: skip the peer) BUILD=build-bench
+#        ROUNDS=3: turns of ll2d / ceiling / nginx on the same bytes (medians reported)
 #        REUSE_DB=1: keep a database an earlier run imported (no import figures)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +19,8 @@ THREADS=${THREADS:-2}
 WORK=${WORK:-/tmp/ll2d-bench}
 PEER=${PEER:-1}
 REUSE_DB=${REUSE_DB:-0}
+ROUNDS=${ROUNDS:-3}
+CEILING_PIDS=()
 PEER_SRC=${PEER_SRC:-$ROOT/../shared/peer}
 BUILD=${BUILD:-$ROOT/build-bench}
 PY=/usr/bin/python3
@@ -183,22 +186,32 @@ print(s["id"])')
   for name in detail list search_one_term; do measure "$N" ll2d "${name}_again" "$BASE" "${URLS[$name]}"; done
   fact "$N" serve_rss_after_second_run_mib "$(($(rss_kib "$SERVE_PID") / 1024))"
 
-  # Bytes for the ceiling and nginx: the detail and the detailed page.
+  # The ratios: ll2d, the transport's ceiling (the same binary answering the
+  # same bytes pre-rendered) and nginx (the same bytes as static files), all
+  # running at once and measured in turn, ROUNDS times: the report takes
+  # each one's median, so a slower stretch of a shared machine hits all three.
   mkdir -p "$WORK/www"
   curl -s -o "$WORK/www/detail.json" "$BASE$MID/"
   curl -s -o "$WORK/www/detailed_100.json" "$BASE${URLS[detailed_100]}"
-  stop_pid "$SERVE_PID"
-
+  LL2D_PID=$SERVE_PID
+  declare -A CEILING_PORT
   for body in detail detailed_100; do
-    start_ll2d "$WORK/ceiling.log" --db "$DB" --fixed-response "$WORK/www/$body.json"
-    measure "$N" ceiling "$body" "http://127.0.0.1:$PORT" "/$body"
-    stop_pid "$SERVE_PID"
+    start_ll2d "$WORK/ceiling-$body.log" --db "$DB" --fixed-response "$WORK/www/$body.json"
+    CEILING_PORT[$body]=$PORT
+    CEILING_PIDS+=("$SERVE_PID")
   done
   start_nginx "$WORK/www"
-  measure "$N" nginx detail "http://127.0.0.1:$NGINX_PORT" "/detail.json"
-  measure "$N" nginx detailed_100 "http://127.0.0.1:$NGINX_PORT" "/detailed_100.json"
-  stop_pid "$NGINX_PID"
-  unset URLS
+  for round in $(seq 1 "$ROUNDS"); do
+    echo "  -- ratios, round $round of $ROUNDS"
+    for body in detail detailed_100; do
+      measure "$N" ll2d "$body" "$BASE" "${URLS[$body]}"
+      measure "$N" ceiling "$body" "http://127.0.0.1:${CEILING_PORT[$body]}" "/$body"
+      measure "$N" nginx "$body" "http://127.0.0.1:$NGINX_PORT" "/$body.json"
+    done
+  done
+  for p in "$LL2D_PID" "$NGINX_PID" "${CEILING_PIDS[@]}"; do stop_pid "$p"; done
+  CEILING_PIDS=()
+  unset URLS CEILING_PORT
 done
 
 # The DRF peer on the smallest size (2 gunicorn workers, as LL2 runs DRF).

@@ -1,8 +1,13 @@
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -171,6 +176,50 @@ class Statement {
   std::string error_;
 };
 
+// The header of the WAL index in shared memory (the -shm file; SQLite's
+// walformat.html): every commit rewrites it before the commit returns, so
+// while it reads as it did, the database holds what it did. Reading it takes
+// no lock, where a read transaction takes four (file locks, system calls).
+// Made only once this process's connection has the index open: then no other
+// connection can truncate it, so the mapping stays readable.
+class WalHeader {
+ public:
+  static constexpr size_t kCopy = 48;  // WalIndexHdr; the index holds it twice
+  using Bytes = std::array<unsigned char, kCopy>;
+
+  explicit WalHeader(const std::string& shm_path) {
+    const int fd = ::open(shm_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && st.st_size >= static_cast<off_t>(2 * kCopy)) {
+      void* p = ::mmap(nullptr, 2 * kCopy, PROT_READ, MAP_SHARED, fd, 0);
+      if (p != MAP_FAILED) map_ = static_cast<const unsigned char*>(p);
+    }
+    ::close(fd);
+  }
+  ~WalHeader() {
+    if (map_ != nullptr) ::munmap(const_cast<unsigned char*>(map_), 2 * kCopy);
+  }
+  WalHeader(const WalHeader&) = delete;
+  WalHeader& operator=(const WalHeader&) = delete;
+
+  // The header, when it reads whole: a writer writes the second copy, then
+  // the first; the two read in the other order and equal are one header.
+  std::optional<Bytes> read() const {
+    if (map_ == nullptr) return std::nullopt;
+    Bytes first;
+    Bytes second;
+    std::memcpy(first.data(), map_, kCopy);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    std::memcpy(second.data(), map_ + kCopy, kCopy);
+    if (first != second) return std::nullopt;
+    return first;
+  }
+
+ private:
+  const unsigned char* map_ = nullptr;
+};
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
@@ -287,8 +336,29 @@ class SqliteStore final : public Store {
   }
 
   // Asked on an I/O thread, which must never wait: a database locked by a
-  // writer (rollback journal, WAL recovery) answers nullopt at once.
+  // writer (rollback journal, WAL recovery) answers nullopt at once. While
+  // the WAL index's header is as it was at the last reading, so is the
+  // generation.
   std::optional<uint64_t> generation_now() override {
+    std::optional<WalHeader::Bytes> header;
+    if (wal_header_) {
+      header = wal_header_->read();
+      if (header && header == generation_header_) return generation_;
+    }
+    const std::optional<uint64_t> v = read_generation();
+    // The header read before the generation: a commit between the two
+    // leaves a newer generation under an older header, read again next time.
+    generation_header_ = v ? header : std::nullopt;
+    if (v) generation_ = *v;
+    if (v && !wal_header_ && sqlite3_get_autocommit(db_) != 0) {
+      const char* file = sqlite3_db_filename(db_, "main");
+      if (file != nullptr && *file != '\0' && journal_is_wal())
+        wal_header_ = std::make_unique<WalHeader>(std::string(file) + "-shm");
+    }
+    return v;
+  }
+
+  std::optional<uint64_t> read_generation() {
     Statement& st = prepared("SELECT generation FROM ll2d_state");
     sqlite3_busy_timeout(db_, 0);
     const int rc = sqlite3_step(st.get());
@@ -640,6 +710,20 @@ class SqliteStore final : public Store {
   std::optional<uint64_t> last_write_version_;  // data_version at the last begin_write
   // About 10-50 µs of work between checks of the deadline inside a statement.
   static constexpr int kProgressOps = 1000;
+  bool journal_is_wal() {
+    Statement& st = prepared("PRAGMA journal_mode");
+    st.reset();
+    bool wal = false;
+    if (sqlite3_step(st.get()) == SQLITE_ROW) {
+      const auto* mode = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0));
+      wal = mode != nullptr && std::string_view(mode) == "wal";
+    }
+    sqlite3_reset(st.get());
+    return wal;
+  }
+  std::unique_ptr<WalHeader> wal_header_;              // see generation_now
+  std::optional<WalHeader::Bytes> generation_header_;  // the header generation_ was read under
+  uint64_t generation_ = 0;
   sqlite3* db_;
   Deadline deadline_;              // of the current read snapshot
   std::list<std::string> recent_;  // SQL texts, most recently used first

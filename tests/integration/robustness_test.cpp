@@ -137,10 +137,16 @@ TEST(ReadSnapshots, NoResponseMixesBeforeAndAfterAnImport) {
   const std::regex name(R"re("docking_location":\{"id":\d+,"name":"(R )?)re");
   int responses = 0;
   int mixed = 0;
+  int busy = 0;
   while (!done || responses < 20) {
     const auto r = server.get("/2.3.0/docking_events/?limit=100",
                               {{"Host", "h" + std::to_string(responses) + ".test"}});
-    ASSERT_EQ(r.status, 200);
+    // (A machine too busy for the query's time budget answers 503: no mix.)
+    if (r.status == 503 && ++busy < 1000) continue;
+    if (r.status != 200) {
+      ADD_FAILURE() << "status " << r.status << ": " << r.body.substr(0, 300);
+      break;
+    }
     int with = 0;
     int without = 0;
     for (auto it = std::sregex_iterator(r.body.begin(), r.body.end(), name);
