@@ -54,8 +54,8 @@ measure() {
   local out
   out=$(timeout 300 wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --timeout 10s \
     -s "$ROOT/bench/wrk.lua" "$base$path" "$@" | tail -1)
-  printf '{"size":%s,"server":"%s","name":"%s","path":"%s","conns":%s,"result":%s}\n' \
-    "$size" "$server" "$name" "$path" "$CONNS" "$out" >>"$RESULTS"
+  printf '{"size":%s,"server":"%s","name":"%s","path":"%s","conns":%s,"round":%s,"result":%s}\n' \
+    "$size" "$server" "$name" "$path" "$CONNS" "${ROUND:-0}" "$out" >>"$RESULTS"
   printf '  %-28s %s\n' "$name" "$out"
 }
 
@@ -188,8 +188,9 @@ print(s["id"])')
 
   # The ratios: ll2d, the transport's ceiling (the same binary answering the
   # same bytes pre-rendered) and nginx (the same bytes as static files), all
-  # running at once and measured in turn, ROUNDS times: the report takes
-  # each one's median, so a slower stretch of a shared machine hits all three.
+  # running at once and measured in turn, ROUNDS times: the report compares
+  # them within each round and takes the median ratio, so a slower stretch of
+  # a shared machine hits all three alike.
   mkdir -p "$WORK/www"
   curl -s -o "$WORK/www/detail.json" "$BASE$MID/"
   curl -s -o "$WORK/www/detailed_100.json" "$BASE${URLS[detailed_100]}"
@@ -204,9 +205,9 @@ print(s["id"])')
   for round in $(seq 1 "$ROUNDS"); do
     echo "  -- ratios, round $round of $ROUNDS"
     for body in detail detailed_100; do
-      measure "$N" ll2d "$body" "$BASE" "${URLS[$body]}"
-      measure "$N" ceiling "$body" "http://127.0.0.1:${CEILING_PORT[$body]}" "/$body"
-      measure "$N" nginx "$body" "http://127.0.0.1:$NGINX_PORT" "/$body.json"
+      ROUND=$round measure "$N" ll2d "$body" "$BASE" "${URLS[$body]}"
+      ROUND=$round measure "$N" ceiling "$body" "http://127.0.0.1:${CEILING_PORT[$body]}" "/$body"
+      ROUND=$round measure "$N" nginx "$body" "http://127.0.0.1:$NGINX_PORT" "/$body.json"
     done
   done
   for p in "$LL2D_PID" "$NGINX_PID" "${CEILING_PIDS[@]}"; do stop_pid "$p"; done

@@ -45,10 +45,10 @@ constexpr auto kNever = Clock::time_point::max();
 // with nothing left to shed), so a full backlog does not spin a core.
 constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
 // Descriptors kept for everything that is not a connection (stdio, the
-// reactor, the acceptor, the spare, and per database thread the database
-// and its WAL).
+// acceptor, the spare, and per thread its database connection (file, WAL,
+// index) or, for an I/O thread, also its loop's poller, timer and waker).
 constexpr size_t kReservedDescriptors = 32;
-constexpr size_t kDescriptorsPerThread = 4;
+constexpr size_t kDescriptorsPerThread = 6;
 constexpr size_t kDefaultMaxConnections = 1024;
 constexpr size_t kMinConnections = 16;
 // Descriptors kept free when accept() has run out of them once.
@@ -309,7 +309,7 @@ struct Shared {
 
   const api::Engine& engine;
   const ServerOptions options;
-  int db_threads = 1;
+  int threads = 1;  // I/O and database threads: what descriptor_room counts
   size_t max_connections = kDefaultMaxConnections;  // read and lowered by the listener only
   WorkerPool* workers = nullptr;                    // outlives every session's use of it
   std::unique_ptr<ResponseCache> cache;             // null: no response cache
@@ -968,20 +968,21 @@ class Session : public std::enable_shared_from_this<Session> {
 // -------------------------------------------------------------- Listener ----
 
 // Descriptors the open-file limit leaves for connections.
-size_t descriptor_room(int db_threads) {
+size_t descriptor_room(int threads) {
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
     return std::numeric_limits<size_t>::max();
   const size_t reserved =
-      kReservedDescriptors + kDescriptorsPerThread * static_cast<size_t>(std::max(db_threads, 1));
+      kReservedDescriptors + kDescriptorsPerThread * static_cast<size_t>(std::max(threads, 1));
   const auto soft = static_cast<size_t>(limit.rlim_cur);
   return soft > reserved + kMinConnections ? soft - reserved : kMinConnections;
 }
 
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(asio::io_context& io, tcp::acceptor acceptor, std::shared_ptr<Shared> shared)
-      : io_(io),
+  Listener(std::vector<asio::io_context*> loops, tcp::acceptor acceptor,
+           std::shared_ptr<Shared> shared)
+      : loops_(std::move(loops)),
         acceptor_(std::move(acceptor)),
         backoff_(acceptor_.get_executor()),
         shared_(std::move(shared)) {
@@ -998,7 +999,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
   void accept() {
     if (!acceptor_.is_open()) return;  // stopped: draining
-    acceptor_.async_accept(asio::make_strand(io_),
+    acceptor_.async_accept(next_loop(),
                            [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
                              self->on_accept(ec, std::move(s));
                            });
@@ -1062,7 +1063,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // whether a connection was taken off the queue.
   bool on_out_of_descriptors() {
     const size_t open = shared_->connections.load();
-    size_t limit = std::min(shared_->max_connections, descriptor_room(shared_->db_threads));
+    size_t limit = std::min(shared_->max_connections, descriptor_room(shared_->threads));
     if (open > kDescriptorMargin) limit = std::min(limit, open - kDescriptorMargin);
     shared_->max_connections = std::max(limit, kMinConnections);
     size_t shed = 0;
@@ -1071,7 +1072,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     if (spare_ >= 0) {
       ::close(spare_);
       spare_ = -1;
-      tcp::socket socket(asio::make_strand(io_));
+      tcp::socket socket(next_loop());
       beast::error_code ec;
       acceptor_.accept(socket, ec);
       taken = !ec;
@@ -1103,6 +1104,11 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
   void reopen_spare() { spare_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
 
+  // New connections go to the I/O threads' loops in turn.
+  asio::io_context::executor_type next_loop() {
+    return loops_[next_++ % loops_.size()]->get_executor();
+  }
+
   // At most one line every 10 s, however often it happens.
   void report(const std::string& what) {
     const auto now = Clock::now();
@@ -1115,7 +1121,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
     unreported_ = 0;
   }
 
-  asio::io_context& io_;
+  std::vector<asio::io_context*> loops_;
+  size_t next_ = 0;
   tcp::acceptor acceptor_;
   asio::steady_timer backoff_;
   std::shared_ptr<Shared> shared_;
@@ -1127,10 +1134,10 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
 // The configured connection limit (1024 by default), lowered to what the
 // open-file limit leaves room for.
-size_t connection_limit(const ServerOptions& options, int db_threads) {
+size_t connection_limit(const ServerOptions& options, int threads) {
   const size_t wanted =
       options.max_connections == 0 ? kDefaultMaxConnections : options.max_connections;
-  const size_t room = descriptor_room(db_threads);
+  const size_t room = descriptor_room(threads);
   if (options.max_connections != 0 && wanted > room)
     fmt::print(stderr,
                "ll2d: --max-connections {} lowered to {}, what the open-file limit leaves room "
@@ -1144,8 +1151,9 @@ size_t connection_limit(const ServerOptions& options, int db_threads) {
 // drain timeout has passed (cutting what remains). A second signal cuts at once.
 class Drain {
  public:
-  Drain(asio::io_context& io, std::shared_ptr<Shared> shared, std::shared_ptr<Listener> listener)
-      : io_(io),
+  Drain(asio::io_context& io, std::function<void()> stop_loops, std::shared_ptr<Shared> shared,
+        std::shared_ptr<Listener> listener)
+      : stop_loops_(std::move(stop_loops)),
         signals_(io, SIGINT, SIGTERM),
         timer_(asio::make_strand(io)),
         shared_(std::move(shared)),
@@ -1202,10 +1210,10 @@ class Drain {
     else
       fmt::print(stderr, "ll2d: {} after {} ms: cut {} connection{}, exiting\n",
                  cut_short ? "second signal" : "drain timeout", ms, left, left == 1 ? "" : "s");
-    io_.stop();
+    stop_loops_();
   }
 
-  asio::io_context& io_;
+  std::function<void()> stop_loops_;
   asio::signal_set signals_;
   asio::steady_timer timer_;  // its strand serialises everything here
   std::shared_ptr<Shared> shared_;
@@ -1227,7 +1235,17 @@ int serve(const api::Engine& engine, const ServerOptions& options,
   const size_t max_queued = options.max_queued_requests > 0
                                 ? options.max_queued_requests
                                 : kQueuedPerDbThread * static_cast<size_t>(db_threads);
-  asio::io_context io(threads);
+  // One event loop per I/O thread, each connection on one of them, as nginx
+  // runs a worker per core: a loop's handlers never wake another thread (one
+  // loop run by every thread hands the events its poller finds to the
+  // others: context switches for every request).
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  std::vector<asio::io_context*> loop_pointers;
+  for (int i = 0; i < threads; ++i) {
+    loops.push_back(std::make_unique<asio::io_context>(1));
+    loop_pointers.push_back(loops.back().get());
+  }
+  asio::io_context& io = *loops.front();  // also the acceptor's and the signals'
   beast::error_code ec;
   const auto address = asio::ip::make_address(options.host, ec);
   if (ec) {
@@ -1235,8 +1253,8 @@ int serve(const api::Engine& engine, const ServerOptions& options,
     return 2;
   }
   auto shared = std::make_shared<Shared>(engine, options);
-  shared->db_threads = db_threads;
-  shared->max_connections = connection_limit(options, db_threads);
+  shared->threads = threads + db_threads;
+  shared->max_connections = connection_limit(options, shared->threads);
 
   tcp::acceptor acceptor(asio::make_strand(io));
   const tcp::endpoint endpoint(address, options.port);
@@ -1256,15 +1274,23 @@ int serve(const api::Engine& engine, const ServerOptions& options,
   if (options.response_cache_bytes > 0)
     shared->cache = std::make_unique<ResponseCache>(options.response_cache_bytes);
   const uint16_t port = acceptor.local_endpoint().port();
-  auto listener = std::make_shared<Listener>(io, std::move(acceptor), shared);
+  auto listener = std::make_shared<Listener>(loop_pointers, std::move(acceptor), shared);
   listener->accept();
 
-  Drain drain(io, shared, listener);
+  const auto stop_loops = [&loops] {
+    for (auto& loop : loops) loop->stop();
+  };
+  Drain drain(io, stop_loops, shared, listener);
   drain.arm();
   on_listening(port);
 
+  // A loop without connections yet has nothing to wait for: held until the
+  // drain stops them all.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> held;
+  for (auto& loop : loops) held.push_back(asio::make_work_guard(*loop));
   std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+  for (size_t i = 1; i < loops.size(); ++i)
+    pool.emplace_back([loop = loops[i].get()] { loop->run(); });
   io.run();
   for (auto& t : pool) t.join();
   // What the drain did not finish is cut now (nothing runs on io any more),
