@@ -112,7 +112,7 @@ def main():
 
     if largest is not None:
         for name in ["search_one_term", "search_two_terms", "search_nearly_all", "search_nothing",
-                     "filter_ordering", "deep_offset"]:
+                     "search_new_term", "filter_ordering", "deep_offset"]:
             x = by.get((largest, "ll2d", name))
             if x:
                 check(f"{name} p99 ≤ 10 ms at {largest:,} events, c16", x["p99_us"] <= 10000,

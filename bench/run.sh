@@ -155,12 +155,14 @@ for N in $SIZES; do
   # The list indexes are built in the background: wait for them (bounded).
   for _ in $(seq 1 1200); do grep -q 'list indexes built' "$WORK/serve-$N.log" && break; sleep 0.1; done
   fact "$N" indexes_ready_ms "$((($(date +%s%N) - t0) / 1000000))"
-  # A station with events, for the filter.
-  STATION=$(curl -s "$BASE$MID/?format=json" | $PY -c '
+  # A station with events, for the filter, from the middle event's target
+  # and the year before its docking (so the filter keeps some events).
+  read -r STATION SINCE < <(curl -s "$BASE$MID/?format=json" | $PY -c '
 import json, sys
 d = json.load(sys.stdin)
 s = d.get("space_station_target") or d.get("space_station_chaser") or {"id": 1}
-print(s["id"])')
+year = int((d.get("docking") or "2001")[:4]) - 1
+print(s["id"], f"{year}-01-01")')
   declare -A URLS=(
     [detail]="$MID/"
     [list]="?format=json"
@@ -169,7 +171,7 @@ print(s["id"])')
     [search_two_terms]="?format=json&search=soyuz%20mir"
     [search_nearly_all]="?format=json&search=a"
     [search_nothing]="?format=json&search=qqqzz"
-    [filter_ordering]="?format=json&space_station_target__id=$STATION&docking__gte=2019-01-01&ordering=-docking"
+    [filter_ordering]="?format=json&space_station_target__id=$STATION&docking__gte=$SINCE&ordering=-docking"
     [deep_offset]="?format=json&offset=$((N - 10))"
     [api_detail]="$MID/?format=api"
     [api_list]="?format=api"
@@ -181,6 +183,10 @@ print(s["id"])')
   fact "$N" serve_rss_warm_mib "$(($(rss_kib "$SERVE_PID") / 1024))"
   for name in "${ORDER[@]}"; do measure "$N" ll2d "$name" "$BASE" "${URLS[$name]}"; done
   measure "$N" ll2d detail_spread "$BASE" "1/" -- spread /2.3.0/docking_events/ "$N" /
+  # A search for a term not asked before, every request (a number: it misses
+  # the response cache and the list index's cache of searches).
+  measure "$N" ll2d search_new_term "$BASE" "?format=json&search=1" -- \
+    spread "/2.3.0/docking_events/?format=json&search=" 100000000
   fact "$N" serve_rss_after_mib "$(($(rss_kib "$SERVE_PID") / 1024))"
   # The same run again: memory must not grow between two identical runs.
   for name in detail list search_one_term; do measure "$N" ll2d "${name}_again" "$BASE" "${URLS[$name]}"; done

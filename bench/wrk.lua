@@ -1,7 +1,8 @@
 -- wrk script for bench/run.sh: prints one JSON line of results at the end.
 -- With the arguments `spread PREFIX N SUFFIX`, each request asks for
--- PREFIX<random id in 1..N>SUFFIX instead of the command line's URL, so a
--- detail benchmark reads ids spread over the whole set.
+-- PREFIX<random number in 1..N>SUFFIX instead of the command line's URL: a
+-- detail benchmark reads ids spread over the whole set, and a search one
+-- (PREFIX ending in `search=`) asks for a term nobody asked for before.
 local spread, prefix, n, suffix
 
 function init(args)

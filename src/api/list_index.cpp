@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <set>
 
@@ -41,10 +42,13 @@ struct ListIndexes::Built {
   std::vector<int64_t> int_ids;
   std::vector<std::string> text_ids;
   // Search: each distinct upper-cased text, and the positions of the objects
-  // that print it through any search path (texts[i]'s are
-  // positions[starts[i]..starts[i + 1]), ascending).
+  // that print it through any search path (text i's are
+  // positions[starts[i]..starts[i + 1]), ascending). The texts are kept one
+  // after another, each followed by a NUL, in `texts` (text i ends at
+  // text_ends[i]): a term is looked for in all of them with one memmem pass.
   bool searchable = true;  // false: a value the SQL would compare differently
-  std::vector<std::string> texts;
+  std::string texts;
+  std::vector<size_t> text_ends;
   std::vector<uint32_t> starts;
   std::vector<uint32_t> positions;
   size_t bytes = 0;
@@ -77,11 +81,10 @@ struct ListIndexes::Built {
     std::vector<uint64_t> term_bits;
     for (size_t t = 0; t < terms.size(); ++t) {
       term_bits.assign(words, 0);
-      for (size_t i = 0; i < texts.size(); ++i) {
-        if (texts[i].find(terms[t]) == std::string::npos) continue;
+      for_each_text_containing(terms[t], [&](size_t i) {
         for (uint32_t k = starts[i]; k < starts[i + 1]; ++k)
           term_bits[positions[k] / 64] |= uint64_t{1} << (positions[k] % 64);
-      }
+      });
       if (t == 0) {
         m->bits = std::move(term_bits);
       } else {
@@ -93,6 +96,26 @@ struct ListIndexes::Built {
     searches.emplace_front(std::move(key), m);
     if (searches.size() > kCachedSearches) searches.pop_back();
     return m;
+  }
+
+  // Calls fn(i) once for each text i that contains `term`. Search terms
+  // hold no NUL (api::search_terms drops them, as DRF does), so no hit
+  // spans two texts.
+  template <typename Fn>
+  void for_each_text_containing(const std::string& term, Fn fn) const {
+    size_t from = 0;
+    while (from < texts.size()) {
+      const void* hit =
+          ::memmem(texts.data() + from, texts.size() - from, term.data(), term.size());
+      if (hit == nullptr) return;
+      const auto at = static_cast<size_t>(static_cast<const char*>(hit) - texts.data());
+      // The text the hit is in: the first that ends after it.
+      const auto i = static_cast<size_t>(std::upper_bound(text_ends.begin(), text_ends.end(), at) -
+                                         text_ends.begin());
+      if (i == text_ends.size()) return;
+      fn(i);
+      from = text_ends[i] + 1;  // the next text: each counts once
+    }
   }
 
   store::Page page(const store::ListQuery& q) const {
@@ -205,8 +228,19 @@ std::shared_ptr<ListIndexes::Built> build(store::Store& store, const store::List
   }
   std::sort(postings.begin(), postings.end());
   postings.erase(std::unique(postings.begin(), postings.end()), postings.end());
-  built->texts.resize(codes.size());
-  for (auto& [text, code] : codes) built->texts[code] = text;
+  {
+    std::vector<const std::string*> by_code(codes.size());
+    for (const auto& [text, code] : codes) by_code[code] = &text;
+    size_t total = 0;
+    for (const auto* t : by_code) total += t->size() + 1;
+    built->texts.reserve(total);
+    built->text_ends.reserve(by_code.size());
+    for (const auto* t : by_code) {
+      built->texts += *t;
+      built->text_ends.push_back(built->texts.size());
+      built->texts += '\0';
+    }
+  }
   built->starts.assign(codes.size() + 1, 0);
   built->positions.reserve(postings.size());
   for (const uint64_t p : postings) {
@@ -219,7 +253,7 @@ std::shared_ptr<ListIndexes::Built> build(store::Store& store, const store::List
       built->int_ids.size() * sizeof(int64_t) + built->positions.size() * sizeof(uint32_t) +
       built->starts.size() * sizeof(uint32_t) + kCachedSearches * (built->size() / 8 + 64);
   for (const auto& s : built->text_ids) built->bytes += sizeof s + s.capacity();
-  for (const auto& s : built->texts) built->bytes += sizeof s + s.capacity();
+  built->bytes += built->texts.capacity() + built->text_ends.size() * sizeof(size_t);
   return built;
 }
 

@@ -992,7 +992,6 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
             }
           }
         }
-        bool restart = false;
         if (!error) {
           error = store.write_part(c.batch);
           if (error) {
@@ -1000,7 +999,6 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
             // one in it: they are written again, each on its own.
             open = false;
             redo(pending);
-            restart = true;
           }
         }
         outcome.seconds += since(t0);
@@ -1015,7 +1013,9 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
           std::lock_guard lock(mutex);
           spent.push_back(std::move(c.batch));
         }
-        if (restart) restart_reader(n + 1);
+        // The reader counted this file as written when it left repeats of it
+        // out of the next ones: they are read again.
+        if (error) restart_reader(n + 1);
       }
       pending.emplace_back(next.index, std::move(outcome));
       ++n;

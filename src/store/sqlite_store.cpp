@@ -1,8 +1,5 @@
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -176,49 +173,43 @@ class Statement {
   std::string error_;
 };
 
-// The header of the WAL index in shared memory (the -shm file; SQLite's
-// walformat.html): every commit rewrites it before the commit returns, so
-// while it reads as it did, the database holds what it did. Reading it takes
-// no lock, where a read transaction takes four (file locks, system calls).
-// Made only once this process's connection has the index open: then no other
-// connection can truncate it, so the mapping stays readable.
-class WalHeader {
- public:
-  static constexpr size_t kCopy = 48;  // WalIndexHdr; the index holds it twice
-  using Bytes = std::array<unsigned char, kCopy>;
+// The header of the WAL index in shared memory (SQLite's walformat.html):
+// every commit rewrites it before the commit returns, so while it reads as it
+// did, the database holds what it did. Reading it takes no lock, where a read
+// transaction takes four (file locks, system calls). The memory is the one
+// SQLite maps for the connection, asked of its VFS (xShmMap of region 0, as
+// the WAL code asks) each time: this file never opens or closes the -shm file
+// itself, since closing any descriptor of a file drops every POSIX lock the
+// process holds on it, SQLite's included.
+namespace wal_header {
 
-  explicit WalHeader(const std::string& shm_path) {
-    const int fd = ::open(shm_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;
-    struct stat st {};
-    if (::fstat(fd, &st) == 0 && st.st_size >= static_cast<off_t>(2 * kCopy)) {
-      void* p = ::mmap(nullptr, 2 * kCopy, PROT_READ, MAP_SHARED, fd, 0);
-      if (p != MAP_FAILED) map_ = static_cast<const unsigned char*>(p);
-    }
-    ::close(fd);
-  }
-  ~WalHeader() {
-    if (map_ != nullptr) ::munmap(const_cast<unsigned char*>(map_), 2 * kCopy);
-  }
-  WalHeader(const WalHeader&) = delete;
-  WalHeader& operator=(const WalHeader&) = delete;
+constexpr size_t kCopy = 48;         // WalIndexHdr; the index holds it twice
+constexpr int kRegionBytes = 32768;  // the WAL index's regions
+using Bytes = std::array<unsigned char, kCopy>;
 
-  // The header, when it reads whole: a writer writes the second copy, then
-  // the first; the two read in the other order and equal are one header.
-  std::optional<Bytes> read() const {
-    if (map_ == nullptr) return std::nullopt;
-    Bytes first;
-    Bytes second;
-    std::memcpy(first.data(), map_, kCopy);
-    std::atomic_thread_fence(std::memory_order_acquire);
-    std::memcpy(second.data(), map_ + kCopy, kCopy);
-    if (first != second) return std::nullopt;
-    return first;
-  }
+// The header, when the connection has the index mapped and the header reads
+// whole: a writer writes the second copy, then the first; the two read in the
+// other order and equal are one header.
+std::optional<Bytes> read(sqlite3* db) {
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+      file == nullptr || file->pMethods == nullptr || file->pMethods->iVersion < 2 ||
+      file->pMethods->xShmMap == nullptr)
+    return std::nullopt;
+  volatile void* region = nullptr;
+  if (file->pMethods->xShmMap(file, 0, kRegionBytes, 0, &region) != SQLITE_OK || region == nullptr)
+    return std::nullopt;
+  const auto* bytes = static_cast<const volatile unsigned char*>(region);
+  Bytes first;
+  Bytes second;
+  for (size_t i = 0; i < kCopy; ++i) first[i] = bytes[i];
+  std::atomic_thread_fence(std::memory_order_acquire);
+  for (size_t i = 0; i < kCopy; ++i) second[i] = bytes[kCopy + i];
+  if (first != second) return std::nullopt;
+  return first;
+}
 
- private:
-  const unsigned char* map_ = nullptr;
-};
+}  // namespace wal_header
 
 class SqliteStore final : public Store {
  public:
@@ -340,9 +331,9 @@ class SqliteStore final : public Store {
   // the WAL index's header is as it was at the last reading, so is the
   // generation.
   std::optional<uint64_t> generation_now() override {
-    std::optional<WalHeader::Bytes> header;
-    if (wal_header_) {
-      header = wal_header_->read();
+    std::optional<wal_header::Bytes> header;
+    if (wal_) {
+      header = wal_header::read(db_);
       if (header && header == generation_header_) return generation_;
     }
     const std::optional<uint64_t> v = read_generation();
@@ -350,11 +341,7 @@ class SqliteStore final : public Store {
     // leaves a newer generation under an older header, read again next time.
     generation_header_ = v ? header : std::nullopt;
     if (v) generation_ = *v;
-    if (v && !wal_header_ && sqlite3_get_autocommit(db_) != 0) {
-      const char* file = sqlite3_db_filename(db_, "main");
-      if (file != nullptr && *file != '\0' && journal_is_wal())
-        wal_header_ = std::make_unique<WalHeader>(std::string(file) + "-shm");
-    }
+    if (v && !wal_ && sqlite3_get_autocommit(db_) != 0) wal_ = journal_is_wal();
     return v;
   }
 
@@ -721,8 +708,8 @@ class SqliteStore final : public Store {
     sqlite3_reset(st.get());
     return wal;
   }
-  std::unique_ptr<WalHeader> wal_header_;              // see generation_now
-  std::optional<WalHeader::Bytes> generation_header_;  // the header generation_ was read under
+  bool wal_ = false;                                    // in WAL mode: see generation_now
+  std::optional<wal_header::Bytes> generation_header_;  // the header generation_ was read under
   uint64_t generation_ = 0;
   sqlite3* db_;
   Deadline deadline_;              // of the current read snapshot
