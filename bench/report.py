@@ -74,7 +74,8 @@ def main():
         lines += [f"## {size:,} docking events", ""]
         lines += [
             f"- import: {f.get('import_events_per_second', '?'):,} events/s "
-            f"({f.get('import_seconds', '?')} s, peak RSS {f.get('import_max_rss_mib', '?')} MiB); "
+            f"({f.get('import_seconds', '?')} s, median of {f.get('import_runs', 1)} into a new "
+            f"file; peak RSS {f.get('import_max_rss_mib', '?')} MiB); "
             f"database {f.get('database_mib', '?')} MiB"
             if isinstance(f.get("import_events_per_second"), int) else "- import: not measured",
             f"- generate: {f.get('generate_seconds', '(reused)')} s, peak RSS "
