@@ -54,7 +54,8 @@ def main():
     by = {key: r["result"] for key, r in medians.items()}
     sizes = sorted({r["size"] for r in runs} | set(facts))
     largest = sizes[-1] if sizes else None
-    commit = subprocess.run(["git", "-C", os.path.dirname(src), "rev-parse", "--short", "HEAD"],
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    commit = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
     lines = [
         "# ll2d benchmark (`bench/run.sh`)",
@@ -78,8 +79,8 @@ def main():
             f"file; peak RSS {f.get('import_max_rss_mib', '?')} MiB); "
             f"database {f.get('database_mib', '?')} MiB"
             if isinstance(f.get("import_events_per_second"), int) else "- import: not measured",
-            f"- generate: {f.get('generate_seconds', '(reused)')} s, peak RSS "
-            f"{f.get('generate_max_rss_mib', '?')} MiB",
+            f"- generate: {f['generate_seconds']} s, peak RSS {f.get('generate_max_rss_mib', '?')} MiB"
+            if "generate_seconds" in f else "- generate: not measured (the generated set was reused)",
             f"- serve: first answer {f.get('first_answer_ms', '?')} ms after start, list indexes "
             f"ready after {f.get('indexes_ready_ms', '?')} ms; RSS {f.get('serve_rss_warm_mib', '?')} "
             f"MiB warm, {f.get('serve_rss_after_mib', '?')} MiB after the run, "
@@ -137,7 +138,27 @@ def main():
         f.write("\n".join(lines))
     with open(os.path.join(out_dir, "latest.json"), "w") as f:
         json.dump({"runs": runs, "facts": facts, "targets": targets}, f, indent=1)
+    show_in_readme(os.path.join(root, "README.md"), lines)
     print("\n".join(lines))
+
+
+def show_in_readme(readme, lines):
+    """Puts the report, its headings one level down, between the README's
+    `<!-- bench:begin -->` and `<!-- bench:end -->` lines (if it has them)."""
+    begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
+    try:
+        with open(readme) as f:
+            text = f.read()
+    except OSError:
+        return
+    if begin not in text or end not in text:
+        return
+    body = [("### " + l[3:] if l.startswith("## ") else l) for l in lines
+            if not l.startswith("# ")]
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    with open(readme, "w") as f:
+        f.write(head + begin + "\n" + "\n".join(body).strip() + "\n" + end + tail)
 
 
 if __name__ == "__main__":
