@@ -223,10 +223,16 @@ Engine::Engine(StoreOpener open_store, EngineOptions options)
   list_options.log = options_.prepare_list_indexes;  // serve
   lists_ = std::make_unique<ListIndexes>(open_store_, list_options);
   if (options_.prepare_list_indexes) {
-    for (const auto& r : model::registry().resources()) {
-      if (!r->paginated) continue;
-      if (auto sel = select(*r, {}, false); auto* s = std::get_if<Selection>(&sel))
-        lists_->prepare(s->query);
+    // Every route's default list first, then the index its searches use
+    // (another shape: it holds the searched names too), so no search waits
+    // for SQL once serve has been up a few seconds.
+    for (const bool searched : {false, true}) {
+      const auto params = http::QueryParams::parse(searched ? "search=a" : "");
+      for (const auto& r : model::registry().resources()) {
+        if (!r->paginated || (searched && r->search_fields.empty())) continue;
+        if (auto sel = select(*r, params, false); auto* s = std::get_if<Selection>(&sel))
+          lists_->prepare(s->query);
+      }
     }
   }
 }
