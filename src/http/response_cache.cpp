@@ -138,30 +138,33 @@ api::Response ResponseCache::answer(const std::string& key, Entry& entry,
 
 std::optional<api::Response> ResponseCache::lookup(const std::string& key, uint64_t generation,
                                                    const api::Request& request, bool gzip_ok) {
-  std::shared_ptr<Entry> entry;
-  {
-    const std::lock_guard lock(mutex_);
-    const auto it = index_.find(key);
-    if (it == index_.end()) return std::nullopt;
-    if (it->second->second->generation != generation) return std::nullopt;
-    lru_.splice(lru_.begin(), lru_, it->second);
-    entry = it->second->second;
-  }
-  return answer(key, *entry, request, gzip_ok);
+  return find(key, generation, nullptr, request, gzip_ok);
 }
 
 std::optional<api::Response> ResponseCache::revalidate(const std::string& key, uint64_t generation,
                                                        const api::KindGenerations& kinds,
                                                        const api::Request& request, bool gzip_ok) {
+  return find(key, generation, &kinds, request, gzip_ok);
+}
+
+bool ResponseCache::holds(const std::string& key) const {
+  const std::lock_guard lock(mutex_);
+  return index_.contains(key);
+}
+
+std::optional<api::Response> ResponseCache::find(const std::string& key, uint64_t generation,
+                                                 const api::KindGenerations* kinds,
+                                                 const api::Request& request, bool gzip_ok) {
   std::shared_ptr<Entry> entry;
   {
     const std::lock_guard lock(mutex_);
     const auto it = index_.find(key);
     if (it == index_.end()) return std::nullopt;
     Entry& e = *it->second->second;
-    if (e.generation > generation) return std::nullopt;  // rendered after this reading
-    if (e.generation < generation) {
-      if (!e.response.reads || !api::unchanged_since(*e.response.reads, e.generation, kinds))
+    if (e.generation != generation) {
+      // Rendered after this reading, or before it and not to be checked.
+      if (e.generation > generation || kinds == nullptr) return std::nullopt;
+      if (!e.response.reads || !api::unchanged_since(*e.response.reads, e.generation, *kinds))
         return std::nullopt;
       e.generation = generation;
     }

@@ -50,6 +50,8 @@ class ResponseCache {
   std::optional<api::Response> revalidate(const std::string& key, uint64_t generation,
                                           const api::KindGenerations& kinds,
                                           const api::Request& request, bool gzip_ok);
+  // Whether an answer to this key is cached, of whatever generation.
+  bool holds(const std::string& key) const;
   // Keeps a 200 the engine rendered at `response.generation` and returns it
   // as `lookup` would have.
   api::Response insert(const std::string& key, api::Response response, const api::Request& request,
@@ -68,6 +70,10 @@ class ResponseCache {
   using Lru = std::list<std::pair<std::string, std::shared_ptr<Entry>>>;
   api::Response answer(const std::string& key, Entry& entry, const api::Request& request,
                        bool gzip_ok);
+  // lookup (kinds null: only an answer of `generation`) and revalidate.
+  std::optional<api::Response> find(const std::string& key, uint64_t generation,
+                                    const api::KindGenerations* kinds, const api::Request& request,
+                                    bool gzip_ok);
   void evict();  // with mutex_ held
 
   size_t max_bytes_;

@@ -621,8 +621,9 @@ class Session : public std::enable_shared_from_this<Session> {
       const size_t budget = shared->options.max_output_bytes;
       if (budget == 0 || shared->output_bytes.load() < budget) {
         // An answer cached at an older generation may still hold: writes
-        // since then may have touched nothing it read.
-        if (!cache_key.empty()) {
+        // since then may have touched nothing it read. (Only asked when one
+        // is cached: reading the generations costs a query.)
+        if (!cache_key.empty() && shared->cache->holds(cache_key)) {
           out = shared->engine.with_generations(
               [&](uint64_t generation, const api::KindGenerations& kinds) {
                 return shared->cache->revalidate(cache_key, generation, kinds, request->view(),

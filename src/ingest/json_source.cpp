@@ -392,16 +392,37 @@ class FastParser {
     }
   }
 
-  bool object() {
+  // An object or an array from its opening bracket to its closing one:
+  // `member` reads each member (a key and its value, or a value), and commas
+  // stand between them.
+  template <typename Member>
+  bool container(Type type, char close, Member member) {
     if (b_.depth() >= kMaxJsonDepth) return false;
-    b_.open(Type::Object, pos(p_));
+    const bool is_object = type == Type::Object;
+    b_.open(type, pos(p_));
     ++p_;
     ws();
-    if (p_ < end_ && *p_ == '}') {
+    if (p_ < end_ && *p_ == close) {
       ++p_;
-      return b_.close(true, pos(p_));
+      return b_.close(is_object, pos(p_));
     }
     while (true) {
+      if (!member()) return false;
+      ws();
+      if (p_ >= end_) return false;
+      if (*p_ == ',') {
+        ++p_;
+        ws();
+        continue;
+      }
+      if (*p_ != close) return false;
+      ++p_;
+      return b_.close(is_object, pos(p_));
+    }
+  }
+
+  bool object() {
+    return container(Type::Object, '}', [this] {
       if (p_ >= end_ || *p_ != '"') return false;
       std::string_view k;
       if (!string(k)) return false;
@@ -410,42 +431,12 @@ class FastParser {
       ++p_;
       ws();
       b_.key(k);
-      if (!value()) return false;
-      ws();
-      if (p_ >= end_) return false;
-      if (*p_ == ',') {
-        ++p_;
-        ws();
-        continue;
-      }
-      if (*p_ != '}') return false;
-      ++p_;
-      return b_.close(true, pos(p_));
-    }
+      return value();
+    });
   }
 
   bool array() {
-    if (b_.depth() >= kMaxJsonDepth) return false;
-    b_.open(Type::Array, pos(p_));
-    ++p_;
-    ws();
-    if (p_ < end_ && *p_ == ']') {
-      ++p_;
-      return b_.close(false, pos(p_));
-    }
-    while (true) {
-      if (!value()) return false;
-      ws();
-      if (p_ >= end_) return false;
-      if (*p_ == ',') {
-        ++p_;
-        ws();
-        continue;
-      }
-      if (*p_ != ']') return false;
-      ++p_;
-      return b_.close(false, pos(p_));
-    }
+    return container(Type::Array, ']', [this] { return value(); });
   }
 
   const char* begin_;

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <type_traits>
 
 #include <signal.h>
 #include <unistd.h>
@@ -49,35 +50,41 @@ std::string percent_encode(std::string_view text) {
   return out;
 }
 
+// Each field of an endpoint's saved state under its key: the one list both
+// save_state and load_state follow.
+template <typename State, typename Visit>
+void each_state_field(State& s, Visit&& visit) {
+  visit("task", s.task);
+  visit("offset", s.offset);
+  visit("first_count", s.first_count);
+  visit("last_count", s.last_count);
+  visit("seen", s.seen);
+  visit("consistent", s.consistent);
+  visit("sweep_pending", s.sweep_pending);
+  visit("since", s.since);
+  visit("watermark", s.watermark);
+  visit("walked_at", s.walked_at);
+  visit("refreshed_at", s.refreshed_at);
+  visit("objects", s.objects);
+  visit("deleted", s.deleted);
+  visit("rejected", s.rejected);
+  visit("error", s.error);
+}
+
 std::string save_state(const EndpointState& s) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   w.StartObject();
-  const auto str = [&](const char* key, const std::string& value) {
+  each_state_field(s, [&](const char* key, const auto& value) {
+    using T = std::decay_t<decltype(value)>;
     w.Key(key);
-    w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-  };
-  const auto num = [&](const char* key, int64_t value) {
-    w.Key(key);
-    w.Int64(value);
-  };
-  str("task", s.task);
-  num("offset", s.offset);
-  num("first_count", s.first_count);
-  num("last_count", s.last_count);
-  num("seen", s.seen);
-  w.Key("consistent");
-  w.Bool(s.consistent);
-  w.Key("sweep_pending");
-  w.Bool(s.sweep_pending);
-  str("since", s.since);
-  str("watermark", s.watermark);
-  num("walked_at", s.walked_at);
-  num("refreshed_at", s.refreshed_at);
-  num("objects", s.objects);
-  num("deleted", s.deleted);
-  num("rejected", s.rejected);
-  str("error", s.error);
+    if constexpr (std::is_same_v<T, std::string>)
+      w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+    else if constexpr (std::is_same_v<T, bool>)
+      w.Bool(value);
+    else
+      w.Int64(value);
+  });
   w.EndObject();
   return buffer.GetString();
 }
@@ -86,33 +93,20 @@ bool load_state(std::string_view text, EndpointState& s) {
   rapidjson::Document d;
   d.Parse(text.data(), text.size());
   if (d.HasParseError() || !d.IsObject()) return false;
-  const auto str = [&](const char* key, std::string& out) {
+  // A key that is missing or of another type leaves the field as it was.
+  each_state_field(s, [&](const char* key, auto& out) {
+    using T = std::decay_t<decltype(out)>;
     const auto it = d.FindMember(key);
-    if (it != d.MemberEnd() && it->value.IsString()) out = it->value.GetString();
-  };
-  const auto num = [&](const char* key, int64_t& out) {
-    const auto it = d.FindMember(key);
-    if (it != d.MemberEnd() && it->value.IsInt64()) out = it->value.GetInt64();
-  };
-  const auto flag = [&](const char* key, bool& out) {
-    const auto it = d.FindMember(key);
-    if (it != d.MemberEnd() && it->value.IsBool()) out = it->value.GetBool();
-  };
-  str("task", s.task);
-  num("offset", s.offset);
-  num("first_count", s.first_count);
-  num("last_count", s.last_count);
-  num("seen", s.seen);
-  flag("consistent", s.consistent);
-  flag("sweep_pending", s.sweep_pending);
-  str("since", s.since);
-  str("watermark", s.watermark);
-  num("walked_at", s.walked_at);
-  num("refreshed_at", s.refreshed_at);
-  num("objects", s.objects);
-  num("deleted", s.deleted);
-  num("rejected", s.rejected);
-  str("error", s.error);
+    if (it == d.MemberEnd()) return;
+    const auto& v = it->value;
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (v.IsString()) out = v.GetString();
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (v.IsBool()) out = v.GetBool();
+    } else {
+      if (v.IsInt64()) out = v.GetInt64();
+    }
+  });
   return true;
 }
 

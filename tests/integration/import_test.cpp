@@ -282,15 +282,6 @@ void fail_writes_of_event(const std::string& db, int id) {
   }
 }
 
-std::string page_of(const std::vector<std::string>& events) {
-  std::string out = "{\"count\": 1, \"next\": null, \"previous\": null, \"results\": [";
-  for (size_t i = 0; i < events.size(); ++i) {
-    if (i) out += ", ";
-    out += events[i];
-  }
-  return out + "]}";
-}
-
 }  // namespace
 
 TEST_F(ImportCommand, AFileWhoseWriteFailsIsUndoneAloneAndTheOthersStay) {
@@ -362,11 +353,11 @@ std::vector<std::string> write_pages(const TempDir& dir, int count, int events) 
   const std::string golden = golden_text();
   std::vector<std::string> pages;
   for (int p = 0; p < count; ++p) {
-    std::string page = "{\"count\": 1, \"next\": null, \"previous\": null, \"results\": [";
+    std::vector<std::string> results;
     for (int e = 0; e < events; ++e)
-      page += (e ? ", " : "") + shifted(golden, 1000 * (int64_t{events} * p + e));
+      results.push_back(shifted(golden, 1000 * (int64_t{events} * p + e)));
     pages.push_back(dir.file(fmt::format("page_{:03d}.json", p)));
-    std::ofstream(pages.back(), std::ios::binary) << page << "]}";
+    std::ofstream(pages.back(), std::ios::binary) << page_of(results);
   }
   return pages;
 }

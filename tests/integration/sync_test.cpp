@@ -135,6 +135,15 @@ std::string differences(const Comparison& c) {
   return out;
 }
 
+// The upstream's database and the mirror, each through a server of its own
+// (unthrottled), answer every list alike.
+void expect_same_lists(const std::string& upstream_db, const std::string& mirror_db) {
+  Server plain(upstream_db, {"--now", kNow, "--no-access-log"});
+  Server copy(mirror_db, {"--now", kNow, "--no-access-log"});
+  const auto c = compare(plain, copy, /*details=*/false);
+  EXPECT_TRUE(c.differences.empty()) << differences(c);
+}
+
 // ll2d sync, run to the end.
 CommandResult sync(const std::string& db, const Server& upstream,
                    std::vector<std::string> extra = {}, const std::string& calls = "40/1s") {
@@ -323,11 +332,7 @@ TEST(Sync, AThrottledUpstreamIsNeverOverrun) {
   // 200 ms) a call sent just after a window can still land in it: a few
   // 429s at window edges, each honoured (Retry-After, see the test above).
   EXPECT_LT(count_lines(log, "status=429"), 5) << log.substr(0, 2000);
-  // Compared through an unthrottled server of the upstream's database.
-  Server plain(up, {"--now", kNow, "--no-access-log"});
-  Server copy(mirror, {"--now", kNow, "--no-access-log"});
-  const auto c = compare(plain, copy, /*details=*/false);
-  EXPECT_TRUE(c.differences.empty()) << differences(c);
+  expect_same_lists(up, mirror);
 }
 
 TEST(Sync, KillNineAtRandomMomentsLosesNothing) {
@@ -366,11 +371,7 @@ TEST(Sync, KillNineAtRandomMomentsLosesNothing) {
   const auto fresh = sync(dir.file("fresh.sqlite3"), upstream, {}, "1000/1s");
   ASSERT_EQ(fresh.exit_code, 0) << fresh.err;
   EXPECT_LT(count_lines(finished.err, " page "), count_lines(fresh.err, " page "));
-  // Compared through an unthrottled server of the upstream's database.
-  Server plain(up, {"--now", kNow, "--no-access-log"});
-  Server copy(mirror, {"--now", kNow, "--no-access-log"});
-  const auto c = compare(plain, copy, /*details=*/false);
-  EXPECT_TRUE(c.differences.empty()) << differences(c);
+  expect_same_lists(up, mirror);
 }
 
 TEST(Sync, ServeSyncFromMirrorsInTheBackgroundWhileServing) {

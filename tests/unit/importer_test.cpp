@@ -14,6 +14,7 @@
 #include "test_util.hpp"
 
 using namespace ll2;
+using test::page_of;
 
 namespace {
 
@@ -339,15 +340,6 @@ std::string describe_batch(const ingest::Collected& c) {
     out += "\n";
   }
   return out;
-}
-
-std::string page_of(const std::vector<std::string>& events) {
-  std::string out = "{\"count\":1,\"next\":null,\"previous\":null,\"results\":[";
-  for (size_t i = 0; i < events.size(); ++i) {
-    if (i) out += ",";
-    out += events[i];
-  }
-  return out + "]}";
 }
 
 std::string both_ways(const std::string& text) {

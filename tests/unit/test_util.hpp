@@ -38,6 +38,16 @@ class TempDir {
   std::string path_;
 };
 
+// A page of a list as LL2 sends it, holding `results` (JSON texts).
+inline std::string page_of(const std::vector<std::string>& results) {
+  std::string out = "{\"count\":1,\"next\":null,\"previous\":null,\"results\":[";
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (i) out += ",";
+    out += results[i];
+  }
+  return out + "]}";
+}
+
 // What an SQLite database holds, whatever order it was written in: every
 // table's rows but ll2d's generations (ll2d_state and ll2d_kind_state count
 // writes, which differ between ways of writing the same data), by table name.
