@@ -99,8 +99,8 @@ struct ListIndexes::Built {
   }
 
   // Calls fn(i) once for each text i that contains `term`. Search terms
-  // hold no NUL (api::search_terms drops them, as DRF does), so no hit
-  // spans two texts.
+  // hold no NUL (a search with one is a 400, as in DRF), so no hit spans
+  // two texts; the empty term is in every text.
   template <typename Fn>
   void for_each_text_containing(const std::string& term, Fn fn) const {
     size_t from = 0;

@@ -25,14 +25,25 @@ int64_t parse_offset(const http::QueryParams& params) {
   return v && *v >= 0 ? *v : 0;
 }
 
-std::vector<std::string> search_terms(std::string_view search) {
-  std::string cleaned;
-  cleaned.reserve(search.size());
-  for (char c : search) {
-    if (c == '\0') continue;
-    cleaned += c == ',' ? ' ' : c;
+std::optional<std::vector<std::string>> search_terms(std::string_view search) {
+  if (search.find('\0') != std::string_view::npos) return std::nullopt;
+  std::vector<std::string> terms;
+  for (std::string_view token : text::smart_split(search)) {
+    while (!token.empty() && token.front() == ',') token.remove_prefix(1);
+    while (!token.empty() && token.back() == ',') token.remove_suffix(1);
+    if (!token.empty() && (token[0] == '"' || token[0] == '\'') && token[0] == token.back()) {
+      terms.push_back(text::unescape_quoted(token));
+      continue;
+    }
+    // Empty parts are dropped before stripping: `"a, ,b"x` has the term "".
+    size_t start = 0;
+    for (size_t comma = 0; comma != std::string_view::npos; start = comma + 1) {
+      comma = token.find(',', start);
+      const std::string_view part = token.substr(start, comma - start);
+      if (!part.empty()) terms.emplace_back(text::python_strip(part));
+    }
   }
-  return text::python_split(cleaned);
+  return terms;
 }
 
 std::vector<store::OrderKey> ordering_terms(const Resource& resource, std::string_view ordering) {
@@ -282,9 +293,16 @@ std::variant<Selection, FieldErrors> select(const Resource& resource,
                                          path) == action->omit_search.end())
         q.search_paths.push_back(resource.kind->path_for(path));
     }
+    // A view with search fields reads `search` (LL2's default filter
+    // backends have no SearchFilter): a NUL in it is a 400.
+    const auto terms = search_terms(*s);
+    if (!terms && !resource.search_fields.empty()) {
+      add_error(errors, "", kNullCharacters);
+      return errors;
+    }
     // Every term must match, so a repeated term adds nothing; distinct terms
     // are capped because each one costs a pass over the searched names.
-    for (auto& term : search_terms(*s)) {
+    for (const auto& term : terms.value_or(std::vector<std::string>{})) {
       std::string upper = text::unicode_upper(term);
       if (std::find(q.search_terms.begin(), q.search_terms.end(), upper) == q.search_terms.end())
         q.search_terms.push_back(std::move(upper));

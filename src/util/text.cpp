@@ -124,6 +124,84 @@ std::vector<std::string> python_split(std::string_view s) {
   return words;
 }
 
+namespace {
+
+bool is_quote(char c) {
+  return c == '"' || c == '\'';
+}
+
+// The end of the run of characters from s[i] that are neither whitespace nor
+// quotes (the regex's [^\s'"]*).
+size_t plain_end(std::string_view s, size_t i) {
+  while (i < s.size() && !is_quote(s[i])) {
+    size_t next = i;
+    if (is_python_space(next_code_point(s, next))) break;
+    i = next;
+  }
+  return i;
+}
+
+// Just past the quote that closes the one at s[i]; npos when none does (a
+// backslash escapes any character but a newline).
+size_t quoted_end(std::string_view s, size_t i) {
+  for (size_t j = i + 1; j < s.size(); ++j) {
+    if (s[j] == s[i]) return j + 1;
+    if (s[j] == '\\') {
+      if (j + 1 >= s.size() || s[j + 1] == '\n') return std::string_view::npos;
+      ++j;
+    }
+  }
+  return std::string_view::npos;
+}
+
+std::string replace_all(std::string_view s, std::string_view from, std::string_view to) {
+  std::string out;
+  size_t pos = 0;
+  for (size_t hit; (hit = s.find(from, pos)) != std::string_view::npos; pos = hit + from.size())
+    out.append(s.substr(pos, hit - pos)).append(to);
+  out.append(s.substr(pos));
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string_view> smart_split(std::string_view s) {
+  std::vector<std::string_view> tokens;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t next = i;
+    if (is_python_space(next_code_point(s, next))) {
+      i = next;
+      continue;
+    }
+    // A token with quoted runs ends after the last run that closes (and the
+    // plain characters after it); without one it is all non-whitespace.
+    size_t end = std::string_view::npos;
+    for (size_t k = plain_end(s, i); k < s.size() && is_quote(s[k]);) {
+      const size_t closed = quoted_end(s, k);
+      if (closed == std::string_view::npos) break;
+      k = end = plain_end(s, closed);
+    }
+    if (end == std::string_view::npos) {
+      end = i;
+      while (end < s.size()) {
+        size_t after = end;
+        if (is_python_space(next_code_point(s, after))) break;
+        end = after;
+      }
+    }
+    tokens.push_back(s.substr(i, end - i));
+    i = end;
+  }
+  return tokens;
+}
+
+std::string unescape_quoted(std::string_view quoted) {
+  const char quote[] = {quoted.front(), '\0'};
+  const std::string_view inner = quoted.substr(1, quoted.size() >= 2 ? quoted.size() - 2 : 0);
+  return replace_all(replace_all(inner, std::string("\\") + quote, quote), "\\\\", "\\");
+}
+
 std::vector<std::string_view> split_stripped(std::string_view s, char sep) {
   std::vector<std::string_view> parts;
   size_t pos = 0;

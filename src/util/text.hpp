@@ -23,6 +23,14 @@ std::string_view python_strip(std::string_view s);
 // Python's str.split() with no arguments: runs of whitespace separate words.
 std::vector<std::string> python_split(std::string_view s);
 
+// Django's smart_split: tokens separated by whitespace, where a token that
+// holds a quoted run ("…" or '…', backslash escapes) keeps it whole, quotes
+// included; an unclosed quote is an ordinary character.
+std::vector<std::string_view> smart_split(std::string_view s);
+// Django's unescape_string_literal on a token that starts and ends with the
+// same quote: the quotes removed, \<quote> and \\ unescaped.
+std::string unescape_quoted(std::string_view quoted);
+
 // Python's [p.strip() for p in s.split(sep)]: empty parts kept.
 std::vector<std::string_view> split_stripped(std::string_view s, char sep);
 
