@@ -18,6 +18,9 @@ void append_utf8(std::string& out, char32_t cp);
 
 // Python's str.isspace() for a single code point.
 bool is_python_space(char32_t cp);
+// The digit value of a Unicode decimal digit (category Nd, Unicode 14.0 as
+// Python 3.11's \\d and int() read them), or -1.
+int unicode_decimal(char32_t cp);
 // Python's str.strip() with no arguments.
 std::string_view python_strip(std::string_view s);
 // Python's str.split() with no arguments: runs of whitespace separate words.
