@@ -100,6 +100,10 @@ Element invalid(std::string message) {
   return {Element::State::Invalid, {}, std::move(message)};
 }
 
+bool has_nul(std::string_view s) {
+  return s.find('\0') != std::string_view::npos;
+}
+
 constexpr const char* kInvalidChoice =
     "Select a valid choice. That choice is not one of the available choices.";
 
@@ -147,6 +151,7 @@ Element parse_element(const Filter& f, std::string_view raw, const SelectContext
     case K::Text: {
       const std::string_view s = text::python_strip(raw);  // forms.CharField strips
       if (s.empty() && !f.csv) return {};
+      if (has_nul(s)) return invalid(kNullCharacters);  // its validator
       return value(std::string(s));
     }
     case K::Uuid: {
@@ -157,6 +162,7 @@ Element parse_element(const Filter& f, std::string_view raw, const SelectContext
     }
     case K::Choice: {
       if (raw.empty()) return {};
+      if (has_nul(raw)) return invalid(kNullCharacters);  // before the lookup
       const auto id = parse_id(*f.choice_kind, raw);
       if (!id || (ctx.exists && !ctx.exists(*f.choice_kind, *id))) return invalid(kInvalidChoice);
       return value(*id);
@@ -172,6 +178,8 @@ Element parse_element(const Filter& f, std::string_view raw, const SelectContext
 // object that exists; the filter matches any of them.
 std::variant<std::vector<Value>, std::string> parse_choices(
     const Filter& f, const std::vector<std::string_view>& raws, const SelectContext& ctx) {
+  // Django checks each value for a NUL before reading it as an id.
+  if (std::any_of(raws.begin(), raws.end(), has_nul)) return std::string(kNullCharacters);
   std::vector<Value> ids;
   for (const auto raw : raws) {
     const auto id = parse_id(*f.choice_kind, raw);
@@ -183,6 +191,40 @@ std::variant<std::vector<Value>, std::string> parse_choices(
       return fmt::format("Select a valid choice. {} is not one of the available choices.", raws[i]);
   }
   return ids;
+}
+
+// Django 5.0's integer lookups: a bound outside the column's range is no
+// SQL but the whole or the empty result (FullResultSet / EmptyResultSet), so
+// `founding_year__lt=2147483648` lists rows whose value is NULL too. Every
+// integer column is an IntegerField (32 bits), as in the peer's models.
+std::optional<model::Predicate> beyond_integer_column(const Filter& f, const Value& v) {
+  using model::Lookup;
+  constexpr double kMin = -2147483648.0;
+  constexpr double kMax = 2147483647.0;
+  if (!f.integer || f.path.find("__") != std::string::npos) return std::nullopt;
+  double x = 0;
+  if (const auto* i = std::get_if<int64_t>(&v)) {
+    x = static_cast<double>(*i);
+  } else if (const auto* d = std::get_if<double>(&v)) {
+    x = *d;
+  } else {
+    return std::nullopt;
+  }
+  const bool over = x > kMax;
+  const bool under = x < kMin;
+  if (!over && !under) return std::nullopt;
+  switch (f.lookup) {
+    case Lookup::Exact:
+      return model::Predicate::nothing();
+    case Lookup::Gt:
+    case Lookup::Gte:
+      return over ? model::Predicate::nothing() : model::Predicate::all();
+    case Lookup::Lt:
+    case Lookup::Lte:
+      return over ? model::Predicate::all() : model::Predicate::nothing();
+    default:
+      return std::nullopt;
+  }
 }
 
 // A filter's condition from its parameter; nullopt when it does not apply.
@@ -240,6 +282,9 @@ std::optional<model::Predicate> apply_filter(const Filter& f, const http::QueryP
     if (e.state == Element::State::Empty) return std::nullopt;
     values.push_back(e.value);
     if (f.custom) return f.custom(values, ctx.filter);
+  }
+  if (!f.csv) {
+    if (auto bound = beyond_integer_column(f, values[0])) return bound;
   }
   model::Lookup lookup = f.lookup;
   if (f.csv && lookup == model::Lookup::Exact) lookup = model::Lookup::In;

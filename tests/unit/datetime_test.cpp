@@ -39,6 +39,7 @@ TEST(FilterDateTime, RejectsEverythingElse) {
 // Django 5.2 parses with Python's datetime.fromisoformat first; the expected
 // values are Python 3.11's (the table says how they were made).
 TEST(FilterDateTime, AsPython311AndDjango52ParseThem) {
+  using namespace std::string_literals;  // inputs may hold a NUL
   const std::vector<std::pair<std::string, std::optional<int64_t>>> cases = {
 #include "datetime_iso_cases.inc"
   };

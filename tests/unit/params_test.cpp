@@ -180,3 +180,48 @@ TEST(Select, NulInSearchIsANonFieldError) {
     EXPECT_EQ(errors[0].second, std::vector<std::string>{"Null characters are not allowed."});
   }
 }
+
+namespace {
+const Resource& resource(const char* name) {
+  return *registry().find_resource(name);
+}
+Predicate::Kind where(const char* name, const char* query) {
+  return std::get<Selection>(select(resource(name), QueryParams::parse(query), false))
+      .query.where.kind;
+}
+FieldErrors errors(const char* name, const char* query) {
+  return std::get<FieldErrors>(select(resource(name), QueryParams::parse(query), false));
+}
+}  // namespace
+
+// Django 5.0's IntegerFieldOverflow: beyond an IntegerField's 32 bits a bound
+// is the whole result (NULLs included) or none.
+TEST(Select, IntegerBoundsBeyondTheColumnAsDjango50) {
+  EXPECT_EQ(where("agencies", "founding_year__lt=2147483648"), Predicate::Kind::All);
+  EXPECT_EQ(where("agencies", "founding_year__lte=1e30"), Predicate::Kind::All);
+  EXPECT_EQ(where("agencies", "founding_year__gt=-2147483649"), Predicate::Kind::All);
+  EXPECT_EQ(where("agencies", "founding_year__gte=-2147483649.7"), Predicate::Kind::All);
+  EXPECT_EQ(where("agencies", "founding_year__gt=2147483648"), Predicate::Kind::Nothing);
+  EXPECT_EQ(where("agencies", "founding_year__lt=-2147483649"), Predicate::Kind::Nothing);
+  EXPECT_EQ(where("agencies", "founding_year=2147483648"), Predicate::Kind::Nothing);
+  EXPECT_EQ(where("agencies", "founding_year=-99999999999999999999"), Predicate::Kind::Nothing);
+  EXPECT_EQ(where("agencies", "founding_year__lt=2147483647.9"), Predicate::Kind::Compare);
+  EXPECT_EQ(where("agencies", "founding_year__gt=-2147483648"), Predicate::Kind::Compare);
+}
+
+// forms.CharField and ModelChoiceField run ProhibitNullCharactersValidator;
+// DecimalField and UUIDField refuse the text first.
+TEST(Select, NulInFilterValuesAsDjango) {
+  const auto message = [](const char* name, const char* query) {
+    const auto e = errors(name, query);
+    return e.size() == 1 && e[0].second.size() == 1 ? e[0].first + ": " + e[0].second[0] : "?";
+  };
+  EXPECT_EQ(message("launches", "status=1%00"), "status: Null characters are not allowed.");
+  EXPECT_EQ(message("launches", "program=1&program=%00"),
+            "program: Null characters are not allowed.");
+  EXPECT_EQ(message("launches", "name=a%00"), "name: Null characters are not allowed.");
+  EXPECT_EQ(message("launches", "launch_designator=a,b%00"),
+            "launch_designator: Null characters are not allowed.");
+  EXPECT_EQ(message("agencies", "founding_year=1%00"), "founding_year: Enter a number.");
+  EXPECT_EQ(message("launches", "id=%00"), "id: Enter a valid UUID.");
+}
