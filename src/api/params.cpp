@@ -174,6 +174,13 @@ Element parse_element(const Filter& f, std::string_view raw, const SelectContext
   return {};
 }
 
+// str() of an id as Python prints it.
+std::string id_text(const Value& id) {
+  if (const auto* i = std::get_if<int64_t>(&id)) return std::to_string(*i);
+  if (const auto* s = std::get_if<std::string>(&id)) return *s;
+  return {};
+}
+
 // ModelMultipleChoiceFilter: every value of a repeated parameter names an
 // object that exists; the filter matches any of them.
 std::variant<std::vector<Value>, std::string> parse_choices(
@@ -186,8 +193,10 @@ std::variant<std::vector<Value>, std::string> parse_choices(
     if (!id) return fmt::format("\u201c{}\u201d is not a valid value.", raw);
     ids.push_back(*id);
   }
+  // Django compares str(pk) of the objects found with each value as given,
+  // so ` 1`, `01` or `１` is no choice even where id 1 exists.
   for (size_t i = 0; i < ids.size(); ++i) {
-    if (ctx.exists && !ctx.exists(*f.choice_kind, ids[i]))
+    if ((ctx.exists && !ctx.exists(*f.choice_kind, ids[i])) || id_text(ids[i]) != raws[i])
       return fmt::format("Select a valid choice. {} is not one of the available choices.", raws[i]);
   }
   return ids;

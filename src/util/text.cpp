@@ -237,9 +237,27 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
+// The text with every Unicode decimal digit as its ASCII digit: Python's
+// int() and Decimal() read any of them.
+std::string ascii_digits(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const size_t start = i;
+    const char32_t cp = next_code_point(s, i);
+    const int digit = cp < 0x80 ? -1 : unicode_decimal(cp);
+    if (digit >= 0)
+      out += static_cast<char>('0' + digit);
+    else
+      out.append(s.substr(start, i - start));
+  }
+  return out;
+}
+
 // Python's int() syntax; beyond 64 bits either fails or saturates.
-std::optional<int64_t> parse_python_int(std::string_view s, bool saturate) {
-  s = python_strip(s);
+std::optional<int64_t> parse_python_int(std::string_view text, bool saturate) {
+  const std::string ascii = ascii_digits(text);
+  std::string_view s = python_strip(ascii);
   bool negative = false;
   if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
     negative = s[0] == '-';
@@ -282,19 +300,21 @@ std::optional<int64_t> python_int_saturating(std::string_view s) {
 
 std::optional<double> django_decimal_to_double(std::string_view s) {
   if (!django_decimal_to_integer(s).valid) return std::nullopt;
+  const std::string ascii = ascii_digits(s);
   std::string cleaned;
-  for (const char c : python_strip(s)) {
+  for (const char c : python_strip(ascii)) {
     if (c != '_') cleaned += c;
   }
   return std::strtod(cleaned.c_str(), nullptr);
 }
 
-DecimalAsInteger django_decimal_to_integer(std::string_view s) {
+DecimalAsInteger django_decimal_to_integer(std::string_view text) {
   // Python's Decimal(str): strip, sign, digits with optional '.' fraction and
   // exponent; underscores between digits; 'Infinity'/'NaN' parse but are not
   // finite, which Django rejects with the same message.
   DecimalAsInteger out;
-  s = python_strip(s);
+  const std::string ascii = ascii_digits(text);
+  std::string_view s = python_strip(ascii);
   bool negative = false;
   if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
     negative = s[0] == '-';

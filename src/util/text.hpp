@@ -38,14 +38,15 @@ std::string unescape_quoted(std::string_view quoted);
 std::vector<std::string_view> split_stripped(std::string_view s, char sep);
 
 // Python's int(str) for base 10: surrounding whitespace, an optional sign,
-// ASCII digits with single underscores between them. nullopt where Python
+// decimal digits (any Unicode ones) with single underscores between them. nullopt where Python
 // raises ValueError or the value does not fit in 64 bits.
 std::optional<int64_t> python_int(std::string_view s);
 // The same, but a valid integer beyond 64 bits saturates to INT64_MIN/MAX
 // (for limit/offset, where Python caps or compares arbitrary integers).
 std::optional<int64_t> python_int_saturating(std::string_view s);
 
-// What a Django DecimalField (django-filter's NumberFilter) accepts, truncated
+// What a Django DecimalField (django-filter's NumberFilter) accepts (Python's
+// Decimal: any Unicode decimal digits), truncated
 // toward zero as Django's IntegerField does with a Decimal lookup value.
 struct DecimalAsInteger {
   bool valid = false;     // false: "Enter a number."

@@ -209,6 +209,18 @@ TEST(Select, IntegerBoundsBeyondTheColumnAsDjango50) {
   EXPECT_EQ(where("agencies", "founding_year__gt=-2147483648"), Predicate::Kind::Compare);
 }
 
+// ModelMultipleChoiceField compares str(pk) with each value as given.
+TEST(Select, ModelMultipleChoiceValuesAreIdsAsPythonPrintsThem) {
+  ll2::api::SelectContext every_id_exists;
+  for (const char* query : {"program=%201", "program=01", "program=%2B1", "program=%EF%BC%91"}) {
+    const auto result = select(resource("launches"), QueryParams::parse(query), false);
+    const auto* e = std::get_if<FieldErrors>(&result);
+    ASSERT_NE(e, nullptr) << query;
+    EXPECT_EQ((*e)[0].second[0].rfind("Select a valid choice. ", 0), 0u) << query;
+  }
+  EXPECT_EQ(where("launches", "program=1"), Predicate::Kind::Compare);
+}
+
 // forms.CharField and ModelChoiceField run ProhibitNullCharactersValidator;
 // DecimalField and UUIDField refuse the text first.
 TEST(Select, NulInFilterValuesAsDjango) {
