@@ -193,6 +193,35 @@ struct ListIndexes::Built {
 
 namespace {
 
+// The row combinations of the objects with more than one, where a search
+// path goes through a many-valued relation (Built::multi).
+template <typename PositionOf, typename CodeOf>
+void keep_row_combinations(store::Store& store, const store::ListQuery& shape,
+                           const PositionOf& position_of, const CodeOf& code_of,
+                           ListIndexes::Built& built) {
+  const bool many =
+      std::any_of(shape.search_paths.begin(), shape.search_paths.end(), [&](const std::string& p) {
+        const auto resolved = model::resolve_path(*shape.kind, p);
+        return resolved && resolved->many;
+      });
+  if (!many) return;
+  built.paths = shape.search_paths.size();
+  std::map<uint32_t, std::vector<uint32_t>> by_position;
+  for (const auto& row : store.search_rows(*shape.kind, shape.search_paths)) {
+    const auto position = position_of(row.at(0));
+    if (!position) continue;
+    auto& codes = by_position[*position];
+    for (size_t k = 1; k <= built.paths; ++k) codes.push_back(code_of(row.at(k)));
+  }
+  built.multi_starts.push_back(0);
+  for (const auto& [position, codes] : by_position) {
+    if (codes.size() <= built.paths) continue;
+    built.multi.push_back(position);
+    built.combos.insert(built.combos.end(), codes.begin(), codes.end());
+    built.multi_starts.push_back(static_cast<uint32_t>(built.combos.size()));
+  }
+}
+
 // Reads one shape from one snapshot of `store`.
 std::shared_ptr<ListIndexes::Built> build(store::Store& store, const store::ListQuery& shape) {
   const store::ReadSnapshot snapshot(store);
@@ -268,29 +297,7 @@ std::shared_ptr<ListIndexes::Built> build(store::Store& store, const store::List
       if (code != ListIndexes::Built::kNoText) postings.push_back(uint64_t{code} << 32 | *position);
     }
   }
-  const bool many =
-      std::any_of(shape.search_paths.begin(), shape.search_paths.end(), [&](const std::string& p) {
-        const auto resolved = model::resolve_path(*shape.kind, p);
-        return resolved && resolved->many;
-      });
-  if (many) {
-    // The row combinations of the objects with more than one.
-    built->paths = shape.search_paths.size();
-    std::map<uint32_t, std::vector<uint32_t>> by_position;
-    for (const auto& row : store.search_rows(*shape.kind, shape.search_paths)) {
-      const auto position = position_of(row.at(0));
-      if (!position) continue;
-      auto& codes_of_object = by_position[*position];
-      for (size_t k = 1; k <= built->paths; ++k) codes_of_object.push_back(code_of(row.at(k)));
-    }
-    built->multi_starts.push_back(0);
-    for (auto& [position, object_codes] : by_position) {
-      if (object_codes.size() <= built->paths) continue;
-      built->multi.push_back(position);
-      built->combos.insert(built->combos.end(), object_codes.begin(), object_codes.end());
-      built->multi_starts.push_back(static_cast<uint32_t>(built->combos.size()));
-    }
-  }
+  keep_row_combinations(store, shape, position_of, code_of, *built);
   std::sort(postings.begin(), postings.end());
   postings.erase(std::unique(postings.begin(), postings.end()), postings.end());
   {
