@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <set>
 
 #include "api/reads.hpp"
@@ -51,6 +52,16 @@ struct ListIndexes::Built {
   std::vector<size_t> text_ends;
   std::vector<uint32_t> starts;
   std::vector<uint32_t> positions;
+  // A search through a many-valued relation tests each row combination of
+  // the joined paths (DRF's one filter()); an object with one combination is
+  // what its texts say, the others' combinations are kept: object i of
+  // `multi` (positions, ascending) has combinations of `paths` text codes
+  // (kNoText: NULL) in combos[multi_starts[i]..multi_starts[i + 1]).
+  static constexpr uint32_t kNoText = std::numeric_limits<uint32_t>::max();
+  size_t paths = 0;
+  std::vector<uint32_t> multi;
+  std::vector<uint32_t> multi_starts;
+  std::vector<uint32_t> combos;
   size_t bytes = 0;
 
   mutable std::mutex searches_mutex;
@@ -79,9 +90,14 @@ struct ListIndexes::Built {
     auto m = std::make_shared<Matches>();
     const size_t words = (size() + 63) / 64;
     std::vector<uint64_t> term_bits;
+    // Per term, the texts that contain it (for the combinations).
+    const bool combinations = terms.size() > 1 && !multi.empty();
+    std::vector<std::vector<bool>> term_texts(combinations ? terms.size() : 0);
     for (size_t t = 0; t < terms.size(); ++t) {
       term_bits.assign(words, 0);
+      if (combinations) term_texts[t].assign(text_ends.size(), false);
       for_each_text_containing(terms[t], [&](size_t i) {
+        if (combinations) term_texts[t][i] = true;
         for (uint32_t k = starts[i]; k < starts[i + 1]; ++k)
           term_bits[positions[k] / 64] |= uint64_t{1} << (positions[k] % 64);
       });
@@ -91,6 +107,7 @@ struct ListIndexes::Built {
         for (size_t w = 0; w < words; ++w) m->bits[w] &= term_bits[w];
       }
     }
+    if (combinations) keep_combinations(term_texts, m->bits);
     for (const uint64_t w : m->bits) m->count += std::popcount(w);
     const std::lock_guard lock(searches_mutex);
     searches.emplace_front(std::move(key), m);
@@ -98,9 +115,29 @@ struct ListIndexes::Built {
     return m;
   }
 
+  // Clears the objects (of several combinations) none of whose
+  // combinations holds every term in one of its texts.
+  void keep_combinations(const std::vector<std::vector<bool>>& term_texts,
+                         std::vector<uint64_t>& bits) const {
+    for (size_t i = 0; i < multi.size(); ++i) {
+      const uint32_t p = multi[i];
+      uint64_t& word = bits[p / 64];
+      const uint64_t bit = uint64_t{1} << (p % 64);
+      if ((word & bit) == 0) continue;
+      bool any = false;
+      for (uint32_t c = multi_starts[i]; c < multi_starts[i + 1] && !any; c += paths) {
+        any = std::all_of(term_texts.begin(), term_texts.end(), [&](const std::vector<bool>& in) {
+          return std::any_of(combos.begin() + c, combos.begin() + c + paths,
+                             [&](uint32_t code) { return code != kNoText && in[code]; });
+        });
+      }
+      if (!any) word &= ~bit;
+    }
+  }
+
   // Calls fn(i) once for each text i that contains `term`. Search terms
-  // hold no NUL (api::search_terms drops them, as DRF does), so no hit
-  // spans two texts.
+  // hold no NUL (a search with one is a 400, as in DRF), so no hit spans
+  // two texts; the empty term is in every text.
   template <typename Fn>
   void for_each_text_containing(const std::string& term, Fn fn) const {
     size_t from = 0;
@@ -156,6 +193,35 @@ struct ListIndexes::Built {
 
 namespace {
 
+// The row combinations of the objects with more than one, where a search
+// path goes through a many-valued relation (Built::multi).
+template <typename PositionOf, typename CodeOf>
+void keep_row_combinations(store::Store& store, const store::ListQuery& shape,
+                           const PositionOf& position_of, const CodeOf& code_of,
+                           ListIndexes::Built& built) {
+  const bool many =
+      std::any_of(shape.search_paths.begin(), shape.search_paths.end(), [&](const std::string& p) {
+        const auto resolved = model::resolve_path(*shape.kind, p);
+        return resolved && resolved->many;
+      });
+  if (!many) return;
+  built.paths = shape.search_paths.size();
+  std::map<uint32_t, std::vector<uint32_t>> by_position;
+  for (const auto& row : store.search_rows(*shape.kind, shape.search_paths)) {
+    const auto position = position_of(row.at(0));
+    if (!position) continue;
+    auto& codes = by_position[*position];
+    for (size_t k = 1; k <= built.paths; ++k) codes.push_back(code_of(row.at(k)));
+  }
+  built.multi_starts.push_back(0);
+  for (const auto& [position, codes] : by_position) {
+    if (codes.size() <= built.paths) continue;
+    built.multi.push_back(position);
+    built.combos.insert(built.combos.end(), codes.begin(), codes.end());
+    built.multi_starts.push_back(static_cast<uint32_t>(built.combos.size()));
+  }
+}
+
 // Reads one shape from one snapshot of `store`.
 std::shared_ptr<ListIndexes::Built> build(store::Store& store, const store::ListQuery& shape) {
   const store::ReadSnapshot snapshot(store);
@@ -208,24 +274,30 @@ std::shared_ptr<ListIndexes::Built> build(store::Store& store, const store::List
 
   // (text code << 32 | position) for every value of every search path.
   std::unordered_map<std::string, uint32_t> codes;
+  // A value's text code; kNoText for NULL or a value not searched as text.
+  const auto code_of = [&](const Value& value) -> uint32_t {
+    std::string text;
+    if (const auto* s = std::get_if<std::string>(&value)) {
+      text = *s;
+    } else if (const auto* i = std::get_if<int64_t>(&value)) {
+      text = std::to_string(*i);  // as CAST(x AS TEXT) and SQLite's text of an integer
+    } else {
+      if (!std::holds_alternative<std::monostate>(value))
+        built->searchable = false;  // a float's text differs between the backends
+      return ListIndexes::Built::kNoText;
+    }
+    return codes.emplace(text::unicode_upper(text), codes.size()).first->second;
+  };
   std::vector<uint64_t> postings;
   for (const auto& path : shape.search_paths) {
     for (const auto& [id, value] : store.path_values(*shape.kind, path)) {
-      std::string text;
-      if (const auto* s = std::get_if<std::string>(&value)) {
-        text = *s;
-      } else if (const auto* i = std::get_if<int64_t>(&value)) {
-        text = std::to_string(*i);  // as CAST(x AS TEXT) and SQLite's text of an integer
-      } else {
-        built->searchable = false;  // a float's text differs between the backends
-        continue;
-      }
       const auto position = position_of(id);
       if (!position) continue;
-      const auto code = codes.emplace(text::unicode_upper(text), codes.size()).first->second;
-      postings.push_back(uint64_t{code} << 32 | *position);
+      const uint32_t code = code_of(value);
+      if (code != ListIndexes::Built::kNoText) postings.push_back(uint64_t{code} << 32 | *position);
     }
   }
+  keep_row_combinations(store, shape, position_of, code_of, *built);
   std::sort(postings.begin(), postings.end());
   postings.erase(std::unique(postings.begin(), postings.end()), postings.end());
   {
@@ -254,6 +326,8 @@ std::shared_ptr<ListIndexes::Built> build(store::Store& store, const store::List
       built->starts.size() * sizeof(uint32_t) + kCachedSearches * (built->size() / 8 + 64);
   for (const auto& s : built->text_ids) built->bytes += sizeof s + s.capacity();
   built->bytes += built->texts.capacity() + built->text_ends.size() * sizeof(size_t);
+  built->bytes +=
+      (built->multi.size() + built->multi_starts.size() + built->combos.size()) * sizeof(uint32_t);
   return built;
 }
 

@@ -25,14 +25,25 @@ int64_t parse_offset(const http::QueryParams& params) {
   return v && *v >= 0 ? *v : 0;
 }
 
-std::vector<std::string> search_terms(std::string_view search) {
-  std::string cleaned;
-  cleaned.reserve(search.size());
-  for (char c : search) {
-    if (c == '\0') continue;
-    cleaned += c == ',' ? ' ' : c;
+std::optional<std::vector<std::string>> search_terms(std::string_view search) {
+  if (search.find('\0') != std::string_view::npos) return std::nullopt;
+  std::vector<std::string> terms;
+  for (std::string_view token : text::smart_split(search)) {
+    while (!token.empty() && token.front() == ',') token.remove_prefix(1);
+    while (!token.empty() && token.back() == ',') token.remove_suffix(1);
+    if (!token.empty() && (token[0] == '"' || token[0] == '\'') && token[0] == token.back()) {
+      terms.push_back(text::unescape_quoted(token));
+      continue;
+    }
+    // Empty parts are dropped before stripping: `"a, ,b"x` has the term "".
+    size_t start = 0;
+    for (size_t comma = 0; comma != std::string_view::npos; start = comma + 1) {
+      comma = token.find(',', start);
+      const std::string_view part = token.substr(start, comma - start);
+      if (!part.empty()) terms.emplace_back(text::python_strip(part));
+    }
   }
-  return text::python_split(cleaned);
+  return terms;
 }
 
 std::vector<store::OrderKey> ordering_terms(const Resource& resource, std::string_view ordering) {
@@ -89,6 +100,10 @@ Element invalid(std::string message) {
   return {Element::State::Invalid, {}, std::move(message)};
 }
 
+bool has_nul(std::string_view s) {
+  return s.find('\0') != std::string_view::npos;
+}
+
 constexpr const char* kInvalidChoice =
     "Select a valid choice. That choice is not one of the available choices.";
 
@@ -136,6 +151,7 @@ Element parse_element(const Filter& f, std::string_view raw, const SelectContext
     case K::Text: {
       const std::string_view s = text::python_strip(raw);  // forms.CharField strips
       if (s.empty() && !f.csv) return {};
+      if (has_nul(s)) return invalid(kNullCharacters);  // its validator
       return value(std::string(s));
     }
     case K::Uuid: {
@@ -146,6 +162,7 @@ Element parse_element(const Filter& f, std::string_view raw, const SelectContext
     }
     case K::Choice: {
       if (raw.empty()) return {};
+      if (has_nul(raw)) return invalid(kNullCharacters);  // before the lookup
       const auto id = parse_id(*f.choice_kind, raw);
       if (!id || (ctx.exists && !ctx.exists(*f.choice_kind, *id))) return invalid(kInvalidChoice);
       return value(*id);
@@ -157,21 +174,66 @@ Element parse_element(const Filter& f, std::string_view raw, const SelectContext
   return {};
 }
 
+// str() of an id as Python prints it.
+std::string id_text(const Value& id) {
+  if (const auto* i = std::get_if<int64_t>(&id)) return std::to_string(*i);
+  if (const auto* s = std::get_if<std::string>(&id)) return *s;
+  return {};
+}
+
 // ModelMultipleChoiceFilter: every value of a repeated parameter names an
 // object that exists; the filter matches any of them.
 std::variant<std::vector<Value>, std::string> parse_choices(
     const Filter& f, const std::vector<std::string_view>& raws, const SelectContext& ctx) {
+  // Django checks each value for a NUL before reading it as an id.
+  if (std::any_of(raws.begin(), raws.end(), has_nul)) return std::string(kNullCharacters);
   std::vector<Value> ids;
   for (const auto raw : raws) {
     const auto id = parse_id(*f.choice_kind, raw);
     if (!id) return fmt::format("\u201c{}\u201d is not a valid value.", raw);
     ids.push_back(*id);
   }
+  // Django compares str(pk) of the objects found with each value as given,
+  // so ` 1`, `01` or `１` is no choice even where id 1 exists.
   for (size_t i = 0; i < ids.size(); ++i) {
-    if (ctx.exists && !ctx.exists(*f.choice_kind, ids[i]))
+    if ((ctx.exists && !ctx.exists(*f.choice_kind, ids[i])) || id_text(ids[i]) != raws[i])
       return fmt::format("Select a valid choice. {} is not one of the available choices.", raws[i]);
   }
   return ids;
+}
+
+// Django 5.0's integer lookups: a bound outside the column's range is no
+// SQL but the whole or the empty result (FullResultSet / EmptyResultSet), so
+// `founding_year__lt=2147483648` lists rows whose value is NULL too. Every
+// integer column is an IntegerField (32 bits), as in the peer's models.
+std::optional<model::Predicate> beyond_integer_column(const Filter& f, const Value& v) {
+  using model::Lookup;
+  constexpr double kMin = -2147483648.0;
+  constexpr double kMax = 2147483647.0;
+  if (!f.integer || f.path.find("__") != std::string::npos) return std::nullopt;
+  double x = 0;
+  if (const auto* i = std::get_if<int64_t>(&v)) {
+    x = static_cast<double>(*i);
+  } else if (const auto* d = std::get_if<double>(&v)) {
+    x = *d;
+  } else {
+    return std::nullopt;
+  }
+  const bool over = x > kMax;
+  const bool under = x < kMin;
+  if (!over && !under) return std::nullopt;
+  switch (f.lookup) {
+    case Lookup::Exact:
+      return model::Predicate::nothing();
+    case Lookup::Gt:
+    case Lookup::Gte:
+      return over ? model::Predicate::nothing() : model::Predicate::all();
+    case Lookup::Lt:
+    case Lookup::Lte:
+      return over ? model::Predicate::all() : model::Predicate::nothing();
+    default:
+      return std::nullopt;
+  }
 }
 
 // A filter's condition from its parameter; nullopt when it does not apply.
@@ -230,6 +292,9 @@ std::optional<model::Predicate> apply_filter(const Filter& f, const http::QueryP
     values.push_back(e.value);
     if (f.custom) return f.custom(values, ctx.filter);
   }
+  if (!f.csv) {
+    if (auto bound = beyond_integer_column(f, values[0])) return bound;
+  }
   model::Lookup lookup = f.lookup;
   if (f.csv && lookup == model::Lookup::Exact) lookup = model::Lookup::In;
   // Case-insensitive lookups compare PostgreSQL's UPPER of both sides.
@@ -282,9 +347,16 @@ std::variant<Selection, FieldErrors> select(const Resource& resource,
                                          path) == action->omit_search.end())
         q.search_paths.push_back(resource.kind->path_for(path));
     }
+    // A view with search fields reads `search` (LL2's default filter
+    // backends have no SearchFilter): a NUL in it is a 400.
+    const auto terms = search_terms(*s);
+    if (!terms && !resource.search_fields.empty()) {
+      add_error(errors, "", kNullCharacters);
+      return errors;
+    }
     // Every term must match, so a repeated term adds nothing; distinct terms
     // are capped because each one costs a pass over the searched names.
-    for (auto& term : search_terms(*s)) {
+    for (const auto& term : terms.value_or(std::vector<std::string>{})) {
       std::string upper = text::unicode_upper(term);
       if (std::find(q.search_terms.begin(), q.search_terms.end(), upper) == q.search_terms.end())
         q.search_terms.push_back(std::move(upper));

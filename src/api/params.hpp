@@ -20,7 +20,8 @@ inline constexpr int64_t kMaxLimit = 100;
 // Distinct search terms a request may give (each costs a pass over the names).
 inline constexpr size_t kMaxSearchTerms = 20;
 
-// {"field": ["message", ...], ...} in field order.
+// {"field": ["message", ...], ...} in field order. An error under the empty
+// name is DRF's ValidationError raised outside a form: the body is its list.
 using FieldErrors = std::vector<std::pair<std::string, std::vector<std::string>>>;
 
 struct Selection {
@@ -47,8 +48,14 @@ std::variant<Selection, FieldErrors> select(const Resource& resource,
 // DRF's LimitOffsetPagination parameters.
 int64_t parse_limit(const http::QueryParams& params);
 int64_t parse_offset(const http::QueryParams& params);
-// DRF's SearchFilter terms: NULs dropped, commas as spaces, split on whitespace.
-std::vector<std::string> search_terms(std::string_view search);
+// DRF 3.17.1's SearchFilter terms (search_smart_split): Django's smart_split,
+// each token stripped of commas; a quoted token ("…" or '…') is one term,
+// unquoted (an empty quote: the empty term, which matches every text), any
+// other is split on commas. nullopt when the value holds a NUL (the
+// ProhibitNullCharactersValidator of DRF's CharField: a 400).
+std::optional<std::vector<std::string>> search_terms(std::string_view search);
+// The 400 body of a NUL in a search or a filter value (Django's message).
+inline constexpr const char* kNullCharacters = "Null characters are not allowed.";
 // DRF's OrderingFilter: valid terms kept in order; empty when none is valid.
 std::vector<store::OrderKey> ordering_terms(const Resource& resource, std::string_view ordering);
 

@@ -125,6 +125,10 @@ class WindowedStore final : public store::Store {
                                                    std::string_view path) override {
     return inner_->path_values(kind, path);
   }
+  std::vector<Row> search_rows(const model::Kind& kind,
+                               const std::vector<std::string>& paths) override {
+    return inner_->search_rows(kind, paths);
+  }
   uint64_t data_version() override { return inner_->data_version(); }
   std::vector<std::pair<std::string, uint64_t>> kind_generations() override {
     return inner_->kind_generations();

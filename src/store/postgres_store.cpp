@@ -187,6 +187,15 @@ class PostgresStore final : public Store {
     return pairs;
   }
 
+  std::vector<Row> search_rows(const Kind& kind, const std::vector<std::string>& paths) override {
+    const Result r = query(sql::select_search_rows(kind, paths), {});
+    std::vector<Row> rows;
+    rows.reserve(static_cast<size_t>(PQntuples(r.get())));
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      rows.push_back(read_row(r.get(), i, 0, static_cast<int>(paths.size()) + 1));
+    return rows;
+  }
+
   std::vector<std::pair<Value, Row>> owned_rows_many(const Field& field,
                                                      const std::vector<Value>& owners) override {
     const Result r = query(sql::select_owned_rows_in(field, sql::Dialect::Postgres),

@@ -780,6 +780,148 @@ std::string select_path_values(const Kind& root, std::string_view path) {
                      joins, value);
 }
 
+namespace {
+
+// The joins one Django filter() makes for several paths: a LEFT JOIN per
+// distinct path prefix, through any relation, so the paths' values are read
+// from the same row combination (each of a launch's spacecraft flights is
+// one combination; a launch without any is one, of NULLs).
+class LeftJoins {
+ public:
+  LeftJoins(const Kind& root, std::string root_alias)
+      : root_(root), root_alias_(std::move(root_alias)) {}
+
+  // The expression `path` ends on.
+  std::string column(std::string_view path) {
+    std::string alias = root_alias_;
+    std::string prefix;
+    const Kind* kind = &root_;
+    while (true) {
+      const size_t sep = path.find("__");
+      const std::string_view head = path.substr(0, sep);
+      const std::string_view rest =
+          sep == std::string_view::npos ? std::string_view() : path.substr(sep + 2);
+      if (head == "id") return alias + ".id";
+      const Field& f = *kind->field(head);
+      if (f.relation == Relation::Column) return fmt::format("{}.{}", alias, quote(column_name(f)));
+      const Kind& target = *f.target_kind;
+      const bool target_id = rest.empty() || rest == "id";
+      prefix += std::string(head) + "__";
+      switch (f.relation) {
+        case Relation::ForeignKey: {
+          const std::string fk = fmt::format("{}.{}", alias, quote(column_name(f)));
+          if (target_id) return fk;
+          alias = join(prefix, target.name, "id", fk);
+          break;
+        }
+        case Relation::ManyToMany: {
+          const std::string link =
+              join(prefix + "link", kind->link_table(f), "owner_id", alias + ".id");
+          if (target_id) return link + ".target_id";
+          alias = join(prefix, target.name, "id", link + ".target_id");
+          break;
+        }
+        case Relation::Children:
+          alias = join(prefix, target.name, "owner_id", alias + ".id");
+          if (target_id) return alias + ".id";
+          break;
+        case Relation::Rows:
+          alias = join(prefix, kind->link_table(f), "owner_id", alias + ".id");
+          break;
+        case Relation::Reverse: {
+          const Field& via = *f.via_field;
+          if (via.relation == Relation::ForeignKey) {
+            alias = join(prefix, target.name, quote(column_name(via)), alias + ".id");
+            if (target_id) return alias + ".id";
+          } else {
+            const std::string link =
+                join(prefix + "link", target.link_table(via), "target_id", alias + ".id");
+            if (target_id) return link + ".owner_id";
+            alias = join(prefix, target.name, "id", link + ".owner_id");
+          }
+          break;
+        }
+        case Relation::Column:
+          break;
+      }
+      kind = &target;
+      path = rest;
+    }
+  }
+  const std::string& joins() const { return joins_; }
+
+ private:
+  std::string join(const std::string& key, const std::string& table, const std::string& column,
+                   const std::string& equals) {
+    if (const auto it = aliases_.find(key); it != aliases_.end()) return it->second;
+    const std::string alias = fmt::format("{}{}", root_alias_, aliases_.size() + 1);
+    joins_ +=
+        fmt::format(" LEFT JOIN {} {} ON {}.{} = {}", quote(table), alias, alias, column, equals);
+    aliases_.emplace(key, alias);
+    return alias;
+  }
+
+  const Kind& root_;
+  std::string root_alias_;
+  std::map<std::string, std::string> aliases_;
+  std::string joins_;
+};
+
+bool any_many(const Kind& kind, const std::vector<std::string>& paths) {
+  return std::any_of(paths.begin(), paths.end(), [&](const std::string& p) {
+    const auto resolved = model::resolve_path(kind, p);
+    return resolved && resolved->many;
+  });
+}
+
+// DRF's search: every term in some search path. With one term, or no
+// many-valued path, each term is tested on its own (an IN-subquery per path
+// and term); otherwise all terms must hold in one row combination of the
+// joined paths, as Django's one filter() with shared joins has it.
+std::string search_sql(const ListQuery& q, PathMatcher& paths, std::vector<Value>& params,
+                       Dialect d) {
+  std::vector<std::string> terms;
+  if (q.search_terms.size() < 2 || !any_many(*q.kind, q.search_paths)) {
+    for (const auto& term : q.search_terms) {
+      std::vector<std::string> any;
+      for (const auto& p : q.search_paths) {
+        any.push_back(paths.match(*q.kind, "t0", p, [&](const std::string& x) {
+          params.emplace_back(term);
+          return icontains(x, d);
+        }));
+      }
+      terms.push_back(fmt::format("({})", fmt::join(any, " OR ")));
+    }
+    return fmt::format("{}", fmt::join(terms, " AND "));
+  }
+  LeftJoins joins(*q.kind, "j");
+  std::vector<std::string> columns;
+  for (const auto& p : q.search_paths) columns.push_back(joins.column(p));
+  for (const auto& term : q.search_terms) {
+    std::vector<std::string> any;
+    for (const auto& c : columns) {
+      params.emplace_back(term);
+      any.push_back(icontains(c, d));
+    }
+    terms.push_back(fmt::format("({})", fmt::join(any, " OR ")));
+  }
+  return fmt::format("EXISTS (SELECT 1 FROM {} j{} WHERE j.id = t0.id AND {})", quote(q.kind->name),
+                     joins.joins(), fmt::join(terms, " AND "));
+}
+
+}  // namespace
+
+std::string select_search_rows(const Kind& root, const std::vector<std::string>& paths) {
+  LeftJoins joins(root, "j");
+  std::string columns;
+  for (size_t i = 0; i < paths.size(); ++i)
+    columns += fmt::format(", {} AS v{}", joins.column(paths[i]), i);
+  return fmt::format(
+      "SELECT * FROM (SELECT j.id{}, COUNT(*) OVER (PARTITION BY j.id) AS n FROM {} j{}) w "
+      "WHERE w.n > 1",
+      columns, quote(root.name), joins.joins());
+}
+
 ListStatements list(const ListQuery& q, Dialect d) {
   JoinPlan plan(q.kind);
   std::vector<std::string> conditions;
@@ -787,17 +929,9 @@ ListStatements list(const ListQuery& q, Dialect d) {
   PathMatcher paths;
   if (q.where.kind != model::Predicate::Kind::All)
     conditions.push_back(predicate_sql(*q.kind, q.where, paths, params, d));
-  for (const auto& term : q.search_terms) {
-    if (q.search_paths.empty()) break;  // nothing to search: no condition
-    std::vector<std::string> any;
-    for (const auto& p : q.search_paths) {
-      any.push_back(paths.match(*q.kind, "t0", p, [&](const std::string& x) {
-        params.emplace_back(term);
-        return icontains(x, d);
-      }));
-    }
-    conditions.push_back(fmt::format("({})", fmt::join(any, " OR ")));
-  }
+  // Without search paths a search is no condition.
+  if (!q.search_terms.empty() && !q.search_paths.empty())
+    conditions.push_back(search_sql(q, paths, params, d));
   std::string order;
   int next_order_alias = 1;
   for (const auto& key : q.order) {

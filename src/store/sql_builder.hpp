@@ -112,6 +112,11 @@ ListStatements list(const ListQuery& q, Dialect dialect = Dialect::Sqlite);
 // (root id, value) for every value a path reaches from a row of `root`, through
 // any relation (a row is listed once per value; rows without one are not).
 std::string select_path_values(const model::Kind& root, std::string_view path);
+// (root id, value of each path, their count) for every row combination of
+// the paths joined as one Django filter() joins them (a LEFT JOIN per path
+// prefix), of the objects that have more than one: what a multi-term search
+// through a many-valued relation tests.
+std::string select_search_rows(const model::Kind& root, const std::vector<std::string>& paths);
 
 // The statements that apply a write batch and then fill the derived foreign
 // keys (Kind::derivations) an import left unknown, for the rows the batch

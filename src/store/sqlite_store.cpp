@@ -267,6 +267,18 @@ class SqliteStore final : public Store {
     return pairs;
   }
 
+  std::vector<Row> search_rows(const Kind& kind, const std::vector<std::string>& paths) override {
+    Statement& st = prepared(sql::select_search_rows(kind, paths));
+    st.reset();
+    std::vector<Row> rows;
+    while (step(st)) {
+      Row row;
+      for (int i = 0; i <= static_cast<int>(paths.size()); ++i) row.push_back(st.column(i));
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+
   std::vector<std::pair<Value, Row>> owned_rows_many(const Field& field,
                                                      const std::vector<Value>& owners) override {
     Statement& st = prepared(sql::select_owned_rows_in(field));

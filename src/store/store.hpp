@@ -145,6 +145,11 @@ class Store {
   // For indexes built in memory (api/list_index.hpp): one full read.
   virtual std::vector<std::pair<Value, Value>> path_values(const model::Kind& kind,
                                                            std::string_view path) = 0;
+  // [id, value of paths[0], ...] for every row combination of the paths
+  // joined as one Django filter() joins them, of the objects with more than
+  // one (sql::select_search_rows); for multi-term searches answered in memory.
+  virtual std::vector<Row> search_rows(const model::Kind& kind,
+                                       const std::vector<std::string>& paths) = 0;
   // Whether an object exists (django-filter's ModelChoice validation).
   virtual bool exists(const model::Kind& kind, const Value& id) = 0;
   // The database's generation: changed by every write, the same number on

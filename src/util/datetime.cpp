@@ -32,14 +32,35 @@ std::optional<int64_t> digits(std::string_view s, size_t& i, size_t min, size_t 
   return v;
 }
 
+// Python's \d{min,max} read by int(): any Unicode decimal digits.
+std::optional<int64_t> re_digits(std::string_view s, size_t& i, size_t min, size_t max) {
+  size_t n = 0;
+  int64_t v = 0;
+  while (i < s.size() && n < max) {
+    size_t next = i;
+    const int digit = text::unicode_decimal(text::next_code_point(s, next));
+    if (digit < 0) break;
+    v = v * 10 + digit;
+    i = next;
+    ++n;
+  }
+  if (n < min) return std::nullopt;
+  return v;
+}
+
 // Django's (?P<microsecond>\d{1,6})\d{0,6}: up to six digits count, up to six
 // more are read and ignored. Returns microseconds.
 std::optional<int64_t> fraction(std::string_view s, size_t& i) {
-  const size_t start = i;
-  auto micro = digits(s, i, 1, 6);
-  if (!micro) return std::nullopt;
-  for (size_t n = i - start; n < 6; ++n) *micro *= 10;
-  digits(s, i, 0, 6);
+  size_t n = 0;
+  int64_t micro = 0;
+  for (; n < 6; ++n) {
+    const auto d = re_digits(s, i, 1, 1);
+    if (!d) break;
+    micro = micro * 10 + *d;
+  }
+  if (n == 0) return std::nullopt;
+  for (size_t k = n; k < 6; ++k) micro *= 10;
+  re_digits(s, i, 0, 6);
   return micro;
 }
 
@@ -74,26 +95,177 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
-std::optional<int64_t> parse_django_datetime(std::string_view s) {
+namespace {
+
+// Python 3.11's datetime.fromisoformat, as its C implementation reads the
+// UTF-8 text: a read past the end sees the terminating NUL (so does a NUL
+// inside the text), and each rule below is one of its quirks.
+class IsoFormat {
+ public:
+  explicit IsoFormat(std::string_view s) : s_(s) {}
+
+  std::optional<int64_t> parse() const {
+    size_t chars = 0;
+    for (size_t i = 0; i < s_.size(); ++chars) text::next_code_point(s_, i);
+    if (chars < 7) return std::nullopt;
+    const auto sep = separator();
+    if (!sep) return std::nullopt;
+    int64_t y = 0, m = 0, d = 0;
+    if (!date(*sep, y, m, d)) return std::nullopt;
+    Time t;
+    if (s_.size() > *sep) {
+      // The separator is any one character.
+      size_t after = *sep;
+      text::next_code_point(s_, after);
+      if (!time(after, t)) return std::nullopt;
+    }
+    if (!valid_date(y, m, d) || t.hour > 23 || t.minute > 59 || t.second > 59) return std::nullopt;
+    // timezone() takes offsets strictly within a day.
+    if (t.offset_micros <= -kMicrosPerDay || t.offset_micros >= kMicrosPerDay) return std::nullopt;
+    const int64_t days = days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
+    return (days * 86400 + t.hour * 3600 + t.minute * 60 + t.second) * kMicrosPerSecond + t.micro -
+           t.offset_micros;
+  }
+
+ private:
+  struct Time {
+    int64_t hour = 0, minute = 0, second = 0, micro = 0, offset_micros = 0;
+  };
+
+  char at(size_t i) const { return i < s_.size() ? s_[i] : '\0'; }
+
+  // parse_digits: exactly n ASCII digits at p.
+  bool fixed(size_t& p, size_t n, int64_t& v) const {
+    v = 0;
+    for (size_t k = 0; k < n; ++k, ++p) {
+      if (!is_digit(at(p))) return false;
+      v = v * 10 + (at(p) - '0');
+    }
+    return true;
+  }
+
+  // Where the date ends: YYYY-MM-DD 10, YYYYMMDD 8, YYYY-Www 8, YYYYWww 7,
+  // YYYY-Www-D 10, YYYYWwwD 8 (told apart by characters 4, 5, 8 and 10).
+  std::optional<size_t> separator() const {
+    const size_t len = s_.size();
+    if (len == 7) return 7;
+    if (at(4) == '-') {
+      if (at(5) != 'W') return 10;
+      if (len > 8 && at(8) == '-') {
+        if (len == 9) return std::nullopt;
+        return len > 10 && is_digit(at(10)) ? 8 : 10;
+      }
+      return 8;
+    }
+    if (at(4) != 'W') return 8;
+    size_t idx = 7;
+    while (idx < len && is_digit(at(idx))) ++idx;
+    if (idx < 9) return idx;
+    return idx % 2 == 0 ? 7 : 8;
+  }
+
+  bool date(size_t len, int64_t& y, int64_t& m, int64_t& d) const {
+    size_t p = 0;
+    if (!fixed(p, 4, y)) return false;
+    const bool dashes = at(p) == '-';
+    if (dashes) ++p;
+    if (at(p) == 'W') {
+      int64_t week = 0, weekday = 1;
+      if (!fixed(++p, 2, week)) return false;
+      if (p < len) {
+        if (dashes && at(p++) != '-') return false;
+        if (!fixed(p, 1, weekday)) return false;
+      }
+      return iso_week_date(y, week, weekday, m, d);
+    }
+    if (!fixed(p, 2, m)) return false;
+    if (dashes && at(p++) != '-') return false;
+    return fixed(p, 2, d);
+  }
+
+  // ISO year, week (1-52, or 53 where the year has one) and weekday (1-7).
+  static bool iso_week_date(int64_t& y, int64_t week, int64_t weekday, int64_t& m, int64_t& d) {
+    if (y < 1 || y > 9999 || weekday < 1 || weekday > 7) return false;
+    const int64_t jan1 = days_from_civil(y, 1, 1);
+    const int64_t jan1_weekday = ((jan1 % 7) + 7 + 3) % 7;  // 0: Monday (1970-01-01: Thursday)
+    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (week < 1 || week > 53) return false;
+    if (week == 53 && jan1_weekday != 3 && !(jan1_weekday == 2 && leap)) return false;
+    const int64_t monday1 = jan1 - jan1_weekday + (jan1_weekday > 3 ? 7 : 0);
+    unsigned mm = 0, dd = 0;
+    civil_from_days(monday1 + (week - 1) * 7 + weekday - 1, y, mm, dd);
+    m = mm;
+    d = dd;
+    return true;
+  }
+
+  // HH[:?MM[:?SS[{.,:?}f…]]] between p and end; 0: it ends there, 1: other
+  // characters follow (an error unless an offset does), -1: malformed.
+  int clock(size_t p, size_t end, Time& t) const {
+    int64_t* parts[] = {&t.hour, &t.minute, &t.second};
+    bool colons = true;
+    for (size_t i = 0; i < 3; ++i) {
+      if (!fixed(p, 2, *parts[i])) return -1;
+      const char c = at(p++);
+      if (i == 0) colons = c == ':';
+      if (p >= end) return c != '\0' ? 1 : 0;
+      if (colons && c == ':') continue;
+      if (c == '.' || c == ',') break;
+      if (colons) return -1;
+      --p;
+    }
+    const size_t n = std::min<size_t>(end - p, 6);
+    if (!fixed(p, n, t.micro)) return -1;
+    for (size_t k = n; k < 6; ++k) t.micro *= 10;
+    while (is_digit(at(p))) ++p;  // digits past the sixth are ignored
+    return at(p) != '\0' ? 1 : 0;
+  }
+
+  bool time(size_t p, Time& t) const {
+    const size_t end = s_.size();
+    // The offset starts at the first Z, + or -.
+    size_t zone = p;
+    do {
+      if (at(zone) == 'Z' || at(zone) == '+' || at(zone) == '-') break;
+    } while (++zone < end);
+    const int rv = clock(p, zone, t);
+    if (rv < 0) return false;
+    if (zone == end) return rv == 0;
+    if (at(zone) == 'Z') return at(zone + 1) == '\0';
+    Time offset;
+    if (clock(zone + 1, end, offset) != 0) return false;
+    // An offset of no whole seconds is UTC, whatever its microseconds.
+    const int64_t seconds = offset.hour * 3600 + offset.minute * 60 + offset.second;
+    const int64_t sign = at(zone) == '-' ? -1 : 1;
+    t.offset_micros = seconds == 0 ? 0 : sign * (seconds * kMicrosPerSecond + offset.micro);
+    return true;
+  }
+
+  std::string_view s_;
+};
+
+// Django's datetime_re (the fallback when fromisoformat refuses):
+// YYYY-M-D[T ]H:M[:S[{.,}f…]] then \s* and an optional Z or ±HH[[:]MM].
+std::optional<int64_t> parse_datetime_re(std::string_view s) {
   // Python's `$` also matches before one trailing newline.
   if (!s.empty() && s.back() == '\n') s.remove_suffix(1);
   size_t i = 0;
-  const auto year = digits(s, i, 4, 4);
+  const auto year = re_digits(s, i, 4, 4);
   if (!year || i >= s.size() || s[i++] != '-') return std::nullopt;
-  const auto month = digits(s, i, 1, 2);
+  const auto month = re_digits(s, i, 1, 2);
   if (!month || i >= s.size() || s[i++] != '-') return std::nullopt;
-  const auto day = digits(s, i, 1, 2);
+  const auto day = re_digits(s, i, 1, 2);
   if (!day || i >= s.size() || (s[i] != 'T' && s[i] != ' ')) return std::nullopt;
   ++i;
-  const auto hour = digits(s, i, 1, 2);
+  const auto hour = re_digits(s, i, 1, 2);
   if (!hour || i >= s.size() || s[i++] != ':') return std::nullopt;
-  const auto minute = digits(s, i, 1, 2);
+  const auto minute = re_digits(s, i, 1, 2);
   if (!minute) return std::nullopt;
   int64_t second = 0;
   int64_t micro = 0;
   if (i < s.size() && s[i] == ':') {
     ++i;
-    const auto sec = digits(s, i, 1, 2);
+    const auto sec = re_digits(s, i, 1, 2);
     if (!sec) return std::nullopt;
     second = *sec;
     if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
@@ -102,6 +274,8 @@ std::optional<int64_t> parse_django_datetime(std::string_view s) {
       micro = *frac;
     }
   }
+  for (size_t next = i; i < s.size() && text::is_python_space(text::next_code_point(s, next));)
+    i = next;
   int64_t offset_minutes = 0;
   if (i < s.size()) {
     if (s[i] == 'Z') {
@@ -109,12 +283,12 @@ std::optional<int64_t> parse_django_datetime(std::string_view s) {
     } else if (s[i] == '+' || s[i] == '-') {
       const bool negative = s[i] == '-';
       ++i;
-      const auto hh = digits(s, i, 2, 2);
+      const auto hh = re_digits(s, i, 2, 2);
       if (!hh) return std::nullopt;
       int64_t mm = 0;
       if (i < s.size()) {
         if (s[i] == ':') ++i;
-        const auto m2 = digits(s, i, 2, 2);
+        const auto m2 = re_digits(s, i, 2, 2);
         if (!m2) return std::nullopt;
         mm = *m2;
       }
@@ -133,22 +307,19 @@ std::optional<int64_t> parse_django_datetime(std::string_view s) {
   return seconds * kMicrosPerSecond + micro;
 }
 
+}  // namespace
+
+std::optional<int64_t> parse_iso_format(std::string_view s) {
+  return IsoFormat(s).parse();
+}
+
+std::optional<int64_t> parse_django_datetime(std::string_view s) {
+  if (auto v = parse_iso_format(s)) return v;
+  return parse_datetime_re(s);
+}
+
 std::optional<int64_t> parse_filter_datetime(std::string_view s) {
-  s = text::python_strip(s);
-  if (auto v = parse_django_datetime(s)) return v;
-  if (s.size() == 10 && s[4] == '-' && s[7] == '-') {
-    size_t i = 0;
-    const auto y = digits(s, i, 4, 4);
-    ++i;
-    const auto m = digits(s, i, 2, 2);
-    ++i;
-    const auto d = digits(s, i, 2, 2);
-    if (y && m && d && i == 10 && valid_date(*y, *m, *d)) {
-      return days_from_civil(*y, static_cast<unsigned>(*m), static_cast<unsigned>(*d)) *
-             kMicrosPerDay;
-    }
-  }
-  return std::nullopt;
+  return parse_django_datetime(text::python_strip(s));
 }
 
 std::string format_datetime(int64_t micros) {

@@ -9,13 +9,20 @@
 
 namespace ll2::datetime {
 
-// Django's parse_datetime: YYYY-MM-DD[T ]HH:MM[:SS[(.|,)ffffff]] with an
-// optional Z or ±HH[[:]MM] offset; a value without offset is UTC. nullopt
-// where Django returns None or raises (out-of-range fields, |offset| >= 24h).
+// Python 3.11's datetime.fromisoformat (what the peer's and LL2's Python
+// runs): a date YYYY-MM-DD, YYYYMMDD, YYYY-Www[-D] or YYYYWww[D], then any
+// one character and HH[[:]MM[[:]SS[{.,}ffffff…]]], then Z or ±HH[[:]MM[[:]SS
+// [.ffffff]]]; a value without offset is UTC. nullopt where it raises.
+std::optional<int64_t> parse_iso_format(std::string_view s);
+
+// Django 5.2's parse_datetime: parse_iso_format, else its regex
+// YYYY-M-D[T ]H:M[:S[{.,}ffffff]] with optional whitespace and a Z or
+// ±HH[[:]MM] offset. nullopt where Django returns None or raises
+// (out-of-range fields, |offset| >= 24h).
 std::optional<int64_t> parse_django_datetime(std::string_view s);
 
-// What LL2's date-time filters accept: the value stripped of whitespace, then
-// parse_django_datetime, else a bare YYYY-MM-DD (midnight UTC).
+// What LL2's date-time filters accept (the peer's IsoDateTimeField): the
+// value stripped of whitespace, then parse_django_datetime.
 std::optional<int64_t> parse_filter_datetime(std::string_view s);
 
 // DRF's DateTimeField output: 2024-06-06T06:48:00Z, with .ffffff only when

@@ -8,6 +8,7 @@
 #include <climits>
 #include <clocale>
 #include <cwctype>
+#include <iterator>
 
 namespace ll2::text {
 
@@ -94,6 +95,22 @@ bool is_python_space(char32_t cp) {
   }
 }
 
+int unicode_decimal(char32_t cp) {
+  // Each script's digit zero; Unicode keeps 0-9 of a script contiguous.
+  static constexpr char32_t kZeros[] = {
+      0x30,    0x660,   0x6F0,   0x7C0,   0x966,   0x9E6,   0xA66,   0xAE6,   0xB66,   0xBE6,
+      0xC66,   0xCE6,   0xD66,   0xDE6,   0xE50,   0xED0,   0xF20,   0x1040,  0x1090,  0x17E0,
+      0x1810,  0x1946,  0x19D0,  0x1A80,  0x1A90,  0x1B50,  0x1BB0,  0x1C40,  0x1C50,  0xA620,
+      0xA8D0,  0xA900,  0xA9D0,  0xA9F0,  0xAA50,  0xABF0,  0xFF10,  0x104A0, 0x10D30, 0x11066,
+      0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0,
+      0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60, 0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2,
+      0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0};
+  const auto* after = std::upper_bound(std::begin(kZeros), std::end(kZeros), cp);
+  if (after == std::begin(kZeros)) return -1;
+  const char32_t offset = cp - *(after - 1);
+  return offset < 10 ? static_cast<int>(offset) : -1;
+}
+
 std::string_view python_strip(std::string_view s) {
   size_t begin = 0;
   while (begin < s.size()) {
@@ -124,6 +141,84 @@ std::vector<std::string> python_split(std::string_view s) {
   return words;
 }
 
+namespace {
+
+bool is_quote(char c) {
+  return c == '"' || c == '\'';
+}
+
+// The end of the run of characters from s[i] that are neither whitespace nor
+// quotes (the regex's [^\s'"]*).
+size_t plain_end(std::string_view s, size_t i) {
+  while (i < s.size() && !is_quote(s[i])) {
+    size_t next = i;
+    if (is_python_space(next_code_point(s, next))) break;
+    i = next;
+  }
+  return i;
+}
+
+// Just past the quote that closes the one at s[i]; npos when none does (a
+// backslash escapes any character but a newline).
+size_t quoted_end(std::string_view s, size_t i) {
+  for (size_t j = i + 1; j < s.size(); ++j) {
+    if (s[j] == s[i]) return j + 1;
+    if (s[j] == '\\') {
+      if (j + 1 >= s.size() || s[j + 1] == '\n') return std::string_view::npos;
+      ++j;
+    }
+  }
+  return std::string_view::npos;
+}
+
+std::string replace_all(std::string_view s, std::string_view from, std::string_view to) {
+  std::string out;
+  size_t pos = 0;
+  for (size_t hit; (hit = s.find(from, pos)) != std::string_view::npos; pos = hit + from.size())
+    out.append(s.substr(pos, hit - pos)).append(to);
+  out.append(s.substr(pos));
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string_view> smart_split(std::string_view s) {
+  std::vector<std::string_view> tokens;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t next = i;
+    if (is_python_space(next_code_point(s, next))) {
+      i = next;
+      continue;
+    }
+    // A token with quoted runs ends after the last run that closes (and the
+    // plain characters after it); without one it is all non-whitespace.
+    size_t end = std::string_view::npos;
+    for (size_t k = plain_end(s, i); k < s.size() && is_quote(s[k]);) {
+      const size_t closed = quoted_end(s, k);
+      if (closed == std::string_view::npos) break;
+      k = end = plain_end(s, closed);
+    }
+    if (end == std::string_view::npos) {
+      end = i;
+      while (end < s.size()) {
+        size_t after = end;
+        if (is_python_space(next_code_point(s, after))) break;
+        end = after;
+      }
+    }
+    tokens.push_back(s.substr(i, end - i));
+    i = end;
+  }
+  return tokens;
+}
+
+std::string unescape_quoted(std::string_view quoted) {
+  const char quote[] = {quoted.front(), '\0'};
+  const std::string_view inner = quoted.substr(1, quoted.size() >= 2 ? quoted.size() - 2 : 0);
+  return replace_all(replace_all(inner, std::string("\\") + quote, quote), "\\\\", "\\");
+}
+
 std::vector<std::string_view> split_stripped(std::string_view s, char sep) {
   std::vector<std::string_view> parts;
   size_t pos = 0;
@@ -142,9 +237,27 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
+// The text with every Unicode decimal digit as its ASCII digit: Python's
+// int() and Decimal() read any of them.
+std::string ascii_digits(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const size_t start = i;
+    const char32_t cp = next_code_point(s, i);
+    const int digit = cp < 0x80 ? -1 : unicode_decimal(cp);
+    if (digit >= 0)
+      out += static_cast<char>('0' + digit);
+    else
+      out.append(s.substr(start, i - start));
+  }
+  return out;
+}
+
 // Python's int() syntax; beyond 64 bits either fails or saturates.
-std::optional<int64_t> parse_python_int(std::string_view s, bool saturate) {
-  s = python_strip(s);
+std::optional<int64_t> parse_python_int(std::string_view text, bool saturate) {
+  const std::string ascii = ascii_digits(text);
+  std::string_view s = python_strip(ascii);
   bool negative = false;
   if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
     negative = s[0] == '-';
@@ -187,19 +300,21 @@ std::optional<int64_t> python_int_saturating(std::string_view s) {
 
 std::optional<double> django_decimal_to_double(std::string_view s) {
   if (!django_decimal_to_integer(s).valid) return std::nullopt;
+  const std::string ascii = ascii_digits(s);
   std::string cleaned;
-  for (const char c : python_strip(s)) {
+  for (const char c : python_strip(ascii)) {
     if (c != '_') cleaned += c;
   }
   return std::strtod(cleaned.c_str(), nullptr);
 }
 
-DecimalAsInteger django_decimal_to_integer(std::string_view s) {
+DecimalAsInteger django_decimal_to_integer(std::string_view text) {
   // Python's Decimal(str): strip, sign, digits with optional '.' fraction and
   // exponent; underscores between digits; 'Infinity'/'NaN' parse but are not
   // finite, which Django rejects with the same message.
   DecimalAsInteger out;
-  s = python_strip(s);
+  const std::string ascii = ascii_digits(text);
+  std::string_view s = python_strip(ascii);
   bool negative = false;
   if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
     negative = s[0] == '-';

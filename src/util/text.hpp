@@ -18,23 +18,35 @@ void append_utf8(std::string& out, char32_t cp);
 
 // Python's str.isspace() for a single code point.
 bool is_python_space(char32_t cp);
+// The digit value of a Unicode decimal digit (category Nd, Unicode 14.0 as
+// Python 3.11's \\d and int() read them), or -1.
+int unicode_decimal(char32_t cp);
 // Python's str.strip() with no arguments.
 std::string_view python_strip(std::string_view s);
 // Python's str.split() with no arguments: runs of whitespace separate words.
 std::vector<std::string> python_split(std::string_view s);
 
+// Django's smart_split: tokens separated by whitespace, where a token that
+// holds a quoted run ("…" or '…', backslash escapes) keeps it whole, quotes
+// included; an unclosed quote is an ordinary character.
+std::vector<std::string_view> smart_split(std::string_view s);
+// Django's unescape_string_literal on a token that starts and ends with the
+// same quote: the quotes removed, \<quote> and \\ unescaped.
+std::string unescape_quoted(std::string_view quoted);
+
 // Python's [p.strip() for p in s.split(sep)]: empty parts kept.
 std::vector<std::string_view> split_stripped(std::string_view s, char sep);
 
 // Python's int(str) for base 10: surrounding whitespace, an optional sign,
-// ASCII digits with single underscores between them. nullopt where Python
+// decimal digits (any Unicode ones) with single underscores between them. nullopt where Python
 // raises ValueError or the value does not fit in 64 bits.
 std::optional<int64_t> python_int(std::string_view s);
 // The same, but a valid integer beyond 64 bits saturates to INT64_MIN/MAX
 // (for limit/offset, where Python caps or compares arbitrary integers).
 std::optional<int64_t> python_int_saturating(std::string_view s);
 
-// What a Django DecimalField (django-filter's NumberFilter) accepts, truncated
+// What a Django DecimalField (django-filter's NumberFilter) accepts (Python's
+// Decimal: any Unicode decimal digits), truncated
 // toward zero as Django's IntegerField does with a Decimal lookup value.
 struct DecimalAsInteger {
   bool valid = false;     // false: "Enter a number."

@@ -78,6 +78,104 @@ AGENCY_QUERIES = [
 ]
 
 
+# What DRF 3.17.1 / Django 5.2 read differently from older stacks (issue 17):
+# search terms as search_smart_split splits them, NUL and control
+# characters in every kind of parameter, date-times as fromisoformat reads
+# them, integer bounds beyond an IntegerField's range.
+QUOTED_SEARCHES = [
+    "search=%22Soyuz%20MS%22", "search=%27soyuz%20ms%27", "search=%22", "search=%27", "search=%22%22",
+    "search=%22%22+soyuz", "search=%22unclosed+soyuz", "search=a%22b%20c%22d", "search=%22soyuz+ms%22,",
+    "search=,%22soyuz%22", "search=%22a%5C%22b%22", "search=%22%20%22", "search=x%22a,%20,b%22y",
+    "search=%22soyuz%22%27ms%27", "search=%22soyuz%22,progress", "search=%22%22,soyuz",
+    "search=%27it%27%27s%27", "search=%22%5C%5C%22", "search=%22a%5C%0Ab%22",
+]
+CONTROL_SEARCHES = [
+    "search=%00", "search=a%00b", "search=%22%00%22", "search=%01", "search=soyuz%1Fms", "search=%1F",
+    "search=a%0Ab", "search=%7F", "search=soyuz%09ms", "search=%C2%85soyuz", "search=%E2%80%A8", "search=%0B",
+]
+ISO_DATES = [
+    "2019-01-01T10", "20190101", "20190101T101010Z", "2019-W01-1", "2019-W01", "2019W011", "2019W01T10",
+    "2020-W53-5", "2019-W53-1", "2019-01-01T10:00:00%2B05:30:15", "2019-01-01T10:00:00-053015",
+    "2019-01-01T10:00%20Z", "2019-01-01T10:00%20%20%2B05:00", "2019-01-01+10:00:00%09Z", "2019-01-01x10:00",
+    "2019-01-01%C3%A910:00", "2019-01-01T10:00:00.123abc%2B05:00", "2019-01-01T10:%2B05:00",
+    "%D9%A2%D9%A0%D9%A1%D9%A9-01-01T10:00", "2019-01-01T10%2B05:99", "2019-01-01T10%2B24:00",
+    "2019-01-01T24:00", "2019-01-01T10:00:00.", "2019-01-01T1030005", "2019-01-01T10:30:00:5",
+    "2019-01-01T10Z%00x", "2019-01-01T10%00", "2019-01-01%00", "%002019-01-01", "2019-001",
+    "2019-01-01T10:00:00.000000%2B00:00:00.000001",
+]
+DOCKING_EDGE = QUOTED_SEARCHES + CONTROL_SEARCHES + [
+    "docking__gt=" + d for d in ISO_DATES] + [
+    "docking_location__id=%00", "docking_location__id=1%00", "docking_location__id=%0B3%0C",
+    "docking_location__id=%01", "docking_location__id=2147483648", "flight_vehicle_chaser__id=-2147483649",
+    "space_station_target__id=6%00", "limit=%00", "offset=5%00", "ordering=%00", "ordering=-docking%00",
+    "format=json%00", "docking__lte=%00", "search=soyuz%E3%80%80ms", "search=%FF", "search=%C2%A0soyuz%C2%A0",
+    # Python's int() and Decimal() read any Unicode decimal digit.
+    "docking_location__id=%EF%BC%93", "docking_location__id=%D9%A3", "docking_location__id=%E2%80%8B3",
+    "limit=%EF%BC%95", "offset=%EF%BC%95", "limit=%D9%A5&offset=%D9%A5",
+    "docking__gt=%EF%BC%92%EF%BC%90%EF%BC%91%EF%BC%99-01-01T10:00", "docking__gt=2019-01-01T10:00%E3%80%80Z",
+    "docking__gt=%E3%80%802019-01-01", "docking__gt=2019-01-01T10:00:00%2B00:00:00.5",
+]
+LAUNCH_EDGE = [
+    "search=Starliner,Delta", "search=Crew+Dragon+TM-21", "search=Crew,Atlas,GPS",
+    "search=%22Crew%20Dragon%22,Atlas", "search=Dragon,Sentinel", "search=Starliner,MS-34,Electron",
+    "search=%22Dragon%20TM%22", "search=Shenzhou,Antares,422", "search=TM-23,%22Antares%202D%22",
+    "search=%22%22+Shenzhou", "search=%00", "search=%22Falcon%22", "search=%27falcon%27+starlink",
+    "status=%00", "status=1%00", "status=2147483648", "pad=%00", "pad=99999999999999999999",
+    "pad__location=1%01", "program=%00", "program=1&program=%00", "status__ids=1,%00",
+    "status__ids=2147483648", "lsp__id=%00", "name=%00", "name=a%00b", "slug=%01", "launch_designator=a,%00",
+    "lsp__name=%00", "mission__orbit__name__icontains=%00", "id=%00", "include_suborbital=true%00",
+    "net__gt=2000-01-01T10%00", "net__gt=%00", "orbital_launch_attempt_count__lt=2147483648",
+    "agency_launch_attempt_count_year__gte=-9999999999", "orbital_launch_attempt_count__gt=2147483648",
+    "pad_launch_attempt_count=-2147483649", "rocket__configuration__id=2147483648",
+    "rocket__spacecraftflight__spacecraft__id=2147483648", "year=2147483648",
+    "status=%EF%BC%93", "status=%2B3", "status=3_0", "status=%203%20", "status=3.0", "pad=%EF%BC%91",
+    "status__ids=%EF%BC%93", "year=%EF%BC%91%EF%BC%99%EF%BC%99%EF%BC%90", "year=-1", "month=13",
+    # ModelMultipleChoiceField compares str(pk) with the value as given.
+    "program=%EF%BC%91", "program=%201", "program=01", "program=1&program=%2B1",
+    "search=a&search=%00", "search=%00&search=a", "ordering=net%00",
+] + ["net__gt=" + d for d in ISO_DATES[:12]]
+AGENCY_EDGE = [
+    "search=%22space%22", "search=%00", "search=%27aeb%27,space", "founding_year=%00", "founding_year__gt=%01",
+    "founding_year__lt=2147483648", "founding_year__lte=2147483647", "founding_year__gt=-2147483649",
+    "founding_year__gte=-2147483648", "founding_year=2147483648", "founding_year__gt=2147483648",
+    "founding_year__lt=-2147483649", "founding_year__lt=1e30", "founding_year__lt=99999999999999999999999",
+    "founding_year__lt=2147483648.5", "founding_year__gte=-2147483648.5", "founding_year__gte=-2147483649.5",
+    "total_launch_count__gt=-2147483649", "id=2147483648", "id=%00", "type__id=-2147483649", "name=%00",
+    "abbrev__contains=%00", "country_code=%00", "featured=%00", "spacecraft=true%00",
+    "founding_year=1_960", "founding_year__gt=%EF%BC%91%EF%BC%99%EF%BC%96%EF%BC%90", "id=%EF%BC%91",
+    "type__id=%EF%BC%91", "featured=TRUE%20", "featured=%20true",
+]
+# Every detail route's answer for an object that is not there (a missing id,
+# one beyond the column, one a filter or the upcoming/previous window leaves
+# out) and for ids that are no id (malformed, a format suffix).
+DETAIL_404 = [
+    "/2.3.0/docking_events/999999/", "/2.3.0/docking_events/2147483648/", "/2.3.0/docking_events/-1/",
+    "/2.3.0/docking_events/abc/", "/2.3.0/docking_events/1.5/", "/2.3.0/docking_events/17/?search=zzzzzz",
+    "/2.3.0/docking_events/17/?docking__gt=2100-01-01", "/2.3.0/docking_events/17/?search=%00",
+    "/2.3.0/agencies/999999/", "/2.3.0/agencies/abc/",
+    "/2.3.0/agencies/2147483648/", "/2.3.0/agencies/1/?search=zzzzzz",
+    "/2.3.0/launches/00000000-0000-4000-8000-000000000000/", "/2.3.0/launches/not-a-uuid/",
+    "/2.3.0/launches/upcoming/00000000-0000-4000-8000-000000000000/", "/2.3.0/launches/previous/abc/",
+    "/2.3.0/docking_events/%EF%BC%91%EF%BC%97/", "/2.3.0/agencies/%EF%BC%99%EF%BC%99%EF%BC%99%EF%BC%99/",
+]
+
+
+def window_404s(peer):
+    """upcoming/{id} of a launch only previous lists, and previous/{id} of
+    one only upcoming lists: the ids come from the peer."""
+    out = []
+    for route, other in (("previous", "upcoming"), ("upcoming", "previous")):
+        status, body = fetch(peer, "/2.3.0/launches/%s/?format=json&mode=list&limit=100" % route)
+        if status != 200:
+            continue
+        theirs = {r["id"] for r in json.loads(body)["results"]}
+        _, body = fetch(peer, "/2.3.0/launches/%s/?format=json&mode=list&limit=100" % other)
+        listed = {r["id"] for r in json.loads(body)["results"]} if body.startswith("{") else set()
+        for launch_id in sorted(theirs - listed)[:2]:
+            out.append("/2.3.0/launches/%s/%s/?format=json" % (other, launch_id))
+    return out
+
+
 def random_queries(count, seed):
     """Combinations of every parameter, valid and invalid, drawn from a seed."""
     import random
@@ -145,6 +243,12 @@ def main():
                   "/2.3.0/docking_events/17.json?format=json", "/2.3.0/docking_events.json?limit=3&offset=3",
                   "/2.3.0/docking_events.json/?search=mir&limit=2", "/2.3.0/docking_events/17.xml",
                   "/2.3.0/docking_events/1.5/", "/2.3.0/docking_events/abc.json"]
+        paths += ["/2.3.0/docking_events/?format=json&" + q for q in DOCKING_EDGE]
+        for route in ("launches", "launches/upcoming", "launches/previous"):
+            paths += ["/2.3.0/%s/?format=json&mode=list&%s" % (route, q) for q in LAUNCH_EDGE]
+        paths += ["/2.3.0/agencies/?format=json&mode=list&" + q for q in AGENCY_EDGE]
+        paths += [p + ("&" if "?" in p else "?") + "format=json" for p in DETAIL_404]
+        paths += window_404s(args.peer)
     paths += random_queries(args.random, args.seed)
     diffs = 0
     for p in paths:

@@ -11,7 +11,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 PEER_SRC=${PEER_DIR:-$HERE/../../../shared/peer}
 PY=/usr/bin/python3
 if [ ! -f "$PEER_SRC/manage.py" ]; then echo "peer not found at $PEER_SRC: skipped"; exit 77; fi
-# Django, DRF and django-filter are LL2's own versions, vendored beside the peer.
+# Django, DRF and django-filter are the peer's own (vendor/, LL2's stack).
 if ! PYTHONPATH="$PEER_SRC/vendor" $PY -c 'import django, rest_framework, django_filters, psycopg2, gunicorn' 2>/dev/null \
    || [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
   echo "peer packages (django, DRF, django-filter, psycopg2, gunicorn, postgresql) missing: skipped"; exit 77

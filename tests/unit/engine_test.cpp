@@ -95,6 +95,17 @@ TEST_F(EngineTest, DetailHonoursFiltersAndSearch) {
   EXPECT_EQ(bad.body, "{\"docking__gt\":[\"Enter a valid date/time.\"]}");
 }
 
+// DRF 3.17.1's SearchFilter: smart_split terms; a NUL is its CharField's 400.
+TEST_F(EngineTest, SearchTermsAsDrfSplitsThem) {
+  EXPECT_EQ(get("/2.3.0/docking_events/609/?search=%22%22").status, 200);  // the empty term
+  EXPECT_EQ(get("/2.3.0/docking_events/609/?search=%27%27+chang").status, 200);
+  EXPECT_EQ(get("/2.3.0/docking_events/609/?search=%22chang+salyut%22").status, 404);
+  const auto nul = get("/2.3.0/docking_events/?search=a%00b");
+  EXPECT_EQ(nul.status, 400);
+  EXPECT_EQ(nul.body, "[\"Null characters are not allowed.\"]");
+  EXPECT_EQ(get("/2.3.0/docking_events/609/?search=%00").status, 400);
+}
+
 TEST_F(EngineTest, TrailingSlashRedirect) {
   const auto r = get("/2.3.0/docking_events?limit=2&x=%20");
   EXPECT_EQ(r.status, 301);

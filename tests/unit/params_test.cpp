@@ -39,11 +39,78 @@ TEST(Pagination, OffsetAsDrfLimitOffsetPagination) {
   EXPECT_EQ(offset("offset=99999999999999999999"), INT64_MAX);
 }
 
-TEST(Search, TermsSplitOnWhitespaceAndCommas) {
-  EXPECT_EQ(search_terms("Soyuz, Progress  Mir"),
-            (std::vector<std::string>{"Soyuz", "Progress", "Mir"}));
-  EXPECT_EQ(search_terms(std::string_view("a\0b,,c", 6)), (std::vector<std::string>{"ab", "c"}));
-  EXPECT_TRUE(search_terms(" , ").empty());
+// Expected values from DRF 3.17.1's search_smart_split, run by Python 3.11
+// on each input (rest_framework/filters.py with Django 5.2.6's smart_split).
+TEST(Search, TermsSplitAsDrfSearchSmartSplit) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"Soyuz, Progress  Mir", {"Soyuz", "Progress", "Mir"}},
+      {"\"Falcon 9\"", {"Falcon 9"}},
+      {"'Falcon 9' Block", {"Falcon 9", "Block"}},
+      {"\"", {""}},
+      {"'", {""}},
+      {"\"\"", {""}},
+      {"a,b", {"a", "b"}},
+      {"\"a b\",", {"a b"}},
+      {",\"a b\"", {"a b"}},
+      {"\"a b\"x", {"\"a b\"x"}},
+      {"x\"a b\"y", {"x\"a b\"y"}},
+      {"\"unclosed term", {"\"unclosed", "term"}},
+      {"it's", {"it's"}},
+      {"\"a \\\"b\\\" c\"", {"a \"b\" c"}},
+      {"'a \\'b\\' c'", {"a 'b' c"}},
+      {"\"a\\\\b\"", {"a\\b"}},
+      {"\"a, ,b\"x", {"\"a", "", "b\"x"}},
+      {" , ", {}},
+      {",,,", {}},
+      {"a\"b c\"d e", {"a\"b c\"d", "e"}},
+      {"\"a\"'b'", {"\"a\"'b'"}},
+      {"\"a\\\nb\"", {"\"a\\", "b\""}},
+      {"x\xc2"
+       "\xa0"
+       "y",
+       {"x", "y"}},
+      {"\"\xc2"
+       "\xa0"
+       "\"",
+       {"\xc2"
+        "\xa0"
+        ""}},
+      {"'\"'", {"\""}},
+      {"\"a\"b\"c\"", {"a\"b\"c"}},
+      {"\xc3"
+       "\xa9"
+       ",\"\xc3"
+       "\xbc"
+       " \xc3"
+       "\x9f"
+       "\"",
+       {"\xc3"
+        "\xa9"
+        "",
+        "\"\xc3"
+        "\xbc"
+        " \xc3"
+        "\x9f"
+        "\""}},
+      {"\"a b\" \"c", {"a b", "\"c"}},
+      {"\"a'b\" 'c\"d'", {"a'b", "c\"d"}},
+      {"a\x1f"
+       "b",
+       {"a", "b"}},
+      {"\"a\\", {"\"a\\"}},
+      {"'it''s'", {"it''s"}},
+  };
+  for (const auto& [input, expected] : cases) {
+    const auto terms = search_terms(input);
+    ASSERT_TRUE(terms.has_value()) << input;
+    EXPECT_EQ(*terms, expected) << input;
+  }
+}
+
+TEST(Search, NulAnywhereIsRejected) {
+  EXPECT_FALSE(search_terms(std::string_view("a\0b", 3)).has_value());
+  EXPECT_FALSE(search_terms(std::string_view("\"x\0\"", 4)).has_value());
+  EXPECT_TRUE(search_terms("").has_value());
 }
 
 TEST(Ordering, UnknownTermsDroppedKnownKeptInOrder) {
@@ -102,4 +169,71 @@ TEST(Select, SearchTermsAreUpperCased) {
       std::get<Selection>(select(docking(), QueryParams::parse("search=%C3%A9toile,mir"), false));
   EXPECT_EQ(sel.query.search_terms, (std::vector<std::string>{"ÉTOILE", "MIR"}));
   EXPECT_EQ(sel.query.search_paths.size(), 7u);
+}
+
+TEST(Select, NulInSearchIsANonFieldError) {
+  for (const bool detail : {false, true}) {
+    const auto result = select(docking(), QueryParams::parse("search=%22a%00%22"), detail);
+    const auto& errors = std::get<FieldErrors>(result);
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0].first, "");
+    EXPECT_EQ(errors[0].second, std::vector<std::string>{"Null characters are not allowed."});
+  }
+}
+
+namespace {
+const Resource& resource(const char* name) {
+  return *registry().find_resource(name);
+}
+Predicate::Kind where(const char* name, const char* query) {
+  return std::get<Selection>(select(resource(name), QueryParams::parse(query), false))
+      .query.where.kind;
+}
+FieldErrors errors(const char* name, const char* query) {
+  return std::get<FieldErrors>(select(resource(name), QueryParams::parse(query), false));
+}
+}  // namespace
+
+// Django 5.0's IntegerFieldOverflow: beyond an IntegerField's 32 bits a bound
+// is the whole result (NULLs included) or none.
+TEST(Select, IntegerBoundsBeyondTheColumnAsDjango50) {
+  EXPECT_EQ(where("agencies", "founding_year__lt=2147483648"), Predicate::Kind::All);
+  EXPECT_EQ(where("agencies", "founding_year__lte=1e30"), Predicate::Kind::All);
+  EXPECT_EQ(where("agencies", "founding_year__gt=-2147483649"), Predicate::Kind::All);
+  EXPECT_EQ(where("agencies", "founding_year__gte=-2147483649.7"), Predicate::Kind::All);
+  EXPECT_EQ(where("agencies", "founding_year__gt=2147483648"), Predicate::Kind::Nothing);
+  EXPECT_EQ(where("agencies", "founding_year__lt=-2147483649"), Predicate::Kind::Nothing);
+  EXPECT_EQ(where("agencies", "founding_year=2147483648"), Predicate::Kind::Nothing);
+  EXPECT_EQ(where("agencies", "founding_year=-99999999999999999999"), Predicate::Kind::Nothing);
+  EXPECT_EQ(where("agencies", "founding_year__lt=2147483647.9"), Predicate::Kind::Compare);
+  EXPECT_EQ(where("agencies", "founding_year__gt=-2147483648"), Predicate::Kind::Compare);
+}
+
+// ModelMultipleChoiceField compares str(pk) with each value as given.
+TEST(Select, ModelMultipleChoiceValuesAreIdsAsPythonPrintsThem) {
+  ll2::api::SelectContext every_id_exists;
+  for (const char* query : {"program=%201", "program=01", "program=%2B1", "program=%EF%BC%91"}) {
+    const auto result = select(resource("launches"), QueryParams::parse(query), false);
+    const auto* e = std::get_if<FieldErrors>(&result);
+    ASSERT_NE(e, nullptr) << query;
+    EXPECT_EQ((*e)[0].second[0].rfind("Select a valid choice. ", 0), 0u) << query;
+  }
+  EXPECT_EQ(where("launches", "program=1"), Predicate::Kind::Compare);
+}
+
+// forms.CharField and ModelChoiceField run ProhibitNullCharactersValidator;
+// DecimalField and UUIDField refuse the text first.
+TEST(Select, NulInFilterValuesAsDjango) {
+  const auto message = [](const char* name, const char* query) {
+    const auto e = errors(name, query);
+    return e.size() == 1 && e[0].second.size() == 1 ? e[0].first + ": " + e[0].second[0] : "?";
+  };
+  EXPECT_EQ(message("launches", "status=1%00"), "status: Null characters are not allowed.");
+  EXPECT_EQ(message("launches", "program=1&program=%00"),
+            "program: Null characters are not allowed.");
+  EXPECT_EQ(message("launches", "name=a%00"), "name: Null characters are not allowed.");
+  EXPECT_EQ(message("launches", "launch_designator=a,b%00"),
+            "launch_designator: Null characters are not allowed.");
+  EXPECT_EQ(message("agencies", "founding_year=1%00"), "founding_year: Enter a number.");
+  EXPECT_EQ(message("launches", "id=%00"), "id: Enter a valid UUID.");
 }

@@ -55,6 +55,10 @@ class CountingStore final : public store::Store {
                                                    std::string_view path) override {
     return inner_->path_values(k, path);
   }
+  std::vector<Row> search_rows(const model::Kind& k,
+                               const std::vector<std::string>& paths) override {
+    return inner_->search_rows(k, paths);
+  }
   bool exists(const model::Kind& k, const Value& id) override { return inner_->exists(k, id); }
   uint64_t data_version() override { return inner_->data_version(); }
   std::vector<std::pair<std::string, uint64_t>> kind_generations() override {

@@ -14,6 +14,20 @@ TEST(PythonInt, AcceptsWhatPythonIntAccepts) {
   EXPECT_EQ(python_int("\t12\n"), 12);
 }
 
+// int() and Decimal() read every Unicode decimal digit (Python 3.11).
+TEST(PythonInt, ReadsUnicodeDecimalDigits) {
+  EXPECT_EQ(python_int("\xef\xbc\x91\xef\xbc\x97"), 17);  // fullwidth
+  EXPECT_EQ(python_int("\xd9\xa3_\xd9\xa4"), 34);         // Arabic-Indic
+  EXPECT_EQ(python_int_saturating("\xe0\xa5\xab"), 5);    // Devanagari
+  EXPECT_EQ(django_decimal_to_integer("\xef\xbc\x93.9").value, 3);
+  EXPECT_EQ(django_decimal_to_double("\xef\xbc\x91"
+                                     "e2"),
+            100.0);
+  EXPECT_FALSE(python_int("\xe2\x85\xa0").has_value());  // Roman numeral one: No, not Nd
+  EXPECT_EQ(unicode_decimal(U'\U0001FBF9'), 9);
+  EXPECT_EQ(unicode_decimal(U'\U0001FBFA'), -1);
+}
+
 TEST(PythonInt, RejectsWhatPythonIntRejects) {
   for (const char* bad : {"", " ", "abc", "7.0", "1e3", "_1", "1_", "1__0", "0x10", "--1", "7 7",
                           "99999999999999999999"}) {
