@@ -525,13 +525,16 @@ Response schema_document(const Context& ctx, const std::string& public_url) {
 }
 
 // Django's pk lookup of a detail route: int() or uuid.UUID() of the path
-// segment; nullopt is a 404.
+// segment. nullopt: the segment does not parse, DRF's bare Http404 ("Not
+// found."). An integer beyond 64 bits parses but matches no row (Django 5
+// turns an out-of-range lookup into an empty result): a null Value.
 std::optional<Value> detail_id(const Kind& kind, std::string_view segment) {
   if (kind.id_type == IdType::Uuid) {
     if (auto u = text::python_uuid(segment)) return Value(std::move(*u));
     return std::nullopt;
   }
   if (auto i = text::python_int(segment)) return Value(*i);
+  if (text::python_int_saturating(segment)) return Value();
   return std::nullopt;
 }
 
@@ -664,7 +667,8 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
   json::Writer w(body);
   if (rt.kind == Route::Detail) {
     RowCache::RowPtr row;
-    if (const auto id = detail_id(*resource.kind, rt.id)) {
+    const auto id = detail_id(*resource.kind, rt.id);
+    if (id && !is_null(*id)) {
       q.where.require(model::Predicate::compare("id", model::Lookup::Exact, *id));
       q.limit = 1;
       q.offset = 0;
@@ -676,8 +680,11 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
       }
     }
     if (!row) {
+      // Django's get_object_or_404 names the model when the lookup ran.
       response.status = 404;
-      finish(response, ctx, rt, detail_body("Not found."));
+      finish(response, ctx, rt,
+             detail_body(id ? fmt::format("No {} matches the given query.", resource.kind->model)
+                            : std::string("Not found.")));
       return response;
     }
     serializer.write_cached(w, *sel.mode->resolved, *row);

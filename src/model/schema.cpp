@@ -524,6 +524,9 @@ std::vector<std::string> Registry::resolve() {
             fmt::format("resource {}: mode {} has no view of {}", r->path, m.name, r->kind_name));
       }
     }
+    if (r->paginated && r->kind->model.empty())
+      problems.push_back(fmt::format("resource {}: kind {} names no LL2 model for its 404", r->path,
+                                     r->kind_name));
     if (r->modes.size() == 1) r->list_mode = r->detail_mode = r->modes.front().name;
     if (r->mode(r->list_mode) == nullptr || r->mode(r->detail_mode) == nullptr) {
       problems.push_back(fmt::format("resource {}: default modes must be declared", r->path));
@@ -663,6 +666,11 @@ KindBuilder& KindBuilder::alias(std::string prefix, std::string replacement) {
 
 KindBuilder& KindBuilder::numbered() {
   k.numbered = true;
+  return *this;
+}
+
+KindBuilder& KindBuilder::model(std::string class_name) {
+  k.model = std::move(class_name);
   return *this;
 }
 

@@ -61,6 +61,9 @@ struct Derivation {
 
 struct Kind {
   std::string name;  // also the table name
+  // The Django model's class name in LL2, which a detail route's 404 names
+  // ("No Launch matches the given query."). Required on a detail route's kind.
+  std::string model;
   IdType id_type = IdType::Integer;
   std::vector<Field> fields;
   std::vector<Derivation> derivations;
@@ -366,6 +369,8 @@ struct KindBuilder {
   KindBuilder& alias(std::string prefix, std::string replacement);
   // LL2 prints no id for these objects; an import numbers them.
   KindBuilder& numbered();
+  // LL2's Django model class name (Kind::model).
+  KindBuilder& model(std::string class_name);
 };
 
 inline ViewField view_field(std::string key, Emit emit, std::string text = {}) {

@@ -78,6 +78,22 @@ AGENCY_QUERIES = [
 ]
 
 
+# Every detail route's 404s: a lookup that finds nothing names the model; an id
+# that does not parse, or an unknown format, is DRF's bare "Not found.".
+NOT_FOUND_PATHS = [
+    "/2.3.0/docking_events/99999/", "/2.3.0/docking_events/-1/", "/2.3.0/docking_events/0/",
+    "/2.3.0/docking_events/99999999999999999999999/", "/2.3.0/docking_events/99999.json",
+    "/2.3.0/docking_events/abc/", "/2.3.0/docking_events/1__0/", "/2.3.0/docking_events/1/?format=xml",
+    "/2.3.0/docking_events/1/?docking__gt=2100-01-01", "/2.3.0/docking_events/1/?search=zzzzzz",
+    "/2.3.0/launches/00000000-0000-0000-0000-000000000000/", "/2.3.0/launches/1/", "/2.3.0/launches/abc/",
+    "/2.3.0/launches/00000000-0000-0000-0000-00000000000g/",
+    "/2.3.0/launches/upcoming/00000000-0000-0000-0000-000000000000/", "/2.3.0/launches/upcoming/abc/",
+    "/2.3.0/launches/previous/00000000-0000-0000-0000-000000000000/", "/2.3.0/launches/previous/1/",
+    "/2.3.0/agencies/99999/", "/2.3.0/agencies/abc/", "/2.3.0/agencies/1.5/", "/2.3.0/agencies/1/?featured=true",
+    "/2.3.0/agencies/1/?name=nothing-like-this",
+]
+
+
 def random_queries(count, seed):
     """Combinations of every parameter, valid and invalid, drawn from a seed."""
     import random
@@ -145,6 +161,7 @@ def main():
                   "/2.3.0/docking_events/17.json?format=json", "/2.3.0/docking_events.json?limit=3&offset=3",
                   "/2.3.0/docking_events.json/?search=mir&limit=2", "/2.3.0/docking_events/17.xml",
                   "/2.3.0/docking_events/1.5/", "/2.3.0/docking_events/abc.json"]
+        paths += NOT_FOUND_PATHS
     paths += random_queries(args.random, args.seed)
     diffs = 0
     for p in paths:

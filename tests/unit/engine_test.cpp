@@ -80,15 +80,25 @@ TEST_F(EngineTest, BadModeIs400NeverA500) {
 TEST_F(EngineTest, DetailIdAsDjangoIntegerLookup) {
   EXPECT_EQ(get("/2.3.0/docking_events/0609/").status, 200);
   EXPECT_EQ(get("/2.3.0/docking_events/%20609/").status, 200);
-  EXPECT_EQ(get("/2.3.0/docking_events/610/").status, 404);
-  EXPECT_EQ(get("/2.3.0/docking_events/abc/").body, "{\"detail\":\"Not found.\"}");
-  EXPECT_EQ(get("/2.3.0/docking_events/6.9/").status, 404);
+  const std::string missing = R"({"detail":"No DockingEvent matches the given query."})";
+  const std::string malformed = R"({"detail":"Not found."})";
+  EXPECT_EQ(get("/2.3.0/docking_events/610/").body, missing);
+  EXPECT_EQ(get("/2.3.0/docking_events/-1/").body, missing);
+  // Beyond any column's range: Django 5 runs no query and finds nothing.
+  EXPECT_EQ(get("/2.3.0/docking_events/99999999999999999999999/").body, missing);
+  EXPECT_EQ(get("/2.3.0/docking_events/610.json").body, missing);
+  EXPECT_EQ(get("/2.3.0/docking_events/abc/").body, malformed);
+  EXPECT_EQ(get("/2.3.0/docking_events/1__0/").body, malformed);
+  EXPECT_EQ(get("/2.3.0/docking_events/6.9/").body, malformed);  // format "9"
+  EXPECT_EQ(get("/2.3.0/docking_events/609/?format=xml").body, malformed);
 }
 
 TEST_F(EngineTest, DetailHonoursFiltersAndSearch) {
   EXPECT_EQ(get("/2.3.0/docking_events/609/?search=chang").status, 200);
   EXPECT_EQ(get("/2.3.0/docking_events/609/?search=salyut").status, 404);
-  EXPECT_EQ(get("/2.3.0/docking_events/609/?docking__gt=2025-01-01").status, 404);
+  const auto excluded = get("/2.3.0/docking_events/609/?docking__gt=2025-01-01");
+  EXPECT_EQ(excluded.status, 404);
+  EXPECT_EQ(excluded.body, R"({"detail":"No DockingEvent matches the given query."})");
   EXPECT_EQ(get("/2.3.0/docking_events/609/?docking__gt=2024-01-01").status, 200);
   const auto bad = get("/2.3.0/docking_events/609/?docking__gt=01/15/2020");
   EXPECT_EQ(bad.status, 400);
