@@ -192,7 +192,7 @@ Route route(std::string_view path) {
   if (const auto it = table.find(join(seg.size())); it != table.end())
     return {Route::List, it->second.first, it->second.second, {}, format};
   if (seg.size() >= 3) {
-    // A plain-array list (dashboard/starship) has no detail route.
+    // A single-object route (dashboard/starship) has no detail route.
     if (const auto it = table.find(join(seg.size() - 1));
         it != table.end() && it->second.first->paginated)
       return {Route::Detail, it->second.first, it->second.second, seg.back(), format};
@@ -692,27 +692,16 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
     reusable(response, *sel.mode);
     return response;
   }
-  if (!resource.paginated) {  // a plain array of every match (dashboard/starship)
+  if (!resource.paginated) {  // one object (dashboard/starship), as LL2 answers it
     q.count = false;
     q.offset = 0;
-    q.limit = INT64_MAX;
+    q.limit = 1;
     const auto page = st.store->list(q);
-    if (resource.compose.empty()) {
-      render(w, page);
-    } else {
-      // LL2's own objects as imported; with none stored, the one object LL2
-      // would compute, from this snapshot at the request's time.
-      w.begin_array();
-      for (const auto& id : page.ids) {
-        serializer.write_composed(w, *sel.mode->resolved,
-                                  compose(resource.compose, *st.store, select_context.filter, &id));
-      }
-      if (page.ids.empty()) {
-        serializer.write_composed(w, *sel.mode->resolved,
-                                  compose(resource.compose, *st.store, select_context.filter));
-      }
-      w.end_array();
-    }
+    // LL2's own object as imported; with none stored, the one LL2 would
+    // compute, from this snapshot at the request's time.
+    const Value* stored = page.ids.empty() ? nullptr : &page.ids.front();
+    serializer.write_composed(w, *sel.mode->resolved,
+                              compose(resource.compose, *st.store, select_context.filter, stored));
     finish(response, ctx, rt, std::move(body));
     return response;
   }

@@ -570,10 +570,12 @@ std::vector<std::string> Registry::resolve() {
       if (!valid_ordering_path(r->kind, p))
         problems.push_back(fmt::format("resource {}: bad ordering path {}", r->path, p));
     }
+    if (!r->paginated && r->compose.empty())
+      problems.push_back(fmt::format("resource {}: a single object must be composed", r->path));
     if (!r->compose.empty()) {
-      // The engine composes in place of a plain array's stored objects only.
+      // The engine composes a single object (in place of one imported) only.
       if (r->paginated)
-        problems.push_back(fmt::format("resource {}: only a plain array is composed", r->path));
+        problems.push_back(fmt::format("resource {}: only a single object is composed", r->path));
       resolve_composed(*this, *r->kind, r->compose, "resource " + r->path, problems);
       for (const auto& m : r->modes) {
         if (m.resolved != nullptr)

@@ -11,9 +11,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 PEER_SRC=${PEER_DIR:-$HERE/../../../shared/peer}
 PY=/usr/bin/python3
 if [ ! -f "$PEER_SRC/manage.py" ]; then echo "peer not found at $PEER_SRC: skipped"; exit 77; fi
-if ! $PY -c 'import django, rest_framework, django_filters, psycopg2, gunicorn' 2>/dev/null \
+# Django, DRF and django-filter come with the peer (LL2's versions, vendor/).
+if ! $PY -c 'import psycopg2, gunicorn' 2>/dev/null || [ ! -d "$PEER_SRC/vendor/django" ] \
    || [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
-  echo "peer packages (django, DRF, django-filter, psycopg2, gunicorn, postgresql) missing: skipped"; exit 77
+  echo "peer packages (psycopg2, gunicorn, postgresql, the peer's vendor/) missing: skipped"; exit 77
 fi
 
 WORK=$(mktemp -d /tmp/ll2d-peer.XXXXXX)
