@@ -141,6 +141,28 @@ TEST_F(EngineTest, ContentNegotiation) {
   EXPECT_EQ(get("/2.3.0/docking_events/?format=api").content_type, "text/html; charset=utf-8");
 }
 
+// DRF 3.17.1's layout: the filters wait in a modal behind a "Filters" button,
+// after the response, and the CSRF configuration is a JSON script tag.
+TEST_F(EngineTest, BrowsablePageKeepsFiltersInAModalAfterTheResponse) {
+  const std::string list = get("/2.3.0/docking_events/?format=api").body;
+  const size_t button = list.find("data-target=\"#filtersModal\">Filters</button>");
+  const size_t response = list.find("<code id=\"body\">");
+  const size_t modal = list.find("<dialog class=\"modal\" id=\"filtersModal\"");
+  const size_t form = list.find("<form class=\"filters");
+  ASSERT_NE(button, std::string::npos);
+  ASSERT_NE(modal, std::string::npos);
+  EXPECT_LT(button, response);
+  EXPECT_LT(response, modal);
+  EXPECT_LT(modal, form);
+  EXPECT_NE(list.find("<script type=\"application/json\" id=\"drf_csrf\">"
+                      "{\"csrfHeaderName\":\"X-CSRFTOKEN\",\"csrfToken\":\"\"}</script>"),
+            std::string::npos);
+  // A detail page has no filters to show.
+  const std::string detail = get("/2.3.0/docking_events/609/?format=api").body;
+  EXPECT_EQ(detail.find("filtersModal"), std::string::npos);
+  EXPECT_NE(detail.find("id=\"drf_csrf\""), std::string::npos);
+}
+
 TEST_F(EngineTest, ApiRootListsServedEndpoints) {
   // Every declared route (resources and their actions), by path.
   std::set<std::string> routes;
