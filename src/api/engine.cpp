@@ -29,20 +29,24 @@ std::atomic<uint64_t> next_serial{1};
 
 enum class Format { Json, Html };
 
-// DRF's content negotiation: `format` names a renderer; otherwise the most
-// specific Accept media types are tried against the renderers in order.
+// DRF's content negotiation: `format` (a suffix, else ?format=) narrows the
+// renderers to the one it names; then the most specific Accept media types
+// are tried against the renderers left, in order, so `?format=json` with
+// `Accept: text/html` is a 406, as DRF answers.
 enum class Negotiation { Json, Html, UnknownFormat, NotAcceptable };
 
 Negotiation negotiate(std::string_view suffix, const http::QueryParams& params,
                       std::string_view accept) {
   std::string_view format = suffix;  // a format suffix wins over ?format=
   if (format.empty()) format = params.get("format").value_or("");
+  bool json = true;
+  bool html = true;
   if (!format.empty()) {
-    if (format == "json") return Negotiation::Json;
-    if (format == "api") return Negotiation::Html;
-    return Negotiation::UnknownFormat;
+    if (format != "json" && format != "api") return Negotiation::UnknownFormat;
+    json = format == "json";
+    html = format == "api";
   }
-  if (accept.empty()) return Negotiation::Json;
+  if (accept.empty()) return json ? Negotiation::Json : Negotiation::Html;
   // Group media types by DRF's precedence: 3 = type/subtype;params, 2 =
   // type/subtype, 1 = type/*, 0 = */*.
   std::vector<std::string> groups[4];
@@ -73,6 +77,7 @@ Negotiation negotiate(std::string_view suffix, const http::QueryParams& params,
     if (groups[p].empty()) continue;
     for (const auto& [renderer, result] : {std::pair{"application/json", Negotiation::Json},
                                            std::pair{"text/html", Negotiation::Html}}) {
+      if (!(result == Negotiation::Json ? json : html)) continue;
       for (const auto& wanted : groups[p]) {
         if (matches(renderer, wanted)) return result;
       }

@@ -136,8 +136,14 @@ TEST_F(EngineTest, ContentNegotiation) {
             "application/json");
   EXPECT_EQ(get("/2.3.0/docking_events/", "*/*").content_type, "application/json");
   EXPECT_EQ(get("/2.3.0/docking_events/", "image/png").status, 406);
-  EXPECT_EQ(get("/2.3.0/docking_events/?format=json", "text/html").content_type,
+  // A format narrows the renderers to its own; Accept must still take it (DRF).
+  EXPECT_EQ(get("/2.3.0/docking_events/?format=json", "text/html").status, 406);
+  EXPECT_EQ(get("/2.3.0/docking_events/?format=api", "application/json").status, 406);
+  EXPECT_EQ(get("/2.3.0/docking_events.api", "application/json").status, 406);
+  EXPECT_EQ(get("/2.3.0/docking_events/?format=json", "text/html,*/*;q=0.8").content_type,
             "application/json");
+  EXPECT_EQ(get("/2.3.0/docking_events/?format=api", "text/*").content_type,
+            "text/html; charset=utf-8");
   EXPECT_EQ(get("/2.3.0/docking_events/?format=api").content_type, "text/html; charset=utf-8");
 }
 
