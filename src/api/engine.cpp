@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <set>
@@ -35,21 +36,45 @@ enum class Format { Json, Html };
 // `Accept: text/html` is a 406, as DRF answers.
 enum class Negotiation { Json, Html, UnknownFormat, NotAcceptable };
 
-Negotiation negotiate(std::string_view suffix, const http::QueryParams& params,
-                      std::string_view accept) {
+// DRF's JSONRenderer.get_indent: the `indent` parameter of the accepted
+// media type, as Python's int(), clamped to 0..8; 0 is compact.
+int indent_of(std::string_view media_type) {
+  const auto parts = text::split_stripped(media_type, ';');
+  for (size_t i = 1; i < parts.size(); ++i) {
+    const size_t eq = parts[i].find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string name(text::python_strip(parts[i].substr(0, eq)));
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name != "indent") continue;
+    std::string_view value = text::python_strip(parts[i].substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+      value = value.substr(1, value.size() - 2);
+    const auto n = text::python_int_saturating(value);
+    return n ? static_cast<int>(std::clamp<int64_t>(*n, 0, 8)) : 0;
+  }
+  return 0;
+}
+
+struct Negotiated {
+  Negotiation renderer;
+  int indent = 0;  // JSON only
+};
+
+Negotiated negotiate(std::string_view suffix, const http::QueryParams& params,
+                     std::string_view accept) {
   std::string_view format = suffix;  // a format suffix wins over ?format=
   if (format.empty()) format = params.get("format").value_or("");
   bool json = true;
   bool html = true;
   if (!format.empty()) {
-    if (format != "json" && format != "api") return Negotiation::UnknownFormat;
+    if (format != "json" && format != "api") return {Negotiation::UnknownFormat};
     json = format == "json";
     html = format == "api";
   }
-  if (accept.empty()) return json ? Negotiation::Json : Negotiation::Html;
+  if (accept.empty()) return {json ? Negotiation::Json : Negotiation::Html};
   // Group media types by DRF's precedence: 3 = type/subtype;params, 2 =
   // type/subtype, 1 = type/*, 0 = */*.
-  std::vector<std::string> groups[4];
+  std::vector<std::pair<std::string_view, std::string_view>> groups[4];  // type, whole item
   for (const std::string_view item : text::split_stripped(accept, ',')) {
     if (item.empty()) continue;
     // Parameters other than q count towards precedence.
@@ -65,7 +90,7 @@ Negotiation negotiate(std::string_view suffix, const http::QueryParams& params,
       precedence = 1;
     else if (has_params)
       precedence = 3;
-    groups[precedence].emplace_back(type);
+    groups[precedence].emplace_back(type, item);
   }
   const auto matches = [](std::string_view renderer, std::string_view wanted) {
     if (wanted == "*/*") return true;
@@ -78,12 +103,12 @@ Negotiation negotiate(std::string_view suffix, const http::QueryParams& params,
     for (const auto& [renderer, result] : {std::pair{"application/json", Negotiation::Json},
                                            std::pair{"text/html", Negotiation::Html}}) {
       if (!(result == Negotiation::Json ? json : html)) continue;
-      for (const auto& wanted : groups[p]) {
-        if (matches(renderer, wanted)) return result;
+      for (const auto& [wanted, item] : groups[p]) {
+        if (matches(renderer, wanted)) return {result, indent_of(item)};
       }
     }
   }
-  return Negotiation::NotAcceptable;
+  return {Negotiation::NotAcceptable};
 }
 
 // What every response of an LL2 view carries (its http_method_names is
@@ -322,6 +347,7 @@ struct Context {
   http::QueryParams params;
   std::string base;  // scheme://host
   Format format = Format::Json;
+  int indent = 0;   // JSON: Accept's `indent` parameter (0: compact)
   UrlContext urls;  // how URLs in the body are built
 };
 
@@ -346,7 +372,7 @@ void finish(Response& r, const Context& ctx, const Route& route, std::string jso
     r.body = render_page(page);
   } else {
     r.content_type = "application/json";
-    r.body = std::move(json_body);
+    r.body = ctx.indent > 0 ? json::pretty(json_body, ctx.indent) : std::move(json_body);
   }
 }
 
@@ -483,7 +509,9 @@ std::optional<Response> method_stage(const Context& ctx, const Route& rt) {
 // body carry the format along (DRF's reverse()).
 std::optional<Response> negotiation_stage(Context& ctx, const Route& rt) {
   const bool head = ctx.request.method == "HEAD";
-  switch (negotiate(rt.format, ctx.params, ctx.request.accept)) {
+  const Negotiated chosen = negotiate(rt.format, ctx.params, ctx.request.accept);
+  ctx.indent = chosen.indent;
+  switch (chosen.renderer) {
     case Negotiation::Json:
       ctx.format = Format::Json;
       break;
@@ -759,6 +787,7 @@ Context request_context(const Request& request, const std::string& public_url) {
               {},
               {},
               Format::Json,
+              0,
               {}};
   ctx.params = http::QueryParams::parse(ctx.query);
   ctx.base = public_url.empty() ? "http://" + std::string(request.host) : public_url;

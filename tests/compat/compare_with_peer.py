@@ -93,6 +93,22 @@ NOT_FOUND_PATHS = [
     "/2.3.0/agencies/1/?name=nothing-like-this",
 ]
 
+# Content negotiation (path, Accept): a format narrows the renderers to its
+# own and Accept must still take it; `indent` re-indents JSON.
+NEGOTIATION = [
+    ("/2.3.0/docking_events/17/?format=json", "text/html"),
+    ("/2.3.0/docking_events/17/?format=api", "application/json"),
+    ("/2.3.0/docking_events/17.json", "text/html"),
+    ("/2.3.0/docking_events/17/?format=json", "image/png"),
+    ("/2.3.0/docking_events/17/?format=json", "text/html,*/*;q=0.8"),
+    ("/2.3.0/docking_events/17/", "application/json; indent=4"),
+    ("/2.3.0/docking_events/17/", "*/*;indent=2"),
+    ("/2.3.0/docking_events/?limit=2", "application/json; indent=12"),
+    ("/2.3.0/docking_events/?docking__gt=bad", "application/json; indent=3"),
+    ("/2.3.0/agencies/99999/", "application/json; INDENT=\"1\""),
+    ("/2.3.0/docking_events/17/", "application/json; indent=x"),
+]
+
 
 def random_queries(count, seed):
     """Combinations of every parameter, valid and invalid, drawn from a seed."""
@@ -123,8 +139,8 @@ def random_queries(count, seed):
     return out
 
 
-def fetch(base, path):
-    req = urllib.request.Request(base + path, headers={"Accept": "application/json"})
+def fetch(base, path, accept="application/json"):
+    req = urllib.request.Request(base + path, headers={"Accept": accept})
     try:
         with urllib.request.urlopen(req, timeout=60) as r:
             return r.status, r.read().decode("utf-8")
@@ -164,9 +180,12 @@ def main():
         paths += NOT_FOUND_PATHS
     paths += random_queries(args.random, args.seed)
     diffs = 0
-    for p in paths:
-        s1, b1 = fetch(args.ll2d, p)
-        s2, b2 = fetch(args.peer, p)
+    checks = [(p, "application/json") for p in paths]
+    if not args.queries:
+        checks += NEGOTIATION
+    for p, accept in checks:
+        s1, b1 = fetch(args.ll2d, p, accept)
+        s2, b2 = fetch(args.peer, p, accept)
         b1, b2 = normalise(b1, args.ll2d), normalise(b2, args.peer)
         try:
             same = s1 == s2 and json.loads(b1) == json.loads(b2) and b1 == b2
@@ -174,10 +193,10 @@ def main():
             same = s1 == s2 and b1 == b2
         if not same:
             diffs += 1
-            print(f"DIFF {p}\n  ll2d {s1}: {b1[:300]}\n  peer {s2}: {b2[:300]}")
+            print(f"DIFF {p} (Accept: {accept})\n  ll2d {s1}: {b1[:300]}\n  peer {s2}: {b2[:300]}")
         elif not args.quiet:
             print(f"ok   {s1} {p}")
-    print(f"{len(paths) - diffs} passed, {diffs} failed")
+    print(f"{len(checks) - diffs} passed, {diffs} failed")
     return 1 if diffs else 0
 
 

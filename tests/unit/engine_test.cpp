@@ -147,6 +147,22 @@ TEST_F(EngineTest, ContentNegotiation) {
   EXPECT_EQ(get("/2.3.0/docking_events/?format=api").content_type, "text/html; charset=utf-8");
 }
 
+// DRF's JSONRenderer indents by the accepted media type's `indent` (0..8).
+TEST_F(EngineTest, AcceptIndentPrettyPrintsJson) {
+  EXPECT_EQ(get("/2.3.0/docking_events/610/", "application/json; indent=2").body,
+            "{\n  \"detail\": \"No DockingEvent matches the given query.\"\n}");
+  EXPECT_EQ(get("/2.3.0/docking_events/610/", "*/*;INDENT=\"3\"").body,
+            "{\n   \"detail\": \"No DockingEvent matches the given query.\"\n}");
+  const std::string compact = R"({"detail":"No DockingEvent matches the given query."})";
+  for (const char* accept : {"application/json; indent=0", "application/json; indent=-2",
+                             "application/json; indent=x", "application/json"})
+    EXPECT_EQ(get("/2.3.0/docking_events/610/", accept).body, compact) << accept;
+  const std::string eight = get("/2.3.0/docking_events/610/", "application/json; indent=80").body;
+  EXPECT_EQ(eight.substr(0, 11), "{\n        \"") << eight;  // at most 8
+  const std::string page = get("/2.3.0/docking_events/609/", "application/json;indent=4").body;
+  EXPECT_EQ(page.substr(0, 20), "{\n    \"id\": 609,\n   ");
+}
+
 // DRF 3.17.1's layout: the filters wait in a modal behind a "Filters" button,
 // after the response, and the CSRF configuration is a JSON script tag.
 TEST_F(EngineTest, BrowsablePageKeepsFiltersInAModalAfterTheResponse) {
