@@ -251,7 +251,8 @@ void pager(std::string& out, const PageInput& p, int64_t count, int64_t limit, i
 // CSRF configuration (a JSON script tag) after the content.
 std::string render_page(const PageInput& p) {
   const std::string title = page_title(p);
-  const bool list = p.resource != nullptr && p.is_list && p.status == 200;
+  // A paginated list has filters (the dashboard, one object, has none).
+  const bool list = p.resource != nullptr && p.resource->paginated && p.is_list && p.status == 200;
   std::string out;
   out.reserve(p.json.size() * 2 + 8192);
   out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";

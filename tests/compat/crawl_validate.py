@@ -152,7 +152,9 @@ class Links(html.parser.HTMLParser):
 
 
 def fetch(url):
-    req = urllib.request.Request(url, headers={"Accept": "application/json"})
+    # As DRF negotiates, format=api still needs an Accept that takes HTML.
+    accept = "text/html,*/*;q=0.8" if "format=api" in url else "application/json"
+    req = urllib.request.Request(url, headers={"Accept": accept})
     try:
         with urllib.request.urlopen(req, timeout=60) as r:
             return r.status, r.read().decode("utf-8")

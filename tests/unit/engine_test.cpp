@@ -179,9 +179,12 @@ TEST_F(EngineTest, BrowsablePageKeepsFiltersInAModalAfterTheResponse) {
   EXPECT_NE(list.find("<script type=\"application/json\" id=\"drf_csrf\">"
                       "{\"csrfHeaderName\":\"X-CSRFTOKEN\",\"csrfToken\":\"\"}</script>"),
             std::string::npos);
-  // A detail page has no filters to show.
+  // A detail page, or the dashboard (one object), has no filters to show.
   const std::string detail = get("/2.3.0/docking_events/609/?format=api").body;
   EXPECT_EQ(detail.find("filtersModal"), std::string::npos);
+  const auto dashboard = get("/2.3.0/dashboard/starship/?format=api");
+  EXPECT_EQ(dashboard.status, 200);
+  EXPECT_EQ(dashboard.body.find("filtersModal"), std::string::npos);
   EXPECT_NE(detail.find("id=\"drf_csrf\""), std::string::npos);
 }
 
