@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <set>
@@ -29,23 +30,51 @@ std::atomic<uint64_t> next_serial{1};
 
 enum class Format { Json, Html };
 
-// DRF's content negotiation: `format` names a renderer; otherwise the most
-// specific Accept media types are tried against the renderers in order.
+// DRF's content negotiation: `format` (a suffix, else ?format=) narrows the
+// renderers to the one it names; then the most specific Accept media types
+// are tried against the renderers left, in order, so `?format=json` with
+// `Accept: text/html` is a 406, as DRF answers.
 enum class Negotiation { Json, Html, UnknownFormat, NotAcceptable };
 
-Negotiation negotiate(std::string_view suffix, const http::QueryParams& params,
-                      std::string_view accept) {
+// DRF's JSONRenderer.get_indent: the `indent` parameter of the accepted
+// media type, as Python's int(), clamped to 0..8; 0 is compact.
+int indent_of(std::string_view media_type) {
+  const auto parts = text::split_stripped(media_type, ';');
+  for (size_t i = 1; i < parts.size(); ++i) {
+    const size_t eq = parts[i].find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string name(text::python_strip(parts[i].substr(0, eq)));
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name != "indent") continue;
+    std::string_view value = text::python_strip(parts[i].substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+      value = value.substr(1, value.size() - 2);
+    const auto n = text::python_int_saturating(value);
+    return n ? static_cast<int>(std::clamp<int64_t>(*n, 0, 8)) : 0;
+  }
+  return 0;
+}
+
+struct Negotiated {
+  Negotiation renderer;
+  int indent = 0;  // JSON only
+};
+
+Negotiated negotiate(std::string_view suffix, const http::QueryParams& params,
+                     std::string_view accept) {
   std::string_view format = suffix;  // a format suffix wins over ?format=
   if (format.empty()) format = params.get("format").value_or("");
+  bool json = true;
+  bool html = true;
   if (!format.empty()) {
-    if (format == "json") return Negotiation::Json;
-    if (format == "api") return Negotiation::Html;
-    return Negotiation::UnknownFormat;
+    if (format != "json" && format != "api") return {Negotiation::UnknownFormat};
+    json = format == "json";
+    html = format == "api";
   }
-  if (accept.empty()) return Negotiation::Json;
+  if (accept.empty()) return {json ? Negotiation::Json : Negotiation::Html};
   // Group media types by DRF's precedence: 3 = type/subtype;params, 2 =
   // type/subtype, 1 = type/*, 0 = */*.
-  std::vector<std::string> groups[4];
+  std::vector<std::pair<std::string_view, std::string_view>> groups[4];  // type, whole item
   for (const std::string_view item : text::split_stripped(accept, ',')) {
     if (item.empty()) continue;
     // Parameters other than q count towards precedence.
@@ -61,7 +90,7 @@ Negotiation negotiate(std::string_view suffix, const http::QueryParams& params,
       precedence = 1;
     else if (has_params)
       precedence = 3;
-    groups[precedence].emplace_back(type);
+    groups[precedence].emplace_back(type, item);
   }
   const auto matches = [](std::string_view renderer, std::string_view wanted) {
     if (wanted == "*/*") return true;
@@ -73,12 +102,13 @@ Negotiation negotiate(std::string_view suffix, const http::QueryParams& params,
     if (groups[p].empty()) continue;
     for (const auto& [renderer, result] : {std::pair{"application/json", Negotiation::Json},
                                            std::pair{"text/html", Negotiation::Html}}) {
-      for (const auto& wanted : groups[p]) {
-        if (matches(renderer, wanted)) return result;
+      if (!(result == Negotiation::Json ? json : html)) continue;
+      for (const auto& [wanted, item] : groups[p]) {
+        if (matches(renderer, wanted)) return {result, indent_of(item)};
       }
     }
   }
-  return Negotiation::NotAcceptable;
+  return {Negotiation::NotAcceptable};
 }
 
 // What every response of an LL2 view carries (its http_method_names is
@@ -198,7 +228,7 @@ Route route(std::string_view path) {
   if (const auto it = table.find(join(seg.size())); it != table.end())
     return {Route::List, it->second.first, it->second.second, {}, format};
   if (seg.size() >= 3) {
-    // A plain-array list (dashboard/starship) has no detail route.
+    // A single-object route (dashboard/starship) has no detail route.
     if (const auto it = table.find(join(seg.size() - 1));
         it != table.end() && it->second.first->paginated)
       return {Route::Detail, it->second.first, it->second.second, seg.back(), format};
@@ -323,6 +353,7 @@ struct Context {
   http::QueryParams params;
   std::string base;  // scheme://host
   Format format = Format::Json;
+  int indent = 0;   // JSON: Accept's `indent` parameter (0: compact)
   UrlContext urls;  // how URLs in the body are built
 };
 
@@ -347,7 +378,7 @@ void finish(Response& r, const Context& ctx, const Route& route, std::string jso
     r.body = render_page(page);
   } else {
     r.content_type = "application/json";
-    r.body = std::move(json_body);
+    r.body = ctx.indent > 0 ? json::pretty(json_body, ctx.indent) : std::move(json_body);
   }
 }
 
@@ -484,7 +515,9 @@ std::optional<Response> method_stage(const Context& ctx, const Route& rt) {
 // body carry the format along (DRF's reverse()).
 std::optional<Response> negotiation_stage(Context& ctx, const Route& rt) {
   const bool head = ctx.request.method == "HEAD";
-  switch (negotiate(rt.format, ctx.params, ctx.request.accept)) {
+  const Negotiated chosen = negotiate(rt.format, ctx.params, ctx.request.accept);
+  ctx.indent = chosen.indent;
+  switch (chosen.renderer) {
     case Negotiation::Json:
       ctx.format = Format::Json;
       break;
@@ -531,13 +564,16 @@ Response schema_document(const Context& ctx, const std::string& public_url) {
 }
 
 // Django's pk lookup of a detail route: int() or uuid.UUID() of the path
-// segment; nullopt is a 404.
+// segment. nullopt: the segment does not parse, DRF's bare Http404 ("Not
+// found."). An integer beyond 64 bits parses but matches no row (Django 5
+// turns an out-of-range lookup into an empty result): a null Value.
 std::optional<Value> detail_id(const Kind& kind, std::string_view segment) {
   if (kind.id_type == IdType::Uuid) {
     if (auto u = text::python_uuid(segment)) return Value(std::move(*u));
     return std::nullopt;
   }
   if (auto i = text::python_int(segment)) return Value(*i);
+  if (text::python_int_saturating(segment)) return Value();
   return std::nullopt;
 }
 
@@ -670,7 +706,8 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
   json::Writer w(body);
   if (rt.kind == Route::Detail) {
     RowCache::RowPtr row;
-    if (const auto id = detail_id(*resource.kind, rt.id)) {
+    const auto id = detail_id(*resource.kind, rt.id);
+    if (id && !is_null(*id)) {
       q.where.require(model::Predicate::compare("id", model::Lookup::Exact, *id));
       q.limit = 1;
       q.offset = 0;
@@ -682,8 +719,11 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
       }
     }
     if (!row) {
+      // Django's get_object_or_404 names the model when the lookup ran.
       response.status = 404;
-      finish(response, ctx, rt, detail_body("Not found."));
+      finish(response, ctx, rt,
+             detail_body(id ? fmt::format("No {} matches the given query.", resource.kind->model)
+                            : std::string("Not found.")));
       return response;
     }
     serializer.write_cached(w, *sel.mode->resolved, *row);
@@ -691,27 +731,16 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
     reusable(response, *sel.mode);
     return response;
   }
-  if (!resource.paginated) {  // a plain array of every match (dashboard/starship)
+  if (!resource.paginated) {  // one object (dashboard/starship), as LL2 answers it
     q.count = false;
     q.offset = 0;
-    q.limit = INT64_MAX;
+    q.limit = 1;
     const auto page = st.store->list(q);
-    if (resource.compose.empty()) {
-      render(w, page);
-    } else {
-      // LL2's own objects as imported; with none stored, the one object LL2
-      // would compute, from this snapshot at the request's time.
-      w.begin_array();
-      for (const auto& id : page.ids) {
-        serializer.write_composed(w, *sel.mode->resolved,
-                                  compose(resource.compose, *st.store, select_context.filter, &id));
-      }
-      if (page.ids.empty()) {
-        serializer.write_composed(w, *sel.mode->resolved,
-                                  compose(resource.compose, *st.store, select_context.filter));
-      }
-      w.end_array();
-    }
+    // LL2's own object as imported; with none stored, the one LL2 would
+    // compute, from this snapshot at the request's time.
+    const Value* stored = page.ids.empty() ? nullptr : &page.ids.front();
+    serializer.write_composed(w, *sel.mode->resolved,
+                              compose(resource.compose, *st.store, select_context.filter, stored));
     finish(response, ctx, rt, std::move(body));
     return response;
   }
@@ -764,6 +793,7 @@ Context request_context(const Request& request, const std::string& public_url) {
               {},
               {},
               Format::Json,
+              0,
               {}};
   ctx.params = http::QueryParams::parse(ctx.query);
   ctx.base = public_url.empty() ? "http://" + std::string(request.host) : public_url;

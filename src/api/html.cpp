@@ -30,22 +30,29 @@ const char* status_reason(int status) {
 
 namespace {
 
-constexpr const char* kStyle = R"css(/* ll2d browsable API */
+constexpr const char* kStyle = R"css(/* ll2d browsable API, laid out as DRF 3.17.1's */
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#222;background:#f5f6f8}
 header{background:#1b2a41;color:#fff;padding:10px 24px}header a{color:#fff;text-decoration:none;font-weight:600}
 main{max-width:1100px;margin:0 auto;padding:16px 24px}
-.breadcrumb{font-size:14px;margin:8px 0}.breadcrumb a{color:#2a5db0}
-h1{font-size:26px;margin:8px 0 12px}
-.docs{background:#fff;border:1px solid #dde;border-radius:6px;padding:4px 18px;margin-bottom:14px}
-.docs h4{margin:14px 0 2px}.docs p{margin:4px 0}
+.breadcrumb{font-size:14px;margin:8px 0;background:#e9ecf1;border-radius:4px;padding:6px 12px}.breadcrumb a{color:#2a5db0}
+.page-header h1{font-size:26px;margin:8px 0 12px}
+.docs{background:#fff;border:1px solid #dde;border-radius:6px;padding:4px 18px;margin-bottom:14px;font-size:14px;max-height:13em;overflow:auto;resize:vertical}
+.docs h4{margin:10px 0 2px}.docs p{margin:2px 0}
 pre{background:#fff;border:1px solid #dde;border-radius:6px;padding:12px;overflow:auto;font-size:13px;white-space:pre-wrap;word-break:break-word}
 pre.request{padding:8px 12px}
-.actions{float:right}.actions a{display:inline-block;border:1px solid #2a5db0;border-radius:4px;padding:3px 10px;margin-left:6px;color:#2a5db0;text-decoration:none}
+.actions{float:right;display:flex;gap:8px;margin-top:8px}
+.btn{display:inline-block;border:1px solid #2a5db0;border-radius:4px;padding:4px 12px;color:#2a5db0;background:#fff;font:inherit;font-size:14px;text-decoration:none;cursor:pointer}
+.btn-primary{background:#2a5db0;color:#fff}
 .pager a,.pager span{display:inline-block;padding:3px 9px;margin:2px;border:1px solid #ccd;border-radius:4px;text-decoration:none}
 .pager span.current{background:#2a5db0;color:#fff}.pager span.disabled{color:#aaa}
-form.filters{background:#fff;border:1px solid #dde;border-radius:6px;padding:12px 18px;margin:14px 0}
-form.filters label{display:inline-block;min-width:220px;margin:4px 12px 4px 0;font-size:13px}
-form.filters input,form.filters select{display:block;width:210px;padding:3px}
+dialog.modal{border:1px solid #99a;border-radius:6px;padding:0;max-width:760px;width:90vw;max-height:85vh}
+dialog.modal::backdrop{background:rgba(0,0,0,.4)}
+.modal-header{position:sticky;top:0;background:#fff;border-bottom:1px solid #dde;padding:10px 18px}
+.modal-title{margin:0;font-size:18px}.close{float:right;border:0;background:none;font-size:22px;line-height:1;cursor:pointer}
+form.filters{padding:12px 18px;display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:6px 14px;align-items:end}
+form.filters label{font-size:13px;overflow-wrap:anywhere}
+form.filters input,form.filters select{display:block;width:100%;box-sizing:border-box;padding:3px}
+form.filters p{grid-column:1/-1;position:sticky;bottom:0;background:#fff;margin:0;padding:8px 0}
 )css";
 
 }  // namespace
@@ -143,14 +150,22 @@ const char* placeholder(const Filter& f) {
   return one;
 }
 
-void filter_form(std::string& out, const PageInput& p) {
+// The filters in a modal behind the "Filters" button, as DRF 3.17.1's
+// base.html places its filter form, so that a list's first result is near
+// the top however many filters the endpoint has. A native <dialog>: the page
+// ships no jQuery or Bootstrap (ll2d vendors no third-party code).
+void filters_modal(std::string& out, const PageInput& p) {
   const Resource& r = *p.resource;
   const auto value = [&](std::string_view key) {
     return text::html_escape(p.params->get(key).value_or(""));
   };
   out +=
-      fmt::format("<form class=\"filters\" method=\"get\" action=\"/2.3.0/{}/\"><h3>Filters</h3>",
-                  route_path(r, p.action));
+      "<dialog class=\"modal\" id=\"filtersModal\" aria-labelledby=\"filtersTitle\">"
+      "<div class=\"modal-header\"><button type=\"button\" class=\"close\" "
+      "data-dismiss=\"modal\" aria-label=\"Close\">&times;</button>"
+      "<h4 class=\"modal-title\" id=\"filtersTitle\">Filters</h4></div>";
+  out += fmt::format("<form class=\"filters modal-body\" method=\"get\" action=\"/2.3.0/{}/\">",
+                     route_path(r, p.action));
   out += "<input type=\"hidden\" name=\"format\" value=\"api\">";
   if (r.mode_parameter) {
     out += "<label>mode<select name=\"mode\"><option value=\"\">(default)</option>";
@@ -182,13 +197,19 @@ void filter_form(std::string& out, const PageInput& p) {
       "<label>limit<input type=\"number\" min=\"1\" max=\"100\" name=\"limit\" "
       "value=\"{}\"></label>",
       value("limit"));
-  out += "<p><button type=\"submit\">Apply</button></p></form>";
-  // Empty fields would mean "not applied" anyway; leaving them out keeps URLs short.
-  out +=
-      "<script>document.querySelector('form.filters').addEventListener('submit',function(e){"
-      "for(const el of "
-      "e.target.elements){if(el.name&&el.value===''){el.disabled=true;}}});</script>";
+  out += "<p><button type=\"submit\" class=\"btn btn-primary\">Apply</button></p></form></dialog>";
 }
+
+// The page's one script: the Filters button opens the modal, its close
+// button and Escape close it, and empty fields are left out of a submitted
+// query (they would mean "not applied" anyway; the URL stays short).
+constexpr const char* kPageScript =
+    "<script>(function(){const m=document.getElementById('filtersModal');"
+    "document.querySelector('[data-target=\"#filtersModal\"]').addEventListener('click',"
+    "function(){m.showModal();});"
+    "m.querySelector('[data-dismiss=modal]').addEventListener('click',function(){m.close();});"
+    "m.querySelector('form').addEventListener('submit',function(e){for(const el of "
+    "e.target.elements){if(el.name&&el.value===''){el.disabled=true;}}});})();</script>";
 
 void pager(std::string& out, const PageInput& p, int64_t count, int64_t limit, int64_t offset) {
   out += "<nav class=\"pager\">";
@@ -224,18 +245,25 @@ void pager(std::string& out, const PageInput& p, int64_t count, int64_t limit, i
 
 }  // namespace
 
+// DRF 3.17.1's base.html and api.html, in their order: navbar, breadcrumbs,
+// the request buttons (format, Filters), the page header and description,
+// the paginator, the request and the response; the filters modal and the
+// CSRF configuration (a JSON script tag) after the content.
 std::string render_page(const PageInput& p) {
   const std::string title = page_title(p);
+  // A paginated list has filters (the dashboard, one object, has none).
+  const bool list = p.resource != nullptr && p.resource->paginated && p.is_list && p.status == 200;
   std::string out;
   out.reserve(p.json.size() * 2 + 8192);
   out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
+  out += "<meta name=\"robots\" content=\"NONE,NOARCHIVE\">";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
   out +=
       fmt::format("<title>{} – ll2d</title><link rel=\"stylesheet\" href=\"{}?v={}\"></head><body>",
                   text::html_escape(title), kStylesheetPath, stylesheet_etag().substr(1, 8));
   out +=
-      "<header><a href=\"/2.3.0/?format=api\">ll2d &middot; Launch Library 2 API "
-      "2.3.0</a></header><main>";
+      "<header class=\"navbar\"><a class=\"navbar-brand\" href=\"/2.3.0/?format=api\">ll2d "
+      "&middot; Launch Library 2 API 2.3.0</a></header><main class=\"container\">";
 
   out += "<nav class=\"breadcrumb\"><a href=\"/2.3.0/?format=api\">Api Root</a>";
   if (p.resource != nullptr) {
@@ -245,34 +273,47 @@ std::string render_page(const PageInput& p) {
     if (!p.is_list)
       out += fmt::format(" / {} Instance", text::html_escape(route_name(*p.resource, p.action)));
   }
-  out += "</nav>";
+  out += "</nav><div id=\"content\">";
 
-  out += fmt::format("<div class=\"actions\"><a class=\"format-json\" href=\"{}\">json</a></div>",
-                     text::html_escape(query_with(*p.params, "format", "json")));
-  out += fmt::format("<h1>{}</h1>", text::html_escape(title));
+  out +=
+      fmt::format("<div class=\"region actions\"><a class=\"btn format-json\" href=\"{}\">json</a>",
+                  text::html_escape(query_with(*p.params, "format", "json")));
+  if (list) {
+    out +=
+        "<button type=\"button\" class=\"btn filters-button\" data-toggle=\"modal\" "
+        "data-target=\"#filtersModal\">Filters</button>";
+  }
+  out += "</div><div class=\"content-main\">";
+  out += fmt::format("<div class=\"page-header\"><h1>{}</h1></div>", text::html_escape(title));
   if (p.resource != nullptr) {
     out += "<section class=\"docs\">";
     out += markdown_to_html(resource_docs_markdown(*p.resource, p.action, {false, "&format=api"}));
     out += "</section>";
   }
-
-  if (p.resource != nullptr && p.is_list && p.status == 200) {
-    const int64_t count = p.count;
+  if (list) {
     const int64_t limit = parse_limit(*p.params);
-    const int64_t offset = parse_offset(*p.params);
-    if (count > limit) pager(out, p, count, limit, offset);
-    filter_form(out, p);
+    if (p.count > limit) pager(out, p, p.count, limit, parse_offset(*p.params));
   }
-  out += fmt::format("<pre class=\"request\"><b>{}</b> {}</pre>", text::html_escape(p.method),
-                     text::html_escape(p.full_path));
-  out += fmt::format("<pre class=\"response\"><span class=\"status\"><b>HTTP {} {}</b></span>\n",
-                     p.status, status_reason(p.status));
+  out += fmt::format("<div class=\"request-info\"><pre class=\"request\"><b>{}</b> {}</pre></div>",
+                     text::html_escape(p.method), text::html_escape(p.full_path));
+  out += fmt::format(
+      "<div class=\"response-info\"><pre class=\"response\"><span class=\"status\"><b>HTTP {} "
+      "{}</b></span>\n",
+      p.status, status_reason(p.status));
   for (const auto& [name, value] : p.headers) {
     out += fmt::format("<b>{}:</b> {}\n", text::html_escape(name), text::html_escape(value));
   }
-  out += fmt::format("\n<code id=\"body\">{}</code></pre>", linked_json(p.json));
+  out += fmt::format("\n<code id=\"body\">{}</code></pre></div>", linked_json(p.json));
+  out += "</div></div></main>";
 
-  out += "</main></body></html>\n";
+  if (list) filters_modal(out, p);
+  // DRF's CSRF configuration for its scripts. ll2d serves GET only and sets
+  // no CSRF cookie, so the token is empty.
+  out +=
+      "<script type=\"application/json\" id=\"drf_csrf\">{\"csrfHeaderName\":\"X-CSRFTOKEN\","
+      "\"csrfToken\":\"\"}</script>";
+  if (list) out += kPageScript;
+  out += "</body></html>\n";
   return out;
 }
 

@@ -48,13 +48,13 @@ void append_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-std::string pretty(std::string_view in) {
+std::string pretty(std::string_view in, int indent) {
   std::string out;
   out.reserve(in.size() * 2);
   int depth = 0;
   auto newline = [&] {
     out += '\n';
-    out.append(static_cast<size_t>(depth) * 4, ' ');
+    out.append(static_cast<size_t>(depth) * static_cast<size_t>(indent), ' ');
   };
   for (size_t i = 0; i < in.size(); ++i) {
     const char c = in[i];

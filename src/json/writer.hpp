@@ -81,8 +81,9 @@ class Writer {
   bool after_key_ = false;
 };
 
-// Re-indents compact JSON text as DRF's browsable API prints it (indent 4,
-// ", " never, ": " after keys); used for HTML pages, not on the JSON path.
-std::string pretty(std::string_view compact);
+// Re-indents compact JSON text as Python's json.dumps(indent=N) prints it
+// (N spaces a level, ": " after keys, no space after commas): DRF's browsable
+// API uses 4, a client's `Accept: application/json; indent=N` asks for N.
+std::string pretty(std::string_view compact, int indent = 4);
 
 }  // namespace ll2::json

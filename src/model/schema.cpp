@@ -524,6 +524,9 @@ std::vector<std::string> Registry::resolve() {
             fmt::format("resource {}: mode {} has no view of {}", r->path, m.name, r->kind_name));
       }
     }
+    if (r->paginated && r->kind->model.empty())
+      problems.push_back(fmt::format("resource {}: kind {} names no LL2 model for its 404", r->path,
+                                     r->kind_name));
     if (r->modes.size() == 1) r->list_mode = r->detail_mode = r->modes.front().name;
     if (r->mode(r->list_mode) == nullptr || r->mode(r->detail_mode) == nullptr) {
       problems.push_back(fmt::format("resource {}: default modes must be declared", r->path));
@@ -567,10 +570,12 @@ std::vector<std::string> Registry::resolve() {
       if (!valid_ordering_path(r->kind, p))
         problems.push_back(fmt::format("resource {}: bad ordering path {}", r->path, p));
     }
+    if (!r->paginated && r->compose.empty())
+      problems.push_back(fmt::format("resource {}: a single object must be composed", r->path));
     if (!r->compose.empty()) {
-      // The engine composes in place of a plain array's stored objects only.
+      // The engine composes a single object (in place of one imported) only.
       if (r->paginated)
-        problems.push_back(fmt::format("resource {}: only a plain array is composed", r->path));
+        problems.push_back(fmt::format("resource {}: only a single object is composed", r->path));
       resolve_composed(*this, *r->kind, r->compose, "resource " + r->path, problems);
       for (const auto& m : r->modes) {
         if (m.resolved != nullptr)
@@ -663,6 +668,11 @@ KindBuilder& KindBuilder::alias(std::string prefix, std::string replacement) {
 
 KindBuilder& KindBuilder::numbered() {
   k.numbered = true;
+  return *this;
+}
+
+KindBuilder& KindBuilder::model(std::string class_name) {
+  k.model = std::move(class_name);
   return *this;
 }
 

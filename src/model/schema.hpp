@@ -61,6 +61,9 @@ struct Derivation {
 
 struct Kind {
   std::string name;  // also the table name
+  // The Django model's class name in LL2, which a detail route's 404 names
+  // ("No Launch matches the given query."). Required on a detail route's kind.
+  std::string model;
   IdType id_type = IdType::Integer;
   std::vector<Field> fields;
   std::vector<Derivation> derivations;
@@ -248,9 +251,11 @@ struct Resource {
   std::vector<std::string> ordering_fields;   // field paths through foreign keys
   std::vector<std::string> default_ordering;  // e.g. {"docking"}; id is always the tie-breaker
   std::vector<Action> actions;                // extra list routes (upcoming, previous)
-  bool paginated = true;                      // false: the list is a plain JSON array
-  bool mode_parameter = true;                 // false: one shape, `mode` is no parameter
-  std::vector<Composed> compose;              // LL2 computes the object (a plain-array list)
+  // false: the route answers one object (LL2's Starship dashboard), composed
+  // or as imported; no list, no detail route.
+  bool paginated = true;
+  bool mode_parameter = true;     // false: one shape, `mode` is no parameter
+  std::vector<Composed> compose;  // LL2 computes the object (not paginated)
   // OpenAPI: the operation tags, and the name the list's schemas are built
   // from (PaginatedPolymorphic<name>List; a single-mode list uses its view).
   std::vector<std::string> tags;
@@ -366,6 +371,8 @@ struct KindBuilder {
   KindBuilder& alias(std::string prefix, std::string replacement);
   // LL2 prints no id for these objects; an import numbers them.
   KindBuilder& numbered();
+  // LL2's Django model class name (Kind::model).
+  KindBuilder& model(std::string class_name);
 };
 
 inline ViewField view_field(std::string key, Emit emit, std::string text = {}) {

@@ -32,6 +32,7 @@ void declare_agencies(model::Registry& r) {
   KindBuilder{r.kind("social_media")}.text({"name", "url"}).fk("logo", "image");
   KindBuilder{r.kind("social_media_link")}.fk("social_media", "social_media").text({"url"});
   KindBuilder{r.kind("agency")}
+      .model("Agency")
       .text({"name", "abbrev"})
       .fk("type", "agency_type")
       .boolean({"featured"})

@@ -28,6 +28,7 @@ model::Predicate is_human(const std::vector<Value>& values, const model::FilterC
 
 void declare_astronauts(model::Registry& r) {
   KindBuilder{r.kind("astronaut")}
+      .model("Astronaut")
       .text({"name"})
       .fk("status", "astronaut_status")
       .fk("agency", "agency")

@@ -10,6 +10,7 @@ using model::ValueKind;
 
 void declare_celestial_bodies(model::Registry& r) {
   KindBuilder{r.kind("celestial_body")}
+      .model("CelestialBody")
       .text({"name"})
       .fk("type", "celestial_body_type")
       .flt({"diameter", "mass", "gravity"})

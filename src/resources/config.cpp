@@ -8,41 +8,56 @@ namespace ll2::resources {
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
 
 void declare_config(model::Registry& r) {
-  // Kinds that are only an id and a name, and their views of the same shape.
-  const std::pair<const char*, const char*> named[] = {
-      {"agency_type", "AgencyType"},
-      {"astronaut_status", "AstronautStatus"},
-      {"astronaut_type", "AstronautType"},
-      {"celestial_body_type", "CelestialBodyType"},
-      {"event_type", "EventType"},
-      {"first_stage_type", "FirstStageType"},
-      {"info_url_type", "InfoURLType"},
-      {"launcher_status", "LauncherStatus"},
-      {"mission_type", "MissionType"},
-      {"notice_type", "NoticeType"},
-      {"payload_type", "PayloadType"},
-      {"program_type", "ProgramType"},
-      {"road_closure_status", "RoadClosureStatus"},
-      {"space_station_status", "SpaceStationStatus"},
-      {"space_station_type", "SpaceStationType"},
-      {"spacecraft_config_type", "SpacecraftConfigType"},
-      {"spacecraft_status", "SpacecraftStatus"},
-      {"vid_url_type", "VidURLType"},
+  // Kinds that are only an id and a name, their views of the same shape, and
+  // LL2's model class (configurations/models.py; else the view's name).
+  struct Named {
+    const char* kind;
+    const char* view;
+    const char* model;
   };
-  for (const auto& [kind, view] : named) {
-    KindBuilder{r.kind(kind)}.text({"name"});
+  const Named named[] = {
+      {"agency_type", "AgencyType", "AgencyType"},
+      {"astronaut_status", "AstronautStatus", "AstronautStatus"},
+      {"astronaut_type", "AstronautType", "AstronautType"},
+      {"celestial_body_type", "CelestialBodyType", "CelestialBodyType"},
+      {"event_type", "EventType", "EventType"},
+      {"first_stage_type", "FirstStageType", "FirstStageType"},
+      {"info_url_type", "InfoURLType", "InfoURLType"},
+      {"launcher_status", "LauncherStatus", "LauncherStatus"},
+      {"mission_type", "MissionType", "MissionType"},
+      {"notice_type", "NoticeType", "NoticeType"},
+      {"payload_type", "PayloadType", "PayloadType"},
+      {"program_type", "ProgramType", "ProgramType"},
+      {"road_closure_status", "RoadClosureStatus", "RoadClosureStatus"},
+      {"space_station_status", "SpaceStationStatus", "SpaceStationStatus"},
+      {"space_station_type", "SpaceStationType", "SpaceStationType"},
+      {"spacecraft_config_type", "SpacecraftConfigType", "SpacecraftConfigurationType"},
+      {"spacecraft_status", "SpacecraftStatus", "SpacecraftStatus"},
+      {"vid_url_type", "VidURLType", "VidURLType"},
+  };
+  for (const auto& [kind, view, model] : named) {
+    KindBuilder{r.kind(kind)}.model(model).text({"name"});
     r.view(view, kind, {id(), col("name")});
   }
 
-  KindBuilder{r.kind("astronaut_role")}.text({"role"}).integer({"priority"});
-  KindBuilder{r.kind("country")}.text(
+  KindBuilder{r.kind("astronaut_role")}.model("AstronautRole").text({"role"}).integer({"priority"});
+  KindBuilder{r.kind("country")}.model("Country").text(
       {"name", "alpha_2_code", "alpha_3_code", "nationality_name", "nationality_name_composed"});
-  KindBuilder{r.kind("landing_type")}.text({"name", "abbrev", "description"});
-  KindBuilder{r.kind("language")}.text({"name", "code"});
-  KindBuilder{r.kind("launch_status")}.text({"name", "abbrev", "description"});
-  KindBuilder{r.kind("net_precision")}.text({"name", "abbrev", "description"});
-  KindBuilder{r.kind("orbit")}.text({"name", "abbrev"}).fk("celestial_body", "celestial_body");
-  KindBuilder{r.kind("timeline_event_type")}.text({"abbrev", "description"});
+  KindBuilder{r.kind("landing_type")}.model("LandingType").text({"name", "abbrev", "description"});
+  KindBuilder{r.kind("language")}.model("Language").text({"name", "code"});
+  KindBuilder{r.kind("launch_status")}
+      .model("LaunchStatus")
+      .text({"name", "abbrev", "description"});
+  KindBuilder{r.kind("net_precision")}
+      .model("NetPrecision")
+      .text({"name", "abbrev", "description"});
+  KindBuilder{r.kind("orbit")}
+      .model("Orbit")
+      .text({"name", "abbrev"})
+      .fk("celestial_body", "celestial_body");
+  KindBuilder{r.kind("timeline_event_type")}
+      .model("TimelineEventType")
+      .text({"abbrev", "description"});
 
   r.view("AstronautRole", "astronaut_role", {id(), col("role"), col("priority")});
   r.view("Country", "country",

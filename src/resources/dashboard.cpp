@@ -204,7 +204,7 @@ void declare_dashboard(model::Registry& r) {
                 {"normal", "StarshipDashboardNormal"},
                 {"detailed", "StarshipDashboardDetailed"}},
       .default_ordering = {"id"},
-      .paginated = false,  // a plain array, no detail route
+      .paginated = false,  // one object, as LL2 answers (its document says an array)
       .compose = starship_dashboard(),
       .tags = {"Starship"},
       .schema_name = "StarshipDashboardEndpoint",

@@ -9,12 +9,14 @@ using model::Lookup;
 
 void declare_docking_events(model::Registry& r) {
   KindBuilder{r.kind("docking_location")}
+      .model("DockingLocation")
       .text({"name"})
       .fk("spacestation", "space_station")
       .fk("spacecraft", "spacecraft_config")
       .fk("payload", "payload")
       .fk("currently_docked", "docking_event");  // derived by LL2; kept as imported
   KindBuilder{r.kind("docking_event")}
+      .model("DockingEvent")
       .datetime({"docking", "departure"})
       .fk("docking_location", "docking_location")
       .fk("space_station_target", "space_station")

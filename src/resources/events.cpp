@@ -9,6 +9,7 @@ using model::ValueKind;
 
 void declare_events(model::Registry& r) {
   KindBuilder{r.kind("event")}
+      .model("Events")
       .text({"name"})
       .rows("info_urls", "info_url")
       .rows("vid_urls", "vid_url")

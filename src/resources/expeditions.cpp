@@ -9,6 +9,7 @@ using model::ValueKind;
 
 void declare_expeditions(model::Registry& r) {
   KindBuilder{r.kind("expedition")}
+      .model("Expedition")
       .text({"name"})
       .datetime({"start", "end"})
       .fk("spacestation", "space_station")

@@ -5,8 +5,12 @@ namespace ll2::resources {
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
 
 void declare_images(model::Registry& r) {
-  KindBuilder{r.kind("image_license")}.text({"name"}).integer({"priority"}).text({"link"});
-  KindBuilder{r.kind("image_variant_type")}.text({"name"});
+  KindBuilder{r.kind("image_license")}
+      .model("ImageLicense")
+      .text({"name"})
+      .integer({"priority"})
+      .text({"link"});
+  KindBuilder{r.kind("image_variant_type")}.model("ImageVariantType").text({"name"});
   KindBuilder{r.kind("image")}
       .text({"name", "image_url", "thumbnail_url", "credit"})
       .fk("license", "image_license")

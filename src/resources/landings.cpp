@@ -11,6 +11,7 @@ using model::ValueKind;
 
 void declare_landings(model::Registry& r) {
   KindBuilder{r.kind("landing_location")}
+      .model("LandingLocation")
       .text({"name"})
       .boolean({"active"})
       .text({"abbrev", "description"})
@@ -20,6 +21,7 @@ void declare_landings(model::Registry& r) {
       .integer({"successful_landings", "attempted_landings", "failed_landings"})
       .fk("celestial_body", "celestial_body");
   KindBuilder{r.kind("landing")}
+      .model("Landing")
       .boolean({"attempt", "success"})
       .text({"description"})
       .flt({"downrange_distance"})

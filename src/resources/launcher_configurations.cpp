@@ -20,6 +20,7 @@ void declare_launcher_configurations(model::Registry& r) {
                               "failed_landings",
                               "consecutive_successful_landings"};
   KindBuilder{r.kind("launcher_config_family")}
+      .model("LauncherConfigFamily")
       .text({"name"})
       .m2m("manufacturer", "agency")  // a family may have several manufacturers
       .fk("parent", "launcher_config_family")
@@ -28,6 +29,7 @@ void declare_launcher_configurations(model::Registry& r) {
       .col("maiden_flight", ColumnType::Date)
       .integer(launch_counts);
   KindBuilder{r.kind("launcher_config")}
+      .model("LauncherConfig")
       .text({"name"})
       .m2m("families", "launcher_config_family")
       .text({"full_name", "variant"})

@@ -10,6 +10,7 @@ using model::ValueKind;
 
 void declare_launchers(model::Registry& r) {
   KindBuilder{r.kind("launcher")}
+      .model("Launcher")
       .boolean({"flight_proven"})
       .text({"serial_number"})
       .boolean({"is_placeholder"})
@@ -23,6 +24,7 @@ void declare_launchers(model::Registry& r) {
       // Not printed: the Starship dashboard finds the cores that flew its launches.
       .reverse("firststage", "first_stage", "launcher");
   KindBuilder{r.kind("first_stage")}
+      .model("FirstStage")
       .text({"type"})  // LL2 prints the stage type by name only
       .boolean({"reused"})
       .integer({"launcher_flight_number"})

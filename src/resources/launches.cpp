@@ -87,6 +87,7 @@ model::Action upcoming_launches() {
 
 void declare_launches(model::Registry& r) {
   KindBuilder{r.kind("launch", IdType::Uuid)}
+      .model("Launch")
       .text({"name", "slug", "launch_designator"})
       .fk("status", "launch_status")
       .datetime({"last_updated", "net"})
@@ -129,6 +130,7 @@ void declare_launches(model::Registry& r) {
       .reverse("payloads", "payload_flight", "rocket")
       .reverse_one("launch", "launch", "rocket");  // not printed; filters and search go through it
   KindBuilder{r.kind("mission")}
+      .model("Mission")
       .text({"name", "type", "description"})  // LL2 prints the mission type by name only
       .fk("image", "image")
       .fk("orbit", "orbit")

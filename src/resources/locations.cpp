@@ -9,6 +9,7 @@ using model::ValueKind;
 
 void declare_locations(model::Registry& r) {
   KindBuilder{r.kind("location")}
+      .model("Location")
       .text({"name"})
       .fk("celestial_body", "celestial_body")
       .boolean({"active"})

@@ -10,6 +10,7 @@ using model::ValueKind;
 
 void declare_mission_patches(model::Registry& r) {
   KindBuilder{r.kind("mission_patch")}
+      .model("MissionPatch")
       .text({"name"})
       .integer({"priority"})
       .text({"image_url"})

@@ -9,6 +9,7 @@ using model::ValueKind;
 
 void declare_pads(model::Registry& r) {
   KindBuilder{r.kind("pad")}
+      .model("Pad")
       .boolean({"active"})
       .m2m("agencies", "agency")
       .text({"name"})

@@ -9,6 +9,7 @@ using model::ValueKind;
 
 void declare_payload_flights(model::Registry& r) {
   KindBuilder{r.kind("payload_flight")}
+      .model("PayloadFlight")
       .text({"destination"})
       .integer({"amount"})
       .fk("payload", "payload")

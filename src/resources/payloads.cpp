@@ -9,6 +9,7 @@ using model::ValueKind;
 
 void declare_payloads(model::Registry& r) {
   KindBuilder{r.kind("payload")}
+      .model("Payload")
       .text({"name"})
       .fk("type", "payload_type")
       .fk("manufacturer", "agency")

@@ -9,6 +9,7 @@ using model::ValueKind;
 
 void declare_programs(model::Registry& r) {
   KindBuilder{r.kind("program")}
+      .model("Program")
       .text({"name"})
       .fk("image", "image")
       .text({"info_url", "wiki_url", "description"})

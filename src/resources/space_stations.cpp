@@ -22,6 +22,7 @@ model::Predicate orbit_by_id(const std::vector<Value>& values,
 
 void declare_space_stations(model::Registry& r) {
   KindBuilder{r.kind("space_station")}
+      .model("SpaceStation")
       .text({"name"})
       .fk("image", "image")
       .fk("status", "space_station_status")

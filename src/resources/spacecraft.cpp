@@ -9,6 +9,7 @@ using model::ValueKind;
 
 void declare_spacecraft(model::Registry& r) {
   KindBuilder{r.kind("spacecraft")}
+      .model("Spacecraft")
       .text({"name", "serial_number"})
       .boolean({"is_placeholder"})
       .fk("image", "image")

@@ -14,6 +14,7 @@ void declare_spacecraft_configurations(model::Registry& r) {
                        "failed_launches",  "attempted_landings", "successful_landings",
                        "failed_landings"};
   KindBuilder{r.kind("spacecraft_config_family")}
+      .model("SpacecraftConfigFamily")
       .text({"name", "description"})
       .fk("manufacturer", "agency")
       .fk("parent", "spacecraft_config_family")
@@ -21,6 +22,7 @@ void declare_spacecraft_configurations(model::Registry& r) {
       .integer(counts)
       .reverse("spacecraft", "spacecraft_config", "family", "name");  // LL2 orders them by name
   KindBuilder{r.kind("spacecraft_config")}
+      .model("SpacecraftConfiguration")
       .text({"name"})
       .fk("type", "spacecraft_config_type")
       .fk("agency", "agency")

@@ -10,6 +10,7 @@ using model::ValueKind;
 
 void declare_spacecraft_flights(model::Registry& r) {
   KindBuilder{r.kind("spacecraft_flight")}
+      .model("SpacecraftFlight")
       .text({"destination"})
       .datetime({"mission_end"})
       .fk("spacecraft", "spacecraft")

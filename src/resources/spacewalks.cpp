@@ -9,6 +9,7 @@ using model::ValueKind;
 
 void declare_spacewalks(model::Registry& r) {
   KindBuilder{r.kind("spacewalk")}
+      .model("Spacewalk")
       .text({"name"})
       .datetime({"start", "end"})
       .text({"duration", "location"})  // duration: an ISO 8601 string, as LL2 wrote it

@@ -11,6 +11,7 @@ void declare_updates(model::Registry& r) {
   // An update belongs to one launch, event or program (/updates/ filters by
   // launch and program); those list their updates from this side.
   KindBuilder{r.kind("update")}
+      .model("Update")
       .text({"profile_image", "comment", "info_url", "created_by"})
       .datetime({"created_on"})
       .fk("launch", "launch")

@@ -176,6 +176,38 @@ def window_404s(peer):
     return out
 
 
+# Every detail route's 404s: a lookup that finds nothing names the model; an id
+# that does not parse, or an unknown format, is DRF's bare "Not found.".
+NOT_FOUND_PATHS = [
+    "/2.3.0/docking_events/99999/", "/2.3.0/docking_events/-1/", "/2.3.0/docking_events/0/",
+    "/2.3.0/docking_events/99999999999999999999999/", "/2.3.0/docking_events/99999.json",
+    "/2.3.0/docking_events/abc/", "/2.3.0/docking_events/1__0/", "/2.3.0/docking_events/1/?format=xml",
+    "/2.3.0/docking_events/1/?docking__gt=2100-01-01", "/2.3.0/docking_events/1/?search=zzzzzz",
+    "/2.3.0/launches/00000000-0000-0000-0000-000000000000/", "/2.3.0/launches/1/", "/2.3.0/launches/abc/",
+    "/2.3.0/launches/00000000-0000-0000-0000-00000000000g/",
+    "/2.3.0/launches/upcoming/00000000-0000-0000-0000-000000000000/", "/2.3.0/launches/upcoming/abc/",
+    "/2.3.0/launches/previous/00000000-0000-0000-0000-000000000000/", "/2.3.0/launches/previous/1/",
+    "/2.3.0/agencies/99999/", "/2.3.0/agencies/abc/", "/2.3.0/agencies/1.5/", "/2.3.0/agencies/1/?featured=true",
+    "/2.3.0/agencies/1/?name=nothing-like-this",
+]
+
+# Content negotiation (path, Accept): a format narrows the renderers to its
+# own and Accept must still take it; `indent` re-indents JSON.
+NEGOTIATION = [
+    ("/2.3.0/docking_events/17/?format=json", "text/html"),
+    ("/2.3.0/docking_events/17/?format=api", "application/json"),
+    ("/2.3.0/docking_events/17.json", "text/html"),
+    ("/2.3.0/docking_events/17/?format=json", "image/png"),
+    ("/2.3.0/docking_events/17/?format=json", "text/html,*/*;q=0.8"),
+    ("/2.3.0/docking_events/17/", "application/json; indent=4"),
+    ("/2.3.0/docking_events/17/", "*/*;indent=2"),
+    ("/2.3.0/docking_events/?limit=2", "application/json; indent=12"),
+    ("/2.3.0/docking_events/?docking__gt=bad", "application/json; indent=3"),
+    ("/2.3.0/agencies/99999/", "application/json; INDENT=\"1\""),
+    ("/2.3.0/docking_events/17/", "application/json; indent=x"),
+]
+
+
 def random_queries(count, seed):
     """Combinations of every parameter, valid and invalid, drawn from a seed."""
     import random
@@ -205,8 +237,8 @@ def random_queries(count, seed):
     return out
 
 
-def fetch(base, path):
-    req = urllib.request.Request(base + path, headers={"Accept": "application/json"})
+def fetch(base, path, accept="application/json"):
+    req = urllib.request.Request(base + path, headers={"Accept": accept})
     try:
         with urllib.request.urlopen(req, timeout=60) as r:
             return r.status, r.read().decode("utf-8")
@@ -249,11 +281,15 @@ def main():
         paths += ["/2.3.0/agencies/?format=json&mode=list&" + q for q in AGENCY_EDGE]
         paths += [p + ("&" if "?" in p else "?") + "format=json" for p in DETAIL_404]
         paths += window_404s(args.peer)
+        paths += NOT_FOUND_PATHS
     paths += random_queries(args.random, args.seed)
     diffs = 0
-    for p in paths:
-        s1, b1 = fetch(args.ll2d, p)
-        s2, b2 = fetch(args.peer, p)
+    checks = [(p, "application/json") for p in paths]
+    if not args.queries:
+        checks += NEGOTIATION
+    for p, accept in checks:
+        s1, b1 = fetch(args.ll2d, p, accept)
+        s2, b2 = fetch(args.peer, p, accept)
         b1, b2 = normalise(b1, args.ll2d), normalise(b2, args.peer)
         try:
             same = s1 == s2 and json.loads(b1) == json.loads(b2) and b1 == b2
@@ -261,10 +297,10 @@ def main():
             same = s1 == s2 and b1 == b2
         if not same:
             diffs += 1
-            print(f"DIFF {p}\n  ll2d {s1}: {b1[:300]}\n  peer {s2}: {b2[:300]}")
+            print(f"DIFF {p} (Accept: {accept})\n  ll2d {s1}: {b1[:300]}\n  peer {s2}: {b2[:300]}")
         elif not args.quiet:
             print(f"ok   {s1} {p}")
-    print(f"{len(paths) - diffs} passed, {diffs} failed")
+    print(f"{len(checks) - diffs} passed, {diffs} failed")
     return 1 if diffs else 0
 
 

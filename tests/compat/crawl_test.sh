@@ -47,8 +47,8 @@ for mode in list normal detailed; do
   /usr/bin/python3 - "$DASH?mode=$mode" <<'PY'
 import json, sys, urllib.request
 body = json.load(urllib.request.urlopen(sys.argv[1], timeout=60))
-assert len(body) == 1, f"{sys.argv[1]}: {len(body)} dashboards"
-d = body[0]
+assert isinstance(body, dict), f"{sys.argv[1]}: not one dashboard object"
+d = body
 empty = [k for k in ("updates", "live_streams", "vehicles", "orbiters") if not d[k]]
 empty += [f"{h}.{k}" for h in ("upcoming", "previous") for k in ("launches", "events") if not d[h][k]]
 assert not empty, f"{sys.argv[1]}: empty {empty}"

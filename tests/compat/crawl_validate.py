@@ -50,6 +50,11 @@ def relax(node):
     return {"anyOf": [out, {"type": "null"}]}
 
 
+# Paths LL2's document declares an array of one object where LL2 answers the
+# object (README, "Differences from LL2").
+ANSWERED_AS_ITEM = {"/2.3.0/dashboard/starship/"}
+
+
 class Schemas:
     def __init__(self, path):
         with open(path, encoding="utf-8") as f:
@@ -61,6 +66,8 @@ class Schemas:
         self.routes = []
         for template, item in self.doc["paths"].items():
             schema = item["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+            if template in ANSWERED_AS_ITEM:
+                schema = schema["items"]
             pattern = "^" + re.escape(template).replace(re.escape("{id}"), "[^/]+") + "$"
             self.routes.append((re.compile(pattern), schema))
         # Fixed paths before {id} ones: launches/upcoming/ is no launch id.
@@ -145,7 +152,9 @@ class Links(html.parser.HTMLParser):
 
 
 def fetch(url):
-    req = urllib.request.Request(url, headers={"Accept": "application/json"})
+    # As DRF negotiates, format=api still needs an Accept that takes HTML.
+    accept = "text/html,*/*;q=0.8" if "format=api" in url else "application/json"
+    req = urllib.request.Request(url, headers={"Accept": accept})
     try:
         with urllib.request.urlopen(req, timeout=60) as r:
             return r.status, r.read().decode("utf-8")

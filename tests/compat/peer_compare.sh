@@ -14,7 +14,7 @@ if [ ! -f "$PEER_SRC/manage.py" ]; then echo "peer not found at $PEER_SRC: skipp
 # Django, DRF and django-filter are the peer's own (vendor/, LL2's stack).
 if ! PYTHONPATH="$PEER_SRC/vendor" $PY -c 'import django, rest_framework, django_filters, psycopg2, gunicorn' 2>/dev/null \
    || [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
-  echo "peer packages (django, DRF, django-filter, psycopg2, gunicorn, postgresql) missing: skipped"; exit 77
+  echo "peer packages (psycopg2, gunicorn, postgresql, the peer's vendor/) missing: skipped"; exit 77
 fi
 
 WORK=$(mktemp -d /tmp/ll2d-peer.XXXXXX)

@@ -184,8 +184,10 @@ TEST_F(GoldenServer, RedirectsAndNotFound) {
   EXPECT_EQ(r.headers.at("location"), "/2.3.0/docking_events/?search=chang");
   r = server->get("/2.3.0/docking_events/610/");
   EXPECT_EQ(r.status, 404);
-  EXPECT_EQ(r.body, "{\"detail\":\"Not found.\"}");
-  EXPECT_EQ(server->get("/2.3.0/docking_events/x/").status, 404);
+  EXPECT_EQ(r.body, R"({"detail":"No DockingEvent matches the given query."})");
+  r = server->get("/2.3.0/docking_events/x/");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, R"({"detail":"Not found."})");
   EXPECT_EQ(server->get("/2.3.0/docking_events/?format=yaml").status, 404);
   EXPECT_EQ(server->get("/elsewhere/").status, 404);
 }

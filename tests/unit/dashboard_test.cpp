@@ -220,13 +220,13 @@ class Dashboard : public ::testing::Test {
         [this] { return std::move(store::open_sqlite(dir.file("db.sqlite3")).store); }, options);
     return engine.handle({"GET", "/2.3.0/dashboard/starship/" + query, "testserver", ""});
   }
-  // The one dashboard object of a response.
+  // The dashboard: one object, as LL2 answers (its document says an array).
   rapidjson::Document dashboard(const std::string& query, int64_t now = kNow) {
     const auto r = get(query, now);
     EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);
     rapidjson::Document d;
     d.Parse(r.body.c_str());
-    EXPECT_TRUE(!d.HasParseError() && d.IsArray() && d.Size() == 1) << r.body.substr(0, 300);
+    EXPECT_TRUE(!d.HasParseError() && d.IsObject()) << r.body.substr(0, 300);
     return d;
   }
 
@@ -237,8 +237,7 @@ class Dashboard : public ::testing::Test {
 }  // namespace
 
 TEST_F(Dashboard, EachPartIsSelectedFromTheStoredData) {
-  const auto d = dashboard("?mode=list");
-  const auto& x = d[0];
+  const auto x = dashboard("?mode=list");
   // Launches at or after now, soonest first, one page of ten; the 11th
   // Starship launch (n = 20) is left out.
   EXPECT_EQ(ids(x["upcoming"]["launches"]), launches({4, 3, 10, 11, 12, 13, 14, 15, 16, 17}));
@@ -268,18 +267,18 @@ TEST_F(Dashboard, EachPartIsSelectedFromTheStoredData) {
 TEST_F(Dashboard, TheHalvesSplitAtNowAndMoveWithIt) {
   // A microsecond after launch 4's NET it is the newest previous launch.
   const auto later = dashboard("?mode=list", kNow + 1);
-  EXPECT_EQ(ids(later[0]["previous"]["launches"]), launches({4, 2, 1}));
-  EXPECT_EQ(ids(later[0]["upcoming"]["launches"])[0], uuid(3));
+  EXPECT_EQ(ids(later["previous"]["launches"]), launches({4, 2, 1}));
+  EXPECT_EQ(ids(later["upcoming"]["launches"])[0], uuid(3));
   // A day on, launch 2's stream is gone and launch 4's is the one to watch.
   const auto next_day = dashboard("?mode=list", kNow + kDay);
-  ASSERT_EQ(next_day[0]["live_streams"].Size(), 1u);
-  EXPECT_STREQ(next_day[0]["live_streams"][0]["url"].GetString(), "https://video.example/4");
+  ASSERT_EQ(next_day["live_streams"].Size(), 1u);
+  EXPECT_STREQ(next_day["live_streams"][0]["url"].GetString(), "https://video.example/4");
   // Long after everything: nothing upcoming, ten previous.
   const auto end = dashboard("?mode=list", kNow + 100 * kDay);
-  EXPECT_EQ(end[0]["upcoming"]["launches"].Size(), 0u);
-  EXPECT_EQ(end[0]["previous"]["launches"].Size(), 10u);
-  EXPECT_EQ(end[0]["notices"].Size(), 0u);
-  EXPECT_EQ(end[0]["live_streams"].Size(), 0u);
+  EXPECT_EQ(end["upcoming"]["launches"].Size(), 0u);
+  EXPECT_EQ(end["previous"]["launches"].Size(), 10u);
+  EXPECT_EQ(end["notices"].Size(), 0u);
+  EXPECT_EQ(end["live_streams"].Size(), 0u);
 }
 
 TEST_F(Dashboard, EveryModeRendersItsSchemasViews) {
@@ -293,8 +292,7 @@ TEST_F(Dashboard, EveryModeRendersItsSchemasViews) {
        {Case{"", "normal", "normal", false}, Case{"?mode=list", "list", "list", true},
         Case{"?mode=normal", "normal", "normal", false},
         Case{"?mode=detailed", "detailed", "detailed", false}}) {
-    const auto d = dashboard(c.query);
-    const auto& x = d[0];
+    const auto x = dashboard(c.query);
     std::vector<std::string> keys;
     for (const auto& m : x.GetObject()) keys.emplace_back(m.name.GetString());
     EXPECT_EQ(keys,
@@ -325,7 +323,7 @@ TEST_F(Dashboard, AnImportedDashboardIsServedAsImportedAndReplacedByTheNext) {
   EXPECT_EQ(get("?mode=detailed", kNow + 100 * kDay).body, sent);
   // The same response in another mode prints the same objects.
   const auto list = dashboard("?mode=list", kNow + 100 * kDay);
-  EXPECT_EQ(ids(list[0]["upcoming"]["launches"]), launches({4, 3, 10, 11, 12, 13, 14, 15, 16, 17}));
+  EXPECT_EQ(ids(list["upcoming"]["launches"]), launches({4, 3, 10, 11, 12, 13, 14, 15, 16, 17}));
   // A newer response replaces it rather than adding a second dashboard.
   import(newer, "starship_dashboard");
   import(newer, "starship_dashboard");
@@ -401,6 +399,9 @@ TEST(DashboardDeclaration, ACompositionIsCheckedWhenTheRegistryResolves) {
   EXPECT_NE(all.find("compose things: bad ordering -nmae"), std::string::npos) << all;
   EXPECT_NE(all.find("compose nothing: no such relation of board"), std::string::npos) << all;
   EXPECT_NE(all.find("compose rows: cannot rename missing to url"), std::string::npos) << all;
+  // A single-object route answers what it composes.
+  EXPECT_EQ(build({}),
+            std::vector<std::string>{"resource board: a single object must be composed"});
   // What a view prints must be composed.
   const auto unfilled = build({things("at", "at")});
   ASSERT_EQ(unfilled.size(), 1u);

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,69 @@ std::vector<Route> routes() {
   return out;
 }
 
+// The Django model class behind each detail route, as LL2's public code
+// (api/models.py, configurations/models.py) names it, else the schema's name.
+std::string ll2_model(std::string_view path) {
+  static const std::map<std::string, std::string, std::less<>> models = {
+      {"agencies", "Agency"},
+      {"astronauts", "Astronaut"},
+      {"celestial_bodies", "CelestialBody"},
+      {"docking_events", "DockingEvent"},
+      {"events", "Events"},
+      {"expeditions", "Expedition"},
+      {"landings", "Landing"},
+      {"launcher_configuration_families", "LauncherConfigFamily"},
+      {"launcher_configurations", "LauncherConfig"},
+      {"launchers", "Launcher"},
+      {"launches", "Launch"},
+      {"locations", "Location"},
+      {"mission_patches", "MissionPatch"},
+      {"pads", "Pad"},
+      {"payload_flights", "PayloadFlight"},
+      {"payloads", "Payload"},
+      {"programs", "Program"},
+      {"space_stations", "SpaceStation"},
+      {"spacecraft", "Spacecraft"},
+      {"spacecraft_configuration_families", "SpacecraftConfigFamily"},
+      {"spacecraft_configurations", "SpacecraftConfiguration"},
+      {"spacecraft_flights", "SpacecraftFlight"},
+      {"spacewalks", "Spacewalk"},
+      {"updates", "Update"},
+      {"config/agency_types", "AgencyType"},
+      {"config/astronaut_roles", "AstronautRole"},
+      {"config/astronaut_statuses", "AstronautStatus"},
+      {"config/astronaut_types", "AstronautType"},
+      {"config/celestial_body_types", "CelestialBodyType"},
+      {"config/countries", "Country"},
+      {"config/docking_locations", "DockingLocation"},
+      {"config/event_types", "EventType"},
+      {"config/first_stage_types", "FirstStageType"},
+      {"config/image_licenses", "ImageLicense"},
+      {"config/image_variant_types", "ImageVariantType"},
+      {"config/infourl_types", "InfoURLType"},
+      {"config/landing_locations", "LandingLocation"},
+      {"config/landing_types", "LandingType"},
+      {"config/languages", "Language"},
+      {"config/launch_statuses", "LaunchStatus"},
+      {"config/launcher_statuses", "LauncherStatus"},
+      {"config/mission_types", "MissionType"},
+      {"config/net_precisions", "NetPrecision"},
+      {"config/notice_types", "NoticeType"},
+      {"config/orbits", "Orbit"},
+      {"config/payload_types", "PayloadType"},
+      {"config/program_types", "ProgramType"},
+      {"config/road_closure_statuses", "RoadClosureStatus"},
+      {"config/space_station_statuses", "SpaceStationStatus"},
+      {"config/space_station_types", "SpaceStationType"},
+      {"config/spacecraft_configuration_types", "SpacecraftConfigurationType"},
+      {"config/spacecraft_statuses", "SpacecraftStatus"},
+      {"config/timeline_event_types", "TimelineEventType"},
+      {"config/vidurl_types", "VidURLType"},
+  };
+  const auto it = models.find(path);
+  return it == models.end() ? "(no model listed for " + std::string(path) + ")" : it->second;
+}
+
 std::vector<const Filter*> filters_of(const Route& route) {
   std::vector<const Filter*> out;
   for (const auto& f : route.resource->filters) out.push_back(&f);
@@ -130,7 +194,7 @@ TEST_F(Endpoints, EveryRouteAnswersInEveryMode) {
       if (r.paginated) {
         ASSERT_TRUE(d.IsObject() && d.HasMember("count") && d["results"].IsArray()) << route.path;
       } else {
-        ASSERT_TRUE(d.IsArray()) << route.path;
+        ASSERT_TRUE(d.IsObject() && d.HasMember("upcoming")) << route.path;  // one object
       }
       ++checked;
     }
@@ -141,15 +205,19 @@ TEST_F(Endpoints, EveryRouteAnswersInEveryMode) {
       EXPECT_EQ(get(route.path + "?mode=nonsense").status, 200) << route.path;  // no parameter
     }
     if (!r.paginated) continue;
-    // A missing object is a 404 in DRF's words, for integer and UUID ids.
+    // A lookup that finds nothing names LL2's model (Django's Http404 text);
+    // an id that does not parse is DRF's bare "Not found.".
     const std::string missing = r.kind->id_type == model::IdType::Uuid
                                     ? "00000000-0000-4000-8000-000000000000"
                                     : "987654321";
-    for (const auto& id : {missing, std::string("abc")}) {
-      const auto nf = get(route.path + id + "/");
-      EXPECT_EQ(nf.status, 404) << route.path << id;
-      EXPECT_EQ(nf.body, R"({"detail":"Not found."})") << route.path << id;
-    }
+    const auto not_found = get(route.path + missing + "/");
+    EXPECT_EQ(not_found.status, 404) << route.path;
+    EXPECT_EQ(not_found.body,
+              fmt::format(R"({{"detail":"No {} matches the given query."}})", ll2_model(r.path)))
+        << route.path;
+    const auto malformed = get(route.path + "abc/");
+    EXPECT_EQ(malformed.status, 404) << route.path;
+    EXPECT_EQ(malformed.body, R"({"detail":"Not found."})") << route.path;
   }
   EXPECT_GE(checked, 100);
 }
@@ -242,6 +310,8 @@ TEST_F(Endpoints, UpcomingAndPreviousAroundTheBoundary) {
   EXPECT_EQ(count(*net, "previous/?"), 1);
   // The detail route of an action answers only inside its window.
   api::Engine before{opener(), {{}, 0, *net - 1}};
-  EXPECT_EQ(before.handle({"GET", "/2.3.0/launches/previous/" + id + "/", "t", ""}).status, 404);
+  const auto outside = before.handle({"GET", "/2.3.0/launches/previous/" + id + "/", "t", ""});
+  EXPECT_EQ(outside.status, 404);
+  EXPECT_EQ(outside.body, R"({"detail":"No Launch matches the given query."})");
   EXPECT_EQ(before.handle({"GET", "/2.3.0/launches/upcoming/" + id + "/", "t", ""}).status, 200);
 }

@@ -80,15 +80,25 @@ TEST_F(EngineTest, BadModeIs400NeverA500) {
 TEST_F(EngineTest, DetailIdAsDjangoIntegerLookup) {
   EXPECT_EQ(get("/2.3.0/docking_events/0609/").status, 200);
   EXPECT_EQ(get("/2.3.0/docking_events/%20609/").status, 200);
-  EXPECT_EQ(get("/2.3.0/docking_events/610/").status, 404);
-  EXPECT_EQ(get("/2.3.0/docking_events/abc/").body, "{\"detail\":\"Not found.\"}");
-  EXPECT_EQ(get("/2.3.0/docking_events/6.9/").status, 404);
+  const std::string missing = R"({"detail":"No DockingEvent matches the given query."})";
+  const std::string malformed = R"({"detail":"Not found."})";
+  EXPECT_EQ(get("/2.3.0/docking_events/610/").body, missing);
+  EXPECT_EQ(get("/2.3.0/docking_events/-1/").body, missing);
+  // Beyond any column's range: Django 5 runs no query and finds nothing.
+  EXPECT_EQ(get("/2.3.0/docking_events/99999999999999999999999/").body, missing);
+  EXPECT_EQ(get("/2.3.0/docking_events/610.json").body, missing);
+  EXPECT_EQ(get("/2.3.0/docking_events/abc/").body, malformed);
+  EXPECT_EQ(get("/2.3.0/docking_events/1__0/").body, malformed);
+  EXPECT_EQ(get("/2.3.0/docking_events/6.9/").body, malformed);  // format "9"
+  EXPECT_EQ(get("/2.3.0/docking_events/609/?format=xml").body, malformed);
 }
 
 TEST_F(EngineTest, DetailHonoursFiltersAndSearch) {
   EXPECT_EQ(get("/2.3.0/docking_events/609/?search=chang").status, 200);
   EXPECT_EQ(get("/2.3.0/docking_events/609/?search=salyut").status, 404);
-  EXPECT_EQ(get("/2.3.0/docking_events/609/?docking__gt=2025-01-01").status, 404);
+  const auto excluded = get("/2.3.0/docking_events/609/?docking__gt=2025-01-01");
+  EXPECT_EQ(excluded.status, 404);
+  EXPECT_EQ(excluded.body, R"({"detail":"No DockingEvent matches the given query."})");
   EXPECT_EQ(get("/2.3.0/docking_events/609/?docking__gt=2024-01-01").status, 200);
   const auto bad = get("/2.3.0/docking_events/609/?docking__gt=01/15/2020");
   EXPECT_EQ(bad.status, 400);
@@ -137,9 +147,56 @@ TEST_F(EngineTest, ContentNegotiation) {
             "application/json");
   EXPECT_EQ(get("/2.3.0/docking_events/", "*/*").content_type, "application/json");
   EXPECT_EQ(get("/2.3.0/docking_events/", "image/png").status, 406);
-  EXPECT_EQ(get("/2.3.0/docking_events/?format=json", "text/html").content_type,
+  // A format narrows the renderers to its own; Accept must still take it (DRF).
+  EXPECT_EQ(get("/2.3.0/docking_events/?format=json", "text/html").status, 406);
+  EXPECT_EQ(get("/2.3.0/docking_events/?format=api", "application/json").status, 406);
+  EXPECT_EQ(get("/2.3.0/docking_events.api", "application/json").status, 406);
+  EXPECT_EQ(get("/2.3.0/docking_events/?format=json", "text/html,*/*;q=0.8").content_type,
             "application/json");
+  EXPECT_EQ(get("/2.3.0/docking_events/?format=api", "text/*").content_type,
+            "text/html; charset=utf-8");
   EXPECT_EQ(get("/2.3.0/docking_events/?format=api").content_type, "text/html; charset=utf-8");
+}
+
+// DRF's JSONRenderer indents by the accepted media type's `indent` (0..8).
+TEST_F(EngineTest, AcceptIndentPrettyPrintsJson) {
+  EXPECT_EQ(get("/2.3.0/docking_events/610/", "application/json; indent=2").body,
+            "{\n  \"detail\": \"No DockingEvent matches the given query.\"\n}");
+  EXPECT_EQ(get("/2.3.0/docking_events/610/", "*/*;INDENT=\"3\"").body,
+            "{\n   \"detail\": \"No DockingEvent matches the given query.\"\n}");
+  const std::string compact = R"({"detail":"No DockingEvent matches the given query."})";
+  for (const char* accept : {"application/json; indent=0", "application/json; indent=-2",
+                             "application/json; indent=x", "application/json"})
+    EXPECT_EQ(get("/2.3.0/docking_events/610/", accept).body, compact) << accept;
+  const std::string eight = get("/2.3.0/docking_events/610/", "application/json; indent=80").body;
+  EXPECT_EQ(eight.substr(0, 11), "{\n        \"") << eight;  // at most 8
+  const std::string page = get("/2.3.0/docking_events/609/", "application/json;indent=4").body;
+  EXPECT_EQ(page.substr(0, 20), "{\n    \"id\": 609,\n   ");
+}
+
+// DRF 3.17.1's layout: the filters wait in a modal behind a "Filters" button,
+// after the response, and the CSRF configuration is a JSON script tag.
+TEST_F(EngineTest, BrowsablePageKeepsFiltersInAModalAfterTheResponse) {
+  const std::string list = get("/2.3.0/docking_events/?format=api").body;
+  const size_t button = list.find("data-target=\"#filtersModal\">Filters</button>");
+  const size_t response = list.find("<code id=\"body\">");
+  const size_t modal = list.find("<dialog class=\"modal\" id=\"filtersModal\"");
+  const size_t form = list.find("<form class=\"filters");
+  ASSERT_NE(button, std::string::npos);
+  ASSERT_NE(modal, std::string::npos);
+  EXPECT_LT(button, response);
+  EXPECT_LT(response, modal);
+  EXPECT_LT(modal, form);
+  EXPECT_NE(list.find("<script type=\"application/json\" id=\"drf_csrf\">"
+                      "{\"csrfHeaderName\":\"X-CSRFTOKEN\",\"csrfToken\":\"\"}</script>"),
+            std::string::npos);
+  // A detail page, or the dashboard (one object), has no filters to show.
+  const std::string detail = get("/2.3.0/docking_events/609/?format=api").body;
+  EXPECT_EQ(detail.find("filtersModal"), std::string::npos);
+  const auto dashboard = get("/2.3.0/dashboard/starship/?format=api");
+  EXPECT_EQ(dashboard.status, 200);
+  EXPECT_EQ(dashboard.body.find("filtersModal"), std::string::npos);
+  EXPECT_NE(detail.find("id=\"drf_csrf\""), std::string::npos);
 }
 
 TEST_F(EngineTest, ApiRootListsServedEndpoints) {
