@@ -574,7 +574,12 @@ class Session : public std::enable_shared_from_this<Session> {
         std::min<size_t>(options().max_header_bytes, std::numeric_limits<uint32_t>::max())));
     parser_->body_limit(options().max_body_bytes);
     set_read_deadline(deadline);
-    enter_sheddable(ShedCost::PartialHeader);
+    // A header already whole in the buffer (the usual case) is parsed at
+    // once: not worth filing as sheddable.
+    const auto data = buffer_.cdata();
+    if (std::string_view(static_cast<const char*>(data.data()), data.size()).find("\r\n\r\n") ==
+        std::string_view::npos)
+      enter_sheddable(ShedCost::PartialHeader);
     bhttp::async_read_header(
         socket_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
