@@ -450,7 +450,8 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   serve
       ->add_option("--max-connections", server.max_connections,
-                   "Open connections (default 1024, or fewer to fit the open-file limit)")
+                   "Open connections (default: what the open-file limit, raised to its hard "
+                   "value, leaves room for; never more)")
       ->check(CLI::PositiveNumber);
   serve
       ->add_option("--max-output-bytes", server.max_output_bytes,
@@ -614,6 +615,9 @@ int run(int argc, char** argv) {
     return 0;
   }
 
+  // serve: a hang-up (the terminal closed, a reload as nginx is sent one)
+  // must not end the server; there is no configuration or log to reopen.
+  std::signal(SIGHUP, SIG_IGN);
   // serve: fail early on a database that is missing, empty, or cannot be
   // opened or upgraded. It is never created here, and it is opened
   // read-only when this process cannot write it.
@@ -755,8 +759,10 @@ int run(int argc, char** argv) {
     syncing = std::thread([&] { sync_result = syncer->run(); });
   }
   const int served = ll2::http::serve(engine, server, [&](uint16_t port) {
-    fmt::print("ll2d: serving {} on http://{}:{}/2.3.0/\n", ll2::store::display_name(db),
-               server.host, port);
+    // An IPv6 address is bracketed in a URL (RFC 3986 3.2.2).
+    const bool v6 = server.host.find(':') != std::string::npos;
+    fmt::print("ll2d: serving {} on http://{}{}{}:{}/2.3.0/\n", ll2::store::display_name(db),
+               v6 ? "[" : "", server.host, v6 ? "]" : "", port);
     std::fflush(stdout);
   });
   if (syncing.joinable()) {

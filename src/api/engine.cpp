@@ -6,6 +6,7 @@
 #include <cctype>
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <set>
 #include <unordered_map>
 
@@ -250,8 +251,64 @@ struct Engine::ThreadState {
   std::chrono::steady_clock::time_point opened;
 };
 
+// What /health_check/ and /readyz say of the database: checked on a
+// connection of its own (the check must see a database that vanished or broke
+// since the workers opened theirs), at most once a second, so probes polled
+// by many clients cost one connection a second, not one each. A caller that
+// finds a check running waits for it rather than starting another.
+struct Engine::DatabaseProbe {
+  struct Result {
+    std::string problem;  // empty: reachable; never shown to clients (stderr)
+    bool data = false;    // it holds objects of some endpoint
+  };
+  static constexpr auto kFreshFor = std::chrono::seconds(1);
+
+  Result get(const StoreOpener& open_store) {
+    const std::lock_guard lock(mutex);
+    const auto now = std::chrono::steady_clock::now();
+    if (checked && now - checked_at < kFreshFor) return last;
+    last = check(open_store);
+    if (!last.problem.empty())
+      fmt::print(stderr, "ll2d: health check: the database is unavailable: {}\n", last.problem);
+    checked = true;
+    checked_at = std::chrono::steady_clock::now();
+    return last;
+  }
+
+  static Result check(const StoreOpener& open_store) {
+    Result out;
+    try {
+      const auto store = open_store();
+      const store::ReadSnapshot snapshot(*store);
+      if (snapshot.error()) {
+        out.problem = *snapshot.error();
+        return out;
+      }
+      for (const auto& r : model::registry().resources()) {
+        if (out.data || r->kind->id_type == model::IdType::None) continue;
+        store::ListQuery q;
+        q.kind = r->kind;
+        q.limit = 1;
+        q.count = false;
+        out.data = !store->list(q).ids.empty();
+      }
+    } catch (const std::exception& e) {
+      out.problem = e.what();
+    }
+    return out;
+  }
+
+  std::mutex mutex;
+  bool checked = false;
+  std::chrono::steady_clock::time_point checked_at;
+  Result last;
+};
+
 Engine::Engine(StoreOpener open_store, EngineOptions options)
-    : open_store_(std::move(open_store)), options_(std::move(options)), serial_(next_serial++) {
+    : open_store_(std::move(open_store)),
+      options_(std::move(options)),
+      serial_(next_serial++),
+      probe_(std::make_unique<DatabaseProbe>()) {
   while (!options_.public_url.empty() && options_.public_url.back() == '/')
     options_.public_url.pop_back();
   ListIndexOptions list_options;
@@ -578,8 +635,8 @@ std::optional<Value> detail_id(const Kind& kind, std::string_view segment) {
 }
 
 // /health_check/, /healthz and /readyz (defined with the CORS middleware below).
-Response health_check(const Context& ctx, const Engine::StoreOpener& open_store);
-Response probe(const Context& ctx, const Engine::StoreOpener* open_store);
+Response health_check(const Context& ctx, const Engine::DatabaseProbe::Result& database);
+Response probe(const Context& ctx, const Engine::DatabaseProbe::Result* database);
 
 // DRF's LimitOffsetPagination envelope around the rendered results.
 void write_page(json::Writer& w, const Context& ctx, const store::ListQuery& q, int64_t count,
@@ -809,9 +866,12 @@ Response Engine::handle(const Request& request) const {
   const Route rt = route(ctx.path);
   // api-throttle exists only while throttling is on (the throttle answers it).
   if (rt.kind == Route::None || rt.kind == Route::ApiThrottle) return not_routed(ctx);
-  if (rt.kind == Route::Health) return health_check(ctx, open_store_);
-  if (rt.kind == Route::Live || rt.kind == Route::Ready)
-    return probe(ctx, rt.kind == Route::Ready ? &open_store_ : nullptr);
+  if (rt.kind == Route::Health) return health_check(ctx, probe_->get(open_store_));
+  if (rt.kind == Route::Live) return probe(ctx, nullptr);
+  if (rt.kind == Route::Ready) {
+    const auto database = probe_->get(open_store_);
+    return probe(ctx, &database);
+  }
   if (auto r = method_stage(ctx, rt)) return std::move(*r);
   if (auto r = negotiation_stage(ctx, rt)) return std::move(*r);
   Response response;
@@ -873,19 +933,12 @@ HealthFormat health_format(const http::QueryParams& params, std::string_view acc
 }
 
 // /health_check/ as django-health-check answers it: each check by name with
-// "working" or "unavailable: why"; 500 when one fails; never cached.
-Response health_check(const Context& ctx, const Engine::StoreOpener& open_store) {
-  std::string database = "working";
-  try {
-    // A connection of its own: the check must see a database that vanished
-    // or broke since the workers opened theirs.
-    const auto store = open_store();
-    const store::ReadSnapshot snapshot(*store);
-    if (snapshot.error()) database = "unavailable: " + *snapshot.error();
-  } catch (const std::exception& e) {
-    database = std::string("unavailable: ") + e.what();
-  }
-  const bool ok = database == "working";
+// "working" or "unavailable: why"; 500 when one fails; never cached. Why is
+// its DatabaseBackend's "Database error": the real cause (which may name the
+// database's URL or server) goes to stderr, not to anonymous callers.
+Response health_check(const Context& ctx, const Engine::DatabaseProbe::Result& probed) {
+  const bool ok = probed.problem.empty();
+  const std::string database = ok ? "working" : "unavailable: Database error";
   Response r;
   r.status = ok ? 200 : 500;
   r.headers = {{"Cache-Control", "max-age=0, no-cache, no-store, must-revalidate, private"}};
@@ -923,29 +976,14 @@ Response health_check(const Context& ctx, const Engine::StoreOpener& open_store)
 // process answers; /readyz that it can serve data now: the database is
 // reachable with this ll2d's schema (a connection of its own, opened as the
 // workers open theirs) and holds objects of some endpoint. 503 otherwise, so
-// a balancer sends no traffic to a node whose database is away or empty.
-Response probe(const Context& ctx, const Engine::StoreOpener* open_store) {
+// a balancer sends no traffic to a node whose database is away or empty. The
+// reason given is generic; the database's own message goes to stderr.
+Response probe(const Context& ctx, const Engine::DatabaseProbe::Result* database) {
   std::string problem;
-  if (open_store != nullptr) {
-    try {
-      const auto store = (*open_store)();
-      const store::ReadSnapshot snapshot(*store);
-      if (snapshot.error()) problem = *snapshot.error();
-      bool data = false;
-      for (const auto& r : model::registry().resources()) {
-        if (!snapshot.error() && !data && r->kind->id_type != model::IdType::None) {
-          store::ListQuery q;
-          q.kind = r->kind;
-          q.limit = 1;
-          q.count = false;
-          data = !store->list(q).ids.empty();
-        }
-      }
-      if (problem.empty() && !data) problem = "the database holds no LL2 data yet";
-    } catch (const std::exception& e) {
-      problem = e.what();
-    }
-  }
+  if (database != nullptr && !database->problem.empty())
+    problem = "the database is unavailable";
+  else if (database != nullptr && !database->data)
+    problem = "the database holds no LL2 data yet";
   Response r;
   r.status = problem.empty() ? 200 : 503;
   r.content_type = "application/json";
@@ -954,7 +992,7 @@ Response probe(const Context& ctx, const Engine::StoreOpener* open_store) {
   json::Writer w(r.body);
   w.begin_object();
   w.key("status");
-  w.string(problem.empty() ? (open_store != nullptr ? "ready" : "alive") : "unavailable");
+  w.string(problem.empty() ? (database != nullptr ? "ready" : "alive") : "unavailable");
   if (!problem.empty()) {
     w.key("reason");
     w.string(problem);

@@ -131,6 +131,7 @@ class Engine {
                            std::vector<std::pair<std::string, std::string>> headers) const;
 
   struct ThreadState;
+  struct DatabaseProbe;
 
  private:
   ThreadState& state() const;
@@ -140,6 +141,7 @@ class Engine {
   EngineOptions options_;
   uint64_t serial_;  // tells apart the per-thread state of several engines
   std::unique_ptr<ListIndexes> lists_;
+  std::unique_ptr<DatabaseProbe> probe_;  // /health_check/ and /readyz
 };
 
 }  // namespace ll2::api

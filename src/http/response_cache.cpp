@@ -62,21 +62,22 @@ std::string* find_header(api::Response& r, std::string_view name) {
   return nullptr;
 }
 
-}  // namespace
-
-void compress_for_client(api::Response& r, const std::string* compressed) {
-  if (r.status != 200 || r.body.size() < kGzipMinBytes) return;
-  std::optional<std::string> made;
-  if (compressed == nullptr) {
-    made = gzip(r.body);
-    if (!made) return;
-    compressed = &*made;
-  }
-  r.body = *compressed;
+// The headers of a 200 whose body is now gzip.
+void mark_compressed(api::Response& r) {
   r.headers.emplace_back("Content-Encoding", "gzip");
   add_vary(r, "Accept-Encoding");
   if (std::string* etag = find_header(r, "ETag"); etag != nullptr && !etag->starts_with("W/"))
     *etag = "W/" + *etag;
+}
+
+}  // namespace
+
+void compress_for_client(api::Response& r) {
+  if (r.status != 200 || r.body.size() < kGzipMinBytes) return;
+  auto made = gzip(r.body);
+  if (!made) return;
+  r.body = std::move(*made);
+  mark_compressed(r);
 }
 
 std::string ResponseCache::key(const api::Request& r) {
@@ -94,11 +95,11 @@ size_t ResponseCache::bytes() const {
   return bytes_;
 }
 
-api::Response ResponseCache::answer(const std::string& key, Entry& entry,
-                                    const api::Request& request, bool gzip_ok) {
-  api::Response out = entry.response;
-  out.omit_body = request.method == "HEAD";
-  if (gzip_ok && out.body.size() >= kGzipMinBytes) {
+Answer ResponseCache::answer(const std::string& key, Entry& entry, const api::Request& request,
+                             bool gzip_ok) {
+  Answer out{entry.response, entry.body};  // the headers copied, the body shared
+  out.response.omit_body = request.method == "HEAD";
+  if (gzip_ok && entry.body->size() >= kGzipMinBytes) {
     std::shared_ptr<const std::string> z;
     {
       const std::lock_guard lock(mutex_);
@@ -107,7 +108,7 @@ api::Response ResponseCache::answer(const std::string& key, Entry& entry,
     if (!z) {
       // Compressed once, outside the lock; two threads racing both compress
       // the same bytes, and one copy is kept.
-      if (auto made = gzip(out.body)) {
+      if (auto made = gzip(*entry.body)) {
         z = std::make_shared<const std::string>(std::move(*made));
         const std::lock_guard lock(mutex_);
         if (!entry.gzipped) {
@@ -122,28 +123,31 @@ api::Response ResponseCache::answer(const std::string& key, Entry& entry,
         }
       }
     }
-    if (z) compress_for_client(out, z.get());
+    if (z) {
+      mark_compressed(out.response);
+      out.body = std::move(z);
+    }
   }
   // As the engine answers a GET whose If-None-Match names the bytes.
   if (!request.if_none_match.empty()) {
-    const std::string* etag = find_header(out, "ETag");
+    const std::string* etag = find_header(out.response, "ETag");
     if (etag != nullptr && api::etag_matches(request.if_none_match, *etag)) {
-      out.status = 304;
-      out.body.clear();
-      out.content_type.clear();
+      out.response.status = 304;
+      out.body = nullptr;
+      out.response.content_type.clear();
     }
   }
   return out;
 }
 
-std::optional<api::Response> ResponseCache::lookup(const std::string& key, uint64_t generation,
-                                                   const api::Request& request, bool gzip_ok) {
+std::optional<Answer> ResponseCache::lookup(const std::string& key, uint64_t generation,
+                                            const api::Request& request, bool gzip_ok) {
   return find(key, generation, nullptr, request, gzip_ok);
 }
 
-std::optional<api::Response> ResponseCache::revalidate(const std::string& key, uint64_t generation,
-                                                       const api::KindGenerations& kinds,
-                                                       const api::Request& request, bool gzip_ok) {
+std::optional<Answer> ResponseCache::revalidate(const std::string& key, uint64_t generation,
+                                                const api::KindGenerations& kinds,
+                                                const api::Request& request, bool gzip_ok) {
   return find(key, generation, &kinds, request, gzip_ok);
 }
 
@@ -152,9 +156,9 @@ bool ResponseCache::holds(const std::string& key) const {
   return index_.contains(key);
 }
 
-std::optional<api::Response> ResponseCache::find(const std::string& key, uint64_t generation,
-                                                 const api::KindGenerations* kinds,
-                                                 const api::Request& request, bool gzip_ok) {
+std::optional<Answer> ResponseCache::find(const std::string& key, uint64_t generation,
+                                          const api::KindGenerations* kinds,
+                                          const api::Request& request, bool gzip_ok) {
   std::shared_ptr<Entry> entry;
   {
     const std::lock_guard lock(mutex_);
@@ -174,12 +178,14 @@ std::optional<api::Response> ResponseCache::find(const std::string& key, uint64_
   return answer(key, *entry, request, gzip_ok);
 }
 
-api::Response ResponseCache::insert(const std::string& key, api::Response response,
-                                    const api::Request& request, bool gzip_ok) {
+Answer ResponseCache::insert(const std::string& key, api::Response response,
+                             const api::Request& request, bool gzip_ok) {
   auto entry = std::make_shared<Entry>();
   entry->generation = response.generation.value_or(0);
   response.omit_body = false;
   entry->bytes = key.size() + response.body.size() + 256;
+  entry->body = std::make_shared<const std::string>(std::move(response.body));
+  response.body.clear();
   entry->response = std::move(response);
   if (entry->bytes <= max_bytes_) {
     const std::lock_guard lock(mutex_);

@@ -29,7 +29,14 @@ std::optional<std::string> gzip(std::string_view body);
 // A 200 response as sent to a client that accepts gzip: compressed, with
 // Content-Encoding, `Accept-Encoding` added to Vary, and a weak entity tag (a
 // different representation of the same bytes). Small bodies stay as they are.
-void compress_for_client(api::Response& response, const std::string* compressed = nullptr);
+void compress_for_client(api::Response& response);
+
+// A response whose body may be shared with the cache instead of copied, so a
+// client that is slow to take a cached body holds no copy of its own.
+struct Answer {
+  api::Response response;                   // its body is empty when `body` is set
+  std::shared_ptr<const std::string> body;  // null: response.body
+};
 
 class ResponseCache {
  public:
@@ -41,39 +48,38 @@ class ResponseCache {
   // The answer to `request` if one rendered at `generation` is cached:
   // its 200, or a 304 when If-None-Match names its entity tag; compressed
   // when the client accepts gzip.
-  std::optional<api::Response> lookup(const std::string& key, uint64_t generation,
-                                      const api::Request& request, bool gzip_ok);
+  std::optional<Answer> lookup(const std::string& key, uint64_t generation,
+                               const api::Request& request, bool gzip_ok);
   // The answer to `request` if one rendered at an older generation is
   // cached and none of what it read has changed since (`kinds`: each kind's
   // generation at `generation`, the one now): it is current again (later
   // lookups find it), and answered as `lookup` would.
-  std::optional<api::Response> revalidate(const std::string& key, uint64_t generation,
-                                          const api::KindGenerations& kinds,
-                                          const api::Request& request, bool gzip_ok);
+  std::optional<Answer> revalidate(const std::string& key, uint64_t generation,
+                                   const api::KindGenerations& kinds, const api::Request& request,
+                                   bool gzip_ok);
   // Whether an answer to this key is cached, of whatever generation.
   bool holds(const std::string& key) const;
   // Keeps a 200 the engine rendered at `response.generation` and returns it
   // as `lookup` would have.
-  api::Response insert(const std::string& key, api::Response response, const api::Request& request,
-                       bool gzip_ok);
+  Answer insert(const std::string& key, api::Response response, const api::Request& request,
+                bool gzip_ok);
 
   size_t bytes() const;
 
  private:
   struct Entry {
     uint64_t generation = 0;  // where it is known current (rendered, or revalidated)
-    api::Response response;   // the 200, with its ETag and what it read
-    std::string etag;
+    api::Response response;   // the 200, with its ETag and what it read; no body
+    std::shared_ptr<const std::string> body;
     std::shared_ptr<const std::string> gzipped;  // computed at the first client that wants it
     size_t bytes = 0;
   };
   using Lru = std::list<std::pair<std::string, std::shared_ptr<Entry>>>;
-  api::Response answer(const std::string& key, Entry& entry, const api::Request& request,
-                       bool gzip_ok);
+  Answer answer(const std::string& key, Entry& entry, const api::Request& request, bool gzip_ok);
   // lookup (kinds null: only an answer of `generation`) and revalidate.
-  std::optional<api::Response> find(const std::string& key, uint64_t generation,
-                                    const api::KindGenerations* kinds, const api::Request& request,
-                                    bool gzip_ok);
+  std::optional<Answer> find(const std::string& key, uint64_t generation,
+                             const api::KindGenerations* kinds, const api::Request& request,
+                             bool gzip_ok);
   void evict();  // with mutex_ held
 
   size_t max_bytes_;

@@ -3,6 +3,8 @@
 
 #include <fcntl.h>
 #include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -10,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -18,6 +21,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
+#include <ctime>
 #include <deque>
 #include <limits>
 #include <map>
@@ -49,7 +54,8 @@ constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
 // index) or, for an I/O thread, also its loop's poller, timer and waker).
 constexpr size_t kReservedDescriptors = 32;
 constexpr size_t kDescriptorsPerThread = 6;
-constexpr size_t kDefaultMaxConnections = 1024;
+// The default connection limit when the open-file limit is unlimited.
+constexpr size_t kUnlimitedMaxConnections = size_t{1} << 20;
 constexpr size_t kMinConnections = 16;
 // Descriptors kept free when accept() has run out of them once.
 constexpr size_t kDescriptorMargin = 8;
@@ -196,6 +202,30 @@ struct DiscardBody {
 
 using RequestParser = bhttp::request_parser<DiscardBody>;
 
+// A response body held by reference count: a cached body is written to every
+// client from the cache's one copy.
+struct SharedBody {
+  using value_type = std::shared_ptr<const std::string>;
+  static std::uint64_t size(const value_type& body) { return body ? body->size() : 0; }
+  class writer {
+   public:
+    using const_buffers_type = asio::const_buffer;
+    template <bool isRequest, class Fields>
+    writer(const bhttp::header<isRequest, Fields>&, const value_type& body) : body_(body) {}
+    void init(beast::error_code& ec) { ec = {}; }
+    boost::optional<std::pair<const_buffers_type, bool>> get(beast::error_code& ec) {
+      ec = {};
+      if (done_ || !body_ || body_->empty()) return boost::none;
+      done_ = true;
+      return std::pair{asio::const_buffer(body_->data(), body_->size()), false};
+    }
+
+   private:
+    const value_type& body_;
+    bool done_ = false;
+  };
+};
+
 // RFC 9112 6.1 and 6.3: a request whose body length is ambiguous is not
 // served, since what follows it could be read as another request. Beast
 // itself rejects Content-Length before Transfer-Encoding and a repeated
@@ -223,10 +253,48 @@ bool framing_ok(const RequestParser& parser) {
   return beast::iequals(last, "chunked") && parser.chunked();
 }
 
-// Bytes written to the socket that the peer has not acknowledged yet.
+// A field's lines joined with ", " (RFC 9110 5.3), as WSGI joins them: a
+// repeated line is one list, whose last entry is the last line's.
+std::string joined_field(const bhttp::fields& fields, std::string_view name) {
+  std::string out;
+  const auto [first, last] = fields.equal_range(name);
+  for (auto it = first; it != last; ++it) {
+    if (it != first) out += ", ";
+    out += it->value();
+  }
+  return out;
+}
+
+// RFC 9110 5.6.7's IMF-fixdate of now ("Sun, 06 Nov 1994 08:49:37 GMT"),
+// as Django and gunicorn write Date; formatted once a second per thread.
+const std::string& http_date() {
+  static constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed",
+                                                       "Thu", "Fri", "Sat"};
+  static constexpr std::array<const char*, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  thread_local std::time_t formatted = -1;
+  thread_local std::string text;
+  const std::time_t now = std::time(nullptr);
+  if (now != formatted) {
+    std::tm t{};
+    gmtime_r(&now, &t);
+    text = fmt::format("{}, {:02} {} {} {:02}:{:02}:{:02} GMT", kDays[t.tm_wday], t.tm_mday,
+                       kMonths[t.tm_mon], t.tm_year + 1900, t.tm_hour, t.tm_min, t.tm_sec);
+    formatted = now;
+  }
+  return text;
+}
+
+// Bytes written to the socket that the peer has not acknowledged yet. None
+// once the connection is reset (SIOCOUTQ still counts what the reset dropped).
 size_t unsent_bytes(tcp::socket& socket) {
   int n = 0;
-  if (!socket.is_open() || ::ioctl(socket.native_handle(), SIOCOUTQ, &n) != 0 || n < 0) return 0;
+  if (!socket.is_open() || ::ioctl(socket.native_handle(), SIOCOUTQ, &n) != 0 || n <= 0) return 0;
+  tcp_info info{};
+  socklen_t size = sizeof info;
+  if (::getsockopt(socket.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &size) == 0 &&
+      info.tcpi_state == TCP_CLOSE)
+    return 0;
   return static_cast<size_t>(n);
 }
 
@@ -304,15 +372,26 @@ class WorkerPool {
 
 class Session;
 
+// What losing a connection costs, cheapest first: one that has sent nothing
+// (no request is lost; a slowloris costs nothing to drop), an idle
+// keep-alive (the client reconnects), a request header still arriving (the
+// oldest is the slowest). Anything further along is never shed.
+enum class ShedCost { Silent, Idle, PartialHeader };
+struct ShedSlot {
+  ShedCost cost;
+  uint64_t serial;  // grows with time: the oldest first
+  auto operator<=>(const ShedSlot&) const = default;
+};
+
 struct Shared {
   Shared(const api::Engine& e, ServerOptions o) : engine(e), options(std::move(o)) {}
 
   const api::Engine& engine;
   const ServerOptions options;
   int threads = 1;  // I/O and database threads: what descriptor_room counts
-  size_t max_connections = kDefaultMaxConnections;  // read and lowered by the listener only
-  WorkerPool* workers = nullptr;                    // outlives every session's use of it
-  std::unique_ptr<ResponseCache> cache;             // null: no response cache
+  size_t max_connections = kMinConnections;  // read and lowered by the listener only
+  WorkerPool* workers = nullptr;             // outlives every session's use of it
+  std::unique_ptr<ResponseCache> cache;      // null: no response cache
 
   std::atomic<size_t> output_bytes{0};  // the budget in use
   std::atomic<size_t> connections{0};
@@ -338,21 +417,22 @@ struct Shared {
     return out;
   }
 
-  // Idle keep-alive connections, oldest first, to shed when out of room.
-  uint64_t enter_idle(std::weak_ptr<Session> session) {
+  // Connections that may be closed to make room, cheapest to lose first and
+  // oldest first within a cost.
+  ShedSlot enter_sheddable(ShedCost cost, std::weak_ptr<Session> session) {
     const std::lock_guard lock(mutex_);
-    const uint64_t key = ++serial_;
-    idle_.emplace(key, std::move(session));
-    return key;
+    const ShedSlot slot{cost, ++serial_};
+    sheddable_.emplace(slot, std::move(session));
+    return slot;
   }
-  void leave_idle(uint64_t key) {
+  void leave_sheddable(const ShedSlot& slot) {
     const std::lock_guard lock(mutex_);
-    idle_.erase(key);
+    sheddable_.erase(slot);
   }
-  std::shared_ptr<Session> take_oldest_idle() {
+  std::shared_ptr<Session> take_cheapest() {
     const std::lock_guard lock(mutex_);
-    while (!idle_.empty()) {
-      auto node = idle_.extract(idle_.begin());
+    while (!sheddable_.empty()) {
+      auto node = sheddable_.extract(sheddable_.begin());
       if (auto session = node.mapped().lock()) return session;
     }
     return nullptr;
@@ -360,7 +440,7 @@ struct Shared {
 
  private:
   std::mutex mutex_;
-  std::map<uint64_t, std::weak_ptr<Session>> idle_;
+  std::map<ShedSlot, std::weak_ptr<Session>> sheddable_;
   std::map<uint64_t, std::weak_ptr<Session>> sessions_;
   uint64_t serial_ = 0;
 };
@@ -420,7 +500,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   ~Session() {
     if (key_ != 0) shared_->leave(key_);
-    if (idle_key_ != 0) shared_->leave_idle(idle_key_);
+    leave_sheddable();
     shared_->output_bytes.fetch_sub(charged_);
     shared_->connections.fetch_sub(1);
   }
@@ -444,13 +524,14 @@ class Session : public std::enable_shared_from_this<Session> {
       if (local.port() != 80) local_authority_ += ":" + std::to_string(local.port());
     }
     const auto remote = socket_.remote_endpoint(ec);
-    if (!ec) peer_ = remote.address().to_string();  // the throttle's client address
-    read_header();
+    if (!ec) peer_ = canonical_ip(remote.address().to_string()).value_or("");  // the throttle's
+    wait_for_request(ShedCost::Silent, Clock::now() + options().header_timeout);
   }
 
-  // Called (on the strand) to make room for a new connection.
+  // Called (on the strand) to make room for a new connection: closes it
+  // unless it has gone further meanwhile (a request arrived whole).
   void shed() {
-    if (phase_ == Phase::Idle) close_now();
+    if (shed_slot_) close_now();
   }
 
   // After the I/O threads have stopped: a connection the drain did not finish.
@@ -484,19 +565,28 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // ---- reading
 
-  void read_header() {
+  // With some of a request in buffer_; the header must be complete by
+  // `deadline`. Until it is, the connection may be shed.
+  void read_header(Clock::time_point deadline) {
     phase_ = Phase::Header;
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(
         std::min<size_t>(options().max_header_bytes, std::numeric_limits<uint32_t>::max())));
     parser_->body_limit(options().max_body_bytes);
-    set_read_deadline(Clock::now() + options().header_timeout);
+    set_read_deadline(deadline);
+    // A header already whole in the buffer (the usual case) is parsed at
+    // once: not worth filing as sheddable.
+    const auto data = buffer_.cdata();
+    if (std::string_view(static_cast<const char*>(data.data()), data.size()).find("\r\n\r\n") ==
+        std::string_view::npos)
+      enter_sheddable(ShedCost::PartialHeader);
     bhttp::async_read_header(
         socket_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
+    leave_sheddable();
     if (ec) return on_read_error(ec);
     if (!framing_ok(*parser_)) {
       reject(400, "application/json", R"({"detail":"Bad request."})");
@@ -579,8 +669,8 @@ class Session : public std::enable_shared_from_this<Session> {
     // every request counts whoever answers it.
     if (Throttle* throttle = options().throttle) {
       const std::string& header = throttle->options().client_ip_header;
-      const ClientInfo client{peer_, req[bhttp::field::authorization],
-                              header.empty() ? std::string_view() : std::string_view(req[header])};
+      const std::string forwarded = header.empty() ? std::string() : joined_field(req, header);
+      const ClientInfo client{peer_, req[bhttp::field::authorization], forwarded};
       if (auto out = throttle->admit(shared_->engine, request->view(), client)) {
         respond(std::move(*out));
         return;
@@ -616,7 +706,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool queued = shared_->workers->try_post([self = shared_from_this(), request,
                                                     shared = shared_, executor = executor(),
                                                     gzip_ok, cache_key = std::move(cache_key)] {
-      std::optional<api::Response> out;
+      std::optional<Answer> out;
       // The budget again: it may have been spent while this waited.
       const size_t budget = shared->options.max_output_bytes;
       if (budget == 0 || shared->output_bytes.load() < budget) {
@@ -624,18 +714,21 @@ class Session : public std::enable_shared_from_this<Session> {
         // since then may have touched nothing it read. (Only asked when one
         // is cached: reading the generations costs a query.)
         if (!cache_key.empty() && shared->cache->holds(cache_key)) {
-          out = shared->engine.with_generations(
-              [&](uint64_t generation, const api::KindGenerations& kinds) {
-                return shared->cache->revalidate(cache_key, generation, kinds, request->view(),
-                                                 gzip_ok);
+          shared->engine.with_generations(
+              [&](uint64_t generation,
+                  const api::KindGenerations& kinds) -> std::optional<api::Response> {
+                out = shared->cache->revalidate(cache_key, generation, kinds, request->view(),
+                                                gzip_ok);
+                return std::nullopt;
               });
         }
         if (!out) {
-          out = answer(shared->engine, request->view());
-          if (!cache_key.empty() && out->status == 200 && out->generation) {
-            out = shared->cache->insert(cache_key, std::move(*out), request->view(), gzip_ok);
-          } else if (gzip_ok) {
-            compress_for_client(*out);
+          api::Response fresh = answer(shared->engine, request->view());
+          if (!cache_key.empty() && fresh.status == 200 && fresh.generation) {
+            out = shared->cache->insert(cache_key, std::move(fresh), request->view(), gzip_ok);
+          } else {
+            if (gzip_ok) compress_for_client(fresh);
+            out = Answer{std::move(fresh), nullptr};
           }
         }
       }
@@ -655,7 +748,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // On the strand, with the engine's answer to the request in parser_.
-  void respond(api::Response out) {
+  void respond(api::Response out) { respond(Answer{std::move(out), nullptr}); }
+
+  void respond(Answer reply) {
+    api::Response& out = reply.response;
     if (phase_ == Phase::Closed) return;  // the connection went meanwhile
     const auto& req = parser_->get();
     // The engine answered an error it wants known (a storage failure, a
@@ -667,11 +763,13 @@ class Session : public std::enable_shared_from_this<Session> {
     response_ = {};
     response_.version(req.version());
     response_.result(static_cast<unsigned>(out.status));
+    response_.set(bhttp::field::date, http_date());
     response_.set(bhttp::field::server, "ll2d");
     if (!out.content_type.empty()) response_.set(bhttp::field::content_type, out.content_type);
     for (auto& [name, value] : out.headers) response_.set(name, value);
-    const size_t body_size = out.body.size();
-    response_.body() = out.omit_body ? std::string() : std::move(out.body);
+    if (!reply.body) reply.body = std::make_shared<const std::string>(std::move(out.body));
+    const size_t body_size = reply.body->size();
+    if (!out.omit_body) response_.body() = std::move(reply.body);
     response_.content_length(body_size);
     // Draining: this is the connection's last response.
     keep_alive_ = req.keep_alive() && !shared_->draining.load();
@@ -692,10 +790,11 @@ class Session : public std::enable_shared_from_this<Session> {
     response_ = {};
     response_.version(11);
     response_.result(status);
+    response_.set(bhttp::field::date, http_date());
     response_.set(bhttp::field::server, "ll2d");
     response_.set(bhttp::field::content_type, content_type);
     for (auto& [name, value] : headers) response_.set(name, value);
-    response_.body() = std::string(body);
+    response_.body() = std::make_shared<const std::string>(body);
     response_.prepare_payload();
     keep_alive_ = false;
     response_.keep_alive(false);
@@ -708,7 +807,7 @@ class Session : public std::enable_shared_from_this<Session> {
     phase_ = Phase::Writing;
     head_only_ = head_only;
     read_deadline_ = kNever;
-    held_ = response_.body().size();
+    held_ = SharedBody::size(response_.body());
     update_charge();
     // A fresh response starts the no-progress clock, unless the previous one
     // is still waiting in the kernel for the client.
@@ -746,34 +845,47 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!keep_alive_ || shared_->draining.load()) {
       begin_close();
     } else if (buffer_.size() > 0) {
-      read_header();  // pipelined
+      read_header(Clock::now() + options().header_timeout);  // pipelined
     } else {
-      idle();
+      wait_for_request(ShedCost::Idle, Clock::now() + options().idle_timeout);
     }
   }
 
   // ---- between requests
 
-  void idle() {
+  // A new connection (Silent, until its header timeout) or a keep-alive one
+  // (Idle, until its idle timeout) waits for a request's first bytes.
+  void wait_for_request(ShedCost cost, Clock::time_point deadline) {
     phase_ = Phase::Idle;
     parser_.reset();
     buffer_.shrink_to_fit();
-    idle_key_ = shared_->enter_idle(weak_from_this());
-    set_read_deadline(Clock::now() + options().idle_timeout);
-    socket_.async_read_some(
-        buffer_.prepare(kIdleReadBytes),
-        [self = shared_from_this()](beast::error_code ec, size_t n) { self->on_idle_read(ec, n); });
+    enter_sheddable(cost);
+    set_read_deadline(deadline);
+    socket_.async_read_some(buffer_.prepare(kIdleReadBytes),
+                            [self = shared_from_this(), cost](beast::error_code ec, size_t n) {
+                              self->on_first_bytes(ec, n, cost);
+                            });
   }
 
-  void on_idle_read(beast::error_code ec, size_t n) {
-    shared_->leave_idle(idle_key_);
-    idle_key_ = 0;
+  void on_first_bytes(beast::error_code ec, size_t n, ShedCost cost) {
+    leave_sheddable();
     if (ec) {
       close_now();
       return;
     }
     buffer_.commit(n);
-    read_header();
+    // A new connection's header timeout counts from its accept.
+    read_header(cost == ShedCost::Silent ? read_deadline_
+                                         : Clock::now() + options().header_timeout);
+  }
+
+  void enter_sheddable(ShedCost cost) {
+    leave_sheddable();
+    shed_slot_ = shared_->enter_sheddable(cost, weak_from_this());
+  }
+  void leave_sheddable() {
+    if (shed_slot_) shared_->leave_sheddable(*shed_slot_);
+    shed_slot_.reset();
   }
 
   // ---- closing
@@ -840,10 +952,7 @@ class Session : public std::enable_shared_from_this<Session> {
     phase_ = Phase::Closed;
     socket_.close(ignored);
     timer_.cancel();
-    if (idle_key_ != 0) {
-      shared_->leave_idle(idle_key_);
-      idle_key_ = 0;
-    }
+    leave_sheddable();
     held_ = 0;
     queued_ = 0;
     update_charge();
@@ -942,8 +1051,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<Shared> shared_;
   beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
-  bhttp::response<bhttp::string_body> response_;
-  std::optional<bhttp::response_serializer<bhttp::string_body>> serializer_;
+  bhttp::response<SharedBody> response_;
+  std::optional<bhttp::response_serializer<SharedBody>> serializer_;
 
   Phase phase_ = Phase::Header;
   uint64_t key_ = 0;           // in shared_'s list of live sessions
@@ -954,7 +1063,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = false;
   bool head_only_ = false;
   bool peer_done_ = false;
-  uint64_t idle_key_ = 0;
+  std::optional<ShedSlot> shed_slot_;  // while it may be shed
   size_t discarded_ = 0;
 
   Clock::time_point read_deadline_ = kNever;
@@ -1022,11 +1131,13 @@ class Listener : public std::enable_shared_from_this<Listener> {
       return;
     }
     if (spare_ < 0) reopen_spare();
-    if (shared_->connections.load() >= shared_->max_connections && !shed_oldest_idle()) {
+    if (shared_->connections.load() >= shared_->max_connections && !shed_cheapest()) {
       beast::error_code ignored;
       socket.close(ignored);
-      report(fmt::format("{} connections, the limit; closing new connections",
-                         shared_->max_connections));
+      report(
+          fmt::format("{} connections, the limit, all with a request in progress; closing new "
+                      "connections",
+                      shared_->max_connections));
     } else {
       start_session(std::move(socket));
     }
@@ -1068,7 +1179,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     if (open > kDescriptorMargin) limit = std::min(limit, open - kDescriptorMargin);
     shared_->max_connections = std::max(limit, kMinConnections);
     size_t shed = 0;
-    while (open > shared_->max_connections + shed && shed_oldest_idle()) ++shed;
+    while (open > shared_->max_connections + shed && shed_cheapest()) ++shed;
     bool taken = false;
     if (spare_ >= 0) {
       ::close(spare_);
@@ -1077,20 +1188,20 @@ class Listener : public std::enable_shared_from_this<Listener> {
       beast::error_code ec;
       acceptor_.accept(socket, ec);
       taken = !ec;
-      if (taken && (shed > 0 || shed_oldest_idle())) {
+      if (taken && (shed > 0 || shed_cheapest())) {
         start_session(std::move(socket));
       } else if (taken) {
         socket.close(ec);
       }
       reopen_spare();
     }
-    report(fmt::format("out of file descriptors; connection limit lowered to {}, {} idle shed",
+    report(fmt::format("out of file descriptors; connection limit lowered to {}, {} shed",
                        shared_->max_connections, shed));
     return taken;
   }
 
-  bool shed_oldest_idle() {
-    auto victim = shared_->take_oldest_idle();
+  bool shed_cheapest() {
+    auto victim = shared_->take_cheapest();
     if (!victim) return false;
     asio::post(victim->executor(), [victim] { victim->shed(); });
     return true;
@@ -1133,18 +1244,28 @@ class Listener : public std::enable_shared_from_this<Listener> {
   size_t unreported_ = 0;
 };
 
-// The configured connection limit (1024 by default), lowered to what the
-// open-file limit leaves room for.
+// As nginx's worker_rlimit_nofile: the soft open-file limit raised to the
+// hard one, so the default connection limit is what the system allows.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0)
+    fmt::print(stderr, "ll2d: cannot raise the open-file limit to {}: {}\n", limit.rlim_max,
+               std::strerror(errno));
+}
+
+// The configured connection limit, by default what the open-file limit
+// leaves room for, and never more than that.
 size_t connection_limit(const ServerOptions& options, int threads) {
-  const size_t wanted =
-      options.max_connections == 0 ? kDefaultMaxConnections : options.max_connections;
   const size_t room = descriptor_room(threads);
-  if (options.max_connections != 0 && wanted > room)
+  if (options.max_connections == 0) return std::min(room, kUnlimitedMaxConnections);
+  if (options.max_connections > room)
     fmt::print(stderr,
                "ll2d: --max-connections {} lowered to {}, what the open-file limit leaves room "
-               "for (raise it with ulimit -n)\n",
-               wanted, room);
-  return std::min(wanted, room);
+               "for (raise its hard value with ulimit -Hn)\n",
+               options.max_connections, room);
+  return std::min(options.max_connections, room);
 }
 
 // SIGINT/SIGTERM: stop accepting, close what is idle, let the requests in
@@ -1253,6 +1374,7 @@ int serve(const api::Engine& engine, const ServerOptions& options,
     fmt::print(stderr, "ll2d: invalid --host {}: {}\n", options.host, ec.message());
     return 2;
   }
+  raise_open_file_limit();
   auto shared = std::make_shared<Shared>(engine, options);
   shared->threads = threads + db_threads;
   shared->max_connections = connection_limit(options, shared->threads);

@@ -41,9 +41,12 @@ struct ServerOptions {
   // host (Django's host_validation_re), whatever this list says.
   std::vector<std::string> allowed_hosts = {"*"};
 
-  // Open connections. Beyond this the oldest idle keep-alive connection is
-  // closed to make room, or, when none is idle, the new connection is closed.
-  // 0 means 1024. Always lowered to what the open-file limit leaves room for.
+  // Open connections. At the limit the connection cheapest to lose is closed
+  // to make room: one that has sent nothing, else the oldest idle keep-alive,
+  // else the oldest incomplete header; when every connection has a request
+  // in progress, the new one is closed. 0: what the open-file limit (its soft
+  // value, raised to the hard one at start) leaves room for, as is any value
+  // above that.
   size_t max_connections = 0;
   // Server-wide budget of response bytes not yet taken by clients: bodies
   // still being written plus what sits in the kernel's send queues. While it

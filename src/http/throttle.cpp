@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <boost/asio/ip/address.hpp>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -178,15 +179,27 @@ void Throttle::refresh_loop() {
   }
 }
 
+std::optional<std::string> canonical_ip(std::string_view text) {
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(std::string(text), ec);
+  if (ec) return std::nullopt;
+  // A dual-stack socket's IPv4 client is ::ffff:a.b.c.d; DRF would see a.b.c.d.
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    address = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6());
+  return address.to_string();
+}
+
 std::string Throttle::client_ip(const ClientInfo& client) const {
   if (!options_.client_ip_header.empty()) {
     // The last entry is the one the trusted proxy appended itself; earlier
-    // ones are whatever the client claimed.
+    // ones are whatever the client claimed. Only an address counts: any other
+    // text could make each request a new client of any size.
     std::string_view value = client.forwarded;
     if (const size_t comma = value.rfind(','); comma != std::string_view::npos)
       value.remove_prefix(comma + 1);
     const auto parts = split_ascii_space(value);
-    if (parts.size() == 1) return std::string(parts[0]);
+    if (parts.size() == 1)
+      if (auto address = canonical_ip(parts[0])) return std::move(*address);
   }
   return std::string(client.peer);
 }

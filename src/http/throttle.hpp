@@ -38,10 +38,16 @@ std::variant<Rate, std::string> parse_rate(std::string_view text);
 
 // What the throttle needs of a connection besides the request itself.
 struct ClientInfo {
-  std::string_view peer;           // the socket's remote address
+  std::string_view peer;           // the socket's remote address (canonical_ip)
   std::string_view authorization;  // the Authorization header ("" if absent)
-  std::string_view forwarded;      // the trusted client-IP header ("" if absent)
+  // The trusted client-IP header ("" if absent), its lines joined with ", "
+  // when it is repeated (RFC 9110 5.3), as WSGI joins them.
+  std::string_view forwarded;
 };
+
+// An IP address (v4 or v6) in its canonical text, an IPv4-mapped IPv6 one as
+// IPv4; nothing when `text` is not an address.
+std::optional<std::string> canonical_ip(std::string_view text);
 
 // The key behind the SHA-256 of `Authorization: Token KEY`, as the throttle
 // keeps it (revoked keys are left out).
@@ -55,7 +61,8 @@ struct ThrottleOptions {
   std::optional<Rate> key_rate;   // none: keys without their own rate are not limited
   // A header a trusted proxy sets to the client's address (X-Forwarded-For,
   // X-Real-IP); its last comma-separated entry is taken, since that is the
-  // one the proxy itself appended. Empty: only the socket's address counts.
+  // one the proxy itself appended, when it is an IP address. Otherwise, or
+  // when empty, the socket's address counts.
   std::string client_ip_header;
   // Anonymous clients remembered at once; past it, expired histories are
   // swept and then the least recently seen client is forgotten.

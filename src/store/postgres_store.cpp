@@ -131,12 +131,7 @@ std::string one_line(std::string text) {
 
 // A connection string with its password hidden, for messages and logs.
 std::string redacted(const std::string& url) {
-  const size_t scheme = url.find("://");
-  const size_t at = url.find('@');
-  if (scheme == std::string::npos || at == std::string::npos) return url;
-  const size_t colon = url.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
+  return display_name(url);
 }
 
 class PostgresStore final : public Store {
@@ -878,10 +873,24 @@ Conn connect(const std::string& url, std::string* error) {
   const char* keys[] = {"connect_timeout", "application_name", "client_encoding", "dbname",
                         nullptr};
   const char* values[] = {"3", "ll2d", "UTF8", url.c_str(), nullptr};
+  // libpq's message about a URL it cannot parse quotes the URL, password
+  // and all: never shown.
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(url.c_str(), &parse_error);
+  if (parse_error != nullptr) PQfreemem(parse_error);
+  if (parsed == nullptr) {
+    *error = fmt::format(
+        "cannot connect to {}: not a connection URI libpq can read (percent-encode @ : / ? # in "
+        "a user name or password)",
+        redacted(url));
+    return nullptr;
+  }
+  PQconninfoFree(parsed);
   Conn c(PQconnectdbParams(keys, values, 1));
   if (!c || PQstatus(c.get()) != CONNECTION_OK) {
-    *error = fmt::format("cannot connect to {}: {}", redacted(url),
-                         c ? one_line(PQerrorMessage(c.get())) : "out of memory");
+    *error =
+        fmt::format("cannot connect to {}: {}", redacted(url),
+                    c ? without_secrets(url, one_line(PQerrorMessage(c.get()))) : "out of memory");
     return nullptr;
   }
   return c;
@@ -998,10 +1007,6 @@ std::function<std::optional<uint64_t>()> watch_postgres_generation(const std::st
 
 bool is_postgres_url(std::string_view db) {
   return db.starts_with("postgresql://") || db.starts_with("postgres://");
-}
-
-std::string display_name(const std::string& db) {
-  return is_postgres_url(db) ? redacted(db) : db;
 }
 
 OpenResult open_postgres(const std::string& url, const OpenOptions& options) {

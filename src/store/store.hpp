@@ -266,8 +266,13 @@ struct OpenOptions {
 // Where a database is: `FILE` or `sqlite:FILE` for SQLite,
 // `postgresql://...` (or `postgres://`) for PostgreSQL.
 bool is_postgres_url(std::string_view db);
-// `db` for messages and logs: a PostgreSQL URL's password is hidden.
+// `db` for messages and logs: a PostgreSQL URL's password (the user info
+// after the user name, up to its last `@`) and `password=` parameters are
+// written `***`.
 std::string display_name(const std::string& db);
+// libpq's `message` about `url`, or a generic one when it shows any part of
+// the URL's passwords (libpq misreads a password holding `@` or `/`).
+std::string without_secrets(const std::string& url, std::string message);
 
 struct OpenResult {
   std::unique_ptr<Store> store;

@@ -201,8 +201,10 @@ Server::Server(const std::string& db, const std::vector<std::string>& extra,
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
   const int err = open(dir_.file("err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<std::string> args = {"serve", "--db", db, "--host", "127.0.0.1", "--port", "0"};
-  // Two workers unless the test chooses.
+  std::vector<std::string> args = {"serve", "--db", db, "--port", "0"};
+  // Loopback and two workers unless the test chooses.
+  if (std::find(extra.begin(), extra.end(), "--host") == extra.end())
+    args.insert(args.end(), {"--host", "127.0.0.1"});
   if (std::find(extra.begin(), extra.end(), "--threads") == extra.end())
     args.insert(args.end(), {"--threads", "2"});
   args.insert(args.end(), extra.begin(), extra.end());
@@ -228,6 +230,7 @@ Server::Server(const std::string& db, const std::vector<std::string>& extra,
     throw std::runtime_error("ll2d did not start: " + line + read_file(dir_.file("err")));
   }
   port_ = static_cast<uint16_t>(std::stoi(line.substr(colon + 1)));
+  startup_line_ = line.substr(0, line.find('\n'));
 }
 
 Server::~Server() {

@@ -66,6 +66,8 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   uint16_t port() const { return port_; }
+  // What it printed on stdout when it started ("ll2d: serving ... on URL").
+  const std::string& startup_line() const { return startup_line_; }
   pid_t pid() const { return pid_; }
   HttpResponse request(const std::string& method, const std::string& target,
                        const std::map<std::string, std::string>& headers = {}) const;
@@ -80,6 +82,7 @@ class Server {
  private:
   pid_t pid_ = -1;
   uint16_t port_ = 0;
+  std::string startup_line_;
   TempDir dir_;
 };
 

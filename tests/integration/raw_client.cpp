@@ -3,12 +3,18 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
+#include <filesystem>
 #include <sstream>
+#include <thread>
+
+#include "../unit/test_util.hpp"
 
 namespace ll2::test {
 
@@ -124,6 +130,65 @@ size_t RawConnection::parse_head(const std::string& head) {
   }
   const auto it = head_.headers.find("content-length");
   return it == head_.headers.end() ? 0 : std::stoul(it->second);
+}
+
+std::optional<RawResponse> fetch_once(uint16_t port, const std::string& raw,
+                                      std::chrono::milliseconds timeout) {
+  RawConnection c(port);
+  if (!c.connected() || !c.send(raw)) return std::nullopt;
+  return c.read_response(timeout);
+}
+
+size_t rss_bytes(pid_t pid) {
+  const std::string status = read_file("/proc/" + std::to_string(pid) + "/status");
+  const size_t at = status.find("VmRSS:");
+  if (at == std::string::npos) return 0;
+  return std::stoul(status.substr(at + 6)) * 1024;
+}
+
+size_t server_sockets(pid_t pid) {
+  size_t n = 0;
+  std::error_code ec;
+  for (const auto& entry :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+    std::error_code link_ec;
+    const auto target = std::filesystem::read_symlink(entry.path(), link_ec);
+    if (!link_ec && target.string().starts_with("socket:")) ++n;
+  }
+  return n;
+}
+
+bool wait_for_connections(pid_t pid, size_t connections) {
+  for (const auto until = Clock::now() + std::chrono::seconds(20); Clock::now() < until;) {
+    if (server_sockets(pid) >= connections + 1) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+long open_file_limit(pid_t pid) {
+  std::istringstream in(read_file("/proc/" + std::to_string(pid) + "/limits"));
+  for (std::string line; std::getline(in, line);) {
+    if (!line.starts_with("Max open files")) continue;
+    std::istringstream fields(line.substr(std::string("Max open files").size()));
+    long soft = -1;
+    fields >> soft;
+    return soft;
+  }
+  return -1;
+}
+
+bool raise_open_file_limit(size_t want) {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) != 0) return false;
+  if (r.rlim_cur >= want) return true;
+  if (r.rlim_max != RLIM_INFINITY && r.rlim_max < want) return false;
+  r.rlim_cur = want;
+  return setrlimit(RLIMIT_NOFILE, &r) == 0;
+}
+
+bool have_prlimit() {
+  return std::system("prlimit --version >/dev/null 2>&1") == 0;
 }
 
 }  // namespace ll2::test

@@ -4,7 +4,10 @@
 // bounded.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -69,5 +72,24 @@ class RawConnection {
   std::string pending_;
   RawResponse head_;
 };
+
+// One request's raw bytes on a fresh connection, and its response.
+std::optional<RawResponse> fetch_once(uint16_t port, const std::string& raw,
+                                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// ---- the server process, as /proc shows it
+
+size_t rss_bytes(pid_t pid);
+// The server's open sockets: its listening socket and one per connection
+// (and, on PostgreSQL, its database connections).
+size_t server_sockets(pid_t pid);
+// Waits (bounded) until the server holds `connections` connections.
+bool wait_for_connections(pid_t pid, size_t connections);
+// The soft open-file limit of a process ("Max open files" in its limits).
+long open_file_limit(pid_t pid);
+
+// The test process itself needs room for many client sockets.
+bool raise_open_file_limit(size_t want);
+bool have_prlimit();
 
 }  // namespace ll2::test

@@ -16,6 +16,7 @@
 
 #include "harness.hpp"
 #include "http/throttle.hpp"
+#include "raw_client.hpp"
 
 using namespace ll2::test;
 
@@ -310,6 +311,54 @@ TEST_F(Throttling, TheProxyHeaderIsIgnoredUnlessConfigured) {
   // the connection's address.
   EXPECT_EQ(proxied.get("/2.3.0/launches/").status, 200);
   EXPECT_EQ(figures(proxied).ident, "127.0.0.1");
+}
+
+// Round 3, item 3: a client sending its own X-Forwarded-For line before the
+// proxy's got a budget of its own per request. Repeated lines are one list
+// (RFC 9110 5.3, as WSGI joins them), whose last entry is the proxy's.
+TEST_F(Throttling, RepeatedProxyHeaderLinesAreOneList) {
+  Server s(db, {"--anon-rate", "3/m", "--client-ip-header", "X-Forwarded-For"});
+  const auto via_proxy = [&](const std::string& target, const std::string& claimed) {
+    const auto r = fetch_once(
+        s.port(), get_request(target, "127.0.0.1:" + std::to_string(s.port()),
+                              "X-Forwarded-For: " + claimed + "\r\nX-Forwarded-For: 1.1.1.1\r\n"));
+    EXPECT_TRUE(r.has_value());
+    return r.value_or(RawResponse{});
+  };
+  std::vector<int> statuses;
+  for (int i = 0; i < 6; ++i)
+    statuses.push_back(via_proxy("/2.3.0/launches/", "6.6.6." + std::to_string(i)).status);
+  EXPECT_EQ(statuses, (std::vector<int>{200, 200, 200, 429, 429, 429}));
+  EXPECT_NE(via_proxy("/2.3.0/api-throttle/", "7.7.7.7").body.find(R"("ident":"1.1.1.1")"),
+            std::string::npos);
+}
+
+// Round 3, item 4: 15 KB client "addresses" made each request a client of
+// 15 KB. Only an IP address is taken, in its canonical form; anything else
+// counts against the connection's address.
+TEST_F(Throttling, OnlyAnAddressInTheProxyHeaderIsAClient) {
+  Server s(db, {"--anon-rate", "2/m", "--client-ip-header", "X-Real-IP"});
+  const auto from = [](const std::string& ip) {
+    return std::map<std::string, std::string>{{"X-Real-IP", ip}};
+  };
+  EXPECT_EQ(s.get("/2.3.0/launches/", from(std::string(15000, 'x'))).status, 200);
+  EXPECT_EQ(s.get("/2.3.0/launches/", from("not-an-address")).status, 200);
+  EXPECT_EQ(s.get("/2.3.0/launches/", from("10.0.0.1.evil")).status, 429);
+  EXPECT_EQ(s.get("/2.3.0/launches/").status, 429);
+  EXPECT_EQ(figures(s, from(std::string(15000, 'y'))).ident, "127.0.0.1");
+  EXPECT_EQ(figures(s, from("2001:DB8:0:0::1")).ident, "2001:db8::1");
+  EXPECT_EQ(figures(s, from("::ffff:192.0.2.9")).ident, "192.0.2.9");
+  EXPECT_EQ(s.get("/2.3.0/launches/", from("192.0.2.9")).status, 200);
+  EXPECT_EQ(figures(s, from("::ffff:192.0.2.9")).use, 1);
+}
+
+TEST(CanonicalIp, AddressesAndNothingElse) {
+  using ll2::http::canonical_ip;
+  EXPECT_EQ(canonical_ip("203.0.113.7"), "203.0.113.7");
+  EXPECT_EQ(canonical_ip("::FFFF:127.0.0.1"), "127.0.0.1");
+  EXPECT_EQ(canonical_ip("2001:0db8::0001"), "2001:db8::1");
+  for (const char* bad : {"", "localhost", "1.2.3", "1.2.3.4.5", "1.2.3.4 ", "[::1]", "::1::2"})
+    EXPECT_EQ(canonical_ip(bad), std::nullopt) << bad;
 }
 
 TEST_F(Throttling, PastTheClientCapTheLeastRecentlySeenIsForgotten) {
