@@ -6,7 +6,8 @@
 # on a small generated and imported world on a free loopback port, asks the
 # server over HTTP, then purges the package.
 # For throw-away machines (CI runs it as root after the main suite): it
-# refuses to run where ll2d is installed already.
+# refuses to run where ll2d is installed already. The Release build is the
+# bulk of its time (about 3.5 min of CPU); the rest takes about 20 s.
 # The settings file is sourced, and its variables are used through eval:
 # shellcheck disable=SC1091,SC2034
 set -euo pipefail
