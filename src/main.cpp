@@ -590,6 +590,10 @@ int run(int argc, char** argv) {
   gen->add_option("--threads", gen_options.threads,
                   "Threads rendering pages (each a fixed share of every route's pages)")
       ->check(CLI::PositiveNumber);
+  std::string gen_now;
+  gen->add_option("--now", gen_now,
+                  "The world's \"now\" (ISO 8601, or `now`): its dates move with it in whole "
+                  "days, so upcoming lists have data at any date (default: 2025-06-01T00:00:00Z)");
   bool gen_quiet = false;
   gen->add_flag("--quiet", gen_quiet, "No progress lines on stderr");
 
@@ -644,6 +648,17 @@ int run(int argc, char** argv) {
   }
   if (*check) return run_check(db, quick);
   if (*gen) {
+    if (gen_now == "now") {
+      gen_options.now = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    } else if (!gen_now.empty()) {
+      gen_options.now = ll2::datetime::parse_filter_datetime(gen_now);
+      if (!gen_options.now) {
+        fmt::print(stderr, "ll2d generate: --now {}: not a date-time\n", gen_now);
+        return 2;
+      }
+    }
     const auto started = std::chrono::steady_clock::now();
     if (!gen_quiet) {
       gen_options.progress = [started](const std::string& line) {
