@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -29,6 +31,8 @@
 #include "store/store.hpp"
 #include "sync/syncer.hpp"
 #include "util/datetime.hpp"
+
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -76,6 +80,14 @@ int run_import(const std::string& db, const std::string& resource,
       return 2;
     }
     root = r->kind;
+  }
+  // Paths that cannot be read are named before anything is created or
+  // written, so a typo leaves no empty database behind.
+  for (const auto& p : inputs) {
+    if (::access(p.c_str(), R_OK) != 0) {
+      fmt::print(stderr, "ll2d import: {}: {}; nothing was imported\n", p, std::strerror(errno));
+      return 2;
+    }
   }
   auto opened = ll2::store::open_store(db);
   if (!opened.store) {
@@ -356,11 +368,35 @@ void add_sync_options(CLI::App* cmd, SyncArgs& args, const std::string& prefix) 
       ->capture_default_str();
 }
 
+// `ll2d --version`: what was built, from which commit, how.
+std::string version_line() {
+  return fmt::format("ll2d {} (commit {}, {} build; serves LL2 2.3.0)", LL2D_VERSION, LL2D_COMMIT,
+                     LL2D_BUILD_TYPE);
+}
+
+// --public-url is put in front of every path in a body, so it must be an
+// absolute http(s) URL of a site, without a path of its own to double.
+std::string check_public_url(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  const std::string scheme = scheme_end == std::string::npos ? "" : url.substr(0, scheme_end);
+  if (scheme != "http" && scheme != "https")
+    return "must start with http:// or https:// (e.g. https://ll.example.org)";
+  const std::string rest = url.substr(scheme_end + 3);
+  if (rest.empty() || rest.front() == '/') return "names no host (e.g. https://ll.example.org)";
+  const auto slash = rest.find('/');
+  if (slash != std::string::npos && slash + 1 < rest.size())
+    return "must be scheme and host only; ll2d serves under /2.3.0/ itself";
+  if (rest.find_first_of("?# ") != std::string::npos)
+    return "must be scheme and host only (no query, fragment or space)";
+  return {};
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
   CLI::App app{"ll2d: a fast, self-hostable Launch Library 2 (2.3.0) API server"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", version_line());
 
   std::string db = "ll2d.sqlite3";
   auto* serve = app.add_subcommand("serve", "Serve the LL2 API from a database");
@@ -372,8 +408,10 @@ int run(int argc, char** argv) {
   serve->add_option("--host", server.host, "Address to listen on")->capture_default_str();
   serve->add_option("--port", server.port, "Port to listen on (0: any free port)")
       ->capture_default_str();
-  serve->add_option("--public-url", public_url,
-                    "Scheme and host for URLs in responses, e.g. https://ll.example.org");
+  serve
+      ->add_option("--public-url", public_url,
+                   "Scheme and host for URLs in responses, e.g. https://ll.example.org")
+      ->check(CLI::Validator(check_public_url, "URL"));
   serve->add_option("--threads", server.threads, "I/O threads (0: one per core)")
       ->capture_default_str();
   serve
@@ -520,8 +558,8 @@ int run(int argc, char** argv) {
   auto* import =
       app.add_subcommand("import", "Import LL2 JSON files or directories into a database");
   std::vector<std::string> inputs;
-  import->add_option("--db", db, std::string(kDbHelp) + " (created if missing)")
-      ->capture_default_str();
+  auto* import_db = import->add_option("--db", db, std::string(kDbHelp) + " (created if missing)")
+                        ->capture_default_str();
   std::string resource;
   import->add_option("--resource", resource,
                      "The endpoint the files come from, as LL2 names it (launches, "
@@ -553,6 +591,10 @@ int run(int argc, char** argv) {
   gen->add_option("--threads", gen_options.threads,
                   "Threads rendering pages (each a fixed share of every route's pages)")
       ->check(CLI::PositiveNumber);
+  std::string gen_now;
+  gen->add_option("--now", gen_now,
+                  "The world's \"now\" (ISO 8601, or `now`): its dates move with it in whole "
+                  "days, so upcoming lists have data at any date (default: 2025-06-01T00:00:00Z)");
   bool gen_quiet = false;
   gen->add_flag("--quiet", gen_quiet, "No progress lines on stderr");
 
@@ -577,7 +619,13 @@ int run(int argc, char** argv) {
                     "Mirror this LL2 into --db in the background while serving (as ll2d sync)");
   add_sync_options(serve, serve_sync_args, "sync-");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version are "errors" that exit 0; a wrong argument exits
+    // 2, as other Unix tools do (CLI11's own codes are 100 and more).
+    return app.exit(e) == 0 ? 0 : 2;
+  }
 
   if (*keys) {
     const char* command = *keys_add ? "add" : *keys_revoke ? "revoke" : "list";
@@ -590,9 +638,28 @@ int run(int argc, char** argv) {
     }
     return run_sync(db, sync_args, sync_once, sync_status);
   }
-  if (*import) return run_import(db, resource, inputs);
+  if (*import) {
+    // A database made where nobody looks is worse than a question.
+    if (import_db->count() == 0) {
+      std::error_code ec;
+      fmt::print(stderr, "ll2d import: no --db given: importing into {}\n",
+                 (fs::current_path(ec) / db).string());
+    }
+    return run_import(db, resource, inputs);
+  }
   if (*check) return run_check(db, quick);
   if (*gen) {
+    if (gen_now == "now") {
+      gen_options.now = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    } else if (!gen_now.empty()) {
+      gen_options.now = ll2::datetime::parse_filter_datetime(gen_now);
+      if (!gen_options.now) {
+        fmt::print(stderr, "ll2d generate: --now {}: not a date-time\n", gen_now);
+        return 2;
+      }
+    }
     const auto started = std::chrono::steady_clock::now();
     if (!gen_quiet) {
       gen_options.progress = [started](const std::string& line) {
@@ -634,6 +701,14 @@ int run(int argc, char** argv) {
     if (opened.read_only) {
       fmt::print(stderr, "ll2d serve: serving {} read-only{}\n", ll2::store::display_name(db),
                  opened.note.empty() ? "" : " (" + opened.note + ")");
+    }
+    // An import that failed leaves a schema without data: serving it is
+    // allowed (an import may follow), but not in silence.
+    if (sync_from.empty() && !ll2::api::holds_ll2_data(*opened.store)) {
+      fmt::print(stderr,
+                 "ll2d serve: note: {} holds no LL2 data yet: every list is empty and /readyz "
+                 "answers 503 until an import (ll2d import --db {} FILE...)\n",
+                 ll2::store::display_name(db), ll2::store::display_name(db));
     }
     // Every worker opens it the same way.
     open_options.access = opened.read_only ? Access::ReadOnly : Access::ReadWrite;

@@ -902,6 +902,20 @@ Response Engine::handle(const Request& request) const {
   return response;
 }
 
+bool holds_ll2_data(store::Store& store) {
+  const store::ReadSnapshot snapshot(store);
+  if (snapshot.error()) return false;
+  for (const auto& r : model::registry().resources()) {
+    if (r->kind->id_type == model::IdType::None) continue;
+    store::ListQuery q;
+    q.kind = r->kind;
+    q.limit = 1;
+    q.count = false;
+    if (!store.list(q).ids.empty()) return true;
+  }
+  return false;
+}
+
 namespace {
 
 // django-health-check's MainView: the media types of Accept by weight

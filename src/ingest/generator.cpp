@@ -242,7 +242,7 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
       return fmt::format("--db {} already holds data; generate builds a new database",
                          store::display_name(db_path));
     auto built = build_world(*opened.store, options.events, options.seed, options.progress,
-                             static_cast<size_t>(options.batch_objects));
+                             static_cast<size_t>(options.batch_objects), world_shift(options.now));
     if (auto* e = std::get_if<std::string>(&built)) {
       opened.store.reset();
       remove_db();

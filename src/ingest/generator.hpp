@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -33,6 +34,9 @@ struct GenerateOptions {
   int64_t batch_objects = 20'000;
   int64_t id_window = 100'000;
   std::function<void(const std::string&)> progress;  // progress lines, may be empty
+  // The world's "now" (microseconds since the epoch): its dates move with it,
+  // in whole days. Unset: 2025-06-01T00:00:00Z, the world as it always was.
+  std::optional<int64_t> now;
 };
 
 struct GenerateStats {

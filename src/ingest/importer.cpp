@@ -2,12 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -25,6 +28,7 @@ using model::ColumnType;
 using model::Field;
 using model::Kind;
 using model::Relation;
+namespace fs = std::filesystem;
 
 std::string ImportError::to_string() const {
   if (line == 0) return fmt::format("{}: {}", file, message);
@@ -443,6 +447,28 @@ class Collector {
   std::map<const Kind*, int64_t> numbers_;  // the last number given, per numbered kind
 };
 
+// Why an object's url names nothing ll2d serves. A url of another LL2 API
+// version (/2.2.0/, /api/ll/2.4.0/) says which, so nobody is left guessing.
+std::string unknown_url(std::string_view url) {
+  std::string_view version;
+  for (size_t start = 0; start < url.size() && version.empty();) {
+    const size_t end = std::min(url.find('/', start), url.size());
+    const std::string_view segment = url.substr(start, end - start);
+    const bool numbers_and_dots =
+        std::count(segment.begin(), segment.end(), '.') == 2 &&
+        segment.find_first_not_of("0123456789.") == std::string_view::npos;
+    if (numbers_and_dots) version = segment;
+    start = end + 1;
+  }
+  if (!version.empty() && version != "2.3.0") {
+    return fmt::format(
+        "its \"url\" is of LL2 API {}, and ll2d serves 2.3.0: import JSON from LL2's /2.3.0/ "
+        "endpoints",
+        version);
+  }
+  return "its \"url\" names no resource ll2d serves; name it with --resource";
+}
+
 }  // namespace
 
 std::variant<Collected, ImportError> collect(const Kind* root, std::string_view source,
@@ -477,7 +503,7 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
             file_name, path.str(), line, col,
             url == nullptr ? "no \"url\" tells which resource this object belongs to; name it "
                              "with --resource"
-                           : "its \"url\" names no resource ll2d serves; name it with --resource"};
+                           : unknown_url(url->text)};
         return;
       }
       kind = r->kind;
@@ -512,9 +538,17 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
 
 namespace {
 
-std::optional<std::string> read_file(const std::string& path) {
+// The file's bytes, or why they cannot be read (as the system says it).
+std::variant<std::string, ImportError> read_file(const std::string& path) {
+  const auto cannot = [&path](int error) {
+    return ImportError{path, "", 0, 0,
+                       fmt::format("cannot read the file: {}", std::strerror(error))};
+  };
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return cannot(EISDIR);
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
+  if (!in) return cannot(errno != 0 ? errno : EIO);
   in.seekg(0, std::ios::end);
   const std::streamoff size = in.tellg();
   in.seekg(0, std::ios::beg);
@@ -524,7 +558,7 @@ std::optional<std::string> read_file(const std::string& path) {
     in.read(text.data(), size);
     text.resize(static_cast<size_t>(in.gcount()));
   }
-  if (in.bad()) return std::nullopt;
+  if (in.bad()) return cannot(EIO);
   // Whatever a stream that cannot tell its size still holds.
   std::ostringstream rest;
   rest << in.rdbuf();
@@ -533,9 +567,9 @@ std::optional<std::string> read_file(const std::string& path) {
 }
 
 std::variant<Collected, ImportError> read_and_collect(const Kind* root, const std::string& path) {
-  const auto source = read_file(path);
-  if (!source) return ImportError{path, "", 0, 0, "cannot read the file"};
-  return collect(root, *source, path);
+  auto source = read_file(path);
+  if (auto* e = std::get_if<ImportError>(&source)) return *e;
+  return collect(root, std::get<std::string>(source), path);
 }
 
 using Clock = std::chrono::steady_clock;
@@ -1048,9 +1082,9 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
 
 std::variant<ImportStats, ImportError> import_file(store::Store& store, const Kind* root,
                                                    const std::string& path) {
-  const auto text = read_file(path);
-  if (!text) return ImportError{path, "", 0, 0, "cannot read the file"};
-  const std::string& source = *text;
+  auto text = read_file(path);
+  if (auto* e = std::get_if<ImportError>(&text)) return *e;
+  const std::string& source = std::get<std::string>(text);
   auto collected = collect(root, source, path);
   if (auto* e = std::get_if<ImportError>(&collected)) return *e;
   auto& c = std::get<Collected>(collected);

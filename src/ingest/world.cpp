@@ -96,8 +96,9 @@ int64_t whole_seconds(int64_t micros) {
 class World {
  public:
   World(store::Store& store, int64_t events, uint64_t seed, const Progress& progress,
-        size_t batch_objects)
-      : store_(store),
+        size_t batch_objects, int64_t shift)
+      : shift_(shift),
+        store_(store),
         registry_(model::registry()),
         sink_(store, batch_objects),
         events_(events),
@@ -136,7 +137,22 @@ class World {
       if (!has_pages(*r)) continue;
       if (const model::Mode* m = page_mode(*r)) out.push_back(m->resolved);
     }
+    // Objects only a composed object prints (the dashboard's notices and road
+    // closures): no route lists them, so no page carries them, but the world
+    // has them for the dashboard to show.
+    for (const auto& r : registry_.resources()) {
+      const model::Mode* m = r->compose.empty() ? nullptr : r->mode(r->detail_mode);
+      for (const auto& f : m != nullptr ? m->resolved->fields : std::vector<model::ViewField>{}) {
+        if (f.view != nullptr && f.field != nullptr && !has_route(*f.view->kind))
+          out.push_back(f.view);
+      }
+    }
     return out;
+  }
+  bool has_route(const model::Kind& k) const {
+    for (const auto& r : registry_.resources())
+      if (r->kind == &k) return true;
+    return false;
   }
 
   // -------------------------------------------------------- machinery
@@ -193,6 +209,7 @@ class World {
     store::RowsWrite w{&f, o.id, {}};
     for (auto& item : items) {
       fill(item);
+      shift_dates(item.values);
       w.rows.push_back(std::move(item.values));
     }
     sink_.rows(std::move(w));
@@ -217,8 +234,24 @@ class World {
       // the other side's foreign keys.
     }
   }
+  // A world generated for another "now" (generate --now): every date-time
+  // and date moves by the same whole number of days, so the world keeps its
+  // shape (what is upcoming, what is docked) around that instant.
+  void shift_dates(std::vector<std::pair<const model::Field*, Value>>& values) const {
+    if (shift_ == 0) return;
+    for (auto& [f, v] : values) {
+      if (f->relation != model::Relation::Column) continue;
+      if (f->type == model::ColumnType::DateTime && std::holds_alternative<int64_t>(v)) {
+        std::get<int64_t>(v) += shift_;
+      } else if (f->type == model::ColumnType::Date && std::holds_alternative<std::string>(v)) {
+        if (const auto t = datetime::parse_filter_datetime(std::get<std::string>(v)))
+          v = synth::date_text(*t + shift_);
+      }
+    }
+  }
   void emit(Obj& o) {
     fill(o);
+    shift_dates(o.values);
     sink_.object({o.kind, o.id, std::move(o.values)});
     sink_.maybe_flush();
   }
@@ -706,6 +739,7 @@ class World {
   void spacewalks();
   void events();
   void updates();
+  void notices_and_road_closures();
   void docking_events();
   void stations_and_ports();
   void spacecraft();
@@ -754,6 +788,7 @@ class World {
     return store_.list(q).ids;
   }
 
+  int64_t shift_;  // added to every date-time (generate --now)
   store::Store& store_;
   const model::Registry& registry_;
   synth::Sink sink_;
@@ -1626,6 +1661,28 @@ void World::updates() {
   }
 }
 
+// What the Starship dashboard shows around "now" besides flights: a dozen
+// notices from ten days before it on, and road closures from three days
+// before it to a month after, some over, some current, most to come.
+void World::notices_and_road_closures() {
+  constexpr int64_t kEach = 12;
+  for (int64_t n = 1; n <= kEach; ++n) {
+    Obj o = make("notice", n, n);
+    const int64_t date = now_us() + (n * 3 - 10) * kDay + o.rng.range(0, 23) * kHour;
+    set(o, "date", I(date));
+    set(o, "url", S(fmt::format("https://notices.example/starbase/{}", n)));
+    emit(o);
+  }
+  for (int64_t n = 1; n <= kEach; ++n) {
+    Obj o = make("road_closure", n, n);
+    const int64_t start = now_us() + (n * 3 - 3) * kDay + o.rng.range(6, 12) * kHour;
+    set(o, "title", S(fmt::format("Highway 4 closure {}: Starship flight test operations", n)));
+    set(o, "window_start", I(start));
+    set(o, "window_end", I(start + o.rng.range(4, 14) * kHour));
+    emit(o);
+  }
+}
+
 // --------------------------------------------------------- docking events
 
 void World::docking_events() {
@@ -2063,6 +2120,7 @@ std::optional<std::string> World::build() {
   spacewalks();
   events();
   updates();
+  notices_and_road_closures();
   if (!checkpoint("expeditions, spacewalks, events and updates")) return sink_.error();
   docking_events();
   stations_and_ports();
@@ -2086,9 +2144,15 @@ std::optional<std::string> World::build() {
 
 }  // namespace
 
+int64_t world_shift(std::optional<int64_t> now) {
+  if (!now) return 0;
+  return (*now - now_us()) / kDay * kDay;
+}
+
 std::variant<int64_t, std::string> build_world(store::Store& store, int64_t events, uint64_t seed,
-                                               const Progress& progress, size_t batch_objects) {
-  World world(store, events, seed, progress, std::max<size_t>(1, batch_objects));
+                                               const Progress& progress, size_t batch_objects,
+                                               int64_t shift) {
+  World world(store, events, seed, progress, std::max<size_t>(1, batch_objects), shift);
   if (auto e = world.build()) return *e;
   return world.objects();
 }

@@ -1,5 +1,7 @@
 #include <fmt/format.h>
+#include <pwd.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -773,6 +775,23 @@ std::optional<std::string> not_writable(const std::string& path) {
   return std::nullopt;
 }
 
+// Who owns what cannot be written, when that is not this process's user:
+// the usual cause (imported as root, served as ll2d, or the reverse).
+std::string whose(const std::string& path) {
+  struct stat st {};
+  const std::string what = ::stat(path.c_str(), &st) == 0 ? path : directory_of(path);
+  if (::stat(what.c_str(), &st) != 0 || st.st_uid == ::geteuid()) return {};
+  const auto name = [](uid_t uid) {
+    const passwd* pw = ::getpwuid(uid);
+    return pw != nullptr ? std::string(pw->pw_name) : fmt::format("uid {}", uid);
+  };
+  const std::string owner = name(st.st_uid);
+  return fmt::format(
+      "; {} belongs to {} (this is {}): run ll2d as {} (sudo -u {} ll2d ...), or "
+      "let {} write it",
+      what, owner, name(::geteuid()), owner, owner, name(::geteuid()));
+}
+
 bool on_read_only_file_system(const std::string& path) {
   struct statvfs st {};
   return ::statvfs(directory_of(path).c_str(), &st) == 0 && (st.f_flag & ST_RDONLY) != 0;
@@ -917,6 +936,8 @@ OpenResult open_sqlite(const std::string& path, const OpenOptions& options) {
     return out;
   }
 
+  // SQLite would open such a file read-only and fail at the first write.
+  if (auto why = not_writable(path)) return refused(*why + whose(path));
   const int flags =
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.must_exist ? 0 : SQLITE_OPEN_CREATE);
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {

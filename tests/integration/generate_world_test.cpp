@@ -84,6 +84,22 @@ class GeneratedWorld : public ::testing::Test {
 
 }  // namespace
 
+// Tables of kinds that only a composed object prints (the dashboard's notices
+// and road closures): no route lists them, so no page carries them back.
+bool only_composed(const std::string& table) {
+  const auto& registry = ll2::model::registry();
+  const ll2::model::Kind* kind = registry.find_kind(table);
+  if (kind == nullptr) return false;
+  bool printed = false;
+  for (const auto& r : registry.resources()) {
+    if (r->kind == kind) return false;
+    const ll2::model::Mode* m = r->compose.empty() ? nullptr : r->mode(r->detail_mode);
+    for (const auto& f : m != nullptr ? m->resolved->fields : std::vector<ll2::model::ViewField>{})
+      printed = printed || (f.view != nullptr && f.view->kind == kind);
+  }
+  return printed;
+}
+
 TEST_F(GeneratedWorld, ImportGivesBackTheGeneratorsDatabase) {
   LL2D_SQLITE_ONLY();
   const auto generated = table_rows(generated_db());
@@ -91,6 +107,7 @@ TEST_F(GeneratedWorld, ImportGivesBackTheGeneratorsDatabase) {
   ASSERT_FALSE(generated.empty());
   size_t objects = 0;
   for (const auto& [table, rows] : generated) {
+    if (only_composed(table)) continue;
     const auto it = imported.find(table);
     ASSERT_NE(it, imported.end()) << table;
     objects += rows.size();

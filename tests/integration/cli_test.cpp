@@ -1,0 +1,139 @@
+// What a newcomer meets on the command line: the exit status of a wrong
+// argument, --version, and messages that say what is wrong and what to do.
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "harness.hpp"
+
+using namespace ll2::test;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// `command` through the shell (for a working directory or another user),
+// with stderr joined to stdout; the exit status in `status`.
+std::string shell(const std::string& command, int* status) {
+  std::string out;
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return out;
+  std::array<char, 4096> buf{};
+  for (size_t n; (n = std::fread(buf.data(), 1, buf.size(), p)) > 0;) out.append(buf.data(), n);
+  const int raw = ::pclose(p);
+  *status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return out;
+}
+
+std::string write_file(const TempDir& dir, const std::string& name, const std::string& text) {
+  std::ofstream(dir.file(name), std::ios::binary) << text;
+  return dir.file(name);
+}
+
+TEST(CommandLine, AWrongArgumentExitsTwoAsUnixToolsDo) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"serve", "--no-such-flag"}, {"import"}, {"frobnicate"}, {"serve", "--port", "x"}}) {
+    const auto r = run_ll2d(args, 30);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << ": " << r.err;
+  }
+  EXPECT_EQ(run_ll2d({"--help"}, 30).exit_code, 0);
+}
+
+TEST(CommandLine, VersionNamesTheVersionCommitAndBuild) {
+  const auto r = run_ll2d({"--version"}, 30);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with("ll2d 0.")) << r.out;
+  EXPECT_TRUE(contains(r.out, "(commit ")) << r.out;
+  EXPECT_TRUE(contains(r.out, " build; serves LL2 2.3.0)")) << r.out;
+}
+
+TEST(CommandLine, APublicUrlMustBeSchemeAndHost) {
+  TempDir dir;
+  ASSERT_EQ(import_golden(dir.file("db.sqlite3")).exit_code, 0);
+  const auto db = dir.file("db.sqlite3");
+  const auto no_scheme =
+      run_ll2d({"serve", "--db", db, "--port", "0", "--public-url", "ll.example.org"}, 30);
+  EXPECT_EQ(no_scheme.exit_code, 2);
+  EXPECT_TRUE(contains(no_scheme.err, "must start with http:// or https://")) << no_scheme.err;
+  const auto with_path = run_ll2d(
+      {"serve", "--db", db, "--port", "0", "--public-url", "https://ll.example.org/2.3.0/"}, 30);
+  EXPECT_EQ(with_path.exit_code, 2);
+  EXPECT_TRUE(contains(with_path.err, "scheme and host only")) << with_path.err;
+  // What is right is served, links and all.
+  Server server(db, {"--public-url", "https://ll.example.org/"});
+  const auto r = server.get("/2.3.0/docking_events/?format=json");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(contains(r.body, "\"https://ll.example.org/2.3.0/docking_events/609/?format=json\""))
+      << r.body.substr(0, 200);
+}
+
+TEST(ImportMessages, AMissingFileSaysWhyAndCreatesNoDatabase) {
+  LL2D_SQLITE_ONLY();
+  TempDir dir;
+  const auto r = run_ll2d({"import", "--db", dir.file("new.sqlite3"), dir.file("missing.json")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, dir.file("missing.json") + ": No such file or directory")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("new.sqlite3")));
+}
+
+TEST(ImportMessages, AFileOfAnotherApiVersionIsToldSo) {
+  TempDir dir;
+  const auto file = write_file(
+      dir, "old.json",
+      R"({"id": 3, "url": "https://ll.thespacedevs.com/2.2.0/launch/abc/", "name": "x"})");
+  const auto r = run_ll2d({"import", "--db", dir.file("db.sqlite3"), file});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.err, "its \"url\" is of LL2 API 2.2.0, and ll2d serves 2.3.0")) << r.err;
+}
+
+TEST(ImportMessages, WithoutDbItSaysWhereItWrites) {
+  LL2D_SQLITE_ONLY();
+  TempDir dir;
+  int status = -1;
+  const auto out = shell(fmt::format("cd '{}' && '{}' import '{}'", dir.path(), LL2D_BINARY,
+                                     LL2D_FIXTURES "/docking_event_609_detailed.json"),
+                         &status);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_TRUE(contains(out, "no --db given: importing into " + dir.file("ll2d.sqlite3"))) << out;
+  EXPECT_TRUE(std::filesystem::exists(dir.file("ll2d.sqlite3")));
+}
+
+// Imported as root, written as the service's user (or the reverse): the
+// message names the owner instead of SQLite's "readonly database".
+TEST(ImportMessages, AnotherUsersDatabaseNamesItsOwner) {
+  LL2D_SQLITE_ONLY();
+  if (::geteuid() != 0 || ::system("command -v runuser >/dev/null") != 0)
+    GTEST_SKIP() << "needs root and runuser to act as another user";
+  TempDir dir;
+  std::filesystem::permissions(dir.path(), std::filesystem::perms(0755));
+  const auto db = dir.file("db.sqlite3");
+  ASSERT_EQ(import_golden(db).exit_code, 0);
+  int status = -1;
+  const auto out = shell(fmt::format("runuser -u nobody -- '{}' import --db '{}' '{}'", LL2D_BINARY,
+                                     db, LL2D_FIXTURES "/docking_event_609_detailed.json"),
+                         &status);
+  EXPECT_EQ(status, 2) << out;
+  EXPECT_TRUE(contains(out, "belongs to root (this is nobody)")) << out;
+  EXPECT_FALSE(contains(out, "SQLITE_READONLY")) << out;
+}
+
+TEST(ServeMessages, ADatabaseWithoutDataIsServedWithANote) {
+  TempDir dir;
+  const auto db = dir.file("db.sqlite3");
+  // A failed import leaves the schema and no data.
+  const auto bad = write_file(dir, "bad.json", "not JSON");
+  ASSERT_EQ(run_ll2d({"import", "--db", db, "--resource", "agencies", bad}).exit_code, 1);
+  Server server(db);
+  EXPECT_TRUE(contains(server.stderr_text(), "holds no LL2 data yet")) << server.stderr_text();
+  EXPECT_EQ(server.get("/readyz").status, 503);
+}
+
+}  // namespace
