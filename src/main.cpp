@@ -704,7 +704,11 @@ int run(int argc, char** argv) {
     }
     // An import that failed leaves a schema without data: serving it is
     // allowed (an import may follow), but not in silence.
-    if (sync_from.empty() && !ll2::api::holds_ll2_data(*opened.store)) {
+    const bool holds_data = [&] {
+      const ll2::store::ReadSnapshot snapshot(*opened.store);
+      return !snapshot.error() && ll2::api::holds_ll2_data(*opened.store);
+    }();
+    if (sync_from.empty() && !holds_data) {
       fmt::print(stderr,
                  "ll2d serve: note: {} holds no LL2 data yet: every list is empty and /readyz "
                  "answers 503 until an import (ll2d import --db {} FILE...)\n",

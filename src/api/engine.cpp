@@ -284,14 +284,7 @@ struct Engine::DatabaseProbe {
         out.problem = *snapshot.error();
         return out;
       }
-      for (const auto& r : model::registry().resources()) {
-        if (out.data || r->kind->id_type == model::IdType::None) continue;
-        store::ListQuery q;
-        q.kind = r->kind;
-        q.limit = 1;
-        q.count = false;
-        out.data = !store->list(q).ids.empty();
-      }
+      out.data = holds_ll2_data(*store);
     } catch (const std::exception& e) {
       out.problem = e.what();
     }
@@ -903,8 +896,6 @@ Response Engine::handle(const Request& request) const {
 }
 
 bool holds_ll2_data(store::Store& store) {
-  const store::ReadSnapshot snapshot(store);
-  if (snapshot.error()) return false;
   for (const auto& r : model::registry().resources()) {
     if (r->kind->id_type == model::IdType::None) continue;
     store::ListQuery q;

@@ -94,8 +94,8 @@ struct EngineOptions {
 // /2.3.0/api-throttle/ (authenticated, never counted); else Counted.
 enum class ThrottleScope { Exempt, Counted, Status };
 
-// Whether the database holds objects of some endpoint (read in one
-// snapshot): /readyz is 503 without, and serve says so at start.
+// Whether the database holds objects of some endpoint, read in the caller's
+// snapshot: /readyz is 503 without, and serve says so at start.
 bool holds_ll2_data(store::Store& store);
 
 class Engine {
