@@ -115,6 +115,13 @@ Row read_row(const PGresult* r, int row, int first, int n) {
   return out;
 }
 
+// A kind's row from the result's columns at `first` on (sql::row_columns).
+Row read_kind_row(const PGresult* r, int row, int first, const Kind& kind) {
+  Row out = read_row(r, row, first, sql::row_width(kind));
+  sql::restore_integer_forms(kind, out);
+  return out;
+}
+
 // SQLSTATE classes that mean the server or the connection is gone (08:
 // connection exception; 57P01-57P03: shutting down, cannot connect now;
 // 53: out of resources, e.g. too many connections).
@@ -147,7 +154,7 @@ class PostgresStore final : public Store {
   std::optional<Row> load(const Kind& kind, const Value& id) override {
     const Result r = query(sql::select_row(kind), {id});
     if (PQntuples(r.get()) == 0) return std::nullopt;
-    return read_row(r.get(), 0, 0, kind.column_count + 1);
+    return read_kind_row(r.get(), 0, 0, kind);
   }
 
   std::vector<Value> related_ids(const Kind& owner_kind, const Field& field,
@@ -162,8 +169,7 @@ class PostgresStore final : public Store {
     const Result r =
         query(sql::select_rows_in(kind, sql::Dialect::Postgres), {sql::ids_parameter(ids)});
     std::vector<Row> rows;
-    for (int i = 0; i < PQntuples(r.get()); ++i)
-      rows.push_back(read_row(r.get(), i, 0, kind.column_count + 1));
+    for (int i = 0; i < PQntuples(r.get()); ++i) rows.push_back(read_kind_row(r.get(), i, 0, kind));
     return rows;
   }
 
@@ -192,9 +198,8 @@ class PostgresStore final : public Store {
     const Result r = query(sql::select_owned_rows_in(field, sql::Dialect::Postgres),
                            {sql::ids_parameter(owners)});
     std::vector<std::pair<Value, Row>> rows;
-    const int n = field.target_kind->column_count + 1;
     for (int i = 0; i < PQntuples(r.get()); ++i)
-      rows.emplace_back(column(r.get(), i, 0), read_row(r.get(), i, 1, n));
+      rows.emplace_back(column(r.get(), i, 0), read_kind_row(r.get(), i, 1, *field.target_kind));
     return rows;
   }
 
@@ -202,7 +207,7 @@ class PostgresStore final : public Store {
     const Result r = query(sql::select_owned_rows(field), {owner});
     std::vector<Row> rows;
     for (int i = 0; i < PQntuples(r.get()); ++i)
-      rows.push_back(read_row(r.get(), i, 0, field.target_kind->column_count + 1));
+      rows.push_back(read_kind_row(r.get(), i, 0, *field.target_kind));
     return rows;
   }
 

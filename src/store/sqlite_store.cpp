@@ -224,7 +224,7 @@ class SqliteStore final : public Store {
     st.reset();
     st.bind(1, id);
     std::optional<Row> row;
-    if (step(st)) row = read_row(st, kind.column_count + 1);
+    if (step(st)) row = read_kind_row(st, kind);
     sqlite3_reset(st.get());
     return row;
   }
@@ -244,7 +244,7 @@ class SqliteStore final : public Store {
     st.reset();
     st.bind(1, sql::ids_parameter(ids));
     std::vector<Row> rows;
-    while (step(st)) rows.push_back(read_row(st, kind.column_count + 1));
+    while (step(st)) rows.push_back(read_kind_row(st, kind));
     return rows;
   }
 
@@ -273,13 +273,7 @@ class SqliteStore final : public Store {
     st.reset();
     st.bind(1, sql::ids_parameter(owners));
     std::vector<std::pair<Value, Row>> rows;
-    const int n = field.target_kind->column_count + 1;
-    while (step(st)) {
-      Row row;
-      row.reserve(static_cast<size_t>(n));
-      for (int i = 1; i <= n; ++i) row.push_back(st.column(i));
-      rows.emplace_back(st.column(0), std::move(row));
-    }
+    while (step(st)) rows.emplace_back(st.column(0), read_kind_row(st, *field.target_kind, 1));
     return rows;
   }
 
@@ -288,7 +282,7 @@ class SqliteStore final : public Store {
     st.reset();
     st.bind(1, owner);
     std::vector<Row> rows;
-    while (step(st)) rows.push_back(read_row(st, field.target_kind->column_count + 1));
+    while (step(st)) rows.push_back(read_kind_row(st, *field.target_kind));
     return rows;
   }
 
@@ -614,6 +608,16 @@ class SqliteStore final : public Store {
     Row row;
     row.reserve(static_cast<size_t>(n));
     for (int i = 0; i < n; ++i) row.push_back(st.column(i));
+    return row;
+  }
+
+  // A kind's row from the statement's columns at `first` on (sql::row_columns).
+  static Row read_kind_row(const Statement& st, const Kind& kind, int first = 0) {
+    const int n = sql::row_width(kind);
+    Row row;
+    row.reserve(static_cast<size_t>(n));
+    for (int i = first; i < first + n; ++i) row.push_back(st.column(i));
+    sql::restore_integer_forms(kind, row);
     return row;
   }
 
