@@ -526,7 +526,8 @@ std::string earth(const std::string& diameter, const std::string& gravity) {
 
 // LL2 sends a float field's whole numbers in both forms (12742000 and 3.0);
 // a mirror serves each as it was imported, from the response cache and the
-// list index too, and a later import in the other form replaces the form.
+// list index too, passes it on to a mirror that syncs from it, and a later
+// import in the other form replaces the form.
 TEST(NumberForms, AFloatFieldIsServedInTheFormItWasImportedIn) {
   TempDir dir;
   const std::string db = dir.file("db.sqlite3");
@@ -554,6 +555,21 @@ TEST(NumberForms, AFloatFieldIsServedInTheFormItWasImportedIn) {
   }
   EXPECT_NE(served("/2.3.0/celestial_bodies/?diameter=12742000").find(R"("count":1,)"),
             std::string::npos);
+  {
+    // A mirror that syncs from this one serves the same bytes.
+    const std::string mirror = dir.file("mirror.sqlite3");
+    const auto synced = run_ll2d({"sync", "--db", mirror, "--upstream",
+                                  fmt::format("http://127.0.0.1:{}", server.port()), "--calls",
+                                  "1000/1s", "--resources", "celestial_bodies", "--once"});
+    ASSERT_EQ(synced.exit_code, 0) << synced.err;
+    Server copy(mirror);
+    for (const char* path : {"/2.3.0/celestial_bodies/1/", "/2.3.0/celestial_bodies/"}) {
+      const auto r = copy.get(path);
+      EXPECT_NE(r.body.find(R"("diameter":12742000,"mass":5.972168e+24,"gravity":9.0,)"),
+                std::string::npos)
+          << path << ": " << r.body;
+    }
+  }
 
   import(earth("12742000.0", "9"));  // seen by the running server
   for (const char* path : {"/2.3.0/celestial_bodies/1/", "/2.3.0/celestial_bodies/"}) {
