@@ -21,6 +21,7 @@
 #include <unordered_map>
 
 #include "store/migrations.hpp"
+#include "store/read_budget.hpp"
 #include "store/sql_builder.hpp"
 #include "store/store.hpp"
 
@@ -249,12 +250,11 @@ class PostgresStore final : public Store {
   // generation the caches are keyed by, read inside the snapshot.
   std::optional<std::string> begin_read(Deadline deadline) override {
     reconnect_if_broken();
-    deadline_ = deadline;
+    budget_.start(deadline);
     int64_t budget_ms = 0;  // 0: no statement timeout
-    if (deadline) {
+    if (const Deadline clock = budget_.clock_deadline()) {
       budget_ms = std::max<int64_t>(
-          1,
-          std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count());
+          1, std::chrono::duration_cast<std::chrono::milliseconds>(*clock - Clock::now()).count());
     }
     try {
       const Result r = simple(fmt::format(
@@ -264,7 +264,7 @@ class PostgresStore final : public Store {
       snapshot_version_ =
           PQntuples(r.get()) > 0 ? std::strtoull(PQgetvalue(r.get(), 0, 0), nullptr, 10) : 0;
     } catch (const StoreError&) {
-      deadline_.reset();
+      budget_.stop();
       finish_transaction();
       throw;  // the engine answers 503 or 500 from the cause
     }
@@ -277,7 +277,7 @@ class PostgresStore final : public Store {
   // saves a round trip per request (the snapshot ends at once either way).
   void end_read() override {
     in_snapshot_ = false;
-    deadline_.reset();
+    budget_.stop();
     if (!broken_ && PQstatus(conn_) == CONNECTION_OK &&
         PQtransactionStatus(conn_) == PQTRANS_INTRANS) {
       if (PQsendQuery(conn_, "COMMIT") != 0) {
@@ -515,15 +515,16 @@ class PostgresStore final : public Store {
   Result last_result(std::string_view sql) {
     const Clock::time_point give_up = Clock::now() + kMaxWait;
     bool cancelled = false;
+    const Deadline deadline = budget_.clock_deadline();
     Result last;
     std::optional<StoreError> error;
     while (true) {
       while (PQisBusy(conn_) != 0) {
         Clock::time_point until = give_up;
-        if (deadline_ && !cancelled) until = std::min(until, *deadline_);
+        if (deadline && !cancelled) until = std::min(until, *deadline);
         const auto left = until - Clock::now();
         if (left <= Clock::duration::zero()) {
-          if (deadline_ && !cancelled && Clock::now() < give_up) {
+          if (deadline && !cancelled && Clock::now() < give_up) {
             cancel();
             cancelled = true;
             continue;
@@ -558,7 +559,7 @@ class PostgresStore final : public Store {
     const std::string_view code = state != nullptr ? state : "";
     std::string message = fmt::format("PostgreSQL {}: {} (in: {})", code.empty() ? "error" : code,
                                       one_line(PQresultErrorMessage(r)), sql.substr(0, 200));
-    if (code == "57014" && deadline_)  // query_canceled: statement_timeout
+    if (code == "57014" && budget_.active())  // query_canceled: statement_timeout
       return StoreError(StoreError::Cause::TimedOut, message);
     if (unavailable_state(code) || PQstatus(conn_) == CONNECTION_BAD) {
       broken_ = true;
@@ -598,21 +599,21 @@ class PostgresStore final : public Store {
   void drain_commit() {
     if (!commit_pending_) return;
     commit_pending_ = false;
-    const auto saved = deadline_;
-    deadline_.reset();
+    const ReadBudget saved = budget_;
+    budget_.stop();
     try {
       last_result("COMMIT");
     } catch (const StoreError&) {
       broken_ = true;  // a read's COMMIT cannot fail on a healthy connection
     }
-    deadline_ = saved;
+    budget_ = saved;
   }
 
   // Before anything is sent: the connection is usable and time is left.
   void check_deadline() {
     drain_commit();
     if (broken_) throw StoreError(StoreError::Cause::Unavailable, "the connection failed before");
-    if (deadline_ && Clock::now() >= *deadline_)
+    if (budget_.spent_at_statement())
       throw StoreError(StoreError::Cause::TimedOut, "the read's deadline passed");
   }
 
@@ -631,14 +632,14 @@ class PostgresStore final : public Store {
     if (broken_ || PQstatus(conn_) != CONNECTION_OK) return;
     const PGTransactionStatusType t = PQtransactionStatus(conn_);
     if (t == PQTRANS_IDLE) return;
-    const auto saved = deadline_;
-    deadline_.reset();
+    const ReadBudget saved = budget_;
+    budget_.stop();
     simple_ignore(t == PQTRANS_INTRANS ? "COMMIT" : "ROLLBACK");
-    deadline_ = saved;
+    budget_ = saved;
   }
 
   PGconn* conn_;
-  Deadline deadline_;
+  ReadBudget budget_;  // of the current read snapshot
   bool in_snapshot_ = false;
   bool broken_ = false;
   // ll2d_state.generation as the open write transaction found it, and as
