@@ -255,11 +255,11 @@ void Serializer::write_column(json::Writer& out, const Field& field, const Value
       else
         out.null();
       return;
-    case ColumnType::Float:
+    case ColumnType::Float:  // in the form it was imported in (sql::keeps_integer_form)
       if (const auto* d = std::get_if<double>(&v))
         out.number(*d);
       else if (const auto* i = std::get_if<int64_t>(&v))
-        out.number(static_cast<double>(*i));
+        out.integer(*i);
       else
         out.null();
       return;

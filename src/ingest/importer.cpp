@@ -243,6 +243,11 @@ class Collector {
       }
       case ColumnType::Float: {
         if (n.type != T::Number) return wrong("a number");
+        // Kept in the form LL2 sent it: 84 stays an integer, 84.0 a float
+        // (an integer beyond 64 bits is kept as a float).
+        if (n.text.find_first_of(".eE") == std::string_view::npos) {
+          if (auto i = integer(n)) return Value(*i);
+        }
         double d = 0;
         const auto* end = n.text.data() + n.text.size();
         const auto res = std::from_chars(n.text.data(), end, d);

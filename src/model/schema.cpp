@@ -373,9 +373,12 @@ std::vector<std::string> Registry::resolve() {
   for (auto& k : kinds_) {
     if (!names.insert(k->name).second) problems.push_back("duplicate kind " + k->name);
     int column = 0;
+    k->float_columns.clear();
     for (auto& f : k->fields) {
       f.owner = k.get();
       if (f.relation == Relation::Column || f.relation == Relation::ForeignKey) f.column = ++column;
+      if (f.relation == Relation::Column && f.type == ColumnType::Float)
+        k->float_columns.push_back(f.column);
       if (f.relation != Relation::Column) {
         Kind* target = nullptr;
         for (auto& t : kinds_) {

@@ -74,7 +74,8 @@ struct Kind {
   // LL2 prints these objects without an id (the Starship dashboard and its
   // halves): an import numbers them 1, 2, ... in the order a file lists them.
   bool numbered = false;
-  int column_count = 0;  // Row size is 1 + column_count (id first)
+  int column_count = 0;            // Row size is 1 + column_count (id first)
+  std::vector<int> float_columns;  // the Row positions of its Float columns
   // View keys printed from a differently named field (ViewField::from), so
   // that the importer reads such a key back into its field. Set by resolve().
   std::map<std::string, const Field*, std::less<>> key_aliases;

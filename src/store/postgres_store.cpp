@@ -21,6 +21,7 @@
 #include <unordered_map>
 
 #include "store/migrations.hpp"
+#include "store/read_budget.hpp"
 #include "store/sql_builder.hpp"
 #include "store/store.hpp"
 
@@ -115,6 +116,13 @@ Row read_row(const PGresult* r, int row, int first, int n) {
   return out;
 }
 
+// A kind's row from the result's columns at `first` on (sql::row_columns).
+Row read_kind_row(const PGresult* r, int row, int first, const Kind& kind) {
+  Row out = read_row(r, row, first, sql::row_width(kind));
+  sql::restore_integer_forms(kind, out);
+  return out;
+}
+
 // SQLSTATE classes that mean the server or the connection is gone (08:
 // connection exception; 57P01-57P03: shutting down, cannot connect now;
 // 53: out of resources, e.g. too many connections).
@@ -142,7 +150,7 @@ class PostgresStore final : public Store {
   std::optional<Row> load(const Kind& kind, const Value& id) override {
     const Result r = query(sql::select_row(kind), {id});
     if (PQntuples(r.get()) == 0) return std::nullopt;
-    return read_row(r.get(), 0, 0, kind.column_count + 1);
+    return read_kind_row(r.get(), 0, 0, kind);
   }
 
   std::vector<Value> related_ids(const Kind& owner_kind, const Field& field,
@@ -157,8 +165,7 @@ class PostgresStore final : public Store {
     const Result r =
         query(sql::select_rows_in(kind, sql::Dialect::Postgres), {sql::ids_parameter(ids)});
     std::vector<Row> rows;
-    for (int i = 0; i < PQntuples(r.get()); ++i)
-      rows.push_back(read_row(r.get(), i, 0, kind.column_count + 1));
+    for (int i = 0; i < PQntuples(r.get()); ++i) rows.push_back(read_kind_row(r.get(), i, 0, kind));
     return rows;
   }
 
@@ -196,9 +203,8 @@ class PostgresStore final : public Store {
     const Result r = query(sql::select_owned_rows_in(field, sql::Dialect::Postgres),
                            {sql::ids_parameter(owners)});
     std::vector<std::pair<Value, Row>> rows;
-    const int n = field.target_kind->column_count + 1;
     for (int i = 0; i < PQntuples(r.get()); ++i)
-      rows.emplace_back(column(r.get(), i, 0), read_row(r.get(), i, 1, n));
+      rows.emplace_back(column(r.get(), i, 0), read_kind_row(r.get(), i, 1, *field.target_kind));
     return rows;
   }
 
@@ -206,7 +212,7 @@ class PostgresStore final : public Store {
     const Result r = query(sql::select_owned_rows(field), {owner});
     std::vector<Row> rows;
     for (int i = 0; i < PQntuples(r.get()); ++i)
-      rows.push_back(read_row(r.get(), i, 0, field.target_kind->column_count + 1));
+      rows.push_back(read_kind_row(r.get(), i, 0, *field.target_kind));
     return rows;
   }
 
@@ -248,12 +254,11 @@ class PostgresStore final : public Store {
   // generation the caches are keyed by, read inside the snapshot.
   std::optional<std::string> begin_read(Deadline deadline) override {
     reconnect_if_broken();
-    deadline_ = deadline;
+    budget_.start(deadline);
     int64_t budget_ms = 0;  // 0: no statement timeout
-    if (deadline) {
+    if (const Deadline clock = budget_.clock_deadline()) {
       budget_ms = std::max<int64_t>(
-          1,
-          std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count());
+          1, std::chrono::duration_cast<std::chrono::milliseconds>(*clock - Clock::now()).count());
     }
     try {
       const Result r = simple(fmt::format(
@@ -263,7 +268,7 @@ class PostgresStore final : public Store {
       snapshot_version_ =
           PQntuples(r.get()) > 0 ? std::strtoull(PQgetvalue(r.get(), 0, 0), nullptr, 10) : 0;
     } catch (const StoreError&) {
-      deadline_.reset();
+      budget_.stop();
       finish_transaction();
       throw;  // the engine answers 503 or 500 from the cause
     }
@@ -276,7 +281,7 @@ class PostgresStore final : public Store {
   // saves a round trip per request (the snapshot ends at once either way).
   void end_read() override {
     in_snapshot_ = false;
-    deadline_.reset();
+    budget_.stop();
     if (!broken_ && PQstatus(conn_) == CONNECTION_OK &&
         PQtransactionStatus(conn_) == PQTRANS_INTRANS) {
       if (PQsendQuery(conn_, "COMMIT") != 0) {
@@ -514,15 +519,16 @@ class PostgresStore final : public Store {
   Result last_result(std::string_view sql) {
     const Clock::time_point give_up = Clock::now() + kMaxWait;
     bool cancelled = false;
+    const Deadline deadline = budget_.clock_deadline();
     Result last;
     std::optional<StoreError> error;
     while (true) {
       while (PQisBusy(conn_) != 0) {
         Clock::time_point until = give_up;
-        if (deadline_ && !cancelled) until = std::min(until, *deadline_);
+        if (deadline && !cancelled) until = std::min(until, *deadline);
         const auto left = until - Clock::now();
         if (left <= Clock::duration::zero()) {
-          if (deadline_ && !cancelled && Clock::now() < give_up) {
+          if (deadline && !cancelled && Clock::now() < give_up) {
             cancel();
             cancelled = true;
             continue;
@@ -557,7 +563,7 @@ class PostgresStore final : public Store {
     const std::string_view code = state != nullptr ? state : "";
     std::string message = fmt::format("PostgreSQL {}: {} (in: {})", code.empty() ? "error" : code,
                                       one_line(PQresultErrorMessage(r)), sql.substr(0, 200));
-    if (code == "57014" && deadline_)  // query_canceled: statement_timeout
+    if (code == "57014" && budget_.active())  // query_canceled: statement_timeout
       return StoreError(StoreError::Cause::TimedOut, message);
     if (unavailable_state(code) || PQstatus(conn_) == CONNECTION_BAD) {
       broken_ = true;
@@ -597,21 +603,21 @@ class PostgresStore final : public Store {
   void drain_commit() {
     if (!commit_pending_) return;
     commit_pending_ = false;
-    const auto saved = deadline_;
-    deadline_.reset();
+    const ReadBudget saved = budget_;
+    budget_.stop();
     try {
       last_result("COMMIT");
     } catch (const StoreError&) {
       broken_ = true;  // a read's COMMIT cannot fail on a healthy connection
     }
-    deadline_ = saved;
+    budget_ = saved;
   }
 
   // Before anything is sent: the connection is usable and time is left.
   void check_deadline() {
     drain_commit();
     if (broken_) throw StoreError(StoreError::Cause::Unavailable, "the connection failed before");
-    if (deadline_ && Clock::now() >= *deadline_)
+    if (budget_.spent_at_statement())
       throw StoreError(StoreError::Cause::TimedOut, "the read's deadline passed");
   }
 
@@ -630,14 +636,14 @@ class PostgresStore final : public Store {
     if (broken_ || PQstatus(conn_) != CONNECTION_OK) return;
     const PGTransactionStatusType t = PQtransactionStatus(conn_);
     if (t == PQTRANS_IDLE) return;
-    const auto saved = deadline_;
-    deadline_.reset();
+    const ReadBudget saved = budget_;
+    budget_.stop();
     simple_ignore(t == PQTRANS_INTRANS ? "COMMIT" : "ROLLBACK");
-    deadline_ = saved;
+    budget_ = saved;
   }
 
   PGconn* conn_;
-  Deadline deadline_;
+  ReadBudget budget_;  // of the current read snapshot
   bool in_snapshot_ = false;
   bool broken_ = false;
   // ll2d_state.generation as the open write transaction found it, and as

@@ -34,6 +34,31 @@ std::string column_name(const Field& f) {
   return f.relation == Relation::ForeignKey ? f.name + "_id" : f.name;
 }
 
+std::string integer_form_column(const Field& f) {
+  return f.name + "__as_integer";
+}
+
+bool keeps_integer_form(const Field& f) {
+  return f.relation == Relation::Column && f.type == model::ColumnType::Float;
+}
+
+int row_width(const Kind& k) {
+  return k.column_count + 1 + static_cast<int>(k.float_columns.size());
+}
+
+void restore_integer_forms(const Kind& k, Row& row) {
+  const size_t width = static_cast<size_t>(k.column_count) + 1;
+  for (size_t i = 0; i < k.float_columns.size() && width + i < row.size(); ++i) {
+    if (std::holds_alternative<int64_t>(row[width + i]))
+      row[static_cast<size_t>(k.float_columns[i])] = row[width + i];
+  }
+  row.resize(width);
+}
+
+Value integer_form(const Value& v) {
+  return std::holds_alternative<int64_t>(v) ? v : Value();
+}
+
 namespace {
 
 // Integers are 64-bit on both (SQLite's INTEGER is; PostgreSQL's is not).
@@ -67,10 +92,25 @@ const char* id_type(const Kind& k, Dialect d) {
   return k.id_type == model::IdType::Uuid ? text_type(d) : integer_type(d);
 }
 
+// A kind's columns, then beside each float the integer it was imported as,
+// if it was one (a REAL column would make 12742000 the float 12742000.0).
+void add_columns(TableDef& t, const Kind& k, Dialect d) {
+  for (const auto& f : k.fields) {
+    if (f.column > 0) t.columns.push_back({column_name(f), sql_type(f, d), "", true});
+  }
+  for (const auto& f : k.fields) {
+    if (keeps_integer_form(f))
+      t.columns.push_back({integer_form_column(f), integer_type(d), "", true});
+  }
+}
+
 std::string row_columns(const Kind& k, std::string_view prefix) {
   std::string out = k.id_type == model::IdType::None ? "NULL" : fmt::format("{}id", prefix);
   for (const auto& f : k.fields) {
     if (f.column > 0) out += fmt::format(", {}{}", prefix, quote(column_name(f)));
+  }
+  for (const auto& f : k.fields) {
+    if (keeps_integer_form(f)) out += fmt::format(", {}{}", prefix, quote(integer_form_column(f)));
   }
   return out;
 }
@@ -411,9 +451,7 @@ SchemaPlan schema_plan(const model::Registry& registry, Dialect d) {
     if (k.id_type != model::IdType::None) {
       TableDef t{k.name, {{"id", id_type(k, d), "PRIMARY KEY", false}}, {}, false};
       if (k.owned) t.columns.push_back({"owner_id", integer_type(d), "", false});
-      for (const auto& f : k.fields) {
-        if (f.column > 0) t.columns.push_back({column_name(f), sql_type(f, d), "", true});
-      }
+      add_columns(t, k, d);
       plan.tables.push_back(std::move(t));
       if (k.owned) indexes.add(k.name + "__owner", k.name, {"owner_id", "id"});
     }
@@ -434,9 +472,7 @@ SchemaPlan schema_plan(const model::Registry& registry, Dialect d) {
                     {"position", integer_type(d), "NOT NULL", false}},
                    "owner_id, position",
                    false};
-        for (const auto& c : f.target_kind->fields) {
-          if (c.column > 0) t.columns.push_back({column_name(c), sql_type(c, d), "", true});
-        }
+        add_columns(t, *f.target_kind, d);
         plan.tables.push_back(std::move(t));
       } else if (f.relation == Relation::Reverse && f.via_field != nullptr) {
         // Reading a reverse relation looks the owner up by the target's key.
@@ -990,6 +1026,14 @@ void add_key(std::string& key, const void* p) {
   key.append(reinterpret_cast<const char*>(&v), sizeof v);
 }
 
+// The columns a field's value is written to: a float's integer form first
+// (written by every write of the float, so a later import in float form
+// clears it), then the field's own.
+std::vector<std::string> written_columns(const Field& f) {
+  if (keeps_integer_form(f)) return {integer_form_column(f), column_name(f)};
+  return {column_name(f)};
+}
+
 // `a IS DISTINCT FROM b` on both (SQLite has it since 3.39).
 std::string differs(const std::string& table, const std::string& column) {
   return fmt::format("{}.{} IS DISTINCT FROM excluded.{}", table, column, column);
@@ -1126,11 +1170,13 @@ std::optional<std::string> write_rows(const RowsWrite& rows, const Runner& run) 
     std::string sets;
     std::string changed;
     for (const Field* f : columns) {
-      const std::string c = quote(column_name(*f));
-      names += ", " + c;
-      marks += ", ?";
-      sets += fmt::format("{}{} = excluded.{}", sets.empty() ? "" : ", ", c, c);
-      changed += fmt::format("{}{}", changed.empty() ? "" : " OR ", differs("r", c));
+      for (const auto& name : written_columns(*f)) {
+        const std::string c = quote(name);
+        names += ", " + c;
+        marks += ", ?";
+        sets += fmt::format("{}{} = excluded.{}", sets.empty() ? "" : ", ", c, c);
+        changed += fmt::format("{}{}", changed.empty() ? "" : " OR ", differs("r", c));
+      }
     }
     if (sets.empty()) {
       return fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT DO NOTHING", table, names,
@@ -1150,6 +1196,7 @@ std::optional<std::string> write_rows(const RowsWrite& rows, const Runner& run) 
       for (const auto& [field, value] : row) {
         if (field == f) v = value;
       }
+      if (keeps_integer_form(*f)) params.push_back(integer_form(v));
       params.push_back(std::move(v));
     }
     if (auto e = run(put, params)) return e;
@@ -1173,11 +1220,13 @@ std::optional<std::string> write_object(const ObjectWrite& obj, const Runner& ru
     std::string updates;
     std::string changed;
     for (const auto& [field, value] : obj.values) {
-      const std::string c = quote(column_name(*field));
-      columns += ", " + c;
-      marks += ", ?";
-      updates += fmt::format("{}{} = excluded.{}", updates.empty() ? "" : ", ", c, c);
-      changed += fmt::format("{}{}", changed.empty() ? "" : " OR ", differs("o", c));
+      for (const auto& name : written_columns(*field)) {
+        const std::string c = quote(name);
+        columns += ", " + c;
+        marks += ", ?";
+        updates += fmt::format("{}{} = excluded.{}", updates.empty() ? "" : ", ", c, c);
+        changed += fmt::format("{}{}", changed.empty() ? "" : " OR ", differs("o", c));
+      }
     }
     return fmt::format(
         "INSERT INTO {} AS o ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {} WHERE {}", table,
@@ -1185,7 +1234,10 @@ std::optional<std::string> write_object(const ObjectWrite& obj, const Runner& ru
   });
   params.clear();
   params.push_back(obj.id);
-  for (const auto& [field, value] : obj.values) params.push_back(value);
+  for (const auto& [field, value] : obj.values) {
+    if (keeps_integer_form(*field)) params.push_back(integer_form(value));
+    params.push_back(value);
+  }
   return run(stmt, params);
 }
 

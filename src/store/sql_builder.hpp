@@ -24,6 +24,20 @@ std::string quote_literal(std::string_view text);
 // The column that stores a Column or ForeignKey field.
 std::string column_name(const model::Field& f);
 
+// Numbers keep the form they were imported in: a float field imported as an
+// integer ("diameter": 12742000) is served as one. Its float column holds the
+// value (filters and orderings compare it), and <field>__as_integer beside it
+// the integer, or NULL for a float. Row selects list those columns after the
+// kind's, so a row is read row_width() wide, then restore_integer_forms()
+// puts each integer in its field's place and trims the row to 1 +
+// column_count.
+bool keeps_integer_form(const model::Field& f);
+std::string integer_form_column(const model::Field& f);
+int row_width(const model::Kind& kind);
+void restore_integer_forms(const model::Kind& kind, Row& row);
+// What a float field's value writes to its integer-form column.
+Value integer_form(const Value& v);
+
 // The schema the declarations describe: a table per kind (and per
 // many-to-many or id-less relation) and the indexes the resources' filters,
 // orderings, searches and reverse relations read through.

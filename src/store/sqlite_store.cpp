@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "store/read_budget.hpp"
 #include "store/sql_builder.hpp"
 #include "store/sqlite_migrations.hpp"
 #include "store/store.hpp"
@@ -226,7 +227,7 @@ class SqliteStore final : public Store {
     st.reset();
     st.bind(1, id);
     std::optional<Row> row;
-    if (step(st)) row = read_row(st, kind.column_count + 1);
+    if (step(st)) row = read_kind_row(st, kind);
     sqlite3_reset(st.get());
     return row;
   }
@@ -246,7 +247,7 @@ class SqliteStore final : public Store {
     st.reset();
     st.bind(1, sql::ids_parameter(ids));
     std::vector<Row> rows;
-    while (step(st)) rows.push_back(read_row(st, kind.column_count + 1));
+    while (step(st)) rows.push_back(read_kind_row(st, kind));
     return rows;
   }
 
@@ -287,13 +288,7 @@ class SqliteStore final : public Store {
     st.reset();
     st.bind(1, sql::ids_parameter(owners));
     std::vector<std::pair<Value, Row>> rows;
-    const int n = field.target_kind->column_count + 1;
-    while (step(st)) {
-      Row row;
-      row.reserve(static_cast<size_t>(n));
-      for (int i = 1; i <= n; ++i) row.push_back(st.column(i));
-      rows.emplace_back(st.column(0), std::move(row));
-    }
+    while (step(st)) rows.emplace_back(st.column(0), read_kind_row(st, *field.target_kind, 1));
     return rows;
   }
 
@@ -302,7 +297,7 @@ class SqliteStore final : public Store {
     st.reset();
     st.bind(1, owner);
     std::vector<Row> rows;
-    while (step(st)) rows.push_back(read_row(st, field.target_kind->column_count + 1));
+    while (step(st)) rows.push_back(read_kind_row(st, *field.target_kind));
     return rows;
   }
 
@@ -397,14 +392,15 @@ class SqliteStore final : public Store {
     }
     // Statements that run long are interrupted from inside (every
     // kProgressOps virtual-machine steps); short ones are checked by step().
-    deadline_ = deadline;
-    if (deadline_) sqlite3_progress_handler(db_, kProgressOps, &SqliteStore::past_deadline, this);
+    budget_.start(deadline);
+    if (budget_.clock_deadline())
+      sqlite3_progress_handler(db_, kProgressOps, &SqliteStore::past_deadline, this);
     return std::nullopt;
   }
 
   void end_read() override {
-    if (deadline_) sqlite3_progress_handler(db_, 0, nullptr, nullptr);
-    deadline_.reset();
+    if (budget_.active()) sqlite3_progress_handler(db_, 0, nullptr, nullptr);
+    budget_.stop();
     // A read transaction has nothing to lose: if it cannot commit, roll it
     // back, so the next request starts from a clean connection.
     if (sqlite3_get_autocommit(db_) == 0 && exec("COMMIT")) exec("ROLLBACK");
@@ -596,7 +592,8 @@ class SqliteStore final : public Store {
   // with the statement reset so the connection stays usable. A statement
   // left before its last row must be reset by the caller.
   bool step(Statement& st) {
-    if (deadline_ && std::chrono::steady_clock::now() >= *deadline_) {
+    const bool starts = sqlite3_stmt_busy(st.get()) == 0;
+    if (starts ? budget_.spent_at_statement() : budget_.spent()) {
       sqlite3_reset(st.get());
       throw StoreError(StoreError::Cause::TimedOut, "the read's deadline passed");
     }
@@ -612,22 +609,30 @@ class SqliteStore final : public Store {
   }
 
   StoreError failure(int rc, std::string message) const {
-    if ((rc & 0xFF) == SQLITE_INTERRUPT && deadline_ &&
-        std::chrono::steady_clock::now() >= *deadline_)
+    if ((rc & 0xFF) == SQLITE_INTERRUPT && budget_.spent())
       return StoreError(StoreError::Cause::TimedOut, "interrupted at the read's deadline");
     return StoreError(StoreError::Cause::Failed, message);
   }
 
   // SQLite's progress handler: non-zero interrupts the running statement.
   static int past_deadline(void* self) {
-    const auto& deadline = static_cast<SqliteStore*>(self)->deadline_;
-    return deadline && std::chrono::steady_clock::now() >= *deadline ? 1 : 0;
+    return static_cast<SqliteStore*>(self)->budget_.spent() ? 1 : 0;
   }
 
   static Row read_row(const Statement& st, int n) {
     Row row;
     row.reserve(static_cast<size_t>(n));
     for (int i = 0; i < n; ++i) row.push_back(st.column(i));
+    return row;
+  }
+
+  // A kind's row from the statement's columns at `first` on (sql::row_columns).
+  static Row read_kind_row(const Statement& st, const Kind& kind, int first = 0) {
+    const int n = sql::row_width(kind);
+    Row row;
+    row.reserve(static_cast<size_t>(n));
+    for (int i = first; i < first + n; ++i) row.push_back(st.column(i));
+    sql::restore_integer_forms(kind, row);
     return row;
   }
 
@@ -726,7 +731,7 @@ class SqliteStore final : public Store {
   std::optional<wal_header::Bytes> generation_header_;  // the header generation_ was read under
   uint64_t generation_ = 0;
   sqlite3* db_;
-  Deadline deadline_;              // of the current read snapshot
+  ReadBudget budget_;              // of the current read snapshot
   std::list<std::string> recent_;  // SQL texts, most recently used first
   std::unordered_map<std::string,
                      std::pair<std::unique_ptr<Statement>, std::list<std::string>::iterator>>

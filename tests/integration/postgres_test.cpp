@@ -161,16 +161,17 @@ TEST_F(Postgres, AnImportIsSeenOnEveryNodeAndNoResponseMixesTwoImports) {
   EXPECT_EQ(mixed, 0) << "of " << responses << " responses";
 
   // The last import (a.json, plain names) is what both serve; then one more
-  // (renamed) must show on both nodes within a second.
+  // (renamed) must show on both nodes (a notification away: the wait only
+  // bounds a hang, how soon belongs in bench/).
   for (const Server* node : {&first, &second})
     EXPECT_EQ(node->get(list).body.find("\"name\":\"R "), std::string::npos);
   ASSERT_EQ(run_ll2d({"import", "--db", db, dir.file("b.json")}).exit_code, 0);
   const auto imported = Clock::now();
   for (const Server* node : {&first, &second}) {
     bool seen = false;
-    while (!seen && Clock::now() - imported < std::chrono::seconds(1))
+    while (!seen && Clock::now() - imported < std::chrono::seconds(30))
       seen = node->get(list).body.find("\"name\":\"R ") != std::string::npos;
-    EXPECT_TRUE(seen) << "a node did not see the import within a second";
+    EXPECT_TRUE(seen) << "a node did not see the import";
   }
 }
 
@@ -183,7 +184,7 @@ TEST_F(Postgres, ReadsGoToTheReplicaAndFallBackToThePrimary) {
   ASSERT_TRUE(cluster().add_replica());
   const std::string replica = cluster().replica_url();
   // Streaming replication: wait (bounded) for the import to arrive.
-  for (int i = 0; i < 100 && sql_value(replica, "SELECT count(*) FROM docking_event") != "1"; ++i)
+  for (int i = 0; i < 600 && sql_value(replica, "SELECT count(*) FROM docking_event") != "1"; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   ASSERT_EQ(sql_value(replica, "SELECT count(*) FROM docking_event"), "1");
 
@@ -229,7 +230,9 @@ TEST_F(Postgres, ADatabaseThatStopsIs503AndTheNodeRecovers) {
   for (int i = 0; i < 6; ++i) {
     const auto started = Clock::now();
     const auto r = node.get("/2.3.0/docking_events/?i=" + std::to_string(i));
-    EXPECT_LT(Clock::now() - started, std::chrono::seconds(5)) << "a request waited too long";
+    // Bounded by the 2 s budget, not by the 30 s give-up (store/postgres_store.cpp
+    // kMaxWait): a wide margin, so that a loaded machine cannot fail it.
+    EXPECT_LT(Clock::now() - started, std::chrono::seconds(20)) << "a request waited too long";
     EXPECT_EQ(r.status, 503) << r.body;
     EXPECT_EQ(r.headers.at("retry-after"), "5");
     EXPECT_EQ(r.body,
@@ -250,7 +253,7 @@ TEST_F(Postgres, ADatabaseThatStopsIs503AndTheNodeRecovers) {
   cluster().resume();
   int status = 0;
   const auto back = Clock::now();
-  while (status != 200 && Clock::now() - back < std::chrono::seconds(20)) {
+  while (status != 200 && Clock::now() - back < std::chrono::seconds(60)) {  // bounds a hang
     status = node.get("/2.3.0/docking_events/609/").status;
     if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -189,6 +190,51 @@ bool raise_open_file_limit(size_t want) {
 
 bool have_prlimit() {
   return std::system("prlimit --version >/dev/null 2>&1") == 0;
+}
+
+uint16_t RawConnection::local_port() const {
+  sockaddr_in a{};
+  socklen_t n = sizeof a;
+  if (fd_ < 0 || ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &n) != 0) return 0;
+  return ntohs(a.sin_port);
+}
+
+namespace {
+
+// The receive queue of the server's end of a loopback connection (bytes the
+// server has not read yet), or -1 when /proc/net/tcp does not list it.
+long server_receive_queue(uint16_t server_port, uint16_t client_port) {
+  std::ifstream in("/proc/net/tcp");
+  std::string line;
+  std::getline(in, line);  // the column names
+  while (std::getline(in, line)) {
+    // "sl local_address rem_address st tx_queue:rx_queue ...", addresses
+    // as hex IP:port.
+    std::istringstream fields(line);
+    std::string slot, local, remote, state, queues;
+    fields >> slot >> local >> remote >> state >> queues;
+    const auto port_of = [](const std::string& address) {
+      return std::stoul(address.substr(address.find(':') + 1), nullptr, 16);
+    };
+    if (local.find(':') == std::string::npos || remote.find(':') == std::string::npos ||
+        queues.find(':') == std::string::npos)
+      continue;
+    if (port_of(local) == server_port && port_of(remote) == client_port)
+      return std::stol(queues.substr(queues.find(':') + 1), nullptr, 16);
+  }
+  return -1;
+}
+
+}  // namespace
+
+bool wait_until_read(const RawConnection& c, uint16_t server_port,
+                     std::chrono::milliseconds timeout) {
+  const uint16_t client_port = c.local_port();
+  for (const auto until = Clock::now() + timeout; Clock::now() < until;) {
+    if (server_receive_queue(server_port, client_port) == 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
 }
 
 }  // namespace ll2::test

@@ -48,6 +48,7 @@ class RawConnection {
 
   bool connected() const { return fd_ >= 0 && error_ == 0; }
   int error() const { return error_; }  // errno of a failed connect
+  uint16_t local_port() const;          // this end's port (0 when not connected)
   void close();
 
   bool send(std::string_view data);
@@ -91,5 +92,12 @@ long open_file_limit(pid_t pid);
 // The test process itself needs room for many client sockets.
 bool raise_open_file_limit(size_t want);
 bool have_prlimit();
+
+// Waits (bounded by `timeout`, a guard against a hang) until the server on
+// `server_port` has taken everything `c` sent out of its socket, as the
+// kernel's /proc/net/tcp shows: a request the server has read is being
+// handled, whatever the machine's speed. False when the time is up.
+bool wait_until_read(const RawConnection& c, uint16_t server_port,
+                     std::chrono::milliseconds timeout);
 
 }  // namespace ll2::test

@@ -142,10 +142,12 @@ void open_every_connection(const Server& server, const std::string& db, size_t t
   ASSERT_GE(open_handles(server.pid(), db), threads);
 }
 
-// Time for the server to read a request just sent, so that it is being
-// handled (and its read waiting on the lock) before the next step.
-void let_it_start() {
-  std::this_thread::sleep_for(300ms);
+// Waits until the server has read the request just sent on `c`, so that it
+// is being handled (its read waiting on the lock, or queued behind those
+// that do) before the next step; a wait on what the server did, not a guess
+// at how long it takes.
+void let_it_start(const Conn& c, uint16_t port) {
+  ASSERT_TRUE(wait_until_read(c, port, 30s)) << "the server did not read the request";
 }
 
 // 60 generated docking events, served from a copy per test.
@@ -200,7 +202,7 @@ TEST_F(Workers, ASlowDatabaseReadHoldsUpNoOtherConnection) {
   ASSERT_TRUE(lock.held());
   Conn first(port);
   ASSERT_TRUE(send_get(first, kSlowList, port));
-  let_it_start();
+  let_it_start(first, port);
 
   // With one of two database threads waiting: a new connection is accepted
   // and answered, from the I/O thread (the stylesheet, a CORS preflight) and
@@ -227,7 +229,7 @@ TEST_F(Workers, ASlowDatabaseReadHoldsUpNoOtherConnection) {
   // queue, while the I/O thread still answers what needs no database.
   Conn second(port);
   ASSERT_TRUE(send_get(second, kSlowList, port));
-  let_it_start();
+  let_it_start(second, port);
   Conn queued(port);
   ASSERT_TRUE(send_get(queued, "/2.3.0/", port));
   EXPECT_FALSE(queued.readable(300ms));
@@ -264,7 +266,7 @@ TEST_F(Workers, AFullQueueIsAnswered503WithRetryAfter) {
   for (int i = 0; i < 2; ++i) {
     held.push_back(std::make_unique<Conn>(port));
     ASSERT_TRUE(send_get(*held.back(), kSlowList, port));
-    let_it_start();
+    let_it_start(*held.back(), port);
   }
   // The third is told at once to come back, whatever it asks for.
   for (const char* target : {kSlowList, "/2.3.0/", "/health_check/"}) {
@@ -314,14 +316,15 @@ TEST_F(Workers, SigtermAnswersTheRequestsInFlightThenExitsZero) {
   ASSERT_TRUE(lock.held());
   Conn busy(port);
   ASSERT_TRUE(send_get(busy, kSlowList, port));
-  let_it_start();
+  let_it_start(busy, port);
 
   ASSERT_EQ(::kill(server.pid(), SIGTERM), 0);
-  // Idle connections close at once; no new connection is accepted.
-  EXPECT_TRUE(idle.wait_closed(2s));
-  EXPECT_TRUE(silent.wait_closed(2s));
+  // Idle connections close at once (well before the 30 s drain timeout; the
+  // waits only bound a hang); no new connection is accepted.
+  EXPECT_TRUE(idle.wait_closed(10s));
+  EXPECT_TRUE(silent.wait_closed(10s));
   int refused = 0;
-  for (const auto until = Clock::now() + 2s; Clock::now() < until && refused == 0;) {
+  for (const auto until = Clock::now() + 10s; Clock::now() < until && refused == 0;) {
     Conn late(port);
     if (!late.connected()) refused = late.error();
     if (refused == 0) std::this_thread::sleep_for(20ms);
@@ -359,7 +362,7 @@ TEST_F(Workers, TheDrainTimeoutCutsWhatIsStillRunning) {
   ASSERT_TRUE(lock.held());
   Conn busy(port);
   ASSERT_TRUE(send_get(busy, kSlowList, port));
-  let_it_start();
+  let_it_start(busy, port);
 
   const auto signalled = Clock::now();
   ASSERT_EQ(::kill(server.pid(), SIGTERM), 0);

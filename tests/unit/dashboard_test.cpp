@@ -217,7 +217,8 @@ class Dashboard : public ::testing::Test {
     api::EngineOptions options;
     options.now = now;
     api::Engine engine(
-        [this] { return std::move(store::open_sqlite(dir.file("db.sqlite3")).store); }, options);
+        [this] { return std::move(store::open_sqlite(dir.file("db.sqlite3")).store); },
+        test::without_budget(options));
     return engine.handle({"GET", "/2.3.0/dashboard/starship/" + query, "testserver", ""});
   }
   // The dashboard: one object, as LL2 answers (its document says an array).

@@ -52,7 +52,7 @@ class Endpoints : public ::testing::Test {
   }
 
   static test::TempDir* dir;
-  api::Engine engine{opener(), {}};
+  api::Engine engine{opener(), test::without_budget()};
 };
 test::TempDir* Endpoints::dir = nullptr;
 
@@ -293,7 +293,7 @@ TEST_F(Endpoints, UpcomingAndPreviousAroundTheBoundary) {
   ASSERT_TRUE(net);
   constexpr int64_t kHour = int64_t{3600} * 1000000;
   const auto count = [&](int64_t now, const std::string& route) {
-    api::Engine at{opener(), {{}, 0, now}};
+    api::Engine at{opener(), test::without_budget({{}, 0, now})};
     const auto r = at.handle({"GET", "/2.3.0/launches/" + route + "&id=" + id, "t", ""});
     EXPECT_EQ(r.status, 200) << r.body;
     return json(r)["count"].GetInt();
@@ -309,7 +309,7 @@ TEST_F(Endpoints, UpcomingAndPreviousAroundTheBoundary) {
   EXPECT_EQ(count(*net - 1, "previous/?"), 0);
   EXPECT_EQ(count(*net, "previous/?"), 1);
   // The detail route of an action answers only inside its window.
-  api::Engine before{opener(), {{}, 0, *net - 1}};
+  api::Engine before{opener(), test::without_budget({{}, 0, *net - 1})};
   const auto outside = before.handle({"GET", "/2.3.0/launches/previous/" + id + "/", "t", ""});
   EXPECT_EQ(outside.status, 404);
   EXPECT_EQ(outside.body, R"({"detail":"No Launch matches the given query."})");

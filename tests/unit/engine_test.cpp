@@ -40,7 +40,7 @@ class EngineTest : public ::testing::Test {
 
   static test::TempDir* dir;
   api::Engine engine{[] { return std::move(store::open_sqlite(dir->file("db.sqlite3")).store); },
-                     {}};
+                     test::without_budget()};
 };
 test::TempDir* EngineTest::dir = nullptr;
 

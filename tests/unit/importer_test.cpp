@@ -56,7 +56,7 @@ class ImporterTest : public ::testing::Test {
   std::string get(const std::string& target) {
     api::Engine engine(
         [this] { return std::move(store::open_sqlite(dir.file("db.sqlite3")).store); },
-        {"https://lldev.thespacedevs.com"});
+        test::without_budget({"https://lldev.thespacedevs.com"}));
     return engine.handle({"GET", target, "x", ""}).body;
   }
 

@@ -38,7 +38,7 @@ class ListIndex : public ::testing::Test {
     return [] { return std::move(store::open_sqlite(dir->file("db.sqlite3")).store); };
   }
   static api::EngineOptions options(size_t index_bytes) {
-    api::EngineOptions o;
+    api::EngineOptions o = test::without_budget();
     o.list_index_bytes = index_bytes;
     return o;
   }

@@ -50,6 +50,7 @@ void make_release_one(const std::string& path) {
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   exec(db, ll2::test::read_file(LL2D_FIXTURES "/schema-v1.sql"));
   exec(db, "INSERT INTO space_station (id, name) VALUES (4, 'Mir')");
+  exec(db, "INSERT INTO celestial_body (id, name, diameter) VALUES (1, 'Earth', 12742000)");
   exec(db, "INSERT INTO info_url (owner_id, position, url) VALUES (7, 0, 'https://mir.example')");
   exec(db, "PRAGMA user_version = 1");
   sqlite3_close(db);
@@ -78,6 +79,13 @@ TEST(Migrations, UpgradedPreviousReleaseEqualsAFreshDatabase) {
       opened.store->load(*ll2::model::registry().find_kind("space_station"), int64_t{4});
   ASSERT_TRUE(row.has_value());
   EXPECT_EQ(std::get<std::string>(row->at(1)), "Mir");
+  // A float stored before numbers kept their imported form stays a float
+  // (its integer-form column, added by the upgrade, is NULL).
+  const auto& body = *ll2::model::registry().find_kind("celestial_body");
+  const auto earth = opened.store->load(body, int64_t{1});
+  ASSERT_TRUE(earth.has_value());
+  const auto diameter = static_cast<size_t>(body.field("diameter")->column);
+  EXPECT_EQ(std::get<double>(earth->at(diameter)), 12742000.0);
   // Version 2 keeps a mission's info URLs in mission__info_urls.
   const auto& mission = *ll2::model::registry().find_kind("mission");
   const auto urls = opened.store->owned_rows(*mission.field("info_urls"), int64_t{7});

@@ -96,7 +96,7 @@ TEST(Prefetch, ADetailedPageIsAFewBatchedReads) {
             std::move(store::open_sqlite(dir.file("db.sqlite3")).store), counts);
       },
       [] {
-        api::EngineOptions o;
+        api::EngineOptions o = test::without_budget();
         o.list_index_bytes = 0;  // this counts the reads of rendering alone
         return o;
       }());
@@ -129,7 +129,7 @@ TEST(Prefetch, ASmallRowCacheRendersWhatALargeOneRenders) {
   ASSERT_TRUE(std::holds_alternative<ingest::GenerateStats>(ingest::generate(g)));
   const auto opener = [&] { return std::move(store::open_sqlite(dir.file("db.sqlite3")).store); };
   const auto engine_with = [&](size_t rows) {
-    api::EngineOptions o;
+    api::EngineOptions o = test::without_budget();
     o.row_cache_entries = rows;
     o.list_index_bytes = 0;
     return std::make_unique<api::Engine>(opener, o);

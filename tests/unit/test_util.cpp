@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <rapidjson/reader.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -75,6 +77,40 @@ std::string dump_tables(const std::string& db_path) {
     for (const auto& r : rows) out += "  " + r + "\n";
   }
   return out;
+}
+
+namespace {
+
+// The handler of parse_numbers_as_text.
+struct NumbersAsText : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, NumbersAsText> {
+  rapidjson::Document& doc;
+  std::string tagged;
+  explicit NumbersAsText(rapidjson::Document& d) : doc(d) {}
+  bool tag(char t, const char* s, rapidjson::SizeType n) {
+    tagged.assign(1, t).append(s, n);
+    return doc.String(tagged.data(), static_cast<rapidjson::SizeType>(tagged.size()), true);
+  }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) { return tag('#', s, n); }
+  bool String(const char* s, rapidjson::SizeType n, bool) { return tag('$', s, n); }
+  bool Default() { return false; }  // (numbers come as RawNumber)
+  bool Null() { return doc.Null(); }
+  bool Bool(bool b) { return doc.Bool(b); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc.Key(s, n, copy); }
+  bool StartObject() { return doc.StartObject(); }
+  bool EndObject(rapidjson::SizeType n) { return doc.EndObject(n); }
+  bool StartArray() { return doc.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) { return doc.EndArray(n); }
+};
+
+}  // namespace
+
+void parse_numbers_as_text(rapidjson::Document& doc, const std::string& text) {
+  const auto generate = [&text](rapidjson::Document& d) {
+    NumbersAsText handler(d);
+    rapidjson::StringStream in(text.c_str());
+    return !rapidjson::Reader().Parse<rapidjson::kParseNumbersAsStringsFlag>(in, handler).IsError();
+  };
+  doc.Populate(generate);
 }
 
 }  // namespace ll2::test

@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+#include <rapidjson/document.h>
+
+#include "api/engine.hpp"
+
 namespace ll2::test {
 
 inline std::string read_file(const std::string& path) {
@@ -60,5 +64,19 @@ std::map<std::string, std::vector<std::string>> table_rows(const std::string& db
 // table_rows as one string to compare: each table's name on a line, then
 // its rows on lines of their own, indented by two spaces.
 std::string dump_tables(const std::string& db_path);
+
+// Engine options for a test of what is answered, not of the time budget
+// (which has tests of its own): no budget, so that a slow or loaded machine
+// cannot turn an answer into a 503.
+inline api::EngineOptions without_budget(api::EngineOptions o = {}) {
+  o.query_timeout = std::chrono::milliseconds(0);
+  return o;
+}
+
+// Parses JSON into `doc` with every number as its text, "#12742000", and
+// every string as "$" and its value, so that documents compare numbers by
+// their text (LL2 sends 12742000 and 3.0 in one float field) and a number
+// never equals a string. A text that does not parse leaves `doc` null.
+void parse_numbers_as_text(rapidjson::Document& doc, const std::string& text);
 
 }  // namespace ll2::test
