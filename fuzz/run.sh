@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets with clang and runs each for a bounded time.
 #   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]     env: JOBS (build jobs, default 2)
-# Targets: query, import, request (all three by default). Each runs on a copy
+# Targets: query, import, request, sync_page (all four by default). Each runs on a copy
 # of its seed corpus in fuzz/corpus/TARGET; with KEEP=1, inputs that add
 # new coverage edges are merged back into fuzz/corpus/TARGET (only those under
 # 4 KiB; hit counts are not counted, which keeps the corpus small).
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-30}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(query import request)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(query import request sync_page)
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLL2D_FUZZ=ON \
   -DLL2D_TESTS=OFF >/dev/null
 cmake --build build-fuzz -j"${JOBS:-2}" --target "${TARGETS[@]/%/_fuzz}"

@@ -29,6 +29,7 @@
 #include "ingest/importer.hpp"
 #include "store/migrations.hpp"
 #include "store/store.hpp"
+#include "sync/page.hpp"
 #include "sync/syncer.hpp"
 #include "util/datetime.hpp"
 
@@ -285,6 +286,8 @@ int run_keys(const std::string& command, const std::string& db, const std::strin
   return 0;
 }
 
+std::atomic<bool> g_sync_stop{false};
+
 // `ll2d sync` and `serve --sync-from`: what the command line says.
 struct SyncArgs {
   std::string upstream;
@@ -294,7 +297,17 @@ struct SyncArgs {
   std::string refresh_every = "1h";
   std::string rewalk_every = "7d";
   int timeout = 60;
+  int64_t max_page_bytes = 64 << 20;
 };
+
+ll2::sync::ClientOptions client_options(const SyncArgs& args) {
+  ll2::sync::ClientOptions o;
+  o.token = args.token;
+  o.timeout = std::chrono::seconds(args.timeout);
+  o.max_body_bytes = args.max_page_bytes;
+  o.stop = &g_sync_stop;
+  return o;
+}
 
 // Parses the options into `options`; an error message, or nothing.
 std::optional<std::string> sync_options(const SyncArgs& args, ll2::sync::SyncOptions& options) {
@@ -305,7 +318,8 @@ std::optional<std::string> sync_options(const SyncArgs& args, ll2::sync::SyncOpt
   if (!refresh) return "--refresh-every " + args.refresh_every + ": expected 90s, 15m, 2h or 7d";
   if (!rewalk) return "--rewalk-every " + args.rewalk_every + ": expected 90s, 15m, 2h or 7d";
   if (args.upstream.rfind("http://", 0) != 0 && args.upstream.rfind("https://", 0) != 0)
-    return "--upstream " + args.upstream + ": expected an http:// or https:// URL";
+    return "--upstream " + ll2::sync::redact_url(args.upstream) +
+           ": expected an http:// or https:// URL";
   options.upstream = args.upstream;
   options.rate = *rate;
   options.resources = args.resources;
@@ -314,16 +328,15 @@ std::optional<std::string> sync_options(const SyncArgs& args, ll2::sync::SyncOpt
   return std::nullopt;
 }
 
-std::atomic<bool> g_sync_stop{false};
-
-int run_sync(const std::string& db, const SyncArgs& args, bool once, bool status) {
+int run_sync(const std::string& db, const SyncArgs& args, bool once, bool status,
+             bool reset_budget) {
   auto opened = ll2::store::open_store(db);
   if (!opened.store) {
     fmt::print(stderr, "ll2d sync: {}\n", opened.error);
     return 2;
   }
   ll2::sync::SyncOptions options;
-  if (status) {
+  if (status || reset_budget) {
     options.upstream = "http://unused";
   } else if (auto e = sync_options(args, options)) {
     fmt::print(stderr, "ll2d sync: {}\n", *e);
@@ -332,9 +345,16 @@ int run_sync(const std::string& db, const SyncArgs& args, bool once, bool status
   options.resources = args.resources;
   options.once = once;
   options.stop = &g_sync_stop;
-  auto client = ll2::sync::make_curl_client(
-      {args.token, std::chrono::seconds(args.timeout), std::chrono::seconds(10), &g_sync_stop});
+  auto client = ll2::sync::make_curl_client(client_options(args));
   ll2::sync::Syncer syncer(*opened.store, *client, options);
+  if (reset_budget) {
+    if (auto e = syncer.reset_budget()) {
+      fmt::print(stderr, "ll2d sync: {}\n", *e);
+      return 2;
+    }
+    fmt::print("ll2d sync: the saved waits are forgotten (the calls made stay counted)\n");
+    return 0;
+  }
   if (status) {
     fmt::print("{}", syncer.status());
     return 0;
@@ -364,6 +384,11 @@ void add_sync_options(CLI::App* cmd, SyncArgs& args, const std::string& prefix) 
                   "How often every endpoint is walked again whole (finds deletions)")
       ->capture_default_str();
   cmd->add_option("--" + prefix + "timeout", args.timeout, "Seconds one upstream call may take")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--" + prefix + "max-page-bytes", args.max_page_bytes,
+                  "Largest upstream answer (its body, decoded); a larger one is abandoned")
+      ->transform(CLI::AsSizeValue(false))
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
 }
@@ -612,6 +637,10 @@ int run(int argc, char** argv) {
   bool sync_status = false;
   sync->add_flag("--status", sync_status,
                  "Print what is mirrored, how fresh, and the next planned call; no call is made");
+  bool sync_reset_budget = false;
+  sync->add_flag("--reset-budget", sync_reset_budget,
+                 "Forget the saved waits (Retry-After, back-off, endpoints given up); the calls "
+                 "made stay counted. No call is made");
 
   std::string sync_from;
   SyncArgs serve_sync_args;
@@ -632,11 +661,11 @@ int run(int argc, char** argv) {
     return run_keys(command, db, key_label, key_own_rate, key_prefix);
   }
   if (*sync) {
-    if (!sync_status && sync_args.upstream.empty()) {
-      fmt::print(stderr, "ll2d sync: --upstream URL is required (or --status)\n");
+    if (!sync_status && !sync_reset_budget && sync_args.upstream.empty()) {
+      fmt::print(stderr, "ll2d sync: --upstream URL is required (or --status, --reset-budget)\n");
       return 2;
     }
-    return run_sync(db, sync_args, sync_once, sync_status);
+    return run_sync(db, sync_args, sync_once, sync_status, sync_reset_budget);
   }
   if (*import) {
     // A database made where nobody looks is worse than a question.
@@ -831,9 +860,7 @@ int run(int argc, char** argv) {
     }
     sync_store = std::move(opened.store);
     options.stop = &g_sync_stop;
-    sync_client = ll2::sync::make_curl_client({serve_sync_args.token,
-                                               std::chrono::seconds(serve_sync_args.timeout),
-                                               std::chrono::seconds(10), &g_sync_stop});
+    sync_client = ll2::sync::make_curl_client(client_options(serve_sync_args));
     syncer = std::make_unique<ll2::sync::Syncer>(*sync_store, *sync_client, options);
     syncing = std::thread([&] { sync_result = syncer->run(); });
   }

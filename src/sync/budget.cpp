@@ -75,29 +75,45 @@ void Budget::record_call(Millis now) {
   calls_.push_back(now);
 }
 
+Millis Budget::max_wait() const {
+  return std::min<Millis>(rate_.window, 3'600'000);
+}
+
+void Budget::clamp(Millis now) {
+  not_before_ = std::min<Millis>(not_before_, now + 3'600'000);  // the longest back-off
+  for (Millis& t : calls_) t = std::min(t, now);
+}
+
+void Budget::clear_waits() {
+  not_before_ = 0;
+  failures_ = 0;
+}
+
 void Budget::on_throttled(Millis now, std::optional<Millis> retry_after) {
   const Millis wait = retry_after.value_or(rate_.window / std::max<int64_t>(rate_.calls, 1));
-  not_before_ = std::max(not_before_, now + std::max<Millis>(wait, 1000));
+  not_before_ = std::max(not_before_, now + std::clamp<Millis>(wait, 1000, max_wait()));
 }
 
 void Budget::on_failure(Millis now) {
   ++failures_;
-  // The first pause is one call's share of the window, between 1 and 30 s
+  // The first pause is one call's share of the window, between 0.1 and 30 s
   // (30 s at LL2's rates; short windows for tests give short pauses).
   const Millis base =
-      std::clamp<Millis>(rate_.window / std::max<int64_t>(rate_.calls, 1), 1000, 30'000);
+      std::clamp<Millis>(rate_.window / std::max<int64_t>(rate_.calls, 1), 100, 30'000);
   const Millis wait = std::min<Millis>(base << std::min<int64_t>(failures_ - 1, 7), 3'600'000);
   not_before_ = std::max(not_before_, now + wait);
 }
 
 void Budget::on_report(Millis now, const UpstreamReport& report) {
+  // A report is believed no further than max_wait() (see read_report too).
+  const Millis next_use = std::clamp<Millis>(report.next_use_s, 0, max_wait() / 1000) * 1000;
   if (report.limit > 0 && report.current_use >= report.limit)
-    not_before_ = std::max(not_before_, now + std::max<int64_t>(report.next_use_s, 1) * 1000);
+    not_before_ = std::max(not_before_, now + std::max<Millis>(next_use, 1000));
   // Calls counted upstream but not here were made by someone else. They
   // leave the window when the upstream says the next call is free
   // (next_use_secs), or, when it does not say, a whole window from now: the
   // cautious guess.
-  const Millis made = report.next_use_s > 0 ? now - rate_.window + report.next_use_s * 1000 : now;
+  const Millis made = next_use > 0 ? now - rate_.window + next_use : now;
   int64_t missing = std::min(report.current_use, rate_.calls) - used(now);
   while (missing-- > 0) calls_.push_front(std::min(made, calls_.empty() ? made : calls_.front()));
 }

@@ -46,17 +46,28 @@ class Budget {
   // A call starts now (counted whatever its answer).
   void record_call(Millis now);
   // The upstream answered 429: no call before now + retry_after (at least one
-  // window's share of the budget when it gave no Retry-After).
+  // window's share of the budget when it gave no Retry-After), but never
+  // longer than max_wait(): a Retry-After of 10^12 s is not obeyed.
   void on_throttled(Millis now, std::optional<Millis> retry_after);
-  // A 5xx, a timeout or a broken connection: wait, doubling with each failure
-  // in a row (30 s, 60 s, 120 s, ... at most an hour, at LL2's rates; the
-  // first pause is one call's share of the window, between 1 and 30 s).
+  // A 5xx, a timeout, a broken connection or a page rejected: wait, doubling
+  // with each failure in a row (30 s, 60 s, 120 s, ... at most an hour, at
+  // LL2's rates; the first pause is one call's share of the window, between
+  // 0.1 and 30 s).
   void on_failure(Millis now);
   void on_success() { failures_ = 0; }
   // The upstream's own account: when it counts more calls than we made (other
   // clients behind the same address, another mirror with the same key), the
   // difference uses up our budget too; when it says we are limited, wait.
   void on_report(Millis now, const UpstreamReport& report);
+
+  // The longest wait anything the upstream says can impose: one window, at
+  // most an hour.
+  Millis max_wait() const;
+  // Brings what a saved budget holds back to what this one could have
+  // promised at `now` (a wait beyond an hour, calls in the future).
+  void clamp(Millis now);
+  // Forgets the waits (Retry-After, reports, back-off); keeps the calls made.
+  void clear_waits();
 
   int64_t failures() const { return failures_; }
   Millis not_before() const { return not_before_; }

@@ -1,5 +1,7 @@
 #include "sync/client.hpp"
 
+#include "sync/page.hpp"
+
 #include <curl/curl.h>
 #include <fmt/format.h>
 
@@ -12,9 +14,72 @@ namespace ll2::sync {
 
 namespace {
 
+constexpr int kMaxRedirects = 3;
+
+// The body, up to a size: a write past it returns short, which ends the
+// transfer (CURLE_WRITE_ERROR), so an endless body holds at most the limit.
+struct Sink {
+  std::string body;
+  int64_t max = 0;
+  bool exceeded = false;
+};
+
 size_t on_body(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
+  auto* sink = static_cast<Sink*>(user);
+  const size_t n = size * count;
+  if (static_cast<int64_t>(sink->body.size() + n) > sink->max) {
+    sink->exceeded = true;
+    return 0;
+  }
+  sink->body.append(data, n);
+  return n;
+}
+
+// A URL parsed by libcurl (freed with the handle).
+struct Url {
+  CURLU* handle = curl_url();
+  explicit Url(const std::string& text) {
+    if (handle != nullptr && curl_url_set(handle, CURLUPART_URL, text.c_str(), 0) != CURLUE_OK) {
+      curl_url_cleanup(handle);
+      handle = nullptr;
+    }
+  }
+  Url(const Url&) = delete;
+  Url& operator=(const Url&) = delete;
+  ~Url() { curl_url_cleanup(handle); }
+  std::string part(CURLUPart which, unsigned flags = 0) const {
+    char* text = nullptr;
+    if (handle == nullptr || curl_url_get(handle, which, &text, flags) != CURLUE_OK) return "";
+    std::string out(text);
+    curl_free(text);
+    return out;
+  }
+  // scheme://host:port, the host in lower case, the port always written.
+  std::string origin() const {
+    std::string host = part(CURLUPART_HOST);
+    for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return part(CURLUPART_SCHEME) + "://" + host + ":" + part(CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  }
+};
+
+// Where a redirect from `from` to `to` leads, on from's origin and with its
+// user info; nothing when `to` is on another origin.
+std::optional<std::string> same_origin_target(const std::string& from, const std::string& to) {
+  const Url a(from);
+  const Url b(to);
+  if (a.handle == nullptr || b.handle == nullptr || a.origin() != b.origin()) return std::nullopt;
+  CURLU* next = curl_url_dup(a.handle);
+  const std::string path = b.part(CURLUPART_PATH);
+  const std::string query = b.part(CURLUPART_QUERY);
+  curl_url_set(next, CURLUPART_PATH, path.c_str(), 0);
+  curl_url_set(next, CURLUPART_QUERY, query.empty() ? nullptr : query.c_str(), 0);
+  curl_url_set(next, CURLUPART_FRAGMENT, nullptr, 0);
+  char* text = nullptr;
+  std::optional<std::string> out;
+  if (curl_url_get(next, CURLUPART_URL, &text, 0) == CURLUE_OK) out = text;
+  curl_free(text);
+  curl_url_cleanup(next);
+  return out;
 }
 
 std::optional<int64_t> parse_retry_after(std::string_view value) {
@@ -61,12 +126,40 @@ class CurlClient final : public Client {
   ~CurlClient() override { curl_easy_cleanup(curl_); }
 
   Response get(const std::string& url) override {
+    std::string target = url;
+    for (int hop = 0;; ++hop) {
+      Response response = get_once(target);
+      if (!is_redirect(response.status)) return response;
+      char* location = nullptr;
+      curl_easy_getinfo(curl_, CURLINFO_REDIRECT_URL, &location);
+      if (location == nullptr) return response;  // a 3xx without Location: not a page
+      const std::string to = location;
+      const auto next = same_origin_target(url, to);
+      if (!next) {
+        response.error =
+            fmt::format("redirected to another origin ({}); not followed", redact_url(to));
+        return response;
+      }
+      if (hop == kMaxRedirects) {
+        response.error = fmt::format("more than {} redirects; not followed", kMaxRedirects);
+        return response;
+      }
+      target = *next;
+    }
+  }
+
+  static bool is_redirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+  }
+
+  Response get_once(const std::string& url) {
     Response response;
     if (curl_ == nullptr) {
       response.error = "cannot start libcurl";
       return response;
     }
     curl_easy_reset(curl_);
+    Sink sink{{}, options_.max_body_bytes, false};
     curl_slist* headers = curl_slist_append(nullptr, "Accept: application/json");
     if (!options_.token.empty())
       headers = curl_slist_append(headers, ("Authorization: Token " + options_.token).c_str());
@@ -78,13 +171,14 @@ class CurlClient final : public Client {
                      static_cast<long>(options_.connect_timeout.count()));
     curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl_, CURLOPT_ACCEPT_ENCODING, "");  // whatever libcurl can decode
-    // LL2 redirects now and then (a missing slash); never off HTTP(S).
-    curl_easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(curl_, CURLOPT_MAXREDIRS, 3L);
+    // Redirects are followed by get(), on the upstream's origin only.
+    curl_easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    // A Content-Length beyond the limit fails before the body is read.
+    curl_easy_setopt(curl_, CURLOPT_MAXFILESIZE_LARGE,
+                     static_cast<curl_off_t>(options_.max_body_bytes));
     curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &response.body);
+    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &response);
     curl_easy_setopt(curl_, CURLOPT_XFERINFOFUNCTION, on_progress);
@@ -95,10 +189,14 @@ class CurlClient final : public Client {
     if (rc != CURLE_OK) {
       response.status = 0;
       response.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
-      response.error = curl_easy_strerror(rc);
-      response.body.clear();
+      response.too_large = sink.exceeded || rc == CURLE_FILESIZE_EXCEEDED;
+      response.error = response.too_large
+                           ? fmt::format("the answer is larger than {} bytes; abandoned",
+                                         options_.max_body_bytes)
+                           : curl_easy_strerror(rc);
       return response;
     }
+    response.body = std::move(sink.body);
     long status = 0;
     curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
     response.status = static_cast<int>(status);

@@ -24,6 +24,7 @@
 #include <cstdlib>
 
 #include "ingest/importer.hpp"
+#include "sync/page.hpp"
 
 namespace ll2::sync {
 
@@ -69,6 +70,9 @@ void each_state_field(State& s, Visit&& visit) {
   visit("deleted", s.deleted);
   visit("rejected", s.rejected);
   visit("error", s.error);
+  visit("attempts", s.attempts);
+  visit("failed_at", s.failed_at);
+  visit("gone", s.gone);
 }
 
 std::string save_state(const EndpointState& s) {
@@ -114,43 +118,11 @@ std::string state_key(const Endpoint& e) {
   return "endpoint:" + e.route;
 }
 
-// What the mirror reads of a page before importing it: the envelope and
-// each result's id and last_updated.
-struct PageInfo {
-  int64_t count = 0;
-  bool has_next = false;
-  std::vector<Value> ids;
-  std::string newest;  // the largest last_updated (ISO 8601 strings in UTC sort as times)
-};
-
-std::variant<PageInfo, std::string> read_page(const std::string& body) {
-  rapidjson::Document d;
-  d.Parse(body.data(), body.size());
-  if (d.HasParseError()) return std::string("not JSON");
-  if (!d.IsObject()) return std::string("not a page (expected {count, next, previous, results})");
-  const auto count = d.FindMember("count");
-  const auto next = d.FindMember("next");
-  const auto results = d.FindMember("results");
-  if (count == d.MemberEnd() || !count->value.IsInt64() || results == d.MemberEnd() ||
-      !results->value.IsArray() || next == d.MemberEnd() ||
-      !(next->value.IsNull() || next->value.IsString()))
-    return std::string("not a page (expected {count, next, previous, results})");
-  PageInfo info;
-  info.count = count->value.GetInt64();
-  info.has_next = next->value.IsString();
-  for (const auto& r : results->value.GetArray()) {
-    if (!r.IsObject()) return std::string("a result is not an object");
-    const auto id = r.FindMember("id");
-    if (id != r.MemberEnd() && id->value.IsInt64()) {
-      info.ids.emplace_back(id->value.GetInt64());
-    } else if (id != r.MemberEnd() && id->value.IsString()) {
-      info.ids.emplace_back(std::string(id->value.GetString()));
-    }
-    const auto lu = r.FindMember("last_updated");
-    if (lu != r.MemberEnd() && lu->value.IsString() && info.newest < lu->value.GetString())
-      info.newest = lu->value.GetString();
-  }
-  return info;
+// An id as a URL's path segment.
+std::string id_text(const Value& id) {
+  if (const auto* n = std::get_if<int64_t>(&id)) return std::to_string(*n);
+  if (const auto* t = std::get_if<std::string>(&id)) return percent_encode(*t);
+  return "";
 }
 
 std::string format_wait(Millis ms) {
@@ -320,6 +292,7 @@ std::optional<std::string> Syncer::load() {
   if (auto* e = std::get_if<std::string>(&planned)) return *e;
   endpoints_ = std::get<std::vector<Endpoint>>(planned);
   states_.assign(endpoints_.size(), EndpointState{});
+  unconfirmed_.assign(endpoints_.size(), std::nullopt);
   std::vector<std::pair<std::string, std::string>> rows;
   try {
     rows = store_.sync_state();
@@ -329,6 +302,13 @@ std::optional<std::string> Syncer::load() {
   for (const auto& [key, text] : rows) {
     if (key == "budget") {
       if (!budget_.load(text)) log("the saved call budget is unreadable; starting a new one");
+      // A wait saved by an older ll2d, or from an absurd Retry-After, is
+      // cut to what this one would have promised.
+      const Millis before = budget_.not_before();
+      budget_.clamp(options_.now());
+      if (budget_.not_before() != before)
+        log(fmt::format("the saved wait until {} is longer than one window; waiting until {}",
+                        format_time(before), format_time(budget_.not_before())));
       continue;
     }
     for (size_t i = 0; i < endpoints_.size(); ++i) {
@@ -338,6 +318,12 @@ std::optional<std::string> Syncer::load() {
     }
   }
   return std::nullopt;
+}
+
+bool Syncer::resting(const EndpointState& s, Millis now) const {
+  if (s.failed_at == 0) return false;
+  if (options_.once) return s.failed_at > run_start_;
+  return now - s.failed_at < options_.refresh_every;
 }
 
 std::optional<Syncer::Task> Syncer::next_task(Millis now) const {
@@ -358,7 +344,7 @@ std::optional<Syncer::Task> Syncer::next_task(Millis now) const {
   for (size_t i = 0; i < endpoints_.size(); ++i) {
     const Endpoint& e = endpoints_[i];
     const EndpointState& s = states_[i];
-    if ((e.upcoming || e.incremental) && s.task.empty() && s.walked_at != 0 &&
+    if ((e.upcoming || e.incremental) && s.task.empty() && s.walked_at != 0 && !resting(s, now) &&
         due(s.refreshed_at, options_.refresh_every))
       return Task{i, e.upcoming ? "upcoming" : "refresh", false};
   }
@@ -366,10 +352,14 @@ std::optional<Syncer::Task> Syncer::next_task(Millis now) const {
     if (!states_[i].task.empty()) return Task{i, states_[i].task, true};
   }
   for (size_t i = 0; i < endpoints_.size(); ++i) {
-    if (states_[i].walked_at == 0) return Task{i, "walk", false};
+    if (states_[i].sweep_pending) return Task{i, "confirm", true};
   }
   for (size_t i = 0; i < endpoints_.size(); ++i) {
-    if (endpoints_[i].lists_all && due(states_[i].walked_at, options_.rewalk_every))
+    if (states_[i].walked_at == 0 && !resting(states_[i], now)) return Task{i, "walk", false};
+  }
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    if (endpoints_[i].lists_all && !resting(states_[i], now) &&
+        due(states_[i].walked_at, options_.rewalk_every))
       return Task{i, "walk", false};
   }
   return std::nullopt;
@@ -381,8 +371,13 @@ std::optional<Millis> Syncer::next_due(Millis now) const {
   const auto consider = [&](Millis t) { at = at ? std::min(*at, t) : t; };
   for (size_t i = 0; i < endpoints_.size(); ++i) {
     const Endpoint& e = endpoints_[i];
-    if (e.upcoming || e.incremental) consider(states_[i].refreshed_at + options_.refresh_every);
-    if (e.lists_all) consider(states_[i].walked_at + options_.rewalk_every);
+    const EndpointState& s = states_[i];
+    if (resting(s, now)) {
+      consider(s.failed_at + options_.refresh_every);
+      continue;
+    }
+    if (e.upcoming || e.incremental) consider(s.refreshed_at + options_.refresh_every);
+    if (e.lists_all) consider(s.walked_at + options_.rewalk_every);
   }
   if (at) at = std::max(*at, now);
   return at;
@@ -390,6 +385,11 @@ std::optional<Millis> Syncer::next_due(Millis now) const {
 
 std::string Syncer::url_for(const Task& task, const EndpointState& s) const {
   const Endpoint& e = endpoints_[task.endpoint];
+  if (task.kind == "confirm") {
+    const auto& id = unconfirmed_[task.endpoint];
+    return fmt::format("{}/2.3.0/{}/{}/?format=json{}", base_, e.route, id ? id_text(*id) : "ID",
+                       e.detailed ? "&mode=detailed" : "");
+  }
   std::string url = fmt::format("{}/2.3.0/{}/?format=json&limit={}", base_, e.route, kPageSize);
   if (e.detailed) url += "&mode=detailed";
   if (task.kind == "refresh") {
@@ -510,18 +510,15 @@ void Syncer::probe() {
                     r.status == 0 ? r.error : std::to_string(r.status)));
     return;
   }
-  rapidjson::Document d;
-  d.Parse(r.body.data(), r.body.size());
-  if (d.HasParseError() || !d.IsObject()) return;
-  UpstreamReport report;
-  const auto num = [&](const char* key, int64_t& out) {
-    const auto it = d.FindMember(key);
-    if (it != d.MemberEnd() && it->value.IsInt64()) out = it->value.GetInt64();
-  };
-  num("your_request_limit", report.limit);
-  num("limit_frequency_secs", report.frequency_s);
-  num("current_use", report.current_use);
-  num("next_use_secs", report.next_use_s);
+  auto read = read_report(r.body);
+  if (const auto* e = std::get_if<std::string>(&read)) {
+    log(
+        fmt::format("the upstream's /2.3.0/api-throttle/ answer is not believed ({}): going by "
+                    "--calls alone",
+                    *e));
+    return;
+  }
+  const UpstreamReport report = std::get<UpstreamReport>(read);
   log(fmt::format("upstream budget: {} calls per {} s, {} used, next in {} s", report.limit,
                   report.frequency_s, report.current_use, report.next_use_s));
   budget_.on_report(options_.now(), report);
@@ -561,35 +558,162 @@ std::string Syncer::eta(Millis now) const {
                      format_wait(total), format_rate(rate));
 }
 
-void Syncer::sweep(size_t i) {
+std::optional<Value> Syncer::next_unconfirmed(size_t i) {
+  const Endpoint& e = endpoints_[i];
+  const auto unseen = store_.unseen_ids(*e.resource->kind, e.route);
+  if (unseen.empty()) return std::nullopt;
+  return unseen.front();
+}
+
+bool Syncer::finish_sweep(size_t i) {
   const Endpoint& e = endpoints_[i];
   EndpointState s = states_[i];
-  std::vector<Value> gone;
-  try {
-    gone = store_.unseen_ids(*e.resource->kind, e.route);
-  } catch (const store::StoreError& err) {
-    log(fmt::format("{}: cannot list what the walk did not see: {}", e.route, err.what()));
-    failed_ = true;
-    return;
-  }
-  store::WriteBatch batch;
-  if (!gone.empty()) batch.deletes.push_back({e.resource->kind, gone});
   s.sweep_pending = false;
-  s.deleted += static_cast<int64_t>(gone.size());
-  batch.sync_state.emplace_back(state_key(e), save_state(s));
+  store::WriteBatch batch;
   batch.seen.push_back({e.route, true, {}});
+  if (!write_state(i, s, std::move(batch), "end the deletion sweep")) return false;
+  if (s.gone > 0) log(fmt::format("{}: deleted {} objects no longer upstream", e.route, s.gone));
+  return true;
+}
+
+bool Syncer::write_state(size_t i, const EndpointState& s, store::WriteBatch batch,
+                         const std::string& what) {
+  batch.sync_state.emplace_back("budget", budget_.save());
+  batch.sync_state.emplace_back("lease", lease_text());
+  batch.sync_state.emplace_back(state_key(endpoints_[i]), save_state(s));
   if (auto err = store_.write(batch)) {
-    log(fmt::format("{}: cannot delete what vanished upstream: {}", e.route, *err));
+    // Lost with its cursor: asked for again, after a pause that grows while
+    // writing keeps failing.
+    log(fmt::format("{}: cannot {}: {}", endpoints_[i].route, what, *err));
     failed_ = true;
-    return;
+    budget_.on_failure(options_.now());
+    return false;
   }
   states_[i] = s;
-  if (!gone.empty())
-    log(fmt::format("{}: deleted {} objects no longer upstream", e.route, gone.size()));
+  return true;
+}
+
+std::optional<Response> Syncer::call(const std::string& url, const std::string& route,
+                                     bool& go_on) {
+  go_on = true;
+  budget_.record_call(options_.now());
+  if (!save_budget()) {
+    go_on = failed_ ? false : wait_until(options_.now() + 5000);
+    return std::nullopt;
+  }
+  Response r = client_.get(url);
+  const Millis after = options_.now();
+  if (r.status == 0 && options_.stop != nullptr && options_.stop->load()) {
+    // Abandoned for a stop: no fault of the upstream's, so no back-off.
+    log(fmt::format("{}: call abandoned, stopping", route));
+    go_on = false;
+    return std::nullopt;
+  }
+  if (r.status == 429) {
+    budget_.on_throttled(after, r.retry_after_ms);
+    probe_due_ = true;
+    log(fmt::format(
+        "{}: throttled (429{}); next call not before {}", route,
+        r.retry_after_ms ? fmt::format(", Retry-After {} s", *r.retry_after_ms / 1000) : "",
+        format_time(budget_.not_before())));
+  } else if ((r.status == 0 && !r.too_large) || r.status >= 500) {
+    budget_.on_failure(after);
+    log(fmt::format("{}: {}; backing off until {}", route,
+                    r.status == 0 ? r.error : fmt::format("upstream answered {}", r.status),
+                    format_time(budget_.not_before())));
+  } else {
+    failed_calls_ = 0;
+    if (r.status != 401 && r.status != 403) return r;
+    log(fmt::format("{}: upstream answered {} (is --token right?); stopping", route, r.status));
+    failed_ = true;
+    save_budget();
+    go_on = false;
+    return std::nullopt;
+  }
+  save_budget();
+  if (options_.once && ++failed_calls_ >= kMaxTries) {
+    log(fmt::format("{}: {} failed calls in a row; giving up this run", route, failed_calls_));
+    failed_ = true;
+    go_on = false;
+  }
+  return std::nullopt;
+}
+
+bool Syncer::retry(size_t i, const std::string& kind, EndpointState s, const std::string& problem) {
+  const Endpoint& e = endpoints_[i];
+  failed_ = true;
+  s.rejected += 1;
+  s.error = problem;
+  s.attempts += 1;
+  budget_.on_failure(options_.now());
+  if (s.attempts < kMaxTries) {
+    log(fmt::format("{}: {} (nothing from it was written; try {} of {}, again at {})", e.route,
+                    problem, s.attempts, kMaxTries, format_time(budget_.not_before())));
+  } else {
+    // Given up, so that one bad page cannot hold up the rest: a walk then
+    // deletes nothing, and the endpoint rests until the next refresh.
+    log(
+        fmt::format("{}: {} (nothing from it was written; {} tries failed, this {} is given up "
+                    "and nothing is deleted)",
+                    e.route, problem, s.attempts, kind == "confirm" ? "deletion sweep" : kind));
+    if (kind == "confirm") {
+      s.sweep_pending = false;
+    } else {
+      s.task.clear();
+      s.offset = 0;
+    }
+    s.attempts = 0;
+    s.failed_at = options_.now();
+  }
+  write_state(i, s, {}, "save its state");
+  return true;
+}
+
+// Before an object the walk did not see is deleted, its detail is asked
+// for: pages shift under a walk while objects come and go upstream, so an
+// unseen id may still be there. Only a 404 deletes; a live object is
+// imported from its detail and kept.
+bool Syncer::confirm(size_t i) {
+  const Endpoint& e = endpoints_[i];
+  EndpointState s = states_[i];
+  const Value id = *unconfirmed_[i];
+  const std::string url = url_for(Task{i, "confirm", true}, s);
+  bool go_on = true;
+  const auto r = call(url, e.route, go_on);
+  if (!r) return go_on;
+  const std::string shown = redact_url(url);
+  store::WriteBatch batch;
+  if (r->status == 404) {
+    batch.deletes.push_back({e.resource->kind, {id}});
+    s.gone += 1;
+    s.deleted += 1;
+  } else if (r->status != 200 || r->too_large) {
+    return retry(i, "confirm", s,
+                 r->too_large ? fmt::format("rejected {}: {}", shown, r->error)
+                              : fmt::format("upstream answered {} for {}{}", r->status, shown,
+                                            r->error.empty() ? "" : ": " + r->error));
+  } else {
+    const auto got = read_object_id(r->body);
+    if (const auto* err = std::get_if<std::string>(&got))
+      return retry(i, "confirm", s, fmt::format("rejected {}: {}", shown, *err));
+    if (std::get<Value>(got) != id)
+      return retry(i, "confirm", s, fmt::format("rejected {}: the object of another id", shown));
+    auto collected = ingest::collect(e.resource->kind, r->body, shown);
+    if (auto* err = std::get_if<ingest::ImportError>(&collected))
+      return retry(i, "confirm", s, "rejected " + err->to_string());
+    batch = std::move(std::get<ingest::Collected>(collected).batch);
+    batch.seen.push_back({e.route, false, {id}});
+  }
+  budget_.on_success();
+  s.attempts = 0;
+  if (write_state(i, s, std::move(batch), "write what its detail said") && r->status == 404)
+    log(fmt::format("{}: {} is gone upstream (404); deleted", e.route, id_text(id)));
+  return true;
 }
 
 // One call and what follows from it. False: stop the run.
 bool Syncer::step(const Task& task) {
+  if (task.kind == "confirm") return confirm(task.endpoint);
   const Endpoint& e = endpoints_[task.endpoint];
   EndpointState s = states_[task.endpoint];
   if (!task.resume) {
@@ -600,79 +724,42 @@ bool Syncer::step(const Task& task) {
     s.last_count = -1;
     s.seen = 0;
     s.consistent = true;
+    s.attempts = 0;
     s.since = task.kind == "refresh" ? s.watermark : "";
+    if (task.kind == "walk") s.gone = 0;
   }
   const std::string url = url_for(Task{task.endpoint, s.task, true}, s);
-  const Millis now = options_.now();
-  budget_.record_call(now);
-  if (!save_budget()) return failed_ ? false : wait_until(options_.now() + 5000);
-  const Response r = client_.get(url);
-  const Millis after = options_.now();
-  if (r.status == 429) {
-    budget_.on_throttled(after, r.retry_after_ms);
-    probe_due_ = true;
-    log(fmt::format(
-        "{}: throttled (429{}); next call not before {}", e.route,
-        r.retry_after_ms ? fmt::format(", Retry-After {} s", *r.retry_after_ms / 1000) : "",
-        format_time(budget_.not_before())));
-    save_budget();
-    return true;
-  }
-  if (r.status == 0 && options_.stop != nullptr && options_.stop->load()) {
-    // Abandoned for a stop: no fault of the upstream's, so no back-off.
-    log(fmt::format("{}: call abandoned, stopping", e.route));
-    return false;
-  }
-  if (r.status == 0 || r.status >= 500) {
-    budget_.on_failure(after);
-    log(fmt::format("{}: {}; backing off until {}", e.route,
-                    r.status == 0 ? r.error : fmt::format("upstream answered {}", r.status),
-                    format_time(budget_.not_before())));
-    save_budget();
-    return true;
-  }
-  budget_.on_success();
-  if (r.status == 401 || r.status == 403) {
-    log(fmt::format("{}: upstream answered {} (is --token right?); stopping", e.route, r.status));
-    failed_ = true;
-    save_budget();
-    return false;
-  }
+  bool go_on = true;
+  const auto r = call(url, e.route, go_on);
+  if (!r) return go_on;
+  const std::string shown = redact_url(url);
+  if (r->too_large)
+    return retry(task.endpoint, s.task, s, fmt::format("rejected {}: {}", shown, r->error));
   store::WriteBatch batch;
-  std::string problem;
   PageInfo info;
-  if (r.status != 200) {
-    problem = fmt::format("upstream answered {} for {}", r.status, url);
-  } else {
-    auto page = read_page(r.body);
-    if (auto* p = std::get_if<std::string>(&page)) {
-      problem = fmt::format("rejected page {}: {}", url, *p);
-    } else {
-      info = std::get<PageInfo>(page);
-      auto collected = ingest::collect(e.resource->kind, r.body, url);
-      if (auto* err = std::get_if<ingest::ImportError>(&collected)) {
-        problem = fmt::format("rejected {}", err->to_string());
-      } else {
-        batch = std::move(std::get<ingest::Collected>(collected).batch);
-      }
-    }
-  }
-  if (!problem.empty()) {
-    // Reported and skipped; nothing of the page is written, and a walk
-    // with a hole in it deletes nothing.
-    log(fmt::format("{}: {} (nothing from it was written; skipped)", e.route, problem));
+  if (r->status != 200) {
+    // Not a page at all (404, 400, a redirect elsewhere): this task is over,
+    // and a walk that ends so deletes nothing.
+    const std::string problem = fmt::format("upstream answered {} for {}{}", r->status, shown,
+                                            r->error.empty() ? "" : ": " + r->error);
+    log(fmt::format("{}: {} (nothing from it was written; this {} ends here)", e.route, problem,
+                    s.task));
     failed_ = true;
     s.rejected += 1;
     s.error = problem;
     s.consistent = false;
-    if (r.status != 200 && r.status != 0) {
-      // Not a page at all (404, 400): this task is over.
-      info.has_next = false;
-    } else {
-      info.has_next = s.last_count < 0 || s.offset + kPageSize < s.last_count;
-    }
     info.count = s.last_count;
   } else {
+    auto page = read_page(r->body);
+    if (auto* p = std::get_if<std::string>(&page))
+      return retry(task.endpoint, s.task, s, fmt::format("rejected page {}: {}", shown, *p));
+    info = std::get<PageInfo>(page);
+    auto collected = ingest::collect(e.resource->kind, r->body, shown);
+    if (auto* err = std::get_if<ingest::ImportError>(&collected))
+      return retry(task.endpoint, s.task, s, "rejected " + err->to_string());
+    batch = std::move(std::get<ingest::Collected>(collected).batch);
+    budget_.on_success();
+    s.attempts = 0;
     if (s.first_count < 0) s.first_count = info.count;
     if (s.last_count >= 0 && info.count != s.last_count) s.consistent = false;
     s.last_count = info.count;
@@ -682,7 +769,10 @@ bool Syncer::step(const Task& task) {
   }
   const int64_t page_offset = s.offset;
   s.offset += kPageSize;
-  const bool done = !info.has_next;
+  // The end: no next page, no results, or past the count (an upstream whose
+  // `next` is always set cannot keep a walk going).
+  const bool done =
+      r->status != 200 || !info.has_next || info.results == 0 || s.offset >= info.count;
   if (done) {
     const Millis t = options_.now();
     if (s.task == "walk") {
@@ -700,21 +790,15 @@ bool Syncer::step(const Task& task) {
     s.refreshed_at = t;
     s.task.clear();
     s.offset = 0;
-    if (problem.empty()) s.error.clear();
+    if (r->status == 200) {
+      s.error.clear();
+      s.failed_at = 0;
+    }
   }
-  batch.sync_state.emplace_back("budget", budget_.save());
-  batch.sync_state.emplace_back("lease", lease_text());
-  batch.sync_state.emplace_back(state_key(e), save_state(s));
-  if (auto err = store_.write(batch)) {
-    // The page is lost with its cursor: it is asked for again, after a
-    // pause that grows while writing keeps failing.
-    log(fmt::format("{}: cannot write page at offset {}: {}", e.route, page_offset, *err));
-    failed_ = true;
-    budget_.on_failure(options_.now());
+  if (!write_state(task.endpoint, s, std::move(batch),
+                   fmt::format("write page at offset {}", page_offset)))
     return true;
-  }
-  states_[task.endpoint] = s;
-  if (problem.empty()) {
+  if (r->status == 200) {
     const int64_t pages = (std::max<int64_t>(info.count, 1) + kPageSize - 1) / kPageSize;
     log(fmt::format("{} {}: page {} of {} ({} objects){}; {}", e.route,
                     s.task.empty() ? task.kind : s.task, page_offset / kPageSize + 1, pages,
@@ -736,7 +820,7 @@ int Syncer::run() {
   {
     // Remember where this mirror reads from (for --status).
     store::WriteBatch batch;
-    batch.sync_state.emplace_back("upstream", base_);
+    batch.sync_state.emplace_back("upstream", redact_url(base_));
     batch.sync_state.emplace_back("calls", format_rate(options_.rate));
     if (auto e = store_.write(batch)) {
       log(fmt::format("cannot write the sync state: {}", *e));
@@ -745,18 +829,6 @@ int Syncer::run() {
   }
   const auto stopped = [&] { return options_.stop != nullptr && options_.stop->load(); };
   while (!stopped()) {
-    bool swept = false;
-    for (size_t i = 0; i < endpoints_.size(); ++i) {
-      if (states_[i].sweep_pending) {
-        sweep(i);
-        swept = true;
-        if (states_[i].sweep_pending) {  // could not: do not loop on it
-          release_lease();
-          return 1;
-        }
-      }
-    }
-    if (swept) continue;
     const Millis now = options_.now();
     const auto task = next_task(now);
     if (!task) {
@@ -765,6 +837,22 @@ int Syncer::run() {
       log(fmt::format("up to date; next refresh at {}", format_time(*due)));
       if (!wait_until(*due)) break;
       continue;
+    }
+    if (task->kind == "confirm") {
+      // The next unseen id, or, when each is confirmed, the sweep's end
+      // (no call).
+      try {
+        unconfirmed_[task->endpoint] = next_unconfirmed(task->endpoint);
+      } catch (const store::StoreError& err) {
+        log(fmt::format("{}: cannot list what the walk did not see: {}",
+                        endpoints_[task->endpoint].route, err.what()));
+        failed_ = true;
+        break;
+      }
+      if (!unconfirmed_[task->endpoint]) {
+        if (!finish_sweep(task->endpoint)) break;
+        continue;
+      }
     }
     const Millis at = budget_.next_call(now);
     if (at > now) {
@@ -794,7 +882,7 @@ std::string Syncer::status() {
     std::string saved_budget;
     std::optional<Rate> rate;
     for (const auto& [key, text] : store_.sync_state()) {
-      if (key == "upstream") upstream = base_ = text;
+      if (key == "upstream") upstream = base_ = redact_url(text);
       if (key == "calls") rate = parse_rate(text);
       if (key == "budget") saved_budget = text;
     }
@@ -805,6 +893,7 @@ std::string Syncer::status() {
     if (rate) {
       budget_ = Budget(*rate);
       budget_.load(saved_budget);
+      budget_.clamp(options_.now());
     }
   } catch (const store::StoreError&) {
   }
@@ -820,6 +909,9 @@ std::string Syncer::status() {
                                      s.last_count >= 0 ? fmt::format(" of {}", s.last_count) : "");
     if (s.sweep_pending) doing = "deleting what vanished upstream";
     if (!s.error.empty()) doing += " (last problem: " + s.error + ")";
+    if (resting(s, options_.now()))
+      doing += fmt::format(" (given up at {}, tried again from {})", format_time(s.failed_at),
+                           format_time(s.failed_at + options_.refresh_every));
     const auto when = [&](Millis t) {
       return t == 0
                  ? std::string("-")
@@ -833,9 +925,16 @@ std::string Syncer::status() {
                      budget_.used(now));
   run_start_ = now;
   const auto task = next_task(now);
+  if (task && task->kind == "confirm") {
+    try {
+      unconfirmed_[task->endpoint] = next_unconfirmed(task->endpoint);
+    } catch (const store::StoreError&) {
+    }
+  }
   if (task) {
     const Millis at = budget_.next_call(now);
-    out += fmt::format("next call: {} ({} {}) {}\n", url_for(*task, states_[task->endpoint]),
+    out += fmt::format("next call: {} ({} {}) {}\n",
+                       redact_url(url_for(*task, states_[task->endpoint])),
                        endpoints_[task->endpoint].route, task->kind,
                        at <= now ? "once sync runs" : "at " + format_time(at));
   } else if (const auto due = next_due(now)) {
@@ -843,6 +942,22 @@ std::string Syncer::status() {
   }
   out += eta(now) + "\n";
   return out;
+}
+
+std::optional<std::string> Syncer::reset_budget() {
+  if (auto e = load()) return e;
+  budget_.clear_waits();
+  store::WriteBatch batch;
+  batch.sync_state.emplace_back("budget", budget_.save());
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    EndpointState s = states_[i];
+    if (s.failed_at == 0 && s.attempts == 0) continue;
+    s.failed_at = 0;
+    s.attempts = 0;
+    batch.sync_state.emplace_back(state_key(endpoints_[i]), save_state(s));
+  }
+  if (auto e = store_.write(batch)) return fmt::format("cannot write the sync state: {}", *e);
+  return std::nullopt;
 }
 
 }  // namespace ll2::sync

@@ -14,7 +14,13 @@
 //   4. full re-walks, every `rewalk_every`: what a walk did not see of an
 //      endpoint that lists all its objects is deleted (when the walk was
 //      consistent: the same count at its first and last page, and as many
-//      objects seen).
+//      objects seen), each only once its detail answers 404 (pages shift
+//      under a walk, so an unseen id may still be upstream).
+//
+// A page that comes but cannot be taken (not JSON, nested too deep, too
+// large, rejected by the importer) is asked for again after a back-off; after
+// kMaxTries its task is given up until the next refresh is due. With `once`,
+// kMaxTries failed calls in a row (5xx, timeouts, 429) end the run.
 #pragma once
 
 #include <atomic>
@@ -62,6 +68,8 @@ struct SyncOptions {
   std::atomic<bool>* stop = nullptr;            // set to end run() at the next step
 };
 
+inline constexpr int64_t kMaxTries = 5;
+
 // What the mirror knows of one endpoint (saved as JSON under its route).
 struct EndpointState {
   std::string task;  // in progress: "walk", "refresh", "upcoming"; empty: none
@@ -79,6 +87,9 @@ struct EndpointState {
   int64_t deleted = 0;         // deleted after walks, in all
   int64_t rejected = 0;        // pages rejected, in all
   std::string error;           // the last problem, if any
+  int64_t attempts = 0;        // failed tries of the page (or detail) in hand
+  Millis failed_at = 0;        // a task given up then: none before the next refresh
+  int64_t gone = 0;            // deleted by the sweep of the last walk
 };
 
 class Syncer {
@@ -89,6 +100,9 @@ class Syncer {
   int run();
   // What is mirrored, how fresh, and the next planned call.
   std::string status();
+  // Forgets every saved wait (Retry-After, back-off, tasks given up); the
+  // calls made stay counted. An error message, or nothing.
+  std::optional<std::string> reset_budget();
 
  private:
   struct Task {
@@ -100,6 +114,19 @@ class Syncer {
   std::optional<Task> next_task(Millis now) const;
   std::optional<Millis> next_due(Millis now) const;
   bool step(const Task& task);
+  // A call inside the budget, and what its answer means for the budget (429,
+  // 5xx, timeouts, a stop, a wrong key). The answer to go on with, or none:
+  // the step is over, and `go_on` says whether the run goes on.
+  std::optional<Response> call(const std::string& url, const std::string& route, bool& go_on);
+  // A page (or detail) that came but could not be taken: tried again after a
+  // back-off, given up after kMaxTries.
+  bool retry(size_t endpoint, const std::string& kind, EndpointState s, const std::string& problem);
+  bool confirm(size_t endpoint);
+  // Writes the state (with the budget and the lease, and `batch`).
+  bool write_state(size_t endpoint, const EndpointState& s, store::WriteBatch batch,
+                   const std::string& what);
+  // An endpoint whose task was given up rests until the next refresh.
+  bool resting(const EndpointState& s, Millis now) const;
   void probe();
   void log(const std::string& line) const;
   std::string url_for(const Task& task, const EndpointState& state) const;
@@ -113,7 +140,10 @@ class Syncer {
   void release_lease();
   // sleep_until in steps, renewing the lease between them.
   bool wait_until(Millis until);
-  void sweep(size_t endpoint);
+  // The next id the last walk did not see, whose detail is to be asked for.
+  std::optional<Value> next_unconfirmed(size_t endpoint);
+  // Every unseen id confirmed gone (and deleted): the sweep ends.
+  bool finish_sweep(size_t endpoint);
 
   store::Store& store_;
   Client& client_;
@@ -124,6 +154,8 @@ class Syncer {
   Millis run_start_ = 0;
   bool failed_ = false;
   bool probe_due_ = true;
+  int64_t failed_calls_ = 0;                       // in a row, this run
+  std::vector<std::optional<Value>> unconfirmed_;  // per endpoint: the id to ask for
   std::string base_;
   std::string owner_;  // host:pid:start of this run
 };

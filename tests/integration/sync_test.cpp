@@ -407,7 +407,9 @@ struct Scripted {
   pid_t pid = -1;
   uint16_t port = 0;
   std::string log;
-  Scripted(const std::string& script, const std::string& log_file) : log(log_file) {
+  Scripted(const std::string& script, const std::string& log_file,
+           const std::string& throttle = "normal")
+      : log(log_file) {
     int fds[2];
     if (pipe(fds) != 0) throw std::runtime_error("pipe");
     pid = fork();
@@ -415,7 +417,7 @@ struct Scripted {
       dup2(fds[1], STDOUT_FILENO);
       close(fds[0]);
       execlp("python3", "python3", LL2D_SOURCE_DIR "/tests/integration/sync_upstream.py",
-             script.c_str(), log_file.c_str(), nullptr);
+             script.c_str(), log_file.c_str(), throttle.c_str(), nullptr);
       _exit(127);
     }
     close(fds[1]);
@@ -439,7 +441,32 @@ struct Scripted {
     while (in >> t >> path) out.emplace_back(t, path);
     return out;
   }
+  // Calls whose path starts so.
+  int64_t count(const std::string& prefix) const {
+    int64_t n = 0;
+    for (const auto& [t, path] : calls()) n += path.rfind(prefix, 0) == 0;
+    return n;
+  }
+  int64_t list_calls() const { return count("/2.3.0/config/launch_statuses/?"); }
+  // What `huge` and `endless` wrote before the client left, each.
+  std::vector<int64_t> flooded() const {
+    std::vector<int64_t> out;
+    std::istringstream in(read_text(log + ".bytes"));
+    for (int64_t n = 0; in >> n;) out.push_back(n);
+    return out;
+  }
 };
+
+// ll2d sync --once of the scripted upstream's launch statuses.
+CommandResult sync_scripted(const std::string& db, const Scripted& upstream,
+                            std::vector<std::string> extra = {}, int timeout = 60) {
+  std::vector<std::string> args{"sync",       "--db",         db,
+                                "--upstream", upstream.url(), "--calls",
+                                "100/1s",     "--resources",  "config/launch_statuses",
+                                "--once"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run_ll2d(args, timeout);
+}
 
 TEST(Sync, HonoursRetryAfterAndBacksOffOn5xxAndTimeouts) {
   TempDir dir;
@@ -468,19 +495,176 @@ TEST(Sync, HonoursRetryAfterAndBacksOffOn5xxAndTimeouts) {
   EXPECT_EQ(query_int64(mirror, "SELECT count(*) FROM launch_status"), 150);
 }
 
-TEST(Sync, AMalformedPageIsReportedAndSkippedNeverHalfApplied) {
+TEST(Sync, AMalformedPageIsReportedAndRetriedNeverHalfApplied) {
   TempDir dir;
   Scripted upstream("ok,bad", dir.file("calls.log"));
   ASSERT_NE(upstream.port, 0);
   const std::string mirror = dir.file("mirror.sqlite3");
-  const auto r = run_ll2d({"sync", "--db", mirror, "--upstream", upstream.url(), "--calls",
-                           "100/1s", "--resources", "config/launch_statuses", "--once"});
+  const auto r = sync_scripted(mirror, upstream);
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.err.find("(nothing from it was written; skipped)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("(nothing from it was written; try 1 of 5, again at"), std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find("$.results[0].id"), std::string::npos) << r.err;
+  // Asked for again (not skipped), and right the second time.
+  EXPECT_EQ(upstream.list_calls(), 3);
+  EXPECT_EQ(query_int64(mirror, "SELECT count(*) FROM launch_status"), 150);
+}
+
+// 10^6 '[' (a page, and the api-throttle report) used to overflow the stack
+// in RapidJSON's recursive parse and take `serve --sync-from` down with it.
+TEST(Sync, ADeeplyNestedAnswerNeverTakesServeDown) {
+  TempDir dir;
+  Scripted upstream("deep*", dir.file("calls.log"), "deep");
+  ASSERT_NE(upstream.port, 0);
+  const std::string db = dir.file("mirror.sqlite3");
+  Server mirror(db, {"--no-access-log", "--sync-from", upstream.url(), "--sync-calls", "100/1s",
+                     "--sync-resources", "config/launch_statuses"});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (mirror.stderr_text().find("5 tries failed") == std::string::npos) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << mirror.stderr_text();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const std::string log = mirror.stderr_text();
+  EXPECT_NE(log.find("api-throttle/ answer is not believed (nesting deeper than 64 levels)"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("limit=100: nesting deeper than 64 levels (nothing from it was written"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(upstream.list_calls(), 5);
+  EXPECT_EQ(mirror.get("/2.3.0/config/launch_statuses/?format=json").status, 200);
+  EXPECT_EQ(mirror.stop(), 0) << mirror.stderr_text();
+  EXPECT_EQ(query_int64(db, "SELECT count(*) FROM launch_status"), 0);
+}
+
+TEST(Sync, AnAnswerLargerThanTheLimitIsAbandoned) {
+  TempDir dir;
+  // A Content-Length of 2 GiB, then a body without end, then the pages.
+  Scripted upstream("huge,endless", dir.file("calls.log"));
+  ASSERT_NE(upstream.port, 0);
+  const std::string mirror = dir.file("mirror.sqlite3");
+  const auto r = sync_scripted(mirror, upstream, {"--max-page-bytes", "1MiB"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(count_lines(r.err, "the answer is larger than 1048576 bytes; abandoned"), 2) << r.err;
+  EXPECT_EQ(query_int64(mirror, "SELECT count(*) FROM launch_status"), 150);
+  // The upstream could write only what the sockets' buffers took before the
+  // client left (it used to take the whole body, 2 GiB).
+  const auto flooded = upstream.flooded();
+  ASSERT_EQ(flooded.size(), 2u);
+  for (const int64_t n : flooded) EXPECT_LT(n, 64 << 20);
+}
+
+// Mid-walk, object 50 is deleted upstream and 151 created: the second page
+// starts at 102, so 101 is never seen, while the count (150) and the objects
+// seen (150) agree. 101 must not be deleted.
+TEST(Sync, ARewalkNeverDeletesALiveObjectWhenPagesShift) {
+  TempDir dir;
+  Scripted upstream("ok,ok,ok,shift", dir.file("calls.log"));
+  ASSERT_NE(upstream.port, 0);
+  const std::string mirror = dir.file("mirror.sqlite3");
+  ASSERT_EQ(sync_scripted(mirror, upstream).exit_code, 0);
+  const auto rewalk = sync_scripted(mirror, upstream, {"--rewalk-every", "0s"});
+  ASSERT_EQ(rewalk.exit_code, 0) << rewalk.err;
+  EXPECT_EQ(query_int64(mirror, "SELECT count(*) FROM launch_status WHERE id = 101"), 1)
+      << rewalk.err;
+  EXPECT_EQ(upstream.count("/2.3.0/config/launch_statuses/101/"), 1) << read_text(upstream.log);
+  // The next walk finds 50 gone, and a 404 confirms it.
+  const auto again = sync_scripted(mirror, upstream, {"--rewalk-every", "0s"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("50 is gone upstream (404); deleted"), std::string::npos) << again.err;
+  EXPECT_EQ(query_int64(mirror, "SELECT count(*) FROM launch_status"), 150);
+  EXPECT_EQ(query_int64(mirror, "SELECT count(*) FROM launch_status WHERE id IN (50, 151)"), 1);
+}
+
+TEST(Sync, RedirectsAreFollowedOnlyOnTheUpstreamsOrigin) {
+  TempDir dir;
+  // The first page moved on this origin (followed); the second sent elsewhere.
+  Scripted upstream("here,ok,away", dir.file("calls.log"));
+  ASSERT_NE(upstream.port, 0);
+  const std::string mirror = dir.file("mirror.sqlite3");
+  const auto r = sync_scripted(mirror, upstream);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("upstream answered 302 for"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("redirected to another origin (http://127.0.0.1:"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(upstream.count("away:"), 0) << read_text(upstream.log);
+  EXPECT_EQ(upstream.count("/2.3.0/config/launch_statuses/?format=json&limit=100&moved=1"), 1)
+      << read_text(upstream.log);
   EXPECT_EQ(query_int64(mirror, "SELECT count(*) FROM launch_status"), 100);
+  EXPECT_EQ(query_int64(mirror, "SELECT count(*) FROM launch_status WHERE id > 900"), 0);
+}
+
+TEST(Sync, AnAbsurdRetryAfterIsCutAndSavedWaitsCanBeForgotten) {
+  TempDir dir;
+  Scripted upstream("429:1000000000000", dir.file("calls.log"), "none");
+  ASSERT_NE(upstream.port, 0);
+  const std::string mirror = dir.file("mirror.sqlite3");
+  // Obeyed, it would wait until the year 33,000; cut to one window (1 s).
+  const auto r = sync_scripted(mirror, upstream, {}, 30);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(query_int64(mirror, "SELECT count(*) FROM launch_status"), 150);
+
+  // A wait of half an hour, saved: --status shows it, --reset-budget forgets it.
+  const std::string fresh = dir.file("fresh.sqlite3");
+  {
+    auto opened = store::open_store(backend_db(fresh));
+    ASSERT_TRUE(opened.store) << opened.error;
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    store::WriteBatch batch;
+    batch.sync_state.emplace_back("calls", "15/hour");
+    batch.sync_state.emplace_back(
+        "budget", fmt::format(R"({{"calls":[],"not_before":{},"failures":0}})", now + 1'800'000));
+    ASSERT_FALSE(opened.store->write(batch));
+  }
+  const auto before = run_ll2d({"sync", "--db", fresh, "--status"});
+  EXPECT_NE(before.out.find("(launches/upcoming walk) at 20"), std::string::npos) << before.out;
+  const auto reset = run_ll2d({"sync", "--db", fresh, "--reset-budget"});
+  EXPECT_EQ(reset.exit_code, 0) << reset.err;
+  const auto after = run_ll2d({"sync", "--db", fresh, "--status"});
+  EXPECT_NE(after.out.find("once sync runs"), std::string::npos) << after.out;
+}
+
+TEST(Sync, AWalkEndsAtTheCountWhateverNextSays) {
+  TempDir dir;
+  Scripted upstream("next*", dir.file("calls.log"));
+  ASSERT_NE(upstream.port, 0);
+  const std::string mirror = dir.file("mirror.sqlite3");
+  const auto r = sync_scripted(mirror, upstream, {}, 30);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(upstream.list_calls(), 2);  // 150 objects: two pages, though `next` says more
+  EXPECT_EQ(query_int64(mirror, "SELECT count(*) FROM launch_status"), 150);
+}
+
+TEST(Sync, OnceGivesUpOnAnUpstreamThatFailsForever) {
+  for (const char* script : {"500*", "notjson*"}) {
+    TempDir dir;
+    Scripted upstream(script, dir.file("calls.log"), "none");  // --calls alone: short pauses
+    ASSERT_NE(upstream.port, 0);
+    const auto r = sync_scripted(dir.file("mirror.sqlite3"), upstream, {}, 30);
+    EXPECT_EQ(r.exit_code, 1) << script << r.err;
+    EXPECT_EQ(upstream.list_calls(), 5) << script << r.err;  // the first page, tried 5 times
+  }
+}
+
+TEST(Sync, TheUpstreamsPasswordIsMasked) {
+  TempDir dir;
+  Scripted upstream("notjson", dir.file("calls.log"));
+  ASSERT_NE(upstream.port, 0);
+  const std::string mirror = dir.file("mirror.sqlite3");
+  const auto r = run_ll2d({"sync", "--db", mirror, "--upstream",
+                           fmt::format("http://alice:PASSWORD@127.0.0.1:{}", upstream.port),
+                           "--calls", "100/1s", "--resources", "config/launch_statuses", "--once"});
+  EXPECT_NE(r.err.find("http://alice:***@127.0.0.1:"), std::string::npos) << r.err;
   const auto status = run_ll2d({"sync", "--db", mirror, "--status"});
-  EXPECT_NE(status.out.find("last problem: rejected"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("upstream: http://alice:***@127.0.0.1:"), std::string::npos)
+      << status.out;
+  for (const auto& text : {r.out, r.err, status.out, status.err})
+    EXPECT_EQ(text.find("PASSWORD"), std::string::npos) << text;
+  const auto bad = run_ll2d({"sync", "--db", mirror, "--upstream", "ftp://alice:PASSWORD@x/"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err.find("PASSWORD"), std::string::npos) << bad.err;
 }
 
 TEST(Sync, SigtermEndsARunWithoutWaitingForACallInFlight) {

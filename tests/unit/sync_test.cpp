@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -12,6 +13,7 @@
 #include "model/schema.hpp"
 #include "store/store.hpp"
 #include "sync/budget.hpp"
+#include "sync/page.hpp"
 #include "sync/syncer.hpp"
 #include "test_util.hpp"
 
@@ -109,7 +111,96 @@ TEST(SyncBudget, HonoursRetryAfterAndBacksOff) {
   // Short test windows give short pauses.
   Budget quick(Rate{30, 10'000});
   quick.on_failure(0);
-  EXPECT_EQ(quick.next_call(0), 1'000);
+  EXPECT_EQ(quick.next_call(0), 333);
+  Budget quicker(Rate{1000, 1'000});
+  quicker.on_failure(0);
+  EXPECT_EQ(quicker.next_call(0), 100);
+}
+
+TEST(SyncBudget, NoWaitLongerThanOneWindowAtMostAnHour) {
+  const Millis now = 1'800'000'000'000;
+  // Retry-After: 10^12 s.
+  Budget hourly(Rate{15, 3'600'000});
+  hourly.on_throttled(now, 1'000'000'000'000'000);
+  EXPECT_EQ(hourly.next_call(now), now + 3'600'000);
+  Budget daily(Rate{300, 86'400'000});
+  daily.on_throttled(now, 1'000'000'000'000'000);
+  EXPECT_EQ(daily.next_call(now), now + 3'600'000);
+  Budget quick(Rate{10, 10'000});
+  quick.on_throttled(now, 1'000'000'000'000'000);
+  EXPECT_EQ(quick.next_call(now), now + 10'000);
+  // A report that says the budget is spent for 10^12 s.
+  Budget reported(Rate{15, 3'600'000});
+  reported.on_report(now, {15, 3600, 15, 1'000'000'000'000});
+  EXPECT_EQ(reported.not_before(), now + 3'600'000);
+  // A wait saved by an older ll2d (until 2058), and calls in the future.
+  Budget saved(Rate{15, 3'600'000});
+  ASSERT_TRUE(saved.load(fmt::format(R"({{"calls":[{}],"not_before":2842300800000,"failures":3}})",
+                                     now + 86'400'000)));
+  saved.clamp(now);
+  EXPECT_EQ(saved.not_before(), now + 3'600'000);
+  Budget short_window(Rate{10, 10'000});  // a back-off may be longer than a short window
+  short_window.on_failure(now);
+  short_window.on_failure(now);
+  ASSERT_EQ(short_window.not_before(), now + 2'000);
+  short_window.clamp(now);
+  EXPECT_EQ(short_window.not_before(), now + 2'000);
+  EXPECT_EQ(saved.used(now), 1);
+  saved.clear_waits();
+  EXPECT_EQ(saved.not_before(), 0);
+  EXPECT_EQ(saved.failures(), 0);
+  EXPECT_EQ(saved.used(now), 1);  // the calls made stay counted
+}
+
+TEST(SyncPage, ReadsAPageAndRefusesWhatIsNotOne) {
+  const auto page =
+      sync::read_page(R"({"count":3,"next":"http://x/?offset=2","previous":null,"results":[)"
+                      R"({"id":7,"last_updated":"2024-01-01T00:00:00Z"},{"id":"a-b"}]})");
+  ASSERT_TRUE(std::holds_alternative<sync::PageInfo>(page));
+  const auto& info = std::get<sync::PageInfo>(page);
+  EXPECT_EQ(info.count, 3);
+  EXPECT_TRUE(info.has_next);
+  EXPECT_EQ(info.results, 2);
+  EXPECT_EQ(info.ids, (std::vector<Value>{Value(int64_t{7}), Value(std::string("a-b"))}));
+  EXPECT_EQ(info.newest, "2024-01-01T00:00:00Z");
+  const auto error = [](std::string_view body) {
+    const auto r = sync::read_page(body);
+    return std::holds_alternative<std::string>(r) ? std::get<std::string>(r) : "(a page)";
+  };
+  // 10^6 '[' used to overflow the stack in RapidJSON's recursive parse.
+  EXPECT_EQ(error(std::string(1'000'000, '[')), "nesting deeper than 64 levels");
+  EXPECT_EQ(error(R"({"count":1,"next":null,"results":)" + std::string(100'000, '[')),
+            "nesting deeper than 64 levels");
+  EXPECT_NE(error("<html>").find("not JSON"), std::string::npos);
+  EXPECT_NE(error(R"({"count":1.5,"next":null,"results":[]})").find("not a page"),
+            std::string::npos);
+  EXPECT_EQ(error(R"({"count":1,"next":null,"results":[1]})"), "a result is not an object");
+}
+
+TEST(SyncPage, RefusesAnAbsurdThrottleReport) {
+  const auto report = sync::read_report(
+      R"({"your_request_limit":15,"limit_frequency_secs":3600,"current_use":3,"next_use_secs":0,)"
+      R"("ident":"1.2.3.4"})");
+  ASSERT_TRUE(std::holds_alternative<sync::UpstreamReport>(report));
+  EXPECT_EQ(std::get<sync::UpstreamReport>(report).current_use, 3);
+  for (const char* absurd :
+       {R"({"your_request_limit":15,"limit_frequency_secs":3600,"next_use_secs":1000000000000})",
+        R"({"your_request_limit":15,"limit_frequency_secs":1000000000000})",
+        R"({"your_request_limit":1000000000000,"limit_frequency_secs":3600})",
+        R"({"your_request_limit":-1,"limit_frequency_secs":3600})"})
+    EXPECT_TRUE(std::holds_alternative<std::string>(sync::read_report(absurd))) << absurd;
+  const auto deep = sync::read_report(std::string(1'000'000, '['));
+  ASSERT_TRUE(std::holds_alternative<std::string>(deep));
+  EXPECT_EQ(std::get<std::string>(deep), "nesting deeper than 64 levels");
+}
+
+TEST(SyncPage, RedactsTheUpstreamsPassword) {
+  EXPECT_EQ(sync::redact_url("http://alice:PASSWORD@up:8000/2.3.0/?x=1"),
+            "http://alice:***@up:8000/2.3.0/?x=1");
+  EXPECT_EQ(sync::redact_url("https://alice:P@ss@w0rd@up/"), "https://alice:***@up/");
+  EXPECT_EQ(sync::redact_url("http://alice@up/"), "http://alice@up/");
+  EXPECT_EQ(sync::redact_url("http://up/a@b:c"), "http://up/a@b:c");
+  EXPECT_EQ(sync::redact_url("http://up"), "http://up");
 }
 
 TEST(SyncBudget, UpstreamReportCountsOtherCallsAndItsLimit) {
@@ -139,27 +230,55 @@ TEST(SyncBudget, SurvivesARestart) {
   EXPECT_EQ(again.used(400), 2);  // unchanged by a bad load
 }
 
-// A scripted upstream serving config/launch_statuses, pages of 100, on a
-// virtual clock: every call takes 50 ms.
+// A scripted upstream serving config/launch_statuses, pages of 100 and
+// details, on a virtual clock: every call takes 50 ms.
 struct FakeUpstream : sync::Client {
   std::set<int64_t> ids;
   std::map<int64_t, std::string> names;
-  std::deque<sync::Response> scripted;  // answered first, one per call
+  std::deque<sync::Response> scripted;   // answered first, one per call
+  std::optional<sync::Response> always;  // then, when set, to every call
+  std::function<void()> before_call[8];  // run before the call of that number (1-based)
+  sync::Response throttle{404, "{}", {}, {}, false};  // /api-throttle/'s answer
+  bool next_always = false;                           // `next` set on every page
   std::set<int64_t> malformed_offsets;
   std::vector<std::pair<Millis, std::string>> calls;
   Millis* clock = nullptr;
   std::atomic<bool>* stop = nullptr;
   size_t stop_after = 0;
 
+  std::string object(int64_t id) const {
+    const auto it = names.find(id);
+    return fmt::format(R"({{"id":{},"name":"{}","abbrev":"S{}","description":"d"}})", id,
+                       it != names.end() ? it->second : fmt::format("Status {}", id), id);
+  }
+
+  int64_t details() const {
+    return std::count_if(calls.begin(), calls.end(), [](const auto& c) {
+      return c.second.find("/launch_statuses/?") == std::string::npos;
+    });
+  }
+
   sync::Response get(const std::string& url) override {
-    if (url.find("/api-throttle/") != std::string::npos) return {404, "{}", {}, {}, false};
+    if (url.find("/api-throttle/") != std::string::npos) return throttle;
     calls.emplace_back(*clock, url);
     *clock += 50;
+    if (calls.size() <= std::size(before_call) && before_call[calls.size() - 1])
+      before_call[calls.size() - 1]();
     if (stop != nullptr && calls.size() == stop_after) *stop = true;
     if (!scripted.empty()) {
       auto r = scripted.front();
       scripted.pop_front();
       return r;
+    }
+    if (always) return *always;
+    const std::string detail = "/2.3.0/config/launch_statuses/";
+    if (const size_t at = url.find(detail);
+        at != std::string::npos &&
+        std::isdigit(static_cast<unsigned char>(url[at + detail.size()]))) {
+      const int64_t id = std::stoll(url.substr(at + detail.size()));
+      if (!ids.count(id))
+        return {404, R"({"detail":"No LaunchStatus matches the given query."})", {}, {}, false};
+      return {200, object(id), {}, {}, false};
     }
     if (url.find("/2.3.0/events/") != std::string::npos)  // one event, for events and upcoming
       return {200,
@@ -176,14 +295,9 @@ struct FakeUpstream : sync::Client {
           200, R"({"count":1,"next":null,"previous":null,"results":[{"id":"x"}]})", {}, {}, false};
     std::vector<int64_t> all(ids.begin(), ids.end());
     std::string results;
-    for (size_t i = static_cast<size_t>(offset); i < all.size() && i < size_t(offset + 100); ++i) {
-      const auto it = names.find(all[i]);
-      results +=
-          fmt::format(R"({}{{"id":{},"name":"{}","abbrev":"S{}","description":"d"}})",
-                      results.empty() ? "" : ",", all[i],
-                      it != names.end() ? it->second : fmt::format("Status {}", all[i]), all[i]);
-    }
-    const bool more = offset + 100 < static_cast<int64_t>(all.size());
+    for (size_t i = static_cast<size_t>(offset); i < all.size() && i < size_t(offset + 100); ++i)
+      results += (results.empty() ? "" : ",") + object(all[i]);
+    const bool more = next_always || offset + 100 < static_cast<int64_t>(all.size());
     return {200,
             fmt::format(R"({{"count":{},"next":{},"previous":null,"results":[{}]}})", all.size(),
                         more ? "\"http://up/next\"" : "null", results),
@@ -302,20 +416,151 @@ TEST_F(SyncerTest, ARewalkDeletesWhatVanishedUpstreamAndUpdatesTheRest) {
   EXPECT_NE(log_.find("deleted 3 objects"), std::string::npos) << log_;
 }
 
-TEST_F(SyncerTest, AMalformedPageIsSkippedAndNothingIsDeleted) {
+TEST_F(SyncerTest, AMalformedPageIsRetriedThenGivenUpAndNothingIsDeleted) {
   ASSERT_EQ(run(options(Rate{100, 1'000})), 0) << log_;
   upstream_.ids.erase(5);
   upstream_.malformed_offsets = {100};
   auto o = options(Rate{100, 1'000});
   o.rewalk_every = 0;
+  upstream_.calls.clear();
   EXPECT_EQ(run(o), 1);
-  EXPECT_NE(log_.find("rejected"), std::string::npos) << log_;
-  EXPECT_NE(log_.find("not consistent"), std::string::npos) << log_;
+  // The first page, then the bad one asked for kMaxTries times (never
+  // skipped), each after a longer pause; then the walk is given up.
+  ASSERT_EQ(upstream_.calls.size(), 1u + sync::kMaxTries) << log_;
+  for (size_t i = 1; i < upstream_.calls.size(); ++i)
+    EXPECT_NE(upstream_.calls[i].second.find("offset=100"), std::string::npos);
+  EXPECT_GT(upstream_.calls[5].first - upstream_.calls[4].first,
+            upstream_.calls[3].first - upstream_.calls[2].first);
+  EXPECT_NE(log_.find("try 1 of 5"), std::string::npos) << log_;
+  EXPECT_NE(log_.find("5 tries failed, this walk is given up and nothing is deleted"),
+            std::string::npos)
+      << log_;
   // Object 5 is gone upstream, but a walk with a hole cannot tell.
   EXPECT_TRUE(mirrored().count(5));
   upstream_.malformed_offsets.clear();
   EXPECT_EQ(run(o), 0) << log_;
   EXPECT_FALSE(mirrored().count(5));
+}
+
+TEST_F(SyncerTest, ARetriedPageThatComesRightLeavesNoHole) {
+  ASSERT_EQ(run(options(Rate{100, 1'000})), 0) << log_;
+  upstream_.ids.erase(5);
+  auto o = options(Rate{100, 1'000});
+  o.rewalk_every = 0;
+  upstream_.scripted = {{200, "<html>", {}, {}, false}};
+  EXPECT_EQ(run(o), 1) << log_;  // a rejected page is reported in the exit status
+  EXPECT_NE(log_.find("not JSON"), std::string::npos) << log_;
+  EXPECT_EQ(mirrored(), upstream_.ids);
+}
+
+TEST_F(SyncerTest, ADeepPageOrThrottleReportIsRefusedAndTheRunGoesOn) {
+  upstream_.throttle = {200, std::string(1'000'000, '['), {}, {}, false};
+  upstream_.scripted = {{200, std::string(1'000'000, '['), {}, {}, false}};
+  EXPECT_EQ(run(options(Rate{100, 1'000})), 1) << log_;
+  EXPECT_NE(log_.find("api-throttle/ answer is not believed (nesting deeper than 64 levels)"),
+            std::string::npos)
+      << log_;
+  EXPECT_NE(log_.find("limit=100: nesting deeper than 64 levels (nothing from it was written; try "
+                      "1 of 5"),
+            std::string::npos)
+      << log_;
+  EXPECT_EQ(mirrored(), upstream_.ids);
+}
+
+TEST_F(SyncerTest, ARewalkNeverDeletesALiveObjectWhenPagesShift) {
+  ASSERT_EQ(run(options(Rate{100, 1'000})), 0) << log_;
+  // Mid-walk, after the first page, 50 is deleted upstream and 251 created:
+  // the second page starts at 102, so 101 is never seen by the walk, while
+  // the count (250) and the objects seen (250) agree.
+  upstream_.calls.clear();
+  upstream_.before_call[1] = [&] {
+    upstream_.ids.erase(50);
+    upstream_.ids.insert(251);
+  };
+  auto o = options(Rate{100, 1'000});
+  o.rewalk_every = 0;
+  EXPECT_EQ(run(o), 0) << log_;
+  EXPECT_TRUE(mirrored().count(101)) << log_;  // still upstream: asked for, and kept
+  EXPECT_EQ(upstream_.details(), 1) << log_;
+  EXPECT_NE(upstream_.calls.back().second.find("/config/launch_statuses/101/?format=json"),
+            std::string::npos);
+  EXPECT_TRUE(mirrored().count(50));  // seen before it went; the next walk finds it gone
+  upstream_.calls.clear();
+  upstream_.before_call[1] = nullptr;
+  EXPECT_EQ(run(o), 0) << log_;
+  EXPECT_EQ(mirrored(), upstream_.ids);
+  EXPECT_EQ(upstream_.details(), 1);
+  EXPECT_NE(log_.find("50 is gone upstream (404); deleted"), std::string::npos) << log_;
+}
+
+TEST_F(SyncerTest, AWalkEndsAtTheCountWhateverNextSays) {
+  upstream_.next_always = true;
+  EXPECT_EQ(run(options(Rate{100, 1'000})), 0) << log_;
+  EXPECT_EQ(upstream_.calls.size(), 3u);  // 250 objects, pages of 100
+  EXPECT_EQ(mirrored(), upstream_.ids);
+  // An empty page ends it too (a count that keeps growing).
+  upstream_.calls.clear();
+  upstream_.always = {
+      200, R"({"count":100000,"next":"http://up/next","results":[]})", {}, {}, false};
+  auto o = options(Rate{100, 1'000});
+  o.rewalk_every = 0;
+  EXPECT_EQ(run(o), 0) << log_;
+  EXPECT_EQ(upstream_.calls.size(), 1u);
+}
+
+TEST_F(SyncerTest, OnceGivesUpAfterBoundedTriesOnAnUpstreamThatFailsForever) {
+  for (const auto& answer : {sync::Response{500, "", {}, {}, false},
+                             sync::Response{0, "", {}, "Connection refused", false},
+                             sync::Response{200, "<html>oops</html>", {}, {}, false}}) {
+    upstream_.calls.clear();
+    upstream_.always = answer;
+    auto o = options(Rate{100, 1'000});
+    o.rewalk_every = 0;
+    EXPECT_EQ(run(o), 1) << log_;
+    EXPECT_EQ(upstream_.calls.size(), static_cast<size_t>(sync::kMaxTries)) << answer.status;
+  }
+  // Without --once, an endpoint given up rests until the next refresh.
+  upstream_.calls.clear();
+  auto o = options(Rate{100, 1'000});
+  o.once = false;
+  o.refresh_every = 3'600'000;
+  std::atomic<bool> stop{false};
+  o.stop = &stop;
+  const Millis start = now_;
+  o.sleep_until = [&](Millis t) {
+    now_ = std::max(now_, t);
+    if (now_ >= start + 150 * 60'000) stop = true;
+    return !stop;
+  };
+  run(o);
+  // Given up just now (above): tried again an hour later, and an hour after that.
+  EXPECT_EQ(upstream_.calls.size(), 2u * sync::kMaxTries) << log_;
+}
+
+TEST_F(SyncerTest, AnAbsurdRetryAfterIsCutToOneWindow) {
+  upstream_.scripted = {{429, "{}", 1'000'000'000'000'000, {}, false}};
+  const Millis t0 = now_;
+  EXPECT_EQ(run(options(Rate{10, 10'000})), 0) << log_;
+  ASSERT_EQ(upstream_.calls.size(), 4u);
+  EXPECT_LE(upstream_.calls[1].first, t0 + 50 + 10'000);
+  EXPECT_EQ(mirrored(), upstream_.ids);
+}
+
+TEST_F(SyncerTest, TheUpstreamsPasswordIsNeverPrintedNorSaved) {
+  auto o = options(Rate{100, 1'000});
+  o.upstream = "http://alice:PASSWORD@up";
+  upstream_.scripted = {{200, "<html>", {}, {}, false}, {404, "{}", {}, {}, false}};
+  run(o);
+  EXPECT_NE(log_.find("http://alice:***@up/2.3.0/"), std::string::npos) << log_;
+  EXPECT_EQ(log_.find("PASSWORD"), std::string::npos) << log_;
+  sync::Syncer again(*store_, upstream_, o);
+  const std::string status = again.status();
+  EXPECT_NE(status.find("upstream: http://alice:***@up"), std::string::npos) << status;
+  EXPECT_EQ(status.find("PASSWORD"), std::string::npos) << status;
+  for (const auto& [key, text] : store_->sync_state())
+    EXPECT_EQ(text.find("PASSWORD"), std::string::npos) << key << ": " << text;
+  // The calls themselves carry it.
+  EXPECT_NE(upstream_.calls[0].second.find("alice:PASSWORD@up"), std::string::npos);
 }
 
 TEST_F(SyncerTest, ADueRefreshGoesBeforeTheNextPageOfALongWalk) {
