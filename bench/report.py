@@ -138,12 +138,12 @@ def main():
         f.write("\n".join(lines))
     with open(os.path.join(out_dir, "latest.json"), "w") as f:
         json.dump({"runs": runs, "facts": facts, "targets": targets}, f, indent=1)
-    show_in_readme(os.path.join(root, "README.md"), lines)
+    show_in_readme(os.path.join(root, "docs", "performance.md"), lines)
     print("\n".join(lines))
 
 
 def show_in_readme(readme, lines):
-    """Puts the report, its headings one level down, between the README's
+    """Puts the report, its headings one level down, between docs/performance.md's
     `<!-- bench:begin -->` and `<!-- bench:end -->` lines (if it has them)."""
     begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
     try:

@@ -1,6 +1,6 @@
 // The HTTP transport: an acceptor and keep-alive sessions on Boost.Beast. It
 // only moves bytes; every decision about the API is the engine's. What it does
-// decide is what a connection may cost: see README "Limits".
+// decide is what a connection may cost: see docs/reliability.md "Limits".
 #pragma once
 
 #include <chrono>

@@ -2,7 +2,7 @@
 // TokenAuthentication): anonymous clients by IP at one rate, API keys
 // (`Authorization: Token KEY`) each at its own. One self-contained,
 // thread-safe component that the server asks once per request, before
-// anything (a worker, a cache) answers it; see README "Throttling and API
+// anything (a worker, a cache) answers it; see docs/cli.md "Throttling and API
 // keys".
 #pragma once
 

@@ -27,7 +27,7 @@ const model::Mode* page_mode(const model::Resource& r);
 bool has_pages(const model::Resource& r);
 
 // How many objects of a kind a world of `events` docking events has, per
-// 10,000 events and at least `minimum` (the README's table).
+// 10,000 events and at least `minimum` (docs/synthetic-world.md's table).
 struct Proportion {
   const char* kind;
   int64_t per_10k;

@@ -51,7 +51,7 @@ def relax(node):
 
 
 # Paths LL2's document declares an array of one object where LL2 answers the
-# object (README, "Differences from LL2").
+# object (docs/ll2-behaviour.md, "Differences from LL2").
 ANSWERED_AS_ITEM = {"/2.3.0/dashboard/starship/"}
 
 

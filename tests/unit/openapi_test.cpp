@@ -112,7 +112,7 @@ TEST_F(OpenApi, ServedPathsAreLl2sOperations) {
 }
 
 // LL2's document declares these an array of one object; LL2 answers the
-// object (README, "Differences from LL2"), and so does ll2d, which leaves
+// object (docs/ll2-behaviour.md, "Differences from LL2"), and so does ll2d, which leaves
 // them out of its document rather than declare them wrongly.
 TEST_F(OpenApi, PathsLl2DeclaresWronglyAreLeftOut) {
   for (const char* path : {"/2.3.0/dashboard/starship/", "/2.3.0/api-throttle/"}) {
