@@ -12,36 +12,16 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 if ! /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
   echo "python3-jsonschema missing: skipped"; exit 77
 fi
-WORK=$(mktemp -d /tmp/ll2d-crawl.XXXXXX)
-PID=
-cleanup() {
-  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-"$LL2D" generate --events "$EVENTS" --seed 7 --out "$WORK/gen" --quiet >/dev/null
-. "$HERE/backend_db.sh"
-DB=$(backend_db ll2d_crawl "$WORK/db.sqlite3")
-"$LL2D" import --db "$DB" "$WORK/gen" 2>/dev/null
-"$LL2D" serve --db "$DB" --host 127.0.0.1 --port 0 --no-access-log \
-  --now 2000-06-15T12:00:00 >"$WORK/out" 2>&1 &
-PID=$!
-for _ in $(seq 1 100); do grep -q serving "$WORK/out" 2>/dev/null && break; sleep 0.1; done
-PORT=$(sed -n 's#.*http://127.0.0.1:\([0-9]*\)/.*#\1#p' "$WORK/out" | head -1)
-if [ -z "$PORT" ]; then echo "ll2d did not start:"; cat "$WORK/out"; exit 1; fi
+. "$HERE/serve_world.sh"
+world_in crawl "$EVENTS"
+serve_db "$DB" --now 2000-06-15T12:00:00
 timeout 600 /usr/bin/python3 "$HERE/crawl_validate.py" --base "http://127.0.0.1:$PORT" \
   --openapi "$OPENAPI" --all-routes --max 4000
 
 # The composed Starship dashboard at the generator's own "now", when the
 # world's Starship flights have a past and a future: every part it lists is
 # filled, in every mode, and it and what it links to match the schema.
-kill "$PID"; wait "$PID" 2>/dev/null || true
-"$LL2D" serve --db "$DB" --host 127.0.0.1 --port 0 --no-access-log \
-  --now 2025-06-01T00:00:00 >"$WORK/out" 2>&1 &
-PID=$!
-for _ in $(seq 1 100); do grep -q serving "$WORK/out" 2>/dev/null && break; sleep 0.1; done
-PORT=$(sed -n 's#.*http://127.0.0.1:\([0-9]*\)/.*#\1#p' "$WORK/out" | head -1)
-if [ -z "$PORT" ]; then echo "ll2d did not start:"; cat "$WORK/out"; exit 1; fi
+serve_db "$DB" --now 2025-06-01T00:00:00
 DASH="http://127.0.0.1:$PORT/2.3.0/dashboard/starship/"
 for mode in list normal detailed; do
   /usr/bin/python3 - "$DASH?mode=$mode" <<'PY'

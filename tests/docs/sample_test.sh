@@ -6,11 +6,9 @@
 set -euo pipefail
 LL2D=$(readlink -f "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../compat/serve_world.sh"
 WORK=$(mktemp -d /tmp/ll2d-sample.XXXXXX)
-trap 'kill "$PID" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'stop_server; rm -rf "$WORK"' EXIT
 "$HERE/../../scripts/sample.sh" "$LL2D" "$WORK/sample.sqlite3"
-"$LL2D" serve --db "$WORK/sample.sqlite3" --port 0 --no-access-log >"$WORK/out" 2>&1 &
-PID=$!
-for _ in $(seq 1 300); do grep -q serving "$WORK/out" && break; sleep 0.1; done
-PORT=$(sed -n 's#.*http://127.0.0.1:\([0-9]*\)/.*#\1#p' "$WORK/out" | head -1)
+serve_db "$WORK/sample.sqlite3"
 python3 "$HERE/every_route_has_data.py" "http://127.0.0.1:$PORT"
