@@ -631,21 +631,31 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Django's host validation (RFC 9112 3.2 for the missing and repeated
-  // cases). Sets the host absolute URLs are built from.
+  // cases). Sets the host absolute URLs are built from. ll2d's own probes
+  // answer whatever the Host: load balancers probe nodes by address.
   bool check_host() {
     const auto& req = parser_->get();
     const size_t count = req.count(bhttp::field::host);
-    if (count > 1) return false;
-    if (count == 0) {
-      if (req.version() >= 11) return false;
+    const std::string_view value =
+        count == 1 ? std::string_view(req[bhttp::field::host]) : std::string_view();
+    const auto domain = host_domain(value);
+    const bool allowed = count == 1 ? domain && host_allowed(*domain, options().allowed_hosts)
+                                    : count == 0 && req.version() < 11;
+    if (allowed) {
+      url_host_ = count == 1 ? std::string(value) : local_authority_;
+      return true;
+    }
+    const std::string_view path = req.target().substr(0, req.target().find('?'));
+    if (path == "/healthz" || path == "/readyz") {
       url_host_ = local_authority_;
       return true;
     }
-    const std::string_view value = req[bhttp::field::host];
-    const auto domain = host_domain(value);
-    if (!domain || !host_allowed(*domain, options().allowed_hosts)) return false;
-    url_host_ = std::string(value);
-    return true;
+    if (options().access_log) {
+      fmt::print(stderr, "ll2d: refused Host {}: {}\n",
+                 count == 1 ? "\"" + log_escape(value) + "\"" : std::to_string(count) + " lines",
+                 count == 1 ? "not in --allowed-hosts" : "a request needs exactly one");
+    }
+    return false;
   }
 
   // ---- answering

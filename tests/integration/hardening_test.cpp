@@ -220,6 +220,31 @@ TEST_F(Hardening, AllowedHostsFollowDjangosRules) {
   }
 }
 
+// Load balancers probe a node by its address: ll2d's own probes answer
+// whatever the Host, everything else keeps Django's check, and a refusal is
+// said in the log.
+TEST_F(Hardening, ProbesAnswerWhateverTheHostAndRefusalsAreLogged) {
+  Server server(db(), {"--allowed-hosts", "ll.example.org"});
+  for (const std::string& path : {"/healthz", "/readyz", "/readyz?x=1"}) {
+    const auto r = fetch_once(server.port(), get_request(path, "10.0.0.5:8000"));
+    ASSERT_TRUE(r.has_value()) << path;
+    EXPECT_EQ(r->status, 200) << path << ": " << r->body;
+    const auto no_host = fetch_once(server.port(), "GET " + path + " HTTP/1.1\r\n\r\n");
+    ASSERT_TRUE(no_host.has_value()) << path;
+    EXPECT_EQ(no_host->status, 200) << path;
+  }
+  const auto r = fetch_once(server.port(), get_request("/health_check/", "10.0.0.5"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 400);  // LL2's own status page keeps Django's check
+  const auto api = fetch_once(server.port(), get_request("/2.3.0/", "evil.example"));
+  ASSERT_TRUE(api.has_value());
+  EXPECT_EQ(api->status, 400);
+  EXPECT_NE(
+      server.stderr_text().find("ll2d: refused Host \"evil.example\": not in --allowed-hosts"),
+      std::string::npos)
+      << server.stderr_text();
+}
+
 TEST_F(Hardening, PublicUrlDoesNotExemptTheHostFromValidation) {
   Server server(db(), {"--public-url", "https://ll.example.org"});
   auto r = fetch_once(server.port(), get_request("/2.3.0/", "bad/host"));
