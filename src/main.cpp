@@ -29,9 +29,9 @@
 #include "ingest/importer.hpp"
 #include "store/migrations.hpp"
 #include "store/store.hpp"
-#include "sync/page.hpp"
 #include "sync/syncer.hpp"
 #include "util/datetime.hpp"
+#include "util/text.hpp"
 
 #include <unistd.h>
 
@@ -318,7 +318,7 @@ std::optional<std::string> sync_options(const SyncArgs& args, ll2::sync::SyncOpt
   if (!refresh) return "--refresh-every " + args.refresh_every + ": expected 90s, 15m, 2h or 7d";
   if (!rewalk) return "--rewalk-every " + args.rewalk_every + ": expected 90s, 15m, 2h or 7d";
   if (args.upstream.rfind("http://", 0) != 0 && args.upstream.rfind("https://", 0) != 0)
-    return "--upstream " + ll2::sync::redact_url(args.upstream) +
+    return "--upstream " + ll2::text::mask_url_password(args.upstream) +
            ": expected an http:// or https:// URL";
   options.upstream = args.upstream;
   options.rate = *rate;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "store/store.hpp"
+#include "util/text.hpp"
 
 namespace ll2::store {
 
@@ -17,16 +18,8 @@ std::string sqlite_path(const std::string& db) {
   return db.starts_with("sqlite:") ? db.substr(7) : db;
 }
 
-// The last `@` in url[from, to), or npos.
-size_t last_at(std::string_view url, size_t from, size_t to) {
-  const size_t at = url.substr(0, std::min(to, url.size())).rfind('@');
-  return at != std::string_view::npos && at >= from ? at : std::string_view::npos;
-}
-
-// Where a PostgreSQL URL's parts are. The user info ends at the authority's
-// last `@`; a password may hold `@`, `/` or `?` itself (percent-encoded or
-// not), so the last `@` before the first `/` or before the first `?`,
-// whichever is later, ends it.
+// Where a PostgreSQL URL's parts are (text::url_user_info_end says where the
+// user info ends).
 struct UrlParts {
   size_t authority = std::string_view::npos;  // after "://"
   size_t at = std::string_view::npos;         // the user info's end
@@ -38,14 +31,7 @@ UrlParts url_parts(std::string_view url) {
   const size_t scheme = url.find("://");
   if (scheme == std::string_view::npos) return p;
   p.authority = scheme + 3;
-  const size_t by_slash = last_at(url, p.authority, url.find('/', p.authority));
-  const size_t by_query = last_at(url, p.authority, url.find('?', p.authority));
-  if (by_slash == std::string_view::npos)
-    p.at = by_query;
-  else if (by_query == std::string_view::npos)
-    p.at = by_slash;
-  else
-    p.at = std::max(by_slash, by_query);
+  p.at = text::url_user_info_end(url);
   p.query = url.find('?', p.at == std::string_view::npos ? p.authority : p.at);
   return p;
 }
@@ -120,15 +106,7 @@ std::vector<std::string> url_secrets(std::string_view url) {
 std::string display_name(const std::string& db) {
   if (!is_postgres_url(db)) return db;
   const UrlParts p = url_parts(db);
-  std::string out = db.substr(0, p.query);
-  if (p.at != std::string::npos) {
-    // user:password@ -> user:***@, the user info up to its last `@`.
-    const std::string_view info(db.data() + p.authority, p.at - p.authority);
-    const size_t colon = info.find(':');
-    if (colon != std::string_view::npos)
-      out = db.substr(0, p.authority + colon + 1) + "***" +
-            db.substr(p.at, p.query == std::string::npos ? std::string::npos : p.query - p.at);
-  }
+  std::string out = text::mask_url_password(std::string_view(db).substr(0, p.query));
   if (p.query == std::string::npos) return out;
   const char* separator = "?";
   for (const std::string_view pair : query_pairs(std::string_view(db).substr(p.query + 1))) {

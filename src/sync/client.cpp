@@ -1,6 +1,6 @@
 #include "sync/client.hpp"
 
-#include "sync/page.hpp"
+#include "util/text.hpp"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -136,8 +136,8 @@ class CurlClient final : public Client {
       const std::string to = location;
       const auto next = same_origin_target(url, to);
       if (!next) {
-        response.error =
-            fmt::format("redirected to another origin ({}); not followed", redact_url(to));
+        response.error = fmt::format("redirected to another origin ({}); not followed",
+                                     text::mask_url_password(to));
         return response;
       }
       if (hop == kMaxRedirects) {

@@ -107,19 +107,4 @@ std::variant<UpstreamReport, std::string> read_report(std::string_view body) {
   return report;
 }
 
-std::string redact_url(std::string_view url) {
-  const size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return std::string(url);
-  const size_t start = scheme + 3;
-  const size_t end = std::min(url.find_first_of("/?#", start), url.size());
-  const std::string_view authority = url.substr(start, end - start);
-  const size_t at = authority.rfind('@');
-  if (at == std::string_view::npos) return std::string(url);
-  const std::string_view info = authority.substr(0, at);
-  const size_t colon = info.find(':');
-  if (colon == std::string_view::npos) return std::string(url);
-  return std::string(url.substr(0, start)) + std::string(info.substr(0, colon)) + ":***" +
-         std::string(url.substr(start + at));
-}
-
 }  // namespace ll2::sync

@@ -34,9 +34,4 @@ std::variant<Value, std::string> read_object_id(std::string_view body);
 // mirror wait for decades.
 std::variant<UpstreamReport, std::string> read_report(std::string_view body);
 
-// The URL with its user info's password masked (http://alice:***@host/...),
-// for messages and the saved state. The user info ends at the last '@'
-// before the path, so an '@' inside a password hides nothing of it.
-std::string redact_url(std::string_view url);
-
 }  // namespace ll2::sync

@@ -25,6 +25,7 @@
 
 #include "ingest/importer.hpp"
 #include "sync/page.hpp"
+#include "util/text.hpp"
 
 namespace ll2::sync {
 
@@ -681,7 +682,7 @@ bool Syncer::confirm(size_t i) {
   bool go_on = true;
   const auto r = call(url, e.route, go_on);
   if (!r) return go_on;
-  const std::string shown = redact_url(url);
+  const std::string shown = text::mask_url_password(url);
   store::WriteBatch batch;
   if (r->status == 404) {
     batch.deletes.push_back({e.resource->kind, {id}});
@@ -732,7 +733,7 @@ bool Syncer::step(const Task& task) {
   bool go_on = true;
   const auto r = call(url, e.route, go_on);
   if (!r) return go_on;
-  const std::string shown = redact_url(url);
+  const std::string shown = text::mask_url_password(url);
   if (r->too_large)
     return retry(task.endpoint, s.task, s, fmt::format("rejected {}: {}", shown, r->error));
   store::WriteBatch batch;
@@ -820,7 +821,7 @@ int Syncer::run() {
   {
     // Remember where this mirror reads from (for --status).
     store::WriteBatch batch;
-    batch.sync_state.emplace_back("upstream", redact_url(base_));
+    batch.sync_state.emplace_back("upstream", text::mask_url_password(base_));
     batch.sync_state.emplace_back("calls", format_rate(options_.rate));
     if (auto e = store_.write(batch)) {
       log(fmt::format("cannot write the sync state: {}", *e));
@@ -882,7 +883,7 @@ std::string Syncer::status() {
     std::string saved_budget;
     std::optional<Rate> rate;
     for (const auto& [key, text] : store_.sync_state()) {
-      if (key == "upstream") upstream = base_ = redact_url(text);
+      if (key == "upstream") upstream = base_ = text::mask_url_password(text);
       if (key == "calls") rate = parse_rate(text);
       if (key == "budget") saved_budget = text;
     }
@@ -934,7 +935,7 @@ std::string Syncer::status() {
   if (task) {
     const Millis at = budget_.next_call(now);
     out += fmt::format("next call: {} ({} {}) {}\n",
-                       redact_url(url_for(*task, states_[task->endpoint])),
+                       text::mask_url_password(url_for(*task, states_[task->endpoint])),
                        endpoints_[task->endpoint].route, task->kind,
                        at <= now ? "once sync runs" : "at " + format_time(at));
   } else if (const auto due = next_due(now)) {

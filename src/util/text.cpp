@@ -477,4 +477,28 @@ std::string html_escape(std::string_view s) {
   return out;
 }
 
+size_t url_user_info_end(std::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string_view::npos;
+  const size_t authority = scheme + 3;
+  const auto last_at_before = [&](size_t end) {
+    const size_t at = url.substr(0, std::min(end, url.size())).rfind('@');
+    return at != std::string_view::npos && at >= authority ? at : std::string_view::npos;
+  };
+  const size_t by_slash = last_at_before(url.find('/', authority));
+  const size_t by_query = last_at_before(url.find('?', authority));
+  if (by_slash == std::string_view::npos) return by_query;
+  if (by_query == std::string_view::npos) return by_slash;
+  return std::max(by_slash, by_query);
+}
+
+std::string mask_url_password(std::string_view url) {
+  const size_t at = url_user_info_end(url);
+  if (at == std::string_view::npos) return std::string(url);
+  const size_t authority = url.find("://") + 3;
+  const size_t colon = url.substr(authority, at - authority).find(':');
+  if (colon == std::string_view::npos) return std::string(url);
+  return std::string(url.substr(0, authority + colon + 1)) + "***" + std::string(url.substr(at));
+}
+
 }  // namespace ll2::text

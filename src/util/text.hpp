@@ -58,6 +58,14 @@ DecimalAsInteger django_decimal_to_integer(std::string_view s);
 // beyond int64, which then compare as the number they are).
 std::optional<double> django_decimal_to_double(std::string_view s);
 
+// Where a URL's user info ends: its authority's last `@` (npos: no user
+// info). A password may hold `@`, `/` or `?` itself, so the last `@` before
+// the first `/` or before the first `?`, whichever is later, ends it.
+size_t url_user_info_end(std::string_view url);
+// The URL with its user info's password shown as *** (user:***@host/...),
+// for messages, logs and saved state.
+std::string mask_url_password(std::string_view url);
+
 // Python's uuid.UUID(text): "urn:"/"uuid:" and dashes removed, braces
 // stripped, 32 hex digits; the canonical lower-case 8-4-4-4-12 form.
 std::optional<std::string> python_uuid(std::string_view s);
