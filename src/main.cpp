@@ -75,7 +75,8 @@ int run_import(const std::string& db, const std::string& resource,
   if (!resource.empty()) {
     const auto& registry = ll2::model::registry();
     const ll2::model::Resource* r = registry.find_resource(resource);
-    if (r == nullptr) r = registry.find_resource_by_url("/2.3.0/" + resource + "/0/");
+    if (const ll2::model::Route* route = registry.find_route(resource); r == nullptr && route)
+      r = route->resource;
     if (r == nullptr) {
       fmt::print(stderr, "ll2d import: unknown --resource {}\n", resource);
       return 2;
@@ -395,8 +396,8 @@ void add_sync_options(CLI::App* cmd, SyncArgs& args, const std::string& prefix) 
 
 // `ll2d --version`: what was built, from which commit, how.
 std::string version_line() {
-  return fmt::format("ll2d {} (commit {}, {} build; serves LL2 2.3.0)", LL2D_VERSION, LL2D_COMMIT,
-                     LL2D_BUILD_TYPE);
+  return fmt::format("ll2d {} (commit {}, {} build; serves LL2 {})", LL2D_VERSION, LL2D_COMMIT,
+                     LL2D_BUILD_TYPE, ll2::model::catalog().names());
 }
 
 // --public-url is put in front of every path in a body, so it must be an
@@ -867,8 +868,9 @@ int run(int argc, char** argv) {
   const int served = ll2::http::serve(engine, server, [&](uint16_t port) {
     // An IPv6 address is bracketed in a URL (RFC 3986 3.2.2).
     const bool v6 = server.host.find(':') != std::string::npos;
-    fmt::print("ll2d: serving {} on http://{}{}{}:{}/2.3.0/\n", ll2::store::display_name(db),
-               v6 ? "[" : "", server.host, v6 ? "]" : "", port);
+    fmt::print("ll2d: serving {} on http://{}{}{}:{}{}\n", ll2::store::display_name(db),
+               v6 ? "[" : "", server.host, v6 ? "]" : "", port,
+               ll2::model::registry().version().prefix);
     std::fflush(stdout);
   });
   if (syncing.joinable()) {

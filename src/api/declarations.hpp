@@ -6,7 +6,6 @@
 namespace ll2::api {
 
 using model::ColumnType;
-using model::Emit;
 using model::Field;
 using model::Filter;
 using model::IdType;

@@ -46,12 +46,12 @@ std::vector<std::string> route_search_fields(const Resource& r, const model::Act
   return out;
 }
 
-std::string resource_docs_markdown(const Resource& r, const model::Action* action,
-                                   const DocLinks& links) {
+std::string resource_docs_markdown(const model::Version& version, const Resource& r,
+                                   const model::Action* action, const DocLinks& links) {
   const std::string path = route_path(r, action);
   const auto example = [&](const std::string& query) {
     if (links.relative) return fmt::format("Example - [/{}/?{}](./?{})", path, query, query);
-    return fmt::format("Example - [/{}/?{}](/2.3.0/{}/?{}{})", path, query, path, query,
+    return fmt::format("Example - [/{}/?{}]({}{}/?{}{})", path, query, version.prefix, path, query,
                        links.suffix);
   };
   std::vector<std::string> modes, filters;
@@ -59,7 +59,7 @@ std::string resource_docs_markdown(const Resource& r, const model::Action* actio
   for (const Filter* f : route_filters(r, action)) filters.push_back(f->param);
   const auto search = route_search_fields(r, action);
   std::string md;
-  if (r.mode_parameter) {
+  if (r.mode_parameter && !version.mode_routes) {
     md += fmt::format("#### Modes\nLevels of detail in the response - {}\n\n{}\n\n",
                       code_list(modes, false), example(r.mode_example));
   }
@@ -81,10 +81,11 @@ std::string resource_docs_markdown(const Resource& r, const model::Action* actio
       "100)\n\n{}\n\n",
       example("limit=2"));
   md += fmt::format("#### Format\nSwitch to JSON output - [/{}/?format=json]({})\n\n", path,
-                    links.relative ? "./?format=json" : "/2.3.0/" + path + "/?format=json");
-  md +=
+                    links.relative ? "./?format=json" : version.prefix + path + "/?format=json");
+  md += fmt::format(
       "#### Help\nFind all the FAQs and support links on the documentation homepage - "
-      "[ll.thespacedevs.com/docs](https://ll.thespacedevs.com/docs/)\n";
+      "[{}]({})\n",
+      version.help_title, version.help_url);
   return md;
 }
 

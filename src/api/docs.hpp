@@ -17,11 +17,11 @@ struct DocLinks {
   std::string suffix;
 };
 // The docs of a resource's list route, or of one of its actions.
-std::string resource_docs_markdown(const Resource& r, const model::Action* action,
-                                   const DocLinks& links);
+std::string resource_docs_markdown(const model::Version& version, const Resource& r,
+                                   const model::Action* action, const DocLinks& links);
 // DRF's view name of a route: "Launch", "Upcoming Launch".
 std::string route_name(const Resource& r, const model::Action* action);
-// The route of a resource or action below /2.3.0/ (launches/upcoming).
+// The route of a resource or action below its version's prefix (launches/upcoming).
 std::string route_path(const Resource& r, const model::Action* action);
 // The filters, search fields and modes a route takes, as its docs list them.
 std::vector<const Filter*> route_filters(const Resource& r, const model::Action* action);

@@ -149,25 +149,14 @@ std::string errors_body(const FieldErrors& errors) {
   return body;
 }
 
-// Splits "/2.3.0/docking_events/609/" into its non-empty segments.
-std::vector<std::string> segments(std::string_view path) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < path.size()) {
-    size_t slash = path.find('/', pos);
-    if (slash == std::string_view::npos) slash = path.size();
-    if (slash > pos) out.emplace_back(path.substr(pos, slash - pos));
-    pos = slash + 1;
-  }
-  return out;
-}
-
 struct Route {
   enum Kind { None, Root, Schema, Health, Live, Ready, List, Detail, ApiThrottle } kind = None;
   const Resource* resource = nullptr;
   const model::Action* action = nullptr;  // launches/upcoming
   std::string id;
-  std::string format;  // from a format suffix (docking_events/609.json)
+  std::string format;                 // from a format suffix (docking_events/609.json)
+  const Registry* version = nullptr;  // the API version the path is of
+  const Mode* mode = nullptr;         // a mode's own list route (2.4.0's launches/mini/)
 };
 
 bool is_format_name(std::string_view s) {
@@ -176,65 +165,58 @@ bool is_format_name(std::string_view s) {
   });
 }
 
-// Every list route by its path below /2.3.0/: each resource's prefix
-// (`config/orbits`) and each of its actions (`launches/upcoming`).
-const std::map<std::string, std::pair<const Resource*, const model::Action*>, std::less<>>&
-route_table() {
-  static const auto table = [] {
-    std::map<std::string, std::pair<const Resource*, const model::Action*>, std::less<>> t;
-    for (const auto& r : registry().resources()) {
-      t[r->path] = {r.get(), nullptr};
-      for (const auto& a : r->actions) t[r->path + "/" + a.name] = {r.get(), &a};
-    }
-    return t;
-  }();
-  return table;
+// The version's own routes besides its resources: the OpenAPI document and
+// the throttle's report (2.3.0's api-throttle/, 2.4.0's api-throttle/status/).
+Route version_route(const Registry& version, std::string_view path, const std::string& format) {
+  if (path == "schema" && format.empty())
+    return {Route::Schema, nullptr, nullptr, {}, {}, &version};
+  // Answered by the throttle when throttling is on (http/throttle.hpp).
+  if (path == (version.version().mode_routes ? "api-throttle/status" : "api-throttle"))
+    return {Route::ApiThrottle, nullptr, nullptr, {}, format, &version};
+  if (const model::Route* r = version.find_route(path))
+    return {Route::List, r->resource, r->action, {}, format, &version, r->mode};
+  const size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return {};
+  // A single-object route (dashboard/starship) and a mode's list have no detail route.
+  if (const model::Route* r = version.find_route(path.substr(0, slash)); r != nullptr && r->detail)
+    return {Route::Detail, r->resource, r->action, std::string(path.substr(slash + 1)),
+            format,        &version};
+  return {};
 }
 
-// DRF's router patterns: `prefix/` and `prefix/{pk}/` with pk in [^/.]+,
-// plus format-suffix variants `prefix.json` and `prefix/{pk}.json` (suffix
-// in [a-z0-9]+, trailing slash optional). A prefix may have several
-// segments (config/orbits, launches/upcoming).
-Route route(std::string_view path) {
-  // Django matches the path against `^/` and then `2.3.0/...` patterns, so
+// DRF's router patterns below a version's prefix: `prefix/` and
+// `prefix/{pk}/` with pk in [^/.]+, plus format-suffix variants
+// `prefix.json` and `prefix/{pk}.json` (suffix in [a-z0-9]+, trailing slash
+// optional). A prefix may have several segments (config/orbits,
+// launches/upcoming).
+Route route(const model::Catalog& catalog, std::string_view path) {
+  // Django matches the path against `^/` and then the version's patterns, so
   // an empty segment (`//2.3.0/`, `/2.3.0//docking_events/`) matches none.
   if (!path.starts_with('/') || path.find("//") != std::string_view::npos) return {};
-  if (path == "/health_check/") return {Route::Health, nullptr, nullptr, {}, {}};
-  if (path == "/healthz") return {Route::Live, nullptr, nullptr, {}, {}};
-  if (path == "/readyz") return {Route::Ready, nullptr, nullptr, {}, {}};
-  auto seg = segments(path);
-  if (seg.empty() || seg[0] != "2.3.0") return {};
-  if (seg.size() == 1)
-    return path.ends_with('/') ? Route{Route::Root, nullptr, nullptr, {}, {}} : Route{};
-  std::string format;
-  const size_t dot = seg.back().find('.');
-  if (dot != std::string::npos) {
-    format = seg.back().substr(dot + 1);
-    seg.back().resize(dot);
-    if (seg.back().empty() || !is_format_name(format)) return {};
-  } else if (!path.ends_with('/')) {
+  if (path == "/health_check/") return {Route::Health};
+  if (path == "/healthz") return {Route::Live};
+  if (path == "/readyz") return {Route::Ready};
+  const Registry* version = catalog.for_path(path);
+  if (version == nullptr) {
+    // The prefix without its slash (`/2.3.0`) is no route (Django would append one).
     return {};
   }
-  const auto join = [&](size_t end) {
-    std::string out;
-    for (size_t i = 1; i < end; ++i) out += (i > 1 ? "/" : "") + seg[i];
-    return out;
-  };
-  if (seg.size() == 2 && seg[1] == "schema" && format.empty())
-    return {Route::Schema, nullptr, nullptr, {}, {}};
-  // Answered by the throttle when throttling is on (http/throttle.hpp).
-  if (seg.size() == 2 && seg[1] == "api-throttle")
-    return {Route::ApiThrottle, nullptr, nullptr, {}, format};
-  const auto& table = route_table();
-  if (const auto it = table.find(join(seg.size())); it != table.end())
-    return {Route::List, it->second.first, it->second.second, {}, format};
-  if (seg.size() >= 3) {
-    // A single-object route (dashboard/starship) has no detail route.
-    if (const auto it = table.find(join(seg.size() - 1));
-        it != table.end() && it->second.first->paginated)
-      return {Route::Detail, it->second.first, it->second.second, seg.back(), format};
+  std::string rest(path.substr(version->version().prefix.size()));
+  if (rest.empty()) return {Route::Root, nullptr, nullptr, {}, {}, version};
+  std::string format;
+  const size_t last = rest.rfind('/', rest.size() - (rest.ends_with('/') ? 2 : 1));
+  const size_t dot = rest.find('.', last == std::string::npos ? 0 : last + 1);
+  if (dot != std::string::npos) {
+    format = rest.substr(dot + 1);
+    if (format.ends_with('/')) format.pop_back();
+    rest.resize(dot);
+    if (rest.empty() || rest.back() == '/' || !is_format_name(format)) return {};
+  } else if (!rest.ends_with('/')) {
+    return {};
+  } else {
+    rest.pop_back();
   }
-  return {};
+  return version_route(*version, rest, format);
 }
 
 // Django's own page for a URL that no pattern matches (DEBUG off).
@@ -300,6 +282,7 @@ struct Engine::DatabaseProbe {
 Engine::Engine(StoreOpener open_store, EngineOptions options)
     : open_store_(std::move(open_store)),
       options_(std::move(options)),
+      catalog_(options_.catalog != nullptr ? *options_.catalog : model::catalog()),
       serial_(next_serial++),
       probe_(std::make_unique<DatabaseProbe>()) {
   while (!options_.public_url.empty() && options_.public_url.back() == '/')
@@ -314,7 +297,7 @@ Engine::Engine(StoreOpener open_store, EngineOptions options)
     // for SQL once serve has been up a few seconds.
     for (const bool searched : {false, true}) {
       const auto params = http::QueryParams::parse(searched ? "search=a" : "");
-      for (const auto& r : model::registry().resources()) {
+      for (const auto& r : catalog_.first().resources()) {
         if (!r->paginated || (searched && r->search_fields.empty())) continue;
         if (auto sel = select(*r, params, false); auto* s = std::get_if<Selection>(&sel))
           lists_->prepare(s->query);
@@ -398,8 +381,9 @@ namespace {
 
 struct Context {
   const Request& request;
-  std::string path;   // decoded path
-  std::string query;  // raw query string
+  const model::Catalog& catalog;  // every version served
+  std::string path;               // decoded path
+  std::string query;              // raw query string
   http::QueryParams params;
   std::string base;  // scheme://host
   Format format = Format::Json;
@@ -413,6 +397,7 @@ void finish(Response& r, const Context& ctx, const Route& route, std::string jso
   if (ctx.format == Format::Html) {
     // The page shows the headers of the JSON response it renders.
     PageInput page;
+    page.version = &(route.version != nullptr ? *route.version : ctx.catalog.first()).version();
     page.resource = route.resource;
     page.action = route.action;
     page.is_list = route.kind == Route::List;
@@ -506,7 +491,7 @@ Response not_routed(const Context& ctx) {
   Response response;
   const std::string_view target = ctx.request.target;
   const size_t qmark = target.find('?');
-  if (!ctx.path.ends_with('/') && route(ctx.path + "/").kind != Route::None) {
+  if (!ctx.path.ends_with('/') && route(ctx.catalog, ctx.path + "/").kind != Route::None) {
     response.status = 301;
     response.content_type = "text/html; charset=utf-8";
     std::string location(target.substr(0, qmark));
@@ -535,7 +520,7 @@ std::optional<Response> method_stage(const Context& ctx, const Route& rt) {
     w.key("name");
     w.string(route_name(r, rt.action) + (rt.kind == Route::List ? " List" : " Instance"));
     w.key("description");
-    std::string description = resource_docs_markdown(r, rt.action, {});
+    std::string description = resource_docs_markdown(rt.version->version(), r, rt.action, {});
     while (!description.empty() && description.back() == '\n') description.pop_back();
     w.string(description);
     w.key("renders");
@@ -579,7 +564,10 @@ std::optional<Response> negotiation_stage(Context& ctx, const Route& rt) {
     case Negotiation::NotAcceptable:
       return json_error(406, "Could not satisfy the request Accept header.", head);
   }
-  ctx.urls = {ctx.base, rt.format.empty() ? std::string() : "." + rt.format, {}};
+  ctx.urls = {ctx.base,
+              rt.format.empty() ? std::string() : "." + rt.format,
+              {},
+              rt.version != nullptr ? rt.version->version().prefix : std::string()};
   if (const auto f = ctx.params.get("format")) {
     ctx.urls.query = "?format=";
     http::append_quote_plus(ctx.urls.query, *f);
@@ -587,14 +575,15 @@ std::optional<Response> negotiation_stage(Context& ctx, const Route& rt) {
   return std::nullopt;
 }
 
-// 5a. The API root: every route by name.
+// 5a. The API root: every route of the version by name.
 Response api_root(const Context& ctx, const Route& rt) {
   std::string body;
   json::Writer w(body);
   w.begin_object();
-  for (const auto& [path, target] : route_table()) {
-    w.key(path);
-    w.string(ctx.base + "/2.3.0/" + path + "/" + ctx.urls.query);
+  const std::string& prefix = rt.version->version().prefix;
+  for (const auto& r : rt.version->routes()) {
+    w.key(r.path);
+    w.string(ctx.base + prefix + r.path + "/" + ctx.urls.query);
   }
   w.end_object();
   Response response;
@@ -602,14 +591,23 @@ Response api_root(const Context& ctx, const Route& rt) {
   return response;
 }
 
-// 5b. The OpenAPI document.
-Response schema_document(const Context& ctx, const std::string& public_url) {
-  // Generated once where it depends on nothing but the declarations.
-  static const std::string fixed = openapi_document(registry(), public_url);
+// 5b. The version's OpenAPI document, generated once per version where it
+// depends on nothing but the declarations (with --public-url).
+Response schema_document(const Context& ctx, const Registry& version,
+                         const std::string& public_url) {
+  static std::mutex mutex;
+  static std::map<const Registry*, std::string> fixed;
   Response response;
   response.content_type = "application/vnd.oai.openapi+json";
   response.headers = {{"Allow", kAllow}, {"Vary", kVary}};
-  response.body = public_url.empty() ? openapi_document(registry(), ctx.base) : fixed;
+  if (public_url.empty()) {
+    response.body = openapi_document(version, ctx.base);
+    return response;
+  }
+  const std::lock_guard lock(mutex);
+  auto [it, added] = fixed.try_emplace(&version);
+  if (added) it->second = openapi_document(version, public_url);
+  response.body = it->second;
   return response;
 }
 
@@ -708,6 +706,8 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
   st.cache->refresh();
   SelectContext select_context;
   select_context.action = rt.action;
+  select_context.mode = rt.mode;
+  select_context.mode_parameter = !rt.version->version().mode_routes;
   select_context.filter.now = now;
   // Objects the parameters name (a filter's agency by id): the answer reads
   // their kinds too.
@@ -834,9 +834,11 @@ Response storage_failure(const Context& ctx, const Route& rt, const store::Store
 }
 
 // The request's path (decoded) and query, as handle() reads them.
-Context request_context(const Request& request, const std::string& public_url) {
+Context request_context(const Request& request, const model::Catalog& catalog,
+                        const std::string& public_url) {
   const size_t qmark = request.target.find('?');
   Context ctx{request,
+              catalog,
               http::unquote(request.target.substr(0, qmark)),
               std::string(qmark == std::string_view::npos ? std::string_view()
                                                           : request.target.substr(qmark + 1)),
@@ -853,10 +855,10 @@ Context request_context(const Request& request, const std::string& public_url) {
 }  // namespace
 
 Response Engine::handle(const Request& request) const {
-  Context ctx = request_context(request, options_.public_url);
+  Context ctx = request_context(request, catalog_, options_.public_url);
 
   if (auto r = static_asset(ctx)) return std::move(*r);
-  const Route rt = route(ctx.path);
+  const Route rt = route(catalog_, ctx.path);
   // api-throttle exists only while throttling is on (the throttle answers it).
   if (rt.kind == Route::None || rt.kind == Route::ApiThrottle) return not_routed(ctx);
   if (rt.kind == Route::Health) return health_check(ctx, probe_->get(open_store_));
@@ -870,7 +872,7 @@ Response Engine::handle(const Request& request) const {
   Response response;
   switch (rt.kind) {
     case Route::Schema:
-      response = schema_document(ctx, options_.public_url);
+      response = schema_document(ctx, *rt.version, options_.public_url);
       break;
     case Route::Root:
       response = api_root(ctx, rt);
@@ -1063,9 +1065,9 @@ void Engine::apply_cors(const Request& request, Response& response) const {
 // lookup comes after) and OPTIONS are.
 ThrottleScope Engine::throttle_scope(const Request& request) const {
   if (request.method == "OPTIONS" && request.preflight_method) return ThrottleScope::Exempt;
-  Context ctx = request_context(request, options_.public_url);
+  Context ctx = request_context(request, catalog_, options_.public_url);
   if (ctx.path == kStylesheetPath) return ThrottleScope::Exempt;
-  const Route rt = route(ctx.path);
+  const Route rt = route(catalog_, ctx.path);
   switch (rt.kind) {
     case Route::None:
     case Route::Health:
@@ -1081,8 +1083,8 @@ ThrottleScope Engine::throttle_scope(const Request& request) const {
 
 Response Engine::render_for_view(const Request& request, int status, std::string json_body,
                                  std::vector<std::pair<std::string, std::string>> headers) const {
-  Context ctx = request_context(request, options_.public_url);
-  const Route rt = route(ctx.path);
+  Context ctx = request_context(request, catalog_, options_.public_url);
+  const Route rt = route(catalog_, ctx.path);
   Response response;
   if (auto r = negotiation_stage(ctx, rt)) {
     response = std::move(*r);

@@ -86,12 +86,14 @@ struct EngineOptions {
   // thread's own connection (SQLite's one-row read). PostgreSQL nodes set
   // store::watch_postgres_generation.
   std::function<std::optional<uint64_t>()> generation_source;
+  // The API versions served; null: every version ll2d declares.
+  const model::Catalog* catalog = nullptr;
 };
 
 // What DRF's throttling makes of a request (http/throttle.hpp): Exempt for
 // what no DRF view answers (no route, health probes, CORS preflights, the
 // stylesheet) or what fails content negotiation first; Status for
-// /2.3.0/api-throttle/ (authenticated, never counted); else Counted.
+// a version's api-throttle route (authenticated, never counted); else Counted.
 enum class ThrottleScope { Exempt, Counted, Status };
 
 // Whether the database holds objects of some endpoint, read in the caller's
@@ -143,6 +145,7 @@ class Engine {
 
   StoreOpener open_store_;
   EngineOptions options_;
+  const model::Catalog& catalog_;
   uint64_t serial_;  // tells apart the per-thread state of several engines
   std::unique_ptr<ListIndexes> lists_;
   std::unique_ptr<DatabaseProbe> probe_;  // /health_check/ and /readyz

@@ -164,10 +164,10 @@ void filters_modal(std::string& out, const PageInput& p) {
       "<div class=\"modal-header\"><button type=\"button\" class=\"close\" "
       "data-dismiss=\"modal\" aria-label=\"Close\">&times;</button>"
       "<h4 class=\"modal-title\" id=\"filtersTitle\">Filters</h4></div>";
-  out += fmt::format("<form class=\"filters modal-body\" method=\"get\" action=\"/2.3.0/{}/\">",
-                     route_path(r, p.action));
+  out += fmt::format("<form class=\"filters modal-body\" method=\"get\" action=\"{}{}/\">",
+                     p.version->prefix, route_path(r, p.action));
   out += "<input type=\"hidden\" name=\"format\" value=\"api\">";
-  if (r.mode_parameter) {
+  if (r.mode_parameter && !p.version->mode_routes) {
     out += "<label>mode<select name=\"mode\"><option value=\"\">(default)</option>";
     for (const auto& m : r.modes) {
       out += fmt::format("<option value=\"{0}\"{1}>{0}</option>", m.name,
@@ -261,13 +261,15 @@ std::string render_page(const PageInput& p) {
   out +=
       fmt::format("<title>{} – ll2d</title><link rel=\"stylesheet\" href=\"{}?v={}\"></head><body>",
                   text::html_escape(title), kStylesheetPath, stylesheet_etag().substr(1, 8));
-  out +=
-      "<header class=\"navbar\"><a class=\"navbar-brand\" href=\"/2.3.0/?format=api\">ll2d "
-      "&middot; Launch Library 2 API 2.3.0</a></header><main class=\"container\">";
+  const std::string& prefix = p.version->prefix;
+  out += fmt::format(
+      "<header class=\"navbar\"><a class=\"navbar-brand\" href=\"{}?format=api\">ll2d "
+      "&middot; Launch Library 2 API {}</a></header><main class=\"container\">",
+      prefix, p.version->name);
 
-  out += "<nav class=\"breadcrumb\"><a href=\"/2.3.0/?format=api\">Api Root</a>";
+  out += fmt::format("<nav class=\"breadcrumb\"><a href=\"{}?format=api\">Api Root</a>", prefix);
   if (p.resource != nullptr) {
-    out += fmt::format(" / <a href=\"/2.3.0/{}/?format=api\">{} List</a>",
+    out += fmt::format(" / <a href=\"{}{}/?format=api\">{} List</a>", prefix,
                        route_path(*p.resource, p.action),
                        text::html_escape(route_name(*p.resource, p.action)));
     if (!p.is_list)
@@ -287,7 +289,8 @@ std::string render_page(const PageInput& p) {
   out += fmt::format("<div class=\"page-header\"><h1>{}</h1></div>", text::html_escape(title));
   if (p.resource != nullptr) {
     out += "<section class=\"docs\">";
-    out += markdown_to_html(resource_docs_markdown(*p.resource, p.action, {false, "&format=api"}));
+    out += markdown_to_html(
+        resource_docs_markdown(*p.version, *p.resource, p.action, {false, "&format=api"}));
     out += "</section>";
   }
   if (list) {

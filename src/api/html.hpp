@@ -12,7 +12,8 @@
 namespace ll2::api {
 
 struct PageInput {
-  const Resource* resource = nullptr;  // null for the API root
+  const model::Version* version = nullptr;  // the API version the page is of
+  const Resource* resource = nullptr;       // null for the API root
   const model::Action* action = nullptr;
   bool is_list = false;
   std::string method;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "api/docs.hpp"
@@ -18,46 +19,9 @@ std::string ref(const std::string& schema) {
   return "#/components/schemas/" + schema;
 }
 
-void write_ref(Writer& w, const std::string& schema) {
-  w.begin_object();
-  w.key("$ref");
-  w.string(ref(schema));
-  w.end_object();
-}
-
-// "type" and, where there is one, "format" (members of an open object).
-struct TypeFormat {
-  const char* type;
-  const char* format = nullptr;
-};
-
-void write_type(Writer& w, TypeFormat t) {
-  w.key("type");
-  w.string(t.type);
-  if (t.format != nullptr) {
-    w.key("format");
-    w.string(t.format);
-  }
-}
-
-TypeFormat column_type(ColumnType type) {
-  switch (type) {
-    case ColumnType::Integer:
-      return {"integer"};
-    case ColumnType::Float:
-      return {"number", "double"};
-    case ColumnType::Boolean:
-      return {"boolean"};
-    case ColumnType::DateTime:
-      return {"string", "date-time"};
-    case ColumnType::Date:
-      return {"string", "date"};
-    case ColumnType::Duration:
-    case ColumnType::Text:
-      break;
-  }
-  return {"string"};
-}
+using model::TypeFormat;
+using model::write_ref;
+using model::write_type;
 
 // The type of one element of a filter's value.
 TypeFormat value_type(const Filter& f) {
@@ -90,13 +54,6 @@ void value_schema(Writer& w, const Filter& f) {
   w.end_object();
 }
 
-void id_schema(Writer& w, const Kind& kind) {
-  write_type(w,
-             kind.id_type == IdType::Uuid ? TypeFormat{"string", "uuid"} : TypeFormat{"integer"});
-  w.key("readOnly");
-  w.boolean(true);
-}
-
 void view_schema(Writer& w, const View& v) {
   w.begin_object();
   w.key("type");
@@ -106,46 +63,7 @@ void view_schema(Writer& w, const View& v) {
   for (const auto& vf : v.fields) {
     w.key(vf.key);
     w.begin_object();
-    switch (vf.emit) {
-      case Emit::Id:
-        id_schema(w, *v.kind);
-        break;
-      case Emit::Column:
-        write_type(w, column_type(vf.field->type));
-        w.key("nullable");
-        w.boolean(true);
-        break;
-      case Emit::Url:
-        w.key("type");
-        w.string("string");
-        w.key("format");
-        w.string("uri");
-        w.key("readOnly");
-        w.boolean(true);
-        break;
-      case Emit::Mode:
-        w.key("type");
-        w.string("string");
-        w.key("readOnly");
-        w.boolean(true);
-        w.key("default");
-        w.string(vf.text);
-        break;
-      case Emit::Nested:
-        w.key("allOf");
-        w.begin_array();
-        write_ref(w, vf.view->name);
-        w.end_array();
-        w.key("nullable");
-        w.boolean(true);
-        break;
-      case Emit::NestedList:
-        w.key("type");
-        w.string("array");
-        w.key("items");
-        write_ref(w, vf.view->name);
-        break;
-    }
+    vf.type->schema(w, vf, v);
     w.end_object();
   }
   w.end_object();
@@ -176,7 +94,14 @@ Parameter query_parameter(const std::string& name, std::function<void(Writer&)> 
           }};
 }
 
-std::vector<Parameter> list_parameters(const Resource& r, const model::Action* action) {
+// With a `mode` parameter the list is polymorphic (one schema per mode);
+// otherwise it prints one view.
+bool polymorphic(const model::Version& version, const Resource& r) {
+  return r.mode_parameter && !version.mode_routes;
+}
+
+std::vector<Parameter> list_parameters(const model::Version& version, const Resource& r,
+                                       const model::Action* action) {
   std::vector<Parameter> out;
   if (!r.paginated) return out;
   for (const Filter* f : route_filters(r, action)) {
@@ -223,7 +148,7 @@ std::vector<Parameter> list_parameters(const Resource& r, const model::Action* a
   out.push_back(
       query_parameter("ordering", string, "Which field to use when ordering the results."));
   out.push_back(query_parameter("search", string, "A search term."));
-  if (r.mode_parameter) {
+  if (polymorphic(version, r)) {
     std::vector<std::string> modes;
     for (const auto& m : r.modes) modes.push_back(m.name);
     std::sort(modes.begin(), modes.end());
@@ -246,19 +171,27 @@ std::vector<Parameter> list_parameters(const Resource& r, const model::Action* a
   return out;
 }
 
-std::string list_schema_name(const Resource& r) {
-  if (!r.mode_parameter) return "Paginated" + r.modes.front().view + "List";
-  return "PaginatedPolymorphic" + r.schema_name + "List";
+// The view a route's list prints without a `mode`: a mode's own route's,
+// else the resource's default.
+const std::string& route_view(const model::Route& route) {
+  return route.mode != nullptr ? route.mode->view
+                               : route.resource->mode(route.resource->list_mode)->view;
 }
 
-std::string item_schema_name(const Resource& r) {
-  if (!r.mode_parameter) return r.modes.front().view;
-  return "Polymorphic" + r.schema_name;
+std::string list_schema_name(const model::Version& version, const model::Route& route) {
+  if (!polymorphic(version, *route.resource)) return "Paginated" + route_view(route) + "List";
+  return "PaginatedPolymorphic" + route.resource->schema_name + "List";
 }
 
-void operation(Writer& w, const Resource& r, const model::Action* action, bool detail) {
-  const std::string route = route_path(r, action);
-  std::string operation_id = route;
+std::string item_schema_name(const model::Version& version, const model::Route& route) {
+  if (!polymorphic(version, *route.resource)) return route_view(route);
+  return "Polymorphic" + route.resource->schema_name;
+}
+
+void operation(Writer& w, const model::Version& version, const model::Route& route, bool detail) {
+  const Resource& r = *route.resource;
+  const model::Action* action = route.action;
+  std::string operation_id = route.path;
   std::replace(operation_id.begin(), operation_id.end(), '/', '_');
   w.begin_object();
   w.key("get");
@@ -271,7 +204,7 @@ void operation(Writer& w, const Resource& r, const model::Action* action, bool d
     w.string(detail ? "Get " + title + r.singular : "List " + title + r.plural);
   }
   w.key("description");
-  std::string description = resource_docs_markdown(r, action, {true, {}});
+  std::string description = resource_docs_markdown(version, r, action, {true, {}});
   while (!description.empty() && description.back() == '\n') description.pop_back();
   w.string(description);
   w.key("parameters");
@@ -295,7 +228,7 @@ void operation(Writer& w, const Resource& r, const model::Action* action, bool d
     w.boolean(true);
     w.end_object();
   } else {
-    for (const auto& p : list_parameters(r, action)) p.write(w);
+    for (const auto& p : list_parameters(version, r, action)) p.write(w);
   }
   w.end_array();
   w.key("tags");
@@ -315,7 +248,7 @@ void operation(Writer& w, const Resource& r, const model::Action* action, bool d
   if (detail) {
     write_ref(w, r.mode(r.detail_mode)->view);
   } else {
-    write_ref(w, list_schema_name(r));
+    write_ref(w, list_schema_name(version, route));
   }
   w.end_object();
   w.end_object();
@@ -327,10 +260,11 @@ void operation(Writer& w, const Resource& r, const model::Action* action, bool d
   w.end_object();
 }
 
-// PaginatedX and PolymorphicX wrappers of the endpoints' lists.
-void wrapper_schemas(Writer& w, const Resource& r) {
-  if (r.mode_parameter) {
-    w.key(item_schema_name(r));
+// PaginatedX and PolymorphicX wrappers of a route's list.
+void wrapper_schemas(Writer& w, const model::Version& version, const model::Route& route) {
+  const Resource& r = *route.resource;
+  if (polymorphic(version, r)) {
+    w.key(item_schema_name(version, route));
     w.begin_object();
     w.key("oneOf");
     w.begin_array();
@@ -351,7 +285,7 @@ void wrapper_schemas(Writer& w, const Resource& r) {
     w.end_object();
   }
   if (!r.paginated) return;
-  w.key(list_schema_name(r));
+  w.key(list_schema_name(version, route));
   w.begin_object();
   w.key("type");
   w.string("object");
@@ -373,7 +307,7 @@ void wrapper_schemas(Writer& w, const Resource& r) {
   w.key("type");
   w.string("array");
   w.key("items");
-  write_ref(w, item_schema_name(r));
+  write_ref(w, item_schema_name(version, route));
   w.end_object();
   w.end_object();
   w.end_object();
@@ -382,31 +316,34 @@ void wrapper_schemas(Writer& w, const Resource& r) {
 }  // namespace
 
 std::string openapi_document(const Registry& registry, const std::string& server) {
+  const model::Version& version = registry.version();
   std::string out;
   Writer w(out);
   w.begin_object();
   w.key("openapi");
   w.string("3.0.3");
   w.key("info");
-  w.raw(
-      R"({"title":"TheSpaceDevs LL2 API, as served by ll2d","version":"v2.3.0","license":{"name":"Apache License 2.0"}})");
+  w.begin_object();
+  w.key("title");
+  w.string(version.title);
+  w.key("version");
+  w.string("v" + version.name);
+  w.key("license");
+  w.raw(R"({"name":"Apache License 2.0"})");
+  w.end_object();
   w.key("paths");
   w.begin_object();
-  // In path order, as LL2's document lists them.
-  std::map<std::string, std::pair<const Resource*, const model::Action*>> routes;
-  for (const auto& r : registry.resources()) {
-    routes[r->path] = {r.get(), nullptr};
-    for (const auto& a : r->actions) routes[r->path + "/" + a.name] = {r.get(), &a};
-  }
-  for (const auto& [path, target] : routes) {
+  // In path order, as LL2's document lists them (the route table's order).
+  for (const auto& route : registry.routes()) {
     // LL2's document declares the Starship dashboard an array of one object;
     // LL2 answers the object, and so does ll2d. Like api-throttle (the same
     // error), it is left out rather than documented wrongly.
-    if (!target.first->paginated) continue;
-    w.key("/2.3.0/" + path + "/");
-    operation(w, *target.first, target.second, false);
-    w.key("/2.3.0/" + path + "/{id}/");
-    operation(w, *target.first, target.second, true);
+    if (!route.resource->paginated) continue;
+    w.key(version.prefix + route.path + "/");
+    operation(w, version, route, false);
+    if (!route.detail) continue;
+    w.key(version.prefix + route.path + "/{id}/");
+    operation(w, version, route, true);
   }
   w.end_object();
   w.key("components");
@@ -419,7 +356,11 @@ std::string openapi_document(const Registry& registry, const std::string& server
     w.key(name);
     view_schema(w, *v);
   }
-  for (const auto& r : registry.resources()) wrapper_schemas(w, *r);
+  // Each wrapper once: an action's list and a mode's list may share one.
+  std::set<std::string> wrapped;
+  for (const auto& route : registry.routes()) {
+    if (wrapped.insert(list_schema_name(version, route)).second) wrapper_schemas(w, version, route);
+  }
   w.end_object();
   w.end_object();
   w.key("servers");

@@ -314,9 +314,12 @@ std::variant<Selection, FieldErrors> select(const Resource& resource,
                                             const SelectContext& context) {
   Selection sel;
   FieldErrors errors;
-  sel.mode = resource.mode(detail ? resource.detail_mode : resource.list_mode);
+  sel.mode = context.mode != nullptr
+                 ? context.mode
+                 : resource.mode(detail ? resource.detail_mode : resource.list_mode);
   // Where LL2 documents no `mode`, it is no parameter (an unknown one).
-  if (const auto m = params.get("mode"); m && !m->empty() && resource.mode_parameter) {
+  if (const auto m = params.get("mode");
+      m && !m->empty() && resource.mode_parameter && context.mode_parameter) {
     if (const Mode* chosen = resource.mode(*m)) {
       sel.mode = chosen;
     } else {

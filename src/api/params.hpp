@@ -35,8 +35,12 @@ using ExistsFn = std::function<bool(const Kind& kind, const Value& id)>;
 // What a request selects besides its parameters.
 struct SelectContext {
   const model::Action* action = nullptr;  // launches/upcoming: its base filter and order
-  model::FilterContext filter;            // the request's time
-  ExistsFn exists;                        // null: every id exists
+  // A mode's own route (2.4.0's launches/mini/): its view, and `mode` is no
+  // parameter. Null: the resource's default, or `mode` where it takes one.
+  const Mode* mode = nullptr;
+  bool mode_parameter = true;   // the version takes `mode` (2.3.0) at all
+  model::FilterContext filter;  // the request's time
+  ExistsFn exists;              // null: every id exists
 };
 
 // Mode, filters, search, ordering and pagination for a list (or, with

@@ -36,6 +36,7 @@ void view_reads(const View& view, std::set<std::string>& out, std::set<const Vie
       out.insert(view.kind->name + "." + vf.field->name);
       out.insert(vf.field->target_kind->name);
     }
+    vf.type->reads(vf, out);
     if (vf.view != nullptr) view_reads(*vf.view, out, seen);
   }
 }

@@ -220,6 +220,8 @@ void Serializer::write_cached(json::Writer& out, const View& view, const Row& ro
   key += urls_.format_suffix;
   key += '\0';
   key += urls_.query;
+  key += '\0';
+  key += urls_.prefix;
   if (const std::string* cached = cache_.fragment(key)) {
     out.raw(*cached);
     return;
@@ -289,66 +291,54 @@ void Serializer::write_column(json::Writer& out, const Field& field, const Value
 }
 
 void Serializer::write(json::Writer& out, const View& view, const Row& row) {
+  json::Writer* const outer = out_;
+  out_ = &out;
   out.begin_object();
   for (const auto& vf : view.fields) {
     out.key(vf.key);
-    switch (vf.emit) {
-      case Emit::Id:
-        write_id(out, row[0]);
-        break;
-      case Emit::Column:
-        write_column(out, *vf.field, row[static_cast<size_t>(vf.field->column)]);
-        break;
-      case Emit::Url: {
-        std::string url;
-        url.reserve(urls_.base.size() + vf.text.size() + urls_.query.size() + 48);
-        url += urls_.base;
-        url += "/2.3.0/";
-        url += vf.text;
-        url += '/';
-        url += id_text(row[0]);
-        url += urls_.format_suffix.empty() ? std::string_view("/")
-                                           : std::string_view(urls_.format_suffix);
-        url += urls_.query;
-        out.string(url);
-        break;
-      }
-      case Emit::Mode:
-        out.string(vf.text);
-        break;
-      case Emit::Nested: {
-        RowCache::RowPtr nested;
-        if (vf.field->relation == Relation::Reverse) {  // one-to-one: the first, if any
-          const RowCache::IdsPtr ids = cache_.related_ids(*view.kind, *vf.field, row[0]);
-          if (!ids->empty()) nested = cache_.load(*vf.field->target_kind, ids->front());
-        } else {
-          const Value& target = row[static_cast<size_t>(vf.field->column)];
-          if (!is_null(target)) nested = cache_.load(*vf.field->target_kind, target);
-        }
-        if (!nested) {
-          out.null();
-        } else {
-          write(out, *vf.view, *nested);
-        }
-        break;
-      }
-      case Emit::NestedList: {
-        out.begin_array();
-        if (vf.field->relation == Relation::Rows) {
-          const RowCache::RowsPtr rows = cache_.owned_rows(*vf.field, row[0]);
-          for (const auto& r : *rows) write(out, *vf.view, r);
-        } else {
-          const RowCache::IdsPtr ids = cache_.related_ids(*view.kind, *vf.field, row[0]);
-          for (const auto& id : *ids) {
-            if (const auto r = cache_.load(*vf.field->target_kind, id)) write(out, *vf.view, *r);
-          }
-        }
-        out.end_array();
-        break;
-      }
-    }
+    vf.type->write(*this, vf, view, row);
   }
   out.end_object();
+  out_ = outer;
+}
+
+json::Writer& Serializer::json() {
+  return *out_;
+}
+
+void Serializer::column(const Field& field, const Value& value) {
+  write_column(*out_, field, value);
+}
+
+void Serializer::url(std::string_view segment, const Value& id) {
+  std::string url;
+  url.reserve(urls_.base.size() + urls_.prefix.size() + segment.size() + urls_.query.size() + 48);
+  url += urls_.base;
+  url += urls_.prefix;
+  url += segment;
+  url += '/';
+  url += id_text(id);
+  url +=
+      urls_.format_suffix.empty() ? std::string_view("/") : std::string_view(urls_.format_suffix);
+  url += urls_.query;
+  out_->string(url);
+}
+
+void Serializer::object(const View& view, const Row& row) {
+  write(*out_, view, row);
+}
+
+RowCache::RowPtr Serializer::load(const Kind& kind, const Value& id) {
+  return cache_.load(kind, id);
+}
+
+RowCache::IdsPtr Serializer::related_ids(const Kind& owner_kind, const Field& field,
+                                         const Value& owner) {
+  return cache_.related_ids(owner_kind, field, owner);
+}
+
+RowCache::RowsPtr Serializer::owned_rows(const Field& field, const Value& owner) {
+  return cache_.owned_rows(field, owner);
 }
 
 void Serializer::write_composed(json::Writer& out, const View& view, const ComposedObject& object) {
@@ -356,31 +346,26 @@ void Serializer::write_composed(json::Writer& out, const View& view, const Compo
   for (const auto& vf : view.fields) {
     out.key(vf.key);
     const ComposedObject::Relation* r = vf.field != nullptr ? object.find(*vf.field) : nullptr;
-    switch (vf.emit) {
-      case Emit::Mode:
-        out.string(vf.text);
-        break;
-      case Emit::Nested:
-        if (r != nullptr && !r->object.empty())
-          write_composed(out, *vf.view, r->object.front());
-        else
-          out.null();
-        break;
-      case Emit::NestedList:
-        out.begin_array();
-        if (r != nullptr) {
-          for (const auto& row : r->rows) write(out, *vf.view, row);
-          cache_.prefetch(*vf.view, r->ids);
-          for (const auto& id : r->ids) {
-            if (const auto row = cache_.load(*vf.field->target_kind, id))
-              write_cached(out, *vf.view, *row);
-          }
-        }
-        out.end_array();
-        break;
-      default:  // a composed object has no id, url or columns of its own
+    if (const std::string* constant = vf.type->constant(vf)) {
+      out.string(*constant);
+    } else if (vf.view == nullptr) {
+      out.null();  // a composed object has no id, url or columns of its own
+    } else if (!vf.many) {
+      if (r != nullptr && !r->object.empty())
+        write_composed(out, *vf.view, r->object.front());
+      else
         out.null();
-        break;
+    } else {
+      out.begin_array();
+      if (r != nullptr) {
+        for (const auto& row : r->rows) write(out, *vf.view, row);
+        cache_.prefetch(*vf.view, r->ids);
+        for (const auto& id : r->ids) {
+          if (const auto row = cache_.load(*vf.field->target_kind, id))
+            write_cached(out, *vf.view, *row);
+        }
+      }
+      out.end_array();
     }
   }
   out.end_object();

@@ -76,12 +76,13 @@ class RowCache {
 // suffix from the request path (".json": /agencies/17.json), and the query a
 // request's `format` parameter adds ("?format=json").
 struct UrlContext {
-  std::string base;
-  std::string format_suffix;
-  std::string query;
+  std::string base;           // scheme://host
+  std::string format_suffix;  // .json
+  std::string query;          // ?format=json
+  std::string prefix;         // the API version's: /2.3.0/
 };
 
-class Serializer {
+class Serializer final : public model::FieldOutput {
  public:
   Serializer(RowCache& cache, const UrlContext& urls) : cache_(cache), urls_(urls) {}
   void write(json::Writer& out, const View& view, const Row& row);
@@ -92,10 +93,21 @@ class Serializer {
   // the objects it lists go through the caches as any others.
   void write_composed(json::Writer& out, const View& view, const ComposedObject& object);
 
+  // model::FieldOutput: what the view field types print through.
+  json::Writer& json() override;
+  void column(const Field& field, const Value& value) override;
+  void url(std::string_view segment, const Value& id) override;
+  void object(const View& view, const Row& row) override;
+  RowCache::RowPtr load(const Kind& kind, const Value& id) override;
+  RowCache::IdsPtr related_ids(const Kind& owner_kind, const Field& field,
+                               const Value& owner) override;
+  RowCache::RowsPtr owned_rows(const Field& field, const Value& owner) override;
+
  private:
   void write_column(json::Writer& out, const Field& field, const Value& v);
   RowCache& cache_;
   const UrlContext& urls_;
+  json::Writer* out_ = nullptr;  // the writer of the object being printed
 };
 
 void write_id(json::Writer& out, const Value& id);

@@ -452,8 +452,14 @@ class Collector {
   std::map<const Kind*, int64_t> numbers_;  // the last number given, per numbered kind
 };
 
+// The resource an object's url names, in the API version the url is of.
+const model::Resource* resource_by_url(std::string_view url) {
+  const model::Registry* version = model::catalog().for_url(url);
+  return version != nullptr ? version->find_resource_by_url(url) : nullptr;
+}
+
 // Why an object's url names nothing ll2d serves. A url of another LL2 API
-// version (/2.2.0/, /api/ll/2.4.0/) says which, so nobody is left guessing.
+// version (/2.2.0/) says which, so nobody is left guessing.
 std::string unknown_url(std::string_view url) {
   std::string_view version;
   for (size_t start = 0; start < url.size() && version.empty();) {
@@ -465,11 +471,11 @@ std::string unknown_url(std::string_view url) {
     if (numbers_and_dots) version = segment;
     start = end + 1;
   }
-  if (!version.empty() && version != "2.3.0") {
+  if (!version.empty() && model::catalog().find(version) == nullptr) {
     return fmt::format(
-        "its \"url\" is of LL2 API {}, and ll2d serves 2.3.0: import JSON from LL2's /2.3.0/ "
+        "its \"url\" is of LL2 API {}, and ll2d serves {}: import JSON from LL2's /{}/ "
         "endpoints",
-        version);
+        version, model::catalog().names(), model::catalog().first().version().name);
   }
   return "its \"url\" names no resource ll2d serves; name it with --resource";
 }
@@ -500,7 +506,7 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
     if (kind == nullptr) {
       const JsonNode* url = node.type == JsonNode::Type::Object ? node.get("url") : nullptr;
       const model::Resource* r = url != nullptr && url->type == JsonNode::Type::String
-                                     ? model::registry().find_resource_by_url(url->text)
+                                     ? resource_by_url(url->text)
                                      : nullptr;
       if (r == nullptr) {
         const auto [line, col] = line_column(source, node.offset);

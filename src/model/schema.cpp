@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 namespace ll2::model {
 
@@ -68,12 +69,30 @@ std::optional<ResolvedPath> resolve_path(const Kind& root, std::string_view path
   }
 }
 
+Registry::Registry(Version version)
+    : version_(std::move(version)),
+      kinds_(std::make_shared<std::vector<std::unique_ptr<Kind>>>()) {}
+
+Registry Registry::derived(const Registry& base, Version version) {
+  Registry r(std::move(version));
+  r.kinds_ = base.kinds_;
+  r.owns_kinds_ = false;
+  for (const auto& v : base.declared_views_) r.views_.push_back(std::make_unique<View>(v));
+  for (const auto& res : base.declared_resources_)
+    r.resources_.push_back(std::make_unique<Resource>(res));
+  return r;
+}
+
 Kind& Registry::kind(std::string name, IdType id_type) {
+  // One database for every version: a later version's kinds are its base's.
+  if (!owns_kinds_)
+    throw std::logic_error("API " + version_.name + " declares kind " + name +
+                           ": kinds are declared once, by the first version");
   auto k = std::make_unique<Kind>();
   k->name = std::move(name);
   k->id_type = id_type;
-  kinds_.push_back(std::move(k));
-  return *kinds_.back();
+  kinds_->push_back(std::move(k));
+  return *kinds_->back();
 }
 
 View& Registry::view(std::string name, std::string kind_name, std::vector<ViewField> fields) {
@@ -81,24 +100,82 @@ View& Registry::view(std::string name, std::string kind_name, std::vector<ViewFi
   v->name = std::move(name);
   v->kind_name = std::move(kind_name);
   v->fields = std::move(fields);
+  // A later version's serializer of the same name replaces its base's.
+  for (auto& existing : views_) {
+    if (!owns_kinds_ && existing->name == v->name) {
+      existing = std::move(v);
+      return *existing;
+    }
+  }
   views_.push_back(std::move(v));
   return *views_.back();
 }
 
 Resource& Registry::resource(Resource r) {
+  for (auto& existing : resources_) {
+    if (!owns_kinds_ && existing->path == r.path) {
+      existing = std::make_unique<Resource>(std::move(r));
+      return *existing;
+    }
+  }
   resources_.push_back(std::make_unique<Resource>(std::move(r)));
   return *resources_.back();
 }
 
+void Registry::drop_resource(std::string_view path) {
+  std::erase_if(resources_, [&](const auto& r) { return r->path == path; });
+}
+
+View& View::set(ViewField f) {
+  for (auto& existing : fields) {
+    if (existing.key == f.key) {
+      existing = std::move(f);
+      return *this;
+    }
+  }
+  fields.push_back(std::move(f));
+  return *this;
+}
+
+View& View::insert_before(const std::string& before, ViewField f) {
+  const auto at = std::find_if(fields.begin(), fields.end(),
+                               [&](const ViewField& x) { return x.key == before; });
+  if (at == fields.end()) throw std::logic_error("view " + name + " declares no key " + before);
+  fields.insert(at, std::move(f));
+  return *this;
+}
+
+View& Registry::change_view(std::string_view name) {
+  for (auto& v : views_) {
+    if (v->name == name) return *v;
+  }
+  throw std::logic_error(
+      fmt::format("API {} changes view {}, which it does not have", version_.name, name));
+}
+
+Resource& Registry::change_resource(std::string_view path) {
+  for (auto& r : resources_) {
+    if (r->path == path) return *r;
+  }
+  throw std::logic_error(
+      fmt::format("API {} changes resource {}, which it does not have", version_.name, path));
+}
+
 const Kind* Registry::find_kind(std::string_view name) const {
-  for (const auto& k : kinds_) {
+  for (const auto& k : *kinds_) {
     if (k->name == name) return k.get();
   }
   return nullptr;
 }
 
+const Route* Registry::find_route(std::string_view path) const {
+  const auto it = std::lower_bound(routes_.begin(), routes_.end(), path,
+                                   [](const Route& r, std::string_view p) { return r.path < p; });
+  return it != routes_.end() && it->path == path ? &*it : nullptr;
+}
+
 Kind* Registry::find_kind_mutable(std::string_view name) {
-  for (const auto& k : kinds_) {
+  for (const auto& k : *kinds_) {
     if (k->name == name) return k.get();
   }
   return nullptr;
@@ -112,20 +189,16 @@ const View* Registry::find_view(std::string_view name) const {
 }
 
 const Resource* Registry::find_resource_by_url(std::string_view url) const {
-  const size_t start = url.find("/2.3.0/");
+  const size_t start = url.find(version_.prefix);
   if (start == std::string_view::npos) return nullptr;
-  std::string_view path = url.substr(start + 7);
+  std::string_view path = url.substr(start + version_.prefix.size());
   path = path.substr(0, path.find_first_of("?#"));
   // Drop the last segment (the id, possibly with a format suffix).
   while (path.ends_with('/')) path.remove_suffix(1);
   const size_t slash = path.rfind('/');
   if (slash == std::string_view::npos) return nullptr;
-  path = path.substr(0, slash);
-  if (const Resource* r = find_resource(path)) return r;
-  const size_t action = path.rfind('/');
-  if (action == std::string_view::npos) return nullptr;
-  const Resource* r = find_resource(path.substr(0, action));
-  return r != nullptr && r->action(path.substr(action + 1)) != nullptr ? r : nullptr;
+  const Route* route = find_route(path.substr(0, slash));
+  return route != nullptr && route->detail ? route->resource : nullptr;
 }
 
 const Resource* Registry::find_resource(std::string_view path) const {
@@ -298,10 +371,11 @@ void resolve_composed(const Registry& registry, const Kind& kind, std::vector<Co
 void check_composed_view(const View& view, const std::vector<Composed>& parts,
                          const std::string& where, std::vector<std::string>& problems) {
   for (const auto& vf : view.fields) {
-    if (vf.emit == Emit::Mode) continue;
+    if (vf.type->constant(vf) != nullptr) continue;
     const auto part = std::find_if(parts.begin(), parts.end(),
                                    [&](const Composed& c) { return c.target == vf.field; });
-    if (vf.field == nullptr || vf.emit == Emit::Column || part == parts.end()) {
+    // Only relations printed with a view are composed.
+    if (vf.field == nullptr || vf.view == nullptr || part == parts.end()) {
       problems.push_back(
           fmt::format("{}: view {} prints {}, which is not composed", where, view.name, vf.key));
     } else if (vf.field->relation == Relation::ForeignKey && vf.view != nullptr) {
@@ -369,8 +443,22 @@ void expand(View& v, const std::map<std::string, View*, std::less<>>& by_name,
 
 std::vector<std::string> Registry::resolve() {
   std::vector<std::string> problems;
+  declared_views_.clear();
+  declared_resources_.clear();
+  for (const auto& v : views_) declared_views_.push_back(*v);
+  for (const auto& r : resources_) declared_resources_.push_back(*r);
+  // A later version's kinds were resolved with its base.
+  if (owns_kinds_) resolve_kinds(problems);
+  resolve_views(problems);
+  resolve_resources(problems);
+  build_routes(problems);
+  return problems;
+}
+
+void Registry::resolve_kinds(std::vector<std::string>& problems) {
+  auto& kinds = *kinds_;
   std::set<std::string> names;
-  for (auto& k : kinds_) {
+  for (auto& k : kinds) {
     if (!names.insert(k->name).second) problems.push_back("duplicate kind " + k->name);
     int column = 0;
     k->float_columns.clear();
@@ -381,7 +469,7 @@ std::vector<std::string> Registry::resolve() {
         k->float_columns.push_back(f.column);
       if (f.relation != Relation::Column) {
         Kind* target = nullptr;
-        for (auto& t : kinds_) {
+        for (auto& t : kinds) {
           if (t->name == f.target) target = t.get();
         }
         if (target == nullptr) {
@@ -408,7 +496,7 @@ std::vector<std::string> Registry::resolve() {
     k->column_count = column;
   }
   // Reverse relations, once every field knows its target.
-  for (auto& k : kinds_) {
+  for (auto& k : kinds) {
     for (auto& f : k->fields) {
       if (f.relation != Relation::Reverse || f.target_kind == nullptr) continue;
       f.via_field = f.target_kind->field(f.via);
@@ -431,9 +519,8 @@ std::vector<std::string> Registry::resolve() {
       }
     }
   }
-  std::map<std::string, View*, std::less<>> by_name;
   // Derived foreign keys: fk__relation ending on the same kind as the field.
-  for (auto& k : kinds_) {
+  for (auto& k : kinds) {
     for (auto& d : k->derivations) {
       d.target = k->field(d.field);
       const size_t sep = d.path.find("__");
@@ -449,6 +536,10 @@ std::vector<std::string> Registry::resolve() {
       }
     }
   }
+}
+
+void Registry::resolve_views(std::vector<std::string>& problems) {
+  std::map<std::string, View*, std::less<>> by_name;
   for (auto& v : views_) {
     if (!by_name.emplace(v->name, v.get()).second) problems.push_back("duplicate view " + v->name);
   }
@@ -465,38 +556,20 @@ std::vector<std::string> Registry::resolve() {
     for (auto& vf : v->fields) {
       if (!keys.insert(vf.key).second)
         problems.push_back(fmt::format("view {}: duplicate key {}", v->name, vf.key));
-      if (vf.emit == Emit::Id || vf.emit == Emit::Url || vf.emit == Emit::Mode) continue;
-      vf.field = kind.field(vf.field_name());
-      if (vf.field == nullptr) {
-        problems.push_back(
-            fmt::format("view {}: {} has no field {}", v->name, v->kind_name, vf.field_name()));
+      if (!vf.type) {
+        problems.push_back(fmt::format("view {}: {} has no field type", v->name, vf.key));
         continue;
       }
-      if (!vf.source.empty()) {
+      vf.type->resolve(vf, *v, *this, problems);
+      const Field* imported = vf.type->imported_into(vf);
+      if (imported != nullptr && !vf.source.empty()) {
         // The importer reads the key back into the same field, whichever view
         // printed it: a key may stand for one field of its kind only.
         const Field* same_name = kind.field(vf.key);
-        const auto [alias, added] = kind.key_aliases.emplace(vf.key, vf.field);
-        if ((same_name != nullptr && same_name != vf.field) || alias->second != vf.field) {
+        const auto [alias, added] = kind.key_aliases.emplace(vf.key, imported);
+        if ((same_name != nullptr && same_name != imported) || alias->second != imported) {
           problems.push_back(fmt::format("view {}: key {} from {} clashes with another field",
                                          v->name, vf.key, vf.source));
-        }
-      }
-      if (vf.emit == Emit::Column && vf.field->relation != Relation::Column) {
-        problems.push_back(fmt::format("view {}: {} is a relation, not a column", v->name, vf.key));
-      }
-      if (vf.emit == Emit::Nested) {
-        if (vf.field->relation == Relation::Column) {
-          problems.push_back(
-              fmt::format("view {}: {} is a column, not a relation", v->name, vf.key));
-          continue;
-        }
-        const bool single = vf.field->relation == Relation::ForeignKey ||
-                            (vf.field->relation == Relation::Reverse && vf.field->one);
-        if (!single) vf.emit = Emit::NestedList;
-        vf.view = find_view(vf.text);
-        if (vf.view == nullptr) {
-          problems.push_back(fmt::format("view {}: unknown view {}", v->name, vf.text));
         }
       }
     }
@@ -510,6 +583,9 @@ std::vector<std::string> Registry::resolve() {
       }
     }
   }
+}
+
+void Registry::resolve_resources(std::vector<std::string>& problems) {
   for (auto& r : resources_) {
     // Without a kind named, the resource serves the kind its views render.
     if (r->kind_name.empty() && !r->modes.empty()) {
@@ -586,7 +662,28 @@ std::vector<std::string> Registry::resolve() {
       }
     }
   }
-  return problems;
+}
+
+// DRF's router registers each resource's list, then its extra actions;
+// a version with mode routes gives every other mode a list of its own.
+void Registry::build_routes(std::vector<std::string>& problems) {
+  routes_.clear();
+  for (const auto& r : resources_) {
+    routes_.push_back({r->path, r.get(), nullptr, nullptr, r->paginated});
+    for (const auto& a : r->actions) routes_.push_back({r->path + "/" + a.name, r.get(), &a});
+    if (!version_.mode_routes) continue;
+    for (const auto& m : r->modes) {
+      if (m.name != r->list_mode)
+        routes_.push_back(
+            {r->path + "/" + version_.mode_route(m.name), r.get(), nullptr, &m, false});
+    }
+  }
+  std::sort(routes_.begin(), routes_.end(),
+            [](const Route& a, const Route& b) { return a.path < b.path; });
+  for (size_t i = 1; i < routes_.size(); ++i) {
+    if (routes_[i].path == routes_[i - 1].path)
+      problems.push_back("two routes at " + version_.prefix + routes_[i].path);
+  }
 }
 
 Value FilterContext::value_of(std::string_view kind_name, const Value& id,

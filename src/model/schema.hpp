@@ -16,8 +16,10 @@
 #include <string_view>
 #include <vector>
 
+#include "model/field_type.hpp"
 #include "model/predicate.hpp"
 #include "model/value.hpp"
+#include "model/version.hpp"
 
 namespace ll2::model {
 
@@ -89,24 +91,17 @@ struct Kind {
   std::string link_table(const Field& f) const { return name + "__" + f.name; }
 };
 
-enum class Emit {
-  Id,          // the object's id
-  Column,      // a scalar column
-  Url,         // absolute URL of the object's LL2 endpoint
-  Mode,        // constant response_mode
-  Nested,      // a foreign key rendered with a view (null when absent)
-  NestedList,  // a many-to-many, children, rows or reverse relation rendered with a view
-};
-
 struct View;
 
 struct ViewField {
   std::string key;
-  Emit emit = Emit::Column;
-  std::string text;              // Mode: the value; Url: the path segment; Nested*: the view name
-  const Field* field = nullptr;  // resolved: the kind's field behind this key
-  const View* view = nullptr;    // resolved: nested view
-  std::string source;            // the field printed under `key`, when named differently
+  FieldTypePtr type;               // how it prints, documents and imports (model/field_type.hpp)
+  std::string text;                // the type's parameter: a URL's segment, a mode, a view's name
+  const Field* field = nullptr;    // resolved: the field behind this key (a path's: its column)
+  const View* view = nullptr;      // resolved: nested view
+  std::vector<const Field*> hops;  // resolved: a path's foreign keys, a computed value's columns
+  bool many = false;               // resolved: a nested list, not one object
+  std::string source;              // the field printed under `key`, when named differently
 
   // DRF's `source=`: print the kind's field `field_name` under this key,
   // e.g. nested("docking_location", "DockingLocationX").from("docking_locations").
@@ -140,6 +135,11 @@ struct View {
     omit.insert(omit.end(), keys.begin(), keys.end());
     return *this;
   }
+  // Declares `f` again in place (DRF: a field redeclared under the same
+  // name), or appends it when the view declares no such key itself.
+  View& set(ViewField f);
+  // Declares `f` before the view's own key `before`.
+  View& insert_before(const std::string& before, ViewField f);
 };
 
 // How a filter reads its parameter: django-filter's filter classes.
@@ -281,32 +281,91 @@ struct ResolvedPath {
 // nullopt when a segment names no field or a column is followed by more.
 std::optional<ResolvedPath> resolve_path(const Kind& root, std::string_view path);
 
-// Everything declared, resolved and cross-checked once at start-up.
+// One route of a version, below its prefix: a resource's list (`launches`),
+// an action's (`launches/upcoming`) or a mode's own list (2.4.0's
+// `launches/mini`). Its detail route is `path/<id>` when it has one.
+struct Route {
+  std::string path;
+  const Resource* resource = nullptr;
+  const Action* action = nullptr;
+  const Mode* mode = nullptr;  // a mode's own list: its view; else chosen as the resource says
+  bool detail = true;          // `path/<id>/` answers one object
+};
+
+// One version of the API, declared, resolved and cross-checked once at
+// start-up: its views, resources and routes over kinds that every version
+// shares (one database).
 class Registry {
  public:
+  explicit Registry(Version version = {});
+  // A later version: `base`'s kinds (shared, not copied) and a copy of its
+  // views and resources as declared, which this version's declarations then
+  // replace (a view by name, a resource by path), extend or drop.
+  static Registry derived(const Registry& base, Version version);
+
+  // Only a version that owns its kinds (the first) declares kinds.
   Kind& kind(std::string name, IdType id_type = IdType::Integer);
   View& view(std::string name, std::string kind_name, std::vector<ViewField> fields);
   Resource& resource(Resource r);
+  // An inherited resource this version does not serve.
+  void drop_resource(std::string_view path);
+  // An inherited resource or view, as declared, for this version to change in place.
+  Resource& change_resource(std::string_view path);
+  View& change_view(std::string_view name);
 
   // Links names to declarations; returns the problems found (empty = fine).
   std::vector<std::string> resolve();
 
+  const Version& version() const { return version_; }
   const Kind* find_kind(std::string_view name) const;
   const View* find_view(std::string_view name) const;
   const Resource* find_resource(std::string_view path) const;
-  // The resource an LL2 URL names (https://host/2.3.0/launches/upcoming/<id>/,
-  // /2.3.0/config/orbits/3.json): by its route, actions included.
+  // The resource an LL2 URL of this version names
+  // (https://host/2.3.0/launches/upcoming/<id>/, /2.3.0/config/orbits/3.json):
+  // by its route, actions included.
   const Resource* find_resource_by_url(std::string_view url) const;
-  const std::vector<std::unique_ptr<Kind>>& kinds() const { return kinds_; }
+  const std::vector<std::unique_ptr<Kind>>& kinds() const { return *kinds_; }
   const std::vector<std::unique_ptr<View>>& views() const { return views_; }
   const std::vector<std::unique_ptr<Resource>>& resources() const { return resources_; }
+  // Every list route, by path (set by resolve()): routing, the API root,
+  // OpenAPI and the docs all read this one table.
+  const std::vector<Route>& routes() const { return routes_; }
+  const Route* find_route(std::string_view path) const;
 
  private:
   Kind* find_kind_mutable(std::string_view name);
+  void resolve_kinds(std::vector<std::string>& problems);
+  void resolve_views(std::vector<std::string>& problems);
+  void resolve_resources(std::vector<std::string>& problems);
+  void build_routes(std::vector<std::string>& problems);
 
-  std::vector<std::unique_ptr<Kind>> kinds_;
+  Version version_;
+  std::shared_ptr<std::vector<std::unique_ptr<Kind>>> kinds_;
+  bool owns_kinds_ = true;
   std::vector<std::unique_ptr<View>> views_;
   std::vector<std::unique_ptr<Resource>> resources_;
+  // As declared, before resolve() (a derived version starts from these).
+  std::vector<View> declared_views_;
+  std::vector<Resource> declared_resources_;
+  std::vector<Route> routes_;
+};
+
+// Every version ll2d serves, in order (the first owns the kinds).
+class Catalog {
+ public:
+  explicit Catalog(std::vector<Registry> versions);
+  const std::vector<Registry>& versions() const { return versions_; }
+  const Registry& first() const { return versions_.front(); }
+  const Registry* find(std::string_view name) const;
+  // The version whose prefix a path starts with (nullptr: none).
+  const Registry* for_path(std::string_view path) const;
+  // The version an LL2 object URL is of, by the prefix it holds.
+  const Registry* for_url(std::string_view url) const;
+  // The versions' names for people: "2.3.0 and 2.4.0".
+  std::string names() const;
+
+ private:
+  std::vector<Registry> versions_;
 };
 
 // Builders for declarations (used by src/resources/*.cpp).
@@ -376,28 +435,45 @@ struct KindBuilder {
   KindBuilder& model(std::string class_name);
 };
 
-inline ViewField view_field(std::string key, Emit emit, std::string text = {}) {
+inline ViewField view_field(std::string key, FieldTypePtr type, std::string text = {}) {
   ViewField f;
   f.key = std::move(key);
-  f.emit = emit;
+  f.type = std::move(type);
   f.text = std::move(text);
   return f;
 }
 inline ViewField id() {
-  return view_field("id", Emit::Id);
+  return view_field("id", field_types::id());
 }
 inline ViewField col(std::string key) {
-  return view_field(std::move(key), Emit::Column);
+  return view_field(std::move(key), field_types::column());
 }
 inline ViewField url(std::string segment) {
-  return view_field("url", Emit::Url, std::move(segment));
+  return view_field("url", field_types::url(), std::move(segment));
 }
 inline ViewField mode(std::string value) {
-  return view_field("response_mode", Emit::Mode, std::move(value));
+  return view_field("response_mode", field_types::mode(), std::move(value));
 }
 // A relation rendered with another view; one object or a list, by relation.
 inline ViewField nested(std::string key, std::string view) {
-  return view_field(std::move(key), Emit::Nested, std::move(view));
+  return view_field(std::move(key), field_types::nested(), std::move(view));
+}
+// DRF's dotted source: a column reached through foreign keys,
+// path("location_name", "pad__location__name").
+inline ViewField path(std::string key, std::string source) {
+  ViewField f = view_field(std::move(key), field_types::path());
+  f.source = std::move(source);
+  return f;
+}
+// DRF's HyperlinkedRelatedField: a foreign key printed as its target's URL
+// at `segment` (hyperlink("rocket", "rockets")).
+inline ViewField hyperlink(std::string key, std::string segment) {
+  return view_field(std::move(key), field_types::link(), std::move(segment));
+}
+// A value computed from columns of the kind (model::computed).
+inline ViewField computed(std::string key, ColumnType type, std::vector<std::string> columns,
+                          ComputeFn compute) {
+  return view_field(std::move(key), model::computed(type, std::move(columns), std::move(compute)));
 }
 // Plain columns in order.
 std::vector<ViewField> cols(std::initializer_list<const char*> keys);
@@ -406,7 +482,9 @@ std::vector<ViewField> fields(std::initializer_list<std::vector<ViewField>> part
 
 }  // namespace declare
 
-// The registry with every resource ll2d serves (src/resources/*.cpp).
+// Every version ll2d serves (src/resources): built once, on first use.
+const Catalog& catalog();
+// Its first version (2.3.0), whose kinds every version shares.
 const Registry& registry();
 
 }  // namespace ll2::model

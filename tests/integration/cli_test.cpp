@@ -52,7 +52,7 @@ TEST(CommandLine, VersionNamesTheVersionCommitAndBuild) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(r.out.starts_with("ll2d 0.")) << r.out;
   EXPECT_TRUE(contains(r.out, "(commit ")) << r.out;
-  EXPECT_TRUE(contains(r.out, " build; serves LL2 2.3.0)")) << r.out;
+  EXPECT_TRUE(contains(r.out, " build; serves LL2 2.3.0 and 2.4.0)")) << r.out;
 }
 
 TEST(CommandLine, APublicUrlMustBeSchemeAndHost) {

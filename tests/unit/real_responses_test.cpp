@@ -116,7 +116,8 @@ TEST(RealResponses, ImportedObjectsRenderAsLl2SentThem) {
     const model::View& view = *model::registry().find_view(c.view);
     api::RowCache cache(*opened.store);
     cache.refresh();
-    const api::UrlContext urls{"https://ll.thespacedevs.com", "", ""};
+    const api::UrlContext urls{"https://ll.thespacedevs.com", "", "",
+                               model::registry().version().prefix};
     for (const rapidjson::Value* original : objects(doc)) {
       const std::string id_text = std::string((*original)["id"].GetString()).substr(1);
       const Value id = kind.id_type == model::IdType::Uuid ? Value(id_text)

@@ -79,17 +79,17 @@ TEST(Declarations, ViewsMatchOpenApiSchemas) {
         EXPECT_EQ(ref_name(prop), f.view->name) << v.name << "." << f.key;
         // A list for an array, an object for a reference.
         const bool array = prop.HasMember("type") && prop["type"] == "array";
-        EXPECT_EQ(f.emit == Emit::NestedList, array) << v.name << "." << f.key;
+        EXPECT_EQ(f.many, array) << v.name << "." << f.key;
       } else {
         EXPECT_EQ(ref_name(prop), "") << v.name << "." << f.key << " should be nested";
       }
-      if (f.emit == Emit::Column) {
+      if (f.type == field_types::column()) {
         const ColumnType want = column_type_for(prop);
         const bool duration = want == ColumnType::Text && f.field->type == ColumnType::Duration;
         EXPECT_TRUE(want == f.field->type || duration) << v.name << "." << f.key;
       }
       // response_mode is a constant: the schema's default.
-      if (f.emit == Emit::Mode) {
+      if (f.type == field_types::mode()) {
         ASSERT_TRUE(prop.HasMember("default")) << v.name;
         EXPECT_EQ(f.text, prop["default"].GetString()) << v.name << ".response_mode";
       }

@@ -123,7 +123,7 @@ class ViewStore : public ::testing::Test {
     if (!row) return "absent";
     std::string out;
     json::Writer w(out);
-    api::UrlContext urls{"http://x", "", ""};
+    api::UrlContext urls{"http://x", "", "", "/2.3.0/"};
     api::Serializer(cache, urls).write(w, v, *row);
     return out;
   }

@@ -1,0 +1,148 @@
+// API versions as values (docs/api-versions.md): a throw-away version
+// declared here as the docs say, derived from 2.3.0 over the same kinds, and
+// served by the engine from the same database; and 2.3.0 beside 2.4.0.
+#include <gtest/gtest.h>
+
+#include "api/engine.hpp"
+#include "ingest/importer.hpp"
+#include "test_util.hpp"
+
+using namespace ll2;
+using namespace ll2::model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
+
+namespace {
+
+model::Version throwaway_version() {
+  model::Version v;
+  v.name = "9.9.9";
+  v.prefix = "/api/ll/9.9.9/";
+  v.title = "A version declared by a test";
+  v.mode_routes = true;
+  v.mode_route_names = {{"list", "mini"}};
+  return v;
+}
+
+// 2.3.0's declarations changed as docs/api-versions.md shows: a resource
+// dropped, one changed, a view with a key through foreign keys, a link and a
+// computed value.
+model::Catalog throwaway_catalog() {
+  model::Registry v = model::Registry::derived(model::registry(), throwaway_version());
+  v.drop_resource("agencies");
+  v.change_resource("docking_events").ordering_fields = {"id"};
+  v.change_view("AgencyMini")
+      .set(path("type_name", "type__name"))
+      .set(hyperlink("type", "config/agency_types"))
+      .set(computed(
+          "named", model::ColumnType::Boolean, {"name"},
+          [](const std::vector<Value>& name) { return Value(int64_t{is_null(name[0]) ? 0 : 1}); }));
+  const auto problems = v.resolve();
+  EXPECT_TRUE(problems.empty()) << problems.front();
+  std::vector<model::Registry> versions;
+  versions.push_back(std::move(v));
+  return model::Catalog(std::move(versions));
+}
+
+class Versions : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir = new test::TempDir();
+    auto opened = store::open_sqlite(dir->file("db.sqlite3"));
+    ASSERT_TRUE(opened.store);
+    const auto& root = *model::registry().find_resource("docking_events")->kind;
+    ASSERT_TRUE(std::holds_alternative<ingest::ImportStats>(ingest::import_file(
+        *opened.store, &root, LL2D_FIXTURES "/docking_event_609_detailed.json")));
+  }
+  static void TearDownTestSuite() {
+    delete dir;
+    dir = nullptr;
+  }
+  static api::EngineOptions options(const model::Catalog* catalog) {
+    api::EngineOptions o = test::without_budget();
+    o.catalog = catalog;
+    return o;
+  }
+  static api::Engine engine(const model::Catalog* catalog) {
+    return api::Engine([] { return std::move(store::open_sqlite(dir->file("db.sqlite3")).store); },
+                       options(catalog));
+  }
+  static test::TempDir* dir;
+};
+test::TempDir* Versions::dir = nullptr;
+
+}  // namespace
+
+TEST_F(Versions, AThrowAwayVersionIsServedFromTheSameDatabase) {
+  const model::Catalog catalog = throwaway_catalog();
+  const api::Engine e = engine(&catalog);
+  const auto root = e.handle({"GET", "/api/ll/9.9.9/", "t", ""});
+  ASSERT_EQ(root.status, 200) << root.body;
+  EXPECT_NE(root.body.find("\"docking_events\":\"http://t/api/ll/9.9.9/docking_events/\""),
+            std::string::npos);
+  EXPECT_EQ(root.body.find("\"agencies\""), std::string::npos) << "dropped";
+  // The catalog serves this version only: 2.3.0's prefix is no route here.
+  EXPECT_EQ(e.handle({"GET", "/2.3.0/docking_events/609/", "t", ""}).status, 404);
+  EXPECT_EQ(e.handle({"GET", "/api/ll/9.9.9/agencies/", "t", ""}).status, 404);
+
+  const auto detail = e.handle({"GET", "/api/ll/9.9.9/docking_events/609/", "t", ""});
+  ASSERT_EQ(detail.status, 200) << detail.body;
+  EXPECT_EQ(
+      detail.body.rfind("{\"id\":609,\"url\":\"http://t/api/ll/9.9.9/docking_events/609/\"", 0),
+      0u);
+  // The changed view, nested in the detail: its new keys, as declared.
+  EXPECT_NE(detail.body.find("\"abbrev\":\"CASC\",\"type\":\"http://t/api/ll/9.9.9/config/"
+                             "agency_types/1/\",\"type_name\":\"Government\",\"named\":true}"),
+            std::string::npos)
+      << detail.body;
+
+  // The changed resource: docking_events orders by id only here.
+  EXPECT_EQ(e.handle({"GET", "/api/ll/9.9.9/docking_events/?ordering=id", "t", ""}).status, 200);
+  const auto ordered = e.handle({"GET", "/api/ll/9.9.9/docking_events/?ordering=docking", "t", ""});
+  EXPECT_EQ(ordered.status, 200);
+  EXPECT_NE(ordered.body.find("\"count\":1"), std::string::npos) << "unknown orderings are ignored";
+  const auto schema = e.handle({"GET", "/api/ll/9.9.9/schema/", "t", ""});
+  EXPECT_NE(schema.body.find("\"title\":\"A version declared by a test\""), std::string::npos);
+  EXPECT_NE(schema.body.find("\"/api/ll/9.9.9/docking_events/{id}/\""), std::string::npos);
+}
+
+TEST_F(Versions, TwoThreeZeroAndTwoFourZeroFromOneDatabase) {
+  const api::Engine e = engine(nullptr);  // every version ll2d declares
+  const auto old = e.handle({"GET", "/2.3.0/docking_events/", "t", ""});
+  const auto now = e.handle({"GET", "/api/ll/2.4.0/docking_events/", "t", ""});
+  ASSERT_EQ(old.status, 200);
+  ASSERT_EQ(now.status, 200);
+  EXPECT_NE(old.body.find("\"url\":\"http://t/2.3.0/docking_events/609/\""), std::string::npos);
+  EXPECT_NE(now.body.find("\"url\":\"http://t/api/ll/2.4.0/docking_events/609/\""),
+            std::string::npos);
+  // 2.4.0's mode routes, and no `mode` parameter: the mini list prints the
+  // list view whatever `mode` says.
+  const auto mini = e.handle({"GET", "/api/ll/2.4.0/launches/mini/?mode=detailed", "t", ""});
+  EXPECT_EQ(mini.status, 200);
+  EXPECT_EQ(e.handle({"GET", "/api/ll/2.4.0/launches/upcoming/", "t", ""}).status, 404);
+  EXPECT_EQ(e.handle({"GET", "/2.3.0/launches/mini/", "t", ""}).status, 404);
+  EXPECT_EQ(e.handle({"GET", "/2.3.0/launches/upcoming/", "t", ""}).status, 200);
+}
+
+TEST(VersionDeclarations, ALaterVersionCannotDeclareKinds) {
+  model::Registry v = model::Registry::derived(model::registry(), throwaway_version());
+  EXPECT_THROW(v.kind("rocket_part"), std::logic_error);
+  EXPECT_THROW(v.change_view("NoSuchView"), std::logic_error);
+  EXPECT_THROW(v.change_resource("no_such_resource"), std::logic_error);
+}
+
+TEST(VersionDeclarations, ABadPathOrComputedColumnIsAStartUpError) {
+  model::Registry v = model::Registry::derived(model::registry(), throwaway_version());
+  v.change_view("AgencyMini")
+      .set(path("nowhere", "type__nowhere"))
+      .set(computed("x", model::ColumnType::Boolean, {"no_column"},
+                    [](const std::vector<Value>&) { return Value(); }));
+  // Each view extending AgencyMini inherits the two keys, and says so.
+  const auto problems = v.resolve();
+  const auto mentioning = [&](std::string_view what) {
+    return std::count_if(problems.begin(), problems.end(),
+                         [&](const std::string& p) { return p.find(what) != std::string::npos; });
+  };
+  EXPECT_GE(mentioning("view AgencyMini: type__nowhere is no column"), 1);
+  EXPECT_GE(mentioning("view AgencyMini: x is computed from no_column"), 1);
+  EXPECT_EQ(mentioning("nowhere") + mentioning("no_column"),
+            static_cast<std::ptrdiff_t>(problems.size()));
+}
