@@ -489,6 +489,12 @@ int run(int argc, char** argv) {
       ->delimiter(',');
   bool quiet = false;
   serve->add_flag("--no-access-log", quiet, "Do not log one line per request");
+  std::string log_format = "logfmt";
+  serve
+      ->add_option("--log-format", log_format,
+                   "The access log's lines: logfmt (key=value pairs) or json (one object a line)")
+      ->check(CLI::IsMember({"logfmt", "json"}))
+      ->capture_default_str();
   int64_t query_timeout_ms = 2000;
   serve
       ->add_option("--query-timeout-ms", query_timeout_ms,
@@ -747,6 +753,8 @@ int run(int argc, char** argv) {
     open_options.access = opened.read_only ? Access::ReadOnly : Access::ReadWrite;
   }
   server.access_log = !quiet;
+  server.access_log_format =
+      log_format == "json" ? ll2::http::AccessLogFormat::Json : ll2::http::AccessLogFormat::Logfmt;
   ll2::api::EngineOptions engine_options{public_url, row_cache_entries, std::nullopt, {}};
   for (auto origin : cors_origins) {
     while (!origin.empty() && origin.back() == '/') origin.pop_back();
