@@ -627,8 +627,9 @@ int run(int argc, char** argv) {
                     "Throttle each API key (Authorization: Token KEY) without a rate of its own "
                     "(ll2d keys add --rate); default: keys are not limited");
   serve->add_option("--client-ip-header", throttle_options.client_ip_header,
-                    "Header a trusted proxy sets to the client's address (e.g. X-Forwarded-For; "
-                    "its last entry counts); default: the connection's address only");
+                    "Header a trusted proxy sets to the client's address, for the throttle and "
+                    "the access log (e.g. X-Forwarded-For; its last entry counts); default: the "
+                    "connection's address only");
   serve
       ->add_option("--throttle-max-clients", throttle_options.max_clients,
                    "Anonymous clients whose requests are remembered; past it the least recently "
@@ -921,10 +922,8 @@ int run(int argc, char** argv) {
     }
     throttle = std::move(std::get<std::unique_ptr<ll2::http::Throttle>>(started));
     server.throttle = throttle.get();
-  } else if (!throttle_options.client_ip_header.empty()) {
-    fmt::print(stderr, "ll2d serve: --client-ip-header needs --anon-rate or --key-rate\n");
-    return 2;
   }
+  server.client_ip_header = throttle_options.client_ip_header;
   // --sync-from: the mirror runs beside the server, with its own
   // connection; readers see each page as soon as it is committed.
   std::thread syncing;

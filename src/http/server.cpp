@@ -659,8 +659,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // One line, one write; the client as the throttle counts it.
   void log_access(unsigned status, size_t bytes, Clock::duration took, std::string_view id) const {
     const auto& req = parser_->get();
-    const Throttle* throttle = options().throttle;
-    const std::string header = throttle ? throttle->options().client_ip_header : std::string();
+    const std::string& header = options().client_ip_header;
     const std::string forwarded = header.empty() ? std::string() : joined_field(req, header);
     const std::string client = client_address(ClientInfo{peer_, {}, forwarded}, header);
     AccessRecord record;

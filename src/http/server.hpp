@@ -29,6 +29,9 @@ struct ServerOptions {
   size_t max_queued_requests = 0;
   bool access_log = true;  // one line per request on stderr (access_log.hpp)
   AccessLogFormat access_log_format = AccessLogFormat::Logfmt;
+  // The header a trusted proxy sets to the client's address, as the throttle
+  // reads it (ThrottleOptions::client_ip_header): the access log's client.
+  std::string client_ip_header;
   // Responses kept whole and answered on the I/O threads while the database
   // generation they were rendered from is current (response_cache.hpp).
   // 0: none, every request goes to a database thread.

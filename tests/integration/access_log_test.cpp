@@ -115,6 +115,15 @@ TEST_F(AccessLogServer, ClientIsTheAddressTheThrottleCounts) {
   EXPECT_NE(figures.body.find("203.0.113.9"), std::string::npos) << figures.body;
 }
 
+// Behind a proxy without throttling (deploy.md's settings): the header still
+// names the client.
+TEST_F(AccessLogServer, ClientComesFromTheProxyHeaderWithoutAThrottle) {
+  Server server(db, {"--client-ip-header", "X-Forwarded-For"});
+  server.get("/2.3.0/?proxied", {{"X-Forwarded-For", "198.51.100.1, 203.0.113.9"}});
+  const std::string log = server.stderr_text();
+  EXPECT_NE(line_of(log, "/2.3.0/?proxied").find(" client=203.0.113.9 "), std::string::npos) << log;
+}
+
 TEST_F(AccessLogServer, LogFormatRefusesOtherValues) {
   const auto r = run_ll2d({"serve", "--db", db, "--port", "0", "--log-format", "xml"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
