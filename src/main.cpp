@@ -104,15 +104,15 @@ struct ImportProgress {
 struct GenerateProgress {
   ll2::progress::Reporter& reporter;
   std::shared_ptr<std::string> phase = std::make_shared<std::string>();
-  std::shared_ptr<int64_t> last = std::make_shared<int64_t>(0);
+  std::shared_ptr<std::atomic<int64_t>> last = std::make_shared<std::atomic<int64_t>>(0);
 
   void operator()(std::string_view now, int64_t done, int64_t total) {
     if (now != *phase) {  // on the generating thread, before any other
-      if (!phase->empty()) reporter.finish(fmt::format("{} objects", *last));
+      if (!phase->empty()) reporter.finish(fmt::format("{} objects", last->load()));
       *phase = now;
       reporter.start(*phase, total, {*phase == "world" ? "objects" : "pages", false});
     }
-    *last = done;
+    *last = done;  // pages come from several threads
     reporter.update(done);
   }
 };
