@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "api/engine.hpp"
+#include "http/access_log.hpp"
 #include "ingest/generator.hpp"
 #include "ingest/importer.hpp"
 #include "json/writer.hpp"
@@ -140,6 +141,29 @@ void BM_FormatDateTime(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(ll2::datetime::format_datetime(t++));
 }
 
+// One access log line as the server writes it for each request: a new
+// request id and the line in each format.
+void BM_AccessLogLine(benchmark::State& state) {
+  const auto format =
+      state.range(0) == 0 ? ll2::http::AccessLogFormat::Logfmt : ll2::http::AccessLogFormat::Json;
+  ll2::http::AccessRecord r;
+  r.time_us = 1796548710123456;
+  r.client = "203.0.113.7";
+  r.method = "GET";
+  r.path = "/2.3.0/docking_events/?limit=1";
+  r.status = 200;
+  r.bytes = 5821;
+  r.us = 412;
+  r.host = "ll.example.org";
+  r.ua = "pylaunches/2.0 (aiohttp)";
+  for (auto _ : state) {
+    const std::string id = ll2::http::new_request_id();
+    r.id = id;
+    r.time_us += 1000;
+    benchmark::DoNotOptimize(ll2::http::format_access(r, format));
+  }
+}
+
 }  // namespace
 
 BENCHMARK(BM_DetailGolden);
@@ -154,6 +178,7 @@ BENCHMARK(BM_ParseAndValidateQuery);
 BENCHMARK(BM_JsonWriter);
 BENCHMARK(BM_PythonFloat);
 BENCHMARK(BM_FormatDateTime);
+BENCHMARK(BM_AccessLogLine)->Arg(0)->Arg(1);  // logfmt, json
 int main(int argc, char** argv) {
   database();  // build the data set before timing anything
   benchmark::Initialize(&argc, argv);

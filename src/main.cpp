@@ -31,6 +31,7 @@
 #include "store/store.hpp"
 #include "sync/syncer.hpp"
 #include "util/datetime.hpp"
+#include "util/progress.hpp"
 #include "util/text.hpp"
 
 #include <unistd.h>
@@ -67,8 +68,57 @@ std::optional<std::string> walk(const fs::path& top, const fs::path& dir,
   return std::nullopt;
 }
 
+// Import progress: the bytes of the files gone through (their sizes as stat
+// tells) and the objects read from them; the ETA goes by the byte rate.
+struct ImportProgress {
+  ll2::progress::Reporter reporter;
+  std::vector<uintmax_t> before;  // bytes of the files before each, then the total
+  uintmax_t furthest = 0;         // the reader's; a file read again does not go back
+  std::vector<int64_t> file_objects;
+  int64_t objects = 0;
+
+  ImportProgress(bool forced, const std::vector<std::string>& paths)
+      : reporter("ll2d import", ll2::progress::Reporter::mode_for_stderr(forced)),
+        before(paths.size() + 1, 0),
+        file_objects(paths.size(), 0) {
+    for (size_t i = 0; i < paths.size(); ++i) {
+      std::error_code ec;
+      const uintmax_t size = fs::file_size(paths[i], ec);
+      before[i + 1] = before[i] + (ec ? 0 : size);
+    }
+    reporter.start("", static_cast<int64_t>(before.back()), {"bytes", true});
+  }
+  // On the reader thread.
+  void reading(size_t file, size_t bytes, int64_t n) {
+    furthest = std::max<uintmax_t>(furthest, before[file] + bytes);
+    if (n > file_objects[file]) {
+      objects += n - file_objects[file];
+      file_objects[file] = n;
+    }
+    reporter.update(static_cast<int64_t>(furthest), fmt::format(", {} objects", objects));
+  }
+};
+
+// Generate's progress: the world's objects, then the pages; a phase's last
+// figure is its "done" line once the next begins.
+struct GenerateProgress {
+  ll2::progress::Reporter& reporter;
+  std::shared_ptr<std::string> phase = std::make_shared<std::string>();
+  std::shared_ptr<std::atomic<int64_t>> last = std::make_shared<std::atomic<int64_t>>(0);
+
+  void operator()(std::string_view now, int64_t done, int64_t total) {
+    if (now != *phase) {  // on the generating thread, before any other
+      if (!phase->empty()) reporter.finish(fmt::format("{} objects", last->load()));
+      *phase = now;
+      reporter.start(*phase, total, {*phase == "world" ? "objects" : "pages", false});
+    }
+    *last = done;  // pages come from several threads
+    reporter.update(done);
+  }
+};
+
 int run_import(const std::string& db, const std::string& resource,
-               const std::vector<std::string>& inputs) {
+               const std::vector<std::string>& inputs, bool show_progress) {
   // --resource names an endpoint by its LL2 path (launches, config/orbits,
   // launches/upcoming); without it each object's `url` tells.
   const ll2::model::Kind* root = nullptr;
@@ -115,6 +165,14 @@ int run_import(const std::string& db, const std::string& resource,
   int failed = 0;
   int64_t objects = 0;
   const auto started = std::chrono::steady_clock::now();
+  std::vector<std::string> paths;
+  for (const auto& f : files) paths.push_back(f.first);
+  ImportProgress progress(show_progress, paths);
+  ll2::ingest::ImportOptions import_options;
+  if (progress.reporter.on())
+    import_options.reading = [&progress](size_t file, size_t bytes, int64_t n) {
+      progress.reading(file, bytes, n);
+    };
   // Files are validated on a second thread and written several to a
   // transaction; each line is printed once its file is committed.
   std::vector<ll2::ingest::ImportFile> work;
@@ -128,20 +186,27 @@ int run_import(const std::string& db, const std::string& resource,
     return 2;
   }
   ll2::ingest::import_files(
-      *opened.store, work, [&](size_t i, const ll2::ingest::FileOutcome& outcome) {
+      *opened.store, work,
+      [&](size_t i, const ll2::ingest::FileOutcome& outcome) {
         if (const auto* e = std::get_if<ll2::ingest::ImportError>(&outcome.result)) {
           ++failed;
-          fmt::print(stderr, "ll2d import: rejected {} (nothing from it was written)\n",
-                     e->to_string());
+          progress.reporter.note(fmt::format(
+              "ll2d import: rejected {} (nothing from it was written)", e->to_string()));
           return;
         }
         const auto& s = std::get<ll2::ingest::ImportStats>(outcome.result);
         objects += s.objects;
         const double secs = outcome.seconds;
-        fmt::print(stderr, "[{}/{}] {}: {} events, {} objects ({:.0f} objects/s), {} files left\n",
-                   i + 1, files.size(), work[i].path, s.events, s.objects,
-                   secs > 0 ? static_cast<double>(s.objects) / secs : 0.0, files.size() - i - 1);
-      });
+        progress.reporter.note(fmt::format(
+            "[{}/{}] {}: {} events, {} objects ({:.0f} objects/s), {} files left", i + 1,
+            files.size(), work[i].path, s.events, s.objects,
+            secs > 0 ? static_cast<double>(s.objects) / secs : 0.0, files.size() - i - 1));
+      },
+      import_options);
+  progress.reporter.finish(fmt::format(
+      "{} read, {} of {} files imported, {} objects",
+      ll2::progress::format_amount(static_cast<double>(progress.before.back()), {"bytes", true}),
+      files.size() - failed, files.size(), objects));
   if (const size_t n = std::get<size_t>(deferred); n > 0) {
     const auto t0 = std::chrono::steady_clock::now();
     if (auto e = opened.store->build_deferred_indexes()) {
@@ -490,6 +555,12 @@ int run(int argc, char** argv) {
       ->delimiter(',');
   bool quiet = false;
   serve->add_flag("--no-access-log", quiet, "Do not log one line per request");
+  std::string log_format = "logfmt";
+  serve
+      ->add_option("--log-format", log_format,
+                   "The access log's lines: logfmt (key=value pairs) or json (one object a line)")
+      ->check(CLI::IsMember({"logfmt", "json"}))
+      ->capture_default_str();
   int64_t query_timeout_ms = 2000;
   serve
       ->add_option("--query-timeout-ms", query_timeout_ms,
@@ -557,8 +628,9 @@ int run(int argc, char** argv) {
                     "Throttle each API key (Authorization: Token KEY) without a rate of its own "
                     "(ll2d keys add --rate); default: keys are not limited");
   serve->add_option("--client-ip-header", throttle_options.client_ip_header,
-                    "Header a trusted proxy sets to the client's address (e.g. X-Forwarded-For; "
-                    "its last entry counts); default: the connection's address only");
+                    "Header a trusted proxy sets to the client's address, for the throttle and "
+                    "the access log (e.g. X-Forwarded-For; its last entry counts); default: the "
+                    "connection's address only");
   serve
       ->add_option("--throttle-max-clients", throttle_options.max_clients,
                    "Anonymous clients whose requests are remembered; past it the least recently "
@@ -591,6 +663,11 @@ int run(int argc, char** argv) {
                      "The endpoint the files come from, as LL2 names it (launches, "
                      "config/orbits); default: each object's url tells");
   import->add_option("paths", inputs, "Files or directories of LL2 JSON")->required();
+  bool import_progress = false;
+  import->add_flag(
+      "--progress", import_progress,
+      "A progress line (bytes, objects, rate, ETA) every second on stderr, also "
+      "when it is not a terminal (on a terminal it is always shown, redrawn in place)");
 
   auto* check = app.add_subcommand(
       "check", "Check a database: integrity, schema version, rows per table (exit 1 if unhealthy)");
@@ -622,7 +699,12 @@ int run(int argc, char** argv) {
                   "The world's \"now\" (ISO 8601, or `now`): its dates move with it in whole "
                   "days, so upcoming lists have data at any date (default: 2025-06-01T00:00:00Z)");
   bool gen_quiet = false;
-  gen->add_flag("--quiet", gen_quiet, "No progress lines on stderr");
+  gen->add_flag("--quiet", gen_quiet, "No stage or progress lines on stderr");
+  bool gen_progress = false;
+  gen->add_flag("--progress", gen_progress,
+                "A progress line (objects, then pages, with rate and ETA) every second on stderr, "
+                "also when it is not a terminal (on a terminal it is shown unless --quiet, "
+                "redrawn in place)");
 
   auto* sync = app.add_subcommand(
       "sync", "Mirror a live LL2 into a database, inside its rate limit, and keep it fresh");
@@ -675,7 +757,7 @@ int run(int argc, char** argv) {
       fmt::print(stderr, "ll2d import: no --db given: importing into {}\n",
                  (fs::current_path(ec) / db).string());
     }
-    return run_import(db, resource, inputs);
+    return run_import(db, resource, inputs, import_progress);
   }
   if (*check) return run_check(db, quick);
   if (*gen) {
@@ -691,19 +773,26 @@ int run(int argc, char** argv) {
       }
     }
     const auto started = std::chrono::steady_clock::now();
+    // --quiet leaves out the stage lines, and progress unless --progress.
+    ll2::progress::Reporter reporter("ll2d generate",
+                                     gen_quiet && !gen_progress
+                                         ? ll2::progress::Reporter::Mode::Off
+                                         : ll2::progress::Reporter::mode_for_stderr(gen_progress));
     if (!gen_quiet) {
-      gen_options.progress = [started](const std::string& line) {
+      gen_options.progress = [started, &reporter](const std::string& line) {
         const double secs =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        fmt::print(stderr, "ll2d generate: [{:.1f}s] {}\n", secs, line);
+        reporter.note(fmt::format("ll2d generate: [{:.1f}s] {}", secs, line));
       };
     }
+    if (reporter.on()) gen_options.advance = GenerateProgress{reporter};
     auto result = ll2::ingest::generate(gen_options);
     if (auto* e = std::get_if<std::string>(&result)) {
-      fmt::print(stderr, "ll2d generate: {}\n", *e);
+      reporter.note(fmt::format("ll2d generate: {}", *e));
       return 1;
     }
     const auto& s = std::get<ll2::ingest::GenerateStats>(result);
+    reporter.finish(fmt::format("{} pages of {} routes", s.pages, s.routes));
     fmt::print(
         "ll2d generate: wrote {} pages ({} routes) of a SYNTHETIC world ({} objects; {} docking "
         "events, seed {}) to {}.\n"
@@ -748,6 +837,8 @@ int run(int argc, char** argv) {
     open_options.access = opened.read_only ? Access::ReadOnly : Access::ReadWrite;
   }
   server.access_log = !quiet;
+  server.access_log_format =
+      log_format == "json" ? ll2::http::AccessLogFormat::Json : ll2::http::AccessLogFormat::Logfmt;
   ll2::api::EngineOptions engine_options{public_url, row_cache_entries, std::nullopt, {}};
   for (auto origin : cors_origins) {
     while (!origin.empty() && origin.back() == '/') origin.pop_back();
@@ -832,10 +923,8 @@ int run(int argc, char** argv) {
     }
     throttle = std::move(std::get<std::unique_ptr<ll2::http::Throttle>>(started));
     server.throttle = throttle.get();
-  } else if (!throttle_options.client_ip_header.empty()) {
-    fmt::print(stderr, "ll2d serve: --client-ip-header needs --anon-rate or --key-rate\n");
-    return 2;
   }
+  server.client_ip_header = throttle_options.client_ip_header;
   // --sync-from: the mirror runs beside the server, with its own
   // connection; readers see each page as soon as it is committed.
   std::thread syncing;

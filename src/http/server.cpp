@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "api/html.hpp"
+#include "http/access_log.hpp"
 #include "http/throttle.hpp"
 
 namespace ll2::http {
@@ -97,18 +98,6 @@ std::string log_escape(std::string_view s) {
     }
   }
   return out;
-}
-
-void log_access(std::string_view method, std::string_view target, unsigned status, size_t bytes,
-                Clock::duration took) {
-  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(took).count();
-  // One line, one write: key=value pairs a log shipper can split. What the
-  // parser never got to is "-".
-  const std::string line = fmt::format(
-      "method={} path={} status={} bytes={} us={}\n",
-      method.empty() ? std::string("-") : log_escape(method),
-      target.empty() ? std::string("-") : "\"" + log_escape(target) + "\"", status, bytes, us);
-  std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 // ------------------------------------------------------------------ Host ----
@@ -658,6 +647,38 @@ class Session : public std::enable_shared_from_this<Session> {
     return false;
   }
 
+  // ---- the access log
+
+  // The client's X-Request-ID when it is one to keep, else a new id.
+  std::string request_id() const {
+    const auto& req = parser_->get();
+    const auto incoming = incoming_request_id(req["X-Request-ID"]);
+    return incoming ? std::string(*incoming) : new_request_id();
+  }
+
+  // One line, one write; the client as the throttle counts it.
+  void log_access(unsigned status, size_t bytes, Clock::duration took, std::string_view id) const {
+    const auto& req = parser_->get();
+    const std::string& header = options().client_ip_header;
+    const std::string forwarded = header.empty() ? std::string() : joined_field(req, header);
+    const std::string client = client_address(ClientInfo{peer_, {}, forwarded}, header);
+    AccessRecord record;
+    record.time_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    record.client = client;
+    record.method = req.method_string();
+    record.path = req.target();
+    record.status = status;
+    record.bytes = bytes;
+    record.us = std::chrono::duration_cast<std::chrono::microseconds>(took).count();
+    record.host = req[bhttp::field::host];
+    record.ua = req[bhttp::field::user_agent];
+    record.id = id;
+    const std::string line = format_access(record, options().access_log_format);
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
+
   // ---- answering
 
   void handle() {
@@ -784,9 +805,10 @@ class Session : public std::enable_shared_from_this<Session> {
     // Draining: this is the connection's last response.
     keep_alive_ = req.keep_alive() && !shared_->draining.load();
     response_.keep_alive(keep_alive_);
+    const std::string id = request_id();
+    response_.set("X-Request-ID", id);
     if (options().access_log)
-      log_access(req.method_string(), req.target(), static_cast<unsigned>(out.status), body_size,
-                 Clock::now() - started_);
+      log_access(static_cast<unsigned>(out.status), body_size, Clock::now() - started_, id);
     write(out.omit_body);
   }
 
@@ -794,9 +816,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // an exhausted budget. Logged with what the parser got of the request.
   void reject(unsigned status, std::string_view content_type, std::string_view body,
               std::vector<std::pair<std::string, std::string>> headers = {}) {
-    const auto& req = parser_->get();
-    if (options().access_log)
-      log_access(req.method_string(), req.target(), status, body.size(), Clock::duration());
+    const std::string id = request_id();
+    if (options().access_log) log_access(status, body.size(), Clock::duration(), id);
     response_ = {};
     response_.version(11);
     response_.result(status);
@@ -804,11 +825,12 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.set(bhttp::field::server, "ll2d");
     response_.set(bhttp::field::content_type, content_type);
     for (auto& [name, value] : headers) response_.set(name, value);
+    response_.set("X-Request-ID", id);
     response_.body() = std::make_shared<const std::string>(body);
     response_.prepare_payload();
     keep_alive_ = false;
     response_.keep_alive(false);
-    write(req.method() == bhttp::verb::head);
+    write(parser_->get().method() == bhttp::verb::head);
   }
 
   // ---- writing

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "api/engine.hpp"
+#include "http/access_log.hpp"
 
 namespace ll2::http {
 
@@ -26,7 +27,11 @@ struct ServerOptions {
   // Requests waiting for a database thread (besides those running); beyond
   // this a request is answered 503 with Retry-After. 0: 64 per database thread.
   size_t max_queued_requests = 0;
-  bool access_log = true;
+  bool access_log = true;  // one line per request on stderr (access_log.hpp)
+  AccessLogFormat access_log_format = AccessLogFormat::Logfmt;
+  // The header a trusted proxy sets to the client's address, as the throttle
+  // reads it (ThrottleOptions::client_ip_header): the access log's client.
+  std::string client_ip_header;
   // Responses kept whole and answered on the I/O threads while the database
   // generation they were rendered from is current (response_cache.hpp).
   // 0: none, every request goes to a database thread.

@@ -189,8 +189,8 @@ std::optional<std::string> canonical_ip(std::string_view text) {
   return address.to_string();
 }
 
-std::string Throttle::client_ip(const ClientInfo& client) const {
-  if (!options_.client_ip_header.empty()) {
+std::string client_address(const ClientInfo& client, std::string_view client_ip_header) {
+  if (!client_ip_header.empty()) {
     // The last entry is the one the trusted proxy appended itself; earlier
     // ones are whatever the client claimed. Only an address counts: any other
     // text could make each request a new client of any size.
@@ -202,6 +202,10 @@ std::string Throttle::client_ip(const ClientInfo& client) const {
       if (auto address = canonical_ip(parts[0])) return std::move(*address);
   }
   return std::string(client.peer);
+}
+
+std::string Throttle::client_ip(const ClientInfo& client) const {
+  return client_address(client, options_.client_ip_header);
 }
 
 Throttle::Outcome Throttle::check(Table& table, const std::string& ident, const Rate& rate,

@@ -45,6 +45,12 @@ struct ClientInfo {
   std::string_view forwarded;
 };
 
+// The address a request counts against: with `client_ip_header` (a trusted
+// proxy's header) the last entry of `client.forwarded` when it is an IP
+// address, else the socket's. The throttle keys anonymous clients by it and
+// the access log writes it.
+std::string client_address(const ClientInfo& client, std::string_view client_ip_header);
+
 // An IP address (v4 or v6) in its canonical text, an IPv4-mapped IPv6 one as
 // IPv4; nothing when `text` is not an address.
 std::optional<std::string> canonical_ip(std::string_view text);

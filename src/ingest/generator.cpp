@@ -241,8 +241,12 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
     if (postgres && opened.store->data_version() > 2)
       return fmt::format("--db {} already holds data; generate builds a new database",
                          store::display_name(db_path));
-    auto built = build_world(*opened.store, options.events, options.seed, options.progress,
-                             static_cast<size_t>(options.batch_objects), world_shift(options.now));
+    Advance advance;
+    if (options.advance)
+      advance = [&options](int64_t done, int64_t total) { options.advance("world", done, total); };
+    auto built =
+        build_world(*opened.store, options.events, options.seed, options.progress,
+                    static_cast<size_t>(options.batch_objects), world_shift(options.now), advance);
     if (auto* e = std::get_if<std::string>(&built)) {
       opened.store.reset();
       remove_db();
@@ -277,6 +281,23 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
       },
       engine_options);
   const int64_t threads = options.threads;
+  std::atomic<int64_t> pages_written{0};
+  int64_t all_pages = 0;
+  if (options.advance) {
+    // Every route's count first (one object each), for the total.
+    for (const model::Resource* r : pages_of) {
+      const api::Response one =
+          engine.handle({"GET", fmt::format("/2.3.0/{}/?format=json&limit=1", r->path),
+                         "ll2d.example", "application/json"});
+      const int64_t count = page_count(one.body).value_or(0);
+      all_pages += std::max<int64_t>(1, (count + options.page_size - 1) / options.page_size);
+    }
+    options.advance("pages", 0, all_pages);
+  }
+  const auto page_done = [&options, &pages_written, &all_pages] {
+    const int64_t done = ++pages_written;
+    if (options.advance) options.advance("pages", done, all_pages);
+  };
   for (const model::Resource* r : pages_of) {
     const fs::path dir = route_directory(options.out_dir, r->path);
     fs::create_directories(dir, ec);
@@ -301,6 +322,7 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
       out << page.body;
       out.close();
       if (!out) return fmt::format("cannot write {}", file.string());
+      page_done();
       return *count;
     };
     // The first page tells how many there are; the rest are shared out.

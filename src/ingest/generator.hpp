@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -34,6 +35,11 @@ struct GenerateOptions {
   int64_t batch_objects = 20'000;
   int64_t id_window = 100'000;
   std::function<void(const std::string&)> progress;  // progress lines, may be empty
+  // Figures for a progress line, may be empty: the phase ("world": objects
+  // made of about how many; "pages": pages written of all routes'), done and
+  // total. A phase's first call comes from the calling thread before any
+  // other; later ones from any thread.
+  std::function<void(std::string_view phase, int64_t done, int64_t total)> advance;
   // The world's "now" (microseconds since the epoch): its dates move with it,
   // in whole days. Unset: 2025-06-01T00:00:00Z, the world as it always was.
   std::optional<int64_t> now;

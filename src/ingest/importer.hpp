@@ -43,9 +43,15 @@ struct Collected {
 // A view repeated in the file (the same text of the same object) is merged
 // once, while nothing it merged has changed since; `reuse_repeats` false
 // merges every occurrence (tests hold the two to the same batch).
+// `progress`, when given, hears how far through the source the work is, in
+// bytes (parsing counts for the first third, as it takes about a third of
+// the time), every MiB parsed and after each top-level object collected, with
+// the objects collected so far.
+using CollectProgress = std::function<void(size_t offset, int64_t objects)>;
 std::variant<Collected, ImportError> collect(const model::Kind* root, std::string_view source,
                                              const std::string& file_name,
-                                             bool reuse_repeats = true);
+                                             bool reuse_repeats = true,
+                                             const CollectProgress& progress = {});
 inline std::variant<Collected, ImportError> collect(const model::Kind& root,
                                                     std::string_view source,
                                                     const std::string& file_name,
@@ -83,6 +89,11 @@ struct ImportOptions {
   // nothing changed since) are left out. False: every write is sent (tests
   // hold the two to the same database).
   bool leave_out_repeats = true;
+  // Heard on the reader thread while a file is read and validated: the
+  // file's index, the bytes of it gone through and the objects collected
+  // from it so far (the whole file once it is validated). A file may be
+  // read again after a failed write.
+  std::function<void(size_t file, size_t bytes, int64_t objects)> reading;
 };
 // `done(i, outcome)` is called for each file in order, once its fate is
 // settled: rejected, or committed.

@@ -169,8 +169,9 @@ constexpr std::array<uint8_t, 256> kStringStop = [] {
 
 class FastParser {
  public:
-  FastParser(const char* begin, const char* end, size_t base, Builder& b)
-      : begin_(begin), p_(begin), end_(end), base_(base), b_(b) {}
+  FastParser(const char* begin, const char* end, size_t base, Builder& b,
+             const ParseProgress& progress)
+      : begin_(begin), p_(begin), end_(end), base_(base), b_(b), progress_(progress) {}
 
   bool parse() {
     ws();
@@ -422,6 +423,10 @@ class FastParser {
   }
 
   bool object() {
+    if (progress_ && p_ - told_ >= kProgressStep) {
+      told_ = p_;
+      progress_(pos(p_));
+    }
     return container(Type::Object, '}', [this] {
       if (p_ >= end_ || *p_ != '"') return false;
       std::string_view k;
@@ -444,6 +449,9 @@ class FastParser {
   const char* end_;
   size_t base_;
   Builder& b_;
+  const ParseProgress& progress_;
+  static constexpr ptrdiff_t kProgressStep = ptrdiff_t{1} << 20;
+  const char* told_ = begin_;
 };
 
 // ---- RapidJSON's reader: the reference, and the judge of every document
@@ -609,12 +617,12 @@ JsonParse parse_json_reference(std::string_view source) {
   return out;
 }
 
-JsonParse parse_json(std::string_view source) {
+JsonParse parse_json(std::string_view source, const ParseProgress& progress) {
   const size_t start = source.starts_with(kUtf8Bom) ? kUtf8Bom.size() : 0;
   {
     JsonParse out;
     Builder builder(out, source.size());
-    FastParser fast(source.data() + start, source.data() + source.size(), start, builder);
+    FastParser fast(source.data() + start, source.data() + source.size(), start, builder, progress);
     if (fast.parse()) {
       builder.finish();
       return out;

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -68,7 +69,9 @@ struct JsonParse {
   std::unique_ptr<JsonNode> root_node;
 };
 
-JsonParse parse_json(std::string_view source);
+// `progress`, when given, hears the offset reached about every MiB.
+using ParseProgress = std::function<void(size_t offset)>;
+JsonParse parse_json(std::string_view source, const ParseProgress& progress = {});
 // The same through RapidJSON's reader alone (what parse_json falls back to);
 // for tests that hold the two to the same result.
 JsonParse parse_json_reference(std::string_view source);

@@ -96,7 +96,7 @@ int64_t whole_seconds(int64_t micros) {
 class World {
  public:
   World(store::Store& store, int64_t events, uint64_t seed, const Progress& progress,
-        size_t batch_objects, int64_t shift)
+        size_t batch_objects, int64_t shift, const Advance& advance)
       : shift_(shift),
         store_(store),
         registry_(model::registry()),
@@ -104,6 +104,7 @@ class World {
         events_(events),
         seed_(seed),
         progress_(progress),
+        advance_(advance),
         visibility_(registry_, page_views()) {
     for (const auto& p : proportions())
       planned_[p.kind] = std::max(p.minimum, p.per_10k * events / 10000);
@@ -113,6 +114,11 @@ class World {
     for (const auto& r : registry_.resources()) {
       if (has_pages(*r)) listed_.insert(r->kind);
     }
+    // Images, links and the other objects made where something refers to
+    // them come on top: about 1.2 per planned object (2.2 to 2.4 in all,
+    // measured from 20 to 20,000 events).
+    for (const auto& [kind, n] : planned_) expected_ += n;
+    expected_ = expected_ * 22 / 10;
   }
 
   std::optional<std::string> build();
@@ -254,6 +260,7 @@ class World {
     shift_dates(o.values);
     sink_.object({o.kind, o.id, std::move(o.values)});
     sink_.maybe_flush();
+    if (++made_ % 256 == 0 && advance_) advance_(made_, expected_);
   }
 
   // An object of `target` to refer to: a lookup entry, one of a planned
@@ -297,7 +304,7 @@ class World {
   }
 
   bool checkpoint(std::string_view what) {
-    if (progress_) progress_(fmt::format("generated {} ({} objects so far)", what, objects()));
+    if (progress_) progress_(fmt::format("generated {} ({} objects so far)", what, made_));
     return !sink_.error();
   }
 
@@ -795,6 +802,9 @@ class World {
   int64_t events_;
   uint64_t seed_;
   const Progress& progress_;
+  const Advance& advance_;
+  int64_t made_ = 0;      // objects emitted (written or in the batch)
+  int64_t expected_ = 0;  // about how many there will be
   synth::Visibility visibility_;
   std::map<std::string, int64_t> planned_;
   std::set<const model::Kind*> listed_;
@@ -2097,6 +2107,7 @@ void World::unplanned() {
 }
 
 std::optional<std::string> World::build() {
+  if (advance_) advance_(0, expected_);
   lookups();
   countries_and_bodies();
   if (!checkpoint("lookups")) return sink_.error();
@@ -2139,6 +2150,7 @@ std::optional<std::string> World::build() {
   unplanned();
   if (!sink_.flush()) return sink_.error();
   checkpoint("everything");
+  if (advance_) advance_(made_, made_);
   return std::nullopt;
 }
 
@@ -2151,8 +2163,8 @@ int64_t world_shift(std::optional<int64_t> now) {
 
 std::variant<int64_t, std::string> build_world(store::Store& store, int64_t events, uint64_t seed,
                                                const Progress& progress, size_t batch_objects,
-                                               int64_t shift) {
-  World world(store, events, seed, progress, std::max<size_t>(1, batch_objects), shift);
+                                               int64_t shift, const Advance& advance) {
+  World world(store, events, seed, progress, std::max<size_t>(1, batch_objects), shift, advance);
   if (auto e = world.build()) return *e;
   return world.objects();
 }

@@ -36,13 +36,17 @@ struct Proportion {
 const std::vector<Proportion>& proportions();
 
 using Progress = std::function<void(const std::string&)>;
+// Figures for a progress line: objects made so far, of about how many the
+// world will hold (an estimate from the planned counts).
+using Advance = std::function<void(int64_t done, int64_t expected)>;
 
 // Writes the world into `store`, about `batch_objects` objects per
 // transaction, its dates moved by `shift` microseconds (world_shift); the
 // number of objects written, or why not.
 std::variant<int64_t, std::string> build_world(store::Store& store, int64_t events, uint64_t seed,
                                                const Progress& progress,
-                                               size_t batch_objects = 20'000, int64_t shift = 0);
+                                               size_t batch_objects = 20'000, int64_t shift = 0,
+                                               const Advance& advance = {});
 // How far a world's dates move for it to be generated at `now` (whole days;
 // 0 without one: the world's own now, 2025-06-01T00:00:00Z).
 int64_t world_shift(std::optional<int64_t> now);

@@ -25,6 +25,7 @@
 
 #include "ingest/importer.hpp"
 #include "sync/page.hpp"
+#include "util/progress.hpp"
 #include "util/text.hpp"
 
 namespace ll2::sync {
@@ -127,11 +128,7 @@ std::string id_text(const Value& id) {
 }
 
 std::string format_wait(Millis ms) {
-  const int64_t s = (std::max<Millis>(ms, 0) + 999) / 1000;
-  if (s < 120) return fmt::format("{}s", s);
-  if (s < 7200) return fmt::format("{}m{:02}s", s / 60, s % 60);
-  if (s < 172800) return fmt::format("{}h{:02}m", s / 3600, s % 3600 / 60);
-  return fmt::format("{}d{:02}h", s / 86400, s % 86400 / 3600);
+  return progress::format_duration(static_cast<double>(ms) / 1000.0);
 }
 
 // Interruptible sleep for the default options.
