@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -88,8 +89,10 @@ Kind& Registry::kind(std::string name, IdType id_type) {
   if (!owns_kinds_)
     throw std::logic_error("API " + version_.name + " declares kind " + name +
                            ": kinds are declared once, by the first version");
+  static std::atomic<uint64_t> next_serial{1};
   auto k = std::make_unique<Kind>();
   k->name = std::move(name);
+  k->serial = next_serial++;
   k->id_type = id_type;
   kinds_->push_back(std::move(k));
   return *kinds_->back();
@@ -673,7 +676,7 @@ void Registry::build_routes(std::vector<std::string>& problems) {
     for (const auto& a : r->actions) routes_.push_back({r->path + "/" + a.name, r.get(), &a});
     if (!version_.mode_routes) continue;
     for (const auto& m : r->modes) {
-      if (m.name != r->list_mode)
+      if (m.name != r->list_mode && m.own_route)
         routes_.push_back(
             {r->path + "/" + version_.mode_route(m.name), r.get(), nullptr, &m, false});
     }

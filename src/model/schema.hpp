@@ -7,6 +7,7 @@
 // Storage, import, serialization, docs and HTML are all generated from these.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <map>
@@ -63,6 +64,9 @@ struct Derivation {
 
 struct Kind {
   std::string name;  // also the table name
+  // Unique in the process (set by Registry::kind): caches of statement texts
+  // key on it, never on an address a later registry's kind may reuse.
+  uint64_t serial = 0;
   // The Django model's class name in LL2, which a detail route's 404 names
   // ("No Launch matches the given query."). Required on a detail route's kind.
   std::string model;
@@ -237,6 +241,9 @@ struct Mode {
   std::string name;  // normal, detailed, list
   std::string view;  // the view name
   const View* resolved = nullptr;
+  // In a version whose modes are routes (2.4.0): whether this mode has a
+  // list route of its own; false for a mode only the detail route prints.
+  bool own_route = true;
 };
 
 struct Resource {

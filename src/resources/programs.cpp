@@ -16,7 +16,8 @@ void declare_programs(model::Registry& r) {
       .m2m("agencies", "agency")
       .datetime({"start_date", "end_date"})
       .m2m("mission_patches", "mission_patch")
-      .fk("type", "program_type");
+      .fk("type", "program_type")
+      .rows("vid_urls", "vid_url");  // printed by 2.4.0's ProgramNormal
 
   r.view("ProgramMini", "program",
          {mode("list"), id(), url("programs"), col("name"), nested("image", "Image"),

@@ -1021,8 +1021,7 @@ StatementTexts& texts() {
   return *t;
 }
 
-void add_key(std::string& key, const void* p) {
-  const auto v = reinterpret_cast<uintptr_t>(p);
+void add_key(std::string& key, uint64_t v) {
   key.append(reinterpret_cast<const char*>(&v), sizeof v);
 }
 
@@ -1209,8 +1208,11 @@ std::optional<std::string> write_rows(const RowsWrite& rows, const Runner& run) 
 std::optional<std::string> write_object(const ObjectWrite& obj, const Runner& run,
                                         std::vector<Value>& params, std::string& key) {
   key.assign("O");
-  add_key(key, obj.kind);
-  for (const auto& [field, _] : obj.values) add_key(key, field);
+  // By the kind's serial and each field's place in it: the texts outlive
+  // registries (tests make many), whose kinds may reuse an address.
+  add_key(key, obj.kind->serial);
+  for (const auto& [field, _] : obj.values)
+    add_key(key, static_cast<uint64_t>(field - obj.kind->fields.data()));
   const std::string& stmt = texts().get(key, [&] {
     const std::string table = quote(obj.kind->name);
     if (obj.values.empty())
