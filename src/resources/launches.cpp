@@ -124,6 +124,7 @@ void declare_launches(model::Registry& r) {
   // Django's name for the relation, as LL2's filters spell it
   // (rocket__spacecraftflight__spacecraft__id); views print spacecraft_stage.
   KindBuilder{r.kind("rocket")}
+      .model("Rocket")  // 2.4.0's rockets/ names it in a 404
       .fk("configuration", "launcher_config")
       .reverse("launcher_stage", "first_stage", "rocket")
       .reverse("spacecraftflight", "spacecraft_flight", "rocket")
