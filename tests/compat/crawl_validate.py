@@ -189,9 +189,6 @@ def main():
     ap.add_argument("--all-routes", action="store_true",
                     help="also start at every route the API root lists, in each of its modes")
     ap.add_argument("--root", default="/2.3.0/", help="the API version's root (--all-routes)")
-    ap.add_argument("--expect-failing", metavar="FILE",
-                    help="route templates known not to match yet, one per line (# comments): "
-                         "they may fail, and each must still fail (so the list only shrinks)")
     ap.add_argument("start", nargs="*")
     args = ap.parse_args()
     schemas = Schemas(args.openapi)
@@ -211,10 +208,6 @@ def main():
     pages = 0
     per_route = collections.Counter()
     outcome = {}  # route template -> its first schema error (None: all matched)
-    expected_failing = set()
-    if args.expect_failing:
-        with open(args.expect_failing, encoding="utf-8") as f:
-            expected_failing = {line.split("#")[0].strip() for line in f} - {""}
     while queue and visited < args.max:
         url = queue.popleft()
         visited += 1
@@ -234,8 +227,6 @@ def main():
         outcome.setdefault(template, None)
         if errors and outcome[template] is None:
             outcome[template] = f"{url}: {errors[0]}"
-        if template in expected_failing:
-            errors = []
         failures += [f"{url}: {e}" for e in errors[:5]]
         per_route[re.sub(r"/[^/]+/$", "/{id}/", path) if path.count("/") > 3 else path] += 1
         found = []
@@ -259,13 +250,6 @@ def main():
                 status, _ = fetch(link)
                 if status != 200:
                     failures.append(f"{link}: status {status}")
-    for template in sorted(expected_failing):
-        if template not in outcome:
-            continue
-        if outcome[template] is None:
-            failures.append(f"{template} matches its schema now: take it off {args.expect_failing}")
-        else:
-            print(f"known gap {template}: {outcome[template][:300]}")
     for f in failures[:50]:
         print("FAIL", f)
     bad = sorted(t for t, e in outcome.items() if e is not None)

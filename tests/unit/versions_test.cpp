@@ -146,3 +146,25 @@ TEST(VersionDeclarations, ABadPathOrComputedColumnIsAStartUpError) {
   EXPECT_EQ(mentioning("nowhere") + mentioning("no_column"),
             static_cast<std::ptrdiff_t>(problems.size()));
 }
+
+// An LL2 2.4.0 page names its version in each object's url: the import reads
+// it without --resource, into the same kinds.
+TEST_F(Versions, A240ObjectIsImportedByItsUrl) {
+  const api::Engine e = engine(nullptr);
+  const auto served = e.handle({"GET", "/api/ll/2.4.0/docking_events/609/", "t", ""});
+  ASSERT_EQ(served.status, 200);
+  auto collected = ingest::collect(nullptr, served.body, "609.json");
+  ASSERT_TRUE(std::holds_alternative<ingest::Collected>(collected))
+      << std::get<ingest::ImportError>(collected).to_string();
+  test::TempDir other;
+  auto opened = store::open_sqlite(other.file("db.sqlite3"));
+  ASSERT_TRUE(opened.store);
+  ASSERT_FALSE(opened.store->write(std::get<ingest::Collected>(collected).batch));
+  const api::Engine copy(
+      [&] { return std::move(store::open_sqlite(other.file("db.sqlite3")).store); },
+      options(nullptr));
+  const auto again = copy.handle({"GET", "/2.3.0/docking_events/609/", "t", ""});
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_NE(again.body.find("\"docking\":\"2024-06-06T06:48:00Z\""), std::string::npos)
+      << again.body;
+}
