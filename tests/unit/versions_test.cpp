@@ -35,6 +35,19 @@ model::Catalog throwaway_catalog() {
       .set(computed(
           "named", model::ColumnType::Boolean, {"name"},
           [](const std::vector<Value>& name) { return Value(int64_t{is_null(name[0]) ? 0 : 1}); }));
+  // A resource of its own, as docs/adding-an-endpoint.md declares one.
+  v.view("AgencyTypeName", "agency_type", {id(), col("name")});
+  v.resource({
+      .path = "agency_type_names",
+      .singular = "Agency Type Name",
+      .plural = "Agency Type Names",
+      .modes = {{"normal", "AgencyTypeName"}},
+      .filters = filters({lookups("name", {model::Lookup::Exact, model::Lookup::IContains})}),
+      .search_fields = {"name"},
+      .ordering_fields = {"name"},
+      .default_ordering = {"name"},
+      .mode_parameter = false,
+  });
   const auto problems = v.resolve();
   EXPECT_TRUE(problems.empty()) << problems.front();
   std::vector<model::Registry> versions;
@@ -94,6 +107,16 @@ TEST_F(Versions, AThrowAwayVersionIsServedFromTheSameDatabase) {
             std::string::npos)
       << detail.body;
 
+  // The resource declared here: its list, filter, search and detail.
+  const auto names =
+      e.handle({"GET", "/api/ll/9.9.9/agency_type_names/?name__icontains=GOV", "t", ""});
+  EXPECT_EQ(names.body,
+            "{\"count\":1,\"next\":null,\"previous\":null,\"results\":[{\"id\":1,\"name\":"
+            "\"Government\"}]}");
+  EXPECT_EQ(e.handle({"GET", "/api/ll/9.9.9/agency_type_names/?search=nothing", "t", ""}).body,
+            "{\"count\":0,\"next\":null,\"previous\":null,\"results\":[]}");
+  EXPECT_EQ(e.handle({"GET", "/api/ll/9.9.9/agency_type_names/1/", "t", ""}).body,
+            "{\"id\":1,\"name\":\"Government\"}");
   // The changed resource: docking_events orders by id only here.
   EXPECT_EQ(e.handle({"GET", "/api/ll/9.9.9/docking_events/?ordering=id", "t", ""}).status, 200);
   const auto ordered = e.handle({"GET", "/api/ll/9.9.9/docking_events/?ordering=docking", "t", ""});
