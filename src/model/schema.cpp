@@ -38,6 +38,13 @@ const Mode* Resource::mode(std::string_view name) const {
   return nullptr;
 }
 
+Filter& Resource::change_filter(std::string_view param) {
+  for (auto& f : filters) {
+    if (f.param == param) return f;
+  }
+  throw std::logic_error(fmt::format("resource {} has no filter {}", path, param));
+}
+
 const Action* Resource::action(std::string_view name) const {
   for (const auto& a : actions) {
     if (a.name == name) return &a;
@@ -878,6 +885,12 @@ Filter date_part(std::string param, std::string path, Lookup part) {
   return f;
 }
 
+std::vector<Filter> date_parts(const std::string& path) {
+  return {date_part(path + "__day", path, Lookup::Day),
+          date_part(path + "__month", path, Lookup::Month),
+          date_part(path + "__year", path, Lookup::Year)};
+}
+
 Filter unsupported(std::string param, ValueKind value, std::string reason, bool csv) {
   Filter f;
   f.param = std::move(param);
@@ -919,6 +932,18 @@ Action previous(const std::string& field, std::vector<std::string> tags) {
   a.title = "Previous";
   a.tags = std::move(tags);
   return a;
+}
+
+std::vector<Filter> time_windows(const std::string& field) {
+  const auto window = [field](std::string param, Lookup lookup, int64_t before_now) {
+    return custom(std::move(param), ValueKind::Boolean,
+                  [field, lookup, before_now](const std::vector<Value>& v, const FilterContext& c) {
+                    if (std::get<int64_t>(v.at(0)) == 0) return Predicate{};
+                    return Predicate::compare(field, lookup, c.now - before_now);
+                  });
+  };
+  return {window("previous", Lookup::Lte, 0), window("upcoming", Lookup::Gte, 0),
+          window("upcoming_with_recent", Lookup::Gte, kDay)};
 }
 
 std::vector<Filter> filters(std::initializer_list<std::vector<Filter>> parts) {

@@ -275,6 +275,9 @@ struct Resource {
 
   const Mode* mode(std::string_view name) const;
   const Action* action(std::string_view name) const;
+  // A declared filter, for a later version to change (a start-up error when
+  // there is none).
+  Filter& change_filter(std::string_view param);
 };
 
 // A field path resolved against a kind: the relations it walks, and what it
@@ -397,6 +400,8 @@ Filter custom(std::string param, ValueKind value, CustomFilter build, bool csv =
 Filter custom_choice(std::string param, std::string kind, CustomFilter build);
 // `year=2024,2025`: a date-time's part, from a comma-separated list.
 Filter date_part(std::string param, std::string path, Lookup part);
+// 2.4.0's `<path>__day`, `<path>__month` and `<path>__year`.
+std::vector<Filter> date_parts(const std::string& path);
 // A documented filter this server cannot apply, because the data LL2
 // publishes does not carry what it tests: a value is a 400 saying so.
 Filter unsupported(std::string param, ValueKind value, std::string reason, bool csv = false);
@@ -405,6 +410,11 @@ Filter unsupported(std::string param, ValueKind value, std::string reason, bool 
 Action upcoming(const std::string& field);
 // LL2's `previous` action: up to now, latest first.
 Action previous(const std::string& field, std::vector<std::string> tags);
+// 2.4.0's time windows as boolean filters, in place of 2.3.0's routes:
+// `upcoming=true` from now on, `upcoming_with_recent=true` from 24 hours
+// before now (2.3.0's upcoming/), `previous=true` up to now; false filters
+// nothing.
+std::vector<Filter> time_windows(const std::string& field);
 // Concatenates filter lists, in django-filter's form order.
 std::vector<Filter> filters(std::initializer_list<std::vector<Filter>> parts);
 

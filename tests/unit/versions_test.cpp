@@ -191,3 +191,32 @@ TEST_F(Versions, A240ObjectIsImportedByItsUrl) {
   EXPECT_NE(again.body.find("\"docking\":\"2024-06-06T06:48:00Z\""), std::string::npos)
       << again.body;
 }
+
+// 2.4.0's filters in place of 2.3.0's routes: the time windows split the
+// launches at "now", and `docked` the docking events at their departure.
+TEST_F(Versions, TwoFourZeroTimeWindowsAndDockedAreFilters) {
+  api::EngineOptions o = options(nullptr);
+  o.now = int64_t{1717632000} * 1000000;  // 2024-06-06T00:00:00Z
+  const api::Engine e([] { return std::move(store::open_sqlite(dir->file("db.sqlite3")).store); },
+                      o);
+  const auto count = [&](const std::string& query) {
+    const auto r = e.handle({"GET", "/api/ll/2.4.0/" + query, "t", ""});
+    EXPECT_EQ(r.status, 200) << query << ": " << r.body;
+    const size_t at = r.body.find("\"count\":");
+    return at == std::string::npos ? -1 : std::stoll(r.body.substr(at + 8));
+  };
+  const auto all = count("launches/");
+  ASSERT_GT(all, 0);
+  // The record's one launch with a NET (2024-06-03T23:38:00Z) is before "now".
+  EXPECT_EQ(count("launches/?previous=true"), 1);
+  EXPECT_EQ(count("launches/?upcoming=true"), 0);
+  EXPECT_EQ(count("launches/?upcoming=false"), all);
+  EXPECT_GE(count("launches/?upcoming_with_recent=true"), count("launches/?upcoming=true"));
+  EXPECT_EQ(count("docking_events/?docked=true") + count("docking_events/?docked=false"), 1);
+  EXPECT_EQ(count("docking_events/?docking__year=2024"), 1);
+  EXPECT_EQ(count("docking_events/?docking__year=2023"), 0);
+  // 2.3.0 has none of these: unknown parameters are ignored there.
+  EXPECT_NE(e.handle({"GET", "/2.3.0/docking_events/?docking__year=2023", "t", ""})
+                .body.find("\"count\":1,"),
+            std::string::npos);
+}

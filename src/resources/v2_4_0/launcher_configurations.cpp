@@ -14,6 +14,7 @@ void declare_launcher_configurations(model::Registry& r) {
   r.change_view("LauncherConfigFamilyDetailed")
       .set(nested("manufacturer", "AgencyMini"))
       .set(nested("parent", "LauncherConfigFamilyMini"));
+  r.change_resource("launcher_configurations").filters.push_back(exact("reusable").front());
 }
 
 }  // namespace ll2::resources::v2_4_0

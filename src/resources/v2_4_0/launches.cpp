@@ -1,7 +1,7 @@
-// Launches in 2.4.0: upcoming and previous are no routes of their own (the
+// Launches in 2.4.0: upcoming and previous are filters, not routes (the
 // document has launches/, launches/mini/, launches/detailed/ and
-// launches/{id}/); the basic view names its provider and where it flies
-// from (LaunchBasic's launch_service_provider and location_name).
+// launches/{id}/), the net's parts are net__day..., more lists of ids; the basic view names its
+// provider and where it flies from (LaunchBasic's launch_service_provider and location_name).
 #include "resources/resources.hpp"
 
 namespace ll2::resources::v2_4_0 {
@@ -9,7 +9,18 @@ namespace ll2::resources::v2_4_0 {
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
 
 void declare_launches(model::Registry& r) {
-  r.change_resource("launches").actions.clear();
+  model::Resource& launches = r.change_resource("launches");
+  launches.actions.clear();
+  for (const char* part : {"day", "month", "year"})
+    launches.change_filter(part).param = std::string("net__") + part;
+  launches.filters.push_back(
+      in_list("launcher_config_family_ids", "rocket__configuration__families__id"));
+  launches.filters.push_back(in_list("mission__agency__ids", "mission__agencies__id"));
+  // LL2 prints a mission's type by name only: there is no id to match.
+  launches.filters.push_back(unsupported("mission_type__ids", model::ValueKind::Decimal,
+                                         "LL2's data names mission types without their ids", true));
+  launches.filters.push_back(in_list("orbit__ids", "mission__orbit__id"));
+  for (auto& f : time_windows("net")) launches.filters.push_back(std::move(f));
   r.change_view("LaunchBasic")
       .insert_before("infographic", nested("launch_service_provider", "AgencyMini"))
       .set(path("location_name", "pad__location__name"));

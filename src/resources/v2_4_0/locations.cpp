@@ -20,6 +20,7 @@ void declare_locations(model::Registry& r) {
       .set(nested("pads", "PadDetailedSerializerNoLocation"));
   r.change_resource("locations").modes = {{"normal", "LocationDetailed"},
                                           {"detailed", "LocationSerializerWithPads"}};
+  r.change_resource("locations").filters.push_back(exact("active").front());
 }
 
 }  // namespace ll2::resources::v2_4_0

@@ -12,6 +12,7 @@ void declare_pads(model::Registry& r) {
       .extends("PadDetailed")
       .without({"location"});
   r.change_resource("pads").modes = {{"normal", "PadDetailed"}};
+  r.change_resource("pads").filters.push_back(exact("active").front());
 }
 
 }  // namespace ll2::resources::v2_4_0
