@@ -159,6 +159,13 @@ struct Route {
   const Mode* mode = nullptr;         // a mode's own list route (2.4.0's launches/mini/)
 };
 
+// A route that is nothing but its kind (the probes).
+Route only(Route::Kind kind) {
+  Route r;
+  r.kind = kind;
+  return r;
+}
+
 bool is_format_name(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
@@ -193,9 +200,9 @@ Route route(const model::Catalog& catalog, std::string_view path) {
   // Django matches the path against `^/` and then the version's patterns, so
   // an empty segment (`//2.3.0/`, `/2.3.0//docking_events/`) matches none.
   if (!path.starts_with('/') || path.find("//") != std::string_view::npos) return {};
-  if (path == "/health_check/") return {Route::Health};
-  if (path == "/healthz") return {Route::Live};
-  if (path == "/readyz") return {Route::Ready};
+  if (path == "/health_check/") return only(Route::Health);
+  if (path == "/healthz") return only(Route::Live);
+  if (path == "/readyz") return only(Route::Ready);
   const Registry* version = catalog.for_path(path);
   if (version == nullptr) {
     // The prefix without its slash (`/2.3.0`) is no route (Django would append one).

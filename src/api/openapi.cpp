@@ -15,10 +15,6 @@ namespace {
 
 using Writer = json::Writer;
 
-std::string ref(const std::string& schema) {
-  return "#/components/schemas/" + schema;
-}
-
 using model::TypeFormat;
 using model::write_ref;
 using model::write_type;
@@ -278,7 +274,7 @@ void wrapper_schemas(Writer& w, const model::Version& version, const model::Rout
     w.begin_object();
     for (const auto& m : r.modes) {
       w.key(m.name);
-      w.string(ref(m.view));
+      w.string(model::schema_ref(m.view));
     }
     w.end_object();
     w.end_object();

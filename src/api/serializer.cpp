@@ -233,16 +233,6 @@ void Serializer::write_cached(json::Writer& out, const View& view, const Row& ro
   cache_.store_fragment(key, std::move(json));
 }
 
-void write_id(json::Writer& out, const Value& id) {
-  if (const auto* i = std::get_if<int64_t>(&id)) {
-    out.integer(*i);
-  } else if (const auto* s = std::get_if<std::string>(&id)) {
-    out.string(*s);
-  } else {
-    out.null();
-  }
-}
-
 void Serializer::write_column(json::Writer& out, const Field& field, const Value& v) {
   if (is_null(v)) {
     out.null();

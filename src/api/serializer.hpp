@@ -110,6 +110,4 @@ class Serializer final : public model::FieldOutput {
   json::Writer* out_ = nullptr;  // the writer of the object being printed
 };
 
-void write_id(json::Writer& out, const Value& id);
-
 }  // namespace ll2::api

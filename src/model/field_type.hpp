@@ -81,6 +81,8 @@ struct TypeFormat {
 };
 TypeFormat openapi_type(ColumnType type);
 void write_type(json::Writer& w, TypeFormat t);
+// "#/components/schemas/<name>", and the {"$ref": ...} object holding it.
+std::string schema_ref(const std::string& schema_name);
 void write_ref(json::Writer& w, const std::string& schema_name);
 
 // The types every version uses (model/field_types.cpp).

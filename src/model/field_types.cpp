@@ -44,10 +44,14 @@ void write_type(json::Writer& w, TypeFormat t) {
   }
 }
 
+std::string schema_ref(const std::string& schema_name) {
+  return "#/components/schemas/" + schema_name;
+}
+
 void write_ref(json::Writer& w, const std::string& schema_name) {
   w.begin_object();
   w.key("$ref");
-  w.string("#/components/schemas/" + schema_name);
+  w.string(schema_ref(schema_name));
   w.end_object();
 }
 
@@ -291,7 +295,9 @@ class LinkField final : public FieldType {
 class ComputedField final : public FieldType {
  public:
   ComputedField(ColumnType type, std::vector<std::string> columns, ComputeFn compute)
-      : type_(type), columns_(std::move(columns)), compute_(std::move(compute)) {}
+      : columns_(std::move(columns)), compute_(std::move(compute)) {
+    shown_.type = type;  // printed as a column of the computed type
+  }
   void resolve(ViewField& vf, const View& view, const Registry&,
                std::vector<std::string>& problems) const override {
     for (const auto& name : columns_) {
@@ -307,17 +313,15 @@ class ComputedField final : public FieldType {
     std::vector<Value> in;
     in.reserve(vf.hops.size());
     for (const Field* f : vf.hops) in.push_back(row[static_cast<size_t>(f->column)]);
-    Field shown;  // prints as a column of the computed type
-    shown.type = type_;
-    out.column(shown, compute_(in));
+    out.column(shown_, compute_(in));
   }
   void schema(json::Writer& w, const ViewField&, const View&) const override {
-    write_type(w, openapi_type(type_));
+    write_type(w, openapi_type(shown_.type));
     read_only(w);
   }
 
  private:
-  ColumnType type_;
+  Field shown_;
   std::vector<std::string> columns_;
   ComputeFn compute_;
 };

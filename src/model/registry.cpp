@@ -3,7 +3,6 @@
 #include <stdexcept>
 
 #include "model/schema.hpp"
-#include "resources/resources.hpp"
 
 namespace ll2::resources {
 #define LL2D_RESOURCE(name) void declare_##name(model::Registry& r);
