@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Import speed: `ll2d import` of generated docking-event pages into a fresh
 # SQLite file, then the same files again into the filled one, with wall and
-# CPU time (the import uses two threads: CPU above wall means both worked).
+# CPU time (the import uses two threads: CPU above wall means both worked);
+# then the fresh import once more without the change log
+# (--changes-retention 0), and what the log costs, as a ratio of the two.
 #   bench/import_bench.sh [BUILD_DIR]
 #   env: N=10000 (events; above the generated set, copies are made with
 #        bench/make_import_set.py), GEN=100000 (events to generate when N is
@@ -39,11 +41,13 @@ db="$WORK/import.sqlite3"
 rm -f "$db" "$db-wal" "$db-shm"
 run() {
   local label=$1
+  shift
   /usr/bin/time -f "$label: %e s wall, %U s user + %S s system, max RSS %M KB" \
-    "$LL2D" import --db "$db" "${input[@]}" 2>"$WORK/$label.log" >/dev/null ||
+    "$LL2D" import --db "$db" "$@" "${input[@]}" 2>"$WORK/$label.log" >/dev/null ||
     { tail -5 "$WORK/$label.log"; exit 1; }
   local wall
   wall=$(tail -1 "$WORK/$label.log" | sed -n 's/.*: \([0-9.]*\) s wall.*/\1/p')
+  echo "$wall" >"$WORK/$label.wall"
   tail -2 "$WORK/$label.log" | head -1
   tail -1 "$WORK/$label.log"
   awk -v n="$N" -v w="$wall" -v b="$bytes" 'BEGIN { printf "  %.0f events/s, %.0f MB/s of JSON\n", n / w, b / w / 1e6 }'
@@ -51,4 +55,8 @@ run() {
 echo "== $N events, $((bytes / 1000000)) MB of JSON; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 run fresh
 run again
+rm -f "$db" "$db-wal" "$db-shm"
+run fresh-unlogged --changes-retention 0
+awk -v a="$(cat "$WORK/fresh.wall")" -v b="$(cat "$WORK/fresh-unlogged.wall")" \
+  'BEGIN { printf "== the change log adds %.1f%% to a fresh import (%.2f s logged, %.2f s not)\n", (a / b - 1) * 100, a, b }'
 echo "== load average $(cut -d' ' -f1-3 /proc/loadavg); database $(du -h "$db" | cut -f1)"

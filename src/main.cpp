@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "api/engine.hpp"
+#include "feed/changes.hpp"
 #include "http/server.hpp"
 #include "http/throttle.hpp"
 #include "ingest/generator.hpp"
@@ -118,7 +119,8 @@ struct GenerateProgress {
 };
 
 int run_import(const std::string& db, const std::string& resource,
-               const std::vector<std::string>& inputs, bool show_progress) {
+               const std::vector<std::string>& inputs, bool show_progress,
+               const ll2::store::OpenOptions& open_options) {
   // --resource names an endpoint by its LL2 path (launches, config/orbits,
   // launches/upcoming); without it each object's `url` tells.
   const ll2::model::Kind* root = nullptr;
@@ -141,7 +143,7 @@ int run_import(const std::string& db, const std::string& resource,
       return 2;
     }
   }
-  auto opened = ll2::store::open_store(db);
+  auto opened = ll2::store::open_store(db, open_options);
   if (!opened.store) {
     fmt::print(stderr, "ll2d import: {}\n", opened.error);
     return 2;
@@ -375,6 +377,51 @@ ll2::sync::ClientOptions client_options(const SyncArgs& args) {
   return o;
 }
 
+// --changes-retention: how long the change log keeps entries (0: none are
+// written).
+constexpr const char* kRetentionHelp =
+    "How long the change log (/ll2d/changes/) keeps what this command changes: 30d, 12h, 90m; "
+    "0 logs nothing";
+
+void add_retention_option(CLI::App* cmd, std::string& retention) {
+  cmd->add_option("--changes-retention", retention, kRetentionHelp)->capture_default_str();
+}
+
+// Sets `options`' retention from the option's text; an error message, or nothing.
+std::optional<std::string> set_retention(const std::string& text,
+                                         ll2::store::OpenOptions& options) {
+  if (text == "0") {
+    options.changes_retention = std::chrono::seconds(0);
+    return std::nullopt;
+  }
+  const auto d = ll2::sync::parse_duration(text);
+  if (!d || *d < 1000)
+    return "--changes-retention " + text + ": expected 30d, 12h, 90m, 3600s or 0";
+  options.changes_retention = std::chrono::seconds(*d / 1000);
+  return std::nullopt;
+}
+
+// `ll2d changes`: the change log as JSON lines, oldest first.
+int run_changes(const std::string& db, const ll2::feed::ChangeParams& params,
+                const std::string& public_url) {
+  ll2::store::OpenOptions open_options;
+  open_options.access = ll2::store::OpenOptions::Access::Auto;
+  open_options.must_exist = true;
+  auto opened = ll2::store::open_store(db, open_options);
+  if (!opened.store) {
+    fmt::print(stderr, "ll2d changes: {}\n", opened.error);
+    return 2;
+  }
+  auto printed = ll2::feed::print_changes(*opened.store, params, public_url, stdout);
+  if (auto* problems = std::get_if<ll2::feed::QueryProblems>(&printed)) {
+    for (const auto& [name, messages] : *problems) {
+      for (const auto& m : messages) fmt::print(stderr, "ll2d changes: --{}: {}\n", name, m);
+    }
+    return 2;
+  }
+  return 0;
+}
+
 // Parses the options into `options`; an error message, or nothing.
 std::optional<std::string> sync_options(const SyncArgs& args, ll2::sync::SyncOptions& options) {
   const auto rate = ll2::sync::parse_rate(args.calls);
@@ -394,9 +441,9 @@ std::optional<std::string> sync_options(const SyncArgs& args, ll2::sync::SyncOpt
   return std::nullopt;
 }
 
-int run_sync(const std::string& db, const SyncArgs& args, bool once, bool status,
-             bool reset_budget) {
-  auto opened = ll2::store::open_store(db);
+int run_sync(const std::string& db, const SyncArgs& args, bool once, bool status, bool reset_budget,
+             const ll2::store::OpenOptions& open_options) {
+  auto opened = ll2::store::open_store(db, open_options);
   if (!opened.store) {
     fmt::print(stderr, "ll2d sync: {}\n", opened.error);
     return 2;
@@ -663,6 +710,8 @@ int run(int argc, char** argv) {
                      "The endpoint the files come from, as LL2 names it (launches, "
                      "config/orbits); default: each object's url tells");
   import->add_option("paths", inputs, "Files or directories of LL2 JSON")->required();
+  std::string retention = "30d";
+  add_retention_option(import, retention);
   bool import_progress = false;
   import->add_flag(
       "--progress", import_progress,
@@ -714,6 +763,7 @@ int run(int argc, char** argv) {
   sync->add_option("--upstream", sync_args.upstream,
                    "The LL2 to mirror, e.g. https://ll.thespacedevs.com");
   add_sync_options(sync, sync_args, "");
+  add_retention_option(sync, retention);
   bool sync_once = false;
   sync->add_flag("--once", sync_once,
                  "Do what is due (the initial load, or one refresh), then exit");
@@ -730,6 +780,22 @@ int run(int argc, char** argv) {
   serve->add_option("--sync-from", sync_from,
                     "Mirror this LL2 into --db in the background while serving (as ll2d sync)");
   add_sync_options(serve, serve_sync_args, "sync-");
+  add_retention_option(serve, retention);
+
+  auto* changes = app.add_subcommand(
+      "changes", "Print the change log (what imports and syncs changed) as JSON lines");
+  changes->add_option("--db", db, std::string(kDbHelp) + " (opened read-only)")
+      ->capture_default_str();
+  std::string changes_since, changes_limit, changes_kinds, changes_types, changes_id;
+  changes->add_option("--since", changes_since, "Entries after this sequence number (default 0)");
+  changes->add_option("--limit", changes_limit, "At most this many entries (default: all)");
+  changes->add_option("--kinds", changes_kinds, "Only these kinds (launch,event,...)");
+  changes->add_option("--types", changes_types,
+                      "Only entries of these types (launch.net_changed,launch.status_changed)");
+  changes->add_option("--id", changes_id, "Only this object's entries");
+  std::string changes_url;
+  changes->add_option("--public-url", changes_url,
+                      "Scheme and host for the objects' urls (default: paths)");
 
   try {
     app.parse(argc, argv);
@@ -743,12 +809,21 @@ int run(int argc, char** argv) {
     const char* command = *keys_add ? "add" : *keys_revoke ? "revoke" : "list";
     return run_keys(command, db, key_label, key_own_rate, key_prefix);
   }
+  ll2::store::OpenOptions write_options;
+  if (auto e = set_retention(retention, write_options)) {
+    fmt::print(stderr, "ll2d: {}\n", *e);
+    return 2;
+  }
+  if (*changes) {
+    return run_changes(db, {changes_since, changes_limit, changes_kinds, changes_types, changes_id},
+                       changes_url);
+  }
   if (*sync) {
     if (!sync_status && !sync_reset_budget && sync_args.upstream.empty()) {
       fmt::print(stderr, "ll2d sync: --upstream URL is required (or --status, --reset-budget)\n");
       return 2;
     }
-    return run_sync(db, sync_args, sync_once, sync_status, sync_reset_budget);
+    return run_sync(db, sync_args, sync_once, sync_status, sync_reset_budget, write_options);
   }
   if (*import) {
     // A database made where nobody looks is worse than a question.
@@ -757,7 +832,7 @@ int run(int argc, char** argv) {
       fmt::print(stderr, "ll2d import: no --db given: importing into {}\n",
                  (fs::current_path(ec) / db).string());
     }
-    return run_import(db, resource, inputs, import_progress);
+    return run_import(db, resource, inputs, import_progress, write_options);
   }
   if (*check) return run_check(db, quick);
   if (*gen) {
@@ -943,7 +1018,7 @@ int run(int argc, char** argv) {
       fmt::print(stderr, "ll2d serve: --sync-from needs a writable database\n");
       return 2;
     }
-    auto opened = ll2::store::open_store(db);
+    auto opened = ll2::store::open_store(db, write_options);
     if (!opened.store) {
       fmt::print(stderr, "ll2d serve: --sync-from: {}\n", opened.error);
       return 2;

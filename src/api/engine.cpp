@@ -10,6 +10,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "api/changes_view.hpp"
 #include "api/compose.hpp"
 #include "api/docs.hpp"
 #include "api/html.hpp"
@@ -150,7 +151,18 @@ std::string errors_body(const FieldErrors& errors) {
 }
 
 struct Route {
-  enum Kind { None, Root, Schema, Health, Live, Ready, List, Detail, ApiThrottle } kind = None;
+  enum Kind {
+    None,
+    Root,
+    Schema,
+    Health,
+    Live,
+    Ready,
+    Changes,
+    List,
+    Detail,
+    ApiThrottle
+  } kind = None;
   const Resource* resource = nullptr;
   const model::Action* action = nullptr;  // launches/upcoming
   std::string id;
@@ -203,6 +215,7 @@ Route route(const model::Catalog& catalog, std::string_view path) {
   if (path == "/health_check/") return only(Route::Health);
   if (path == "/healthz") return only(Route::Live);
   if (path == "/readyz") return only(Route::Ready);
+  if (path == kChangesPath) return only(Route::Changes);
   const Registry* version = catalog.for_path(path);
   if (version == nullptr) {
     // The prefix without its slash (`/2.3.0`) is no route (Django would append one).
@@ -874,9 +887,29 @@ Response Engine::handle(const Request& request) const {
     const auto database = probe_->get(open_store_);
     return probe(ctx, &database);
   }
+  // A view that reads the database, on this thread's connection, within
+  // the time budget.
+  const auto read = [&](const auto& view) {
+    try {
+      ThreadState& st = state();  // opening a connection is not the query's time
+      return view(st, query_deadline());
+    } catch (const store::StoreError& e) {
+      // A connection that failed is not trusted again: the next request
+      // on this thread opens a new one.
+      if (e.cause() != store::StoreError::Cause::TimedOut) thread_states().erase(serial_);
+      return storage_failure(ctx, rt, e, options_.query_timeout);
+    }
+  };
+  Response response;
+  if (rt.kind == Route::Changes) {
+    response = read([&](ThreadState& st, store::Deadline deadline) {
+      return changes_view(request, ctx.query, ctx.base, *st.store, deadline, now());
+    });
+    conditional_get(request, response);
+    return response;
+  }
   if (auto r = method_stage(ctx, rt)) return std::move(*r);
   if (auto r = negotiation_stage(ctx, rt)) return std::move(*r);
-  Response response;
   switch (rt.kind) {
     case Route::Schema:
       response = schema_document(ctx, *rt.version, options_.public_url);
@@ -885,18 +918,9 @@ Response Engine::handle(const Request& request) const {
       response = api_root(ctx, rt);
       break;
     default:
-      try {
-        ThreadState& st = state();  // opening a connection is not the query's time
-        store::Deadline deadline;
-        if (options_.query_timeout.count() > 0)
-          deadline = std::chrono::steady_clock::now() + options_.query_timeout;
-        response = resource_view(ctx, rt, st, now(), deadline, *lists_);
-      } catch (const store::StoreError& e) {
-        response = storage_failure(ctx, rt, e, options_.query_timeout);
-        // A connection that failed is not trusted again: the next request
-        // on this thread opens a new one.
-        if (e.cause() != store::StoreError::Cause::TimedOut) thread_states().erase(serial_);
-      }
+      response = read([&](ThreadState& st, store::Deadline deadline) {
+        return resource_view(ctx, rt, st, now(), deadline, *lists_);
+      });
       break;
   }
   conditional_get(request, response);
@@ -1074,6 +1098,7 @@ ThrottleScope Engine::throttle_scope(const Request& request) const {
   if (request.method == "OPTIONS" && request.preflight_method) return ThrottleScope::Exempt;
   Context ctx = request_context(request, catalog_, options_.public_url);
   if (ctx.path == kStylesheetPath) return ThrottleScope::Exempt;
+  if (ctx.path == kChangeStreamPath) return ThrottleScope::Counted;  // once, when it opens
   const Route rt = route(catalog_, ctx.path);
   switch (rt.kind) {
     case Route::None:
@@ -1081,11 +1106,36 @@ ThrottleScope Engine::throttle_scope(const Request& request) const {
     case Route::Live:
     case Route::Ready:
       return ThrottleScope::Exempt;
+    case Route::Changes:  // JSON whatever Accept says: no negotiation to fail
+      return ThrottleScope::Counted;
     default:
       break;
   }
   if (negotiation_stage(ctx, rt)) return ThrottleScope::Exempt;
   return rt.kind == Route::ApiThrottle ? ThrottleScope::Status : ThrottleScope::Counted;
+}
+
+void Engine::read_store(const std::function<void(store::Store&, int64_t now)>& fn) const {
+  try {
+    ThreadState& st = state();
+    const store::ReadSnapshot snapshot(*st.store, query_deadline());
+    if (snapshot.error())
+      throw store::StoreError(store::StoreError::Cause::Failed,
+                              "starting a read: " + *snapshot.error());
+    fn(*st.store, now());
+  } catch (const store::StoreError& e) {
+    if (e.cause() != store::StoreError::Cause::TimedOut) thread_states().erase(serial_);
+    throw;
+  }
+}
+
+store::Deadline Engine::query_deadline() const {
+  if (options_.query_timeout.count() <= 0) return std::nullopt;
+  return std::chrono::steady_clock::now() + options_.query_timeout;
+}
+
+std::string Engine::base_url(const Request& request) const {
+  return options_.public_url.empty() ? "http://" + std::string(request.host) : options_.public_url;
 }
 
 Response Engine::render_for_view(const Request& request, int status, std::string json_body,

@@ -130,6 +130,13 @@ class Engine {
   std::optional<Response> with_generations(
       const std::function<std::optional<Response>(uint64_t, const KindGenerations&)>& fn) const;
   ThrottleScope throttle_scope(const Request& request) const;
+  // Calls `fn` with this thread's connection, in a read snapshot within the
+  // time budget, and the time now (what api/changes_view.hpp's stream reads
+  // through). A storage failure is thrown (store::StoreError); the
+  // connection is then opened afresh next time.
+  void read_store(const std::function<void(store::Store&, int64_t now)>& fn) const;
+  // scheme://host of the URLs in answers to `request` (--public-url, or Host).
+  std::string base_url(const Request& request) const;
   // A response of the view the request routes to, rendered as DRF renders
   // what a view raises (JSON, or the browsable page for format=api), with
   // `headers` added and CORS applied: the throttle's 401, 429 and figures.
@@ -142,6 +149,8 @@ class Engine {
  private:
   ThreadState& state() const;
   int64_t now() const;
+  // When a request's reads must give up (--query-timeout-ms from now).
+  store::Deadline query_deadline() const;
 
   StoreOpener open_store_;
   EngineOptions options_;

@@ -32,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/changes_view.hpp"
 #include "api/html.hpp"
 #include "http/access_log.hpp"
 #include "http/throttle.hpp"
@@ -475,6 +476,150 @@ bool answered_inline(const RequestParser& parser) {
   return target.substr(0, target.find('?')) == api::kStylesheetPath;
 }
 
+// ----------------------------------------------------------- EventStream ----
+
+// A connection that has become a Server-Sent Events stream of the change
+// log (/ll2d/changes/stream, api/changes_view.hpp). It reads the entries
+// after its position on a database thread whenever the database's
+// generation moves (checked four times a second, and every few seconds
+// regardless), writes them as they come, sends a comment line when it has
+// been quiet for a while (so proxies and clients see it alive), and ends
+// when the client goes, stops taking bytes, or the server drains.
+class EventStream : public std::enable_shared_from_this<EventStream> {
+ public:
+  EventStream(tcp::socket socket, std::shared_ptr<Shared> shared, api::ChangeStream stream)
+      : socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
+        shared_(std::move(shared)),
+        stream_(std::move(stream)) {
+    shared_->connections.fetch_add(1);
+  }
+  ~EventStream() { shared_->connections.fetch_sub(1); }
+  EventStream(const EventStream&) = delete;
+  EventStream& operator=(const EventStream&) = delete;
+
+  // `head`: the response's header, already formed.
+  void start(std::string head) {
+    send(std::move(head) + "retry: 2000\n\n");
+    watch_for_close();
+    read_events();
+    tick();
+  }
+
+ private:
+  static constexpr auto kPoll = std::chrono::milliseconds(250);
+  static constexpr auto kRecheck = std::chrono::seconds(5);  // also when the generation is unknown
+  static constexpr auto kHeartbeat = std::chrono::seconds(15);
+  static constexpr size_t kMaxPending = size_t{1} << 20;  // a client this far behind is dropped
+
+  void tick() {
+    timer_.expires_after(kPoll);
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->on_tick();
+    });
+  }
+
+  void on_tick() {
+    if (closed_) return;
+    const auto now = Clock::now();
+    if (shared_->draining.load() ||
+        (writing_ && now - write_started_ > shared_->options.write_timeout)) {
+      close();
+      return;
+    }
+    const auto generation = shared_->engine.generation_now();
+    if (!reading_ && (!generation || generation != seen_ || now - last_read_ >= kRecheck))
+      read_events();
+    if (!writing_ && now - last_sent_ >= kHeartbeat) send(": keep-alive\n\n");
+    tick();
+  }
+
+  // The entries after the stream's position, on a database thread (which
+  // alone touches stream_ meanwhile); a full page reads again at once.
+  void read_events() {
+    reading_ = true;
+    last_read_ = Clock::now();
+    const auto generation = shared_->engine.generation_now();
+    const bool queued = shared_->workers->try_post([self = shared_from_this(), generation] {
+      std::string text;
+      bool more = false;
+      bool failed = false;
+      try {
+        text = api::next_change_events(self->shared_->engine, self->stream_, more);
+      } catch (const std::exception& e) {  // tried again at the next recheck
+        fmt::print(stderr, "ll2d: change stream: {}\n", e.what());
+        failed = true;
+      }
+      asio::post(self->socket_.get_executor(),
+                 [self, text = std::move(text), generation, more, failed]() mutable {
+                   self->reading_ = false;
+                   if (!failed && !more) self->seen_ = generation;
+                   if (!text.empty()) self->send(std::move(text));
+                 });
+    });
+    if (!queued) reading_ = false;  // the workers are saturated: the next tick tries again
+  }
+
+  void send(std::string text) {
+    if (closed_) return;
+    pending_ += text;
+    if (pending_.size() > kMaxPending) {
+      close();
+      return;
+    }
+    if (!writing_) flush();
+  }
+
+  void flush() {
+    writing_ = true;
+    write_started_ = Clock::now();
+    current_ = std::move(pending_);
+    pending_.clear();
+    asio::async_write(socket_, asio::buffer(current_),
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        self->writing_ = false;
+                        if (ec) {
+                          self->close();
+                          return;
+                        }
+                        self->last_sent_ = Clock::now();
+                        if (!self->pending_.empty()) self->flush();
+                      });
+  }
+
+  // A client sends nothing on a stream: a read ends only when it goes.
+  void watch_for_close() {
+    socket_.async_read_some(asio::buffer(scratch_),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec) {
+                                self->close();
+                                return;
+                              }
+                              self->watch_for_close();
+                            });
+  }
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    beast::error_code ignored;
+    socket_.close(ignored);
+    timer_.cancel();
+  }
+
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  std::shared_ptr<Shared> shared_;
+  api::ChangeStream stream_;
+  std::optional<uint64_t> seen_;  // the generation last read at (unset: none yet)
+  bool reading_ = false;
+  bool writing_ = false;
+  bool closed_ = false;
+  std::string pending_, current_;
+  std::array<char, 512> scratch_{};
+  Clock::time_point write_started_, last_read_, last_sent_ = Clock::now();
+};
+
 // --------------------------------------------------------------- Session ----
 
 // One connection. Every handler runs on the connection's strand. Its one timer
@@ -711,6 +856,10 @@ class Session : public std::enable_shared_from_this<Session> {
       respond(answer(shared_->engine, request->view()));
       return;
     }
+    if (req.target().substr(0, req.target().find('?')) == api::kChangeStreamPath) {
+      open_stream(request);
+      return;
+    }
     if (!options().fixed_response.empty()) {
       api::Response fixed;
       fixed.content_type = "application/json";
@@ -771,6 +920,59 @@ class Session : public std::enable_shared_from_this<Session> {
       });
     });
     if (!queued) reject_unavailable();
+  }
+
+  // /ll2d/changes/stream: opened on a database thread (a bad request is
+  // answered as any other); then this connection becomes an EventStream.
+  void open_stream(std::shared_ptr<OwnedRequest> request) {
+    std::string last_event_id(parser_->get()["Last-Event-ID"]);
+    const bool queued =
+        shared_->workers->try_post([self = shared_from_this(), request, shared = shared_,
+                                    executor = executor(), last_event_id] {
+          std::variant<api::ChangeStream, api::Response> opened = api::Response{};
+          try {
+            opened = api::open_change_stream(shared->engine, request->view(), last_event_id);
+          } catch (const std::exception& e) {  // the database failed: as any request would
+            fmt::print(stderr, "ll2d: change stream: {}\n", e.what());
+            api::Response failed;
+            failed.status = 503;
+            failed.content_type = "application/json";
+            failed.headers = {{"Retry-After", "5"}};
+            failed.body = std::string(kUnavailable);
+            opened = std::move(failed);
+          }
+          asio::post(executor, [self, request, opened = std::move(opened)]() mutable {
+            if (auto* refused = std::get_if<api::Response>(&opened)) {
+              self->shared_->engine.apply_cors(request->view(), *refused);
+              self->respond(std::move(*refused));
+            } else {
+              self->become_stream(*request, std::move(std::get<api::ChangeStream>(opened)));
+            }
+          });
+        });
+    if (!queued) reject_unavailable();
+  }
+
+  // Hands the socket to an EventStream after writing the header itself: the
+  // body has no length and ends with the connection.
+  void become_stream(const OwnedRequest& request, api::ChangeStream stream) {
+    if (phase_ == Phase::Closed) return;
+    api::Response cors;
+    shared_->engine.apply_cors(request.view(), cors);
+    const std::string id = request_id();
+    std::string head = fmt::format(
+        "HTTP/1.1 200 OK\r\nDate: {}\r\nServer: ll2d\r\nContent-Type: text/event-stream\r\n"
+        "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\nConnection: close\r\n"
+        "X-Request-ID: {}\r\n",
+        http_date(), id);
+    for (const auto& [name, value] : cors.headers) head += fmt::format("{}: {}\r\n", name, value);
+    head += "\r\n";
+    if (options().access_log) log_access(200, 0, Clock::now() - started_, id);
+    leave_sheddable();
+    timer_.cancel();
+    phase_ = Phase::Closed;  // the socket is the stream's now
+    std::make_shared<EventStream>(std::move(socket_), shared_, std::move(stream))
+        ->start(std::move(head));
   }
 
   void reject_unavailable() {

@@ -529,6 +529,15 @@ void Registry::resolve_kinds(std::vector<std::string>& problems) {
       }
     }
   }
+  // Watched fields: columns or foreign keys of their own kind.
+  for (auto& k : kinds) {
+    for (auto& w : k->watched) {
+      w.field = k->field(w.field_name);
+      if (w.field == nullptr || w.field->column <= 0)
+        problems.push_back(
+            fmt::format("{}: cannot watch {}: no such column", k->name, w.field_name));
+    }
+  }
   // Derived foreign keys: fk__relation ending on the same kind as the field.
   for (auto& k : kinds) {
     for (auto& d : k->derivations) {
@@ -788,6 +797,11 @@ KindBuilder& KindBuilder::model(std::string class_name) {
 
 KindBuilder& KindBuilder::derive(std::string field, std::string path) {
   k.derivations.push_back({std::move(field), std::move(path), nullptr, nullptr, nullptr});
+  return *this;
+}
+
+KindBuilder& KindBuilder::watch(std::string field, std::string event, bool only_to_true) {
+  k.watched.push_back({std::move(field), std::move(event), only_to_true, nullptr});
   return *this;
 }
 

@@ -62,6 +62,18 @@ struct Derivation {
   const Field* second = nullptr;  // resolved: the second hop, on first's target kind
 };
 
+// A field whose changes the change log keeps with their old and new values
+// (ll2d's change feed, src/feed/): what alerts about a launch need. `event`
+// names the change's semantic type (`net_changed` makes `launch.net_changed`);
+// empty: the values are kept, no type of its own. `only_to_true`: the type is
+// given only when the new value is true (a webcast going live).
+struct Watch {
+  std::string field_name;
+  std::string event;
+  bool only_to_true = false;
+  const Field* field = nullptr;  // resolved
+};
+
 struct Kind {
   std::string name;  // also the table name
   // Unique in the process (set by Registry::kind): caches of statement texts
@@ -73,6 +85,7 @@ struct Kind {
   IdType id_type = IdType::Integer;
   std::vector<Field> fields;
   std::vector<Derivation> derivations;
+  std::vector<Watch> watched;  // in declaration order
   // Path prefixes LL2's parameter names use, and the paths that answer
   // them here (rocket__spacecraftflight → spacecraftflight).
   std::vector<std::pair<std::string, std::string>> aliases;
@@ -450,6 +463,8 @@ struct KindBuilder {
   KindBuilder& numbered();
   // LL2's Django model class name (Kind::model).
   KindBuilder& model(std::string class_name);
+  // The change log keeps this column's old and new values (Watch).
+  KindBuilder& watch(std::string field, std::string event = {}, bool only_to_true = false);
 };
 
 inline ViewField view_field(std::string key, FieldTypePtr type, std::string text = {}) {

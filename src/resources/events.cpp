@@ -29,7 +29,11 @@ void declare_events(model::Registry& r) {
       .m2m("expeditions", "expedition")
       .m2m("spacestations", "space_station")
       .m2m("program", "program")
-      .m2m("astronauts", "astronaut");
+      .m2m("astronauts", "astronaut")
+      // An event's date is its NET: event.net_changed, as a launch's.
+      .watch("date", "net_changed")
+      .watch("webcast_live", "webcast_live", true)
+      .watch("date_precision");
 
   r.view("EventMini", "event",
          {id(), url("events"), col("name"), nested("info_urls", "InfoURL"),

@@ -118,7 +118,15 @@ void declare_launches(model::Registry& r) {
       // (rocket__spacecraftflight__…); the flights' own launch link reaches
       // them whichever side an import told (see spacecraft_flight.derive).
       .reverse("spacecraftflight", "spacecraft_flight", "launch")
-      .alias("rocket__spacecraftflight", "spacecraftflight");
+      .alias("rocket__spacecraftflight", "spacecraftflight")
+      // What launch alerts need (the change feed): launch.net_changed, ...
+      .watch("net", "net_changed")
+      .watch("window_start", "window_changed")
+      .watch("window_end", "window_changed")
+      .watch("status", "status_changed")
+      .watch("webcast_live", "webcast_live", true)
+      .watch("probability")
+      .watch("net_precision");
   // The vehicle of one launch: its configuration, and the stages, spacecraft
   // and payloads whose foreign key names it. The spacecraft flights go by
   // Django's name for the relation, as LL2's filters spell it

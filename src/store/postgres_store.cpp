@@ -20,6 +20,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "store/change_log.hpp"
 #include "store/migrations.hpp"
 #include "store/read_budget.hpp"
 #include "store/sql_builder.hpp"
@@ -144,7 +145,7 @@ std::string redacted(const std::string& url) {
 
 class PostgresStore final : public Store {
  public:
-  explicit PostgresStore(PGconn* conn) : conn_(conn) {}
+  PostgresStore(PGconn* conn, sql::ChangeLogSettings log) : conn_(conn), log_(std::move(log)) {}
   ~PostgresStore() override { PQfinish(conn_); }
 
   std::optional<Row> load(const Kind& kind, const Value& id) override {
@@ -302,6 +303,19 @@ class PostgresStore final : public Store {
     return out;
   }
 
+  std::vector<Change> changes(const ChangeQuery& query) override {
+    std::vector<Change> out;
+    const sql::Statement s = sql::select_changes(query);
+    for (const Row& row : rows(s.sql, s.params)) out.push_back(sql::change_from_row(row));
+    return out;
+  }
+
+  int64_t last_change() override {
+    const auto found = rows(sql::kSelectLastChange, {});
+    const auto* seq = found.empty() ? nullptr : std::get_if<int64_t>(&found.front().front());
+    return seq != nullptr ? *seq : 0;
+  }
+
   std::vector<Value> unseen_ids(const Kind& kind, const std::string& walk) override {
     const Result r = query(sql::select_unseen_ids(kind), {walk});
     std::vector<Value> ids;
@@ -445,12 +459,7 @@ class PostgresStore final : public Store {
   std::optional<std::string> apply(const WriteBatch& batch) {
     std::optional<std::string> result;
     try {
-      result = sql::write_batch(
-          batch,
-          [this](const std::string& sql, const std::vector<Value>& params) {
-            return run(sql, params);
-          },
-          sql::Dialect::Postgres);
+      result = sql::write_batch(batch, session());
     } catch (const StoreError& e) {
       return std::string(e.what());
     }
@@ -461,14 +470,46 @@ class PostgresStore final : public Store {
     return result;
   }
 
-  // A statement as the error message of `run` wants it (writes).
+  // What sql::write_batch runs its statements through.
+  sql::WriteSession session() {
+    sql::WriteSession s;
+    s.run = [this](const std::string& sql, const std::vector<Value>& params) {
+      return run(sql, params);
+    };
+    s.query = [this](
+                  const std::string& sql,
+                  const std::vector<Value>& params) -> std::variant<std::vector<Row>, std::string> {
+      try {
+        return rows(sql, params);
+      } catch (const StoreError& e) {
+        return std::string(e.what());
+      }
+    };
+    s.changed_rows = [this] { return changed_rows_; };
+    s.dialect = sql::Dialect::Postgres;
+    log_.apply(s);
+    return s;
+  }
+
+  // A statement as the error message of `run` wants it (writes); the rows
+  // it changed are counted.
   std::optional<std::string> run(const std::string& sql, const std::vector<Value>& params) {
     try {
-      query(sql, params);
+      const Result r = query(sql, params);
+      changed_rows_ += std::strtoll(PQcmdTuples(r.get()), nullptr, 10);
       return std::nullopt;
     } catch (const StoreError& e) {
       return std::string(e.what());
     }
+  }
+
+  // Every row of a statement with parameters, all its columns.
+  std::vector<Row> rows(const std::string& sql, const std::vector<Value>& params) {
+    const Result r = query(sql, params);
+    std::vector<Row> out;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      out.push_back(read_row(r.get(), i, 0, PQnfields(r.get())));
+    return out;
   }
 
   // Statements without parameters, several separated by `;`, in one round
@@ -653,6 +694,8 @@ class PostgresStore final : public Store {
   // What the open write transaction changed (for the marks at its commit).
   bool changed_data_ = false;
   std::set<std::string> touched_;
+  int64_t changed_rows_ = 0;  // by this connection's writes (the change log's measure)
+  sql::ChangeLogSettings log_;
   bool commit_pending_ = false;  // see end_read
   uint64_t snapshot_version_ = 0;
   uint64_t next_statement_ = 0;
@@ -1041,7 +1084,7 @@ OpenResult open_postgres(const std::string& url, const OpenOptions& options) {
     if (auto e = migrate(c.get(), options.must_exist, url))
       return refused(fmt::format("{}: {}", redacted(url), *e));
   }
-  out.store = std::make_unique<PostgresStore>(c.release());
+  out.store = std::make_unique<PostgresStore>(c.release(), sql::change_log_settings(options));
   return out;
 }
 

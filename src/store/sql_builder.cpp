@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "json/writer.hpp"
+#include "store/change_log.hpp"
 
 namespace ll2::store::sql {
 
@@ -543,7 +544,9 @@ SchemaPlan schema_plan(const model::Registry& registry, Dialect d) {
        {{"walk", text_type(d), "NOT NULL", false}, {"object_id", text_type(d), "NOT NULL", false}},
        "walk, object_id",
        d == Dialect::Sqlite});
+  plan.tables.push_back(change_table(d));
   plan.indexes = indexes.take();
+  for (auto& i : change_indexes()) plan.indexes.push_back(std::move(i));
   // ll2d's own API keys (ll2d keys; read by the throttle), not an LL2
   // resource: only the key's SHA-256 is kept, the key itself never.
   plan.tables.push_back({"ll2d_api_key",
@@ -1021,6 +1024,15 @@ StatementTexts& texts() {
   return *t;
 }
 
+}  // namespace
+
+const std::string& statement_text(const std::string& key,
+                                  const std::function<std::string()>& build) {
+  return texts().get(key, build);
+}
+
+namespace {
+
 void add_key(std::string& key, uint64_t v) {
   key.append(reinterpret_cast<const char*>(&v), sizeof v);
 }
@@ -1297,49 +1309,85 @@ std::optional<std::string> fill_derived(const WriteBatch& batch, const Runner& r
 
 }  // namespace
 
-std::optional<std::string> write_batch(const WriteBatch& batch, const Runner& run, Dialect d) {
+namespace {
+
+// The statements that delete objects: each row, the link rows it owns and
+// the links that point at it. Other objects' foreign keys to it stay (LL2
+// changes those objects too, and the next page that holds them says what
+// they point at now).
+std::vector<std::string> delete_statements(const Kind& kind) {
+  std::vector<std::string> statements{fmt::format("DELETE FROM {} WHERE id = ?", quote(kind.name))};
+  for (const auto& f : kind.fields) {
+    if (f.relation == model::Relation::ManyToMany || f.relation == model::Relation::Rows)
+      statements.push_back(
+          fmt::format("DELETE FROM {} WHERE owner_id = ?", quote(kind.link_table(f))));
+  }
+  for (const auto& kp : model::registry().kinds()) {
+    for (const auto& f : kp->fields) {
+      if (f.relation == model::Relation::ManyToMany && f.target_kind == &kind)
+        statements.push_back(
+            fmt::format("DELETE FROM {} WHERE target_id = ?", quote(kp->link_table(f))));
+    }
+  }
+  return statements;
+}
+
+std::optional<std::string> write_link(const LinkWrite& link, const Runner& run, Dialect d) {
+  if (link.field->relation == model::Relation::ManyToMany) return write_many(link, run, d);
+  if (link.field->relation == model::Relation::Reverse) return write_reverse(link, run, d);
+  // children: their owner_id
+  return point_rows_at(*link.field->target_kind, "owner_id", link.owner, link.targets, run, d);
+}
+
+// The data of a batch; each change noted in `log` when there is one.
+std::optional<std::string> write_data(const WriteBatch& batch, const WriteSession& s,
+                                      ChangeRecorder* log) {
   std::vector<Value> params;
   std::string key;
+  // What a statement changed, when the log needs to know.
+  const auto changed_since = [&](int64_t before) {
+    return log != nullptr && s.changed_rows() != before;
+  };
+  const auto rows_now = [&] { return log != nullptr ? s.changed_rows() : 0; };
   for (const auto& obj : batch.objects) {
-    if (auto e = write_object(obj, run, params, key)) return e;
+    if (log != nullptr) {
+      auto needed = log->object(obj);
+      if (auto* e = std::get_if<std::string>(&needed)) return std::move(*e);
+      if (!std::get<bool>(needed)) continue;
+    }
+    if (auto e = write_object(obj, s.run, params, key)) return e;
   }
   for (const auto& link : batch.links) {
-    std::optional<std::string> e;
-    if (link.field->relation == model::Relation::ManyToMany)
-      e = write_many(link, run, d);
-    else if (link.field->relation == model::Relation::Reverse)
-      e = write_reverse(link, run, d);
-    else  // children: their owner_id
-      e = point_rows_at(*link.field->target_kind, "owner_id", link.owner, link.targets, run, d);
-    if (e) return e;
+    const int64_t before = rows_now();
+    if (auto e = write_link(link, s.run, s.dialect)) return e;
+    if (changed_since(before)) log->relation(*link.kind, link.owner, *link.field);
   }
   for (const auto& rows : batch.rows) {
-    if (auto e = write_rows(rows, run)) return e;
+    const int64_t before = rows_now();
+    if (auto e = write_rows(rows, s.run)) return e;
+    if (changed_since(before)) log->relation(*rows.field->owner, rows.owner, *rows.field);
   }
   for (const auto& del : batch.deletes) {
-    // The object, the link rows it owns and the links that point at it; other
-    // objects' foreign keys to it stay (LL2 changes those objects too, and the
-    // next page that holds them says what they point at now).
-    std::vector<std::string> statements{
-        fmt::format("DELETE FROM {} WHERE id = ?", quote(del.kind->name))};
-    for (const auto& f : del.kind->fields) {
-      if (f.relation == model::Relation::ManyToMany || f.relation == model::Relation::Rows)
-        statements.push_back(
-            fmt::format("DELETE FROM {} WHERE owner_id = ?", quote(del.kind->link_table(f))));
-    }
-    for (const auto& kp : model::registry().kinds()) {
-      for (const auto& f : kp->fields) {
-        if (f.relation == model::Relation::ManyToMany && f.target_kind == del.kind)
-          statements.push_back(
-              fmt::format("DELETE FROM {} WHERE target_id = ?", quote(kp->link_table(f))));
-      }
-    }
+    const std::vector<std::string> statements = delete_statements(*del.kind);
     for (const auto& id : del.ids) {
-      for (const auto& stmt : statements) {
-        if (auto e = run(stmt, {id})) return e;
+      const int64_t before = rows_now();
+      if (auto e = s.run(statements.front(), {id})) return e;
+      if (changed_since(before)) log->deleted(*del.kind, id);
+      for (size_t i = 1; i < statements.size(); ++i) {
+        if (auto e = s.run(statements[i], {id})) return e;
       }
     }
   }
+  return log != nullptr ? log->flush() : std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> write_batch(const WriteBatch& batch, const WriteSession& s) {
+  const Runner& run = s.run;
+  std::optional<ChangeRecorder> log;
+  if (s.log_changes && batch.changes_data()) log.emplace(s);
+  if (auto e = write_data(batch, s, log ? &*log : nullptr)) return e;
   for (const auto& [key, state] : batch.sync_state) {
     if (auto e = run("INSERT INTO ll2d_sync (key, state) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
                      "SET state = excluded.state",
@@ -1359,7 +1407,7 @@ std::optional<std::string> write_batch(const WriteBatch& batch, const Runner& ru
         return e;
     }
   }
-  return fill_derived(batch, run, d);
+  return fill_derived(batch, run, s.dialect);
 }
 
 ApiKey api_key_from_row(const std::vector<Value>& row) {

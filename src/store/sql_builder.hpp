@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "model/schema.hpp"
@@ -132,6 +133,11 @@ std::string select_path_values(const model::Kind& root, std::string_view path);
 // through a many-valued relation tests.
 std::string select_search_rows(const model::Kind& root, const std::vector<std::string>& paths);
 
+// A write statement's text, built once per `key` and kept for the process:
+// the stores find their prepared write statements by the text's address.
+const std::string& statement_text(const std::string& key,
+                                  const std::function<std::string()>& build);
+
 // The statements that apply a write batch and then fill the derived foreign
 // keys (Kind::derivations) an import left unknown, for the rows the batch
 // can have changed, run in order by `run` inside the caller's transaction;
@@ -141,7 +147,21 @@ std::string select_search_rows(const model::Kind& root, const std::vector<std::s
 // shape: `run` sees the same std::string for the same statement.
 using Runner =
     std::function<std::optional<std::string>(const std::string& sql, const std::vector<Value>&)>;
-std::optional<std::string> write_batch(const WriteBatch& batch, const Runner& run,
-                                       Dialect dialect = Dialect::Sqlite);
+// What the write statements need of a store's open write transaction.
+struct WriteSession {
+  Runner run;
+  // The rows a statement returns (each its columns in order), or the error.
+  std::function<std::variant<std::vector<Row>, std::string>(const std::string& sql,
+                                                            const std::vector<Value>&)>
+      query;
+  // Rows inserted, updated or deleted on this connection so far (only grows).
+  std::function<int64_t()> changed_rows;
+  Dialect dialect = Dialect::Sqlite;
+  // The change log (change_log.hpp): off, the batch is written as it comes.
+  bool log_changes = false;
+  int64_t now = 0;        // the entries' time, in microseconds
+  int64_t retention = 0;  // entries older than this (microseconds) go; 0: kept
+};
+std::optional<std::string> write_batch(const WriteBatch& batch, const WriteSession& session);
 
 }  // namespace ll2::store::sql

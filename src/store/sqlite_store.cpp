@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "store/change_log.hpp"
 #include "store/read_budget.hpp"
 #include "store/sql_builder.hpp"
 #include "store/sqlite_migrations.hpp"
@@ -216,7 +217,7 @@ std::optional<Bytes> read(sqlite3* db) {
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  SqliteStore(sqlite3* db, sql::ChangeLogSettings log) : log_(std::move(log)), db_(db) {}
   ~SqliteStore() override {
     statements_.clear();
     sqlite3_close_v2(db_);
@@ -416,6 +417,19 @@ class SqliteStore final : public Store {
       out.emplace_back(std::get<std::string>(key), std::get<std::string>(state));
     }
     return out;
+  }
+
+  std::vector<Change> changes(const ChangeQuery& query) override {
+    std::vector<Change> out;
+    const sql::Statement s = sql::select_changes(query);
+    for (const Row& row : rows(s.sql, s.params)) out.push_back(sql::change_from_row(row));
+    return out;
+  }
+
+  int64_t last_change() override {
+    const auto found = rows(sql::kSelectLastChange, {});
+    const auto* seq = found.empty() ? nullptr : std::get_if<int64_t>(&found.front().front());
+    return seq != nullptr ? *seq : 0;
   }
 
   std::vector<Value> unseen_ids(const Kind& kind, const std::string& walk) override {
@@ -662,10 +676,7 @@ class SqliteStore final : public Store {
     std::optional<std::string> result;
     const int64_t changes_before = sqlite3_total_changes64(db_);
     try {
-      result =
-          sql::write_batch(batch, [this](const std::string& sql, const std::vector<Value>& params) {
-            return run(sql, params);
-          });
+      result = sql::write_batch(batch, session());
     } catch (const StoreError& e) {  // a statement that did not prepare
       return e.what();
     }
@@ -681,6 +692,35 @@ class SqliteStore final : public Store {
       if (auto e = run(sql::mark_kind_changed(), {kind})) return e;
     }
     return std::nullopt;
+  }
+
+  // What sql::write_batch runs its statements through.
+  sql::WriteSession session() {
+    sql::WriteSession s;
+    s.run = [this](const std::string& sql, const std::vector<Value>& params) {
+      return run(sql, params);
+    };
+    s.query = [this](
+                  const std::string& sql,
+                  const std::vector<Value>& params) -> std::variant<std::vector<Row>, std::string> {
+      try {
+        return rows(sql, params);
+      } catch (const StoreError& e) {
+        return std::string(e.what());
+      }
+    };
+    s.changed_rows = [this] { return sqlite3_total_changes64(db_); };
+    log_.apply(s);
+    return s;
+  }
+
+  // Every row of a statement with parameters, all its columns.
+  std::vector<Row> rows(const std::string& sql, const std::vector<Value>& params) {
+    Statement& st = bound({sql, params});
+    const int width = sqlite3_column_count(st.get());
+    std::vector<Row> out;
+    while (step(st)) out.push_back(read_row(st, width));
+    return out;
   }
 
   // A write statement. Write statements come as the same std::string each
@@ -712,6 +752,7 @@ class SqliteStore final : public Store {
   static constexpr int kWriterCacheKib = 256 * 1024;    // SQLite's default is 2 MiB
   static constexpr int kWriterCheckpointPages = 16384;  // 64 MiB of log; the default is 1000
   bool writer_ = false;  // the connection has written (its cache is a writer's)
+  sql::ChangeLogSettings log_;
   std::unordered_map<const std::string*, Statement*> by_address_;  // write statements
   std::optional<uint64_t> last_write_version_;  // data_version at the last begin_write
   // About 10-50 µs of work between checks of the deadline inside a statement.
@@ -937,7 +978,7 @@ OpenResult open_sqlite(const std::string& path, const OpenOptions& options) {
           "writable open builds them",
           out.note.empty() ? "" : "; ", n);
     }
-    out.store = std::make_unique<SqliteStore>(db);
+    out.store = std::make_unique<SqliteStore>(db, sql::change_log_settings(options));
     return out;
   }
 
@@ -981,7 +1022,7 @@ OpenResult open_sqlite(const std::string& path, const OpenOptions& options) {
     sqlite3_close_v2(db);
     return refused(msg);
   }
-  out.store = std::make_unique<SqliteStore>(db);
+  out.store = std::make_unique<SqliteStore>(db, sql::change_log_settings(options));
   return out;
 }
 

@@ -86,6 +86,33 @@ struct WriteBatch {
   }
 };
 
+// One entry of the change log (table ll2d_change): an object that a write
+// created, changed or deleted, in commit order. Written in the same
+// transaction as the data, so a reader never sees one without the other.
+struct WatchedChange {  // a watched field (model::Watch) that the write set
+  std::string field;
+  Value before;  // stored forms (a date-time in microseconds, a key's id)
+  Value after;
+};
+struct Change {
+  int64_t seq = 0;  // increases with every entry, in commit order
+  int64_t at = 0;   // when it was written: microseconds since the epoch, UTC
+  std::string kind;
+  Value id;
+  std::string op;                   // "created", "updated" or "deleted"
+  std::vector<std::string> fields;  // written (created) or changed (updated)
+  std::vector<std::string> types;   // "launch.updated", "launch.net_changed", ...
+  std::vector<WatchedChange> watched;
+};
+// Which entries Store::changes returns: those after `since`, in order.
+struct ChangeQuery {
+  int64_t since = 0;
+  int64_t limit = 100;
+  std::vector<std::string> kinds;  // empty: every kind
+  std::vector<std::string> types;  // empty: any; else an entry with one of them
+  std::optional<Value> id;         // one object's entries
+};
+
 // One of ll2d's own API keys (`ll2d keys`; the throttle reads them). Only
 // the key's SHA-256 is stored: the key itself is shown once, at creation.
 struct ApiKey {
@@ -190,6 +217,15 @@ class Store {
   virtual std::variant<bool, std::string> revoke_api_key(const std::string&, const std::string&) {
     return std::string("this store keeps no API keys");
   }
+  // The change log's entries (ChangeQuery), and the last entry's sequence
+  // number (0: none). Read like the rest: in the caller's snapshot, if any.
+  virtual std::vector<Change> changes(const ChangeQuery&) {
+    throw StoreError(StoreError::Cause::Failed, "this store keeps no change log");
+  }
+  virtual int64_t last_change() {
+    throw StoreError(StoreError::Cause::Failed, "this store keeps no change log");
+  }
+
   // `ll2d sync`'s bookkeeping: every key and its text, in key order; and the
   // ids of `kind` that the walk `walk` has not marked seen (what vanished
   // upstream). Throw StoreError on failure; a store without them throws.
@@ -261,6 +297,11 @@ struct OpenOptions {
   bool bulk_load = false;
   // SQLite: this connection's page cache in KiB (0: SQLite's default, 2 MiB).
   int64_t cache_kib = 0;
+  // How long the change log keeps entries: older ones go as writes add new
+  // ones. 0: this connection's writes log nothing.
+  std::chrono::seconds changes_retention = std::chrono::hours(24 * 30);
+  // The time of the entries written (tests fix it); unset: the real time.
+  std::function<int64_t()> clock;
 };
 
 // Where a database is: `FILE` or `sqlite:FILE` for SQLite,

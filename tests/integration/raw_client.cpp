@@ -88,6 +88,24 @@ std::pair<std::string, bool> RawConnection::read_to_close(std::chrono::milliseco
   }
 }
 
+std::string RawConnection::read_until(std::string_view needle, std::chrono::milliseconds timeout) {
+  std::string out = std::move(pending_);
+  pending_.clear();
+  const auto deadline = Clock::now() + timeout;
+  while (out.find(needle) == std::string::npos) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) break;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) != 1) continue;
+    char buf[65536];
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
 std::optional<RawResponse> RawConnection::read_response(std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   size_t head_end = std::string::npos;

@@ -59,6 +59,10 @@ class RawConnection {
   // Reads until the server closes (or resets) the connection or the time is
   // up. Returns what arrived and whether the connection ended.
   std::pair<std::string, bool> read_to_close(std::chrono::milliseconds timeout);
+  // Reads until what arrived holds `needle` (or the server closes, or the
+  // time is up), and returns it all: for responses without a length, such
+  // as an event stream.
+  std::string read_until(std::string_view needle, std::chrono::milliseconds timeout);
   // Reads one response (Content-Length framed). Empty when the connection
   // ends first or the time is up.
   std::optional<RawResponse> read_response(std::chrono::milliseconds timeout);

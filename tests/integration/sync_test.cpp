@@ -296,6 +296,92 @@ TEST(Sync, MirrorEndsIdenticalToItsUpstreamAndOneRefreshFollowsItsChanges) {
   EXPECT_EQ(upstream_calls(upstream), quiet);
 }
 
+// The mirror's change log, entries after `since` of `kinds` (all: empty),
+// as `ll2d changes` prints them.
+std::vector<rapidjson::Document> logged(const std::string& db, int64_t since,
+                                        const std::string& kinds = "") {
+  std::vector<std::string> args{"changes", "--db", db, "--since", std::to_string(since)};
+  if (!kinds.empty()) args.insert(args.end(), {"--kinds", kinds});
+  const auto r = run_ll2d(args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<rapidjson::Document> out;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    out.emplace_back();
+    out.back().Parse(line.c_str());
+  }
+  return out;
+}
+
+bool has_type(const rapidjson::Value& entry, const char* type) {
+  for (const auto& t : entry["types"].GetArray()) {
+    if (std::string_view(t.GetString()) == type) return true;
+  }
+  return false;
+}
+
+// The change log of a mirror says what changed upstream: a launch's NET
+// moved, another's status changed, a third deleted, logged in that order
+// and once (a sync with nothing new logs nothing).
+TEST(Sync, AMirrorsChangeLogHoldsExactlyTheUpstreamsChangesOnce) {
+  TempDir dir;
+  const std::string up = dir.file("up.sqlite3");
+  const std::string mirror = dir.file("mirror.sqlite3");
+  make_upstream(up);
+  Server upstream(up, {"--now", kNow, "--no-access-log"});
+  ASSERT_EQ(sync(mirror, upstream).exit_code, 0);
+  const int64_t loaded = query_int64(mirror, "SELECT MAX(seq) FROM ll2d_change");
+  ASSERT_GT(loaded, 0);
+
+  std::string moved_id, status_id, deleted_id;
+  const auto changed =
+      edited_page(world_dir() + "/launches/page_0001.json", dir.file("launches.json"),
+                  [&](rapidjson::Value& results, rapidjson::Document& d) {
+                    auto& a = d.GetAllocator();
+                    moved_id = results[0]["id"].GetString();
+                    results[0]["net"].SetString("2031-05-06T07:08:09Z", a);
+                    results[0]["last_updated"].SetString("2030-01-01T00:00:00Z", a);
+                    status_id = results[1]["id"].GetString();
+                    for (auto& other : results.GetArray()) {  // another status the world has
+                      if (other["status"]["id"] != results[1]["status"]["id"]) {
+                        results[1]["status"].CopyFrom(other["status"], a);
+                        break;
+                      }
+                    }
+                    results[1]["last_updated"].SetString("2030-01-01T00:00:00Z", a);
+                    deleted_id = results[2]["id"].GetString();
+                    results.Erase(results.Begin() + 2, results.End());
+                  });
+  ASSERT_EQ(run_ll2d({"import", "--db", up, changed}).exit_code, 0);
+  {
+    auto opened = store::open_store(backend_db(up));
+    ASSERT_TRUE(opened.store) << opened.error;
+    store::WriteBatch batch;
+    batch.deletes.push_back({model::registry().find_kind("launch"), {deleted_id}});
+    ASSERT_FALSE(opened.store->write(batch));
+  }
+  const std::vector<std::string> level = {"--refresh-every", "0s", "--rewalk-every", "0s"};
+  const auto synced = sync(mirror, upstream, level);
+  ASSERT_EQ(synced.exit_code, 0) << synced.err;
+
+  const auto launches = logged(mirror, loaded, "launch");
+  ASSERT_EQ(launches.size(), 3u) << synced.err;
+  EXPECT_EQ(launches[0]["id"].GetString(), moved_id);
+  EXPECT_TRUE(has_type(launches[0], "launch.net_changed"));
+  EXPECT_FALSE(has_type(launches[0], "launch.status_changed"));
+  EXPECT_STREQ(launches[0]["changes"]["net"]["new"].GetString(), "2031-05-06T07:08:09Z");
+  EXPECT_EQ(launches[1]["id"].GetString(), status_id);
+  EXPECT_TRUE(has_type(launches[1], "launch.status_changed"));
+  EXPECT_FALSE(has_type(launches[1], "launch.net_changed"));
+  EXPECT_EQ(launches[2]["id"].GetString(), deleted_id);
+  EXPECT_STREQ(launches[2]["op"].GetString(), "deleted");
+
+  // Nothing new upstream: nothing new in the log.
+  const int64_t after = query_int64(mirror, "SELECT MAX(seq) FROM ll2d_change");
+  ASSERT_EQ(sync(mirror, upstream, level).exit_code, 0);
+  EXPECT_TRUE(logged(mirror, after).empty());
+}
+
 pid_t spawn_ll2d(std::vector<std::string> args, const std::string& err_file) {
   for (size_t i = 0; i + 1 < args.size(); ++i)
     if (args[i] == "--db") args[i + 1] = backend_db(args[i + 1]);

@@ -50,7 +50,8 @@ std::map<std::string, std::vector<std::string>> table_rows(const std::string& db
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(db,
                      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
-                     "('ll2d_state', 'll2d_kind_state') ORDER BY name",
+                     "('ll2d_state', 'll2d_kind_state', 'll2d_change', 'sqlite_sequence') "
+                     "ORDER BY name",
                      -1, &st, nullptr);
   while (sqlite3_step(st) == SQLITE_ROW)
     tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
@@ -76,6 +77,27 @@ std::string dump_tables(const std::string& db_path) {
     out += table + "\n";
     for (const auto& r : rows) out += "  " + r + "\n";
   }
+  return out;
+}
+
+std::string dump_changes(const std::string& db_path) {
+  std::string out;
+  sqlite3* db = nullptr;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
+      sqlite3_prepare_v2(db,
+                         "SELECT seq, kind, object_id, op, fields, types, watched FROM "
+                         "ll2d_change ORDER BY seq",
+                         -1, &st, nullptr) == SQLITE_OK) {
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      for (int c = 0; c < sqlite3_column_count(st); ++c) out += column_text(st, c) + '|';
+      out += '\n';
+    }
+  } else {
+    ADD_FAILURE() << "cannot read the change log of " << db_path;
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
   return out;
 }
 

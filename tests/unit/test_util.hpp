@@ -54,7 +54,8 @@ inline std::string page_of(const std::vector<std::string>& results) {
 
 // What an SQLite database holds, whatever order it was written in: every
 // table's rows but ll2d's generations (ll2d_state and ll2d_kind_state count
-// writes, which differ between ways of writing the same data), by table name.
+// writes, which differ between ways of writing the same data) and the change
+// log (which says how it was written: dump_changes), by table name.
 // Each row is its values in column order, each followed by '|' and written
 // with its type: `null`, `i` and the integer, `f` and the double to 17
 // digits, `t` and the text, `b` and the blob's bytes. A table's rows are
@@ -64,6 +65,9 @@ std::map<std::string, std::vector<std::string>> table_rows(const std::string& db
 // table_rows as one string to compare: each table's name on a line, then
 // its rows on lines of their own, indented by two spaces.
 std::string dump_tables(const std::string& db_path);
+// The change log of a SQLite file, one entry a line in order, without the
+// time of each (store/change_log.hpp). dump_tables leaves it out.
+std::string dump_changes(const std::string& db_path);
 
 // Engine options for a test of what is answered, not of the time budget
 // (which has tests of its own): no budget, so that a slow or loaded machine

@@ -1,0 +1,300 @@
+#include "store/change_log.hpp"
+
+#include <fmt/format.h>
+#include <rapidjson/document.h>
+
+#include <algorithm>
+
+#include "json/writer.hpp"
+#include "util/text.hpp"
+
+namespace ll2::store::sql {
+
+using model::Field;
+using model::Kind;
+
+TableDef change_table(Dialect d) {
+  const bool pg = d == Dialect::Postgres;
+  const std::string text = pg ? "TEXT COLLATE \"C\"" : "TEXT";
+  const std::string integer = pg ? "BIGINT" : "INTEGER";
+  return {"ll2d_change",
+          {{"seq", integer,
+            pg ? "GENERATED ALWAYS AS IDENTITY PRIMARY KEY" : "PRIMARY KEY AUTOINCREMENT", false},
+           {"written_at", integer, "NOT NULL", false},
+           {"kind", text, "NOT NULL", false},
+           {"object_id", text, "NOT NULL", false},
+           {"op", text, "NOT NULL", false},
+           {"fields", text, "NOT NULL", false},
+           {"types", text, "NOT NULL", false},
+           {"watched", text, "", false}},
+          {},
+          false};
+}
+
+std::vector<IndexDef> change_indexes() {
+  // Retention drops by time; a stream of one launch reads by object.
+  return {{"ll2d_change__written_at", "ll2d_change", {"written_at"}, false},
+          {"ll2d_change__object_id", "ll2d_change", {"object_id", "seq"}, false}};
+}
+
+void ChangeLogSettings::apply(WriteSession& session) const {
+  session.log_changes = retention.count() > 0;
+  if (!session.log_changes) return;
+  session.now = clock ? clock()
+                      : std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  session.retention = std::chrono::duration_cast<std::chrono::microseconds>(retention).count();
+}
+
+ChangeLogSettings change_log_settings(const OpenOptions& options) {
+  return {options.changes_retention, options.clock};
+}
+
+namespace {
+
+std::string id_text(const Value& id) {
+  if (const auto* i = std::get_if<int64_t>(&id)) return std::to_string(*i);
+  if (const auto* s = std::get_if<std::string>(&id)) return *s;
+  return {};
+}
+
+void write_value(json::Writer& w, const Value& v) {
+  if (const auto* i = std::get_if<int64_t>(&v))
+    w.integer(*i);
+  else if (const auto* d = std::get_if<double>(&v))
+    w.number(*d);
+  else if (const auto* s = std::get_if<std::string>(&v))
+    w.string(*s);
+  else
+    w.null();
+}
+
+Value read_value(const rapidjson::Value& v) {
+  if (v.IsInt64()) return v.GetInt64();
+  if (v.IsNumber()) return v.GetDouble();
+  if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
+  return std::monostate{};
+}
+
+const Value* written_value(const ObjectWrite& write, const Field* field) {
+  for (const auto& [f, v] : write.values) {
+    if (f == field) return &v;
+  }
+  return nullptr;
+}
+
+bool truthy(const Value& v) {
+  const auto* i = std::get_if<int64_t>(&v);
+  return i != nullptr && *i != 0;
+}
+
+void add_type(Change& c, std::string type) {
+  if (std::find(c.types.begin(), c.types.end(), type) == c.types.end())
+    c.types.push_back(std::move(type));
+}
+
+void add_field(Change& c, const std::string& name) {
+  if (std::find(c.fields.begin(), c.fields.end(), name) == c.fields.end()) c.fields.push_back(name);
+}
+
+// SELECT 1, then per written field whether the write changes it (0/1),
+// then the kind's watched columns, of the object's stored row.
+const std::string& compare_statement(const ObjectWrite& write, std::string& key) {
+  key.assign("C");
+  key += std::to_string(write.kind->serial);
+  for (const auto& [field, _] : write.values)
+    key += "," + std::to_string(field - write.kind->fields.data());
+  return statement_text(key, [&] {
+    std::string select = "SELECT 1";
+    for (const auto& [field, _] : write.values) {
+      std::string differs;
+      if (keeps_integer_form(*field))
+        differs = fmt::format("o.{} IS DISTINCT FROM ? OR ", quote(integer_form_column(*field)));
+      differs += fmt::format("o.{} IS DISTINCT FROM ?", quote(column_name(*field)));
+      select += fmt::format(", CASE WHEN {} THEN 1 ELSE 0 END", differs);
+    }
+    for (const auto& w : write.kind->watched) select += ", o." + quote(column_name(*w.field));
+    return fmt::format("{} FROM {} o WHERE o.id = ?", select, quote(write.kind->name));
+  });
+}
+
+}  // namespace
+
+Change& ChangeRecorder::entry(const Kind& kind, const Value& id, const char* op) {
+  const auto [it, added] = index_.try_emplace({&kind, id}, entries_.size());
+  if (added) {
+    Change c;
+    c.at = s_.now;
+    c.kind = kind.name;
+    c.id = id;
+    c.op = op;
+    c.types.push_back(kind.name + "." + op);
+    entries_.push_back(std::move(c));
+  }
+  return entries_[it->second];
+}
+
+std::variant<bool, std::string> ChangeRecorder::object(const ObjectWrite& write) {
+  const Kind& kind = *write.kind;
+  params_.clear();
+  for (const auto& [field, value] : write.values) {
+    if (keeps_integer_form(*field)) params_.push_back(integer_form(value));
+    params_.push_back(value);
+  }
+  params_.push_back(write.id);
+  auto rows = s_.query(compare_statement(write, key_), params_);
+  if (auto* e = std::get_if<std::string>(&rows)) return std::move(*e);
+  const auto& found = std::get<std::vector<Row>>(rows);
+  if (found.empty()) {
+    Change& c = entry(kind, write.id, "created");
+    for (const auto& [field, value] : write.values) add_field(c, field->name);
+    for (const auto& w : kind.watched) {
+      if (const Value* v = written_value(write, w.field))
+        c.watched.push_back({w.field_name, {}, *v});
+    }
+    return true;
+  }
+  const Row& row = found.front();
+  std::vector<const Field*> changed;
+  for (size_t i = 0; i < write.values.size(); ++i) {
+    if (truthy(row[1 + i])) changed.push_back(write.values[i].first);
+  }
+  if (changed.empty()) return false;
+  Change& c = entry(kind, write.id, "updated");
+  for (const Field* f : changed) add_field(c, f->name);
+  const size_t watched_at = 1 + write.values.size();
+  for (size_t i = 0; i < kind.watched.size(); ++i) {
+    const model::Watch& w = kind.watched[i];
+    if (std::find(changed.begin(), changed.end(), w.field) == changed.end()) continue;
+    const Value& after = *written_value(write, w.field);
+    c.watched.push_back({w.field_name, row[watched_at + i], after});
+    if (!w.event.empty() && (!w.only_to_true || truthy(after)))
+      add_type(c, kind.name + "." + w.event);
+  }
+  return true;
+}
+
+void ChangeRecorder::relation(const Kind& kind, const Value& owner, const Field& field) {
+  add_field(entry(kind, owner, "updated"), field.name);
+}
+
+void ChangeRecorder::deleted(const Kind& kind, const Value& id) {
+  Change& c = entry(kind, id, "deleted");
+  if (c.op != "deleted") {  // written, then deleted, in one batch: gone
+    c.op = "deleted";
+    c.fields.clear();
+    c.watched.clear();
+    c.types = {kind.name + ".deleted"};
+  }
+}
+
+std::optional<std::string> ChangeRecorder::flush() {
+  if (entries_.empty()) return std::nullopt;
+  static const std::string insert =
+      "INSERT INTO ll2d_change (written_at, kind, object_id, op, fields, types, watched) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)";
+  for (const Change& c : entries_) {
+    // Types are stored ` a b `, so that one is matched as `% a %`.
+    std::string types = " ";
+    for (const auto& t : c.types) types += t + " ";
+    Value watched;
+    if (!c.watched.empty()) {
+      std::string out;
+      json::Writer w(out);
+      w.begin_array();
+      for (const auto& v : c.watched) {
+        w.begin_array();
+        w.string(v.field);
+        write_value(w, v.before);
+        write_value(w, v.after);
+        w.end_array();
+      }
+      w.end_array();
+      watched = std::move(out);
+    }
+    if (auto e = s_.run(insert, {c.at, c.kind, id_text(c.id), c.op,
+                                 fmt::format("{}", fmt::join(c.fields, " ")), types, watched}))
+      return e;
+  }
+  entries_.clear();
+  index_.clear();
+  if (s_.retention <= 0) return std::nullopt;
+  static const std::string expire = "DELETE FROM ll2d_change WHERE written_at < ?";
+  return s_.run(expire, {s_.now - s_.retention});
+}
+
+Statement select_changes(const ChangeQuery& q) {
+  Statement st;
+  st.sql =
+      "SELECT seq, written_at, kind, object_id, op, fields, types, watched FROM ll2d_change "
+      "WHERE seq > ?";
+  st.params.emplace_back(q.since);
+  const auto any_of = [&](const std::vector<std::string>& values, const char* test) {
+    if (values.empty()) return;
+    st.sql += " AND (";
+    for (size_t i = 0; i < values.size(); ++i) {
+      st.sql += i == 0 ? "" : " OR ";
+      st.sql += test;
+    }
+    st.sql += ")";
+  };
+  any_of(q.kinds, "kind = ?");
+  for (const auto& k : q.kinds) st.params.emplace_back(k);
+  // LIKE with `\` escaping its wildcards (`_` is in every type's name).
+  any_of(q.types, "types LIKE ? ESCAPE '\\'");
+  for (const auto& t : q.types) {
+    std::string pattern = "% ";
+    for (const char ch : t) {
+      if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
+      pattern += ch;
+    }
+    st.params.emplace_back(pattern + " %");
+  }
+  if (q.id) {
+    st.sql += " AND object_id = ?";
+    st.params.emplace_back(id_text(*q.id));
+  }
+  st.sql += " ORDER BY seq LIMIT ?";
+  st.params.emplace_back(q.limit);
+  return st;
+}
+
+Change change_from_row(const Row& row) {
+  const auto text = [&](size_t i) {
+    const auto* s = std::get_if<std::string>(&row[i]);
+    return s != nullptr ? *s : std::string();
+  };
+  const auto integer = [&](size_t i) {
+    const auto* v = std::get_if<int64_t>(&row[i]);
+    return v != nullptr ? *v : 0;
+  };
+  Change c;
+  c.seq = integer(0);
+  c.at = integer(1);
+  c.kind = text(2);
+  c.op = text(4);
+  const Kind* kind = model::registry().find_kind(c.kind);
+  const std::string id = text(3);
+  c.id = id;
+  if (kind != nullptr && kind->id_type == model::IdType::Integer)
+    c.id = static_cast<int64_t>(std::strtoll(id.c_str(), nullptr, 10));
+  const auto words = [](const std::string& list, std::vector<std::string>& into) {
+    for (const auto word : text::split_stripped(list, ' ')) {
+      if (!word.empty()) into.emplace_back(word);
+    }
+  };
+  words(text(5), c.fields);
+  words(text(6), c.types);
+  rapidjson::Document doc;
+  const std::string watched = text(7);
+  if (!watched.empty() && !doc.Parse(watched.c_str()).HasParseError() && doc.IsArray()) {
+    for (const auto& item : doc.GetArray()) {
+      if (!item.IsArray() || item.Size() != 3 || !item[0].IsString()) continue;
+      c.watched.push_back({item[0].GetString(), read_value(item[1]), read_value(item[2])});
+    }
+  }
+  return c;
+}
+
+}  // namespace ll2::store::sql

@@ -1,0 +1,69 @@
+// The change log (table ll2d_change): one entry per object a write batch
+// creates, changes or deletes, written by sql::write_batch inside the
+// batch's transaction. The entry names the fields that changed and keeps
+// the old and new values of the kind's watched fields (model::Watch), and
+// its semantic types: `<kind>.created|updated|deleted` and one per watched
+// event (`launch.net_changed`). The feed (src/feed/) serves it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "model/schema.hpp"
+#include "store/sql_builder.hpp"
+#include "store/store.hpp"
+
+namespace ll2::store::sql {
+
+// The table (its sequence never reuses a number, even once retention has
+// emptied it) and its indexes.
+TableDef change_table(Dialect dialect);
+std::vector<IndexDef> change_indexes();
+
+// What a store's writes log (from its OpenOptions), applied to each
+// batch's session.
+struct ChangeLogSettings {
+  std::chrono::seconds retention{0};  // 0: nothing is logged
+  std::function<int64_t()> clock;     // microseconds; unset: the real time
+  void apply(WriteSession& session) const;
+};
+ChangeLogSettings change_log_settings(const OpenOptions& options);
+
+// Collects one batch's entries while write_batch applies it, and writes
+// them (dropping entries past retention) at the end.
+class ChangeRecorder {
+ public:
+  explicit ChangeRecorder(const WriteSession& session) : s_(session) {}
+
+  // Before an object's write: compares it with the stored row as the
+  // write's own statement would (`IS DISTINCT FROM`). Returns whether the
+  // write is needed (false: the row holds every value already), or the error.
+  std::variant<bool, std::string> object(const ObjectWrite& write);
+  // A relation of an object that a write changed (its rows moved).
+  void relation(const model::Kind& kind, const Value& owner, const model::Field& field);
+  void deleted(const model::Kind& kind, const Value& id);
+  std::optional<std::string> flush();
+
+ private:
+  Change& entry(const model::Kind& kind, const Value& id, const char* op);
+
+  const WriteSession& s_;
+  std::vector<Change> entries_;
+  std::map<std::pair<const model::Kind*, Value>, size_t> index_;  // into entries_
+  std::vector<Value> params_;
+  std::string key_;
+};
+
+// Store::changes's statement, and an entry from its row.
+Statement select_changes(const ChangeQuery& query);
+Change change_from_row(const Row& row);
+inline constexpr const char* kSelectLastChange = "SELECT COALESCE(MAX(seq), 0) FROM ll2d_change";
+
+}  // namespace ll2::store::sql

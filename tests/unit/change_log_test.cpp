@@ -1,0 +1,164 @@
+// What the change log records of a write batch (store/change_log.hpp), on a
+// SQLite store: an entry per object created, changed or deleted, with the
+// fields that changed and the watched ones' old and new values, nothing for
+// a write that changes nothing, nothing of a batch that is undone, and
+// nothing past its retention.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "model/schema.hpp"
+#include "store/store.hpp"
+#include "test_util.hpp"
+
+namespace ll2::store {
+namespace {
+
+const model::Kind& kind(std::string_view name) {
+  return *model::registry().find_kind(name);
+}
+
+ObjectWrite object(std::string_view kind_name, Value id,
+                   std::vector<std::pair<std::string, Value>> values) {
+  ObjectWrite w{&kind(kind_name), std::move(id), {}};
+  for (auto& [field, value] : values) w.values.emplace_back(w.kind->field(field), std::move(value));
+  return w;
+}
+
+WriteBatch batch_of(std::vector<ObjectWrite> objects) {
+  WriteBatch b;
+  b.objects = std::move(objects);
+  return b;
+}
+
+const std::string kLaunch = "e3df2ecd-c239-472f-95e4-2b89b4f75800";
+
+struct Fixture {
+  test::TempDir dir;
+  int64_t now = 1'000'000'000'000'000;  // microseconds; the clock of the entries
+  std::unique_ptr<Store> store;
+
+  explicit Fixture(std::chrono::seconds retention = std::chrono::hours(24)) {
+    OpenOptions options;
+    options.changes_retention = retention;
+    options.clock = [this] { return now; };
+    auto opened = open_sqlite(dir.file("log.sqlite3"), options);
+    EXPECT_TRUE(opened.store) << opened.error;
+    store = std::move(opened.store);
+  }
+
+  void write(const WriteBatch& b) { ASSERT_FALSE(store->write(b)); }
+  std::vector<Change> all() { return store->changes({0, 1000, {}, {}, {}}); }
+};
+
+WriteBatch a_launch(int64_t net, int64_t status) {
+  return batch_of(
+      {object("launch_status", status, {{"name", "S" + std::to_string(status)}}),
+       object("launch", kLaunch, {{"name", "A launch"}, {"net", net}, {"status", status}})});
+}
+
+TEST(ChangeLog, CreatedUpdatedAndNothingForAWriteThatChangesNothing) {
+  Fixture f;
+  f.write(a_launch(100, 1));
+  auto log = f.all();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[1].kind, "launch");
+  EXPECT_EQ(log[1].op, "created");
+  EXPECT_EQ(log[1].at, f.now);
+  EXPECT_EQ(log[1].fields, (std::vector<std::string>{"name", "net", "status"}));
+  EXPECT_EQ(log[1].types, std::vector<std::string>{"launch.created"});
+
+  f.write(a_launch(100, 1));  // the same again
+  EXPECT_EQ(f.all().size(), 2u);
+
+  f.write(a_launch(200, 1));  // the NET moves
+  log = f.all();
+  ASSERT_EQ(log.size(), 3u);
+  const Change& moved = log[2];
+  EXPECT_GT(moved.seq, log[1].seq);
+  EXPECT_EQ(moved.op, "updated");
+  EXPECT_EQ(moved.fields, std::vector<std::string>{"net"});
+  EXPECT_EQ(moved.types, (std::vector<std::string>{"launch.updated", "launch.net_changed"}));
+  ASSERT_EQ(moved.watched.size(), 1u);
+  EXPECT_EQ(moved.watched[0].field, "net");
+  EXPECT_EQ(moved.watched[0].before, Value(int64_t{100}));
+  EXPECT_EQ(moved.watched[0].after, Value(int64_t{200}));
+  EXPECT_EQ(std::get<std::string>(moved.id), kLaunch);
+}
+
+TEST(ChangeLog, AWebcastGoingLiveIsATypeGoingOffIsNot) {
+  Fixture f;
+  f.write(batch_of({object("launch", kLaunch, {{"webcast_live", int64_t{0}}})}));
+  f.write(batch_of({object("launch", kLaunch, {{"webcast_live", int64_t{1}}})}));
+  f.write(batch_of({object("launch", kLaunch, {{"webcast_live", int64_t{0}}})}));
+  const auto log = f.all();
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[1].types, (std::vector<std::string>{"launch.updated", "launch.webcast_live"}));
+  EXPECT_EQ(log[2].types, std::vector<std::string>{"launch.updated"});
+}
+
+TEST(ChangeLog, RelationsThatChangeAreNamedOnTheirOwner) {
+  Fixture f;
+  WriteBatch b = a_launch(100, 1);
+  b.objects.push_back(object("program", int64_t{7}, {{"name", "A program"}}));
+  f.write(b);
+  WriteBatch linked;
+  linked.links.push_back({&kind("launch"), kind("launch").field("program"), kLaunch, {int64_t{7}}});
+  f.write(linked);
+  f.write(linked);  // already so
+  const auto log = f.all();
+  ASSERT_EQ(log.size(), 4u);
+  EXPECT_EQ(log[3].op, "updated");
+  EXPECT_EQ(log[3].fields, std::vector<std::string>{"program"});
+}
+
+TEST(ChangeLog, ADeleteIsLoggedOnlyForAnObjectThatWasThere) {
+  Fixture f;
+  f.write(a_launch(100, 1));
+  WriteBatch gone;
+  gone.deletes.push_back({&kind("launch"), {kLaunch, std::string("not-there")}});
+  f.write(gone);
+  const auto log = f.all();
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[2].op, "deleted");
+  EXPECT_EQ(log[2].types, std::vector<std::string>{"launch.deleted"});
+  EXPECT_EQ(f.store->changes({0, 10, {}, {"launch.deleted"}, {}}).size(), 1u);
+  EXPECT_EQ(f.store->changes({0, 10, {"launch_status"}, {}, {}}).size(), 1u);
+  EXPECT_EQ(f.store->changes({0, 10, {}, {}, Value(kLaunch)}).size(), 2u);
+  EXPECT_EQ(f.store->last_change(), log[2].seq);
+}
+
+TEST(ChangeLog, AnUndoneTransactionLeavesNoEntry) {
+  Fixture f;
+  ASSERT_FALSE(f.store->begin_write());
+  ASSERT_FALSE(f.store->write_part(a_launch(100, 1)));
+  f.store->abort_write();
+  EXPECT_TRUE(f.all().empty());
+  EXPECT_EQ(f.store->last_change(), 0);
+}
+
+TEST(ChangeLog, EntriesPastTheRetentionGoAndTheSequenceNeverRestarts) {
+  Fixture f(std::chrono::seconds(60));
+  f.write(a_launch(100, 1));
+  const int64_t first_end = f.store->last_change();
+  f.now += 61'000'000;
+  f.write(a_launch(200, 1));
+  const auto log = f.all();
+  ASSERT_EQ(log.size(), 1u);  // only the write of a minute later
+  EXPECT_EQ(log[0].seq, first_end + 1);
+  f.now += 61'000'000;
+  f.write(a_launch(300, 1));
+  ASSERT_EQ(f.all().size(), 1u);
+  EXPECT_EQ(f.all()[0].seq, first_end + 2);
+}
+
+TEST(ChangeLog, ZeroRetentionLogsNothing) {
+  Fixture f(std::chrono::seconds(0));
+  f.write(a_launch(100, 1));
+  EXPECT_TRUE(f.all().empty());
+  // The data is written all the same.
+  EXPECT_TRUE(f.store->load(kind("launch"), kLaunch));
+}
+
+}  // namespace
+}  // namespace ll2::store
