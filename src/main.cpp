@@ -28,6 +28,8 @@
 #include "http/throttle.hpp"
 #include "ingest/generator.hpp"
 #include "ingest/importer.hpp"
+#include "notify/hooks.hpp"
+#include "notify/worker.hpp"
 #include "store/migrations.hpp"
 #include "store/store.hpp"
 #include "sync/syncer.hpp"
@@ -277,6 +279,74 @@ std::string utc_now() {
 
 // `ll2d keys add|list|revoke`: API keys for throttled serving. A key is 32
 // random bytes in hex; only its SHA-256 is stored, so it is printed once.
+// `ll2d hooks`: what the command line says.
+struct HookArgs {
+  std::string url, types, kinds, secret, state;
+  std::vector<std::string> filters;
+  int64_t id = 0;
+  int64_t limit = 50;
+};
+
+std::string hook_query(const HookArgs& args) {
+  std::vector<std::string> parts;
+  if (!args.types.empty()) parts.push_back("types=" + args.types);
+  if (!args.kinds.empty()) parts.push_back("kinds=" + args.kinds);
+  for (const auto& f : args.filters) parts.push_back(f);
+  return fmt::format("{}", fmt::join(parts, "&"));
+}
+
+int64_t now_micros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int run_hooks(const std::string& command, const std::string& db, const HookArgs& args) {
+  auto opened = ll2::store::open_store(db, {ll2::store::OpenOptions::Access::ReadWrite, true});
+  if (!opened.store) {
+    fmt::print(stderr, "ll2d hooks: {}\n", opened.error);
+    return 2;
+  }
+  ll2::store::Store& store = *opened.store;
+  const auto fail = [](const std::string& e) {
+    fmt::print(stderr, "ll2d hooks: {}\n", e);
+    return 1;
+  };
+  if (command == "add") {
+    auto added =
+        ll2::notify::add_hook(store, args.url, hook_query(args), args.secret, now_micros());
+    if (auto* e = std::get_if<std::string>(&added)) return fail(*e);
+    const auto& hook = std::get<ll2::notify::Hook>(added);
+    fmt::print("hook {}: {} ({}), from change {} on\n", hook.id, hook.url,
+               hook.query.empty() ? "every change" : hook.query, hook.cursor);
+    return 0;
+  }
+  if (command == "remove") {
+    auto removed = ll2::notify::remove_hook(store, args.id);
+    if (auto* e = std::get_if<std::string>(&removed)) return fail(*e);
+    if (!std::get<bool>(removed)) return fail(fmt::format("no hook {}", args.id));
+    fmt::print("hook {} removed\n", args.id);
+    return 0;
+  }
+  if (command == "list") {
+    auto hooks = ll2::notify::list_hooks(store);
+    if (auto* e = std::get_if<std::string>(&hooks)) return fail(*e);
+    for (const auto& h : std::get<std::vector<ll2::notify::Hook>>(hooks)) {
+      fmt::print("{}\t{}\t{}\tsigned: {}\tplanned up to change {}\n", h.id, h.url,
+                 h.query.empty() ? "every change" : h.query, h.secret.empty() ? "no" : "yes",
+                 h.cursor);
+    }
+    return 0;
+  }
+  auto deliveries = ll2::notify::list_deliveries(store, args.id, args.state, args.limit);
+  if (auto* e = std::get_if<std::string>(&deliveries)) return fail(*e);
+  for (const auto& d : std::get<std::vector<ll2::notify::Delivery>>(deliveries)) {
+    fmt::print("hook {}\tchange {}\t{}\t{} attempts\tstatus {}\t{}\n", d.hook, d.seq, d.state,
+               d.attempts, d.status, d.error);
+  }
+  return 0;
+}
+
 int run_keys(const std::string& command, const std::string& db, const std::string& label,
              const std::string& rate, const std::string& prefix) {
   if (!rate.empty()) {
@@ -781,6 +851,56 @@ int run(int argc, char** argv) {
                     "Mirror this LL2 into --db in the background while serving (as ll2d sync)");
   add_sync_options(serve, serve_sync_args, "sync-");
   add_retention_option(serve, retention);
+  std::string reminders = "24h,1h,10m";
+  serve
+      ->add_option("--reminders", reminders,
+                   "When the change feed reminds of a launch's NET (an event's date) before it: "
+                   "a list of leads, or none")
+      ->capture_default_str();
+
+  std::string hook_retry = "10s";
+  int hook_attempts = 12;
+  int hook_timeout = 10;
+  serve
+      ->add_option("--hook-retry", hook_retry,
+                   "How long before a failed webhook delivery is tried again (doubles each time, "
+                   "up to an hour)")
+      ->capture_default_str();
+  serve
+      ->add_option("--hook-attempts", hook_attempts,
+                   "Attempts before a webhook delivery is given up (dead)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve->add_option("--hook-timeout", hook_timeout, "Seconds a webhook receiver may take")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+
+  auto* hooks = app.add_subcommand("hooks", "Manage webhooks: POSTs of what the change log says");
+  hooks->require_subcommand(1);
+  HookArgs hook_args;
+  auto* hooks_add =
+      hooks->add_subcommand("add", "Add a webhook; it receives what is logged from now on");
+  hooks_add->add_option("--db", db, kDbHelp)->capture_default_str();
+  hooks_add->add_option("--url", hook_args.url, "Where to POST (http:// or https://)")->required();
+  hooks_add->add_option("--types", hook_args.types,
+                        "Only entries of these types (launch.status_changed,launch.reminder)");
+  hooks_add->add_option("--kinds", hook_args.kinds, "Only these kinds (launch,event)");
+  hooks_add->add_option("--filter", hook_args.filters,
+                        "A launch filter, NAME=VALUE (lsp__id=121); repeatable");
+  hooks_add->add_option("--secret", hook_args.secret,
+                        "Sign each POST with HMAC-SHA256 of this secret (X-Ll2d-Signature-256)");
+  auto* hooks_list = hooks->add_subcommand("list", "List webhooks and their deliveries' states");
+  hooks_list->add_option("--db", db, kDbHelp)->capture_default_str();
+  auto* hooks_remove = hooks->add_subcommand("remove", "Remove a webhook and its deliveries");
+  hooks_remove->add_option("--db", db, kDbHelp)->capture_default_str();
+  hooks_remove->add_option("id", hook_args.id, "The webhook's id, as list shows it")->required();
+  auto* hooks_deliveries = hooks->add_subcommand(
+      "deliveries", "List deliveries, newest first (dead ones: --state dead)");
+  hooks_deliveries->add_option("--db", db, kDbHelp)->capture_default_str();
+  hooks_deliveries->add_option("--hook", hook_args.id, "Only this webhook's");
+  hooks_deliveries->add_option("--state", hook_args.state, "pending, delivered or dead");
+  hooks_deliveries->add_option("--limit", hook_args.limit, "At most this many")
+      ->capture_default_str();
 
   auto* changes = app.add_subcommand(
       "changes", "Print the change log (what imports and syncs changed) as JSON lines");
@@ -805,6 +925,13 @@ int run(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
+  if (*hooks) {
+    const char* command = *hooks_add      ? "add"
+                          : *hooks_remove ? "remove"
+                          : *hooks_list   ? "list"
+                                          : "deliveries";
+    return run_hooks(command, db, hook_args);
+  }
   if (*keys) {
     const char* command = *keys_add ? "add" : *keys_revoke ? "revoke" : "list";
     return run_keys(command, db, key_label, key_own_rate, key_prefix);
@@ -1028,6 +1155,40 @@ int run(int argc, char** argv) {
     sync_client = ll2::sync::make_curl_client(client_options(serve_sync_args));
     syncer = std::make_unique<ll2::sync::Syncer>(*sync_store, *sync_client, options);
     syncing = std::thread([&] { sync_result = syncer->run(); });
+  }
+  // The feed's reminders, written by one node of those on the database.
+  const auto leads = ll2::notify::parse_reminders(reminders);
+  if (!leads) {
+    fmt::print(stderr, "ll2d serve: --reminders {}: expected leads such as 24h,1h,10m, or none\n",
+               reminders);
+    return 2;
+  }
+  const auto first_retry = ll2::sync::parse_duration(hook_retry);
+  if (!first_retry || *first_retry <= 0) {
+    fmt::print(stderr, "ll2d serve: --hook-retry {}: expected 10s, 1m, ...\n", hook_retry);
+    return 2;
+  }
+  std::unique_ptr<ll2::notify::Worker> feed_worker;
+  if (open_options.access != Access::ReadOnly) {
+    ll2::notify::WorkerOptions worker_options;
+    worker_options.reminders = *leads;
+    ll2::notify::DelivererOptions hook_options;
+    hook_options.max_attempts = hook_attempts;
+    hook_options.first_retry = *first_retry * 1000;
+    hook_options.base = public_url;
+    hook_options.post = ll2::notify::curl_poster(std::chrono::seconds(hook_timeout));
+    worker_options.hooks = hook_options;
+    if (engine_options.now) {
+      const int64_t fixed = *engine_options.now;
+      worker_options.clock = [fixed] { return fixed; };
+    }
+    feed_worker = std::make_unique<ll2::notify::Worker>(
+        [db, write_options] {
+          auto opened = ll2::store::open_store(db, write_options);
+          if (!opened.store) throw std::runtime_error(opened.error);
+          return std::move(opened.store);
+        },
+        worker_options);
   }
   const int served = ll2::http::serve(engine, server, [&](uint16_t port) {
     // An IPv6 address is bracketed in a URL (RFC 3986 3.2.2).

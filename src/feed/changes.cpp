@@ -17,6 +17,7 @@ using model::Kind;
 std::vector<std::string> types_of(const Kind& kind) {
   std::vector<std::string> out;
   for (const char* op : {"created", "updated", "deleted"}) out.push_back(kind.name + "." + op);
+  if (kind.remind_of != nullptr) out.push_back(kind.name + ".reminder");
   for (const auto& w : kind.watched) {
     std::string type = kind.name + "." + w.event;
     if (!w.event.empty() && std::find(out.begin(), out.end(), type) == out.end())
@@ -185,7 +186,8 @@ void write_change(json::Writer& out, const store::Change& c, store::Store& store
   out.end_array();
   out.key("changes");
   out.begin_object();
-  for (const auto& w : c.watched) {
+  // (A reminder's watched value is the time it reminds of, under "reminder".)
+  for (const auto& w : c.reminder_before > 0 ? std::vector<store::WatchedChange>() : c.watched) {
     const Field* f = kind != nullptr ? kind->field(w.field) : nullptr;
     out.key(w.field);
     out.begin_object();
@@ -196,6 +198,19 @@ void write_change(json::Writer& out, const store::Change& c, store::Store& store
     out.end_object();
   }
   out.end_object();
+  if (c.reminder_before > 0) {
+    out.key("reminder");
+    out.begin_object();
+    out.key("before_seconds");
+    out.integer(c.reminder_before / 1'000'000);
+    out.key("at");
+    const int64_t* at = c.watched.empty() ? nullptr : std::get_if<int64_t>(&c.watched[0].after);
+    if (at != nullptr)
+      out.string(datetime::format_datetime(*at));
+    else
+      out.null();
+    out.end_object();
+  }
   out.key("url");
   const std::string path = object_path(kind, c.id);
   if (path.empty())

@@ -16,7 +16,7 @@
 namespace ll2::feed {
 
 // The types an entry of `kind` can carry: `<kind>.created`, `.updated`,
-// `.deleted` and one per watched event, in that order.
+// `.deleted`, `.reminder` when it has reminders, and one per watched event.
 std::vector<std::string> types_of(const model::Kind& kind);
 
 // A change query from its parameters (as /ll2d/changes/ and `ll2d changes`

@@ -537,6 +537,12 @@ void Registry::resolve_kinds(std::vector<std::string>& problems) {
         problems.push_back(
             fmt::format("{}: cannot watch {}: no such column", k->name, w.field_name));
     }
+    if (!k->remind_of_name.empty()) {
+      k->remind_of = k->field(k->remind_of_name);
+      if (k->remind_of == nullptr || k->remind_of->type != ColumnType::DateTime)
+        problems.push_back(fmt::format("{}: cannot remind of {}: no date-time column", k->name,
+                                       k->remind_of_name));
+    }
   }
   // Derived foreign keys: fk__relation ending on the same kind as the field.
   for (auto& k : kinds) {
@@ -802,6 +808,11 @@ KindBuilder& KindBuilder::derive(std::string field, std::string path) {
 
 KindBuilder& KindBuilder::watch(std::string field, std::string event, bool only_to_true) {
   k.watched.push_back({std::move(field), std::move(event), only_to_true, nullptr});
+  return *this;
+}
+
+KindBuilder& KindBuilder::reminders_before(std::string field) {
+  k.remind_of_name = std::move(field);
   return *this;
 }
 

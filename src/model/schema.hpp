@@ -86,6 +86,10 @@ struct Kind {
   std::vector<Field> fields;
   std::vector<Derivation> derivations;
   std::vector<Watch> watched;  // in declaration order
+  // The date-time the feed reminds of (`<kind>.reminder` before a launch's
+  // NET); empty: none. Resolved into remind_of.
+  std::string remind_of_name;
+  const Field* remind_of = nullptr;
   // Path prefixes LL2's parameter names use, and the paths that answer
   // them here (rocket__spacecraftflight → spacecraftflight).
   std::vector<std::pair<std::string, std::string>> aliases;
@@ -465,6 +469,8 @@ struct KindBuilder {
   KindBuilder& model(std::string class_name);
   // The change log keeps this column's old and new values (Watch).
   KindBuilder& watch(std::string field, std::string event = {}, bool only_to_true = false);
+  // The feed sends `<kind>.reminder` entries before this date-time (Kind::remind_of).
+  KindBuilder& reminders_before(std::string field);
 };
 
 inline ViewField view_field(std::string key, FieldTypePtr type, std::string text = {}) {

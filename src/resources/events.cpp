@@ -33,7 +33,8 @@ void declare_events(model::Registry& r) {
       // An event's date is its NET: event.net_changed, as a launch's.
       .watch("date", "net_changed")
       .watch("webcast_live", "webcast_live", true)
-      .watch("date_precision");
+      .watch("date_precision")
+      .reminders_before("date");
 
   r.view("EventMini", "event",
          {id(), url("events"), col("name"), nested("info_urls", "InfoURL"),

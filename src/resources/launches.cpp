@@ -126,7 +126,8 @@ void declare_launches(model::Registry& r) {
       .watch("status", "status_changed")
       .watch("webcast_live", "webcast_live", true)
       .watch("probability")
-      .watch("net_precision");
+      .watch("net_precision")
+      .reminders_before("net");
   // The vehicle of one launch: its configuration, and the stages, spacecraft
   // and payloads whose foreign key names it. The spacecraft flights go by
   // Django's name for the relation, as LL2's filters spell it

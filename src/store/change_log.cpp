@@ -26,9 +26,50 @@ TableDef change_table(Dialect d) {
            {"op", text, "NOT NULL", false},
            {"fields", text, "NOT NULL", false},
            {"types", text, "NOT NULL", false},
-           {"watched", text, "", false}},
+           {"watched", text, "", false},
+           {"reminder_before", integer, "", false}},
           {},
           false};
+}
+
+std::vector<TableDef> feed_tables(Dialect d) {
+  const bool pg = d == Dialect::Postgres;
+  const std::string text = pg ? "TEXT COLLATE \"C\"" : "TEXT";
+  const std::string integer = pg ? "BIGINT" : "INTEGER";
+  return {{"ll2d_reminder",
+           {{"kind", text, "NOT NULL", false},
+            {"object_id", text, "NOT NULL", false},
+            {"at", integer, "NOT NULL", false},
+            {"before_us", integer, "NOT NULL", false}},
+           "kind, object_id, at, before_us",
+           !pg},
+          {"ll2d_lease",
+           {{"name", text, "PRIMARY KEY", false},
+            {"holder", text, "NOT NULL", false},
+            {"expires", integer, "NOT NULL", false}},
+           {},
+           false},
+          // Webhooks (notify/hooks.hpp) and their deliveries.
+          {"ll2d_hook",
+           {{"id", integer,
+             pg ? "GENERATED ALWAYS AS IDENTITY PRIMARY KEY" : "PRIMARY KEY AUTOINCREMENT", false},
+            {"url", text, "NOT NULL", false},
+            {"query", text, "NOT NULL", false},
+            {"secret", text, "NOT NULL", false},
+            {"created", integer, "NOT NULL", false},
+            {"cursor", integer, "NOT NULL", false}},
+           {},
+           false},
+          {"ll2d_delivery",
+           {{"hook_id", integer, "NOT NULL", false},
+            {"seq", integer, "NOT NULL", false},
+            {"state", text, "NOT NULL", false},
+            {"attempts", integer, "NOT NULL", false},
+            {"next_at", integer, "NOT NULL", false},
+            {"status", integer, "NOT NULL", false},
+            {"error", text, "NOT NULL", false}},
+           "hook_id, seq",
+           !pg}};
 }
 
 std::vector<IndexDef> change_indexes() {
@@ -189,11 +230,31 @@ void ChangeRecorder::deleted(const Kind& kind, const Value& id) {
   }
 }
 
+std::variant<bool, std::string> ChangeRecorder::reminder(const ReminderWrite& r) {
+  static const std::string record =
+      "INSERT INTO ll2d_reminder (kind, object_id, at, before_us) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT DO NOTHING";
+  const int64_t before = s_.changed_rows();
+  if (auto e = s_.run(record, {r.kind->name, id_text(r.id), r.at, r.before})) return *e;
+  if (s_.changed_rows() == before) return false;
+  if (!r.announce) return true;
+  Change c;
+  c.at = s_.now;
+  c.kind = r.kind->name;
+  c.id = r.id;
+  c.op = "reminder";
+  c.types = {r.kind->name + ".reminder"};
+  c.watched.push_back({r.kind->remind_of_name, r.at, r.at});
+  c.reminder_before = r.before;
+  entries_.push_back(std::move(c));  // never merged: one entry per reminder
+  return true;
+}
+
 std::optional<std::string> ChangeRecorder::flush() {
   if (entries_.empty()) return std::nullopt;
   static const std::string insert =
-      "INSERT INTO ll2d_change (written_at, kind, object_id, op, fields, types, watched) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?)";
+      "INSERT INTO ll2d_change (written_at, kind, object_id, op, fields, types, watched, "
+      "reminder_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
   for (const Change& c : entries_) {
     // Types are stored ` a b `, so that one is matched as `% a %`.
     std::string types = " ";
@@ -213,8 +274,10 @@ std::optional<std::string> ChangeRecorder::flush() {
       w.end_array();
       watched = std::move(out);
     }
-    if (auto e = s_.run(insert, {c.at, c.kind, id_text(c.id), c.op,
-                                 fmt::format("{}", fmt::join(c.fields, " ")), types, watched}))
+    const Value lead = c.reminder_before > 0 ? Value(c.reminder_before) : Value();
+    if (auto e =
+            s_.run(insert, {c.at, c.kind, id_text(c.id), c.op,
+                            fmt::format("{}", fmt::join(c.fields, " ")), types, watched, lead}))
       return e;
   }
   entries_.clear();
@@ -227,8 +290,8 @@ std::optional<std::string> ChangeRecorder::flush() {
 Statement select_changes(const ChangeQuery& q) {
   Statement st;
   st.sql =
-      "SELECT seq, written_at, kind, object_id, op, fields, types, watched FROM ll2d_change "
-      "WHERE seq > ?";
+      "SELECT seq, written_at, kind, object_id, op, fields, types, watched, reminder_before "
+      "FROM ll2d_change WHERE seq > ?";
   st.params.emplace_back(q.since);
   const auto any_of = [&](const std::vector<std::string>& values, const char* test) {
     if (values.empty()) return;
@@ -286,6 +349,7 @@ Change change_from_row(const Row& row) {
   };
   words(text(5), c.fields);
   words(text(6), c.types);
+  c.reminder_before = integer(8);
   rapidjson::Document doc;
   const std::string watched = text(7);
   if (!watched.empty() && !doc.Parse(watched.c_str()).HasParseError() && doc.IsArray()) {

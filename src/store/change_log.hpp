@@ -23,8 +23,11 @@
 namespace ll2::store::sql {
 
 // The table (its sequence never reuses a number, even once retention has
-// emptied it) and its indexes.
+// emptied it) and its indexes; and the feed's own tables: the reminders
+// recorded (ll2d_reminder) and the lease that lets one node of several do
+// the feed's work (ll2d_lease).
 TableDef change_table(Dialect dialect);
+std::vector<TableDef> feed_tables(Dialect dialect);
 std::vector<IndexDef> change_indexes();
 
 // What a store's writes log (from its OpenOptions), applied to each
@@ -49,6 +52,8 @@ class ChangeRecorder {
   // A relation of an object that a write changed (its rows moved).
   void relation(const model::Kind& kind, const Value& owner, const model::Field& field);
   void deleted(const model::Kind& kind, const Value& id);
+  // Records a reminder (once per object, time and lead): whether it was new.
+  std::variant<bool, std::string> reminder(const ReminderWrite& reminder);
   std::optional<std::string> flush();
 
  private:

@@ -310,6 +310,16 @@ class PostgresStore final : public Store {
     return out;
   }
 
+  std::variant<std::vector<Row>, std::string> execute(const std::string& sql,
+                                                      const std::vector<Value>& params) override {
+    try {
+      if (PQtransactionStatus(conn_) != PQTRANS_INTRANS) reconnect_if_broken();
+      return rows(sql, params);
+    } catch (const StoreError& e) {
+      return std::string(e.what());
+    }
+  }
+
   int64_t last_change() override {
     const auto found = rows(sql::kSelectLastChange, {});
     const auto* seq = found.empty() ? nullptr : std::get_if<int64_t>(&found.front().front());
@@ -476,14 +486,8 @@ class PostgresStore final : public Store {
     s.run = [this](const std::string& sql, const std::vector<Value>& params) {
       return run(sql, params);
     };
-    s.query = [this](
-                  const std::string& sql,
-                  const std::vector<Value>& params) -> std::variant<std::vector<Row>, std::string> {
-      try {
-        return rows(sql, params);
-      } catch (const StoreError& e) {
-        return std::string(e.what());
-      }
+    s.query = [this](const std::string& sql, const std::vector<Value>& params) {
+      return execute(sql, params);
     };
     s.changed_rows = [this] { return changed_rows_; };
     s.dialect = sql::Dialect::Postgres;

@@ -545,6 +545,7 @@ SchemaPlan schema_plan(const model::Registry& registry, Dialect d) {
        "walk, object_id",
        d == Dialect::Sqlite});
   plan.tables.push_back(change_table(d));
+  for (auto& t : feed_tables(d)) plan.tables.push_back(std::move(t));
   plan.indexes = indexes.take();
   for (auto& i : change_indexes()) plan.indexes.push_back(std::move(i));
   // ll2d's own API keys (ll2d keys; read by the throttle), not an LL2
@@ -1366,6 +1367,11 @@ std::optional<std::string> write_data(const WriteBatch& batch, const WriteSessio
     const int64_t before = rows_now();
     if (auto e = write_rows(rows, s.run)) return e;
     if (changed_since(before)) log->relation(*rows.field->owner, rows.owner, *rows.field);
+  }
+  for (const auto& reminder : batch.reminders) {
+    if (log == nullptr) break;  // nothing to remind of without a log
+    auto recorded = log->reminder(reminder);
+    if (auto* e = std::get_if<std::string>(&recorded)) return std::move(*e);
   }
   for (const auto& del : batch.deletes) {
     const std::vector<std::string> statements = delete_statements(*del.kind);

@@ -68,6 +68,17 @@ struct SeenWrite {  // `ll2d sync`: ids a full walk of an endpoint has seen so f
   bool reset = false;  // the walk starts over: forget what it saw before
   std::vector<Value> ids;
 };
+// A reminder before an object's time (a launch's NET) that the feed's
+// worker found due: recorded once per object, time and lead, and logged as a
+// `<kind>.reminder` entry unless `announce` is false (a shorter one is due
+// already, so this one is only marked as past).
+struct ReminderWrite {
+  const model::Kind* kind = nullptr;
+  Value id;
+  int64_t at = 0;      // the time it reminds of, microseconds
+  int64_t before = 0;  // how long before it, microseconds
+  bool announce = true;
+};
 struct WriteBatch {
   std::vector<ObjectWrite> objects;
   std::vector<LinkWrite> links;
@@ -78,11 +89,14 @@ struct WriteBatch {
   // separate a page from the cursor that says it was imported.
   std::vector<std::pair<std::string, std::string>> sync_state;
   std::vector<SeenWrite> seen;
+  std::vector<ReminderWrite> reminders;
 
-  // Whether it changes what is served: a batch of bookkeeping only leaves
-  // the generation (and every cache keyed by it) as it was.
+  // Whether it changes what is served (the data, or the change log): a
+  // batch of bookkeeping only leaves the generation (and every cache keyed
+  // by it) as it was.
   bool changes_data() const {
-    return !objects.empty() || !links.empty() || !rows.empty() || !deletes.empty();
+    return !objects.empty() || !links.empty() || !rows.empty() || !deletes.empty() ||
+           !reminders.empty();
   }
 };
 
@@ -103,6 +117,7 @@ struct Change {
   std::vector<std::string> fields;  // written (created) or changed (updated)
   std::vector<std::string> types;   // "launch.updated", "launch.net_changed", ...
   std::vector<WatchedChange> watched;
+  int64_t reminder_before = 0;  // a reminder's lead time (microseconds); 0: not a reminder
 };
 // Which entries Store::changes returns: those after `since`, in order.
 struct ChangeQuery {
@@ -224,6 +239,14 @@ class Store {
   }
   virtual int64_t last_change() {
     throw StoreError(StoreError::Cause::Failed, "this store keeps no change log");
+  }
+  // One statement on ll2d's own tables (the feed's reminders, lease and
+  // hooks; `?` placeholders on both backends), outside any transaction this
+  // store has open unless inside begin_write/commit_write: its rows, or the
+  // error.
+  virtual std::variant<std::vector<Row>, std::string> execute(
+      const std::string& /*sql*/, const std::vector<Value>& /*params*/) {
+    return std::string("this store runs no statements");
   }
 
   // `ll2d sync`'s bookkeeping: every key and its text, in key order; and the

@@ -63,7 +63,7 @@ std::string moved_launches(TempDir& dir) {
   });
 }
 
-void import(const std::string& db, const std::string& file) {
+void import_file(const std::string& db, const std::string& file) {
   const auto r = run_ll2d({"import", "--db", db, file});
   ASSERT_EQ(r.exit_code, 0) << r.err;
 }
@@ -109,7 +109,7 @@ std::string stream_request(const std::string& query, const std::string& extra = 
 TEST(ChangeFeed, AnImportIsLoggedOnceAndReadByCursor) {
   TempDir dir;
   const std::string db = dir.file("feed.sqlite3");
-  import(db, fixture());
+  import_file(db, fixture());
   Server s(db, {"--no-access-log"});
 
   auto first = page(s, "?kinds=launch");
@@ -126,10 +126,10 @@ TEST(ChangeFeed, AnImportIsLoggedOnceAndReadByCursor) {
   EXPECT_FALSE(first["more"].GetBool());
 
   // The same file again changes nothing, so nothing is logged.
-  import(db, fixture());
+  import_file(db, fixture());
   EXPECT_EQ(page(s, fmt::format("?since={}", end))["results"].Size(), 0u);
 
-  import(db, moved_launches(dir));
+  import_file(db, moved_launches(dir));
   auto moved = page(s, fmt::format("?since={}", end));
   ASSERT_EQ(moved["results"].Size(), 3u);
   EXPECT_STREQ(moved["results"][0]["kind"].GetString(), "launch_status");  // Failure, new
@@ -172,7 +172,7 @@ TEST(ChangeFeed, AnImportIsLoggedOnceAndReadByCursor) {
 TEST(ChangeFeed, BadParametersAreNamedIn400s) {
   TempDir dir;
   const std::string db = dir.file("feed.sqlite3");
-  import(db, fixture());
+  import_file(db, fixture());
   Server s(db, {"--no-access-log"});
   const auto bad = s.get("/ll2d/changes/?since=-1&limit=0&kinds=nope&types=launch.nope");
   EXPECT_EQ(bad.status, 400);
@@ -193,7 +193,7 @@ TEST(ChangeFeed, BadParametersAreNamedIn400s) {
 TEST(ChangeFeed, AStreamResumedWithLastEventIdMissesNothing) {
   TempDir dir;
   const std::string db = dir.file("feed.sqlite3");
-  import(db, fixture());
+  import_file(db, fixture());
   Server s(db, {"--no-access-log"});
 
   int64_t last = 0;
@@ -207,7 +207,7 @@ TEST(ChangeFeed, AStreamResumedWithLastEventIdMissesNothing) {
     last = got.back().first;
   }
   // Changed while nobody listens; the stream resumed after `last` gets it.
-  import(db, moved_launches(dir));
+  import_file(db, moved_launches(dir));
   RawConnection c(s.port());
   ASSERT_TRUE(c.send(stream_request("?kinds=launch", fmt::format("Last-Event-ID: {}\r\n", last))));
   const auto resumed = events(c.read_until("launch.webcast_live", 5s));
@@ -217,7 +217,7 @@ TEST(ChangeFeed, AStreamResumedWithLastEventIdMissesNothing) {
 
   // And what happens while it listens arrives as it happens.
   const auto started = std::chrono::steady_clock::now();
-  import(db, fixture());  // everything back as it was
+  import_file(db, fixture());  // everything back as it was
   const auto live = events(c.read_until(kLaunch1, 5s));
   ASSERT_EQ(live.size(), 2u);
   EXPECT_GT(live[0].first, resumed.back().first);
@@ -227,7 +227,7 @@ TEST(ChangeFeed, AStreamResumedWithLastEventIdMissesNothing) {
 TEST(ChangeFeed, ServersOnOneDatabaseAllStreamAnotherProcesssImportWithinASecond) {
   TempDir dir;
   const std::string db = dir.file("feed.sqlite3");
-  import(db, fixture());
+  import_file(db, fixture());
   Server a(db, {"--no-access-log"});
   Server b(db, {"--no-access-log"});
   const int64_t end = page(a, "")["next_since"].GetInt64();
@@ -238,7 +238,7 @@ TEST(ChangeFeed, ServersOnOneDatabaseAllStreamAnotherProcesssImportWithinASecond
     EXPECT_NE(streams.back().read_until("retry:", 5s).find("retry:"), std::string::npos);
   }
   const std::string moved = moved_launches(dir);
-  import(db, moved);
+  import_file(db, moved);
   const auto imported = std::chrono::steady_clock::now();
   for (auto& stream : streams) {
     const auto got = events(stream.read_until("launch.webcast_live", 3s));
@@ -252,26 +252,67 @@ TEST(ChangeFeed, LaunchFiltersNarrowThePageAndTheStream) {
   TempDir dir;
   const std::string db = dir.file("feed.sqlite3");
   // Launch 1 is now another provider's (44) and moved.
-  import(db, fixture());
+  import_file(db, fixture());
   const int64_t before = [&] {
     Server s(db, {"--no-access-log"});
     return page(s, "")["next_since"].GetInt64();
   }();
-  import(db, edited_launches(dir, "lsp.json", [](rapidjson::Value& r, auto& a) {
-           r[0]["net"].SetString("2031-01-01T00:00:00Z", a);
-  r[1]["net"].SetString("2031-01-01T00:00:00Z", a);
-  r[1]["launch_service_provider"]["id"].SetInt(44);
-}));
-Server s(db, {"--no-access-log"});
-auto mine = page(s, fmt::format("?since={}&lsp__id=44", before));
-ASSERT_EQ(mine["results"].Size(), 1u);
-EXPECT_STREQ(mine["results"][0]["id"].GetString(), kLaunch1);
-RawConnection c(s.port());
-ASSERT_TRUE(c.send(stream_request(fmt::format("?since={}&lsp__id=66", before))));
-const auto got = events(c.read_until(kLaunch0, 5s));
-ASSERT_EQ(got.size(), 1u);
-EXPECT_NE(got[0].second.find(kLaunch0), std::string::npos);
-}  // namespace
+  import_file(db, edited_launches(dir, "lsp.json", [](rapidjson::Value& r, auto& a) {
+                r[0]["net"].SetString("2031-01-01T00:00:00Z", a);
+                r[1]["net"].SetString("2031-01-01T00:00:00Z", a);
+                r[1]["launch_service_provider"]["id"].SetInt(44);
+              }));
+  Server s(db, {"--no-access-log"});
+  auto mine = page(s, fmt::format("?since={}&lsp__id=44", before));
+  ASSERT_EQ(mine["results"].Size(), 1u);
+  EXPECT_STREQ(mine["results"][0]["id"].GetString(), kLaunch1);
+  RawConnection c(s.port());
+  ASSERT_TRUE(c.send(stream_request(fmt::format("?since={}&lsp__id=66", before))));
+  const auto got = events(c.read_until(kLaunch0, 5s));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_NE(got[0].second.find(kLaunch0), std::string::npos);
+}
 
-}  // namespace ll2::test
+// Waits (up to `timeout`) until the feed holds `n` entries of `type`;
+// returns them.
+rapidjson::Document wait_for_entries(const Server& s, const std::string& type, size_t n,
+                                     std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto d = page(s, "?types=" + type);
+    if (d["results"].Size() >= n || std::chrono::steady_clock::now() > deadline) return d;
+    std::this_thread::sleep_for(100ms);
+  }
+}
+
+// On a fixed clock half an hour before launch 0's NET, two servers on one
+// database: the hour's reminder comes once (one node holds the lease), and a
+// NET moved to five minutes ahead is a new time with its own reminder.
+TEST(ChangeFeed, RemindersComeOnceFromOneNodeAndMoveWithTheNet) {
+  TempDir dir;
+  const std::string db = dir.file("feed.sqlite3");
+  import_file(db, fixture());  // launch 0: NET 1957-10-04T19:28:34Z
+  const std::vector<std::string> flags = {"--no-access-log", "--now", "1957-10-04T19:00:00Z"};
+  Server a(db, flags);
+  Server b(db, flags);
+  auto first = wait_for_entries(a, "launch.reminder", 1, 10s);
+  ASSERT_EQ(first["results"].Size(), 1u);
+  const auto& hour = first["results"][0];
+  EXPECT_STREQ(hour["id"].GetString(), kLaunch0);
+  EXPECT_EQ(hour["reminder"]["before_seconds"].GetInt(), 3600);
+  EXPECT_STREQ(hour["reminder"]["at"].GetString(), "1957-10-04T19:28:34Z");
+  std::this_thread::sleep_for(2500ms);  // both nodes have had passes meanwhile
+  EXPECT_EQ(page(b, "?types=launch.reminder")["results"].Size(), 1u);
+
+  const std::string soon = edited_launches(dir, "soon.json", [](rapidjson::Value& r, auto& a) {
+    r[0]["net"].SetString("1957-10-04T19:05:00Z", a);
+  });
+  import_file(db, soon);
+  auto second = wait_for_entries(b, "launch.reminder", 2, 10s);
+  ASSERT_EQ(second["results"].Size(), 2u);
+  EXPECT_EQ(second["results"][1]["reminder"]["before_seconds"].GetInt(), 600);
+  EXPECT_STREQ(second["results"][1]["reminder"]["at"].GetString(), "1957-10-04T19:05:00Z");
+}
+
+}  // namespace
 }  // namespace ll2::test

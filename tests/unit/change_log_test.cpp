@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "notify/worker.hpp"
 #include "model/schema.hpp"
 #include "store/store.hpp"
 #include "test_util.hpp"
@@ -158,6 +159,55 @@ TEST(ChangeLog, ZeroRetentionLogsNothing) {
   EXPECT_TRUE(f.all().empty());
   // The data is written all the same.
   EXPECT_TRUE(f.store->load(kind("launch"), kLaunch));
+}
+
+constexpr int64_t kMinute = 60'000'000;
+
+// Reminders on a fixed clock: 24 h, 1 h and 10 min before the NET.
+TEST(Reminders, TheShortestDueLeadIsLoggedOnceAndANewNetRemindsAgain) {
+  Fixture f;
+  const std::vector<int64_t> leads = {24 * 60 * kMinute, 60 * kMinute, 10 * kMinute};
+  const int64_t now = 1'000'000 * kMinute;
+  f.write(a_launch(now + 30 * kMinute, 1));  // half an hour ahead: the hour's reminder
+  const int64_t end = f.store->last_change();
+  const auto sent = [&](int64_t at) {
+    return std::get<int64_t>(notify::send_due_reminders(*f.store, leads, at));
+  };
+  EXPECT_EQ(sent(now), 1);
+  EXPECT_EQ(sent(now), 0);                 // never twice
+  EXPECT_EQ(sent(now + 5 * kMinute), 0);   // nothing new due yet
+  EXPECT_EQ(sent(now + 21 * kMinute), 1);  // ten minutes before
+  EXPECT_EQ(sent(now + 31 * kMinute), 0);  // the NET has passed
+  auto log = f.store->changes({end, 10, {}, {"launch.reminder"}, {}});
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].reminder_before, 60 * kMinute);
+  EXPECT_EQ(log[1].reminder_before, 10 * kMinute);
+  EXPECT_EQ(log[0].op, "reminder");
+
+  // The NET moves two days out: a new time, whose reminders come in turn.
+  f.write(a_launch(now + 48 * 60 * kMinute, 1));
+  EXPECT_EQ(sent(now + 31 * kMinute), 0);
+  EXPECT_EQ(sent(now + 24 * 60 * kMinute), 1);
+  log = f.store->changes({end, 10, {}, {"launch.reminder"}, {}});
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[2].reminder_before, 24 * 60 * kMinute);
+}
+
+TEST(Reminders, OneHolderOfTheLeaseAtATime) {
+  Fixture f;
+  EXPECT_TRUE(std::get<bool>(notify::take_lease(*f.store, "feed", "a", 100, 200)));
+  EXPECT_FALSE(std::get<bool>(notify::take_lease(*f.store, "feed", "b", 150, 250)));
+  EXPECT_TRUE(std::get<bool>(notify::take_lease(*f.store, "feed", "a", 150, 250)));  // renewed
+  EXPECT_TRUE(std::get<bool>(notify::take_lease(*f.store, "feed", "b", 251, 300)));  // expired: taken
+  EXPECT_FALSE(std::get<bool>(notify::take_lease(*f.store, "feed", "a", 260, 310)));
+}
+
+TEST(Reminders, LeadsParse) {
+  EXPECT_EQ(notify::parse_reminders("24h,1h,10m"),
+            (std::vector<int64_t>{24 * 60 * kMinute, 60 * kMinute, 10 * kMinute}));
+  EXPECT_EQ(notify::parse_reminders("none"), std::vector<int64_t>{});
+  EXPECT_FALSE(notify::parse_reminders("soon"));
+  EXPECT_FALSE(notify::parse_reminders(""));
 }
 
 }  // namespace
