@@ -7,8 +7,8 @@
 
 #include <string>
 
-#include "notify/worker.hpp"
 #include "model/schema.hpp"
+#include "notify/worker.hpp"
 #include "store/store.hpp"
 #include "test_util.hpp"
 
@@ -198,7 +198,8 @@ TEST(Reminders, OneHolderOfTheLeaseAtATime) {
   EXPECT_TRUE(std::get<bool>(notify::take_lease(*f.store, "feed", "a", 100, 200)));
   EXPECT_FALSE(std::get<bool>(notify::take_lease(*f.store, "feed", "b", 150, 250)));
   EXPECT_TRUE(std::get<bool>(notify::take_lease(*f.store, "feed", "a", 150, 250)));  // renewed
-  EXPECT_TRUE(std::get<bool>(notify::take_lease(*f.store, "feed", "b", 251, 300)));  // expired: taken
+  EXPECT_TRUE(
+      std::get<bool>(notify::take_lease(*f.store, "feed", "b", 251, 300)));  // expired: taken
   EXPECT_FALSE(std::get<bool>(notify::take_lease(*f.store, "feed", "a", 260, 310)));
 }
 
