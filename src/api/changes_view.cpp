@@ -21,21 +21,6 @@ Response json_response(int status, std::string body) {
   return r;
 }
 
-template <typename Errors>
-std::string errors_body(const Errors& errors) {
-  std::string body;
-  json::Writer w(body);
-  w.begin_object();
-  for (const auto& [name, messages] : errors) {
-    w.key(name);
-    w.begin_array();
-    for (const auto& m : messages) w.string(m);
-    w.end_array();
-  }
-  w.end_object();
-  return body;
-}
-
 // The resource whose filters narrow the feed to some launches.
 const model::Resource& launches() {
   return *model::registry().find_resource("launches");
@@ -81,7 +66,7 @@ std::variant<ChangeSelection, Response> select_changes(std::string_view query,
   auto parsed = feed::parse_change_query({last_event_id.empty() ? get("since") : last_event_id,
                                           get("limit"), get("kinds"), get("types"), get("id")});
   if (auto* problems = std::get_if<feed::QueryProblems>(&parsed))
-    return json_response(400, errors_body(*problems));
+    return json_response(400, errors_body(FieldErrors(problems->begin(), problems->end())));
   s.query = std::get<store::ChangeQuery>(parsed);
   for (const auto& [name, value] : s.params.items()) {
     if (is_launch_filter(name)) s.launch_filtered = true;

@@ -130,26 +130,6 @@ Response json_error(int status, std::string_view message, bool omit_body = false
   return r;
 }
 
-std::string errors_body(const FieldErrors& errors) {
-  std::string body;
-  json::Writer w(body);
-  if (errors.size() == 1 && errors[0].first.empty()) {  // not a form's: a list
-    w.begin_array();
-    for (const auto& m : errors[0].second) w.string(m);
-    w.end_array();
-    return body;
-  }
-  w.begin_object();
-  for (const auto& [field, messages] : errors) {
-    w.key(field);
-    w.begin_array();
-    for (const auto& m : messages) w.string(m);
-    w.end_array();
-  }
-  w.end_object();
-  return body;
-}
-
 struct Route {
   enum Kind {
     None,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "json/writer.hpp"
 #include "util/datetime.hpp"
 #include "util/text.hpp"
 
@@ -389,6 +390,26 @@ std::variant<Selection, FieldErrors> select(const Resource& resource,
   q.limit = parse_limit(params);
   q.offset = parse_offset(params);
   return sel;
+}
+
+std::string errors_body(const FieldErrors& errors) {
+  std::string body;
+  json::Writer w(body);
+  if (errors.size() == 1 && errors[0].first.empty()) {  // not a form's: a list
+    w.begin_array();
+    for (const auto& m : errors[0].second) w.string(m);
+    w.end_array();
+    return body;
+  }
+  w.begin_object();
+  for (const auto& [field, messages] : errors) {
+    w.key(field);
+    w.begin_array();
+    for (const auto& m : messages) w.string(m);
+    w.end_array();
+  }
+  w.end_object();
+  return body;
 }
 
 }  // namespace ll2::api

@@ -23,6 +23,8 @@ inline constexpr size_t kMaxSearchTerms = 20;
 // {"field": ["message", ...], ...} in field order. An error under the empty
 // name is DRF's ValidationError raised outside a form: the body is its list.
 using FieldErrors = std::vector<std::pair<std::string, std::vector<std::string>>>;
+// DRF's 400 body for them: {"field": ["message"]}, or the list alone.
+std::string errors_body(const FieldErrors& errors);
 
 struct Selection {
   const Mode* mode = nullptr;

@@ -13,13 +13,27 @@ namespace ll2::store::sql {
 using model::Field;
 using model::Kind;
 
+namespace {
+
+// The column types of ll2d's own tables in a dialect.
+struct OwnTypes {
+  explicit OwnTypes(Dialect d) : pg(d == Dialect::Postgres) {}
+  bool pg;
+  std::string text = pg ? "TEXT COLLATE \"C\"" : "TEXT";
+  std::string integer = pg ? "BIGINT" : "INTEGER";
+  // An integer key that never reuses a number, even once its rows are gone.
+  std::string serial_key =
+      pg ? "GENERATED ALWAYS AS IDENTITY PRIMARY KEY" : "PRIMARY KEY AUTOINCREMENT";
+};
+
+}  // namespace
+
 TableDef change_table(Dialect d) {
-  const bool pg = d == Dialect::Postgres;
-  const std::string text = pg ? "TEXT COLLATE \"C\"" : "TEXT";
-  const std::string integer = pg ? "BIGINT" : "INTEGER";
+  const OwnTypes t(d);
+  const std::string& text = t.text;
+  const std::string& integer = t.integer;
   return {"ll2d_change",
-          {{"seq", integer,
-            pg ? "GENERATED ALWAYS AS IDENTITY PRIMARY KEY" : "PRIMARY KEY AUTOINCREMENT", false},
+          {{"seq", integer, t.serial_key, false},
            {"written_at", integer, "NOT NULL", false},
            {"kind", text, "NOT NULL", false},
            {"object_id", text, "NOT NULL", false},
@@ -33,9 +47,10 @@ TableDef change_table(Dialect d) {
 }
 
 std::vector<TableDef> feed_tables(Dialect d) {
-  const bool pg = d == Dialect::Postgres;
-  const std::string text = pg ? "TEXT COLLATE \"C\"" : "TEXT";
-  const std::string integer = pg ? "BIGINT" : "INTEGER";
+  const OwnTypes t(d);
+  const bool pg = t.pg;
+  const std::string& text = t.text;
+  const std::string& integer = t.integer;
   return {{"ll2d_reminder",
            {{"kind", text, "NOT NULL", false},
             {"object_id", text, "NOT NULL", false},
@@ -51,8 +66,7 @@ std::vector<TableDef> feed_tables(Dialect d) {
            false},
           // Webhooks (notify/hooks.hpp) and their deliveries.
           {"ll2d_hook",
-           {{"id", integer,
-             pg ? "GENERATED ALWAYS AS IDENTITY PRIMARY KEY" : "PRIMARY KEY AUTOINCREMENT", false},
+           {{"id", integer, t.serial_key, false},
             {"url", text, "NOT NULL", false},
             {"query", text, "NOT NULL", false},
             {"secret", text, "NOT NULL", false},
@@ -362,3 +376,29 @@ Change change_from_row(const Row& row) {
 }
 
 }  // namespace ll2::store::sql
+
+namespace ll2::store {
+
+std::vector<Change> Store::changes(const ChangeQuery& query) {
+  const sql::Statement s = sql::select_changes(query);
+  std::vector<Change> out;
+  for (const Row& row : statement_rows(s.sql, s.params)) out.push_back(sql::change_from_row(row));
+  return out;
+}
+
+int64_t Store::last_change() {
+  const auto found = statement_rows(sql::kSelectLastChange, {});
+  const auto* seq = found.empty() ? nullptr : std::get_if<int64_t>(&found.front().front());
+  return seq != nullptr ? *seq : 0;
+}
+
+std::variant<std::vector<Row>, std::string> Store::execute(const std::string& sql,
+                                                           const std::vector<Value>& params) {
+  try {
+    return statement_rows(sql, params);
+  } catch (const StoreError& e) {
+    return std::string(e.what());
+  }
+}
+
+}  // namespace ll2::store

@@ -303,27 +303,10 @@ class PostgresStore final : public Store {
     return out;
   }
 
-  std::vector<Change> changes(const ChangeQuery& query) override {
-    std::vector<Change> out;
-    const sql::Statement s = sql::select_changes(query);
-    for (const Row& row : rows(s.sql, s.params)) out.push_back(sql::change_from_row(row));
-    return out;
-  }
-
-  std::variant<std::vector<Row>, std::string> execute(const std::string& sql,
-                                                      const std::vector<Value>& params) override {
-    try {
-      if (PQtransactionStatus(conn_) != PQTRANS_INTRANS) reconnect_if_broken();
-      return rows(sql, params);
-    } catch (const StoreError& e) {
-      return std::string(e.what());
-    }
-  }
-
-  int64_t last_change() override {
-    const auto found = rows(sql::kSelectLastChange, {});
-    const auto* seq = found.empty() ? nullptr : std::get_if<int64_t>(&found.front().front());
-    return seq != nullptr ? *seq : 0;
+  std::vector<Row> statement_rows(const std::string& sql,
+                                  const std::vector<Value>& params) override {
+    if (PQtransactionStatus(conn_) != PQTRANS_INTRANS) reconnect_if_broken();
+    return rows(sql, params);
   }
 
   std::vector<Value> unseen_ids(const Kind& kind, const std::string& walk) override {

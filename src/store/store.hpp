@@ -233,21 +233,16 @@ class Store {
     return std::string("this store keeps no API keys");
   }
   // The change log's entries (ChangeQuery), and the last entry's sequence
-  // number (0: none). Read like the rest: in the caller's snapshot, if any.
-  virtual std::vector<Change> changes(const ChangeQuery&) {
-    throw StoreError(StoreError::Cause::Failed, "this store keeps no change log");
-  }
-  virtual int64_t last_change() {
-    throw StoreError(StoreError::Cause::Failed, "this store keeps no change log");
-  }
+  // number (0: none). Read like the rest: in the caller's snapshot, if any;
+  // a failure is thrown. (Both through statement_rows: change_log.cpp.)
+  std::vector<Change> changes(const ChangeQuery& query);
+  int64_t last_change();
   // One statement on ll2d's own tables (the feed's reminders, lease and
   // hooks; `?` placeholders on both backends), outside any transaction this
   // store has open unless inside begin_write/commit_write: its rows, or the
   // error.
-  virtual std::variant<std::vector<Row>, std::string> execute(
-      const std::string& /*sql*/, const std::vector<Value>& /*params*/) {
-    return std::string("this store runs no statements");
-  }
+  std::variant<std::vector<Row>, std::string> execute(const std::string& sql,
+                                                      const std::vector<Value>& params);
 
   // `ll2d sync`'s bookkeeping: every key and its text, in key order; and the
   // ids of `kind` that the walk `walk` has not marked seen (what vanished
@@ -285,6 +280,14 @@ class Store {
   // open, which builds every missing index.
   virtual std::variant<size_t, std::string> defer_read_indexes() { return size_t{0}; }
   virtual std::optional<std::string> build_deferred_indexes() { return std::nullopt; }
+
+ protected:
+  // A statement's rows, every column; a failure is thrown (StoreError). What
+  // changes() and execute() run on; a store for tests need not.
+  virtual std::vector<Row> statement_rows(const std::string& /*sql*/,
+                                          const std::vector<Value>& /*params*/) {
+    throw StoreError(StoreError::Cause::Failed, "this store runs no statements");
+  }
 };
 
 // Holds a read snapshot for a scope.
