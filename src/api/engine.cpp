@@ -15,6 +15,7 @@
 #include "api/docs.hpp"
 #include "api/html.hpp"
 #include "api/list_index.hpp"
+#include "api/live_page.hpp"
 #include "api/openapi.hpp"
 #include "api/params.hpp"
 #include "api/reads.hpp"
@@ -159,6 +160,7 @@ struct Route {
     Live,
     Ready,
     Changes,
+    LivePage,  // /ll2d/live/ (Live is /healthz)
     List,
     Detail,
     ApiThrottle
@@ -216,6 +218,7 @@ Route route(const model::Catalog& catalog, std::string_view path) {
   if (path == "/healthz") return only(Route::Live);
   if (path == "/readyz") return only(Route::Ready);
   if (path == kChangesPath) return only(Route::Changes);
+  if (path == kLivePagePath) return only(Route::LivePage);
   const Registry* version = catalog.for_path(path);
   if (version == nullptr) {
     // The prefix without its slash (`/2.3.0`) is no route (Django would append one).
@@ -908,6 +911,13 @@ Response Engine::handle(const Request& request) const {
     conditional_get(request, response);
     return response;
   }
+  if (rt.kind == Route::LivePage) {
+    response = read([&](ThreadState& st, store::Deadline deadline) {
+      return live_page(request, *st.store, deadline, catalog_.first().version().prefix);
+    });
+    conditional_get(request, response);
+    return response;
+  }
   if (auto r = method_stage(ctx, rt)) return std::move(*r);
   if (auto r = negotiation_stage(ctx, rt)) return std::move(*r);
   switch (rt.kind) {
@@ -1105,6 +1115,9 @@ ThrottleScope Engine::throttle_scope(const Request& request) const {
     case Route::Health:
     case Route::Live:
     case Route::Ready:
+    // ll2d's page: no DRF view, and nothing it reads costs
+    // (the page's own requests are counted as any client's).
+    case Route::LivePage:
       return ThrottleScope::Exempt;
     case Route::Changes:  // JSON whatever Accept says: no negotiation to fail
       return ThrottleScope::Counted;
