@@ -31,6 +31,8 @@ th{font-size:12px;text-transform:uppercase;color:#5a6b80}
 td.countdown{font-variant-numeric:tabular-nums;font-family:ui-monospace,monospace;white-space:nowrap}
 td.net{white-space:nowrap}
 td.status span{display:inline-block;padding:0 8px;border-radius:8px;background:#e3e9f1}
+td.status .webcast{display:none;margin-left:6px;background:#c62828;color:#fff}
+tr[data-webcast-live=true] td.status .webcast{display:inline-block}
 tr.changed td{animation:flash 3s ease-out}
 @keyframes flash{from{background:#fff3b0}to{background:transparent}}
 #message{color:#5a6b80}
@@ -73,8 +75,8 @@ constexpr std::string_view kScript = R"(<script>
     const l = row.launch;
     row.cells.name.textContent = l.name || "";
     row.cells.provider.textContent = (l.launch_service_provider && l.launch_service_provider.name) || "";
-    row.cells.status.firstChild.textContent = (l.status && l.status.abbrev) || "";
-    row.cells.status.firstChild.title = (l.status && l.status.name) || "";
+    row.cells.abbrev.textContent = (l.status && l.status.abbrev) || "";
+    row.cells.abbrev.title = (l.status && l.status.name) || "";
     row.cells.net.textContent = netText(l.net);
     row.cells.net.title = l.window_start ? "window " + netText(l.window_start) + " to " + netText(l.window_end) : "";
     row.cells.countdown.textContent = countdown(l.net);
@@ -90,7 +92,11 @@ constexpr std::string_view kScript = R"(<script>
       cells[name].className = name;
       tr.appendChild(cells[name]);
     }
-    cells.status.appendChild(document.createElement("span"));
+    cells.abbrev = cells.status.appendChild(document.createElement("span"));
+    cells.abbrev.className = "abbrev";
+    const webcast = cells.status.appendChild(document.createElement("span"));
+    webcast.className = "webcast";
+    webcast.textContent = "webcast live";
     const row = { launch, tr, cells };
     rows.set(launch.id, row);
     show(row);

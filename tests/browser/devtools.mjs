@@ -57,12 +57,13 @@ export const lineFrom = (child, pattern) => new Promise((resolve, reject) => {
   child.on("exit", (code) => reject(new Error(`exited ${code}: ${text}`)));
 });
 
-// `ll2d serve` on an ephemeral port; resolves to its base URL.
-export async function serve(ll2d, children, args) {
-  const server = spawn(ll2d, ["serve", ...args, "--port", "0"]);
+// `ll2d serve` on `port` (0: an ephemeral one); resolves to its base URL and
+// the process.
+export async function serve(ll2d, children, args, port = 0) {
+  const server = spawn(ll2d, ["serve", ...args, "--port", String(port)]);
   children.push(server);
-  const port = (await lineFrom(server, /http:\/\/127\.0\.0\.1:(\d+)\//))[1];
-  return `http://127.0.0.1:${port}`;
+  const bound = (await lineFrom(server, /http:\/\/127\.0\.0\.1:(\d+)\//))[1];
+  return `http://127.0.0.1:${bound}`;
 }
 
 // Chromium with one page, and the DevTools calls the tests make on it.

@@ -49,7 +49,7 @@ const waitFor = async (expression, ms) => {
   }
 };
 const row = `document.querySelector('tr[data-id="${launchId}"]')`;
-const cell = (name) => evaluate(`${row}?.querySelector('td.${name}').textContent`);
+const cell = (name) => evaluate(`${row}?.querySelector('td.${name}')?.textContent`);
 // A T− countdown's seconds.
 const seconds = (countdown) => {
   const m = /^T\u2212 (\d+)d (\d\d):(\d\d):(\d\d)$/.exec(countdown) ?? [];
@@ -66,7 +66,7 @@ check("its name is text, not markup", (await cell("name")) === evilName &&
       (await evaluate("document.querySelectorAll('#launches img').length")) === 0 &&
       (await evaluate("window.__pwned")) === undefined, await cell("name"));
 check("provider and status", (await cell("provider")) === real.results[0].launch_service_provider.name &&
-      (await cell("status")) === "Go", `${await cell("provider")} / ${await cell("status")}`);
+      (await cell("status span.abbrev")) === "Go", `${await cell("provider")} / ${await cell("status span.abbrev")}`);
 check("its NET", (await cell("net")) === "2099-01-02 03:04:05", await cell("net"));
 const first = await cell("countdown");
 check("a T\u2212 countdown", /^T\u2212 \d+d \d\d:\d\d:\d\d$/.test(first), first);
@@ -86,21 +86,28 @@ const after = await cell("countdown");
 // 61 days, 2:02:02 later, less the seconds that passed meanwhile (well under a minute).
 const later = seconds(after) - seconds(before) - (((61 * 24 + 2) * 60 + 2) * 60 + 2);
 check("and its countdown with it", later <= 1 && later > -60, `${before} -> ${after}`);
+const windowTitle = await evaluate(`${row}.querySelector('td.net').title`);
+check("and its window", windowTitle === "window 2099-03-04 05:06:07 to 2099-03-04 07:06:07", windowTitle);
 
-// The status changes (Go -> TBC).
+// The status changes (Go -> TBC) and the webcast goes live.
 importEdited((l) => {
+  l.webcast_live = true;
   l.net = l.window_start = "2099-03-04T05:06:07Z";
   l.window_end = "2099-03-04T07:06:07Z";
   l.status = { id: 8, name: "To Be Confirmed", abbrev: "TBC", description: "Awaiting official confirmation." };
 });
 check("a status change is shown within 2 s",
-      await waitFor(`${row}?.querySelector('td.status').textContent === "TBC"`, 2_000), await cell("status"));
+      await waitFor(`${row}?.querySelector('td.status span.abbrev').textContent === "TBC"`, 2_000),
+      await cell("status span.abbrev"));
+check("and the live webcast", (await evaluate(`${row}.dataset.webcastLive`)) === "true" &&
+      (await evaluate(`getComputedStyle(${row}.querySelector('.webcast')).display`)) !== "none");
 check("without a reload", (await evaluate("window.__sameDocument")) === true);
 await screenshot("live-updated.png");
 
 // A new launch, sooner: the list is read again and shows it first.
 const newId = "0d5b1c9e-2a4f-4c1e-9a77-1f1e2d3c4b5a";
 importEdited((l, page) => {
+  l.webcast_live = true;
   l.net = l.window_start = "2099-03-04T05:06:07Z";
   l.window_end = "2099-03-04T07:06:07Z";
   l.status = { id: 8, name: "To Be Confirmed", abbrev: "TBC", description: "Awaiting official confirmation." };
@@ -112,11 +119,29 @@ check("a created launch is listed within 2 s, in NET order",
       await evaluate("[...document.querySelectorAll('#launches tr')].map(r => r.dataset.id).join()"));
 check("still without a reload", (await evaluate("window.__sameDocument")) === true);
 
-// The server goes away: the indicator says so.
+// The server goes away: the indicator says so. A change made meanwhile
+// shows once it is back on the same port (the browser resumes the stream
+// from the last entry it had, with Last-Event-ID).
 children[0].kill("SIGKILL");
 check("a lost stream shows as reconnecting",
       await waitFor("document.getElementById('state').dataset.state === 'reconnecting'", 10_000),
       await evaluate("document.getElementById('state').dataset.state"));
+importEdited((l, page) => {
+  l.webcast_live = true;
+  l.net = l.window_start = "2099-03-04T05:06:07Z";
+  l.window_end = "2099-03-04T07:06:07Z";
+  l.status = { id: 5, name: "On Hold", abbrev: "Hold", description: "Paused." };
+  Object.assign(page.results[1], { id: newId, name: "A new launch", net: "2098-06-01T00:00:00Z",
+                                   window_start: "2098-06-01T00:00:00Z", window_end: "2098-06-01T00:00:00Z" });
+});
+await serve(ll2d, children, ["--db", db, "--no-access-log"], new URL(base).port);
+check("back live when the server is",
+      await waitFor("document.getElementById('state').dataset.state === 'live'", 15_000),
+      await evaluate("document.getElementById('state').dataset.state"));
+check("with what changed while it was away",
+      await waitFor(`${row}?.querySelector('td.status span.abbrev').textContent === "Hold"`, 5_000),
+      await cell("status span.abbrev"));
+check("all along without a reload", (await evaluate("window.__sameDocument")) === true);
 
 const status = finish();
 done();

@@ -70,6 +70,7 @@ TEST(LivePage, EmbedsTheLogsEndAndWhereItReadsLaunchesAndTheStream) {
   EXPECT_EQ(config["since"].GetInt64(), log_end(s));
   const std::string launches = from_live_page(config["launches"].GetString());
   EXPECT_TRUE(launches.starts_with("/2.3.0/launches/upcoming/?")) << launches;
+  EXPECT_NE(launches.find("limit=10"), std::string::npos) << launches;  // the next ten
   EXPECT_EQ(s.get(launches).status, 200);
   const std::string stream = from_live_page(config["stream"].GetString());
   EXPECT_TRUE(stream.starts_with("/ll2d/changes/stream?kinds=launch")) << stream;
@@ -105,6 +106,22 @@ TEST(LivePage, AnswersGetAndHeadOnly) {
   const auto bare = s.get("/ll2d/live");
   EXPECT_EQ(bare.status, 301);
   EXPECT_EQ(bare.headers.at("location"), "/ll2d/live/");
+}
+
+// The page and the document are no DRF views: never throttled (the page's
+// own requests are counted as any client's).
+TEST(LivePage, AndTheSchemaAreNotThrottled) {
+  TempDir dir;
+  const std::string db = dir.file("live.sqlite3");
+  ASSERT_EQ(run_ll2d({"import", "--db", db, fixture()}).exit_code, 0);
+  Server s(db, {"--no-access-log", "--anon-rate", "1/m"});
+  EXPECT_EQ(s.get("/2.3.0/launches/").status, 200);
+  EXPECT_EQ(s.get("/2.3.0/launches/").status, 429);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(s.get("/ll2d/live/").status, 200);
+    EXPECT_EQ(s.get("/ll2d/schema/").status, 200);
+  }
+  EXPECT_EQ(s.get("/ll2d/changes/").status, 429);
 }
 
 // Every type an entry can carry, from the feed's own declaration.
@@ -156,6 +173,9 @@ TEST(FeedSchema, NamesThePathsTheParametersAndEveryTypeTheFeedEmits) {
     for (const char* name :
          {"since", "limit", "kinds", "types", "id", "lsp__id", "location__ids", "is_crewed"})
       EXPECT_TRUE(params.count(name)) << path << " " << name;
+    // Every launch filter (`id` once: the feed's own comes first).
+    for (const auto& f : model::registry().find_resource("launches")->filters)
+      EXPECT_TRUE(params.count(f.param)) << path << " " << f.param;
     const auto& types = (*params.at("types"))["schema"]["items"]["enum"];
     EXPECT_EQ(strings(types), feed_types()) << path;
   }
