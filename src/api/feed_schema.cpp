@@ -95,13 +95,9 @@ void feed_parameters(Writer& w, bool stream) {
     w.string(p.description);
     w.end_object();
   }
-  // A launch filter named as one of the feed's own (`id`) is listed once.
-  const auto own = [](std::string_view name) {
-    return std::any_of(std::begin(kChangeParameters), std::end(kChangeParameters),
-                       [&](const ChangeParameter& p) { return p.name == name; });
-  };
+  // A launch filter named as one of the feed's own (`id`) is the feed's.
   for (const auto& f : model::registry().find_resource("launches")->filters) {
-    if (!own(f.param)) write_filter_parameter(w, f);
+    if (!is_change_parameter(f.param)) write_filter_parameter(w, f);
   }
   if (stream)
     w.raw(

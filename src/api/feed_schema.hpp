@@ -32,6 +32,15 @@ inline constexpr ChangeParameter kChangeParameters[] = {
     {"id", ChangeParameterValue::Text, "Only this object's entries."},
 };
 
+// Whether `name` is one of them (which then is not read as a launch filter:
+// `id` is both).
+constexpr bool is_change_parameter(std::string_view name) {
+  for (const auto& p : kChangeParameters) {
+    if (p.name == name) return true;
+  }
+  return false;
+}
+
 // The document as JSON; `server` is the scheme and host it names.
 std::string feed_openapi_document(const std::string& server);
 

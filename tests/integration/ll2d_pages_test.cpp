@@ -241,6 +241,21 @@ TEST(FeedSchema, EveryParameterItListsIsOneTheFeedReads) {
   EXPECT_EQ(parsed(s.get("/ll2d/changes/?lsp__id=999999").body)["results"].Size(), 0u);
 }
 
+// `id` is also a launch filter's name; the feed's comes first, so an
+// agency's entries are found by its id (not only launches').
+TEST(ChangeFeed, IdSelectsAnObjectOfAnyKind) {
+  TempDir dir;
+  const std::string db = dir.file("feed.sqlite3");
+  ASSERT_EQ(run_ll2d({"import", "--db", db, fixture()}).exit_code, 0);
+  Server s(db, {"--no-access-log"});
+  const int64_t lsp =
+      parsed(read_file(fixture()))["results"][0]["launch_service_provider"]["id"].GetInt64();
+  const auto agency = parsed(s.get("/ll2d/changes/?kinds=agency&id=" + std::to_string(lsp)).body);
+  ASSERT_EQ(agency["results"].Size(), 1u);
+  EXPECT_STREQ(agency["results"][0]["kind"].GetString(), "agency");
+  EXPECT_EQ(agency["results"][0]["id"].GetInt64(), lsp);
+}
+
 TEST(FeedSchema, AnswersGetAndHeadOnly) {
   TempDir dir;
   const std::string db = dir.file("schema.sqlite3");
