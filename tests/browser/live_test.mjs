@@ -1,7 +1,8 @@
 // The live page (/ll2d/live/) in headless Chromium: it lists an upcoming
 // launch with a ticking countdown, and when another process imports a file
 // that moves the launch's NET, or changes its status, the row shows it
-// within 2 s through the change stream, without a reload.
+// within 2 s through the change stream, without a reload; so does a launch
+// a sync deletes, and a change made while the server was down.
 //   node --experimental-websocket live_test.mjs LL2D_BINARY FIXTURES_DIR SCREENSHOT_DIR
 // Exits 77 (skipped) when Chromium is not installed.
 import fs from "node:fs";
@@ -142,6 +143,22 @@ check("with what changed while it was away",
       await waitFor(`${row}?.querySelector('td.status span.abbrev').textContent === "Hold"`, 5_000),
       await cell("status span.abbrev"));
 check("all along without a reload", (await evaluate("window.__sameDocument")) === true);
+
+// A launch deleted upstream leaves the page: a mirror (ll2d sync) of an
+// upstream that holds launch 0 alone deletes the others at its re-walk.
+const upDb = path.join(work, "upstream.sqlite3");
+const onlyFirst = JSON.parse(fs.readFileSync(path.join(work, `page-${files}.json`), "utf8"));
+onlyFirst.results.splice(1);
+onlyFirst.count = 1;
+fs.writeFileSync(path.join(work, "upstream.json"), JSON.stringify(onlyFirst));
+runLl2d(ll2d, ["import", "--db", upDb, path.join(work, "upstream.json")]);
+const upstream = await serve(ll2d, children, ["--db", upDb, "--no-access-log"]);
+const sync = (extra) => runLl2d(ll2d, ["sync", "--db", db, "--upstream", `${upstream}/2.3.0/`, "--calls", "100/1s", "--once", ...extra]);
+sync([]);
+sync(["--refresh-every", "0s", "--rewalk-every", "0s"]);
+check("a deleted launch leaves the page within 2 s",
+      await waitFor(`!document.querySelector('tr[data-id="${newId}"]') && !!${row}`, 2_000),
+      await evaluate("[...document.querySelectorAll('#launches tr')].map(r => r.dataset.id).join()"));
 
 const status = finish();
 done();
