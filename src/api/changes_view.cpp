@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "api/feed_schema.hpp"
 #include "api/params.hpp"
 #include "feed/changes.hpp"
 #include "json/writer.hpp"
@@ -69,7 +70,8 @@ std::variant<ChangeSelection, Response> select_changes(std::string_view query,
     return json_response(400, errors_body(FieldErrors(problems->begin(), problems->end())));
   s.query = std::get<store::ChangeQuery>(parsed);
   for (const auto& [name, value] : s.params.items()) {
-    if (is_launch_filter(name)) s.launch_filtered = true;
+    // `id` is the feed's (any kind's object), not the launches' filter.
+    if (is_launch_filter(name) && !is_change_parameter(name)) s.launch_filtered = true;
   }
   // Only launches can pass a launch filter.
   if (s.launch_filtered) s.query.kinds = {launches().kind->name};

@@ -13,8 +13,10 @@
 #include "api/changes_view.hpp"
 #include "api/compose.hpp"
 #include "api/docs.hpp"
+#include "api/feed_schema.hpp"
 #include "api/html.hpp"
 #include "api/list_index.hpp"
+#include "api/live_page.hpp"
 #include "api/openapi.hpp"
 #include "api/params.hpp"
 #include "api/reads.hpp"
@@ -139,6 +141,8 @@ struct Route {
     Live,
     Ready,
     Changes,
+    LivePage,    // /ll2d/live/ (Live is /healthz)
+    FeedSchema,  // /ll2d/schema/
     List,
     Detail,
     ApiThrottle
@@ -196,6 +200,8 @@ Route route(const model::Catalog& catalog, std::string_view path) {
   if (path == "/healthz") return only(Route::Live);
   if (path == "/readyz") return only(Route::Ready);
   if (path == kChangesPath) return only(Route::Changes);
+  if (path == kLivePagePath) return only(Route::LivePage);
+  if (path == kFeedSchemaPath) return only(Route::FeedSchema);
   const Registry* version = catalog.for_path(path);
   if (version == nullptr) {
     // The prefix without its slash (`/2.3.0`) is no route (Django would append one).
@@ -888,6 +894,18 @@ Response Engine::handle(const Request& request) const {
     conditional_get(request, response);
     return response;
   }
+  if (rt.kind == Route::LivePage) {
+    response = read([&](ThreadState& st, store::Deadline deadline) {
+      return live_page(request, *st.store, deadline, catalog_.first().version().prefix);
+    });
+    conditional_get(request, response);
+    return response;
+  }
+  if (rt.kind == Route::FeedSchema) {
+    response = feed_schema_view(request, ctx.base);
+    conditional_get(request, response);
+    return response;
+  }
   if (auto r = method_stage(ctx, rt)) return std::move(*r);
   if (auto r = negotiation_stage(ctx, rt)) return std::move(*r);
   switch (rt.kind) {
@@ -1085,6 +1103,10 @@ ThrottleScope Engine::throttle_scope(const Request& request) const {
     case Route::Health:
     case Route::Live:
     case Route::Ready:
+    // ll2d's page and document: no DRF view, and nothing they read costs
+    // (the page's own requests are counted as any client's).
+    case Route::LivePage:
+    case Route::FeedSchema:
       return ThrottleScope::Exempt;
     case Route::Changes:  // JSON whatever Accept says: no negotiation to fail
       return ThrottleScope::Counted;

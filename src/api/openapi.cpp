@@ -66,6 +66,35 @@ void view_schema(Writer& w, const View& v) {
   w.end_object();
 }
 
+}  // namespace
+
+void write_filter_parameter(json::Writer& w, const Filter& f) {
+  const bool many = f.csv || f.kind == ValueKind::MultipleChoice;
+  w.begin_object();
+  w.key("in");
+  w.string("query");
+  w.key("name");
+  w.string(f.param);
+  w.key("schema");
+  if (many) {
+    w.begin_object();
+    w.key("type");
+    w.string("array");
+    w.key("items");
+    value_schema(w, f);
+    w.end_object();
+    w.key("explode");
+    w.boolean(f.kind == ValueKind::MultipleChoice);
+    w.key("style");
+    w.string("form");
+  } else {
+    value_schema(w, f);
+  }
+  w.end_object();
+}
+
+namespace {
+
 struct Parameter {
   std::string name;
   std::function<void(Writer&)> write;  // the whole parameter object
@@ -100,32 +129,8 @@ std::vector<Parameter> list_parameters(const model::Version& version, const Reso
                                        const model::Action* action) {
   std::vector<Parameter> out;
   if (!r.paginated) return out;
-  for (const Filter* f : route_filters(r, action)) {
-    const bool many = f->csv || f->kind == ValueKind::MultipleChoice;
-    out.push_back({f->param, [f, many](Writer& w) {
-                     w.begin_object();
-                     w.key("in");
-                     w.string("query");
-                     w.key("name");
-                     w.string(f->param);
-                     w.key("schema");
-                     if (many) {
-                       w.begin_object();
-                       w.key("type");
-                       w.string("array");
-                       w.key("items");
-                       value_schema(w, *f);
-                       w.end_object();
-                       w.key("explode");
-                       w.boolean(f->kind == ValueKind::MultipleChoice);
-                       w.key("style");
-                       w.string("form");
-                     } else {
-                       value_schema(w, *f);
-                     }
-                     w.end_object();
-                   }});
-  }
+  for (const Filter* f : route_filters(r, action))
+    out.push_back({f->param, [f](Writer& w) { write_filter_parameter(w, *f); }});
   const auto integer = [](Writer& w) {
     w.begin_object();
     w.key("type");

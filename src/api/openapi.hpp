@@ -7,10 +7,15 @@
 #include <string>
 
 #include "api/declarations.hpp"
+#include "json/writer.hpp"
 
 namespace ll2::api {
 
 // The document as JSON; `server` is the scheme and host it names.
 std::string openapi_document(const Registry& registry, const std::string& server);
+
+// A filter as a query parameter object (its value's type; an array for a
+// comma-separated or repeated one): also what /ll2d/schema/ lists.
+void write_filter_parameter(json::Writer& w, const Filter& f);
 
 }  // namespace ll2::api

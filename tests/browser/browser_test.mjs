@@ -2,39 +2,14 @@
 // package) driven over the DevTools protocol, no npm dependencies.
 //   node --experimental-websocket browser_test.mjs LL2D_BINARY FIXTURES_DIR SCREENSHOT_DIR
 // Exits 77 (skipped) when Chromium is not installed.
-import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { checker, openBrowser, requireChromium, runLl2d, serve, workspace } from "./devtools.mjs";
 
 const [ll2d, fixtures, shots] = process.argv.slice(2);
-const chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => fs.existsSync(p));
-if (!chromium || typeof WebSocket === "undefined") {
-  console.log("chromium or WebSocket not available: skipped");
-  process.exit(77);
-}
-fs.mkdirSync(shots, { recursive: true });
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "ll2d-browser-"));
-const children = [];
-const cleanup = () => {
-  for (const c of children) c.kill("SIGKILL");
-  try {
-    // Chromium may still be flushing its profile for a moment after the kill.
-    fs.rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-  } catch (e) {
-    console.log(`note: could not remove ${work}: ${e.code}`);
-  }
-};
-process.on("exit", cleanup);
-const deadline = setTimeout(() => {
-  console.log("browser test timed out");
-  process.exit(1);
-}, 240_000);
-
-const run = (args) => {
-  const r = spawnSync(ll2d, args, { encoding: "utf8", timeout: 120_000 });
-  if (r.status !== 0) throw new Error(`ll2d ${args.join(" ")} failed: ${r.stderr}`);
-};
+const chromium = requireChromium();
+const { work, children, done } = workspace("ll2d-browser-");
+const run = (args) => runLl2d(ll2d, args);
 const golden = fs.readFileSync(path.join(fixtures, "docking_event_609_detailed.json"), "utf8").replace(/\n+$/, "");
 // A separate event and docking location (ids are merged, so reuse none).
 const evil = golden.replace('"id": 609', '"id": 9999').replace(
@@ -46,77 +21,10 @@ run(["generate", "--events", "120", "--seed", "5", "--out", path.join(work, "gen
 run(["import", "--db", path.join(work, "db.sqlite3"), path.join(work, "gen"),
      path.join(fixtures, "docking_event_609_detailed.json"), path.join(work, "evil.json")]);
 
-const lineFrom = (child, pattern) => new Promise((resolve, reject) => {
-  let text = "";
-  const onData = (d) => {
-    text += d.toString();
-    const m = text.match(pattern);
-    if (m) resolve(m);
-  };
-  child.stdout?.on("data", onData);
-  child.stderr?.on("data", onData);
-  child.on("exit", (code) => reject(new Error(`exited ${code}: ${text}`)));
-});
-
-const server = spawn(ll2d, ["serve", "--db", path.join(work, "db.sqlite3"), "--port", "0", "--no-access-log"]);
-children.push(server);
-const port = (await lineFrom(server, /http:\/\/127\.0\.0\.1:(\d+)\//))[1];
-const base = `http://127.0.0.1:${port}`;
-
-const browser = spawn(chromium, [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-  "--disable-component-update", "--disable-sync", "--disable-quic", `--user-data-dir=${path.join(work, "profile")}`,
-  "--remote-debugging-port=0", "--window-size=1280,1600", "about:blank",
-]);
-children.push(browser);
-const wsUrl = (await lineFrom(browser, /DevTools listening on (ws:\/\/\S+)/))[1];
-const targets = await (await fetch(wsUrl.replace("ws://", "http://").replace(/\/devtools\/browser\/.*/, "/json/list"))).json();
-const page = targets.find((t) => t.type === "page");
-
-const ws = new WebSocket(page.webSocketDebuggerUrl);
-await new Promise((resolve) => ws.addEventListener("open", resolve, { once: true }));
-let nextId = 1;
-const pending = new Map();
-const waiters = [];
-ws.addEventListener("message", (event) => {
-  const msg = JSON.parse(event.data);
-  if (msg.id && pending.has(msg.id)) {
-    pending.get(msg.id)(msg);
-    pending.delete(msg.id);
-  } else if (msg.method) {
-    for (const w of waiters.filter((w) => w.method === msg.method)) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve(msg.params);
-    }
-  }
-});
-const send = (method, params = {}) => new Promise((resolve, reject) => {
-  const id = nextId++;
-  pending.set(id, (msg) => (msg.error ? reject(new Error(JSON.stringify(msg.error))) : resolve(msg.result)));
-  ws.send(JSON.stringify({ id, method, params }));
-});
-const next = (method) => new Promise((resolve) => waiters.push({ method, resolve }));
-const evaluate = async (expression) => (await send("Runtime.evaluate", { expression, returnByValue: true })).result.value;
-const loaded = () => next("Page.loadEventFired");
-const navigate = async (url) => {
-  const done = loaded();
-  await send("Page.navigate", { url });
-  await done;
-};
-const screenshot = async (name) => {
-  const { data } = await send("Page.captureScreenshot", { format: "png" });
-  fs.writeFileSync(path.join(shots, name), Buffer.from(data, "base64"));
-};
-await send("Page.enable");
-await send("Runtime.enable");
-
-let passed = 0;
-let failed = 0;
-const check = (name, ok, detail = "") => {
-  if (ok) passed++;
-  else failed++;
-  console.log(`${ok ? "ok  " : "FAIL"} ${name}${ok ? "" : " " + detail}`);
-};
+const base = await serve(ll2d, children, ["--db", path.join(work, "db.sqlite3"), "--no-access-log"]);
+const { evaluate, evaluateAsync, loaded, navigate, screenshot, close } =
+  await openBrowser(chromium, work, children, shots);
+const { check, finish } = checker();
 
 // Detail page: the JSON block is the golden record's text, character for character.
 await navigate(`${base}/2.3.0/docking_events/609/?format=api`);
@@ -254,15 +162,13 @@ const other = createServer((req, res) => {
 await new Promise((resolve) => other.listen(0, "127.0.0.1", resolve));
 const otherOrigin = `http://localhost:${other.address().port}`;  // host differs: another origin
 await navigate(`${otherOrigin}/`);
-const evaluateAsync = async (expression) =>
-  (await send("Runtime.evaluate", { expression, returnByValue: true, awaitPromise: true })).result.value;
 const crossPlain = await evaluateAsync(`fetch("${base}/2.3.0/docking_events/?limit=2").then(r => r.json()).then(j => j.count).catch(e => "blocked: " + e)`);
 check("a page from another origin reads the API with fetch()", typeof crossPlain === "number" && crossPlain > 0, String(crossPlain));
 const crossKey = await evaluateAsync(`fetch("${base}/2.3.0/launches/?limit=1", {headers: {Authorization: "Token 0123456789abcdef"}}).then(r => r.json()).then(j => j.count).catch(e => "blocked: " + e)`);
 check("with an API key too (a preflighted request)", typeof crossKey === "number" && crossKey > 0, String(crossKey));
 other.close();
 
-console.log(`${passed} passed, ${failed} failed`);
-clearTimeout(deadline);
-ws.close();
-process.exit(failed === 0 ? 0 : 1);
+const status = finish();
+done();
+close();
+process.exit(status);
