@@ -197,6 +197,10 @@ std::optional<std::string> Deliverer::round(store::Store& store, int64_t now) {
   }
 }
 
+bool Deliverer::has_work(store::Store& store) {
+  return !flights_.empty() || !rows(store, "SELECT 1 FROM ll2d_hook LIMIT 1", {}).empty();
+}
+
 std::optional<std::string> Deliverer::record(store::Store& store, int64_t now) {
   for (auto it = flights_.begin(); it != flights_.end();) {
     Flight& f = *it->second;

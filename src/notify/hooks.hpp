@@ -86,6 +86,8 @@ class Deliverer {
   // each hook selects after its cursor, and starts the next due delivery of
   // every hook that has none in flight.
   std::optional<std::string> round(store::Store& store, int64_t now);
+  // Whether a round has anything to do: a hook, or a POST in flight.
+  bool has_work(store::Store& store);
 
  private:
   struct Flight;

@@ -102,18 +102,26 @@ std::variant<bool, std::string> take_lease(store::Store& store, const std::strin
   return !std::get<std::vector<Row>>(rows).empty();
 }
 
-std::variant<int64_t, std::string> send_due_reminders(store::Store& store,
-                                                      const std::vector<int64_t>& leads,
-                                                      int64_t now) {
-  if (leads.empty()) return int64_t{0};
-  store::WriteBatch batch;
+std::variant<std::vector<store::ReminderWrite>, std::string> due_reminders(
+    store::Store& store, const std::vector<int64_t>& leads, int64_t now) {
+  std::vector<store::ReminderWrite> out;
+  if (leads.empty()) return out;
   for (const auto& k : model::registry().kinds()) {
     if (k->remind_of == nullptr) continue;
     auto due = due_for(store, *k, leads, now);
     if (auto* e = std::get_if<std::string>(&due)) return std::move(*e);
-    for (auto& r : std::get<std::vector<store::ReminderWrite>>(due))
-      batch.reminders.push_back(std::move(r));
+    for (auto& r : std::get<std::vector<store::ReminderWrite>>(due)) out.push_back(std::move(r));
   }
+  return out;
+}
+
+std::variant<int64_t, std::string> send_due_reminders(store::Store& store,
+                                                      const std::vector<int64_t>& leads,
+                                                      int64_t now) {
+  auto due = due_reminders(store, leads, now);
+  if (auto* e = std::get_if<std::string>(&due)) return std::move(*e);
+  store::WriteBatch batch;
+  batch.reminders = std::move(std::get<std::vector<store::ReminderWrite>>(due));
   if (batch.reminders.empty()) return int64_t{0};
   if (auto e = store.write(batch)) return *e;
   return static_cast<int64_t>(std::count_if(batch.reminders.begin(), batch.reminders.end(),
@@ -156,6 +164,14 @@ void Worker::pass() {
   try {
     if (!store_) store_ = open_();
     const int64_t now = real_now();
+    const int64_t at = options_.clock ? options_.clock() : now;
+    auto due = due_reminders(*store_, options_.reminders, at);
+    if (auto* e = std::get_if<std::string>(&due))
+      throw store::StoreError(store::StoreError::Cause::Failed, *e);
+    const bool hooks = deliverer_ && deliverer_->has_work(*store_);
+    // Nothing to do is done without a write, not even the lease's (another
+    // connection's commit makes a SQLite importer forget what it wrote).
+    if (std::get<std::vector<store::ReminderWrite>>(due).empty() && !hooks) return;
     // Renewed a third of the way through, not at every round: fewer writes.
     if (now >= held_until_ - 2 * kLeaseMicros / 3) {
       auto held = take_lease(*store_, kLease, options_.holder, now, now + kLeaseMicros);
@@ -164,11 +180,13 @@ void Worker::pass() {
       held_until_ = std::get<bool>(held) ? now + kLeaseMicros : 0;
     }
     if (held_until_ == 0) return;  // another node does the feed's work
-    const int64_t at = options_.clock ? options_.clock() : now;
-    auto sent = send_due_reminders(*store_, options_.reminders, at);
-    if (auto* e = std::get_if<std::string>(&sent))
-      throw store::StoreError(store::StoreError::Cause::Failed, *e);
-    if (deliverer_) {
+    store::WriteBatch batch;
+    batch.reminders = std::move(std::get<std::vector<store::ReminderWrite>>(due));
+    if (!batch.reminders.empty()) {
+      if (auto e = store_->write(batch))
+        throw store::StoreError(store::StoreError::Cause::Failed, *e);
+    }
+    if (hooks) {
       if (auto e = deliverer_->round(*store_, now))
         throw store::StoreError(store::StoreError::Cause::Failed, *e);
     }

@@ -43,6 +43,10 @@ std::optional<std::vector<int64_t>> parse_reminders(const std::string& text);
 std::variant<bool, std::string> take_lease(store::Store& store, const std::string& name,
                                            const std::string& holder, int64_t now, int64_t expires);
 
+// The reminders due at `now` that send_due_reminders would write (reads only).
+std::variant<std::vector<store::ReminderWrite>, std::string> due_reminders(
+    store::Store& store, const std::vector<int64_t>& leads, int64_t now);
+
 // One pass of the reminders at `now`: for each object whose time is ahead
 // within the longest lead, the shortest lead now due is logged once per
 // object and time (longer leads due with it are only recorded: a launch
