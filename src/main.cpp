@@ -1168,8 +1168,10 @@ int run(int argc, char** argv) {
     fmt::print(stderr, "ll2d serve: --hook-retry {}: expected 10s, 1m, ...\n", hook_retry);
     return 2;
   }
+  // A node that reads from replicas keeps no connection to the primary: the
+  // nodes without --replica (any one of them, by the lease) do this work.
   std::unique_ptr<ll2::notify::Worker> feed_worker;
-  if (open_options.access != Access::ReadOnly) {
+  if (open_options.access != Access::ReadOnly && replicas.empty()) {
     ll2::notify::WorkerOptions worker_options;
     worker_options.reminders = *leads;
     ll2::notify::DelivererOptions hook_options;
