@@ -31,7 +31,10 @@ store::ListQuery query(const model::Composed& c) {
 std::vector<Value> select_ids(const model::Composed& c, store::Store& store,
                               const model::FilterContext& context) {
   store::ListQuery q = query(c);
-  if (c.where) q.where = c.where(context);
+  if (c.where) {
+    q.where = c.where(context);
+    context.note_clock(*q.kind, q.where);
+  }
   return store.list(q).ids;
 }
 

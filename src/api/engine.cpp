@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "api/changes_view.hpp"
+#include "api/clock.hpp"
 #include "api/compose.hpp"
 #include "api/docs.hpp"
 #include "api/feed_schema.hpp"
@@ -728,14 +729,21 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
     looked_up.insert(kind.name);
     return st.cache->load(kind, id) != nullptr;
   };
-  // A reusable answer: its generation, and what it read (resource_reads).
-  const auto reusable = [&](Response& r, const Mode& mode) {
-    if (rt.action != nullptr) return;  // an action's base condition (upcoming) reads the time
+  std::vector<model::ClockEdge> clock_edges;  // conditions on the time (upcoming)
+  select_context.filter.clock_edges = &clock_edges;
+  // A reusable answer: its generation, what it read (resource_reads) and,
+  // when it depends on the time, until when it holds.
+  const auto reusable = [&](Response& r, const Mode* mode) {
+    const auto expires = clock_expiry(clock_edges, now, *st.store, *st.cache);
+    if (!expires) return;
     r.generation = st.cache->version();
-    r.reads = resource_reads(resource, mode);
-    if (!looked_up.empty()) {
+    r.expires = *expires == INT64_MAX ? 0 : *expires;
+    if (mode == nullptr) return;  // any write ends it
+    r.reads = resource_reads(resource, *mode);
+    if (!looked_up.empty() || !clock_edges.empty()) {
       std::set<std::string> all(r.reads->begin(), r.reads->end());
       all.insert(looked_up.begin(), looked_up.end());
+      for (const auto& edge : clock_edges) all.insert(edge.kind->name);
       r.reads = std::make_shared<const std::vector<std::string>>(all.begin(), all.end());
     }
   };
@@ -784,7 +792,7 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
     }
     serializer.write_cached(w, *sel.mode->resolved, *row);
     finish(response, ctx, rt, std::move(body));
-    reusable(response, *sel.mode);
+    reusable(response, sel.mode);
     return response;
   }
   if (!resource.paginated) {  // one object (dashboard/starship), as LL2 answers it
@@ -798,12 +806,13 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
     serializer.write_composed(w, *sel.mode->resolved,
                               compose(resource.compose, *st.store, select_context.filter, stored));
     finish(response, ctx, rt, std::move(body));
+    reusable(response, nullptr);  // its parts' conditions are not in resource_reads
     return response;
   }
   const auto page = list_page(q, st, lists);
   write_page(w, ctx, q, page.count, [&] { render(w, page); });
   finish(response, ctx, rt, std::move(body), page.count);
-  reusable(response, *sel.mode);
+  reusable(response, sel.mode);
   return response;
 }
 

@@ -41,9 +41,12 @@ struct Response {
   // or 503 (a storage error's cause, a spent time budget). Usually empty.
   std::string log;
   // Set when the response is a function of the request and the database at
-  // this generation alone (not of the time), so it may be reused until the
-  // generation changes.
+  // this generation (and the time, before `expires`), so it may be reused
+  // until the generation changes.
   std::optional<uint64_t> generation;
+  // With `generation`: the instant (microseconds, UTC) from which the time
+  // may change the answer (an upcoming list: a NET passes); 0: never.
+  int64_t expires = 0;
   // With `generation`: what the answer read (api/reads.hpp), so it stays
   // reusable after writes that touch none of it. Null: any write ends it.
   std::shared_ptr<const std::vector<std::string>> reads;
@@ -123,6 +126,10 @@ class Engine {
   // The database's generation now, when this thread can read it without a
   // round trip (store::Store::generation_now); for answers cached elsewhere.
   std::optional<uint64_t> generation_now() const;
+  // The time requests are answered at (EngineOptions::now, or the clock),
+  // microseconds since the epoch: what a cached answer's `expires` is
+  // compared with.
+  int64_t now() const;
   // Calls `fn` with the database's generation now and each kind's
   // generation in it, read on this thread's connection (once per
   // generation), and returns what it returns; nullopt when they cannot be
@@ -148,7 +155,6 @@ class Engine {
 
  private:
   ThreadState& state() const;
-  int64_t now() const;
   // When a request's reads must give up (--query-timeout-ms from now).
   store::Deadline query_deadline() const;
 

@@ -344,6 +344,7 @@ std::variant<Selection, FieldErrors> select(const Resource& resource,
   apply_all(resource.filters);
   if (action != nullptr) apply_all(action->extra_filters);
   if (!errors.empty()) return errors;
+  context.filter.note_clock(*resource.kind, q.where);
 
   if (const auto s = params.get("search")) {
     for (const auto& path : resource.search_fields) {

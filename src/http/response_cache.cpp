@@ -141,14 +141,15 @@ Answer ResponseCache::answer(const std::string& key, Entry& entry, const api::Re
 }
 
 std::optional<Answer> ResponseCache::lookup(const std::string& key, uint64_t generation,
-                                            const api::Request& request, bool gzip_ok) {
-  return find(key, generation, nullptr, request, gzip_ok);
+                                            int64_t now, const api::Request& request,
+                                            bool gzip_ok) {
+  return find(key, generation, nullptr, now, request, gzip_ok);
 }
 
 std::optional<Answer> ResponseCache::revalidate(const std::string& key, uint64_t generation,
-                                                const api::KindGenerations& kinds,
+                                                const api::KindGenerations& kinds, int64_t now,
                                                 const api::Request& request, bool gzip_ok) {
-  return find(key, generation, &kinds, request, gzip_ok);
+  return find(key, generation, &kinds, now, request, gzip_ok);
 }
 
 bool ResponseCache::holds(const std::string& key) const {
@@ -157,7 +158,7 @@ bool ResponseCache::holds(const std::string& key) const {
 }
 
 std::optional<Answer> ResponseCache::find(const std::string& key, uint64_t generation,
-                                          const api::KindGenerations* kinds,
+                                          const api::KindGenerations* kinds, int64_t now,
                                           const api::Request& request, bool gzip_ok) {
   std::shared_ptr<Entry> entry;
   {
@@ -165,6 +166,12 @@ std::optional<Answer> ResponseCache::find(const std::string& key, uint64_t gener
     const auto it = index_.find(key);
     if (it == index_.end()) return std::nullopt;
     Entry& e = *it->second->second;
+    if (e.response.expires != 0 && now >= e.response.expires) {  // the time moved past it
+      bytes_ -= e.bytes;
+      lru_.erase(it->second);
+      index_.erase(it);
+      return std::nullopt;
+    }
     if (e.generation != generation) {
       // Rendered after this reading, or before it and not to be checked.
       if (e.generation > generation || kinds == nullptr) return std::nullopt;

@@ -45,18 +45,19 @@ class ResponseCache {
   // What a cached answer depends on besides the generation.
   static std::string key(const api::Request& request);
 
-  // The answer to `request` if one rendered at `generation` is cached:
-  // its 200, or a 304 when If-None-Match names its entity tag; compressed
-  // when the client accepts gzip.
-  std::optional<Answer> lookup(const std::string& key, uint64_t generation,
+  // The answer to `request` if one rendered at `generation` is cached and
+  // has not expired by `now` (api::Response::expires): its 200, or a 304
+  // when If-None-Match names its entity tag; compressed when the client
+  // accepts gzip.
+  std::optional<Answer> lookup(const std::string& key, uint64_t generation, int64_t now,
                                const api::Request& request, bool gzip_ok);
   // The answer to `request` if one rendered at an older generation is
   // cached and none of what it read has changed since (`kinds`: each kind's
   // generation at `generation`, the one now): it is current again (later
   // lookups find it), and answered as `lookup` would.
   std::optional<Answer> revalidate(const std::string& key, uint64_t generation,
-                                   const api::KindGenerations& kinds, const api::Request& request,
-                                   bool gzip_ok);
+                                   const api::KindGenerations& kinds, int64_t now,
+                                   const api::Request& request, bool gzip_ok);
   // Whether an answer to this key is cached, of whatever generation.
   bool holds(const std::string& key) const;
   // Keeps a 200 the engine rendered at `response.generation` and returns it
@@ -78,8 +79,8 @@ class ResponseCache {
   Answer answer(const std::string& key, Entry& entry, const api::Request& request, bool gzip_ok);
   // lookup (kinds null: only an answer of `generation`) and revalidate.
   std::optional<Answer> find(const std::string& key, uint64_t generation,
-                             const api::KindGenerations* kinds, const api::Request& request,
-                             bool gzip_ok);
+                             const api::KindGenerations* kinds, int64_t now,
+                             const api::Request& request, bool gzip_ok);
   void evict();  // with mutex_ held
 
   size_t max_bytes_;

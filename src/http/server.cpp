@@ -874,7 +874,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (shared_->cache && (req.method() == bhttp::verb::get || req.method() == bhttp::verb::head)) {
       cache_key = ResponseCache::key(request->view());
       if (const auto generation = shared_->engine.generation_now()) {
-        if (auto hit = shared_->cache->lookup(cache_key, *generation, request->view(), gzip_ok)) {
+        if (auto hit = shared_->cache->lookup(cache_key, *generation, shared_->engine.now(),
+                                              request->view(), gzip_ok)) {
           respond(std::move(*hit));
           return;
         }
@@ -897,8 +898,8 @@ class Session : public std::enable_shared_from_this<Session> {
           shared->engine.with_generations(
               [&](uint64_t generation,
                   const api::KindGenerations& kinds) -> std::optional<api::Response> {
-                out = shared->cache->revalidate(cache_key, generation, kinds, request->view(),
-                                                gzip_ok);
+                out = shared->cache->revalidate(cache_key, generation, kinds, shared->engine.now(),
+                                                request->view(), gzip_ok);
                 return std::nullopt;
               });
         }

@@ -3,6 +3,7 @@
 // predicate into SQL; custom filters and actions build predicates.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,6 +41,10 @@ struct Predicate {
   Lookup lookup = Lookup::Exact;
   std::vector<Value> values;
   std::vector<Predicate> children;  // And, Or, Not (one child)
+  // Compare against the request's time: `values` is that time plus this
+  // offset (microseconds), so the rows it matches change as time passes
+  // (FilterContext::since_now; an answer built on it expires: api/clock.hpp).
+  std::optional<int64_t> clock_offset;
 
   static Predicate all() { return {}; }
   static Predicate nothing() {

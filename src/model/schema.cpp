@@ -720,6 +720,18 @@ Value FilterContext::value_of(std::string_view kind_name, const Value& id,
   return row ? row->at(static_cast<size_t>(f->column)) : Value{};
 }
 
+Predicate FilterContext::since_now(std::string path, Lookup lookup, int64_t offset) const {
+  Predicate p = Predicate::compare(std::move(path), lookup, now + offset);
+  p.clock_offset = offset;
+  return p;
+}
+
+void FilterContext::note_clock(const Kind& kind, const Predicate& where) const {
+  if (clock_edges == nullptr) return;
+  if (where.clock_offset) clock_edges->push_back({&kind, where.path, *where.clock_offset});
+  for (const auto& child : where.children) note_clock(kind, child);
+}
+
 namespace declare {
 
 KindBuilder& KindBuilder::col(std::string name, ColumnType type) {
@@ -934,14 +946,12 @@ constexpr int64_t kDay = int64_t{24} * 3600 * 1000000;  // microseconds
 Action upcoming(const std::string& field) {
   Action a;
   a.name = "upcoming";
-  a.base = [field](const FilterContext& c) {
-    return Predicate::compare(field, Lookup::Gte, c.now - kDay);
-  };
+  a.base = [field](const FilterContext& c) { return c.since_now(field, Lookup::Gte, -kDay); };
   a.default_ordering = {field};
   a.extra_filters = {custom("hide_recent_previous", ValueKind::Boolean,
                             [field](const std::vector<Value>& v, const FilterContext& c) {
                               if (std::get<int64_t>(v.at(0)) == 0) return Predicate{};
-                              return Predicate::compare(field, Lookup::Gte, c.now);
+                              return c.since_now(field, Lookup::Gte);
                             })};
   a.title = "Upcoming";
   return a;
@@ -950,9 +960,7 @@ Action upcoming(const std::string& field) {
 Action previous(const std::string& field, std::vector<std::string> tags) {
   Action a;
   a.name = "previous";
-  a.base = [field](const FilterContext& c) {
-    return Predicate::compare(field, Lookup::Lte, c.now);
-  };
+  a.base = [field](const FilterContext& c) { return c.since_now(field, Lookup::Lte); };
   a.default_ordering = {"-" + field};
   a.title = "Previous";
   a.tags = std::move(tags);
@@ -964,7 +972,7 @@ std::vector<Filter> time_windows(const std::string& field) {
     return custom(std::move(param), ValueKind::Boolean,
                   [field, lookup, before_now](const std::vector<Value>& v, const FilterContext& c) {
                     if (std::get<int64_t>(v.at(0)) == 0) return Predicate{};
-                    return Predicate::compare(field, lookup, c.now - before_now);
+                    return c.since_now(field, lookup, -before_now);
                   });
   };
   return {window("previous", Lookup::Lte, 0), window("upcoming", Lookup::Gte, 0),

@@ -177,9 +177,23 @@ enum class ValueKind {
   MultipleChoice,  // ModelMultipleChoiceFilter: repeated parameter, ORed; each must exist
 };
 
+// A comparison with the request's time as it lands in one kind's query: the
+// rows it matches change when the time passes one of `path`'s values.
+struct ClockEdge {
+  const Kind* kind = nullptr;
+  std::string path;
+  int64_t offset = 0;  // compared with the time plus this (microseconds)
+};
+
 // What filters and actions may depend on besides their parameter.
 struct FilterContext {
-  int64_t now = 0;  // the request's time, microseconds since the epoch (UTC)
+  // The request's time, microseconds since the epoch (UTC). A condition on
+  // it is built with since_now(), never from this value directly: that is
+  // how a cached answer knows when it expires.
+  int64_t now = 0;
+  // Where the queries built here note their conditions on the time (unset:
+  // nobody asks).
+  std::vector<ClockEdge>* clock_edges = nullptr;
   // One stored object's row (in the request's snapshot); unset: none can be
   // read.
   std::function<std::optional<Row>(const Kind& kind, const Value& id)> load;
@@ -187,6 +201,10 @@ struct FilterContext {
   // A field of a stored object, for custom filters that match by what
   // another object holds; NULL when there is no such object or value.
   Value value_of(std::string_view kind, const Value& id, std::string_view field) const;
+  // `path` `lookup` the request's time plus `offset` (microseconds).
+  Predicate since_now(std::string path, Lookup lookup, int64_t offset = 0) const;
+  // Notes the conditions on the time in `where`, a query of `kind`.
+  void note_clock(const Kind& kind, const Predicate& where) const;
 };
 
 // django-filter's `method=`: the parsed values (one, or a CSV filter's

@@ -59,14 +59,14 @@ Composed half(const char* field, Lookup side, const char* order_sign) {
           .parts = {{.field = "launches",
                      .where =
                          [side](const FilterContext& c) {
-                           return both(starship_launch(""), Predicate::compare("net", side, c.now));
+                           return both(starship_launch(""), c.since_now("net", side));
                          },
                      .order = {sign + "net"},
                      .limit = kPage},
                     {.field = "events",
                      .where =
                          [side](const FilterContext& c) {
-                           return both(starship_event(""), Predicate::compare("date", side, c.now));
+                           return both(starship_event(""), c.since_now("date", side));
                          },
                      .order = {sign + "date"},
                      .limit = kPage}}};
@@ -82,7 +82,7 @@ Composed streams(const char* from, const char* date,
           .from = from,
           .where =
               [field, which](const FilterContext& c) {
-                return both(which(""), Predicate::compare(field, Lookup::Gte, c.now - 24 * kHour));
+                return both(which(""), c.since_now(field, Lookup::Gte, -24 * kHour));
               },
           .order = {field},
           .limit = 1,
@@ -107,17 +107,12 @@ std::vector<Composed> starship_dashboard() {
       streams("event", "date", starship_event),
       // Closures not over yet, and notices from 24 hours ago on, soonest first.
       {.field = "road_closures",
-       .where =
-           [](const FilterContext& c) {
-             return Predicate::compare("window_end", Lookup::Gte, c.now);
-           },
+       .where = [](const FilterContext& c) { return c.since_now("window_end", Lookup::Gte); },
        .order = {"window_start"},
        .limit = kMaxList},
       {.field = "notices",
        .where =
-           [](const FilterContext& c) {
-             return Predicate::compare("date", Lookup::Gte, c.now - 24 * kHour);
-           },
+           [](const FilterContext& c) { return c.since_now("date", Lookup::Gte, -24 * kHour); },
        .order = {"date"},
        .limit = kMaxList},
       // The fleet: cores of a Starship configuration or that flew a Starship

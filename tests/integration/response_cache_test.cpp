@@ -5,10 +5,16 @@
 #include <sqlite3.h>
 #include <zlib.h>
 
+#include <chrono>
+#include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "harness.hpp"
+#include "util/datetime.hpp"
 
 using namespace ll2::test;
 
@@ -58,6 +64,26 @@ const std::vector<std::string> kTargets = {
     "/2.3.0/docking_events/1/",  // a 404
     "/2.3.0/docking_events/?limit=x",
 };
+
+// Runs `change` on the SQLite file behind the server's back, and counts it
+// as a write to `kind` alone (as ll2d's writer would for that kind): answers
+// that read `kind` are rendered again, the others are kept.
+void write_as(const std::string& db, const std::string& change, const std::string& kind) {
+  sqlite3* c = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &c), SQLITE_OK);
+  sqlite3_busy_timeout(c, 10000);  // the server may be writing (its feed's lease)
+  const std::string sql = change +
+                          "; UPDATE ll2d_state SET generation = generation + 1; "
+                          "INSERT INTO ll2d_kind_state (kind, generation) SELECT '" +
+                          kind +
+                          "', generation FROM ll2d_state WHERE true "
+                          "ON CONFLICT (kind) DO UPDATE SET generation = excluded.generation";
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(c, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
+      << (error != nullptr ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(c);
+}
 
 }  // namespace
 
@@ -148,20 +174,7 @@ TEST(ResponseCacheReads, AnAnswerOutlivesWritesToWhatItDoesNotRead) {
   const std::string db = dir.file("db.sqlite3");
   ASSERT_EQ(import_golden(db).exit_code, 0);
   const auto write = [&](const std::string& kind) {
-    sqlite3* c = nullptr;
-    ASSERT_EQ(sqlite3_open(db.c_str(), &c), SQLITE_OK);
-    const std::string sql =
-        "UPDATE agency SET name = name || ' (renamed)' WHERE id = 17; "
-        "UPDATE ll2d_state SET generation = generation + 1; "
-        "INSERT INTO ll2d_kind_state (kind, generation) SELECT '" +
-        kind +
-        "', generation FROM ll2d_state WHERE true "
-        "ON CONFLICT (kind) DO UPDATE SET generation = excluded.generation";
-    char* error = nullptr;
-    EXPECT_EQ(sqlite3_exec(c, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
-        << (error != nullptr ? error : "");
-    sqlite3_free(error);
-    sqlite3_close(c);
+    write_as(db, "UPDATE agency SET name = name || ' (renamed)' WHERE id = 17", kind);
   };
   Server server(db);
   const std::string list = "/2.3.0/docking_events/";
@@ -192,4 +205,48 @@ TEST(ResponseCacheReads, AnAnswerOutlivesWritesToWhatItDoesNotRead) {
   // (Each write renames the agency once more: this is the third.)
   write("spacecraft_flight.launch");
   EXPECT_NE(server.get(detail).body.find("(renamed) (renamed) (renamed)"), std::string::npos);
+}
+
+// An answer on the time (previous launches: NET up to now) is kept while the
+// clock has not passed a stored NET, and rendered again once it has
+// (api/clock.hpp). The real clock, with a launch a few seconds ahead.
+TEST(ResponseCacheClock, APreviousListIsKeptUntilTheNextNetPasses) {
+  LL2D_SQLITE_ONLY();  // changes the file behind the server's back
+  TempDir dir;
+  const std::string db = dir.file("db.sqlite3");
+  using std::chrono::system_clock;
+  const auto seconds = [](system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+  };
+  const auto iso = [&](int64_t s) { return ll2::datetime::format_datetime(s * 1000000); };
+  const int64_t start = seconds(system_clock::now());
+  const int64_t next = start + 5;  // NETs are whole seconds
+  const std::string file = dir.file("launches.json");
+  std::ofstream(file) << fmt::format(
+      R"({{"count": 2, "next": null, "previous": null, "results": [
+      {{"id": "00000000-0000-4000-8000-000000000001", "name": "Flown", "net": "{}",
+        "url": "https://ll.example/2.3.0/launches/00000000-0000-4000-8000-000000000001/"}},
+      {{"id": "00000000-0000-4000-8000-000000000002", "name": "Next", "net": "{}",
+        "url": "https://ll.example/2.3.0/launches/00000000-0000-4000-8000-000000000002/"}}]}})",
+      iso(start - 3600), iso(next));
+  ASSERT_EQ(run_ll2d({"import", "--db", db, file}).exit_code, 0);
+  Server server(db, {"--reminders", "none"});  // the next launch is due: no reminder written
+  const std::string previous = "/2.3.0/launches/previous/?mode=list";
+  const auto first = server.get(previous);
+  ASSERT_EQ(first.status, 200);
+  // Renamed where no writer says launches changed: only an answer rendered
+  // again shows it.
+  write_as(db, "UPDATE launch SET name = 'Renamed' WHERE name = 'Flown'", "astronaut");
+  const auto kept = server.get(previous);
+  if (seconds(system_clock::now()) >= next)
+    GTEST_SKIP() << "this machine took more than 5 s to get here";
+  EXPECT_NE(first.body.find("Flown"), std::string::npos) << first.body;
+  EXPECT_EQ(first.body.find("Next"), std::string::npos) << first.body;
+  EXPECT_EQ(kept.body, first.body);
+
+  std::this_thread::sleep_until(system_clock::time_point(std::chrono::seconds(next)) +
+                                std::chrono::milliseconds(100));
+  const auto later = server.get(previous);
+  EXPECT_NE(later.body.find("Next"), std::string::npos) << later.body;
+  EXPECT_NE(later.body.find("Renamed"), std::string::npos) << later.body;
 }

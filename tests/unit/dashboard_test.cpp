@@ -214,12 +214,15 @@ class Dashboard : public ::testing::Test {
   }
 
   api::Response get(const std::string& query, int64_t now = kNow) {
+    return get_at("/2.3.0/dashboard/starship/" + query, now);
+  }
+  api::Response get_at(const std::string& target, int64_t now) {
     api::EngineOptions options;
     options.now = now;
     api::Engine engine(
         [this] { return std::move(store::open_sqlite(dir.file("db.sqlite3")).store); },
         test::without_budget(options));
-    return engine.handle({"GET", "/2.3.0/dashboard/starship/" + query, "testserver", ""});
+    return engine.handle({"GET", target, "testserver", ""});
   }
   // The dashboard: one object, as LL2 answers (its document says an array).
   rapidjson::Document dashboard(const std::string& query, int64_t now = kNow) {
@@ -280,6 +283,49 @@ TEST_F(Dashboard, TheHalvesSplitAtNowAndMoveWithIt) {
   EXPECT_EQ(end["previous"]["launches"].Size(), 10u);
   EXPECT_EQ(end["notices"].Size(), 0u);
   EXPECT_EQ(end["live_streams"].Size(), 0u);
+}
+
+// An answer that depends on the time is reusable until the time passes the
+// first stored value its conditions compare with (api/clock.hpp): the same
+// bytes up to that instant, and the next rows from it.
+TEST_F(Dashboard, AnswersOnTheTimeHoldUntilItPassesAStoredTime) {
+  const int64_t t = kNow + 1;
+  struct Case {
+    std::string target;
+    int64_t expires;  // 0: only checked to hold until it expires
+    bool changes;     // whether the answer differs right after `expires`
+  };
+  const std::vector<Case> cases = {
+      // Previous: launch 3 (NET now + 1 day) is the next to pass.
+      {"/2.3.0/launches/previous/?mode=list", kNow + kDay, true},
+      // Upcoming, from 24 hours ago: launch 2 (NET now - 1 hour) leaves first.
+      {"/2.3.0/launches/upcoming/?mode=list", kNow - kHour + kDay, true},
+      // hide_recent_previous compares with the time too: its edge (launch 3
+      // at now + 1 day) comes after the window's, which changes nothing here.
+      {"/2.3.0/launches/upcoming/?mode=list&hide_recent_previous=true", kNow - kHour + kDay, false},
+      {"/2.3.0/events/upcoming/", 0, false},
+      // 2.4.0's boolean filters are conditions on the time as well.
+      {"/api/ll/2.4.0/launches/mini/?previous=true", kNow + kDay, true},
+      {"/2.3.0/dashboard/starship/", 0, false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.target);
+    const api::Response first = get_at(c.target, t);
+    ASSERT_EQ(first.status, 200) << first.body.substr(0, 300);
+    ASSERT_TRUE(first.generation.has_value());
+    ASSERT_GT(first.expires, t);
+    if (c.expires != 0) EXPECT_EQ(first.expires, c.expires);
+    EXPECT_EQ(get_at(c.target, first.expires - 1).body, first.body);
+    // (A row at the edge of a `>=` window leaves a microsecond after it.)
+    if (c.changes) EXPECT_NE(get_at(c.target, first.expires + 1).body, first.body);
+  }
+  // An answer that compares with no time never expires by it.
+  const api::Response all = get_at("/2.3.0/launches/?mode=list", t);
+  ASSERT_TRUE(all.generation.has_value());
+  EXPECT_EQ(all.expires, 0);
+  // A time equal to a stored value is its own edge: launch 4's NET is now,
+  // so previous launches at that instant are answered, not kept.
+  EXPECT_FALSE(get_at("/2.3.0/launches/previous/", kNow).generation.has_value());
 }
 
 TEST_F(Dashboard, EveryModeRendersItsSchemasViews) {

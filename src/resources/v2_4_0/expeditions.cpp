@@ -12,9 +12,9 @@ namespace {
 // `is_active=true`: started and not ended by now (no end, or an end still to
 // come); false: the others.
 Predicate is_active(const std::vector<Value>& values, const model::FilterContext& c) {
-  Predicate active = Predicate::compare("start", Lookup::Lte, c.now);
-  active.require(Predicate::any_of({Predicate::compare("end", Lookup::IsNull, int64_t{1}),
-                                    Predicate::compare("end", Lookup::Gt, c.now)}));
+  Predicate active = c.since_now("start", Lookup::Lte);
+  active.require(Predicate::any_of(
+      {Predicate::compare("end", Lookup::IsNull, int64_t{1}), c.since_now("end", Lookup::Gt)}));
   if (std::get<int64_t>(values.at(0)) != 0) return active;
   return Predicate::negate(std::move(active));
 }
