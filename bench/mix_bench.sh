@@ -35,7 +35,8 @@ cleanup() {
   [ -z "$PG_DIR" ] || "$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-free_port() { $PY -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
 
 # The world around today, so upcoming lists have data; then the mix.
 GEN=$WORK/gen-$EVENTS
@@ -122,33 +123,7 @@ serve "$DB"
 run ll2d-sqlite "http://127.0.0.1:$PORT" "$MIX"
 kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
 
-NGINX_PORT=$(free_port)
-mkdir -p "$WORK/nginx/tmp"
-cat >"$WORK/nginx/nginx.conf" <<EOF
-worker_processes $THREADS;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
-user root;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/tmp;
-  proxy_temp_path $WORK/nginx/tmp;
-  fastcgi_temp_path $WORK/nginx/tmp;
-  uwsgi_temp_path $WORK/nginx/tmp;
-  scgi_temp_path $WORK/nginx/tmp;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    root $WWW;
-    default_type application/json;
-  }
-}
-EOF
-nginx -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" &
-NGINX_PID=$!
-PIDS+=($NGINX_PID)
-sleep 0.5
+start_nginx "$WWW"
 run nginx "http://127.0.0.1:$NGINX_PORT" "$WORK/mix-static.txt"
 kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true
 

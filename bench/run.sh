@@ -84,40 +84,8 @@ stop_pid() {
 }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
-free_port() { $PY -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-
-# nginx on its own config and port, serving DIR.
-start_nginx() {
-  local dir=$1
-  NGINX_PORT=$(free_port)
-  mkdir -p "$WORK/nginx/tmp"
-  cat >"$WORK/nginx/nginx.conf" <<EOF
-worker_processes $THREADS;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
-user root;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/tmp;
-  proxy_temp_path $WORK/nginx/tmp;
-  fastcgi_temp_path $WORK/nginx/tmp;
-  uwsgi_temp_path $WORK/nginx/tmp;
-  scgi_temp_path $WORK/nginx/tmp;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    root $dir;
-    default_type application/json;
-    etag on;
-  }
-}
-EOF
-  nginx -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" &
-  NGINX_PID=$!
-  PIDS+=("$NGINX_PID")
-  for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$NGINX_PORT/detail.json" && break; sleep 0.05; done
-}
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
 
 for N in $SIZES; do
   echo "== $N events"
