@@ -648,6 +648,12 @@ int run(int argc, char** argv) {
                    "Memory for the in-memory list indexes: search, deep pages, counts (0: none)")
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();
+  size_t fragment_cache_bytes = ll2::api::EngineOptions{}.fragment_cache_bytes;
+  serve
+      ->add_option("--fragment-cache-memory", fragment_cache_bytes,
+                   "Memory for objects rendered once for every database thread (0: none)")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
   serve
       ->add_option("--response-cache-memory", server.response_cache_bytes,
                    "Memory for whole responses answered on the I/O threads (0: none)")
@@ -1048,6 +1054,7 @@ int run(int argc, char** argv) {
   }
   engine_options.query_timeout = std::chrono::milliseconds(query_timeout_ms);
   engine_options.list_index_bytes = list_index_bytes;
+  engine_options.fragment_cache_bytes = fragment_cache_bytes;
   if (!fixed_response_file.empty()) {
     std::ifstream in(fixed_response_file, std::ios::binary);
     server.fixed_response.assign(std::istreambuf_iterator<char>(in), {});

@@ -103,9 +103,7 @@ std::variant<std::vector<store::Change>, Response> read_changes(store::Store& st
 
 Response changes_view(const Request& request, std::string_view query, const std::string& base,
                       store::Store& store, store::Deadline deadline, int64_t now) {
-  if (request.method != "GET" && request.method != "HEAD")
-    return json_response(405,
-                         detail_body(fmt::format("Method \"{}\" not allowed.", request.method)));
+  if (auto refused = refuse_unless_read(request)) return std::move(*refused);
   auto selected = select_changes(query);
   if (auto* refused = std::get_if<Response>(&selected)) return std::move(*refused);
   const ChangeSelection& s = std::get<ChangeSelection>(selected);

@@ -15,6 +15,7 @@
 #include "api/compose.hpp"
 #include "api/docs.hpp"
 #include "api/feed_schema.hpp"
+#include "api/fragment_cache.hpp"
 #include "api/html.hpp"
 #include "api/list_index.hpp"
 #include "api/live_page.hpp"
@@ -298,6 +299,8 @@ Engine::Engine(StoreOpener open_store, EngineOptions options)
   list_options.max_bytes = options_.list_index_bytes;
   list_options.log = options_.prepare_list_indexes;  // serve
   lists_ = std::make_unique<ListIndexes>(open_store_, list_options);
+  if (options_.fragment_cache_bytes > 0)
+    fragments_ = std::make_shared<FragmentCache>(options_.fragment_cache_bytes);
   if (options_.prepare_list_indexes) {
     // Every route's default list first, then the index its searches use
     // (another shape: it holds the searched names too), so no search waits
@@ -378,7 +381,7 @@ Engine::ThreadState& Engine::state() const {
   }
   if (!s.store) {
     s.store = open_store_();
-    s.cache = std::make_unique<RowCache>(*s.store, options_.row_cache_entries);
+    s.cache = std::make_unique<RowCache>(*s.store, options_.row_cache_entries, fragments_);
     s.opened = now;
   }
   return s;
@@ -429,6 +432,16 @@ std::string page_link(const Context& ctx, const std::string& query) {
 }
 
 }  // namespace
+
+std::optional<Response> refuse_unless_read(const Request& request) {
+  if (request.method == "GET" || request.method == "HEAD") return std::nullopt;
+  Response r;
+  r.status = 405;
+  r.content_type = "application/json";
+  r.headers = {{"Allow", "GET, HEAD"}};
+  r.body = detail_body(fmt::format("Method \"{}\" not allowed.", request.method));
+  return r;
+}
 
 std::string detail_body(std::string_view message) {
   std::string body;
@@ -756,12 +769,23 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
   Selection& sel = std::get<Selection>(selected);
   store::ListQuery& q = sel.query;
   Serializer serializer(*st.cache, ctx.urls);
+  // A page's objects rendered before come from the fragment cache; only the
+  // others' rows, and what they print, are read.
   const auto render = [&](json::Writer& w, const store::Page& page) {
-    st.cache->prefetch(*sel.mode->resolved, page.ids);
+    const View& view = *sel.mode->resolved;
+    std::vector<FragmentCache::Json> kept(page.ids.size());
+    std::vector<Value> missing;
+    for (size_t i = 0; i < page.ids.size(); ++i) {
+      kept[i] = serializer.cached(view, page.ids[i]);
+      if (!kept[i]) missing.push_back(page.ids[i]);
+    }
+    if (!missing.empty()) st.cache->prefetch(view, missing);
     w.begin_array();
-    for (const auto& id : page.ids) {
-      if (const auto row = st.cache->load(*resource.kind, id))
-        serializer.write_cached(w, *sel.mode->resolved, *row);
+    for (size_t i = 0; i < page.ids.size(); ++i) {
+      if (kept[i])
+        w.raw(*kept[i]);
+      else if (const auto row = st.cache->load(*resource.kind, page.ids[i]))
+        serializer.write_cached(w, view, *row);
     }
     w.end_array();
   };
@@ -770,6 +794,7 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
   json::Writer w(body);
   if (rt.kind == Route::Detail) {
     RowCache::RowPtr row;
+    FragmentCache::Json kept;  // rendered before
     const auto id = detail_id(*resource.kind, rt.id);
     if (id && !is_null(*id)) {
       q.where.require(model::Predicate::compare("id", model::Lookup::Exact, *id));
@@ -777,12 +802,13 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
       q.offset = 0;
       q.count = false;
       const auto page = st.store->list(q);
-      if (!page.ids.empty()) {
+      if (!page.ids.empty()) kept = serializer.cached(*sel.mode->resolved, page.ids.front());
+      if (!page.ids.empty() && !kept) {
         st.cache->prefetch(*sel.mode->resolved, page.ids);
         row = st.cache->load(*resource.kind, page.ids.front());
       }
     }
-    if (!row) {
+    if (!row && !kept) {
       // Django's get_object_or_404 names the model when the lookup ran.
       response.status = 404;
       finish(response, ctx, rt,
@@ -790,7 +816,10 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
                             : std::string("Not found.")));
       return response;
     }
-    serializer.write_cached(w, *sel.mode->resolved, *row);
+    if (kept)
+      w.raw(*kept);
+    else
+      serializer.write_cached(w, *sel.mode->resolved, *row);
     finish(response, ctx, rt, std::move(body));
     reusable(response, sel.mode);
     return response;

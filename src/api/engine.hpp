@@ -18,6 +18,7 @@
 
 namespace ll2::api {
 
+class FragmentCache;
 class ListIndexes;
 
 struct Request {
@@ -59,6 +60,10 @@ bool etag_matches(std::string_view if_none_match, std::string_view etag);
 // DRF's error body: {"detail": message}.
 std::string detail_body(std::string_view message);
 
+// For ll2d's own read-only pages (/ll2d/...): nullopt for GET and HEAD,
+// otherwise DRF's 405 (`Method "X" not allowed.`) with `Allow: GET, HEAD`.
+std::optional<Response> refuse_unless_read(const Request& request);
+
 struct EngineOptions {
   // Scheme and host (and optional path prefix) for absolute URLs; when empty
   // they come from the request's Host header over http.
@@ -91,6 +96,9 @@ struct EngineOptions {
   std::function<std::optional<uint64_t>()> generation_source;
   // The API versions served; null: every version ll2d declares.
   const model::Catalog* catalog = nullptr;
+  // Memory for rendered objects shared by the worker threads
+  // (fragment_cache.hpp); 0: none kept.
+  size_t fragment_cache_bytes = size_t{128} << 20;
 };
 
 // What DRF's throttling makes of a request (http/throttle.hpp): Exempt for
@@ -163,7 +171,8 @@ class Engine {
   const model::Catalog& catalog_;
   uint64_t serial_;  // tells apart the per-thread state of several engines
   std::unique_ptr<ListIndexes> lists_;
-  std::unique_ptr<DatabaseProbe> probe_;  // /health_check/ and /readyz
+  std::shared_ptr<FragmentCache> fragments_;  // null: none kept
+  std::unique_ptr<DatabaseProbe> probe_;      // /health_check/ and /readyz
 };
 
 }  // namespace ll2::api

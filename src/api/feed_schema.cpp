@@ -207,26 +207,15 @@ std::string feed_openapi_document(const std::string& server) {
   schemas(w);
   w.end_object();
   w.end_object();
-  w.key("servers");
-  w.begin_array();
-  w.begin_object();
-  w.key("url");
-  w.string(server + "/");
-  w.end_object();
-  w.end_array();
+  write_servers(w, server);
   w.end_object();
   return out;
 }
 
 Response feed_schema_view(const Request& request, const std::string& server) {
+  if (auto refused = refuse_unless_read(request)) return std::move(*refused);
   Response r;
   r.headers = {{"Allow", "GET, HEAD"}};
-  if (request.method != "GET" && request.method != "HEAD") {
-    r.status = 405;
-    r.content_type = "application/json";
-    r.body = detail_body(fmt::format("Method \"{}\" not allowed.", request.method));
-    return r;
-  }
   r.content_type = "application/vnd.oai.openapi+json";
   r.body = feed_openapi_document(server);
   r.omit_body = request.method == "HEAD";

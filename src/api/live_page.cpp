@@ -200,14 +200,9 @@ std::string config_json(int64_t since, std::string_view prefix) {
 
 Response live_page(const Request& request, store::Store& store, store::Deadline deadline,
                    std::string_view prefix) {
+  if (auto refused = refuse_unless_read(request)) return std::move(*refused);
   Response r;
   r.headers = {{"Allow", "GET, HEAD"}};
-  if (request.method != "GET" && request.method != "HEAD") {
-    r.status = 405;
-    r.content_type = "application/json";
-    r.body = detail_body(fmt::format("Method \"{}\" not allowed.", request.method));
-    return r;
-  }
   const store::ReadSnapshot snapshot(store, deadline);
   if (snapshot.error())
     throw store::StoreError(store::StoreError::Cause::Failed, *snapshot.error());

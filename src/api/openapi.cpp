@@ -316,6 +316,16 @@ void wrapper_schemas(Writer& w, const model::Version& version, const model::Rout
 
 }  // namespace
 
+void write_servers(json::Writer& w, const std::string& server) {
+  w.key("servers");
+  w.begin_array();
+  w.begin_object();
+  w.key("url");
+  w.string(server + "/");
+  w.end_object();
+  w.end_array();
+}
+
 std::string openapi_document(const Registry& registry, const std::string& server) {
   const model::Version& version = registry.version();
   std::string out;
@@ -364,13 +374,7 @@ std::string openapi_document(const Registry& registry, const std::string& server
   }
   w.end_object();
   w.end_object();
-  w.key("servers");
-  w.begin_array();
-  w.begin_object();
-  w.key("url");
-  w.string(server + "/");
-  w.end_object();
-  w.end_array();
+  write_servers(w, server);
   w.end_object();
   return out;
 }

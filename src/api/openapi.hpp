@@ -17,5 +17,7 @@ std::string openapi_document(const Registry& registry, const std::string& server
 // A filter as a query parameter object (its value's type; an array for a
 // comma-separated or repeated one): also what /ll2d/schema/ lists.
 void write_filter_parameter(json::Writer& w, const Filter& f);
+// A document's `servers`: the one ll2d answers at (`server` + "/").
+void write_servers(json::Writer& w, const std::string& server);
 
 }  // namespace ll2::api

@@ -48,6 +48,19 @@ void view_reads(const View& view, std::set<std::string>& out) {
   view_reads(view, out, seen);
 }
 
+const Reads& view_reads(const View& view) {
+  static std::mutex mutex;
+  static std::unordered_map<const View*, Reads> built;
+  std::lock_guard lock(mutex);
+  Reads& reads = built[&view];
+  if (!reads) {
+    std::set<std::string> names;
+    view_reads(view, names);
+    reads = std::make_shared<const std::vector<std::string>>(names.begin(), names.end());
+  }
+  return reads;
+}
+
 const Reads& resource_reads(const Resource& resource, const Mode& mode) {
   static std::mutex mutex;
   static std::unordered_map<const Mode*, Reads> built;

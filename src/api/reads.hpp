@@ -32,6 +32,8 @@ void kinds_on_path(const Kind& kind, std::string_view path, std::set<std::string
 
 // What rendering `view` reads, nested views included.
 void view_reads(const View& view, std::set<std::string>& out);
+// The same, built once per view.
+const Reads& view_reads(const View& view);
 
 // What a list or detail of `resource` in `mode` may read: its view's reads
 // and every path its filters, search and orderings select by (all of them,

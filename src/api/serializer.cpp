@@ -7,8 +7,6 @@
 namespace ll2::api {
 
 namespace {
-constexpr size_t kMaxFragmentBytes = size_t{64} << 20;  // rendered JSON, per worker thread
-
 std::string id_text(const Value& id) {
   if (const auto* i = std::get_if<int64_t>(&id)) return std::to_string(*i);
   if (const auto* s = std::get_if<std::string>(&id)) return *s;
@@ -28,8 +26,6 @@ void RowCache::refresh() {
     rows_.clear();
     related_.clear();
     owned_.clear();
-    fragments_.clear();
-    fragment_bytes_ = 0;
     kind_generations_.reset();
     version_ = v;
     have_version_ = true;
@@ -198,22 +194,20 @@ RowCache::RowsPtr RowCache::owned_rows(const Field& field, const Value& owner) {
   return rows;
 }
 
-std::string* RowCache::fragment(const std::string& key) {
-  const auto it = fragments_.find(key);
-  return it == fragments_.end() ? nullptr : &it->second;
+FragmentCache::Json RowCache::fragment(const std::string& key) {
+  if (!fragments_) return nullptr;
+  return fragments_->find(key, version_,
+                          [this]() -> const KindGenerations& { return kind_generations(); });
 }
 
-void RowCache::store_fragment(const std::string& key, std::string json) {
-  if (fragment_bytes_ + json.size() > kMaxFragmentBytes) {
-    fragments_.clear();
-    fragment_bytes_ = 0;
-  }
-  fragment_bytes_ += json.size();
-  fragments_.emplace(key, std::move(json));
+void RowCache::store_fragment(const std::string& key, const View& view, std::string json) {
+  if (fragments_)
+    fragments_->insert(key, std::make_shared<const std::string>(std::move(json)), version_,
+                       view_reads(view));
 }
 
-void Serializer::write_cached(json::Writer& out, const View& view, const Row& row) {
-  std::string key = RowCache::key(&view, row[0]);
+std::string Serializer::fragment_key(const View& view, const Value& id) const {
+  std::string key = RowCache::key(&view, id);
   key += '\0';
   key += urls_.base;
   key += '\0';
@@ -222,15 +216,24 @@ void Serializer::write_cached(json::Writer& out, const View& view, const Row& ro
   key += urls_.query;
   key += '\0';
   key += urls_.prefix;
-  if (const std::string* cached = cache_.fragment(key)) {
-    out.raw(*cached);
+  return key;
+}
+
+FragmentCache::Json Serializer::cached(const View& view, const Value& id) {
+  return cache_.fragment(fragment_key(view, id));
+}
+
+void Serializer::write_cached(json::Writer& out, const View& view, const Row& row) {
+  const std::string key = fragment_key(view, row[0]);
+  if (const auto kept = cache_.fragment(key)) {
+    out.raw(*kept);
     return;
   }
   std::string json;
   json::Writer fresh(json);
   write(fresh, view, row);
   out.raw(json);
-  cache_.store_fragment(key, std::move(json));
+  cache_.store_fragment(key, view, std::move(json));
 }
 
 void Serializer::write_column(json::Writer& out, const Field& field, const Value& v) {

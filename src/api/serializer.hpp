@@ -10,6 +10,7 @@
 
 #include "api/compose.hpp"
 #include "api/declarations.hpp"
+#include "api/fragment_cache.hpp"
 #include "api/reads.hpp"
 #include "json/writer.hpp"
 #include "store/store.hpp"
@@ -25,8 +26,13 @@ class RowCache {
  public:
   static constexpr size_t kDefaultMaxEntries = 200'000;  // rows and id lists
 
-  explicit RowCache(store::Store& store, size_t max_entries = kDefaultMaxEntries)
-      : store_(store), max_entries_(max_entries == 0 ? kDefaultMaxEntries : max_entries) {}
+  // `fragments`: rendered objects, shared with the other threads' caches;
+  // null: none kept.
+  explicit RowCache(store::Store& store, size_t max_entries = kDefaultMaxEntries,
+                    std::shared_ptr<FragmentCache> fragments = nullptr)
+      : store_(store),
+        max_entries_(max_entries == 0 ? kDefaultMaxEntries : max_entries),
+        fragments_(std::move(fragments)) {}
 
   using RowPtr = std::shared_ptr<const Row>;
   using IdsPtr = std::shared_ptr<const std::vector<Value>>;
@@ -49,9 +55,10 @@ class RowCache {
   // The id-less rows of a relation (mission info_urls), in order.
   RowsPtr owned_rows(const Field& field, const Value& owner);
   store::Store& store() { return store_; }
-  // Serialized objects by (view, id, URL context); same lifetime as rows.
-  std::string* fragment(const std::string& key);
-  void store_fragment(const std::string& key, std::string json);
+  // Serialized objects by (view, id, URL context), as FragmentCache keeps
+  // them, checked against this cache's generation. Null: none held.
+  FragmentCache::Json fragment(const std::string& key);
+  void store_fragment(const std::string& key, const View& view, std::string json);
 
   static std::string key(const void* decl, const Value& id);
 
@@ -68,8 +75,7 @@ class RowCache {
   std::unordered_map<std::string, RowPtr> rows_;  // null: known to be absent
   std::unordered_map<std::string, IdsPtr> related_;
   std::unordered_map<std::string, RowsPtr> owned_;
-  std::unordered_map<std::string, std::string> fragments_;
-  size_t fragment_bytes_ = 0;
+  std::shared_ptr<FragmentCache> fragments_;
 };
 
 // How absolute URLs in bodies are built: base ("https://host"), a format
@@ -86,9 +92,13 @@ class Serializer final : public model::FieldOutput {
  public:
   Serializer(RowCache& cache, const UrlContext& urls) : cache_(cache), urls_(urls) {}
   void write(json::Writer& out, const View& view, const Row& row);
-  // The same, through the cache of serialized objects: a top-level result is
-  // rendered once per database version, host and format.
+  // The same, through the cache of serialized objects (FragmentCache): a
+  // top-level result is rendered once per host and format, until a kind its
+  // view reads changes.
   void write_cached(json::Writer& out, const View& view, const Row& row);
+  // The object `id` as write_cached would write it, if it is kept; null if
+  // it must be rendered (from its row).
+  FragmentCache::Json cached(const View& view, const Value& id);
   // An object composed at request time (never cached: it depends on "now");
   // the objects it lists go through the caches as any others.
   void write_composed(json::Writer& out, const View& view, const ComposedObject& object);
@@ -105,6 +115,7 @@ class Serializer final : public model::FieldOutput {
 
  private:
   void write_column(json::Writer& out, const Field& field, const Value& v);
+  std::string fragment_key(const View& view, const Value& id) const;
   RowCache& cache_;
   const UrlContext& urls_;
   json::Writer* out_ = nullptr;  // the writer of the object being printed
