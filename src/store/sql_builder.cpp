@@ -698,6 +698,15 @@ std::string ids_in(const Kind& kind, Dialect d) {
   return "(SELECT value FROM json_each(?))";
 }
 
+// `column` is one of many ids (one parameter, as ids_in). PostgreSQL is given
+// an array, not a subquery: it plans a set-returning function for 100 rows,
+// and a semi-join against that scans a whole table of a few thousand rows
+// (3.6 ms for a page's launches), where `= ANY` is an index lookup (0.2 ms).
+std::string any_of_ids(const std::string& column, const Kind& kind, Dialect d) {
+  if (d == Dialect::Postgres) return fmt::format("{} = ANY (ARRAY{})", column, ids_in(kind, d));
+  return fmt::format("{} IN {}", column, ids_in(kind, d));
+}
+
 }  // namespace
 
 // Ids are integers or UUIDs, so nothing needs escaping beyond what the JSON
@@ -724,19 +733,19 @@ std::string select_related_ids(const Kind& owner_kind, const Field& f) {
 
 std::string select_related_ids_in(const Kind& owner_kind, const Field& f, Dialect d) {
   const RelatedQuery q = related_query(owner_kind, f);
-  return fmt::format("SELECT {}, {} FROM {} WHERE {} IN {} ORDER BY {}, {}", q.owner, q.target,
-                     q.from, q.owner, ids_in(owner_kind, d), q.owner, q.order);
+  return fmt::format("SELECT {}, {} FROM {} WHERE {} ORDER BY {}, {}", q.owner, q.target, q.from,
+                     any_of_ids(q.owner, owner_kind, d), q.owner, q.order);
 }
 
 std::string select_rows_in(const Kind& k, Dialect d) {
-  return fmt::format("SELECT {} FROM {} WHERE id IN {}", row_columns(k, ""), quote(k.name),
-                     ids_in(k, d));
+  return fmt::format("SELECT {} FROM {} WHERE {}", row_columns(k, ""), quote(k.name),
+                     any_of_ids("id", k, d));
 }
 
 std::string select_owned_rows_in(const Field& f, Dialect d) {
-  return fmt::format("SELECT owner_id, {} FROM {} WHERE owner_id IN {} ORDER BY owner_id, position",
+  return fmt::format("SELECT owner_id, {} FROM {} WHERE {} ORDER BY owner_id, position",
                      row_columns(*f.target_kind, ""), quote(f.owner->link_table(f)),
-                     ids_in(*f.owner, d));
+                     any_of_ids("owner_id", *f.owner, d));
 }
 
 std::string select_owned_rows(const Field& f) {
