@@ -3,12 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "harness.hpp"
 
@@ -45,6 +49,72 @@ TEST(CommandLine, AWrongArgumentExitsTwoAsUnixToolsDo) {
     EXPECT_EQ(r.exit_code, 2) << args[0] << ": " << r.err;
   }
   EXPECT_EQ(run_ll2d({"--help"}, 30).exit_code, 0);
+}
+
+// The names a help text lists under "Subcommands:", in its order.
+std::vector<std::string> subcommands_listed(const std::string& help) {
+  std::vector<std::string> names;
+  const auto section = help.find("\nSubcommands:\n");
+  if (section == std::string::npos) return names;
+  std::istringstream lines(help.substr(section + 14));
+  for (std::string line; std::getline(lines, line) && line.starts_with("  ");) {
+    std::istringstream words(line);
+    std::string name;
+    words >> name;
+    names.push_back(name);
+  }
+  return names;
+}
+
+// Every command and subcommand the help lists answers its own --help (exit
+// 0, its usage line); each one that runs (no subcommands of its own) names
+// the database it works on. Each command is declared in a file of its own
+// (src/cli/), so this is what ties them together.
+void expect_help_tree(const std::vector<std::string>& path) {
+  std::vector<std::string> args = path;
+  args.push_back("--help");
+  const auto r = run_ll2d(args, 30);
+  const std::string joined = fmt::format("{}", fmt::join(path, " "));
+  ASSERT_EQ(r.exit_code, 0) << joined << ": " << r.err;
+  EXPECT_TRUE(r.err.empty()) << joined << ": " << r.err;
+  EXPECT_TRUE(contains(r.out, fmt::format(" {} [OPTIONS]", joined))) << r.out;
+  const auto children = subcommands_listed(r.out);
+  if (children.empty()) EXPECT_TRUE(contains(r.out, "\n  --db ")) << joined << ":\n" << r.out;
+  for (const auto& child : children) {
+    auto below = path;
+    below.push_back(child);
+    expect_help_tree(below);
+  }
+}
+
+TEST(CommandLine, EveryCommandAndSubcommandAnswersHelp) {
+  const auto r = run_ll2d({"--help"}, 30);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<std::string> commands{"serve",    "keys", "import", "check",
+                                          "generate", "sync", "hooks",  "changes"};
+  EXPECT_EQ(subcommands_listed(r.out), commands) << r.out;
+  for (const auto& command : commands) expect_help_tree({command});
+  EXPECT_EQ(subcommands_listed(run_ll2d({"keys", "--help"}, 30).out),
+            (std::vector<std::string>{"add", "list", "revoke"}));
+  EXPECT_EQ(subcommands_listed(run_ll2d({"hooks", "--help"}, 30).out),
+            (std::vector<std::string>{"add", "list", "remove", "deliveries"}));
+}
+
+// Each command that writes the change log refuses a retention it cannot
+// read before it touches the database.
+TEST(CommandLine, EveryWritingCommandChecksTheChangesRetention) {
+  TempDir dir;
+  const std::string db = dir.file("never.sqlite3");
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"import", "--db", db, "--changes-retention", "5q", db},
+           {"sync", "--db", db, "--changes-retention", "5q", "--upstream", "http://127.0.0.1:1"},
+           {"serve", "--db", db, "--changes-retention", "5q"}}) {
+    const auto r = run_ll2d(args, 30);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << ": " << r.err;
+    EXPECT_EQ(r.err, "ll2d: --changes-retention 5q: expected 30d, 12h, 90m, 3600s or 0\n")
+        << args[0];
+    EXPECT_FALSE(std::filesystem::exists(db)) << args[0];
+  }
 }
 
 TEST(CommandLine, VersionNamesTheVersionCommitAndBuild) {
