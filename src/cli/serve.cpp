@@ -196,13 +196,25 @@ bool start_throttle(ServeOptions& o, const store::OpenOptions& open_options,
 }
 
 // --sync-from: the mirror runs beside the server, with its own connection;
-// readers see each page as soon as it is committed.
+// readers see each page as soon as it is committed. However serve ends, the
+// mirror is stopped and waited for before what it uses goes.
 struct Mirror {
   std::thread thread;
   int result = 0;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<sync::Client> client;
   std::unique_ptr<sync::Syncer> syncer;
+  Mirror() = default;
+  Mirror(const Mirror&) = delete;
+  Mirror& operator=(const Mirror&) = delete;
+  ~Mirror() { stop(); }
+  // Asks the mirror to stop and waits for it; true if it was running.
+  bool stop() {
+    if (!thread.joinable()) return false;
+    g_sync_stop = true;
+    thread.join();
+    return true;
+  }
 };
 
 // Starts the mirror when --sync-from is given; false once a failure is
@@ -301,11 +313,8 @@ int serve_until_stopped(ServeOptions& o, const api::Engine& engine, Mirror& mirr
                o.server.host, v6 ? "]" : "", port, model::registry().version().prefix);
     std::fflush(stdout);
   });
-  if (mirror.thread.joinable()) {
-    g_sync_stop = true;
-    mirror.thread.join();
-    if (mirror.result == 2) fmt::print(stderr, "ll2d serve: the mirror could not run\n");
-  }
+  if (mirror.stop() && mirror.result == 2)
+    fmt::print(stderr, "ll2d serve: the mirror could not run\n");
   return served;
 }
 
@@ -323,10 +332,10 @@ int run_serve(ServeOptions& o) {
   const auto engine = make_engine(o, *open_options, *engine_options);
   std::unique_ptr<http::Throttle> throttle;
   if (!parse_rates(o) || !start_throttle(o, *open_options, throttle)) return 2;
+  const auto worker_options = feed_options(o);  // checked before anything starts
+  if (!worker_options) return 2;
   Mirror mirror;
   if (!start_mirror(o, *open_options, *write_options, mirror)) return 2;
-  const auto worker_options = feed_options(o);
-  if (!worker_options) return 2;
   const auto feed_worker =
       start_feed_worker(o, *open_options, *write_options, engine_options->now, *worker_options);
   return serve_until_stopped(o, *engine, mirror);

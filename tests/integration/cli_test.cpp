@@ -117,6 +117,22 @@ TEST(CommandLine, EveryWritingCommandChecksTheChangesRetention) {
   }
 }
 
+// A wrong feed option beside --sync-from is refused with exit 2, as alone:
+// nothing has started yet (it used to abort with the mirror's thread running).
+TEST(CommandLine, AWrongFeedOptionBesideAMirrorIsRefusedCleanly) {
+  TempDir dir;
+  const std::string db = dir.file("db.sqlite3");
+  ASSERT_EQ(import_golden(db).exit_code, 0);
+  for (const auto& option : std::vector<std::pair<std::string, std::string>>{
+           {"--reminders", "bogus"}, {"--hook-retry", "0s"}}) {
+    const auto r = run_ll2d({"serve", "--db", db, "--port", "0", "--sync-from",
+                             "http://127.0.0.1:1/2.3.0/", option.first, option.second},
+                            30);
+    EXPECT_EQ(r.exit_code, 2) << option.first << ": " << r.err;
+    EXPECT_TRUE(contains(r.err, "ll2d serve: " + option.first + " " + option.second)) << r.err;
+  }
+}
+
 TEST(CommandLine, VersionNamesTheVersionCommitAndBuild) {
   const auto r = run_ll2d({"--version"}, 30);
   EXPECT_EQ(r.exit_code, 0) << r.err;
