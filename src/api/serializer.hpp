@@ -99,8 +99,8 @@ class Serializer final : public model::FieldOutput {
   // The object `id` as write_cached would write it, if it is kept; null if
   // it must be rendered (from its row).
   FragmentCache::Json cached(const View& view, const Value& id);
-  // An object composed at request time (never cached: it depends on "now");
-  // the objects it lists go through the caches as any others.
+  // An object composed at request time (not a fragment: it depends on the
+  // time); the objects it lists go through the caches as any others.
   void write_composed(json::Writer& out, const View& view, const ComposedObject& object);
 
   // model::FieldOutput: what the view field types print through.

@@ -2,7 +2,6 @@
 // the same bytes and headers as the database threads render, gzip for the
 // clients that ask for it, and nothing kept past a write to what it read.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <zlib.h>
 
 #include <chrono>
@@ -64,26 +63,6 @@ const std::vector<std::string> kTargets = {
     "/2.3.0/docking_events/1/",  // a 404
     "/2.3.0/docking_events/?limit=x",
 };
-
-// Runs `change` on the SQLite file behind the server's back, and counts it
-// as a write to `kind` alone (as ll2d's writer would for that kind): answers
-// that read `kind` are rendered again, the others are kept.
-void write_as(const std::string& db, const std::string& change, const std::string& kind) {
-  sqlite3* c = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &c), SQLITE_OK);
-  sqlite3_busy_timeout(c, 10000);  // the server may be writing (its feed's lease)
-  const std::string sql = change +
-                          "; UPDATE ll2d_state SET generation = generation + 1; "
-                          "INSERT INTO ll2d_kind_state (kind, generation) SELECT '" +
-                          kind +
-                          "', generation FROM ll2d_state WHERE true "
-                          "ON CONFLICT (kind) DO UPDATE SET generation = excluded.generation";
-  char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(c, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
-      << (error != nullptr ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(c);
-}
 
 }  // namespace
 

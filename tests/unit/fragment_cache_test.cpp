@@ -2,7 +2,6 @@
 // kept while nothing their view reads changes, whichever thread, route or
 // page asks for them.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <string>
 #include <thread>
@@ -76,24 +75,10 @@ TEST(FragmentCache, ItsMemoryIsBoundedLeastRecentlyUsedFirst) {
 
 namespace {
 
-// Renames agency 17 in the file, counted as a write to `kind` alone (as
-// ll2d's writer counts what it changes): views that print agencies see it
-// only when `kind` is one they read.
+// Renames agency 17, counted as a write to `kind` alone: views that print
+// agencies see it only when `kind` is one they read.
 void rename_agency(const std::string& db, const std::string& kind) {
-  sqlite3* c = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &c), SQLITE_OK);
-  const std::string sql =
-      "UPDATE agency SET name = name || ' (renamed)' WHERE id = 17; "
-      "UPDATE ll2d_state SET generation = generation + 1; "
-      "INSERT INTO ll2d_kind_state (kind, generation) SELECT '" +
-      kind +
-      "', generation FROM ll2d_state WHERE true "
-      "ON CONFLICT (kind) DO UPDATE SET generation = excluded.generation";
-  char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(c, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
-      << (error != nullptr ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(c);
+  test::write_as(db, "UPDATE agency SET name = name || ' (renamed)' WHERE id = 17", kind);
 }
 
 }  // namespace

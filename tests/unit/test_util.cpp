@@ -80,6 +80,23 @@ std::string dump_tables(const std::string& db_path) {
   return out;
 }
 
+void write_as(const std::string& db_path, const std::string& change, const std::string& kind) {
+  sqlite3* c = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &c), SQLITE_OK);
+  sqlite3_busy_timeout(c, 10000);
+  const std::string sql = change +
+                          "; UPDATE ll2d_state SET generation = generation + 1; "
+                          "INSERT INTO ll2d_kind_state (kind, generation) SELECT '" +
+                          kind +
+                          "', generation FROM ll2d_state WHERE true "
+                          "ON CONFLICT (kind) DO UPDATE SET generation = excluded.generation";
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(c, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
+      << (error != nullptr ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(c);
+}
+
 std::string dump_changes(const std::string& db_path) {
   std::string out;
   sqlite3* db = nullptr;

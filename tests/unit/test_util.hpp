@@ -68,6 +68,11 @@ std::string dump_tables(const std::string& db_path);
 // The change log of a SQLite file, one entry a line in order, without the
 // time of each (store/change_log.hpp). dump_tables leaves it out.
 std::string dump_changes(const std::string& db_path);
+// Runs the SQL `change` on an SQLite file behind its server's back and counts
+// it as a write to `kind` alone, as ll2d's writer would for that kind: the
+// caches keep what does not read `kind` and drop what does. (Waits for a
+// server's own write, its feed's lease, to end.)
+void write_as(const std::string& db_path, const std::string& change, const std::string& kind);
 
 // Engine options for a test of what is answered, not of the time budget
 // (which has tests of its own): no budget, so that a slow or loaded machine
