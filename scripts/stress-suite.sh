@@ -15,6 +15,8 @@ LOAD=${LOAD:-stress-ng --cpu 0}
 REPORT=${REPORT:-stress-suite.log}
 [ -f "$BUILD/CTestTestfile.cmake" ] || { echo "no test build in $BUILD (scripts/test.sh makes one)" >&2; exit 2; }
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# What is tested: the build's own version line (its commit), not the tree's.
+TESTED=$("$BUILD/ll2d" --version)
 
 $LOAD >/dev/null 2>&1 &
 LOAD_PID=$!
@@ -41,5 +43,5 @@ for run in $(seq 1 "$RUNS"); do
   phase sqlite
   LL2D_TEST_POSTGRES=$PG_URL phase postgresql -L backend -E "^Postgres"
 done
-echo "load: $LOAD on $(nproc) cores; build $BUILD at $(git rev-parse --short HEAD)" | tee -a "$REPORT"
+echo "load: $LOAD on $(nproc) cores; $BUILD: $TESTED" | tee -a "$REPORT"
 exit "$failed"
