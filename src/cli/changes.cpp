@@ -46,8 +46,7 @@ Command add_changes(CLI::App& app) {
   auto options = std::make_shared<ChangesOptions>();
   auto* changes = app.add_subcommand(
       "changes", "Print the change log (what imports and syncs changed) as JSON lines");
-  changes->add_option("--db", options->db, std::string(kDbHelp) + " (opened read-only)")
-      ->capture_default_str();
+  add_db_option(changes, options->db, "opened read-only");
   changes->add_option("--since", options->since, "Entries after this sequence number (default 0)");
   changes->add_option("--limit", options->limit, "At most this many entries (default: all)");
   changes->add_option("--kinds", options->kinds, "Only these kinds (launch,event,...)");

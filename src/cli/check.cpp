@@ -63,8 +63,7 @@ Command add_check(CLI::App& app) {
   auto options = std::make_shared<CheckOptions>();
   auto* check = app.add_subcommand(
       "check", "Check a database: integrity, schema version, rows per table (exit 1 if unhealthy)");
-  check->add_option("--db", options->db, std::string(kDbHelp) + " (opened read-only)")
-      ->capture_default_str();
+  add_db_option(check, options->db, "opened read-only");
   check->add_flag("--quick", options->quick,
                   "PRAGMA quick_check instead of integrity_check (faster; skips index contents)");
   return {check, [options] { return run_check(*options); }};

@@ -11,6 +11,18 @@
 
 namespace ll2::cli {
 
+namespace {
+constexpr const char* kDbHelp =
+    "Database: a SQLite file (or sqlite:FILE), or postgresql://user@host:port/name";
+}  // namespace
+
+CLI::Option* add_db_option(CLI::App* cmd, std::string& db, const std::string& how) {
+  return cmd
+      ->add_option("--db", db,
+                   how.empty() ? std::string(kDbHelp) : std::string(kDbHelp) + " (" + how + ")")
+      ->capture_default_str();
+}
+
 std::atomic<bool> g_sync_stop{false};
 
 std::string version_line() {

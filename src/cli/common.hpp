@@ -16,8 +16,10 @@
 namespace ll2::cli {
 
 constexpr const char* kDefaultDb = "ll2d.sqlite3";
-constexpr const char* kDbHelp =
-    "Database: a SQLite file (or sqlite:FILE), or postgresql://user@host:port/name";
+
+// --db, with the default shown; `how` says how the command opens it
+// ("opened read-only"), if it says anything. The option is returned.
+CLI::Option* add_db_option(CLI::App* cmd, std::string& db, const std::string& how = "");
 
 // `ll2d --version`: what was built, from which commit, how.
 std::string version_line();

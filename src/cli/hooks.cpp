@@ -99,7 +99,7 @@ int run_hooks(const std::string& command, const HooksOptions& options) {
 
 void add_hooks_add(CLI::App* hooks, HooksOptions& options) {
   auto* add = hooks->add_subcommand("add", "Add a webhook; it receives what is logged from now on");
-  add->add_option("--db", options.db, kDbHelp)->capture_default_str();
+  add_db_option(add, options.db);
   add->add_option("--url", options.url, "Where to POST (http:// or https://)")->required();
   add->add_option("--types", options.types,
                   "Only entries of these types (launch.status_changed,launch.reminder)");
@@ -113,7 +113,7 @@ void add_hooks_add(CLI::App* hooks, HooksOptions& options) {
 void add_hooks_deliveries(CLI::App* hooks, HooksOptions& options) {
   auto* deliveries = hooks->add_subcommand(
       "deliveries", "List deliveries, newest first (dead ones: --state dead)");
-  deliveries->add_option("--db", options.db, kDbHelp)->capture_default_str();
+  add_db_option(deliveries, options.db);
   deliveries->add_option("--hook", options.id, "Only this webhook's");
   deliveries->add_option("--state", options.state, "pending, delivered or dead");
   deliveries->add_option("--limit", options.limit, "At most this many")->capture_default_str();
@@ -127,9 +127,9 @@ Command add_hooks(CLI::App& app) {
   hooks->require_subcommand(1);
   add_hooks_add(hooks, *options);
   auto* list = hooks->add_subcommand("list", "List webhooks and their deliveries' states");
-  list->add_option("--db", options->db, kDbHelp)->capture_default_str();
+  add_db_option(list, options->db);
   auto* remove = hooks->add_subcommand("remove", "Remove a webhook and its deliveries");
-  remove->add_option("--db", options->db, kDbHelp)->capture_default_str();
+  add_db_option(remove, options->db);
   remove->add_option("id", options->id, "The webhook's id, as list shows it")->required();
   add_hooks_deliveries(hooks, *options);
   return {hooks, [options, hooks] {

@@ -254,9 +254,7 @@ Command add_import(CLI::App& app) {
   auto options = std::make_shared<ImportOptions>();
   auto* import =
       app.add_subcommand("import", "Import LL2 JSON files or directories into a database");
-  options->db_option =
-      import->add_option("--db", options->db, std::string(kDbHelp) + " (created if missing)")
-          ->capture_default_str();
+  options->db_option = add_db_option(import, options->db, "created if missing");
   import->add_option("--resource", options->resource,
                      "The endpoint the files come from, as LL2 names it (launches, "
                      "config/orbits); default: each object's url tells");

@@ -123,14 +123,14 @@ Command add_keys(CLI::App& app) {
   auto* keys = app.add_subcommand("keys", "Manage API keys for throttled serving");
   keys->require_subcommand(1);
   auto* add = keys->add_subcommand("add", "Create a key and print it (only this once)");
-  add->add_option("--db", options->db, kDbHelp)->capture_default_str();
+  add_db_option(add, options->db);
   add->add_option("--label", options->label, "Who or what the key is for");
   add->add_option("--rate", options->rate,
                   "This key's own rate (N/PERIOD); default: serve's --key-rate");
   auto* list = keys->add_subcommand("list", "List keys: prefix, created, rate, label, status");
-  list->add_option("--db", options->db, kDbHelp)->capture_default_str();
+  add_db_option(list, options->db);
   auto* revoke = keys->add_subcommand("revoke", "Revoke a key by its prefix");
-  revoke->add_option("--db", options->db, kDbHelp)->capture_default_str();
+  add_db_option(revoke, options->db);
   revoke->add_option("prefix", options->prefix, "The key's prefix, as keys list shows it")
       ->required();
   return {keys, [options, keys] {

@@ -361,7 +361,7 @@ std::string check_public_url(const std::string& url) {
 // The help lists the options in the order the add_*_options below add them.
 
 void add_listening_options(CLI::App* serve, ServeOptions& o) {
-  serve->add_option("--db", o.db, kDbHelp)->capture_default_str();
+  add_db_option(serve, o.db);
   serve->add_option("--host", o.server.host, "Address to listen on")->capture_default_str();
   serve->add_option("--port", o.server.port, "Port to listen on (0: any free port)")
       ->capture_default_str();

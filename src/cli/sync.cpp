@@ -79,8 +79,7 @@ Command add_sync(CLI::App& app) {
   auto options = std::make_shared<SyncCommandOptions>();
   auto* sync = app.add_subcommand(
       "sync", "Mirror a live LL2 into a database, inside its rate limit, and keep it fresh");
-  sync->add_option("--db", options->db, std::string(kDbHelp) + " (created if missing)")
-      ->capture_default_str();
+  add_db_option(sync, options->db, "created if missing");
   sync->add_option("--upstream", options->args.upstream,
                    "The LL2 to mirror, e.g. https://ll.thespacedevs.com");
   add_sync_options(sync, options->args, "");
