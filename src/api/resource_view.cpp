@@ -160,7 +160,7 @@ void write_objects(json::Writer& w, const ResourceRequest& req, const View& view
     if (kept[i])
       w.raw(*kept[i]);
     else if (const auto row = req.st.cache->load(*req.resource.kind, page.ids[i]))
-      serializer.write_cached(w, view, *row);
+      serializer.write_and_keep(w, view, *row);
   }
   w.end_array();
 }
@@ -198,7 +198,7 @@ Response detail_answer(const ResourceRequest& req, Selection& sel, Serializer& s
   if (kept)
     w.raw(*kept);
   else
-    serializer.write_cached(w, *sel.mode->resolved, *row);
+    serializer.write_and_keep(w, *sel.mode->resolved, *row);
   finish(response, req.ctx, req.rt, std::move(body));
   mark_reusable(response, req, sel.mode);
   return response;

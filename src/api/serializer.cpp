@@ -229,6 +229,15 @@ void Serializer::write_cached(json::Writer& out, const View& view, const Row& ro
     out.raw(*kept);
     return;
   }
+  render_and_keep(out, view, row, key);
+}
+
+void Serializer::write_and_keep(json::Writer& out, const View& view, const Row& row) {
+  render_and_keep(out, view, row, fragment_key(view, row[0]));
+}
+
+void Serializer::render_and_keep(json::Writer& out, const View& view, const Row& row,
+                                 const std::string& key) {
   std::string json;
   json::Writer fresh(json);
   write(fresh, view, row);

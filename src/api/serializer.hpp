@@ -99,6 +99,8 @@ class Serializer final : public model::FieldOutput {
   // The object `id` as write_cached would write it, if it is kept; null if
   // it must be rendered (from its row).
   FragmentCache::Json cached(const View& view, const Value& id);
+  // Renders the object and keeps it, after cached() found nothing.
+  void write_and_keep(json::Writer& out, const View& view, const Row& row);
   // An object composed at request time (not a fragment: it depends on the
   // time); the objects it lists go through the caches as any others.
   void write_composed(json::Writer& out, const View& view, const ComposedObject& object);
@@ -116,6 +118,7 @@ class Serializer final : public model::FieldOutput {
  private:
   void write_column(json::Writer& out, const Field& field, const Value& v);
   std::string fragment_key(const View& view, const Value& id) const;
+  void render_and_keep(json::Writer& out, const View& view, const Row& row, const std::string& key);
   RowCache& cache_;
   const UrlContext& urls_;
   json::Writer* out_ = nullptr;  // the writer of the object being printed
