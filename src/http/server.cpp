@@ -21,6 +21,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <deque>
@@ -288,6 +289,21 @@ size_t unsent_bytes(tcp::socket& socket) {
   return static_cast<size_t>(n);
 }
 
+// LL2D_TEST_SHED_DELAY_MS, read once: with the test hooks built in, a shed
+// connection is closed that much later, so tests can hold open the moment
+// when room is being made but the descriptors are not yet free.
+std::chrono::milliseconds test_shed_delay() {
+#ifdef LL2D_TEST_HOOKS
+  static const std::chrono::milliseconds delay{[] {
+    const char* v = std::getenv("LL2D_TEST_SHED_DELAY_MS");
+    return v != nullptr ? std::max<long long>(0, std::strtoll(v, nullptr, 10)) : 0;
+  }()};
+  return delay;
+#else
+  return std::chrono::milliseconds{0};
+#endif
+}
+
 bool out_of_descriptors(const beast::error_code& ec) {
   return ec == asio::error::no_descriptors ||
          (ec.category() == boost::system::system_category() && ec.value() == ENFILE);
@@ -385,6 +401,13 @@ struct Shared {
 
   std::atomic<size_t> output_bytes{0};  // the budget in use
   std::atomic<size_t> connections{0};
+  // Connections chosen to make room whose shedding has not run yet: their
+  // descriptors are about to be freed, so they are not counted as staying.
+  std::atomic<size_t> shedding{0};
+  size_t staying() const {
+    const size_t open = connections.load();
+    return open - std::min(open, shedding.load());
+  }
   // Set once on SIGINT/SIGTERM: no more keep-alive, idle connections close.
   std::atomic<bool> draining{false};
 
@@ -1366,7 +1389,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
       return;
     }
     if (spare_ < 0) reopen_spare();
-    if (shared_->connections.load() >= shared_->max_connections && !shed_cheapest()) {
+    if (shared_->staying() >= shared_->max_connections && !shed_cheapest()) {
       beast::error_code ignored;
       socket.close(ignored);
       report(
@@ -1408,13 +1431,18 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // it, and use the spare descriptor for the newest waiting connection:
   // served if room is being made for it, closed at once otherwise. Returns
   // whether a connection was taken off the queue.
+  //
+  // While connections shed earlier still hold their descriptors, accept()
+  // fails again at once; shedding more then would close connections (even
+  // the newcomer just taken) for room already being made, so it only waits.
   bool on_out_of_descriptors() {
+    if (shared_->shedding.load() > 0) return false;
     const size_t open = shared_->connections.load();
     size_t limit = std::min(shared_->max_connections, descriptor_room(shared_->threads));
     if (open > kDescriptorMargin) limit = std::min(limit, open - kDescriptorMargin);
     shared_->max_connections = std::max(limit, kMinConnections);
-    size_t shed = 0;
-    while (open > shared_->max_connections + shed && shed_cheapest()) ++shed;
+    size_t shed = 0;  // down to the limit, the waiting connection included
+    while (open + 1 > shared_->max_connections + shed && shed_cheapest()) ++shed;
     bool taken = false;
     if (spare_ >= 0) {
       ::close(spare_);
@@ -1423,7 +1451,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
       beast::error_code ec;
       acceptor_.accept(socket, ec);
       taken = !ec;
-      if (taken && (shed > 0 || shed_cheapest())) {
+      if (taken && shed == 0 && shed_cheapest()) ++shed;  // its descriptor is needed
+      if (taken && shed > 0) {
         start_session(std::move(socket));
       } else if (taken) {
         socket.close(ec);
@@ -1438,7 +1467,18 @@ class Listener : public std::enable_shared_from_this<Listener> {
   bool shed_cheapest() {
     auto victim = shared_->take_cheapest();
     if (!victim) return false;
-    asio::post(victim->executor(), [victim] { victim->shed(); });
+    shared_->shedding.fetch_add(1);
+    auto shed = [victim, shared = shared_] {
+      victim->shed();
+      shared->shedding.fetch_sub(1);
+    };
+    const auto delay = test_shed_delay();
+    if (delay.count() == 0) {
+      asio::post(victim->executor(), std::move(shed));
+      return true;
+    }
+    auto timer = std::make_shared<asio::steady_timer>(victim->executor(), delay);
+    timer->async_wait([timer, shed = std::move(shed)](beast::error_code) { shed(); });
     return true;
   }
 
