@@ -401,8 +401,8 @@ struct Shared {
 
   std::atomic<size_t> output_bytes{0};  // the budget in use
   std::atomic<size_t> connections{0};
-  // Connections chosen to make room whose shedding has not run yet: their
-  // descriptors are about to be freed, so they are not counted as staying.
+  // Connections chosen to make room and not yet gone: their descriptors are
+  // being freed, so they are not counted as staying.
   std::atomic<size_t> shedding{0};
   size_t staying() const {
     const size_t open = connections.load();
@@ -660,6 +660,7 @@ class Session : public std::enable_shared_from_this<Session> {
     leave_sheddable();
     shared_->output_bytes.fetch_sub(charged_);
     shared_->connections.fetch_sub(1);
+    uncount_shed();
   }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -685,10 +686,22 @@ class Session : public std::enable_shared_from_this<Session> {
     wait_for_request(ShedCost::Silent, Clock::now() + options().header_timeout);
   }
 
+  // Called by the listener when it chooses this connection to make room:
+  // until the connection is gone (or has gone further), Shared::shedding
+  // counts it, so nobody makes the same room twice.
+  void count_as_shed() {
+    shed_counted_.store(true);
+    shared_->shedding.fetch_add(1);
+  }
+
   // Called (on the strand) to make room for a new connection: closes it
   // unless it has gone further meanwhile (a request arrived whole).
   void shed() {
-    if (shed_slot_) close_now();
+    if (shed_slot_) {
+      close_now();
+    } else {
+      uncount_shed();
+    }
   }
 
   // After the I/O threads have stopped: a connection the drain did not finish.
@@ -719,6 +732,10 @@ class Session : public std::enable_shared_from_this<Session> {
   enum class Phase { Header, Body, Handling, Writing, Idle, Closing, Closed };
 
   const ServerOptions& options() const { return shared_->options; }
+
+  void uncount_shed() {
+    if (shed_counted_.exchange(false)) shared_->shedding.fetch_sub(1);
+  }
 
   // ---- reading
 
@@ -1321,7 +1338,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = false;
   bool head_only_ = false;
   bool peer_done_ = false;
-  std::optional<ShedSlot> shed_slot_;  // while it may be shed
+  std::optional<ShedSlot> shed_slot_;      // while it may be shed
+  std::atomic<bool> shed_counted_{false};  // in Shared::shedding
   size_t discarded_ = 0;
 
   Clock::time_point read_deadline_ = kNever;
@@ -1467,11 +1485,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
   bool shed_cheapest() {
     auto victim = shared_->take_cheapest();
     if (!victim) return false;
-    shared_->shedding.fetch_add(1);
-    auto shed = [victim, shared = shared_] {
-      victim->shed();
-      shared->shedding.fetch_sub(1);
-    };
+    victim->count_as_shed();
+    auto shed = [victim] { victim->shed(); };
     const auto delay = test_shed_delay();
     if (delay.count() == 0) {
       asio::post(victim->executor(), std::move(shed));
