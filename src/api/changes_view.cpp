@@ -6,6 +6,7 @@
 
 #include "api/feed_schema.hpp"
 #include "api/params.hpp"
+#include "catalog/catalog.hpp"
 #include "feed/changes.hpp"
 #include "json/writer.hpp"
 
@@ -39,6 +40,7 @@ std::variant<std::vector<Value>, Response> selected_launches(store::Store& store
                                                              std::vector<Value> ids, int64_t now) {
   SelectContext context;
   context.filter.now = now;
+  context.filter.version = &model::registry();
   context.filter.load = [&store](const model::Kind& kind, const Value& id) {
     return store.load(kind, id);
   };
@@ -62,7 +64,7 @@ std::variant<std::vector<Value>, Response> selected_launches(store::Store& store
 std::variant<ChangeSelection, Response> select_changes(std::string_view query,
                                                        std::string_view last_event_id) {
   ChangeSelection s;
-  s.params = http::QueryParams::parse(query);
+  s.params = text::QueryParams::parse(query);
   const auto get = [&](std::string_view name) { return s.params.get(name).value_or(""); };
   auto parsed = feed::parse_change_query({last_event_id.empty() ? get("since") : last_event_id,
                                           get("limit"), get("kinds"), get("types"), get("id")});

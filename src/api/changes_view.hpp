@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "api/engine.hpp"
-#include "http/query_string.hpp"
+#include "util/query_string.hpp"
 #include "store/store.hpp"
 
 namespace ll2::api {
@@ -26,7 +26,7 @@ inline constexpr std::string_view kChangeStreamPath = "/ll2d/changes/stream";
 // now (a deleted launch's entry always passes: it cannot be tested).
 struct ChangeSelection {
   store::ChangeQuery query;
-  http::QueryParams params;      // the request's: the launch filters among them
+  text::QueryParams params;      // the request's: the launch filters among them
   bool launch_filtered = false;  // it gives one
 };
 

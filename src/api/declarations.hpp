@@ -14,7 +14,6 @@ using model::Lookup;
 using model::Mode;
 using model::Predicate;
 using model::Registry;
-using model::registry;
 using model::Relation;
 using model::Resource;
 using model::ValueKind;

@@ -17,7 +17,8 @@
 #include "api/request_context.hpp"
 #include "api/resource_view.hpp"
 #include "api/stages.hpp"
-#include "http/query_string.hpp"
+#include "catalog/catalog.hpp"
+#include "util/query_string.hpp"
 
 namespace ll2::api {
 
@@ -48,7 +49,7 @@ Engine::Engine(StoreOpener open_store, EngineOptions options)
     // (another shape: it holds the searched names too), so no search waits
     // for SQL once serve has been up a few seconds.
     for (const bool searched : {false, true}) {
-      const auto params = http::QueryParams::parse(searched ? "search=a" : "");
+      const auto params = text::QueryParams::parse(searched ? "search=a" : "");
       for (const auto& r : catalog_.first().resources()) {
         if (!r->paginated || (searched && r->search_fields.empty())) continue;
         if (auto sel = select(*r, params, false); auto* s = std::get_if<Selection>(&sel))

@@ -7,6 +7,7 @@
 #include "api/changes_view.hpp"
 #include "api/live_page.hpp"
 #include "api/openapi.hpp"
+#include "catalog/catalog.hpp"
 #include "feed/changes.hpp"
 #include "json/writer.hpp"
 

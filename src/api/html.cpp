@@ -116,7 +116,7 @@ std::string linked_json(const std::string& compact) {
   return out;
 }
 
-std::string query_with(const http::QueryParams& params, std::string_view key,
+std::string query_with(const text::QueryParams& params, std::string_view key,
                        std::string_view value) {
   std::string out = "?";
   out += params.encode_replacing(key, value);

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "api/declarations.hpp"
-#include "http/query_string.hpp"
+#include "util/query_string.hpp"
 
 namespace ll2::api {
 
@@ -19,7 +19,7 @@ struct PageInput {
   std::string method;
   std::string full_path;  // decoded path and raw query, as in the request line
   int status = 200;
-  const http::QueryParams* params = nullptr;
+  const text::QueryParams* params = nullptr;
   std::string base;                                          // scheme://host of absolute URLs
   std::string json;                                          // the compact JSON body the page shows
   int64_t count = -1;                                        // lists: the total, for the pager

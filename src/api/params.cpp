@@ -11,7 +11,7 @@
 
 namespace ll2::api {
 
-int64_t parse_limit(const http::QueryParams& params) {
+int64_t parse_limit(const text::QueryParams& params) {
   const auto raw = params.get("limit");
   if (!raw) return kDefaultLimit;
   const auto v = text::python_int_saturating(*raw);
@@ -19,7 +19,7 @@ int64_t parse_limit(const http::QueryParams& params) {
   return std::min(*v, kMaxLimit);
 }
 
-int64_t parse_offset(const http::QueryParams& params) {
+int64_t parse_offset(const text::QueryParams& params) {
   const auto raw = params.get("offset");
   if (!raw) return 0;
   const auto v = text::python_int_saturating(*raw);
@@ -238,7 +238,7 @@ std::optional<model::Predicate> beyond_integer_column(const Filter& f, const Val
 }
 
 // A filter's condition from its parameter; nullopt when it does not apply.
-std::optional<model::Predicate> apply_filter(const Filter& f, const http::QueryParams& params,
+std::optional<model::Predicate> apply_filter(const Filter& f, const text::QueryParams& params,
                                              const SelectContext& ctx, FieldErrors& errors) {
   using model::Predicate;
   std::vector<Value> values;
@@ -311,7 +311,7 @@ std::optional<model::Predicate> apply_filter(const Filter& f, const http::QueryP
 }  // namespace
 
 std::variant<Selection, FieldErrors> select(const Resource& resource,
-                                            const http::QueryParams& params, bool detail,
+                                            const text::QueryParams& params, bool detail,
                                             const SelectContext& context) {
   Selection sel;
   FieldErrors errors;

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "api/declarations.hpp"
-#include "http/query_string.hpp"
+#include "util/query_string.hpp"
 #include "store/store.hpp"
 
 namespace ll2::api {
@@ -48,12 +48,12 @@ struct SelectContext {
 // Mode, filters, search, ordering and pagination for a list (or, with
 // `detail`, for get_object: no ordering or pagination).
 std::variant<Selection, FieldErrors> select(const Resource& resource,
-                                            const http::QueryParams& params, bool detail,
+                                            const text::QueryParams& params, bool detail,
                                             const SelectContext& context = {});
 
 // DRF's LimitOffsetPagination parameters.
-int64_t parse_limit(const http::QueryParams& params);
-int64_t parse_offset(const http::QueryParams& params);
+int64_t parse_limit(const text::QueryParams& params);
+int64_t parse_offset(const text::QueryParams& params);
 // DRF 3.17.1's SearchFilter terms (search_smart_split): Django's smart_split,
 // each token stripped of commas; a quoted token ("…" or '…') is one term,
 // unquoted (an empty quote: the empty term, which matches every text), any

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "catalog/catalog.hpp"
 #include "json/writer.hpp"
 #include "util/text.hpp"
 
@@ -60,7 +61,7 @@ namespace {
 // (stable), the first of HTML's or JSON's kinds decides; `format=json` wins.
 enum class HealthFormat { Html, Json, NotAcceptable };
 
-HealthFormat health_format(const http::QueryParams& params, std::string_view accept) {
+HealthFormat health_format(const text::QueryParams& params, std::string_view accept) {
   if (params.get("format") == "json") return HealthFormat::Json;
   if (accept.empty()) accept = "*/*";
   std::vector<std::pair<double, std::string>> media;

@@ -42,7 +42,7 @@ Context request_context(const Request& request, const model::Catalog& catalog,
   const size_t qmark = request.target.find('?');
   Context ctx{request,
               catalog,
-              http::unquote(request.target.substr(0, qmark)),
+              text::unquote(request.target.substr(0, qmark)),
               std::string(qmark == std::string_view::npos ? std::string_view()
                                                           : request.target.substr(qmark + 1)),
               {},
@@ -50,7 +50,7 @@ Context request_context(const Request& request, const model::Catalog& catalog,
               Format::Json,
               0,
               {}};
-  ctx.params = http::QueryParams::parse(ctx.query);
+  ctx.params = text::QueryParams::parse(ctx.query);
   ctx.base = public_url.empty() ? "http://" + std::string(request.host) : public_url;
   return ctx;
 }

@@ -11,7 +11,7 @@
 #include "api/engine.hpp"
 #include "api/routing.hpp"
 #include "api/serializer.hpp"
-#include "http/query_string.hpp"
+#include "util/query_string.hpp"
 
 namespace ll2::api {
 
@@ -38,7 +38,7 @@ struct Context {
   const model::Catalog& catalog;  // every version served
   std::string path;               // decoded path
   std::string query;              // raw query string
-  http::QueryParams params;
+  text::QueryParams params;
   std::string base;  // scheme://host
   Format format = Format::Json;
   int indent = 0;   // JSON: Accept's `indent` parameter (0: compact)

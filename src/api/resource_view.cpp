@@ -113,6 +113,7 @@ SelectContext select_context_for(ResourceRequest& req) {
   select_context.mode = req.rt.mode;
   select_context.mode_parameter = !req.rt.version->version().mode_routes;
   select_context.filter.now = req.now;
+  select_context.filter.version = req.rt.version;
   select_context.filter.load = [&req](const Kind& kind, const Value& id) -> std::optional<Row> {
     req.looked_up.insert(kind.name);
     if (const auto row = req.st.cache->load(kind, id)) return *row;

@@ -61,7 +61,7 @@ struct Negotiated {
   int indent = 0;  // JSON only
 };
 
-Negotiated negotiate(std::string_view suffix, const http::QueryParams& params,
+Negotiated negotiate(std::string_view suffix, const text::QueryParams& params,
                      std::string_view accept) {
   std::string_view format = suffix;  // a format suffix wins over ?format=
   if (format.empty()) format = params.get("format").value_or("");
@@ -216,7 +216,7 @@ std::optional<Response> negotiation_stage(Context& ctx, const Route& rt) {
               rt.version != nullptr ? rt.version->version().prefix : std::string()};
   if (const auto f = ctx.params.get("format")) {
     ctx.urls.query = "?format=";
-    http::append_quote_plus(ctx.urls.query, *f);
+    text::append_quote_plus(ctx.urls.query, *f);
   }
   return std::nullopt;
 }

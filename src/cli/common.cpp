@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "catalog/catalog.hpp"
 #include "model/schema.hpp"
 #include "sync/budget.hpp"
 #include "util/text.hpp"

@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "catalog/catalog.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "ingest/importer.hpp"

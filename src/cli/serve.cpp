@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "api/engine.hpp"
+#include "catalog/catalog.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "http/server.hpp"

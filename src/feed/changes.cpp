@@ -6,6 +6,7 @@
 #include <charconv>
 #include <set>
 
+#include "catalog/catalog.hpp"
 #include "util/datetime.hpp"
 #include "util/text.hpp"
 

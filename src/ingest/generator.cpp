@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "api/engine.hpp"
+#include "catalog/catalog.hpp"
 #include "ingest/world.hpp"
 #include "model/schema.hpp"
 #include "store/store.hpp"

@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "catalog/catalog.hpp"
 #include "ingest/json_source.hpp"
 #include "util/datetime.hpp"
 

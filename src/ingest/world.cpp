@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "catalog/catalog.hpp"
 #include "ingest/synth.hpp"
 #include "ingest/vocabulary.hpp"
 #include "model/predicate.hpp"

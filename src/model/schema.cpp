@@ -713,7 +713,7 @@ void Registry::build_routes(std::vector<std::string>& problems) {
 
 Value FilterContext::value_of(std::string_view kind_name, const Value& id,
                               std::string_view field) const {
-  const Kind* kind = registry().find_kind(kind_name);
+  const Kind* kind = version != nullptr ? version->find_kind(kind_name) : nullptr;
   const Field* f = kind != nullptr ? kind->field(field) : nullptr;
   if (f == nullptr || f->column < 0 || !load) return std::monostate{};
   const auto row = load(*kind, id);

@@ -113,6 +113,7 @@ struct Kind {
 };
 
 struct View;
+class Registry;
 
 struct ViewField {
   std::string key;
@@ -191,6 +192,8 @@ struct FilterContext {
   // it is built with since_now(), never from this value directly: that is
   // how a cached answer knows when it expires.
   int64_t now = 0;
+  // The API version asked for: value_of() finds kinds there (unset: none).
+  const Registry* version = nullptr;
   // Where the queries built here note their conditions on the time (unset:
   // nobody asks).
   std::vector<ClockEdge>* clock_edges = nullptr;
@@ -537,10 +540,5 @@ std::vector<ViewField> cols(std::initializer_list<const char*> keys);
 std::vector<ViewField> fields(std::initializer_list<std::vector<ViewField>> parts);
 
 }  // namespace declare
-
-// Every version ll2d serves (src/resources): built once, on first use.
-const Catalog& catalog();
-// Its first version (2.3.0), whose kinds every version shares.
-const Registry& registry();
 
 }  // namespace ll2::model

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "catalog/catalog.hpp"
 #include "sync/syncer.hpp"
 #include "util/text.hpp"
 

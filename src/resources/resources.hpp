@@ -4,8 +4,8 @@
 // order) and the endpoint itself. A later version's changes are files of
 // their own: src/resources/v2_4_0/NAME.cpp declares
 // `v2_4_0::declare_NAME(Registry&)`. CMake lists the files and only the
-// catalog (src/model/registry.cpp) includes the list, so a new file
-// compiles alone and nothing else needs to know it.
+// catalog (src/catalog/catalog.cpp) includes the list (resources/all.hpp),
+// so a new file compiles with the catalog alone.
 #pragma once
 
 #include "model/schema.hpp"

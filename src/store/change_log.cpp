@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "catalog/catalog.hpp"
 #include "json/writer.hpp"
 #include "util/text.hpp"
 

@@ -20,6 +20,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "catalog/catalog.hpp"
 #include "store/change_log.hpp"
 #include "store/migrations.hpp"
 #include "store/read_budget.hpp"

@@ -9,6 +9,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "catalog/catalog.hpp"
 #include "json/writer.hpp"
 #include "store/change_log.hpp"
 

@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "catalog/catalog.hpp"
 #include "store/sql_builder.hpp"
 
 namespace ll2::store {

@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "catalog/catalog.hpp"
 #include "store/change_log.hpp"
 #include "store/read_budget.hpp"
 #include "store/sql_builder.hpp"

@@ -23,6 +23,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "catalog/catalog.hpp"
 #include "ingest/importer.hpp"
 #include "sync/page.hpp"
 #include "util/progress.hpp"

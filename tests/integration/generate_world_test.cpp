@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog/catalog.hpp"
 #include "harness.hpp"
 #include "model/schema.hpp"
 

@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 
+#include "catalog/catalog.hpp"
 #include "feed/changes.hpp"
 #include "harness.hpp"
 #include "model/schema.hpp"

@@ -22,6 +22,7 @@
 #include <sstream>
 #include <thread>
 
+#include "catalog/catalog.hpp"
 #include "harness.hpp"
 #include "model/schema.hpp"
 #include "store/store.hpp"

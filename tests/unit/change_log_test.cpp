@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "catalog/catalog.hpp"
 #include "model/schema.hpp"
 #include "notify/worker.hpp"
 #include "store/store.hpp"

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "api/engine.hpp"
+#include "catalog/catalog.hpp"
 #include "ingest/importer.hpp"
 #include "test_util.hpp"
 #include "util/datetime.hpp"

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "api/engine.hpp"
+#include "catalog/catalog.hpp"
 #include "ingest/importer.hpp"
 #include "test_util.hpp"
 

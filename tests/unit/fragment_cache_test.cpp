@@ -8,6 +8,7 @@
 
 #include "api/engine.hpp"
 #include "api/fragment_cache.hpp"
+#include "catalog/catalog.hpp"
 #include "ingest/importer.hpp"
 #include "test_util.hpp"
 

@@ -9,6 +9,7 @@
 #include <rapidjson/writer.h>
 
 #include "api/engine.hpp"
+#include "catalog/catalog.hpp"
 #include "ingest/importer.hpp"
 #include "ingest/json_source.hpp"
 #include "test_util.hpp"

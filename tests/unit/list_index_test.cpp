@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "api/engine.hpp"
+#include "catalog/catalog.hpp"
 #include "ingest/generator.hpp"
 #include "ingest/importer.hpp"
 #include "test_util.hpp"

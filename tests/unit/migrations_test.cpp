@@ -7,6 +7,7 @@
 #include <string>
 #include <tuple>
 
+#include "catalog/catalog.hpp"
 #include "store/sqlite_migrations.hpp"
 #include "store/store.hpp"
 #include "test_util.hpp"

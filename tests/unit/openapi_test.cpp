@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "api/openapi.hpp"
+#include "catalog/catalog.hpp"
 #include "test_util.hpp"
 
 namespace {

@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 
 #include "api/params.hpp"
+#include "catalog/catalog.hpp"
 
 using namespace ll2::api;  // NOLINT(google-build-using-namespace)
-using ll2::http::QueryParams;
+using ll2::model::registry;
+using ll2::text::QueryParams;
 
 namespace {
 const Resource& docking() {

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "api/engine.hpp"
+#include "catalog/catalog.hpp"
 #include "ingest/generator.hpp"
 #include "ingest/importer.hpp"
 #include "test_util.hpp"

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "http/query_string.hpp"
+#include "util/query_string.hpp"
 
-using ll2::http::QueryParams;
+using ll2::text::QueryParams;
 
 TEST(QueryParams, ParsesLikeParseQslWithBlankValues) {
   const auto q = QueryParams::parse("a=1&b=&c&a=2&&d=x+y%20z&e=%E2%82%AC&f=%zz");
@@ -25,6 +25,6 @@ TEST(QueryParams, ReplaceSortsKeysAndKeepsRepeatedValues) {
 
 TEST(QueryParams, EncodesLikeQuotePlus) {
   std::string out;
-  ll2::http::append_quote_plus(out, "a b/c?d=e&f~_.-\xC3\xA9+%");
+  ll2::text::append_quote_plus(out, "a b/c?d=e&f~_.-\xC3\xA9+%");
   EXPECT_EQ(out, "a+b%2Fc%3Fd%3De%26f~_.-%C3%A9%2B%25");
 }

@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include "api/serializer.hpp"
+#include "catalog/catalog.hpp"
 #include "ingest/importer.hpp"
 #include "model/schema.hpp"
 #include "test_util.hpp"

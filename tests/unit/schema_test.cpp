@@ -7,6 +7,7 @@
 #include <numeric>
 #include <set>
 
+#include "catalog/catalog.hpp"
 #include "model/schema.hpp"
 #include "store/sql_builder.hpp"
 #include "store/sqlite_migrations.hpp"

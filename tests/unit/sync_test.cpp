@@ -10,6 +10,7 @@
 #include <random>
 #include <set>
 
+#include "catalog/catalog.hpp"
 #include "model/schema.hpp"
 #include "store/store.hpp"
 #include "sync/budget.hpp"

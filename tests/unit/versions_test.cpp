@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "api/engine.hpp"
+#include "catalog/catalog.hpp"
 #include "ingest/importer.hpp"
 #include "test_util.hpp"
 

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-namespace ll2::http {
+namespace ll2::text {
 
 // Percent-decoding with '+' as space, as urllib.parse.unquote_plus: invalid
 // escapes stay as they are, invalid UTF-8 becomes U+FFFD.
@@ -46,4 +46,4 @@ class QueryParams {
   std::vector<std::pair<std::string, std::string>> items_;
 };
 
-}  // namespace ll2::http
+}  // namespace ll2::text

@@ -1,11 +1,11 @@
-#include "http/query_string.hpp"
+#include "util/query_string.hpp"
 
 #include <algorithm>
 #include <map>
 
 #include "util/text.hpp"
 
-namespace ll2::http {
+namespace ll2::text {
 
 namespace {
 int hex_value(char c) {
@@ -153,4 +153,4 @@ std::string QueryParams::encode_removing(std::string_view removed, std::string_v
   return encode({{std::string(key), std::string(value)}}, removed);
 }
 
-}  // namespace ll2::http
+}  // namespace ll2::text
