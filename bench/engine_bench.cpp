@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "api/engine.hpp"
+#include "catalog/catalog.hpp"
 #include "http/access_log.hpp"
 #include "ingest/generator.hpp"
 #include "ingest/importer.hpp"

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "catalog/catalog.hpp"
 #include "ingest/importer.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -5,13 +5,14 @@
 #include <string_view>
 
 #include "api/params.hpp"
+#include "catalog/catalog.hpp"
 #include "store/sql_builder.hpp"
 #include "util/datetime.hpp"
 #include "util/text.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
-  const auto params = ll2::http::QueryParams::parse(input);
+  const auto params = ll2::text::QueryParams::parse(input);
   const auto& resource = *ll2::model::registry().find_resource("docking_events");
   for (const bool detail : {false, true}) {
     auto selected = ll2::api::select(resource, params, detail);

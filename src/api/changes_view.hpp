@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "api/engine.hpp"
-#include "util/query_string.hpp"
 #include "store/store.hpp"
+#include "util/query_string.hpp"
 
 namespace ll2::api {
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "api/declarations.hpp"
-#include "util/query_string.hpp"
 #include "store/store.hpp"
+#include "util/query_string.hpp"
 
 namespace ll2::api {
 
