@@ -261,6 +261,53 @@ void operation(Writer& w, const model::Version& version, const model::Route& rou
   w.end_object();
 }
 
+// The throttle's report (http/throttle.cpp answers it), as LL2 documents it.
+constexpr const char* kThrottleSchema = "APIThrottle";
+
+void throttle_operation(Writer& w, const model::Version& version) {
+  w.key(version.prefix + version.throttle_path + "/");
+  w.begin_object();
+  w.key("get");
+  w.begin_object();
+  w.key("operationId");
+  std::string operation_id = version.throttle_path;
+  std::replace(operation_id.begin(), operation_id.end(), '/', '_');
+  std::replace(operation_id.begin(), operation_id.end(), '-', '_');
+  w.string(operation_id);
+  w.key("description");
+  w.string("Returns throttle information for the current user");
+  w.key("summary");
+  w.string("Get API throttle status");
+  w.key("tags");
+  w.raw(R"(["api-throttle"])");
+  w.key("responses");
+  w.begin_object();
+  w.key("200");
+  w.begin_object();
+  w.key("content");
+  w.begin_object();
+  w.key("application/json");
+  w.begin_object();
+  w.key("schema");
+  write_ref(w, kThrottleSchema);
+  w.end_object();
+  w.end_object();
+  w.key("description");
+  w.string("");
+  w.end_object();
+  w.end_object();
+  w.end_object();
+  w.end_object();
+}
+
+void throttle_schema(Writer& w) {
+  w.key(kThrottleSchema);
+  w.raw(R"({"type":"object","properties":{"your_request_limit":{"type":"integer"},)"
+        R"("limit_frequency_secs":{"type":"integer"},"current_use":{"type":"integer"},)"
+        R"("next_use_secs":{"type":"integer"},"ident":{"type":"string"}},"required":)"
+        R"(["current_use","ident","limit_frequency_secs","next_use_secs","your_request_limit"]})");
+}
+
 // PaginatedX and PolymorphicX wrappers of a route's list.
 void wrapper_schemas(Writer& w, const model::Version& version, const model::Route& route) {
   const Resource& r = *route.resource;
@@ -345,7 +392,12 @@ std::string openapi_document(const Registry& registry, const std::string& server
   w.key("paths");
   w.begin_object();
   // In path order, as LL2's document lists them (the route table's order).
+  bool throttle_due = version.throttle_documented;
   for (const auto& route : registry.routes()) {
+    if (throttle_due && route.path > version.throttle_path) {
+      throttle_operation(w, version);
+      throttle_due = false;
+    }
     // LL2's document declares the Starship dashboard an array of one object;
     // LL2 answers the object, and so does ll2d. Like api-throttle (the same
     // error), it is left out rather than documented wrongly.
@@ -356,6 +408,7 @@ std::string openapi_document(const Registry& registry, const std::string& server
     w.key(version.prefix + route.path + "/{id}/");
     operation(w, version, route, true);
   }
+  if (throttle_due) throttle_operation(w, version);
   w.end_object();
   w.key("components");
   w.begin_object();
@@ -367,6 +420,7 @@ std::string openapi_document(const Registry& registry, const std::string& server
     w.key(name);
     view_schema(w, *v);
   }
+  if (version.throttle_documented) throttle_schema(w);
   // Each wrapper once: an action's list and a mode's list may share one.
   std::set<std::string> wrapped;
   for (const auto& route : registry.routes()) {

@@ -29,7 +29,7 @@ Route version_route(const Registry& version, std::string_view path, const std::s
   if (path == "schema" && format.empty())
     return {Route::Schema, nullptr, nullptr, {}, {}, &version};
   // Answered by the throttle when throttling is on (http/throttle.hpp).
-  if (path == (version.version().mode_routes ? "api-throttle/status" : "api-throttle"))
+  if (path == version.version().throttle_path)
     return {Route::ApiThrottle, nullptr, nullptr, {}, format, &version};
   if (const model::Route* r = version.find_route(path))
     return {Route::List, r->resource, r->action, {}, format, &version, r->mode};

@@ -33,6 +33,8 @@ Version v2_4_0() {
   v.help_url = "https://staging.spacelaunchnow.app/docs/";
   v.mode_routes = true;
   v.mode_route_names = {{"list", "mini"}};
+  v.throttle_path = "api-throttle/status";
+  v.throttle_documented = true;
   return v;
 }
 

@@ -24,6 +24,12 @@ struct Version {
   // answered at `path/<route>/`, named here by mode (list → mini).
   bool mode_routes = false;
   std::vector<std::pair<std::string, std::string>> mode_route_names;
+  // The route of the throttle's report (answered when throttling is on),
+  // and whether its OpenAPI document is served: 2.3.0's LL2 document
+  // declares an array of one object where LL2 answers the object, so that
+  // one is left out rather than documented wrongly.
+  std::string throttle_path = "api-throttle";
+  bool throttle_documented = false;
 
   // The route segment of a mode's own list (mode_routes).
   std::string mode_route(const std::string& mode) const {
