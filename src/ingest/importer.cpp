@@ -718,6 +718,11 @@ class Elider {
         derived_.push_back({&k, source, d.target});
       }
     }
+    for (const auto& kp : model::registry().kinds()) {
+      for (const auto& f : kp->fields) {
+        if (volatile_.count(&f) != 0) volatile_kinds_.insert(kp.get());
+      }
+    }
   }
 
   void clear() {
@@ -809,18 +814,21 @@ class Elider {
 
   bool known(const store::ObjectWrite& o) {
     const uint64_t key = key_of(o.kind, o.id);
-    bool moving = false;  // it sets a column that is also set another way
+    // Whether it sets a column that is also set another way (most kinds
+    // have none: their fields are not looked up one by one).
+    const bool may_move = volatile_kinds_.count(o.kind) != 0;
+    bool moving = false;
     for (const auto& [f, v] : o.values) {
       add(f);
       add(v);
-      moving = moving || volatile_.count(f) != 0;
+      moving = moving || (may_move && volatile_.count(f) != 0);
     }
     const Print p = print(moving ? epoch(o.kind, kColumns) + 1 : 0);
     if (holds(objects_, key, p)) return true;
     note(objects_, key, p);
     // It may move the row in or out of reverse relations through these keys.
     for (const auto& [f, v] : o.values) {
-      if (volatile_.count(f) != 0) ++epoch(f, kPointers);
+      if (moving && volatile_.count(f) != 0) ++epoch(f, kPointers);
     }
     return false;
   }
@@ -893,6 +901,7 @@ class Elider {
     }
   };
   std::unordered_set<const Field*> volatile_;  // foreign keys also set by relations or derivation
+  std::unordered_set<const Kind*> volatile_kinds_;  // the kinds with one
   std::vector<Derived> derived_;
   std::unordered_map<std::pair<const void*, Role>, uint64_t, RoleHash> epochs_;
   FlatTable<Print> objects_;
