@@ -9,7 +9,9 @@
 #        bench/make_import_set.py), GEN=100000 (events to generate when N is
 #        larger: the copies' source), SEED=1, WORK=/tmp/ll2d-import-bench,
 #        WORLD=0 (1: import the whole generated world, every route, not only
-#        the docking-event pages)
+#        the docking-event pages), PERF=0 (1: sample each import with perf
+#        and print each thread's CPU seconds: on a shared machine they say
+#        more than the wall time)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${1:-build}
@@ -19,6 +21,8 @@ GEN=${GEN:-100000}
 SEED=${SEED:-1}
 WORK=${WORK:-/tmp/ll2d-import-bench}
 WORLD=${WORLD:-0}
+PERF=${PERF:-0}
+HZ=199 # perf samples per CPU second
 mkdir -p "$WORK"
 events=$N
 [ "$N" -gt "$GEN" ] && events=$GEN
@@ -39,11 +43,23 @@ fi
 bytes=$(du -scb "${input[@]}" | tail -1 | cut -f1)
 db="$WORK/import.sqlite3"
 rm -f "$db" "$db-wal" "$db-shm"
+# Each thread's CPU seconds from the samples: the main thread (the lowest
+# id) writes and builds the indexes, the next one reads and validates.
+threads() {
+  perf report -i "$1" --sort pid --stdio -n 2>/dev/null |
+    awk '/^ +[0-9.]+%/ { split($3, t, ":"); print t[1], $2 }' | sort -n |
+    awk -v hz="$HZ" '{
+      role = NR == 1 ? "writer" : NR == 2 ? "reader" : "helper"
+      printf "  %s thread: %.1f s CPU\n", role, $2 / hz
+    }'
+}
 run() {
   local label=$1
   shift
+  local sample=()
+  [ "$PERF" = 1 ] && sample=(perf record -q -F "$HZ" -o "$WORK/$label.perf" --)
   /usr/bin/time -f "$label: %e s wall, %U s user + %S s system, max RSS %M KB" \
-    "$LL2D" import --db "$db" "$@" "${input[@]}" 2>"$WORK/$label.log" >/dev/null ||
+    "${sample[@]}" "$LL2D" import --db "$db" "$@" "${input[@]}" 2>"$WORK/$label.log" >/dev/null ||
     { tail -5 "$WORK/$label.log"; exit 1; }
   local wall
   wall=$(tail -1 "$WORK/$label.log" | sed -n 's/.*: \([0-9.]*\) s wall.*/\1/p')
@@ -51,6 +67,7 @@ run() {
   tail -2 "$WORK/$label.log" | head -1
   tail -1 "$WORK/$label.log"
   awk -v n="$N" -v w="$wall" -v b="$bytes" 'BEGIN { printf "  %.0f events/s, %.0f MB/s of JSON\n", n / w, b / w / 1e6 }'
+  if [ "$PERF" = 1 ]; then threads "$WORK/$label.perf"; fi
 }
 echo "== $N events, $((bytes / 1000000)) MB of JSON; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 run fresh

@@ -122,12 +122,13 @@ class Collector {
     // The same text of the same object again (a station, an agency or an
     // image repeated in every event of a page): if nothing it merged has
     // changed since, merging it again would change nothing.
+    Known& known = known_[IdKey{&kind, *id}];
     std::vector<View>* views = nullptr;
     const std::string_view text = node.end > node.offset
                                       ? source_.substr(node.offset, node.end - node.offset)
                                       : std::string_view();
     if (reuse_repeats_ && !text.empty() && !kind.numbered) {
-      views = &views_[IdKey{&kind, *id}];
+      views = &known.views;
       for (const View& v : *views) {
         if (v.size == text.size() && std::memcmp(v.text, text.data(), text.size()) == 0 &&
             unchanged_since(v)) {
@@ -146,8 +147,9 @@ class Collector {
     auto values = fields(kind, node, path, *id);
     if (!values) return std::nullopt;
     ++objects;
-    auto [it, inserted] = index_.try_emplace(IdKey{&kind, *id}, batch.objects.size());
-    touch(kObject, it->second);
+    const bool inserted = known.index == kNone;
+    if (inserted) known.index = batch.objects.size();
+    touch(kObject, known.index);
     if (views != nullptr && numbered_ == numbered_before) {
       // Numbered objects inside take the next numbers each time: not a repeat.
       View v{text.data(), text.size(), first_touched, touched_.size(), objects - objects_before,
@@ -164,7 +166,7 @@ class Collector {
     if (inserted) {
       batch.objects.push_back({&kind, *id, std::move(*values)});
     } else {
-      auto& existing = batch.objects[it->second].values;
+      auto& existing = batch.objects[known.index].values;
       for (auto& [field, value] : *values) {
         bool replaced = false;
         for (auto& [f, v] : existing) {
@@ -291,8 +293,10 @@ class Collector {
                                const Value& owner) {
     Values values;
     values.reserve(node.size);
-    for (const JsonNode& child : node.members()) {
-      const Field* f = field_for_key(kind, child.key);
+    KeyOrder& order = orders_[&kind];
+    for (size_t i = 0; i < node.size; ++i) {
+      const JsonNode& child = node.children[i];
+      const Field* f = field_for_key(order, i, kind, child.key);
       if (f == nullptr) continue;  // id, url, response_mode, or a key this version does not store
       const Path child_path = path.member(child.key);
       switch (f->relation) {
@@ -379,10 +383,17 @@ class Collector {
     return values;
   }
 
-  // A key LL2 prints, as the field that stores it (cached per kind).
-  const Field* field_for_key(const Kind& kind, std::string_view key) {
+  // A key LL2 prints, as the field that stores it (cached per kind). The
+  // objects of a kind list their keys in the same order, so the key met at
+  // the same position last time is tried first: a comparison, not a hash.
+  using KeyOrder = std::vector<std::pair<std::string_view, const Field*>>;
+  const Field* field_for_key(KeyOrder& order, size_t position, const Kind& kind,
+                             std::string_view key) {
+    if (position < order.size() && order[position].first == key) return order[position].second;
     auto [it, inserted] = fields_.try_emplace(FieldKey{&kind, key}, nullptr);
     if (inserted) it->second = kind.field_for_key(key);
+    if (position >= order.size()) order.resize(position + 1);
+    order[position] = {key, it->second};
     return it->second;
   }
 
@@ -441,11 +452,18 @@ class Collector {
       return std::hash<const void*>()(k.kind) ^ std::hash<std::string_view>()(k.key);
     }
   };
-  std::unordered_map<IdKey, size_t, IdKeyHash> index_;       // objects
+  // An object met in the file: its entry in the batch, and the texts of it
+  // merged (one lookup per object for both).
+  static constexpr size_t kNone = ~size_t{0};
+  struct Known {
+    size_t index = kNone;
+    std::vector<View> views;
+  };
+  std::unordered_map<IdKey, Known, IdKeyHash> known_;
   std::unordered_map<IdKey, size_t, IdKeyHash> link_index_;  // by field and owner
   std::unordered_map<IdKey, size_t, IdKeyHash> rows_index_;  // by field and owner
   std::unordered_map<FieldKey, const Field*, FieldKeyHash> fields_;
-  std::unordered_map<IdKey, std::vector<View>, IdKeyHash> views_;  // texts merged, by object
+  std::unordered_map<const Kind*, KeyOrder> orders_;  // per kind: the keys by position
   std::vector<uint32_t> touched_;                 // entries touched, in order (Entry << 30 | index)
   std::array<std::vector<uint64_t>, 3> changed_;  // per Entry and index: seq_ of its last change
   uint64_t seq_ = 0;
@@ -701,6 +719,11 @@ class Elider {
         derived_.push_back({&k, source, d.target});
       }
     }
+    for (const auto& kp : model::registry().kinds()) {
+      for (const auto& f : kp->fields) {
+        if (volatile_.count(&f) != 0) volatile_kinds_.insert(kp.get());
+      }
+    }
   }
 
   void clear() {
@@ -792,18 +815,21 @@ class Elider {
 
   bool known(const store::ObjectWrite& o) {
     const uint64_t key = key_of(o.kind, o.id);
-    bool moving = false;  // it sets a column that is also set another way
+    // Whether it sets a column that is also set another way (most kinds
+    // have none: their fields are not looked up one by one).
+    const bool may_move = volatile_kinds_.count(o.kind) != 0;
+    bool moving = false;
     for (const auto& [f, v] : o.values) {
       add(f);
       add(v);
-      moving = moving || volatile_.count(f) != 0;
+      moving = moving || (may_move && volatile_.count(f) != 0);
     }
     const Print p = print(moving ? epoch(o.kind, kColumns) + 1 : 0);
     if (holds(objects_, key, p)) return true;
     note(objects_, key, p);
     // It may move the row in or out of reverse relations through these keys.
     for (const auto& [f, v] : o.values) {
-      if (volatile_.count(f) != 0) ++epoch(f, kPointers);
+      if (moving && volatile_.count(f) != 0) ++epoch(f, kPointers);
     }
     return false;
   }
@@ -876,6 +902,7 @@ class Elider {
     }
   };
   std::unordered_set<const Field*> volatile_;  // foreign keys also set by relations or derivation
+  std::unordered_set<const Kind*> volatile_kinds_;  // the kinds with one
   std::vector<Derived> derived_;
   std::unordered_map<std::pair<const void*, Role>, uint64_t, RoleHash> epochs_;
   FlatTable<Print> objects_;

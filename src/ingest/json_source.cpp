@@ -12,6 +12,10 @@
 #include <optional>
 #include <unordered_set>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace ll2::ingest {
 
 const JsonNode* JsonNode::get(std::string_view k) const {
@@ -131,10 +135,28 @@ class Builder {
 
   bool has_duplicate(size_t start, size_t n) {
     const JsonNode* m = pending_.data() + start;
+    // Objects of one kind list the same keys in the same order: the same
+    // keys as an object found without a duplicate have none (n comparisons,
+    // where checking every pair takes n * n / 2).
+    if (distinct_.size() <= n) distinct_.resize(n + 1);
+    std::vector<std::string_view>& seen = distinct_[n];
+    if (seen.size() == n) {
+      size_t i = 0;
+      while (i < n && m[i].key == seen[i]) ++i;
+      if (i == n) return false;
+    }
+    if (has_duplicate_pair(m, n)) return true;
+    seen.resize(n);
+    for (size_t i = 0; i < n; ++i) seen[i] = m[i].key;
+    return false;
+  }
+  bool has_duplicate_pair(const JsonNode* m, size_t n) {
     if (n <= 24) {
       for (size_t i = 1; i < n; ++i) {
         for (size_t j = 0; j < i; ++j) {
-          if (m[i].key.size() == m[j].key.size() && m[i].key == m[j].key) return true;
+          // Size and first byte first: most pairs differ there, without a call.
+          const std::string_view x = m[i].key, y = m[j].key;
+          if (x.size() == y.size() && (x.empty() || x[0] == y[0]) && x == y) return true;
         }
       }
       return false;
@@ -151,6 +173,9 @@ class Builder {
   std::vector<JsonNode> pending_;
   std::vector<Frame> frames_;
   std::vector<std::string_view> keys_;
+  // Per member count, the keys of the last object of that size found to
+  // have no duplicate (views that live as long as the parse).
+  std::vector<std::vector<std::string_view>> distinct_;
   std::string_view key_;
 };
 
@@ -166,6 +191,27 @@ constexpr std::array<uint8_t, 256> kStringStop = [] {
   t['\\'] = 1;
   return t;
 }();
+
+// Where a string's plain run from `p` stops (the first byte kStringStop
+// names, or `end`): 16 bytes at a time where SSE2 is there.
+const char* plain_run(const char* p, const char* end) {
+#ifdef __SSE2__
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i space = _mm_set1_epi8(0x20);
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Compared as signed bytes, controls and bytes past 0x7F are both below 0x20.
+    const __m128i stop =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                     _mm_cmplt_epi8(v, space));
+    if (const int mask = _mm_movemask_epi8(stop); mask != 0) return p + __builtin_ctz(mask);
+    p += 16;
+  }
+#endif
+  while (p < end && !kStringStop[static_cast<unsigned char>(*p)]) ++p;
+  return p;
+}
 
 class FastParser {
  public:
@@ -302,7 +348,7 @@ class FastParser {
   bool string(std::string_view& out) {
     const char* start = ++p_;
     while (true) {
-      while (p_ < end_ && !kStringStop[static_cast<unsigned char>(*p_)]) ++p_;
+      p_ = plain_run(p_, end_);
       if (p_ >= end_) return false;
       const char c = *p_;
       if (c == '"') {

@@ -282,6 +282,26 @@ TEST(JsonSource, ScannerAgreesWithTheReaderOnTrickyDocuments) {
   for (const auto& d : docs) expect_same_parse(d);
 }
 
+// The scanner's shortcuts: strings scanned 16 bytes at a time (what stops
+// them before, at and past a block's edge), and objects with the same keys
+// as one found without a duplicate (then a duplicate among as many keys).
+TEST(JsonSource, ScannerAgreesWithTheReaderPastItsShortcuts) {
+  const std::vector<std::string> docs = {
+      "\"0123456789abcdef0123456789abcdef\"",
+      "\"0123456789abcde\\n0123456789abcdef\"",
+      "\"0123456789abcdef\\n0123456789abcdef\"",
+      "\"0123456789abcdefg\xC3\xA9h0123456789\"",
+      "\"0123456789abcdef\x01\"",
+      "\"0123456789abcdef\x7F\"",
+      "\"0123456789abcdef\xFF\"",
+      "\"0123456789abcdef0123",
+      "[{\"a\":1,\"b\":2,\"c\":3},{\"a\":1,\"b\":2,\"c\":3},{\"a\":1,\"b\":2,\"a\":3}]",
+      "[{\"a\":1,\"b\":2},{\"b\":1,\"b\":2}]",
+      "[{\"a\":1,\"b\":2},{\"a\":{\"a\":1,\"a\":2},\"b\":2}]"};
+  for (const auto& d : docs) expect_same_parse(d);
+  EXPECT_EQ(ingest::parse_json(docs[8]).root, nullptr);
+}
+
 TEST(JsonSource, ScannerAgreesWithTheReaderOnDamagedResponses) {
   std::vector<std::string> originals = {golden()};
   for (const char* f : {"/real/agency-44-detailed.json", "/real/launches-limit2-normal.json",
