@@ -300,7 +300,8 @@ std::optional<std::string> resolve_filter(const Kind& root, Filter& f) {
     }
   }
   f.integer = part || leaf->type == ColumnType::Integer || leaf->type == ColumnType::Duration;
-  if (part && leaf->type != ColumnType::DateTime) return "date parts need a date-time column";
+  if (part && leaf->type != ColumnType::DateTime && leaf->type != ColumnType::Date)
+    return "date parts need a date or date-time column";
   return std::nullopt;
 }
 

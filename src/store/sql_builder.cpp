@@ -306,9 +306,28 @@ std::string icontains(const std::string& x, Dialect d) {
   return fmt::format("ll2_icontains({}, ?)", x);
 }
 
-// The SQL for one lookup on an expression; appends its parameters.
+// A day, month or year of a date (`YYYY-MM-DD` text) or a date-time
+// (microseconds since the epoch, the part taken in UTC), as an integer.
+std::string date_part_sql(const std::string& x, model::Lookup part, bool date, Dialect d) {
+  using model::Lookup;
+  if (date) {
+    const char* range = part == Lookup::Year ? "1, 4" : part == Lookup::Month ? "6, 2" : "9, 2";
+    return fmt::format("CAST(substr({}, {}) AS INTEGER)", x, range);
+  }
+  if (d == Dialect::Postgres) {
+    const char* name = part == Lookup::Year ? "YEAR" : part == Lookup::Month ? "MONTH" : "DAY";
+    return fmt::format(
+        "CAST(EXTRACT({} FROM TIMESTAMP '1970-01-01' + {} * INTERVAL '1 microsecond') AS BIGINT)",
+        name, x);
+  }
+  const char* format = part == Lookup::Year ? "%Y" : part == Lookup::Month ? "%m" : "%d";
+  return fmt::format("CAST(strftime('{}', {} / 1000000.0, 'unixepoch') AS INTEGER)", format, x);
+}
+
+// The SQL for one lookup on an expression (`date`: a Date column's text);
+// appends its parameters.
 std::string lookup_sql(const std::string& x, model::Lookup lookup, const std::vector<Value>& values,
-                       std::vector<Value>& params, Dialect d) {
+                       std::vector<Value>& params, Dialect d, bool date = false) {
   using model::Lookup;
   params.insert(params.end(), values.begin(), values.end());
   const std::string text = fmt::format("CAST({} AS TEXT)", x);
@@ -333,21 +352,9 @@ std::string lookup_sql(const std::string& x, model::Lookup lookup, const std::ve
       return fmt::format("{} IN ({})", x, placeholders(values.size()));
     case Lookup::Year:
     case Lookup::Month:
-    case Lookup::Day: {
-      // Date-times are microseconds since the epoch; the part is taken in UTC.
-      if (d == Dialect::Postgres) {
-        const char* part = lookup == Lookup::Year    ? "YEAR"
-                           : lookup == Lookup::Month ? "MONTH"
-                                                     : "DAY";
-        return fmt::format(
-            "CAST(EXTRACT({} FROM TIMESTAMP '1970-01-01' + {} * INTERVAL '1 microsecond') AS "
-            "BIGINT) IN ({})",
-            part, x, placeholders(values.size()));
-      }
-      const char* part = lookup == Lookup::Year ? "%Y" : lookup == Lookup::Month ? "%m" : "%d";
-      return fmt::format("CAST(strftime('{}', {} / 1000000.0, 'unixepoch') AS INTEGER) IN ({})",
-                         part, x, placeholders(values.size()));
-    }
+    case Lookup::Day:
+      return fmt::format("{} IN ({})", date_part_sql(x, lookup, date, d),
+                         placeholders(values.size()));
     case Lookup::IsNull:
       break;
   }
@@ -386,8 +393,11 @@ std::string predicate_sql(const Kind& root, const model::Predicate& p, PathMatch
     return flag != nullptr && *flag != 0 ? fmt::format("NOT COALESCE({}, FALSE)", reaches)
                                          : reaches;
   }
+  const auto resolved = model::resolve_path(root, p.path);
+  const bool date =
+      resolved && resolved->leaf != nullptr && resolved->leaf->type == model::ColumnType::Date;
   return paths.match(root, "t0", p.path, [&](const std::string& x) {
-    return lookup_sql(x, p.lookup, p.values, params, d);
+    return lookup_sql(x, p.lookup, p.values, params, d, date);
   });
 }
 

@@ -221,3 +221,44 @@ TEST_F(Versions, TwoFourZeroTimeWindowsAndDockedAreFilters) {
                 .body.find("\"count\":1,"),
             std::string::npos);
 }
+
+// 2.4.0's day, month and year filters on a date (text `YYYY-MM-DD`) as on a
+// date-time: an astronaut's birth and death, a configuration's maiden flight.
+TEST(TwoFourZeroDateParts, DaysMonthsAndYearsOfDatesAreFilters) {
+  test::TempDir dir;
+  auto opened = store::open_sqlite(dir.file("db.sqlite3"));
+  ASSERT_TRUE(opened.store);
+  const std::string page = R"({"count": 2, "next": null, "previous": null, "results": [
+    {"id": 1, "url": "https://ll.thespacedevs.com/2.3.0/astronauts/1/", "name": "One",
+     "date_of_birth": "1970-03-09", "date_of_death": null},
+    {"id": 2, "url": "https://ll.thespacedevs.com/2.3.0/astronauts/2/", "name": "Two",
+     "date_of_birth": "1981-12-31", "date_of_death": "2020-03-01"}]})";
+  auto collected = ingest::collect(nullptr, page, "astronauts.json");
+  ASSERT_TRUE(std::holds_alternative<ingest::Collected>(collected))
+      << std::get<ingest::ImportError>(collected).to_string();
+  ASSERT_FALSE(opened.store->write(std::get<ingest::Collected>(collected).batch));
+  const api::Engine e([&] { return std::move(store::open_sqlite(dir.file("db.sqlite3")).store); },
+                      test::without_budget());
+  const auto answer = [&](const std::string& query) {
+    return e.handle({"GET", "/api/ll/2.4.0/astronauts/?" + query, "t", ""});
+  };
+  const auto ids = [&](const std::string& query) {
+    const auto r = answer(query);
+    EXPECT_EQ(r.status, 200) << query << ": " << r.body;
+    std::string out;
+    for (size_t at = r.body.find("\"id\":"); at != std::string::npos;
+         at = r.body.find("\"id\":", at + 1))
+      out += r.body.substr(at + 5, 1);
+    return out;
+  };
+  EXPECT_EQ(ids("date_of_birth__year=1970"), "1");
+  EXPECT_EQ(ids("date_of_birth__month=12"), "2");
+  EXPECT_EQ(ids("date_of_birth__day=9"), "1");
+  EXPECT_EQ(ids("date_of_birth__year=1990"), "");
+  EXPECT_EQ(ids("date_of_death__month=3"), "2");
+  EXPECT_EQ(ids("date_of_death__year=2020&date_of_birth__day=31"), "2");
+  // As django-filter's NumberFilter: a value that is not a number is a 400.
+  const auto bad = answer("date_of_birth__year=x");
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("date_of_birth__year"), std::string::npos) << bad.body;
+}

@@ -1,6 +1,7 @@
 // Astronauts in 2.4.0: a short list view (AstronautEndpointList), the
 // normal view with age, bio, type and nationality, the detailed one adding
 // the rest and the flights as basic launches; a crew seat shows the normal view.
+// The days, months and years of birth and death as filters.
 #include "resources/resources.hpp"
 
 namespace ll2::resources::v2_4_0 {
@@ -26,9 +27,13 @@ void declare_astronauts(model::Registry& r) {
                   nested("spacewalks", "SpacewalkNormal")}}))
       .extends("AstronautNormal");
   r.change_view("AstronautFlight").set(nested("astronaut", "AstronautNormal"));
-  r.change_resource("astronauts").modes = {{"list", "AstronautEndpointList"},
-                                           {"normal", "AstronautEndpointNormal"},
-                                           {"detailed", "AstronautEndpointDetailed"}};
+  auto& astronauts = r.change_resource("astronauts");
+  astronauts.modes = {{"list", "AstronautEndpointList"},
+                      {"normal", "AstronautEndpointNormal"},
+                      {"detailed", "AstronautEndpointDetailed"}};
+  for (const char* date : {"date_of_birth", "date_of_death"}) {
+    for (auto& f : date_parts(date)) astronauts.filters.push_back(std::move(f));
+  }
 }
 
 }  // namespace ll2::resources::v2_4_0
