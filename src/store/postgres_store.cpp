@@ -163,21 +163,23 @@ class PostgresStore final : public Store {
   }
 
   std::vector<Row> load_many(const Kind& kind, const std::vector<Value>& ids) override {
-    const Result r =
-        query(sql::select_rows_in(kind, sql::Dialect::Postgres), {sql::ids_parameter(ids)});
-    std::vector<Row> rows;
-    for (int i = 0; i < PQntuples(r.get()); ++i) rows.push_back(read_kind_row(r.get(), i, 0, kind));
-    return rows;
+    return read_all({{BatchRead::What::Rows, &kind, nullptr, ids}})[0].rows;
   }
 
   std::vector<std::pair<Value, Value>> related_ids_many(const Kind& owner_kind, const Field& field,
                                                         const std::vector<Value>& owners) override {
-    const Result r = query(sql::select_related_ids_in(owner_kind, field, sql::Dialect::Postgres),
-                           {sql::ids_parameter(owners)});
-    std::vector<std::pair<Value, Value>> pairs;
-    for (int i = 0; i < PQntuples(r.get()); ++i)
-      pairs.emplace_back(column(r.get(), i, 0), column(r.get(), i, 1));
-    return pairs;
+    return read_all({{BatchRead::What::RelatedIds, &owner_kind, &field, owners}})[0].pairs;
+  }
+
+  // One round trip for all of them: sent in libpq's pipeline mode.
+  std::vector<BatchAnswer> read_all(const std::vector<BatchRead>& reads) override {
+    std::vector<Statement> statements;
+    statements.reserve(reads.size());
+    for (const auto& r : reads) statements.push_back({batch_sql(r), {sql::ids_parameter(r.ids)}});
+    std::vector<Result> results = pipelined(statements);
+    std::vector<BatchAnswer> out(reads.size());
+    for (size_t i = 0; i < reads.size(); ++i) answer(reads[i], results[i].get(), out[i]);
+    return out;
   }
 
   std::vector<std::pair<Value, Value>> path_values(const Kind& kind,
@@ -201,12 +203,7 @@ class PostgresStore final : public Store {
 
   std::vector<std::pair<Value, Row>> owned_rows_many(const Field& field,
                                                      const std::vector<Value>& owners) override {
-    const Result r = query(sql::select_owned_rows_in(field, sql::Dialect::Postgres),
-                           {sql::ids_parameter(owners)});
-    std::vector<std::pair<Value, Row>> rows;
-    for (int i = 0; i < PQntuples(r.get()); ++i)
-      rows.emplace_back(column(r.get(), i, 0), read_kind_row(r.get(), i, 1, *field.target_kind));
-    return rows;
+    return read_all({{BatchRead::What::OwnedRows, nullptr, &field, owners}})[0].owned;
   }
 
   std::vector<Row> owned_rows(const Field& field, const Value& owner) override {
@@ -421,9 +418,16 @@ class PostgresStore final : public Store {
   }
 
  private:
-  // Runs a statement with its parameters (prepared once per connection and
-  // shape); throws StoreError when it fails.
-  Result query(const std::string& sql, const std::vector<Value>& params) {
+  // A statement ready to be sent: its prepared name and parameters as text.
+  struct Bound {
+    const std::string* name = nullptr;
+    std::vector<std::string> texts;
+    std::vector<const char*> values;  // into texts; null: NULL
+  };
+
+  // Prepares a statement once per connection and shape (a round trip the
+  // first time only).
+  Bound bind(const std::string& sql, const std::vector<Value>& params) {
     std::string key = sql;
     key += '\0';
     std::vector<Oid> types;
@@ -432,19 +436,102 @@ class PostgresStore final : public Store {
       types.push_back(param_type(p));
       key += types.back() == kInt8 ? 'i' : types.back() == kFloat8 ? 'f' : 't';
     }
-    const std::string& name = prepared(key, sql, types);
-    std::vector<std::string> texts;
-    std::vector<const char*> values;
-    texts.reserve(params.size());
-    for (const auto& p : params) texts.push_back(param_text(p));
+    Bound b;
+    b.name = &prepared(key, sql, types);
+    b.texts.reserve(params.size());
+    for (const auto& p : params) b.texts.push_back(param_text(p));
     for (size_t i = 0; i < params.size(); ++i)
-      values.push_back(std::holds_alternative<std::monostate>(params[i]) ? nullptr
-                                                                         : texts[i].c_str());
+      b.values.push_back(std::holds_alternative<std::monostate>(params[i]) ? nullptr
+                                                                           : b.texts[i].c_str());
+    return b;
+  }
+
+  bool send(const Bound& b) {
+    return PQsendQueryPrepared(conn_, b.name->c_str(), static_cast<int>(b.values.size()),
+                               b.values.data(), nullptr, nullptr, 0) != 0;
+  }
+
+  // Runs a statement with its parameters (prepared); throws StoreError when
+  // it fails.
+  Result query(const std::string& sql, const std::vector<Value>& params) {
+    const Bound b = bind(sql, params);
     check_deadline();
-    if (PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(),
-                            nullptr, nullptr, 0) == 0)
-      throw connection_failure("sending a query");
+    if (!send(b)) throw connection_failure("sending a query");
     return last_result(sql);
+  }
+
+  struct Statement {
+    std::string sql;
+    std::vector<Value> params;
+  };
+
+  // Statements sent together in pipeline mode, in one round trip; their
+  // results in order, or the first failure thrown (the ones after a failed
+  // statement are not run). Prepared beforehand, so that a name evicted by
+  // prepared() is never one this pipeline uses.
+  std::vector<Result> pipelined(const std::vector<Statement>& statements) {
+    std::vector<Result> out;
+    if (statements.size() == 1) {
+      out.push_back(query(statements[0].sql, statements[0].params));
+      return out;
+    }
+    std::vector<Bound> bound;
+    bound.reserve(statements.size());
+    for (const auto& s : statements) bound.push_back(bind(s.sql, s.params));
+    check_deadline();
+    if (PQenterPipelineMode(conn_) == 0) throw connection_failure("entering pipeline mode");
+    for (const auto& b : bound) {
+      if (!send(b)) throw connection_failure("sending a query");
+    }
+    if (PQpipelineSync(conn_) == 0) throw connection_failure("sending a query");
+    Waiting waiting = start_waiting();
+    std::optional<StoreError> error;
+    for (const auto& s : statements) {
+      Result last;
+      while (Result r = next_result(waiting)) {  // null: this statement's results end
+        const ExecStatusType status = PQresultStatus(r.get());
+        // The first failure; the statements after it answer PIPELINE_ABORTED.
+        if (status != PGRES_TUPLES_OK && !error) error = failure(r.get(), s.sql);
+        last = std::move(r);
+      }
+      out.push_back(std::move(last));
+    }
+    const Result sync = next_result(waiting);
+    if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC ||
+        PQexitPipelineMode(conn_) == 0)
+      throw connection_failure("ending a pipeline");
+    end_waiting(waiting, statements.back().sql);
+    if (error) throw *error;
+    return out;
+  }
+
+  // The statement of a BatchRead: its ids or owners are its one parameter.
+  static std::string batch_sql(const BatchRead& r) {
+    switch (r.what) {
+      case BatchRead::What::Rows:
+        return sql::select_rows_in(*r.kind, sql::Dialect::Postgres);
+      case BatchRead::What::RelatedIds:
+        return sql::select_related_ids_in(*r.kind, *r.field, sql::Dialect::Postgres);
+      case BatchRead::What::OwnedRows:
+        return sql::select_owned_rows_in(*r.field, sql::Dialect::Postgres);
+    }
+    return {};
+  }
+
+  static void answer(const BatchRead& read, const PGresult* r, BatchAnswer& out) {
+    const int n = PQntuples(r);
+    switch (read.what) {
+      case BatchRead::What::Rows:
+        for (int i = 0; i < n; ++i) out.rows.push_back(read_kind_row(r, i, 0, *read.kind));
+        break;
+      case BatchRead::What::RelatedIds:
+        for (int i = 0; i < n; ++i) out.pairs.emplace_back(column(r, i, 0), column(r, i, 1));
+        break;
+      case BatchRead::What::OwnedRows:
+        for (int i = 0; i < n; ++i)
+          out.owned.emplace_back(column(r, i, 0), read_kind_row(r, i, 1, *read.field->target_kind));
+        break;
+    }
   }
 
   // A batch of the open write transaction; what it changes is marked at the
@@ -540,48 +627,65 @@ class PostgresStore final : public Store {
     }
   }
 
-  // Waits (bounded) for the results of what was sent; returns the last one,
-  // or throws with the first error. Past the read's deadline the query is
-  // cancelled and its answer drained, so the connection stays usable; a
-  // server that does not answer even then is given up on.
-  Result last_result(std::string_view sql) {
-    const Clock::time_point give_up = Clock::now() + kMaxWait;
+  // How long the results of what was sent are waited for: until the read's
+  // deadline, when the query is cancelled and its answer drained (so the
+  // connection stays usable); a server that does not answer even then
+  // (kMaxWait) is given up on.
+  struct Waiting {
+    Clock::time_point give_up;
+    Deadline deadline;
     bool cancelled = false;
-    const Deadline deadline = budget_.clock_deadline();
+  };
+  Waiting start_waiting() const { return {Clock::now() + kMaxWait, budget_.clock_deadline()}; }
+
+  // The next result (null: the current statement's results end), once it
+  // is there; throws if the connection fails or the server does not answer.
+  Result next_result(Waiting& w) {
+    while (PQisBusy(conn_) != 0) {
+      Clock::time_point until = w.give_up;
+      if (w.deadline && !w.cancelled) until = std::min(until, *w.deadline);
+      const auto left = until - Clock::now();
+      if (left <= Clock::duration::zero()) {
+        if (w.deadline && !w.cancelled && Clock::now() < w.give_up) {
+          cancel();
+          w.cancelled = true;
+          continue;
+        }
+        broken_ = true;  // the engine opens a new connection
+        throw StoreError(StoreError::Cause::Unavailable, "no answer from PostgreSQL in time");
+      }
+      pollfd p{PQsocket(conn_), POLLIN, 0};
+      if (p.fd < 0) throw connection_failure("waiting for an answer");
+      const auto wait = std::chrono::ceil<std::chrono::milliseconds>(left).count();
+      ::poll(&p, 1, static_cast<int>(std::min<int64_t>(wait, 1000)));
+      if (PQconsumeInput(conn_) == 0) throw connection_failure("reading an answer");
+    }
+    return Result(PQgetResult(conn_));
+  }
+
+  // After the last result: throws if the connection failed or the wait
+  // cancelled the query.
+  void end_waiting(const Waiting& w, std::string_view sql) {
+    if (PQstatus(conn_) == CONNECTION_BAD) throw connection_failure("reading an answer");
+    if (w.cancelled)
+      throw StoreError(
+          StoreError::Cause::TimedOut,
+          fmt::format("cancelled at the read's deadline (in: {})", sql.substr(0, 120)));
+  }
+
+  // Waits (bounded, see Waiting) for the results of what was sent; returns
+  // the last one, or throws with the first error.
+  Result last_result(std::string_view sql) {
+    Waiting waiting = start_waiting();
     Result last;
     std::optional<StoreError> error;
-    while (true) {
-      while (PQisBusy(conn_) != 0) {
-        Clock::time_point until = give_up;
-        if (deadline && !cancelled) until = std::min(until, *deadline);
-        const auto left = until - Clock::now();
-        if (left <= Clock::duration::zero()) {
-          if (deadline && !cancelled && Clock::now() < give_up) {
-            cancel();
-            cancelled = true;
-            continue;
-          }
-          broken_ = true;  // the engine opens a new connection
-          throw StoreError(StoreError::Cause::Unavailable, "no answer from PostgreSQL in time");
-        }
-        pollfd p{PQsocket(conn_), POLLIN, 0};
-        if (p.fd < 0) throw connection_failure("waiting for an answer");
-        const auto wait = std::chrono::ceil<std::chrono::milliseconds>(left).count();
-        ::poll(&p, 1, static_cast<int>(std::min<int64_t>(wait, 1000)));
-        if (PQconsumeInput(conn_) == 0) throw connection_failure("reading an answer");
-      }
-      Result r(PQgetResult(conn_));
-      if (!r) break;
+    while (Result r = next_result(waiting)) {
       const ExecStatusType status = PQresultStatus(r.get());
       if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK && !error)
         error = failure(r.get(), sql);
       last = std::move(r);
     }
-    if (PQstatus(conn_) == CONNECTION_BAD) throw connection_failure("reading an answer");
-    if (cancelled)
-      throw StoreError(
-          StoreError::Cause::TimedOut,
-          fmt::format("cancelled at the read's deadline (in: {})", sql.substr(0, 120)));
+    end_waiting(waiting, sql);
     if (error) throw *error;
     return last;
   }
