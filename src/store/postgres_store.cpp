@@ -36,6 +36,19 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto kMaxWait = std::chrono::seconds(30);  // any one round trip without a deadline
 constexpr size_t kMaxStatements = 256;
+// A store's connections keep one plan per prepared statement. Left to
+// choose (plan_cache_mode = auto), PostgreSQL plans the reads of a page's
+// rows by id for each call: one id costs less than the 10 a shared plan
+// assumes, so the shared plan never wins, and planning took as much of the
+// server's time as executing. List queries are planned each time instead
+// (PostgresStore::Plan). A plan shared by every call must still look ids up
+// in an index rather than scan a small table (a link table of 1,200 rows:
+// 0.02 ms against 0.2 ms), which random_page_cost at the default 4 (a disk
+// seek) does not give it; 1.1 prices an index read as a database in memory
+// or on an SSD has it. Both are this connection's only; an error (a server
+// before 12 has no plan_cache_mode) leaves the server's own: slower, not wrong.
+constexpr const char* kSessionSettings =
+    "SET random_page_cost = 1.1; SET plan_cache_mode = force_generic_plan";
 // Serializes writers (imports through any node) and schema upgrades.
 constexpr int64_t kWriteLock = 0x6c6c3264'0001;    // "ll2d" 1
 constexpr int64_t kUpgradeLock = 0x6c6c3264'0002;  // "ll2d" 2
@@ -175,7 +188,8 @@ class PostgresStore final : public Store {
   std::vector<BatchAnswer> read_all(const std::vector<BatchRead>& reads) override {
     std::vector<Statement> statements;
     statements.reserve(reads.size());
-    for (const auto& r : reads) statements.push_back({batch_sql(r), {sql::ids_parameter(r.ids)}});
+    for (const auto& r : reads)
+      statements.push_back({batch_sql(r), {sql::ids_array_parameter(r.ids)}});
     std::vector<Result> results = pipelined(statements);
     std::vector<BatchAnswer> out(reads.size());
     for (size_t i = 0; i < reads.size(); ++i) answer(reads[i], results[i].get(), out[i]);
@@ -214,17 +228,21 @@ class PostgresStore final : public Store {
     return rows;
   }
 
+  // The count and the page in one round trip (a page past the count is
+  // empty), each planned for its values.
   Page list(const ListQuery& q) override {
-    const auto statements = sql::list(q, sql::Dialect::Postgres);
+    auto statements = sql::list(q, sql::Dialect::Postgres);
+    std::vector<Statement> run;
+    if (q.count)
+      run.push_back(
+          {std::move(statements.count.sql), std::move(statements.count.params), Plan::Each});
+    run.push_back({std::move(statements.page.sql), std::move(statements.page.params), Plan::Each});
+    const std::vector<Result> results = pipelined(run);
     Page page;
-    if (q.count) {
-      const Result r = query(statements.count.sql, statements.count.params);
-      if (PQntuples(r.get()) > 0) page.count = std::strtoll(PQgetvalue(r.get(), 0, 0), nullptr, 10);
-    }
-    if (!q.count || page.count > q.offset) {
-      const Result r = query(statements.page.sql, statements.page.params);
-      for (int i = 0; i < PQntuples(r.get()); ++i) page.ids.push_back(column(r.get(), i, 0));
-    }
+    if (q.count && PQntuples(results[0].get()) > 0)
+      page.count = std::strtoll(PQgetvalue(results[0].get(), 0, 0), nullptr, 10);
+    const PGresult* ids = results.back().get();
+    for (int i = 0; i < PQntuples(ids); ++i) page.ids.push_back(column(ids, i, 0));
     return page;
   }
 
@@ -418,26 +436,38 @@ class PostgresStore final : public Store {
   }
 
  private:
-  // A statement ready to be sent: its prepared name and parameters as text.
+  // Whether a statement is kept prepared on the connection, with one plan
+  // for every value (the session's plan_cache_mode, see kSessionSettings),
+  // or parsed and planned for its values each time (list queries: what a
+  // filter matches changes their best plan, and their execution outweighs
+  // their planning).
+  enum class Plan { Kept, Each };
+
+  // A statement ready to be sent: its prepared name (or text and parameter
+  // types, planned each time) and its parameters as text.
   struct Bound {
     const std::string* name = nullptr;
+    std::string text;
+    std::vector<Oid> types;
     std::vector<std::string> texts;
     std::vector<const char*> values;  // into texts; null: NULL
   };
 
-  // Prepares a statement once per connection and shape (a round trip the
-  // first time only).
-  Bound bind(const std::string& sql, const std::vector<Value>& params) {
+  // Prepares a kept statement once per connection and shape (a round trip
+  // the first time only).
+  Bound bind(const std::string& sql, const std::vector<Value>& params, Plan plan = Plan::Kept) {
     std::string key = sql;
     key += '\0';
-    std::vector<Oid> types;
-    types.reserve(params.size());
-    for (const auto& p : params) {
-      types.push_back(param_type(p));
-      key += types.back() == kInt8 ? 'i' : types.back() == kFloat8 ? 'f' : 't';
-    }
     Bound b;
-    b.name = &prepared(key, sql, types);
+    b.types.reserve(params.size());
+    for (const auto& p : params) {
+      b.types.push_back(param_type(p));
+      key += b.types.back() == kInt8 ? 'i' : b.types.back() == kFloat8 ? 'f' : 't';
+    }
+    if (plan == Plan::Kept)
+      b.name = &prepared(key, sql, b.types);
+    else
+      b.text = numbered(sql);
     b.texts.reserve(params.size());
     for (const auto& p : params) b.texts.push_back(param_text(p));
     for (size_t i = 0; i < params.size(); ++i)
@@ -447,8 +477,12 @@ class PostgresStore final : public Store {
   }
 
   bool send(const Bound& b) {
-    return PQsendQueryPrepared(conn_, b.name->c_str(), static_cast<int>(b.values.size()),
-                               b.values.data(), nullptr, nullptr, 0) != 0;
+    const int n = static_cast<int>(b.values.size());
+    if (b.name == nullptr)
+      return PQsendQueryParams(conn_, b.text.c_str(), n, b.types.data(), b.values.data(), nullptr,
+                               nullptr, 0) != 0;
+    return PQsendQueryPrepared(conn_, b.name->c_str(), n, b.values.data(), nullptr, nullptr, 0) !=
+           0;
   }
 
   // Runs a statement with its parameters (prepared); throws StoreError when
@@ -463,6 +497,7 @@ class PostgresStore final : public Store {
   struct Statement {
     std::string sql;
     std::vector<Value> params;
+    Plan plan = Plan::Kept;
   };
 
   // Statements sent together in pipeline mode, in one round trip; their
@@ -471,13 +506,13 @@ class PostgresStore final : public Store {
   // prepared() is never one this pipeline uses.
   std::vector<Result> pipelined(const std::vector<Statement>& statements) {
     std::vector<Result> out;
-    if (statements.size() == 1) {
+    if (statements.size() == 1 && statements[0].plan == Plan::Kept) {
       out.push_back(query(statements[0].sql, statements[0].params));
       return out;
     }
     std::vector<Bound> bound;
     bound.reserve(statements.size());
-    for (const auto& s : statements) bound.push_back(bind(s.sql, s.params));
+    for (const auto& s : statements) bound.push_back(bind(s.sql, s.params, s.plan));
     check_deadline();
     if (PQenterPipelineMode(conn_) == 0) throw connection_failure("entering pipeline mode");
     for (const auto& b : bound) {
@@ -728,6 +763,7 @@ class PostgresStore final : public Store {
                        "cannot reconnect to PostgreSQL: " + one_line(PQerrorMessage(conn_)));
     }
     broken_ = false;
+    simple_ignore(kSessionSettings);
   }
 
   // Reads the answer to a COMMIT sent by end_read (before anything else is
@@ -1175,6 +1211,7 @@ OpenResult open_postgres(const std::string& url, const OpenOptions& options) {
     if (auto e = migrate(c.get(), options.must_exist, url))
       return refused(fmt::format("{}: {}", redacted(url), *e));
   }
+  exec(c.get(), kSessionSettings);  // an error leaves the server's default: slower, not wrong
   out.store = std::make_unique<PostgresStore>(c.release(), sql::change_log_settings(options));
   return out;
 }

@@ -368,4 +368,11 @@ TEST_F(Postgres, ReadsSentTogetherAnswerAsEachAlone) {
   ll2::store::ReadSnapshot snapshot(store);
   ASSERT_FALSE(snapshot.error());
   EXPECT_TRUE(same(store.read_all({reads[0], reads[1]})[1], store.read_all({reads[1]})[0]));
+  // Its kept statements have one plan each, which looks ids up in an index
+  // (kSessionSettings in postgres_store.cpp).
+  const auto settings = store.execute(
+      "SELECT current_setting('plan_cache_mode'), current_setting('random_page_cost')", {});
+  ASSERT_TRUE(std::holds_alternative<std::vector<ll2::Row>>(settings));
+  EXPECT_EQ(std::get<std::vector<ll2::Row>>(settings),
+            (std::vector<ll2::Row>{{std::string("force_generic_plan"), std::string("1.1")}}));
 }
