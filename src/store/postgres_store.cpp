@@ -1129,9 +1129,8 @@ class GenerationWatcher {
   }
 
   void listen(PGconn* c) {
-    std::string error;
-    rows(c, "LISTEN ll2d_changed", &error);
-    if (!error.empty() || !read_generation(c)) return;
+    // LISTEN answers no rows (COMMAND_OK): rows() would call that an error.
+    if (exec(c, "LISTEN ll2d_changed") || !read_generation(c)) return;
     valid_ = true;
     while (!stop_) {
       pollfd p{PQsocket(c), POLLIN, 0};

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <regex>
@@ -375,4 +376,35 @@ TEST_F(Postgres, ReadsSentTogetherAnswerAsEachAlone) {
   ASSERT_TRUE(std::holds_alternative<std::vector<ll2::Row>>(settings));
   EXPECT_EQ(std::get<std::vector<ll2::Row>>(settings),
             (std::vector<ll2::Row>{{std::string("force_generic_plan"), std::string("1.1")}}));
+}
+
+// A node follows the generation from the notifications imports send, with
+// no query per request (its response cache answers on the I/O threads). The
+// watcher once took LISTEN's answer (no rows) for an error and never
+// listened: every cached answer on PostgreSQL waited for a database thread
+// and a round trip.
+TEST_F(Postgres, TheGenerationWatcherFollowsEveryImport) {
+  TempDir dir;
+  const std::string db = cluster().url();
+  ASSERT_EQ(run_ll2d({"generate", "--events", "20", "--seed", "2", "--out", dir.file("a"), "--db",
+                      db, "--quiet"})
+                .exit_code,
+            0);
+  const auto generation = ll2::store::watch_postgres_generation(db);
+  const auto wait_for = [&](const std::function<bool(std::optional<uint64_t>)>& done) {
+    const auto give_up = Clock::now() + std::chrono::seconds(30);
+    while (!done(generation()) && Clock::now() < give_up)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return generation();
+  };
+  const auto first = wait_for([](auto g) { return g.has_value(); });
+  ASSERT_TRUE(first.has_value()) << "the watcher never knew the generation";
+  ASSERT_EQ(
+      run_ll2d({"generate", "--events", "20", "--seed", "3", "--out", dir.file("b"), "--quiet"})
+          .exit_code,
+      0);
+  ASSERT_EQ(run_ll2d({"import", "--db", db, dir.file("b")}).exit_code, 0);
+  const auto after = wait_for([&](auto g) { return g && *g > *first; });
+  ASSERT_TRUE(after.has_value());
+  EXPECT_GT(*after, *first);
 }
