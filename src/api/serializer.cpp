@@ -146,8 +146,10 @@ RowCache::Level RowCache::prefetch_level(const Level& level) {
   }
   LevelReads read;
   if (!reads.empty()) {
-    auto answers = store_.read_all(reads);
-    for (size_t i = 0; i < reads.size(); ++i) keep(reads[i], answers[i], read);
+    // Each answer is kept as it comes: a read cut short by its deadline
+    // keeps what it read, and the request asked again gets further.
+    store_.read_each(reads,
+                     [&](size_t i, store::BatchAnswer& answer) { keep(reads[i], answer, read); });
   }
   Level next;
   std::unordered_set<std::string> queued;

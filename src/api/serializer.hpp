@@ -53,7 +53,7 @@ class RowCache {
   // Loads in batches what rendering `ids` with `view` will read — the rows,
   // and through every nested view their related ids and rows — so a page
   // costs a query per kind or relation and level instead of one per object,
-  // and the queries of one level are sent together (Store::read_all).
+  // and the queries of one level are sent together (Store::read_each).
   void prefetch(const View& view, const std::vector<Value>& ids);
   // The id-less rows of a relation (mission info_urls), in order.
   RowsPtr owned_rows(const Field& field, const Value& owner);

@@ -185,15 +185,18 @@ class PostgresStore final : public Store {
   }
 
   // One round trip for all of them: sent in libpq's pipeline mode.
-  std::vector<BatchAnswer> read_all(const std::vector<BatchRead>& reads) override {
+  void read_each(const std::vector<BatchRead>& reads,
+                 const std::function<void(size_t, BatchAnswer&)>& take) override {
     std::vector<Statement> statements;
     statements.reserve(reads.size());
     for (const auto& r : reads)
       statements.push_back({batch_sql(r), {sql::ids_array_parameter(r.ids)}});
-    std::vector<Result> results = pipelined(statements);
-    std::vector<BatchAnswer> out(reads.size());
-    for (size_t i = 0; i < reads.size(); ++i) answer(reads[i], results[i].get(), out[i]);
-    return out;
+    const std::vector<Result> results = pipelined(statements);
+    for (size_t i = 0; i < reads.size(); ++i) {
+      BatchAnswer answer;
+      read_answer(reads[i], results[i].get(), answer);
+      take(i, answer);
+    }
   }
 
   std::vector<std::pair<Value, Value>> path_values(const Kind& kind,
@@ -553,7 +556,7 @@ class PostgresStore final : public Store {
     return {};
   }
 
-  static void answer(const BatchRead& read, const PGresult* r, BatchAnswer& out) {
+  static void read_answer(const BatchRead& read, const PGresult* r, BatchAnswer& out) {
     const int n = PQntuples(r);
     switch (read.what) {
       case BatchRead::What::Rows:

@@ -196,24 +196,33 @@ class Store {
   virtual std::vector<std::pair<Value, Row>> owned_rows_many(const model::Field& field,
                                                              const std::vector<Value>& owners) = 0;
   // Several batched reads that do not depend on each other, each answered
-  // as its own call answers it. A store that can send them together
-  // overrides this (PostgreSQL: one round trip for all of them).
-  virtual std::vector<BatchAnswer> read_all(const std::vector<BatchRead>& reads) {
-    std::vector<BatchAnswer> out(reads.size());
+  // as its own call answers it and handed to `take` (its index, its answer)
+  // as soon as it is read: a read cut short by its deadline keeps what came
+  // before. A store that can send them together overrides this (PostgreSQL:
+  // one round trip for all of them).
+  virtual void read_each(const std::vector<BatchRead>& reads,
+                         const std::function<void(size_t, BatchAnswer&)>& take) {
     for (size_t i = 0; i < reads.size(); ++i) {
       const BatchRead& r = reads[i];
+      BatchAnswer answer;
       switch (r.what) {
         case BatchRead::What::Rows:
-          out[i].rows = load_many(*r.kind, r.ids);
+          answer.rows = load_many(*r.kind, r.ids);
           break;
         case BatchRead::What::RelatedIds:
-          out[i].pairs = related_ids_many(*r.kind, *r.field, r.ids);
+          answer.pairs = related_ids_many(*r.kind, *r.field, r.ids);
           break;
         case BatchRead::What::OwnedRows:
-          out[i].owned = owned_rows_many(*r.field, r.ids);
+          answer.owned = owned_rows_many(*r.field, r.ids);
           break;
       }
+      take(i, answer);
     }
+  }
+  // The same, every answer returned in order.
+  std::vector<BatchAnswer> read_all(const std::vector<BatchRead>& reads) {
+    std::vector<BatchAnswer> out(reads.size());
+    read_each(reads, [&](size_t i, BatchAnswer& answer) { out[i] = std::move(answer); });
     return out;
   }
   // Rows of an id-less relation, in their stored order (id slot is null).

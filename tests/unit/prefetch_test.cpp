@@ -16,8 +16,8 @@ namespace {
 
 struct Counts {
   int point = 0;    // load, related_ids, owned_rows
-  int batched = 0;  // load_many, related_ids_many, owned_rows_many, alone or in read_all
-  int rounds = 0;   // read_all calls and batched reads outside one: round trips on PostgreSQL
+  int batched = 0;  // load_many, related_ids_many, owned_rows_many, alone or in read_each
+  int rounds = 0;   // read_each calls and batched reads outside one: round trips on PostgreSQL
 };
 
 class CountingStore final : public store::Store {
@@ -54,10 +54,11 @@ class CountingStore final : public store::Store {
     ++counts_.rounds;
     return inner_->related_ids_many(k, f, owners);
   }
-  std::vector<store::BatchAnswer> read_all(const std::vector<store::BatchRead>& reads) override {
+  void read_each(const std::vector<store::BatchRead>& reads,
+                 const std::function<void(size_t, store::BatchAnswer&)>& take) override {
     counts_.batched += static_cast<int>(reads.size());
     ++counts_.rounds;
-    return inner_->read_all(reads);
+    inner_->read_each(reads, take);
   }
   store::Page list(const store::ListQuery& q) override { return inner_->list(q); }
   std::vector<std::pair<Value, Value>> path_values(const model::Kind& k,
