@@ -1,5 +1,6 @@
 #include "api/serializer.hpp"
 
+#include <map>
 #include <unordered_set>
 
 #include "util/datetime.hpp"
@@ -77,111 +78,155 @@ RowCache::IdsPtr RowCache::related_ids(const Kind& owner_kind, const Field& fiel
   return ids;
 }
 
+// What one level read, kept until its objects are followed: limit_size may
+// drop it from the cache meanwhile.
+struct RowCache::LevelReads {
+  std::unordered_map<std::string, RowPtr> rows;
+  std::unordered_map<std::string, IdsPtr> related;
+  std::unordered_map<std::string, RowsPtr> owned;
+};
+
+namespace {
+
+// What `k` holds: as this level read it, else as the cache holds it.
+template <class Map>
+typename Map::mapped_type read_or_cached(const Map& read, const Map& cache, const std::string& k) {
+  if (const auto it = read.find(k); it != read.end()) return it->second;
+  if (const auto it = cache.find(k); it != cache.end()) return it->second;
+  return nullptr;
+}
+
+// The answer's lists by owner key (RowCache::key of the relation and owner).
+template <class T>
+std::unordered_map<std::string, std::vector<T>> by_owner(const Field& f,
+                                                         std::vector<std::pair<Value, T>>& pairs) {
+  std::unordered_map<std::string, std::vector<T>> lists;
+  for (auto& [owner, item] : pairs) lists[RowCache::key(&f, owner)].push_back(std::move(item));
+  return lists;
+}
+
+}  // namespace
+
 void RowCache::prefetch(const View& view, const std::vector<Value>& ids) {
-  prefetch(view, ids, 0);
+  Level level{{&view, ids}};
+  // Views nest a few levels; 16 bounds a cycle.
+  for (int depth = 0; depth <= 16 && !level.empty(); ++depth) level = prefetch_level(level);
 }
 
-void RowCache::prefetch(const View& view, const std::vector<Value>& ids, int depth) {
-  if (ids.empty() || depth > 16) return;  // views nest a few levels; 16 bounds a cycle
-  const Kind& kind = *view.kind;
-  std::vector<Value> missing;
-  for (const auto& id : ids) {
-    if (!rows_.contains(key(&kind, id))) missing.push_back(id);
-  }
-  std::unordered_map<std::string, RowPtr> found;
-  if (!missing.empty()) {
-    for (auto& row : store_.load_many(kind, missing)) {
-      auto k = key(&kind, row[0]);
-      found.emplace(std::move(k), std::make_shared<const Row>(std::move(row)));
+RowCache::Level RowCache::prefetch_level(const Level& level) {
+  using What = store::BatchRead::What;
+  std::vector<store::BatchRead> reads;
+  std::map<std::pair<const void*, const void*>, size_t> read_of;  // (kind, field) -> reads[i]
+  std::unordered_set<std::string> asked;
+  const auto ask = [&](What what, const Kind& kind, const Field* field, const Value& id) {
+    const void* decl = field != nullptr ? static_cast<const void*>(field) : &kind;
+    if (!asked.insert(key(decl, id)).second) return;
+    const auto [it, added] = read_of.emplace(std::pair{&kind, field}, reads.size());
+    if (added) reads.push_back({what, &kind, field, {}});
+    reads[it->second].ids.push_back(id);
+  };
+  for (const auto& [view, ids] : level) {
+    const Kind& kind = *view->kind;
+    for (const auto& id : ids) {
+      if (!rows_.contains(key(&kind, id))) ask(What::Rows, kind, nullptr, id);
     }
-    for (const auto& id : missing) {
-      limit_size();
-      auto k = key(&kind, id);
-      const auto it = found.find(k);
-      rows_.emplace(std::move(k), it == found.end() ? nullptr : it->second);  // null: absent
+    // Relations of id-less rows are not batched (they have no id to own by).
+    if (kind.id_type == IdType::None) continue;
+    for (const auto& vf : view->fields) {
+      if (vf.view == nullptr || vf.field == nullptr) continue;
+      const Field& f = *vf.field;
+      if (f.relation == Relation::ForeignKey) continue;  // needs the rows: next level
+      const bool owned = f.relation == Relation::Rows;
+      for (const auto& id : ids) {
+        const std::string k = key(&f, id);
+        if (!(owned ? owned_.contains(k) : related_.contains(k)))
+          ask(owned ? What::OwnedRows : What::RelatedIds, kind, &f, id);
+      }
     }
   }
-  // The rows just loaded or cached before: what they point at comes next.
-  std::vector<RowPtr> rows;
-  for (const auto& id : ids) {
-    std::string k = key(&kind, id);
-    if (const auto it = found.find(k); it != found.end()) {
-      rows.push_back(it->second);
-    } else if (const auto cached = rows_.find(k); cached != rows_.end() && cached->second) {
-      rows.push_back(cached->second);
+  LevelReads read;
+  if (!reads.empty()) {
+    // Each answer is kept as it comes: a read cut short by its deadline
+    // keeps what it read, and the request asked again gets further.
+    store_.read_each(reads,
+                     [&](size_t i, store::BatchAnswer& answer) { keep(reads[i], answer, read); });
+  }
+  Level next;
+  std::unordered_set<std::string> queued;
+  for (const auto& [view, ids] : level) {
+    for (const auto& id : ids) {
+      if (const RowPtr row = read_or_cached(read.rows, rows_, key(view->kind, id)))
+        follow(*view, *row, read, next, queued);
     }
   }
-  prefetch_nested(view, rows, depth);
+  return next;
 }
 
-void RowCache::prefetch_nested(const View& view, const std::vector<RowPtr>& rows, int depth) {
-  const Kind& kind = *view.kind;
+// Every id asked for gets an entry (absent rows a null one, owners without
+// related objects an empty list), so none is asked for again.
+void RowCache::keep(const store::BatchRead& asked, store::BatchAnswer& answer, LevelReads& read) {
+  switch (asked.what) {
+    case store::BatchRead::What::Rows:
+      for (auto& row : answer.rows) {
+        std::string k = key(asked.kind, row[0]);
+        read.rows.emplace(std::move(k), std::make_shared<const Row>(std::move(row)));
+      }
+      for (const auto& id : asked.ids) {
+        limit_size();
+        std::string k = key(asked.kind, id);
+        const auto it = read.rows.find(k);
+        rows_.emplace(std::move(k), it == read.rows.end() ? nullptr : it->second);
+      }
+      break;
+    case store::BatchRead::What::RelatedIds: {
+      auto lists = by_owner(*asked.field, answer.pairs);
+      for (const auto& owner : asked.ids) {
+        limit_size();
+        std::string k = key(asked.field, owner);
+        auto ids = std::make_shared<const std::vector<Value>>(std::move(lists[k]));
+        read.related.emplace(k, ids);
+        related_.emplace(std::move(k), std::move(ids));
+      }
+      break;
+    }
+    case store::BatchRead::What::OwnedRows: {
+      auto lists = by_owner(*asked.field, answer.owned);
+      for (const auto& owner : asked.ids) {
+        limit_size();
+        std::string k = key(asked.field, owner);
+        auto rows = std::make_shared<const std::vector<Row>>(std::move(lists[k]));
+        read.owned.emplace(k, rows);
+        owned_.emplace(std::move(k), std::move(rows));
+      }
+      break;
+    }
+  }
+}
+
+void RowCache::follow(const View& view, const Row& row, const LevelReads& read, Level& next,
+                      std::unordered_set<std::string>& queued) {
+  const auto queue = [&](const View& v, const Value& id) {
+    if (queued.insert(key(&v, id)).second) next[&v].push_back(id);
+  };
   for (const auto& vf : view.fields) {
     if (vf.view == nullptr || vf.field == nullptr) continue;
     const Field& f = *vf.field;
     if (f.relation == Relation::ForeignKey) {
-      std::vector<Value> targets;
-      for (const auto& row : rows) {
-        const Value& v = (*row)[static_cast<size_t>(f.column)];
-        if (!is_null(v)) targets.push_back(v);
-      }
-      prefetch(*vf.view, targets, depth + 1);
+      const Value& v = row[static_cast<size_t>(f.column)];
+      if (!is_null(v)) queue(*vf.view, v);
       continue;
     }
-    // Relations of id-less rows are not batched (they have no id to own by).
-    if (kind.id_type == model::IdType::None) continue;
-    // Each owner once: its list is moved into the cache below, and a second
-    // copy of it (an object twice on a page) would find it moved-from if
-    // limit_size() emptied the cache in between.
-    std::vector<Value> owners;
-    std::unordered_set<std::string> seen;
-    for (const auto& row : rows) {
-      std::string k = key(&f, (*row)[0]);
-      const auto& cache = f.relation == Relation::Rows ? owned_.count(k) : related_.count(k);
-      if (cache == 0 && seen.insert(std::move(k)).second) owners.push_back((*row)[0]);
-    }
+    if (view.kind->id_type == IdType::None) continue;
+    const std::string k = key(&f, row[0]);
     if (f.relation == Relation::Rows) {
-      if (!owners.empty()) {
-        std::unordered_map<std::string, std::vector<Row>> lists;
-        for (auto& [owner, row] : store_.owned_rows_many(f, owners))
-          lists[key(&f, owner)].push_back(std::move(row));
-        for (const auto& owner : owners) {
-          limit_size();
-          auto k = key(&f, owner);
-          auto it = lists.find(k);
-          owned_.emplace(std::move(k),
-                         std::make_shared<const std::vector<Row>>(
-                             it == lists.end() ? std::vector<Row>{} : std::move(it->second)));
-        }
+      if (const RowsPtr owned = read_or_cached(read.owned, owned_, k)) {
+        for (const Row& r : *owned) follow(*vf.view, r, read, next, queued);
       }
-      std::vector<RowPtr> owned;
-      for (const auto& row : rows) {
-        if (const auto it = owned_.find(key(&f, (*row)[0])); it != owned_.end()) {
-          for (const auto& r : *it->second) owned.push_back(std::make_shared<const Row>(r));
-        }
-      }
-      prefetch_nested(*vf.view, owned, depth + 1);
       continue;
     }
-    if (!owners.empty()) {
-      std::unordered_map<std::string, std::vector<Value>> lists;
-      for (auto& [owner, target] : store_.related_ids_many(kind, f, owners))
-        lists[key(&f, owner)].push_back(std::move(target));
-      for (const auto& owner : owners) {
-        limit_size();
-        auto k = key(&f, owner);
-        auto it = lists.find(k);
-        related_.emplace(std::move(k),
-                         std::make_shared<const std::vector<Value>>(
-                             it == lists.end() ? std::vector<Value>{} : std::move(it->second)));
-      }
+    if (const IdsPtr ids = read_or_cached(read.related, related_, k)) {
+      for (const auto& id : *ids) queue(*vf.view, id);
     }
-    std::vector<Value> targets;
-    for (const auto& row : rows) {
-      if (const auto it = related_.find(key(&f, (*row)[0])); it != related_.end())
-        targets.insert(targets.end(), it->second->begin(), it->second->end());
-    }
-    prefetch(*vf.view, targets, depth + 1);
   }
 }
 

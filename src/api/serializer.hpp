@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 #include "api/compose.hpp"
 #include "api/declarations.hpp"
@@ -50,7 +52,8 @@ class RowCache {
   IdsPtr related_ids(const Kind& owner_kind, const Field& field, const Value& owner);
   // Loads in batches what rendering `ids` with `view` will read — the rows,
   // and through every nested view their related ids and rows — so a page
-  // costs a query per relation and level instead of one per object.
+  // costs a query per kind or relation and level instead of one per object,
+  // and the queries of one level are sent together (Store::read_each).
   void prefetch(const View& view, const std::vector<Value>& ids);
   // The id-less rows of a relation (mission info_urls), in order.
   RowsPtr owned_rows(const Field& field, const Value& owner);
@@ -63,9 +66,20 @@ class RowCache {
   static std::string key(const void* decl, const Value& id);
 
  private:
+  // One level of a prefetch: the objects each view prints at that depth.
+  using Level = std::unordered_map<const View*, std::vector<Value>>;
+  struct LevelReads;
+
   void limit_size();
-  void prefetch(const View& view, const std::vector<Value>& ids, int depth);
-  void prefetch_nested(const View& view, const std::vector<RowPtr>& rows, int depth);
+  // Reads what `level` lacks (rows, and its objects' relations) at once;
+  // returns the next level.
+  Level prefetch_level(const Level& level);
+  // Puts what one read answered into the cache and `read`.
+  void keep(const store::BatchRead& asked, store::BatchAnswer& answer, LevelReads& read);
+  // Adds the objects `row`'s nested views print to `next` (id-less rows
+  // owned by it are followed at once: they were read with it).
+  void follow(const View& view, const Row& row, const LevelReads& read, Level& next,
+              std::unordered_set<std::string>& queued);
 
   store::Store& store_;
   size_t max_entries_;

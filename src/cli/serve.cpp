@@ -110,8 +110,10 @@ std::optional<api::EngineOptions> engine_options_for(ServeOptions& o) {
     o.server.fixed_response.assign(std::istreambuf_iterator<char>(in), {});
   }
   engine_options.prepare_list_indexes = true;
-  // Imports are announced on the primary; replicas cannot listen.
-  if (store::is_postgres_url(o.db))
+  // Imports are announced on the primary; replicas cannot listen. A node
+  // reading from replicas keeps no connection to the primary, so it has no
+  // watcher: its cached answers are checked on a database thread.
+  if (store::is_postgres_url(o.db) && o.replicas.empty())
     engine_options.generation_source = store::watch_postgres_generation(o.db);
   if (!o.now.empty()) {
     engine_options.now = datetime::parse_filter_datetime(o.now);

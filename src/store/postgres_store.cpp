@@ -37,6 +37,19 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto kMaxWait = std::chrono::seconds(30);  // any one round trip without a deadline
 constexpr size_t kMaxStatements = 256;
+// A store's connections keep one plan per prepared statement. Left to
+// choose (plan_cache_mode = auto), PostgreSQL plans the reads of a page's
+// rows by id for each call: one id costs less than the 10 a shared plan
+// assumes, so the shared plan never wins, and planning took as much of the
+// server's time as executing. List queries are planned each time instead
+// (PostgresStore::Plan). A plan shared by every call must still look ids up
+// in an index rather than scan a small table (a link table of 1,200 rows:
+// 0.02 ms against 0.2 ms), which random_page_cost at the default 4 (a disk
+// seek) does not give it; 1.1 prices an index read as a database in memory
+// or on an SSD has it. Both are this connection's only; an error (a server
+// before 12 has no plan_cache_mode) leaves the server's own: slower, not wrong.
+constexpr const char* kSessionSettings =
+    "SET random_page_cost = 1.1; SET plan_cache_mode = force_generic_plan";
 // Serializes writers (imports through any node) and schema upgrades.
 constexpr int64_t kWriteLock = 0x6c6c3264'0001;    // "ll2d" 1
 constexpr int64_t kUpgradeLock = 0x6c6c3264'0002;  // "ll2d" 2
@@ -164,21 +177,27 @@ class PostgresStore final : public Store {
   }
 
   std::vector<Row> load_many(const Kind& kind, const std::vector<Value>& ids) override {
-    const Result r =
-        query(sql::select_rows_in(kind, sql::Dialect::Postgres), {sql::ids_parameter(ids)});
-    std::vector<Row> rows;
-    for (int i = 0; i < PQntuples(r.get()); ++i) rows.push_back(read_kind_row(r.get(), i, 0, kind));
-    return rows;
+    return read_all({{BatchRead::What::Rows, &kind, nullptr, ids}})[0].rows;
   }
 
   std::vector<std::pair<Value, Value>> related_ids_many(const Kind& owner_kind, const Field& field,
                                                         const std::vector<Value>& owners) override {
-    const Result r = query(sql::select_related_ids_in(owner_kind, field, sql::Dialect::Postgres),
-                           {sql::ids_parameter(owners)});
-    std::vector<std::pair<Value, Value>> pairs;
-    for (int i = 0; i < PQntuples(r.get()); ++i)
-      pairs.emplace_back(column(r.get(), i, 0), column(r.get(), i, 1));
-    return pairs;
+    return read_all({{BatchRead::What::RelatedIds, &owner_kind, &field, owners}})[0].pairs;
+  }
+
+  // One round trip for all of them: sent in libpq's pipeline mode.
+  void read_each(const std::vector<BatchRead>& reads,
+                 const std::function<void(size_t, BatchAnswer&)>& take) override {
+    std::vector<Statement> statements;
+    statements.reserve(reads.size());
+    for (const auto& r : reads)
+      statements.push_back({batch_sql(r), {sql::ids_array_parameter(r.ids)}});
+    const std::vector<Result> results = pipelined(statements);
+    for (size_t i = 0; i < reads.size(); ++i) {
+      BatchAnswer answer;
+      read_answer(reads[i], results[i].get(), answer);
+      take(i, answer);
+    }
   }
 
   std::vector<std::pair<Value, Value>> path_values(const Kind& kind,
@@ -202,12 +221,7 @@ class PostgresStore final : public Store {
 
   std::vector<std::pair<Value, Row>> owned_rows_many(const Field& field,
                                                      const std::vector<Value>& owners) override {
-    const Result r = query(sql::select_owned_rows_in(field, sql::Dialect::Postgres),
-                           {sql::ids_parameter(owners)});
-    std::vector<std::pair<Value, Row>> rows;
-    for (int i = 0; i < PQntuples(r.get()); ++i)
-      rows.emplace_back(column(r.get(), i, 0), read_kind_row(r.get(), i, 1, *field.target_kind));
-    return rows;
+    return read_all({{BatchRead::What::OwnedRows, nullptr, &field, owners}})[0].owned;
   }
 
   std::vector<Row> owned_rows(const Field& field, const Value& owner) override {
@@ -218,17 +232,21 @@ class PostgresStore final : public Store {
     return rows;
   }
 
+  // The count and the page in one round trip (a page past the count is
+  // empty), each planned for its values.
   Page list(const ListQuery& q) override {
-    const auto statements = sql::list(q, sql::Dialect::Postgres);
+    auto statements = sql::list(q, sql::Dialect::Postgres);
+    std::vector<Statement> run;
+    if (q.count)
+      run.push_back(
+          {std::move(statements.count.sql), std::move(statements.count.params), Plan::Each});
+    run.push_back({std::move(statements.page.sql), std::move(statements.page.params), Plan::Each});
+    const std::vector<Result> results = pipelined(run);
     Page page;
-    if (q.count) {
-      const Result r = query(statements.count.sql, statements.count.params);
-      if (PQntuples(r.get()) > 0) page.count = std::strtoll(PQgetvalue(r.get(), 0, 0), nullptr, 10);
-    }
-    if (!q.count || page.count > q.offset) {
-      const Result r = query(statements.page.sql, statements.page.params);
-      for (int i = 0; i < PQntuples(r.get()); ++i) page.ids.push_back(column(r.get(), i, 0));
-    }
+    if (q.count && PQntuples(results[0].get()) > 0)
+      page.count = std::strtoll(PQgetvalue(results[0].get(), 0, 0), nullptr, 10);
+    const PGresult* ids = results.back().get();
+    for (int i = 0; i < PQntuples(ids); ++i) page.ids.push_back(column(ids, i, 0));
     return page;
   }
 
@@ -422,30 +440,137 @@ class PostgresStore final : public Store {
   }
 
  private:
-  // Runs a statement with its parameters (prepared once per connection and
-  // shape); throws StoreError when it fails.
-  Result query(const std::string& sql, const std::vector<Value>& params) {
+  // Whether a statement is kept prepared on the connection, with one plan
+  // for every value (the session's plan_cache_mode, see kSessionSettings),
+  // or parsed and planned for its values each time (list queries: what a
+  // filter matches changes their best plan, and their execution outweighs
+  // their planning).
+  enum class Plan { Kept, Each };
+
+  // A statement ready to be sent: its prepared name (or text and parameter
+  // types, planned each time) and its parameters as text.
+  struct Bound {
+    const std::string* name = nullptr;
+    std::string text;
+    std::vector<Oid> types;
+    std::vector<std::string> texts;
+    std::vector<const char*> values;  // into texts; null: NULL
+  };
+
+  // Prepares a kept statement once per connection and shape (a round trip
+  // the first time only).
+  Bound bind(const std::string& sql, const std::vector<Value>& params, Plan plan = Plan::Kept) {
     std::string key = sql;
     key += '\0';
-    std::vector<Oid> types;
-    types.reserve(params.size());
+    Bound b;
+    b.types.reserve(params.size());
     for (const auto& p : params) {
-      types.push_back(param_type(p));
-      key += types.back() == kInt8 ? 'i' : types.back() == kFloat8 ? 'f' : 't';
+      b.types.push_back(param_type(p));
+      key += b.types.back() == kInt8 ? 'i' : b.types.back() == kFloat8 ? 'f' : 't';
     }
-    const std::string& name = prepared(key, sql, types);
-    std::vector<std::string> texts;
-    std::vector<const char*> values;
-    texts.reserve(params.size());
-    for (const auto& p : params) texts.push_back(param_text(p));
+    if (plan == Plan::Kept)
+      b.name = &prepared(key, sql, b.types);
+    else
+      b.text = numbered(sql);
+    b.texts.reserve(params.size());
+    for (const auto& p : params) b.texts.push_back(param_text(p));
     for (size_t i = 0; i < params.size(); ++i)
-      values.push_back(std::holds_alternative<std::monostate>(params[i]) ? nullptr
-                                                                         : texts[i].c_str());
+      b.values.push_back(std::holds_alternative<std::monostate>(params[i]) ? nullptr
+                                                                           : b.texts[i].c_str());
+    return b;
+  }
+
+  bool send(const Bound& b) {
+    const int n = static_cast<int>(b.values.size());
+    if (b.name == nullptr)
+      return PQsendQueryParams(conn_, b.text.c_str(), n, b.types.data(), b.values.data(), nullptr,
+                               nullptr, 0) != 0;
+    return PQsendQueryPrepared(conn_, b.name->c_str(), n, b.values.data(), nullptr, nullptr, 0) !=
+           0;
+  }
+
+  // Runs a statement with its parameters (prepared); throws StoreError when
+  // it fails.
+  Result query(const std::string& sql, const std::vector<Value>& params) {
+    const Bound b = bind(sql, params);
     check_deadline();
-    if (PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(),
-                            nullptr, nullptr, 0) == 0)
-      throw connection_failure("sending a query");
+    if (!send(b)) throw connection_failure("sending a query");
     return last_result(sql);
+  }
+
+  struct Statement {
+    std::string sql;
+    std::vector<Value> params;
+    Plan plan = Plan::Kept;
+  };
+
+  // Statements sent together in pipeline mode, in one round trip; their
+  // results in order, or the first failure thrown (the ones after a failed
+  // statement are not run). Prepared beforehand, so that a name evicted by
+  // prepared() is never one this pipeline uses.
+  std::vector<Result> pipelined(const std::vector<Statement>& statements) {
+    std::vector<Result> out;
+    if (statements.size() == 1 && statements[0].plan == Plan::Kept) {
+      out.push_back(query(statements[0].sql, statements[0].params));
+      return out;
+    }
+    std::vector<Bound> bound;
+    bound.reserve(statements.size());
+    for (const auto& s : statements) bound.push_back(bind(s.sql, s.params, s.plan));
+    check_deadline();
+    if (PQenterPipelineMode(conn_) == 0) throw connection_failure("entering pipeline mode");
+    for (const auto& b : bound) {
+      if (!send(b)) throw connection_failure("sending a query");
+    }
+    if (PQpipelineSync(conn_) == 0) throw connection_failure("sending a query");
+    Waiting waiting = start_waiting();
+    std::optional<StoreError> error;
+    for (const auto& s : statements) {
+      Result last;
+      while (Result r = next_result(waiting)) {  // null: this statement's results end
+        const ExecStatusType status = PQresultStatus(r.get());
+        // The first failure; the statements after it answer PIPELINE_ABORTED.
+        if (status != PGRES_TUPLES_OK && !error) error = failure(r.get(), s.sql);
+        last = std::move(r);
+      }
+      out.push_back(std::move(last));
+    }
+    const Result sync = next_result(waiting);
+    if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC ||
+        PQexitPipelineMode(conn_) == 0)
+      throw connection_failure("ending a pipeline");
+    end_waiting(waiting, statements.back().sql);
+    if (error) throw *error;
+    return out;
+  }
+
+  // The statement of a BatchRead: its ids or owners are its one parameter.
+  static std::string batch_sql(const BatchRead& r) {
+    switch (r.what) {
+      case BatchRead::What::Rows:
+        return sql::select_rows_in(*r.kind, sql::Dialect::Postgres);
+      case BatchRead::What::RelatedIds:
+        return sql::select_related_ids_in(*r.kind, *r.field, sql::Dialect::Postgres);
+      case BatchRead::What::OwnedRows:
+        return sql::select_owned_rows_in(*r.field, sql::Dialect::Postgres);
+    }
+    return {};
+  }
+
+  static void read_answer(const BatchRead& read, const PGresult* r, BatchAnswer& out) {
+    const int n = PQntuples(r);
+    switch (read.what) {
+      case BatchRead::What::Rows:
+        for (int i = 0; i < n; ++i) out.rows.push_back(read_kind_row(r, i, 0, *read.kind));
+        break;
+      case BatchRead::What::RelatedIds:
+        for (int i = 0; i < n; ++i) out.pairs.emplace_back(column(r, i, 0), column(r, i, 1));
+        break;
+      case BatchRead::What::OwnedRows:
+        for (int i = 0; i < n; ++i)
+          out.owned.emplace_back(column(r, i, 0), read_kind_row(r, i, 1, *read.field->target_kind));
+        break;
+    }
   }
 
   // A batch of the open write transaction; what it changes is marked at the
@@ -541,48 +666,65 @@ class PostgresStore final : public Store {
     }
   }
 
-  // Waits (bounded) for the results of what was sent; returns the last one,
-  // or throws with the first error. Past the read's deadline the query is
-  // cancelled and its answer drained, so the connection stays usable; a
-  // server that does not answer even then is given up on.
-  Result last_result(std::string_view sql) {
-    const Clock::time_point give_up = Clock::now() + kMaxWait;
+  // How long the results of what was sent are waited for: until the read's
+  // deadline, when the query is cancelled and its answer drained (so the
+  // connection stays usable); a server that does not answer even then
+  // (kMaxWait) is given up on.
+  struct Waiting {
+    Clock::time_point give_up;
+    Deadline deadline;
     bool cancelled = false;
-    const Deadline deadline = budget_.clock_deadline();
+  };
+  Waiting start_waiting() const { return {Clock::now() + kMaxWait, budget_.clock_deadline()}; }
+
+  // The next result (null: the current statement's results end), once it
+  // is there; throws if the connection fails or the server does not answer.
+  Result next_result(Waiting& w) {
+    while (PQisBusy(conn_) != 0) {
+      Clock::time_point until = w.give_up;
+      if (w.deadline && !w.cancelled) until = std::min(until, *w.deadline);
+      const auto left = until - Clock::now();
+      if (left <= Clock::duration::zero()) {
+        if (w.deadline && !w.cancelled && Clock::now() < w.give_up) {
+          cancel();
+          w.cancelled = true;
+          continue;
+        }
+        broken_ = true;  // the engine opens a new connection
+        throw StoreError(StoreError::Cause::Unavailable, "no answer from PostgreSQL in time");
+      }
+      pollfd p{PQsocket(conn_), POLLIN, 0};
+      if (p.fd < 0) throw connection_failure("waiting for an answer");
+      const auto wait = std::chrono::ceil<std::chrono::milliseconds>(left).count();
+      ::poll(&p, 1, static_cast<int>(std::min<int64_t>(wait, 1000)));
+      if (PQconsumeInput(conn_) == 0) throw connection_failure("reading an answer");
+    }
+    return Result(PQgetResult(conn_));
+  }
+
+  // After the last result: throws if the connection failed or the wait
+  // cancelled the query.
+  void end_waiting(const Waiting& w, std::string_view sql) {
+    if (PQstatus(conn_) == CONNECTION_BAD) throw connection_failure("reading an answer");
+    if (w.cancelled)
+      throw StoreError(
+          StoreError::Cause::TimedOut,
+          fmt::format("cancelled at the read's deadline (in: {})", sql.substr(0, 120)));
+  }
+
+  // Waits (bounded, see Waiting) for the results of what was sent; returns
+  // the last one, or throws with the first error.
+  Result last_result(std::string_view sql) {
+    Waiting waiting = start_waiting();
     Result last;
     std::optional<StoreError> error;
-    while (true) {
-      while (PQisBusy(conn_) != 0) {
-        Clock::time_point until = give_up;
-        if (deadline && !cancelled) until = std::min(until, *deadline);
-        const auto left = until - Clock::now();
-        if (left <= Clock::duration::zero()) {
-          if (deadline && !cancelled && Clock::now() < give_up) {
-            cancel();
-            cancelled = true;
-            continue;
-          }
-          broken_ = true;  // the engine opens a new connection
-          throw StoreError(StoreError::Cause::Unavailable, "no answer from PostgreSQL in time");
-        }
-        pollfd p{PQsocket(conn_), POLLIN, 0};
-        if (p.fd < 0) throw connection_failure("waiting for an answer");
-        const auto wait = std::chrono::ceil<std::chrono::milliseconds>(left).count();
-        ::poll(&p, 1, static_cast<int>(std::min<int64_t>(wait, 1000)));
-        if (PQconsumeInput(conn_) == 0) throw connection_failure("reading an answer");
-      }
-      Result r(PQgetResult(conn_));
-      if (!r) break;
+    while (Result r = next_result(waiting)) {
       const ExecStatusType status = PQresultStatus(r.get());
       if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK && !error)
         error = failure(r.get(), sql);
       last = std::move(r);
     }
-    if (PQstatus(conn_) == CONNECTION_BAD) throw connection_failure("reading an answer");
-    if (cancelled)
-      throw StoreError(
-          StoreError::Cause::TimedOut,
-          fmt::format("cancelled at the read's deadline (in: {})", sql.substr(0, 120)));
+    end_waiting(waiting, sql);
     if (error) throw *error;
     return last;
   }
@@ -625,6 +767,7 @@ class PostgresStore final : public Store {
                        "cannot reconnect to PostgreSQL: " + one_line(PQerrorMessage(conn_)));
     }
     broken_ = false;
+    simple_ignore(kSessionSettings);
   }
 
   // Reads the answer to a COMMIT sent by end_read (before anything else is
@@ -990,9 +1133,8 @@ class GenerationWatcher {
   }
 
   void listen(PGconn* c) {
-    std::string error;
-    rows(c, "LISTEN ll2d_changed", &error);
-    if (!error.empty() || !read_generation(c)) return;
+    // LISTEN answers no rows (COMMAND_OK): rows() would call that an error.
+    if (exec(c, "LISTEN ll2d_changed") || !read_generation(c)) return;
     valid_ = true;
     while (!stop_) {
       pollfd p{PQsocket(c), POLLIN, 0};
@@ -1072,6 +1214,7 @@ OpenResult open_postgres(const std::string& url, const OpenOptions& options) {
     if (auto e = migrate(c.get(), options.must_exist, url))
       return refused(fmt::format("{}: {}", redacted(url), *e));
   }
+  exec(c.get(), kSessionSettings);  // an error leaves the server's default: slower, not wrong
   out.store = std::make_unique<PostgresStore>(c.release(), sql::change_log_settings(options));
   return out;
 }

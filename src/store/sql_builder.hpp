@@ -90,10 +90,13 @@ std::string select_sync_state();
 std::string select_unseen_ids(const model::Kind& kind);
 std::string select_exists(const model::Kind& kind);
 std::string select_related_ids(const model::Kind& owner_kind, const model::Field& field);
-// The batched forms: one parameter, a JSON array of ids (one statement shape
-// whatever the count).
-// The one parameter of the batched forms: the ids as a JSON array.
+// The batched forms: one parameter holding every id (one statement shape
+// whatever the count). The ids as a JSON array: SQLite's parameter of the
+// batched forms, and of both databases' writes.
 Value ids_parameter(const std::vector<Value>& ids);
+// The ids as a PostgreSQL array (`{1,2}`, `{"a","b"}`): PostgreSQL's
+// parameter of the batched forms.
+Value ids_array_parameter(const std::vector<Value>& ids);
 std::string select_rows_in(const model::Kind& kind, Dialect dialect = Dialect::Sqlite);
 std::string select_related_ids_in(const model::Kind& owner_kind, const model::Field& field,
                                   Dialect dialect = Dialect::Sqlite);

@@ -41,6 +41,22 @@ struct Page {
   std::vector<Value> ids;
 };
 
+// One of the batched reads a page is rendered from (Store::load_many,
+// related_ids_many or owned_rows_many), for Store::read_all.
+struct BatchRead {
+  enum class What { Rows, RelatedIds, OwnedRows };
+  What what = What::Rows;
+  const model::Kind* kind = nullptr;    // Rows: the rows' kind; RelatedIds: the owners'
+  const model::Field* field = nullptr;  // RelatedIds and OwnedRows: the relation
+  std::vector<Value> ids;               // Rows: the ids; else the owners
+};
+// Its answer: the member its What names is filled, as that call returns it.
+struct BatchAnswer {
+  std::vector<Row> rows;
+  std::vector<std::pair<Value, Value>> pairs;
+  std::vector<std::pair<Value, Row>> owned;
+};
+
 // What one imported file changes, merged by object id.
 struct ObjectWrite {
   const model::Kind* kind = nullptr;
@@ -179,6 +195,36 @@ class Store {
   // (owner, row) pairs of an id-less relation for many owners, in order.
   virtual std::vector<std::pair<Value, Row>> owned_rows_many(const model::Field& field,
                                                              const std::vector<Value>& owners) = 0;
+  // Several batched reads that do not depend on each other, each answered
+  // as its own call answers it and handed to `take` (its index, its answer)
+  // as soon as it is read: a read cut short by its deadline keeps what came
+  // before. A store that can send them together overrides this (PostgreSQL:
+  // one round trip for all of them).
+  virtual void read_each(const std::vector<BatchRead>& reads,
+                         const std::function<void(size_t, BatchAnswer&)>& take) {
+    for (size_t i = 0; i < reads.size(); ++i) {
+      const BatchRead& r = reads[i];
+      BatchAnswer answer;
+      switch (r.what) {
+        case BatchRead::What::Rows:
+          answer.rows = load_many(*r.kind, r.ids);
+          break;
+        case BatchRead::What::RelatedIds:
+          answer.pairs = related_ids_many(*r.kind, *r.field, r.ids);
+          break;
+        case BatchRead::What::OwnedRows:
+          answer.owned = owned_rows_many(*r.field, r.ids);
+          break;
+      }
+      take(i, answer);
+    }
+  }
+  // The same, every answer returned in order.
+  std::vector<BatchAnswer> read_all(const std::vector<BatchRead>& reads) {
+    std::vector<BatchAnswer> out(reads.size());
+    read_each(reads, [&](size_t i, BatchAnswer& answer) { out[i] = std::move(answer); });
+    return out;
+  }
   // Rows of an id-less relation, in their stored order (id slot is null).
   virtual std::vector<Row> owned_rows(const model::Field& field, const Value& owner) = 0;
   virtual Page list(const ListQuery& query) = 0;

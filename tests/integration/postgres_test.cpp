@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <regex>
@@ -17,6 +18,8 @@
 #include <thread>
 
 #include "harness.hpp"
+#include "model/schema.hpp"
+#include "store/store.hpp"
 
 using namespace ll2::test;
 namespace fs = std::filesystem;
@@ -306,4 +309,102 @@ TEST_F(Postgres, UpgradesOnceAndRefusesForeignNewerAndEmptyDatabases) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err.find("secret"), std::string::npos) << r.err;
   EXPECT_EQ(r.out.find("secret"), std::string::npos) << r.out;
+}
+
+// The batched reads of one level of a page (RowCache::prefetch) go to
+// PostgreSQL together, in one round trip (libpq's pipeline mode): each
+// answers as it does alone. A level with a failing statement throws, and
+// the connection serves the next snapshot as before.
+TEST_F(Postgres, ReadsSentTogetherAnswerAsEachAlone) {
+  using ll2::store::BatchRead;
+  TempDir dir;
+  const std::string db = cluster().url();
+  ASSERT_EQ(run_ll2d({"generate", "--events", "60", "--seed", "5", "--out", dir.file("pages"),
+                      "--db", db, "--quiet"})
+                .exit_code,
+            0);
+  auto opened = ll2::store::open_postgres(db);
+  ASSERT_TRUE(opened.store) << opened.error;
+  ll2::store::Store& store = *opened.store;
+  std::vector<ll2::Value> ids;
+  for (int64_t id = 0; id <= 40; ++id) ids.emplace_back(id);  // 0 is no object's
+  std::vector<BatchRead> reads;
+  for (const auto& kind : ll2::model::registry().kinds()) {
+    if (kind->id_type != ll2::model::IdType::Integer) continue;
+    reads.push_back({BatchRead::What::Rows, kind.get(), nullptr, ids});
+    for (const auto& f : kind->fields) {
+      if (f.relation == ll2::model::Relation::Rows)
+        reads.push_back({BatchRead::What::OwnedRows, kind.get(), &f, ids});
+      else if (f.relation != ll2::model::Relation::Column &&
+               f.relation != ll2::model::Relation::ForeignKey)
+        reads.push_back({BatchRead::What::RelatedIds, kind.get(), &f, ids});
+    }
+  }
+  ASSERT_GT(reads.size(), 50u);
+  const auto same = [](const ll2::store::BatchAnswer& a, const ll2::store::BatchAnswer& b) {
+    return a.rows == b.rows && a.pairs == b.pairs && a.owned == b.owned;
+  };
+  {
+    ll2::store::ReadSnapshot snapshot(store);
+    ASSERT_FALSE(snapshot.error());
+    const auto together = store.read_all(reads);
+    ASSERT_EQ(together.size(), reads.size());
+    size_t found = 0;
+    for (size_t i = 0; i < reads.size(); ++i) {
+      const auto alone = store.read_all({reads[i]});  // one statement: no pipeline
+      EXPECT_TRUE(same(together[i], alone[0])) << i;
+      found += alone[0].rows.size() + alone[0].pairs.size() + alone[0].owned.size();
+    }
+    EXPECT_GT(found, 500u);
+  }
+  ll2::model::Kind missing;  // a table that is not there: its statement fails
+  missing.name = "no_such_table";
+  std::vector<BatchRead> failing = {
+      reads[0], {BatchRead::What::Rows, &missing, nullptr, ids}, reads[1]};
+  {
+    ll2::store::ReadSnapshot snapshot(store);
+    ASSERT_FALSE(snapshot.error());
+    EXPECT_THROW(store.read_all(failing), ll2::store::StoreError);
+  }
+  ll2::store::ReadSnapshot snapshot(store);
+  ASSERT_FALSE(snapshot.error());
+  EXPECT_TRUE(same(store.read_all({reads[0], reads[1]})[1], store.read_all({reads[1]})[0]));
+  // Its kept statements have one plan each, which looks ids up in an index
+  // (kSessionSettings in postgres_store.cpp).
+  const auto settings = store.execute(
+      "SELECT current_setting('plan_cache_mode'), current_setting('random_page_cost')", {});
+  ASSERT_TRUE(std::holds_alternative<std::vector<ll2::Row>>(settings));
+  EXPECT_EQ(std::get<std::vector<ll2::Row>>(settings),
+            (std::vector<ll2::Row>{{std::string("force_generic_plan"), std::string("1.1")}}));
+}
+
+// A node follows the generation from the notifications imports send, with
+// no query per request (its response cache answers on the I/O threads). The
+// watcher once took LISTEN's answer (no rows) for an error and never
+// listened: every cached answer on PostgreSQL waited for a database thread
+// and a round trip.
+TEST_F(Postgres, TheGenerationWatcherFollowsEveryImport) {
+  TempDir dir;
+  const std::string db = cluster().url();
+  ASSERT_EQ(run_ll2d({"generate", "--events", "20", "--seed", "2", "--out", dir.file("a"), "--db",
+                      db, "--quiet"})
+                .exit_code,
+            0);
+  const auto generation = ll2::store::watch_postgres_generation(db);
+  const auto wait_for = [&](const std::function<bool(std::optional<uint64_t>)>& done) {
+    const auto give_up = Clock::now() + std::chrono::seconds(30);
+    while (!done(generation()) && Clock::now() < give_up)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return generation();
+  };
+  const auto first = wait_for([](auto g) { return g.has_value(); });
+  ASSERT_TRUE(first.has_value()) << "the watcher never knew the generation";
+  ASSERT_EQ(
+      run_ll2d({"generate", "--events", "20", "--seed", "3", "--out", dir.file("b"), "--quiet"})
+          .exit_code,
+      0);
+  ASSERT_EQ(run_ll2d({"import", "--db", db, dir.file("b")}).exit_code, 0);
+  const auto after = wait_for([&](auto g) { return g && *g > *first; });
+  ASSERT_TRUE(after.has_value());
+  EXPECT_GT(*after, *first);
 }
