@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "catalog/catalog.hpp"
 #include "harness.hpp"
 #include "model/schema.hpp"
 #include "store/store.hpp"
