@@ -189,6 +189,26 @@ std::string item_schema_name(const model::Version& version, const model::Route& 
   return "Polymorphic" + route.resource->schema_name;
 }
 
+// An operation's responses: 200 with JSON of the named schema.
+void ok_response(Writer& w, const std::string& schema) {
+  w.key("responses");
+  w.begin_object();
+  w.key("200");
+  w.begin_object();
+  w.key("content");
+  w.begin_object();
+  w.key("application/json");
+  w.begin_object();
+  w.key("schema");
+  write_ref(w, schema);
+  w.end_object();
+  w.end_object();
+  w.key("description");
+  w.string("");
+  w.end_object();
+  w.end_object();
+}
+
 void operation(Writer& w, const model::Version& version, const model::Route& route, bool detail) {
   const Resource& r = *route.resource;
   const model::Action* action = route.action;
@@ -237,26 +257,7 @@ void operation(Writer& w, const model::Version& version, const model::Route& rou
   for (const auto& t : action != nullptr && !action->tags.empty() ? action->tags : r.tags)
     w.string(t);
   w.end_array();
-  w.key("responses");
-  w.begin_object();
-  w.key("200");
-  w.begin_object();
-  w.key("content");
-  w.begin_object();
-  w.key("application/json");
-  w.begin_object();
-  w.key("schema");
-  if (detail) {
-    write_ref(w, r.mode(r.detail_mode)->view);
-  } else {
-    write_ref(w, list_schema_name(version, route));
-  }
-  w.end_object();
-  w.end_object();
-  w.key("description");
-  w.string("");
-  w.end_object();
-  w.end_object();
+  ok_response(w, detail ? r.mode(r.detail_mode)->view : list_schema_name(version, route));
   w.end_object();
   w.end_object();
 }
@@ -280,22 +281,7 @@ void throttle_operation(Writer& w, const model::Version& version) {
   w.string("Get API throttle status");
   w.key("tags");
   w.raw(R"(["api-throttle"])");
-  w.key("responses");
-  w.begin_object();
-  w.key("200");
-  w.begin_object();
-  w.key("content");
-  w.begin_object();
-  w.key("application/json");
-  w.begin_object();
-  w.key("schema");
-  write_ref(w, kThrottleSchema);
-  w.end_object();
-  w.end_object();
-  w.key("description");
-  w.string("");
-  w.end_object();
-  w.end_object();
+  ok_response(w, kThrottleSchema);
   w.end_object();
   w.end_object();
 }
