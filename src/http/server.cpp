@@ -1492,8 +1492,13 @@ class Listener : public std::enable_shared_from_this<Listener> {
       asio::post(victim->executor(), std::move(shed));
       return true;
     }
-    auto timer = std::make_shared<asio::steady_timer>(victim->executor(), delay);
-    timer->async_wait([timer, shed = std::move(shed)](beast::error_code) { shed(); });
+    // Owned by its handler (no shared_ptr: under UBSan the first object of a
+    // new polymorphic type is checked with a pipe, which fails out of
+    // descriptors, and this runs out of descriptors).
+    auto timer = std::make_unique<asio::steady_timer>(victim->executor(), delay);
+    asio::steady_timer& waiting = *timer;
+    waiting.async_wait(
+        [timer = std::move(timer), shed = std::move(shed)](beast::error_code) { shed(); });
     return true;
   }
 
