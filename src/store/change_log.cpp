@@ -88,9 +88,11 @@ std::vector<TableDef> feed_tables(Dialect d) {
 }
 
 std::vector<IndexDef> change_indexes() {
-  // Retention drops by time; a stream of one launch reads by object.
+  // Retention drops by time (a write); a stream of one launch reads by
+  // object (only reads: a bulk load builds it at the end, sorted, rather
+  // than inserting each entry at its random place).
   return {{"ll2d_change__written_at", "ll2d_change", {"written_at"}, false},
-          {"ll2d_change__object_id", "ll2d_change", {"object_id", "seq"}, false}};
+          {"ll2d_change__object_id", "ll2d_change", {"object_id", "seq"}, true}};
 }
 
 void ChangeLogSettings::apply(WriteSession& session) const {
@@ -191,8 +193,40 @@ Change& ChangeRecorder::entry(const Kind& kind, const Value& id, const char* op)
   return entries_[it->second];
 }
 
+std::optional<std::string> ChangeRecorder::look_up(const std::vector<ObjectWrite>& objects) {
+  std::map<const Kind*, std::vector<Value>> ids;
+  for (const auto& o : objects) ids[o.kind].push_back(o.id);
+  for (const auto& [kind, of_kind] : ids) {
+    const std::string& select =
+        statement_text(fmt::format("E{}/{}", static_cast<int>(s_.dialect), kind->serial),
+                       [&] { return select_ids_in(*kind, s_.dialect); });
+    auto rows = s_.query(select, {ids_in_parameter(of_kind, s_.dialect)});
+    if (auto* e = std::get_if<std::string>(&rows)) return std::move(*e);
+    std::set<Value>& stored = stored_[kind];
+    for (auto& row : std::get<std::vector<Row>>(rows)) stored.insert(std::move(row.front()));
+  }
+  looked_up_ = true;
+  return std::nullopt;
+}
+
+// What an object's write logs when its row is not stored yet.
+void ChangeRecorder::created(const ObjectWrite& write) {
+  Change& c = entry(*write.kind, write.id, "created");
+  for (const auto& [field, value] : write.values) add_field(c, field->name);
+  for (const auto& w : write.kind->watched) {
+    if (const Value* v = written_value(write, w.field)) c.watched.push_back({w.field_name, {}, *v});
+  }
+}
+
 std::variant<bool, std::string> ChangeRecorder::object(const ObjectWrite& write) {
   const Kind& kind = *write.kind;
+  if (looked_up_ && index_.count({&kind, write.id}) == 0) {
+    const auto it = stored_.find(&kind);
+    if (it == stored_.end() || it->second.count(write.id) == 0) {
+      created(write);
+      return true;
+    }
+  }
   params_.clear();
   for (const auto& [field, value] : write.values) {
     if (keeps_integer_form(*field)) params_.push_back(integer_form(value));
@@ -203,12 +237,7 @@ std::variant<bool, std::string> ChangeRecorder::object(const ObjectWrite& write)
   if (auto* e = std::get_if<std::string>(&rows)) return std::move(*e);
   const auto& found = std::get<std::vector<Row>>(rows);
   if (found.empty()) {
-    Change& c = entry(kind, write.id, "created");
-    for (const auto& [field, value] : write.values) add_field(c, field->name);
-    for (const auto& w : kind.watched) {
-      if (const Value* v = written_value(write, w.field))
-        c.watched.push_back({w.field_name, {}, *v});
-    }
+    created(write);
     return true;
   }
   const Row& row = found.front();
@@ -265,38 +294,82 @@ std::variant<bool, std::string> ChangeRecorder::reminder(const ReminderWrite& r)
   return true;
 }
 
+namespace {
+
+constexpr size_t kChangeColumns = 8;
+// Rows per INSERT at most: a power of two, so that any count is sent as at
+// most log2(kMaxRowsPerInsert) + 1 statement shapes (each prepared once),
+// and far below both backends' parameter limits (SQLite 32,766, PostgreSQL
+// 65,535).
+constexpr size_t kMaxRowsPerInsert = 256;
+
+// INSERT of `rows` entries at once (one row per entry, in order: their seq
+// numbers are given in that order on both backends).
+const std::string& insert_changes(size_t rows) {
+  return statement_text("L" + std::to_string(rows), [rows] {
+    std::string sql =
+        "INSERT INTO ll2d_change (written_at, kind, object_id, op, fields, types, watched, "
+        "reminder_before) VALUES ";
+    for (size_t i = 0; i < rows; ++i)
+      sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?)";
+    return sql;
+  });
+}
+
+// An entry's row, appended to `params` in the columns' order.
+void add_change_row(const Change& c, std::vector<Value>& params) {
+  // Types are stored ` a b `, so that one is matched as `% a %`.
+  std::string types = " ";
+  for (const auto& t : c.types) types += t + " ";
+  Value watched;
+  if (!c.watched.empty()) {
+    std::string out;
+    json::Writer w(out);
+    w.begin_array();
+    for (const auto& v : c.watched) {
+      w.begin_array();
+      w.string(v.field);
+      write_value(w, v.before);
+      write_value(w, v.after);
+      w.end_array();
+    }
+    w.end_array();
+    watched = std::move(out);
+  }
+  std::string fields;
+  for (const auto& f : c.fields) {
+    if (!fields.empty()) fields += ' ';
+    fields += f;
+  }
+  params.emplace_back(c.at);
+  params.emplace_back(c.kind);
+  params.emplace_back(id_text(c.id));
+  params.emplace_back(c.op);
+  params.emplace_back(std::move(fields));
+  params.emplace_back(std::move(types));
+  params.push_back(std::move(watched));
+  params.push_back(c.reminder_before > 0 ? Value(c.reminder_before) : Value());
+}
+
+}  // namespace
+
 std::optional<std::string> ChangeRecorder::flush() {
   if (entries_.empty()) return std::nullopt;
-  static const std::string insert =
-      "INSERT INTO ll2d_change (written_at, kind, object_id, op, fields, types, watched, "
-      "reminder_before) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-  for (const Change& c : entries_) {
-    // Types are stored ` a b `, so that one is matched as `% a %`.
-    std::string types = " ";
-    for (const auto& t : c.types) types += t + " ";
-    Value watched;
-    if (!c.watched.empty()) {
-      std::string out;
-      json::Writer w(out);
-      w.begin_array();
-      for (const auto& v : c.watched) {
-        w.begin_array();
-        w.string(v.field);
-        write_value(w, v.before);
-        write_value(w, v.after);
-        w.end_array();
-      }
-      w.end_array();
-      watched = std::move(out);
-    }
-    const Value lead = c.reminder_before > 0 ? Value(c.reminder_before) : Value();
-    if (auto e =
-            s_.run(insert, {c.at, c.kind, id_text(c.id), c.op,
-                            fmt::format("{}", fmt::join(c.fields, " ")), types, watched, lead}))
-      return e;
+  // The entries in order, as few statements as the chunk sizes allow: the
+  // largest chunk that fits, then the next smaller power of two.
+  for (size_t at = 0; at < entries_.size();) {
+    size_t rows = kMaxRowsPerInsert;
+    while (rows > entries_.size() - at) rows /= 2;
+    params_.clear();
+    params_.reserve(rows * kChangeColumns);
+    for (size_t i = at; i < at + rows; ++i) add_change_row(entries_[i], params_);
+    if (auto e = s_.run(insert_changes(rows), params_)) return e;
+    at += rows;
   }
   entries_.clear();
   index_.clear();
+  stored_.clear();
+  looked_up_ = false;
   if (s_.retention <= 0) return std::nullopt;
   static const std::string expire = "DELETE FROM ll2d_change WHERE written_at < ?";
   return s_.run(expire, {s_.now - s_.retention});

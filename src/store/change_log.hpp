@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <variant>
@@ -45,6 +46,10 @@ class ChangeRecorder {
  public:
   explicit ChangeRecorder(const WriteSession& session) : s_(session) {}
 
+  // Before the batch's objects are written: finds which of their rows
+  // exist, in one statement per kind, so that an object whose row is
+  // missing is logged as created without a statement of its own.
+  std::optional<std::string> look_up(const std::vector<ObjectWrite>& objects);
   // Before an object's write: compares it with the stored row as the
   // write's own statement would (`IS DISTINCT FROM`). Returns whether the
   // write is needed (false: the row holds every value already), or the error.
@@ -58,10 +63,15 @@ class ChangeRecorder {
 
  private:
   Change& entry(const model::Kind& kind, const Value& id, const char* op);
+  void created(const ObjectWrite& write);
 
   const WriteSession& s_;
   std::vector<Change> entries_;
   std::map<std::pair<const model::Kind*, Value>, size_t> index_;  // into entries_
+  // The rows look_up found; an object's row missing from it is not stored
+  // unless an earlier write of this batch created it (it has an entry).
+  std::map<const model::Kind*, std::set<Value>> stored_;
+  bool looked_up_ = false;
   std::vector<Value> params_;
   std::string key_;
 };

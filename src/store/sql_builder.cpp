@@ -780,6 +780,14 @@ std::string select_rows_in(const Kind& k, Dialect d) {
                      any_of_ids("id", k, d));
 }
 
+std::string select_ids_in(const Kind& k, Dialect d) {
+  return fmt::format("SELECT id FROM {} WHERE {}", quote(k.name), any_of_ids("id", k, d));
+}
+
+Value ids_in_parameter(const std::vector<Value>& ids, Dialect d) {
+  return d == Dialect::Postgres ? ids_array_parameter(ids) : ids_parameter(ids);
+}
+
 std::string select_owned_rows_in(const Field& f, Dialect d) {
   return fmt::format("SELECT owner_id, {} FROM {} WHERE {} ORDER BY owner_id, position",
                      row_columns(*f.target_kind, ""), quote(f.owner->link_table(f)),
@@ -1397,6 +1405,9 @@ std::optional<std::string> write_data(const WriteBatch& batch, const WriteSessio
     return log != nullptr && s.changed_rows() != before;
   };
   const auto rows_now = [&] { return log != nullptr ? s.changed_rows() : 0; };
+  if (log != nullptr) {
+    if (auto e = log->look_up(batch.objects)) return e;
+  }
   for (const auto& obj : batch.objects) {
     if (log != nullptr) {
       auto needed = log->object(obj);

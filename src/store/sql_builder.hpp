@@ -100,6 +100,11 @@ Value ids_array_parameter(const std::vector<Value>& ids);
 std::string select_rows_in(const model::Kind& kind, Dialect dialect = Dialect::Sqlite);
 std::string select_related_ids_in(const model::Kind& owner_kind, const model::Field& field,
                                   Dialect dialect = Dialect::Sqlite);
+// The ids among many (one parameter: ids_in_parameter's) that a kind's
+// table holds.
+std::string select_ids_in(const model::Kind& kind, Dialect dialect = Dialect::Sqlite);
+// The parameter of the batched forms in a dialect.
+Value ids_in_parameter(const std::vector<Value>& ids, Dialect dialect);
 // owner_id first
 std::string select_owned_rows_in(const model::Field& field, Dialect dialect = Dialect::Sqlite);
 std::string select_owned_rows(const model::Field& field);

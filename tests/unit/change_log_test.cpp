@@ -88,6 +88,38 @@ TEST(ChangeLog, CreatedUpdatedAndNothingForAWriteThatChangesNothing) {
   EXPECT_EQ(std::get<std::string>(moved.id), kLaunch);
 }
 
+// Entries are written many rows to a statement, and objects found missing
+// in one look-up per kind: neither may change what is logged or its order.
+TEST(ChangeLog, ABatchOfManyObjectsLogsEachOnceInTheBatchsOrder) {
+  Fixture f;
+  f.write(batch_of({object("launch_status", int64_t{5}, {{"name", "S5"}})}));
+  WriteBatch b;
+  for (int64_t id = 1; id <= 300; ++id)
+    b.objects.push_back(object("launch_status", id, {{"name", "S" + std::to_string(id)}}));
+  // Created, then changed, in one batch: the second write is compared with
+  // the row the first one wrote.
+  b.objects.push_back(object("launch", kLaunch, {{"name", "A launch"}, {"net", int64_t{100}}}));
+  b.objects.push_back(object("launch", kLaunch, {{"net", int64_t{200}}}));
+  f.write(b);
+  const auto log = f.all();
+  ASSERT_EQ(log.size(), 1u + 299u + 1u);  // id 5 was already so
+  for (size_t i = 1; i < 300; ++i) {
+    const int64_t id = static_cast<int64_t>(i < 5 ? i : i + 1);
+    EXPECT_EQ(log[i].kind, "launch_status");
+    EXPECT_EQ(log[i].id, Value(id)) << i;
+    EXPECT_EQ(log[i].op, "created");
+    EXPECT_EQ(log[i].fields, std::vector<std::string>{"name"});
+    EXPECT_GT(log[i].seq, log[i - 1].seq);
+  }
+  const Change& launch = log.back();
+  EXPECT_EQ(launch.op, "created");
+  EXPECT_EQ(launch.fields, (std::vector<std::string>{"name", "net"}));
+  EXPECT_EQ(launch.types, (std::vector<std::string>{"launch.created", "launch.net_changed"}));
+  ASSERT_EQ(launch.watched.size(), 2u);
+  EXPECT_EQ(launch.watched[1].before, Value(int64_t{100}));
+  EXPECT_EQ(launch.watched[1].after, Value(int64_t{200}));
+}
+
 TEST(ChangeLog, AWebcastGoingLiveIsATypeGoingOffIsNot) {
   Fixture f;
   f.write(batch_of({object("launch", kLaunch, {{"webcast_live", int64_t{0}}})}));
