@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets with clang and runs each for a bounded time.
-#   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]     env: JOBS (build jobs, default 2)
+#   fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]
+#   env: JOBS (build jobs, default 2), TIMEOUT (seconds one input may take
+#   before it counts as a hang, default 25: raise it on a loaded machine,
+#   where a starved process is slow without hanging)
 # Targets: query, import, request, sync_page (all four by default). Each runs on a copy
 # of its seed corpus in fuzz/corpus/TARGET; with KEEP=1, inputs that add
 # new coverage edges are merged back into fuzz/corpus/TARGET (only those under
@@ -19,7 +22,11 @@ for t in "${TARGETS[@]}"; do
   work=$(mktemp -d)
   cp fuzz/corpus/$t/* "$work"/
   echo "== ${t}_fuzz for ${SECONDS_PER_TARGET}s"
-  if ./build-fuzz/fuzz/${t}_fuzz -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -timeout=25 \
+  # A finding (crash-*, leak-*, timeout-*, slow-unit-*) is kept in
+  # build-fuzz/artifacts, not in the working tree.
+  mkdir -p build-fuzz/artifacts
+  if ./build-fuzz/fuzz/${t}_fuzz -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 \
+    -timeout="${TIMEOUT:-25}" -artifact_prefix="build-fuzz/artifacts/${t}-" \
     -print_final_stats=1 "$work" >"$work.log" 2>&1; then
     grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss_mb|stat::new_units_added)' \
       "$work.log" || tail -3 "$work.log"
