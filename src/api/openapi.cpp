@@ -231,6 +231,8 @@ void operation(Writer& w, const model::Version& version, const model::Route& rou
   w.key("parameters");
   w.begin_array();
   if (detail) {
+    for (const Filter& f : r.filters)
+      if (f.on_detail) write_filter_parameter(w, f);
     const bool uuid = r.kind->id_type == IdType::Uuid;
     w.begin_object();
     w.key("in");

@@ -721,6 +721,17 @@ Value FilterContext::value_of(std::string_view kind_name, const Value& id,
   return row ? row->at(static_cast<size_t>(f->column)) : Value{};
 }
 
+Predicate FilterContext::named_as(std::string_view kind, const std::vector<Value>& ids,
+                                  std::string path) const {
+  std::vector<Value> names;
+  for (const auto& id : ids) {
+    Value name = value_of(kind, id, "name");
+    if (!is_null(name)) names.push_back(std::move(name));
+  }
+  if (names.empty()) return Predicate::nothing();
+  return Predicate::compare(std::move(path), Lookup::In, std::move(names));
+}
+
 Predicate FilterContext::since_now(std::string path, Lookup lookup, int64_t offset) const {
   Predicate p = Predicate::compare(std::move(path), lookup, now + offset);
   p.clock_offset = offset;

@@ -204,6 +204,9 @@ struct FilterContext {
   // A field of a stored object, for custom filters that match by what
   // another object holds; NULL when there is no such object or value.
   Value value_of(std::string_view kind, const Value& id, std::string_view field) const;
+  // `path` (a name LL2 prints in place of an id) is the name of one of
+  // these objects of `kind`; nothing matches when none of them exists.
+  Predicate named_as(std::string_view kind, const std::vector<Value>& ids, std::string path) const;
   // `path` `lookup` the request's time plus `offset` (microseconds).
   Predicate since_now(std::string path, Lookup lookup, int64_t offset = 0) const;
   // Notes the conditions on the time in `where`, a query of `kind`.
@@ -227,6 +230,9 @@ struct Filter {
   CustomFilter custom;      // set: builds its own condition from the values
   std::string unsupported;  // set: why this server cannot apply it (a value is a 400)
   std::string choice_of;    // custom: its values are ids of this kind (ModelChoice)
+  // Documented on the detail path too: LL2 declares it for the whole view
+  // set, and DRF filters a detail's object as it filters a list.
+  bool on_detail = false;
   // Resolved by the registry:
   ValueKind kind = ValueKind::Auto;   // never Auto
   bool integer = false;               // a Number compared with an integer column

@@ -1,6 +1,7 @@
 // API versions as values (docs/api-versions.md): a throw-away version
 // declared here as the docs say, derived from 2.3.0 over the same kinds, and
 // served by the engine from the same database; and 2.3.0 beside 2.4.0.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "api/engine.hpp"
@@ -261,4 +262,69 @@ TEST(TwoFourZeroDateParts, DaysMonthsAndYearsOfDatesAreFilters) {
   const auto bad = answer("date_of_birth__year=x");
   EXPECT_EQ(bad.status, 400) << bad.body;
   EXPECT_NE(bad.body.find("date_of_birth__year"), std::string::npos) << bad.body;
+}
+
+// LL2 prints a mission's type and a stage's type by name only; 2.4.0 filters
+// them by id (`mission_type__ids`, a stage's `type`), so the ids' names are
+// matched. The stage's is a ModelChoiceFilter (an id that does not exist is a
+// 400); the mission's a list of numbers (ids that do not exist match nothing).
+TEST(TwoFourZeroTypeIds, TypesPrintedByNameAreFilteredByTheirIds) {
+  test::TempDir dir;
+  auto opened = store::open_sqlite(dir.file("db.sqlite3"));
+  ASSERT_TRUE(opened.store);
+  const std::string ll2 = "https://ll.thespacedevs.com/";
+  const auto named = [&](const std::string& route, int id, const std::string& name) {
+    return fmt::format(R"({{"id": {}, "url": "{}2.3.0/{}/{}/", "name": "{}"}})", id, ll2, route, id,
+                       name);
+  };
+  const auto launch = [&](const std::string& uuid, int mission, const std::string& type) {
+    return fmt::format(
+        R"({{"id": "{}", "url": "{}2.3.0/launches/{}/", "name": "L", "mission": {{"id": {},
+           "name": "M", "type": "{}"}}}})",
+        uuid, ll2, uuid, mission, type);
+  };
+  const auto stage = [&](int id, const std::string& type) {
+    return fmt::format(R"({{"id": {}, "url": "{}api/ll/2.4.0/stages/{}/", "type": "{}"}})", id, ll2,
+                       id, type);
+  };
+  const auto page = [](const std::vector<std::string>& objects) {
+    std::string joined;
+    for (const auto& o : objects) joined += (joined.empty() ? "" : ",") + o;
+    return fmt::format(R"({{"count": {}, "next": null, "previous": null, "results": [{}]}})",
+                       objects.size(), joined);
+  };
+  for (const std::string& text :
+       {page({named("config/mission_types", 1, "Communications"),
+              named("config/mission_types", 2, "Resupply")}),
+        page({named("config/first_stage_types", 1, "Core"),
+              named("config/first_stage_types", 2, "Booster")}),
+        page({launch("00000000-0000-0000-0000-000000000001", 10, "Communications"),
+              launch("00000000-0000-0000-0000-000000000002", 11, "Resupply"),
+              launch("00000000-0000-0000-0000-000000000003", 12, "Resupply")}),
+        page({stage(1, "Core"), stage(2, "Booster"), stage(3, "Booster")})}) {
+    auto collected = ingest::collect(nullptr, text, "page.json");
+    ASSERT_TRUE(std::holds_alternative<ingest::Collected>(collected))
+        << std::get<ingest::ImportError>(collected).to_string();
+    ASSERT_FALSE(opened.store->write(std::get<ingest::Collected>(collected).batch));
+  }
+  const api::Engine e([&] { return std::move(store::open_sqlite(dir.file("db.sqlite3")).store); },
+                      test::without_budget());
+  const auto count = [&](const std::string& query) {
+    const auto r = e.handle({"GET", "/api/ll/2.4.0/" + query, "t", ""});
+    EXPECT_EQ(r.status, 200) << query << ": " << r.body;
+    const size_t at = r.body.find("\"count\":");
+    return at == std::string::npos ? -1 : std::stoll(r.body.substr(at + 8));
+  };
+  EXPECT_EQ(count("launches/?mission_type__ids=1"), 1);
+  EXPECT_EQ(count("launches/?mission_type__ids=2"), 2);
+  EXPECT_EQ(count("launches/?mission_type__ids=1,2"), 3);
+  EXPECT_EQ(count("launches/?mission_type__ids=99"), 0);
+  EXPECT_EQ(count("stages/?type=1"), 1);
+  EXPECT_EQ(count("stages/?type=2"), 2);
+  const auto unknown = e.handle({"GET", "/api/ll/2.4.0/stages/?type=99", "t", ""});
+  EXPECT_EQ(unknown.status, 400) << unknown.body;
+  EXPECT_NE(unknown.body.find("\"type\""), std::string::npos) << unknown.body;
+  // A detail is filtered as its list is (DRF's get_object filters first).
+  EXPECT_EQ(e.handle({"GET", "/api/ll/2.4.0/stages/1/?type=1", "t", ""}).status, 200);
+  EXPECT_EQ(e.handle({"GET", "/api/ll/2.4.0/stages/1/?type=2", "t", ""}).status, 404);
 }

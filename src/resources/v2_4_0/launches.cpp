@@ -16,9 +16,13 @@ void declare_launches(model::Registry& r) {
   launches.filters.push_back(
       in_list("launcher_config_family_ids", "rocket__configuration__families__id"));
   launches.filters.push_back(in_list("mission__agency__ids", "mission__agencies__id"));
-  // LL2 prints a mission's type by name only: there is no id to match.
-  launches.filters.push_back(unsupported("mission_type__ids", model::ValueKind::Decimal,
-                                         "LL2's data names mission types without their ids", true));
+  // LL2 prints a mission's type by name only: the ids' names are matched.
+  launches.filters.push_back(custom(
+      "mission_type__ids", model::ValueKind::Number,
+      [](const std::vector<Value>& ids, const model::FilterContext& context) {
+        return context.named_as("mission_type", ids, "mission__type");
+      },
+      true));
   launches.filters.push_back(in_list("orbit__ids", "mission__orbit__id"));
   for (auto& f : time_windows("net")) launches.filters.push_back(std::move(f));
   r.change_view("LaunchBasic")

@@ -7,6 +7,16 @@ namespace ll2::resources::v2_4_0 {
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
 using model::Lookup;
 
+namespace {
+
+// `type=N`: LL2 prints a stage's type by name only, so the stages whose type
+// is first stage type N's name.
+model::Predicate of_type(const std::vector<Value>& ids, const model::FilterContext& context) {
+  return context.named_as("first_stage_type", ids, "type");
+}
+
+}  // namespace
+
 void declare_stages(model::Registry& r) {
   r.view("StageStandaloneNormal", "first_stage",
          {mode("normal"), id(), url("stages"), col("type"), col("reused"),
@@ -30,7 +40,7 @@ void declare_stages(model::Registry& r) {
                           exact("reused"),
                           exact("rocket"),
                           {in_list("rocket__ids", "rocket__id")},
-                          exact("type")}),
+                          {custom_choice("type", "first_stage_type", of_type)}}),
       .search_fields = {"launcher__serial_number", "rocket__configuration__name",
                         "rocket__launch__name"},
       .ordering_fields = {"id", "launcher_flight_number", "previous_flight_date"},

@@ -29,6 +29,7 @@ void declare_updates(model::Registry& r) {
   // By the program of what an update is about, and when it was made.
   auto& filters = r.change_resource("updates").filters;
   filters.push_back(custom_choice("all__program", "program", about_program));
+  filters.back().on_detail = true;
   for (auto& f : lookups("created_on", {Lookup::Gt, Lookup::Gte, Lookup::Lt, Lookup::Lte}))
     filters.push_back(std::move(f));
   filters.push_back(filter("event__program", "event__program"));
