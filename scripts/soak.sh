@@ -48,7 +48,7 @@ while [ $# -gt 0 ]; do
     --anon-rate) ANON_RATE=$2; shift 2 ;;
     --neighbour) NEIGHBOUR=$2; shift 2 ;;
     --rewalk-every) REWALK=$2; shift 2 ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "soak.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -120,7 +120,8 @@ PORT=$SERVER_PORT
 # has a line matching PATTERN.
 wait_for_log() {
   local deadline=$((SECONDS + $2))
-  while ! tail -n +"$((${3:-0} + 1))" "$WORK/serve.err" | grep -q -- "$1"; do
+  while ! awk -v from="${3:-0}" -v pat="$1" 'NR > from && $0 ~ pat {found = 1; exit}
+                                             END {exit !found}' "$WORK/serve.err"; do
     if [ "$SECONDS" -ge "$deadline" ] || ! kill -0 "$PID" 2>/dev/null; then return 1; fi
     sleep 1
   done
@@ -345,7 +346,7 @@ if [ "$SYNC" = 1 ]; then
   kill -0 "$UPSTREAM_PID" 2>/dev/null || FAILURES+=("the upstream exited")
 fi
 kill -0 "$PID" 2>/dev/null || FAILURES+=("ll2d serve exited")
-kill "$PID"
+kill "$PID" 2>/dev/null || true
 wait "$PID" && code=0 || code=$?
 [ "$code" = 0 ] || FAILURES+=("ll2d serve exited with status $code")
 [ "$TOTAL_ERRORS" = 0 ] || FAILURES+=("$TOTAL_ERRORS errors")
