@@ -10,7 +10,8 @@ PACKAGES=(
   libpq-dev libssl-dev libcurl4-openssl-dev zlib1g-dev
 )
 if [ "${1:-}" != "--build-only" ]; then
-  PACKAGES+=(libgtest-dev libgmock-dev libbenchmark-dev sqlite3 curl postgresql postgresql-client)
+  PACKAGES+=(libgtest-dev libgmock-dev libbenchmark-dev sqlite3 curl postgresql postgresql-client
+             wrk)  # wrk: the soak test (scripts/soak.sh)
 fi
 missing=()
 for p in "${PACKAGES[@]}"; do
