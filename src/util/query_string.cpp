@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <ranges>
 
 #include "util/text.hpp"
 
@@ -98,8 +99,8 @@ QueryParams QueryParams::parse(std::string_view query) {
 }
 
 std::optional<std::string_view> QueryParams::get(std::string_view key) const {
-  for (auto it = items_.rbegin(); it != items_.rend(); ++it) {
-    if (it->first == key) return std::string_view(it->second);
+  for (const auto& item : std::ranges::reverse_view(items_)) {
+    if (item.first == key) return std::string_view(item.second);
   }
   return std::nullopt;
 }
