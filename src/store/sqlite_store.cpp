@@ -610,9 +610,9 @@ class SqliteStore final : public Store {
       sqlite3_reset(st.get());
       return false;
     }
-    std::string message = describe(db_, rc, sqlite3_sql(st.get()));
+    const std::string message = describe(db_, rc, sqlite3_sql(st.get()));
     sqlite3_reset(st.get());
-    throw failure(rc, std::move(message));
+    throw failure(rc, message);
   }
 
   StoreError failure(int rc, const std::string& message) const {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <ranges>
 
 #include "util/text.hpp"
 
@@ -99,8 +98,9 @@ QueryParams QueryParams::parse(std::string_view query) {
 }
 
 std::optional<std::string_view> QueryParams::get(std::string_view key) const {
-  for (const auto& item : std::ranges::reverse_view(items_)) {
-    if (item.first == key) return std::string_view(item.second);
+  // NOLINTNEXTLINE(modernize-loop-convert): clang 14 cannot parse libstdc++ 12's reverse_view
+  for (auto it = items_.rbegin(); it != items_.rend(); ++it) {
+    if (it->first == key) return std::string_view(it->second);
   }
   return std::nullopt;
 }
