@@ -54,7 +54,8 @@ std::string resource_docs_markdown(const model::Version& version, const Resource
     return fmt::format("Example - [/{}/?{}]({}{}/?{}{})", path, query, version.prefix, path, query,
                        links.suffix);
   };
-  std::vector<std::string> modes, filters;
+  std::vector<std::string> modes;
+  std::vector<std::string> filters;
   for (const auto& m : r.modes) modes.push_back(m.name);
   for (const Filter* f : route_filters(r, action)) filters.push_back(f->param);
   const auto search = route_search_fields(r, action);

@@ -127,7 +127,8 @@ struct ListIndexes::Built {
       bool any = false;
       for (uint32_t c = multi_starts[i]; c < multi_starts[i + 1] && !any; c += paths) {
         any = std::all_of(term_texts.begin(), term_texts.end(), [&](const std::vector<bool>& in) {
-          return std::any_of(combos.begin() + c, combos.begin() + c + paths,
+          return std::any_of(combos.begin() + c,
+                             combos.begin() + c + static_cast<std::ptrdiff_t>(paths),
                              [&](uint32_t code) { return code != kNoText && in[code]; });
         });
       }
@@ -324,7 +325,9 @@ std::shared_ptr<ListIndexes::Built> build(store::Store& store, const store::List
   built->bytes =
       built->int_ids.size() * sizeof(int64_t) + built->positions.size() * sizeof(uint32_t) +
       built->starts.size() * sizeof(uint32_t) + kCachedSearches * (built->size() / 8 + 64);
-  for (const auto& s : built->text_ids) built->bytes += sizeof s + s.capacity();
+  // The string objects themselves plus their heap buffers.
+  for (const auto& s : built->text_ids)
+    built->bytes += sizeof s + s.capacity();  // NOLINT(bugprone-sizeof-container)
   built->bytes += built->texts.capacity() + built->text_ends.size() * sizeof(size_t);
   built->bytes +=
       (built->multi.size() + built->multi_starts.size() + built->combos.size()) * sizeof(uint32_t);

@@ -260,7 +260,7 @@ Response resource_view(const Context& ctx, const Route& rt, Engine::ThreadState&
     finish(response, ctx, rt, errors_body(*errors));
     return response;
   }
-  Selection& sel = std::get<Selection>(selected);
+  auto& sel = std::get<Selection>(selected);
   Serializer serializer(*st.cache, ctx.urls);
   if (rt.kind == Route::Detail) return detail_answer(req, sel, serializer);
   if (!req.resource.paginated)

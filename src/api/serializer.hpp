@@ -130,7 +130,7 @@ class Serializer final : public model::FieldOutput {
   RowCache::RowsPtr owned_rows(const Field& field, const Value& owner) override;
 
  private:
-  void write_column(json::Writer& out, const Field& field, const Value& v);
+  static void write_column(json::Writer& out, const Field& field, const Value& v);
   std::string fragment_key(const View& view, const Value& id) const;
   void render_and_keep(json::Writer& out, const View& view, const Row& row, const std::string& key);
   RowCache& cache_;

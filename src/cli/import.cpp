@@ -106,7 +106,7 @@ bool find_root_kind(const std::string& resource, const model::Kind*& root) {
   if (resource.empty()) return true;
   const auto& registry = model::registry();
   const model::Resource* r = registry.find_resource(resource);
-  if (const model::Route* route = registry.find_route(resource); r == nullptr && route)
+  if (const model::Route* route = registry.find_route(resource); r == nullptr && route != nullptr)
     r = route->resource;
   if (r == nullptr) return false;
   root = r->kind;

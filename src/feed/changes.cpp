@@ -48,7 +48,7 @@ std::vector<std::string> choices(std::string_view text, const std::set<std::stri
   std::vector<std::string> out;
   for (const std::string_view item : text::split_stripped(text, ',')) {
     if (item.empty()) continue;
-    if (allowed.count(std::string(item)) == 0) {
+    if (!allowed.contains(std::string(item))) {
       problems.push_back(
           fmt::format("Select a valid choice. {} is not one of the available choices.", item));
     } else if (std::find(out.begin(), out.end(), item) == out.end()) {

@@ -113,10 +113,10 @@ std::string sha256_hex(std::string_view text) {
       EVP_Digest(text.data(), text.size(), digest, &length, sha256, nullptr) != 1)
     throw std::runtime_error("SHA-256 failed (OpenSSL)");
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(length * 2, '0');
+  std::string out(size_t{length} * 2, '0');
   for (unsigned int i = 0; i < length; ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 15];
+    out[size_t{2} * i] = kHex[digest[i] >> 4];
+    out[size_t{2} * i + 1] = kHex[digest[i] & 15];
   }
   return out;
 }
@@ -209,7 +209,7 @@ std::string Throttle::client_ip(const ClientInfo& client) const {
 }
 
 Throttle::Outcome Throttle::check(Table& table, const std::string& ident, const Rate& rate,
-                                  bool record, bool capped) {
+                                  bool record, bool capped) const {
   const int64_t now = now_us();
   const int64_t window = rate.seconds * 1000000;
   const auto capacity = static_cast<size_t>(rate.requests);

@@ -128,7 +128,8 @@ class Throttle {
                                       const ClientInfo& client);
   std::optional<std::string> reload();
   void refresh_loop();
-  Outcome check(Table& table, const std::string& ident, const Rate& rate, bool record, bool capped);
+  Outcome check(Table& table, const std::string& ident, const Rate& rate, bool record,
+                bool capped) const;
   std::string client_ip(const ClientInfo& client) const;
 
   ThrottleOptions options_;

@@ -34,9 +34,9 @@ namespace {
 
 // SQLite's page cache while the world is written: the recent pages of every
 // table and index stay in memory instead of being read back from the file.
-constexpr int64_t kWorldCacheKib = 128 * 1024;
+constexpr int64_t kWorldCacheKib = int64_t{128} * 1024;
 // Each rendering thread's page cache.
-constexpr int64_t kPagesCacheKib = 64 * 1024;
+constexpr int64_t kPagesCacheKib = int64_t{64} * 1024;
 
 bool same(const model::Predicate& a, const model::Predicate& b) {
   if (a.kind != b.kind || a.path != b.path || a.lookup != b.lookup || a.values != b.values ||
@@ -349,7 +349,7 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
         } catch (const std::exception& e) {
           done = fmt::format("rendering page {} of {}: {}", n + 1, r->path, e.what());
         }
-        if (const auto* count = std::get_if<int64_t>(&done); count && *count != total) {
+        if (const auto* count = std::get_if<int64_t>(&done); count != nullptr && *count != total) {
           done = fmt::format("page {} of {} counts {} objects, page 1 {}", n + 1, r->path, *count,
                              total);
         }

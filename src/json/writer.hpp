@@ -84,6 +84,6 @@ class Writer {
 // Re-indents compact JSON text as Python's json.dumps(indent=N) prints it
 // (N spaces a level, ": " after keys, no space after commas): DRF's browsable
 // API uses 4, a client's `Accept: application/json; indent=N` asks for N.
-std::string pretty(std::string_view compact, int indent = 4);
+std::string pretty(std::string_view in, int indent = 4);
 
 }  // namespace ll2::json

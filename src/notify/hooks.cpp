@@ -187,7 +187,7 @@ std::optional<std::string> Deliverer::round(store::Store& store, int64_t now) {
     if (auto* e = std::get_if<std::string>(&hooks)) return *e;
     for (const Hook& hook : std::get<std::vector<Hook>>(hooks)) {
       if (auto e = plan(store, hook, now)) return e;
-      if (flights_.count(hook.id) == 0) {
+      if (!flights_.contains(hook.id)) {
         if (auto e = start_next(store, hook, now)) return e;
       }
     }

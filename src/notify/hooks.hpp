@@ -92,7 +92,7 @@ class Deliverer {
  private:
   struct Flight;
   std::optional<std::string> record(store::Store& store, int64_t now);
-  std::optional<std::string> plan(store::Store& store, const Hook& hook, int64_t now);
+  static std::optional<std::string> plan(store::Store& store, const Hook& hook, int64_t now);
   std::optional<std::string> start_next(store::Store& store, const Hook& hook, int64_t now);
 
   DelivererOptions options_;

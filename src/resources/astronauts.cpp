@@ -11,14 +11,16 @@ using model::ValueKind;
 namespace {
 
 // `has_flown=true`: astronauts with at least one flight.
-model::Predicate has_flown(const std::vector<Value>& values, const model::FilterContext&) {
+model::Predicate has_flown(const std::vector<Value>& values,
+                           const model::FilterContext& /*context*/) {
   const bool flown = std::get<int64_t>(values.at(0)) != 0;
   return model::Predicate::compare("flights", Lookup::IsNull, int64_t{flown ? 0 : 1});
 }
 
 // `is_human=false`: the astronauts LL2 types "Non-Human" (animals); true:
 // everyone else (an astronaut without a type counts as human).
-model::Predicate is_human(const std::vector<Value>& values, const model::FilterContext&) {
+model::Predicate is_human(const std::vector<Value>& values,
+                          const model::FilterContext& /*context*/) {
   auto non_human = model::Predicate::compare("type__name", Lookup::Exact, std::string("Non-Human"));
   if (std::get<int64_t>(values.at(0)) == 0) return non_human;
   return model::Predicate::negate(std::move(non_human));

@@ -5,8 +5,6 @@ namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
 using model::ColumnType;
-using model::Lookup;
-using model::ValueKind;
 
 void declare_celestial_bodies(model::Registry& r) {
   KindBuilder{r.kind("celestial_body")}

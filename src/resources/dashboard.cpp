@@ -14,7 +14,6 @@ using model::Composed;
 using model::FilterContext;
 using model::Lookup;
 using model::Predicate;
-using model::ValueKind;
 
 namespace {
 

@@ -6,7 +6,6 @@ namespace ll2::resources {
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
 using model::ColumnType;
 using model::Lookup;
-using model::ValueKind;
 
 namespace {
 // `orbit=ID` (a config/orbits id): LL2's station points at an orbit but

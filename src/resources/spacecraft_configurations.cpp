@@ -6,8 +6,6 @@ namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
 using model::ColumnType;
-using model::Lookup;
-using model::ValueKind;
 
 void declare_spacecraft_configurations(model::Registry& r) {
   const auto counts = {"spacecraft_flown", "total_launch_count", "successful_launches",

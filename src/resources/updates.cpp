@@ -4,8 +4,6 @@
 namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
-using model::Lookup;
-using model::ValueKind;
 
 void declare_updates(model::Registry& r) {
   // An update belongs to one launch, event or program (/updates/ filters by

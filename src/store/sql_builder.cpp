@@ -389,7 +389,7 @@ std::string predicate_sql(const Kind& root, const model::Predicate& p, PathMatch
     // key, no related rows), false when it reaches one.
     const std::string reaches =
         paths.match(root, "t0", p.path, [](const std::string& x) { return x + " IS NOT NULL"; });
-    const auto* flag = p.values.empty() ? nullptr : std::get_if<int64_t>(&p.values[0]);
+    const auto* flag = p.values.empty() ? nullptr : std::get_if<int64_t>(&p.values.front());
     return flag != nullptr && *flag != 0 ? fmt::format("NOT COALESCE({}, FALSE)", reaches)
                                          : reaches;
   }
@@ -579,7 +579,7 @@ SchemaPlan schema_plan(const model::Registry& registry, Dialect d) {
   return plan;
 }
 
-std::string create_table(const TableDef& t, Dialect) {
+std::string create_table(const TableDef& t, Dialect /*dialect*/) {
   std::string cols;
   for (const auto& c : t.columns) {
     if (!cols.empty()) cols += ", ";
@@ -634,7 +634,7 @@ std::vector<std::string> touched_kinds(const WriteBatch& batch) {
       const Kind* through[] = {k.get(), d.first->target_kind, d.second->target_kind,
                                d.second->owner};
       if (std::any_of(std::begin(through), std::end(through),
-                      [&](const Kind* t) { return t != nullptr && kinds.count(t->name) > 0; }))
+                      [&](const Kind* t) { return t != nullptr && kinds.contains(t->name); }))
         fields.push_back(k->name + "." + d.target->name);
     }
   }
@@ -806,7 +806,7 @@ std::string select_path_values(const Kind& root, std::string_view path) {
   int next = 1;
   const auto join = [&](const std::string& table, const std::string& on_left,
                         const std::string& on_right) {
-    const std::string a = fmt::format("p{}", next++);
+    std::string a = fmt::format("p{}", next++);
     joins += fmt::format(" JOIN {} {} ON {}.{} = {}", quote(table), a, a, on_left, on_right);
     return a;
   };
@@ -904,7 +904,7 @@ class LeftJoins {
       prefix += std::string(head) + "__";
       switch (f.relation) {
         case Relation::ForeignKey: {
-          const std::string fk = fmt::format("{}.{}", alias, quote(column_name(f)));
+          std::string fk = fmt::format("{}.{}", alias, quote(column_name(f)));
           if (target_id) return fk;
           alias = join(prefix, target.name, "id", fk);
           break;
@@ -949,7 +949,7 @@ class LeftJoins {
   std::string join(const std::string& key, const std::string& table, const std::string& column,
                    const std::string& equals) {
     if (const auto it = aliases_.find(key); it != aliases_.end()) return it->second;
-    const std::string alias = fmt::format("{}{}", root_alias_, aliases_.size() + 1);
+    std::string alias = fmt::format("{}{}", root_alias_, aliases_.size() + 1);
     joins_ +=
         fmt::format(" LEFT JOIN {} {} ON {}.{} = {}", quote(table), alias, alias, column, equals);
     aliases_.emplace(key, alias);
@@ -1076,7 +1076,7 @@ class StatementTexts {
 };
 
 StatementTexts& texts() {
-  static StatementTexts* t = new StatementTexts();  // never destroyed: see above
+  static auto* t = new StatementTexts();  // never destroyed: see above
   return *t;
 }
 

@@ -34,7 +34,7 @@ constexpr int kBusyTimeoutMs = 10000;
 
 // ll2_icontains(haystack, NEEDLE): PostgreSQL's UPPER(h) LIKE '%' || NEEDLE
 // || '%' with the needle taken literally; NULL haystacks never match.
-void icontains(sqlite3_context* ctx, int, sqlite3_value** argv) {
+void icontains(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
     sqlite3_result_null(ctx);
     return;
@@ -45,11 +45,11 @@ void icontains(sqlite3_context* ctx, int, sqlite3_value** argv) {
   const int nn = sqlite3_value_bytes(argv[1]);
   const std::string_view haystack(h, static_cast<size_t>(hn));
   const std::string_view needle(n, static_cast<size_t>(nn));
-  sqlite3_result_int(ctx, text::contains_upper(haystack, needle));
+  sqlite3_result_int(ctx, text::contains_upper(haystack, needle) ? 1 : 0);
 }
 
 // ll2_upper(text): PostgreSQL's UPPER (iexact and istartswith lookups).
-void upper(sqlite3_context* ctx, int, sqlite3_value** argv) {
+void upper(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
     sqlite3_result_null(ctx);
     return;
@@ -610,15 +610,15 @@ class SqliteStore final : public Store {
       sqlite3_reset(st.get());
       return false;
     }
-    std::string message = describe(db_, rc, sqlite3_sql(st.get()));
+    const std::string message = describe(db_, rc, sqlite3_sql(st.get()));
     sqlite3_reset(st.get());
-    throw failure(rc, std::move(message));
+    throw failure(rc, message);
   }
 
-  StoreError failure(int rc, std::string message) const {
+  StoreError failure(int rc, const std::string& message) const {
     if ((rc & 0xFF) == SQLITE_INTERRUPT && budget_.spent())
-      return StoreError(StoreError::Cause::TimedOut, "interrupted at the read's deadline");
-    return StoreError(StoreError::Cause::Failed, message);
+      return {StoreError::Cause::TimedOut, "interrupted at the read's deadline"};
+    return {StoreError::Cause::Failed, message};
   }
 
   // SQLite's progress handler: non-zero interrupts the running statement.

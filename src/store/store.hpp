@@ -270,12 +270,13 @@ class Store {
     throw StoreError(StoreError::Cause::Failed, "this store keeps no API keys");
   }
   // Adds a key; an error (e.g. its prefix is taken) writes nothing.
-  virtual std::optional<std::string> add_api_key(const ApiKey&) {
+  virtual std::optional<std::string> add_api_key(const ApiKey& /*key*/) {
     return "this store keeps no API keys";
   }
   // Marks the active key with this prefix revoked at `when`: whether there
   // was one, or the error.
-  virtual std::variant<bool, std::string> revoke_api_key(const std::string&, const std::string&) {
+  virtual std::variant<bool, std::string> revoke_api_key(const std::string& /*prefix*/,
+                                                         const std::string& /*when*/) {
     return std::string("this store keeps no API keys");
   }
   // The change log's entries (ChangeQuery), and the last entry's sequence

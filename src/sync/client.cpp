@@ -89,7 +89,7 @@ std::optional<int64_t> parse_retry_after(std::string_view value) {
     value.remove_prefix(1);
   if (value.empty()) return std::nullopt;
   bool digits = true;
-  for (const char c : value) digits = digits && std::isdigit(static_cast<unsigned char>(c));
+  for (const char c : value) digits = digits && std::isdigit(static_cast<unsigned char>(c)) != 0;
   if (digits) return value.size() > 9 ? 999'999'999'000 : std::stoll(std::string(value)) * 1000;
   // An HTTP date: the wait is until then.
   const time_t at = curl_getdate(std::string(value).c_str(), nullptr);
@@ -111,14 +111,15 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 }
 
 // Ends a transfer when a stop was asked for (SIGTERM to serve or sync).
-int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+int on_progress(void* user, curl_off_t /*dltotal*/, curl_off_t /*dlnow*/, curl_off_t /*ultotal*/,
+                curl_off_t /*ulnow*/) {
   const auto* stop = static_cast<const std::atomic<bool>*>(user);
   return stop != nullptr && stop->load() ? 1 : 0;
 }
 
 class CurlClient final : public Client {
  public:
-  explicit CurlClient(const ClientOptions& options) : options_(options) {
+  explicit CurlClient(ClientOptions options) : options_(std::move(options)) {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     curl_ = curl_easy_init();

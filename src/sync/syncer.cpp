@@ -17,7 +17,7 @@
 #include <thread>
 #include <type_traits>
 
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX sigaction, not <csignal>
 #include <unistd.h>
 
 #include <cerrno>
@@ -170,7 +170,7 @@ std::optional<Millis> parse_duration(std::string_view text) {
 }
 
 std::string format_time(Millis t) {
-  const time_t secs = static_cast<time_t>(t / 1000);
+  const auto secs = static_cast<time_t>(t / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[32];
@@ -228,7 +228,7 @@ std::variant<std::vector<Endpoint>, std::string> plan(const std::vector<std::str
     const model::Resource* r = model::registry().find_resource(base);
     if (r == nullptr || !r->paginated || !r->compose.empty()) continue;
     if (action && r->action("upcoming") == nullptr) continue;
-    if (!wanted.empty() && wanted.count(route) == 0 && wanted.count(base) == 0) continue;
+    if (!wanted.empty() && !wanted.contains(route) && !wanted.contains(base)) continue;
     Endpoint e;
     e.route = route;
     e.resource = r;

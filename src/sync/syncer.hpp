@@ -120,10 +120,10 @@ class Syncer {
   std::optional<Response> call(const std::string& url, const std::string& route, bool& go_on);
   // A page (or detail) that came but could not be taken: tried again after a
   // back-off, given up after kMaxTries.
-  bool retry(size_t endpoint, const std::string& kind, EndpointState s, const std::string& problem);
-  bool confirm(size_t endpoint);
+  bool retry(size_t i, const std::string& kind, EndpointState s, const std::string& problem);
+  bool confirm(size_t i);
   // Writes the state (with the budget and the lease, and `batch`).
-  bool write_state(size_t endpoint, const EndpointState& s, store::WriteBatch batch,
+  bool write_state(size_t i, const EndpointState& s, store::WriteBatch batch,
                    const std::string& what);
   // An endpoint whose task was given up rests until the next refresh.
   bool resting(const EndpointState& s, Millis now) const;
@@ -141,9 +141,9 @@ class Syncer {
   // sleep_until in steps, renewing the lease between them.
   bool wait_until(Millis until);
   // The next id the last walk did not see, whose detail is to be asked for.
-  std::optional<Value> next_unconfirmed(size_t endpoint);
+  std::optional<Value> next_unconfirmed(size_t i);
   // Every unseen id confirmed gone (and deleted): the sweep ends.
-  bool finish_sweep(size_t endpoint);
+  bool finish_sweep(size_t i);
 
   store::Store& store_;
   Client& client_;
@@ -161,8 +161,8 @@ class Syncer {
 };
 
 // A lease not renewed for this long belongs to a process that is gone.
-inline constexpr Millis kLeaseStale = 15 * 60'000;
-inline constexpr Millis kLeaseRenew = 5 * 60'000;
+inline constexpr Millis kLeaseStale = Millis{15} * 60'000;
+inline constexpr Millis kLeaseRenew = Millis{5} * 60'000;
 
 // Parses a duration: "90s", "15m", "2h", "7d" or plain seconds.
 std::optional<Millis> parse_duration(std::string_view text);

@@ -87,7 +87,7 @@ void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
 }  // namespace
 
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
+  y -= m <= 2 ? 1 : 0;
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
   const auto yoe = static_cast<unsigned>(y - era * 400);
   const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
@@ -110,7 +110,9 @@ class IsoFormat {
     if (chars < 7) return std::nullopt;
     const auto sep = separator();
     if (!sep) return std::nullopt;
-    int64_t y = 0, m = 0, d = 0;
+    int64_t y = 0;
+    int64_t m = 0;
+    int64_t d = 0;
     if (!date(*sep, y, m, d)) return std::nullopt;
     Time t;
     if (s_.size() > *sep) {
@@ -170,7 +172,8 @@ class IsoFormat {
     const bool dashes = at(p) == '-';
     if (dashes) ++p;
     if (at(p) == 'W') {
-      int64_t week = 0, weekday = 1;
+      int64_t week = 0;
+      int64_t weekday = 1;
       if (!fixed(++p, 2, week)) return false;
       if (p < len) {
         if (dashes && at(p++) != '-') return false;
@@ -192,7 +195,8 @@ class IsoFormat {
     if (week < 1 || week > 53) return false;
     if (week == 53 && jan1_weekday != 3 && !(jan1_weekday == 2 && leap)) return false;
     const int64_t monday1 = jan1 - jan1_weekday + (jan1_weekday > 3 ? 7 : 0);
-    unsigned mm = 0, dd = 0;
+    unsigned mm = 0;
+    unsigned dd = 0;
     civil_from_days(monday1 + (week - 1) * 7 + weekday - 1, y, mm, dd);
     m = mm;
     d = dd;
@@ -474,7 +478,9 @@ std::optional<int64_t> parse_duration(std::string_view s) {
     micro = *f;
   }
   if (k != clock.size()) return std::nullopt;
-  int64_t h = 0, m = 0, sec = 0;
+  int64_t h = 0;
+  int64_t m = 0;
+  int64_t sec = 0;
   if (count == 3)
     h = parts[0], m = parts[1], sec = parts[2];
   else if (count == 2)

@@ -98,6 +98,7 @@ QueryParams QueryParams::parse(std::string_view query) {
 }
 
 std::optional<std::string_view> QueryParams::get(std::string_view key) const {
+  // NOLINTNEXTLINE(modernize-loop-convert): clang 14 cannot parse libstdc++ 12's reverse_view
   for (auto it = items_.rbegin(); it != items_.rend(); ++it) {
     if (it->first == key) return std::string_view(it->second);
   }

@@ -3,7 +3,7 @@
 #include <cctype>
 #include <cstdlib>
 
-#include <locale.h>
+#include <locale.h>  // NOLINT(modernize-deprecated-headers): POSIX newlocale, not <clocale>
 #include <algorithm>
 #include <climits>
 #include <clocale>
@@ -407,7 +407,7 @@ namespace {
 locale_t utf8_locale() {
   static const locale_t loc = [] {
     locale_t l = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
-    return l ? l : newlocale(LC_CTYPE_MASK, "C", static_cast<locale_t>(nullptr));
+    return l != nullptr ? l : newlocale(LC_CTYPE_MASK, "C", static_cast<locale_t>(nullptr));
   }();
   return loc;
 }

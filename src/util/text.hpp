@@ -53,7 +53,7 @@ struct DecimalAsInteger {
   bool in_range = false;  // false: finite but outside int64 (matches nothing)
   int64_t value = 0;
 };
-DecimalAsInteger django_decimal_to_integer(std::string_view s);
+DecimalAsInteger django_decimal_to_integer(std::string_view text);
 // The same grammar read as a double (for float columns, and for integers
 // beyond int64, which then compare as the number they are).
 std::optional<double> django_decimal_to_double(std::string_view s);

@@ -11,7 +11,7 @@ using model::Lookup;
 namespace {
 
 // `docked=true`: still docked, no departure yet; false: departed.
-model::Predicate docked(const std::vector<Value>& values, const model::FilterContext&) {
+model::Predicate docked(const std::vector<Value>& values, const model::FilterContext& /*context*/) {
   const bool still = std::get<int64_t>(values.at(0)) != 0;
   return model::Predicate::compare("departure", Lookup::IsNull, int64_t{still ? 1 : 0});
 }

@@ -11,7 +11,7 @@ using model::Predicate;
 namespace {
 
 // `all__program=N`: updates on program N, or on a launch or an event of it.
-Predicate about_program(const std::vector<Value>& values, const model::FilterContext&) {
+Predicate about_program(const std::vector<Value>& values, const model::FilterContext& /*context*/) {
   const Value& program = values.at(0);
   return Predicate::any_of({Predicate::compare("program", Lookup::Exact, program),
                             Predicate::compare("launch__program", Lookup::Exact, program),
