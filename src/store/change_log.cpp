@@ -196,7 +196,8 @@ Change& ChangeRecorder::entry(const Kind& kind, const Value& id, const char* op)
 std::optional<std::string> ChangeRecorder::look_up(const std::vector<ObjectWrite>& objects) {
   std::map<const Kind*, std::vector<Value>> ids;
   for (const auto& o : objects) ids[o.kind].push_back(o.id);
-  for (const auto& [kind, of_kind] : ids) {
+  for (const auto& [kind_of_ids, of_kind] : ids) {
+    const Kind* kind = kind_of_ids;  // a lambda cannot capture a structured binding
     const std::string& select =
         statement_text(fmt::format("E{}/{}", static_cast<int>(s_.dialect), kind->serial),
                        [&] { return select_ids_in(*kind, s_.dialect); });
@@ -220,9 +221,9 @@ void ChangeRecorder::created(const ObjectWrite& write) {
 
 std::variant<bool, std::string> ChangeRecorder::object(const ObjectWrite& write) {
   const Kind& kind = *write.kind;
-  if (looked_up_ && index_.count({&kind, write.id}) == 0) {
+  if (looked_up_ && !index_.contains({&kind, write.id})) {
     const auto it = stored_.find(&kind);
-    if (it == stored_.end() || it->second.count(write.id) == 0) {
+    if (it == stored_.end() || !it->second.contains(write.id)) {
       created(write);
       return true;
     }
