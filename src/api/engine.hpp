@@ -53,9 +53,9 @@ struct Response {
   std::shared_ptr<const std::vector<std::string>> reads;
 };
 
-// Whether an If-None-Match header names `etag` (`*`, or a list compared
+// Whether an If-None-Match `header` names `etag` (`*`, or a list compared
 // weakly), as Django's ConditionalGetMiddleware reads it.
-bool etag_matches(std::string_view if_none_match, std::string_view etag);
+bool etag_matches(std::string_view header, std::string_view etag);
 
 // DRF's error body: {"detail": message}.
 std::string detail_body(std::string_view message);

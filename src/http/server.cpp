@@ -180,13 +180,16 @@ struct DiscardBody {
   class reader {
    public:
     template <bool isRequest, class Fields>
-    reader(bhttp::header<isRequest, Fields>&, value_type&) {}
-    void init(const boost::optional<std::uint64_t>&, beast::error_code& ec) { ec = {}; }
+    reader(bhttp::header<isRequest, Fields>& /*header*/, value_type& /*body*/) {}
+    // Members, not static: Beast's BodyReader names them so.
+    // NOLINTNEXTLINE(readability-convert-member-functions-to-static)
+    void init(const boost::optional<std::uint64_t>& /*length*/, beast::error_code& ec) { ec = {}; }
     template <class ConstBufferSequence>
     size_t put(const ConstBufferSequence& buffers, beast::error_code& ec) {
       ec = {};
       return asio::buffer_size(buffers);
     }
+    // NOLINTNEXTLINE(readability-convert-member-functions-to-static)
     void finish(beast::error_code& ec) { ec = {}; }
   };
 };
@@ -202,7 +205,10 @@ struct SharedBody {
    public:
     using const_buffers_type = asio::const_buffer;
     template <bool isRequest, class Fields>
-    writer(const bhttp::header<isRequest, Fields>&, const value_type& body) : body_(body) {}
+    writer(const bhttp::header<isRequest, Fields>& /*header*/, const value_type& body)
+        : body_(body) {}
+    // A member, not static: Beast's BodyWriter names it so.
+    // NOLINTNEXTLINE(readability-convert-member-functions-to-static)
     void init(beast::error_code& ec) { ec = {}; }
     boost::optional<std::pair<const_buffers_type, bool>> get(beast::error_code& ec) {
       ec = {};
@@ -386,6 +392,7 @@ enum class ShedCost { Silent, Idle, PartialHeader };
 struct ShedSlot {
   ShedCost cost;
   uint64_t serial;  // grows with time: the oldest first
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   auto operator<=>(const ShedSlot&) const = default;
 };
 
@@ -577,13 +584,13 @@ class EventStream : public std::enable_shared_from_this<EventStream> {
                  [self, text = std::move(text), generation, more, failed]() mutable {
                    self->reading_ = false;
                    if (!failed && !more) self->seen_ = generation;
-                   if (!text.empty()) self->send(std::move(text));
+                   if (!text.empty()) self->send(text);
                  });
     });
     if (!queued) reading_ = false;  // the workers are saturated: the next tick tries again
   }
 
-  void send(std::string text) {
+  void send(std::string_view text) {
     if (closed_) return;
     pending_ += text;
     if (pending_.size() > kMaxPending) {
@@ -965,7 +972,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // /ll2d/changes/stream: opened on a database thread (a bad request is
   // answered as any other); then this connection becomes an EventStream.
-  void open_stream(std::shared_ptr<OwnedRequest> request) {
+  void open_stream(const std::shared_ptr<OwnedRequest>& request) {
     std::string last_event_id(parser_->get()["Last-Event-ID"]);
     const bool queued =
         shared_->workers->try_post([self = shared_from_this(), request, shared = shared_,
@@ -1058,7 +1065,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // An answer that ends the connection: parser errors, bad framing or Host,
   // an exhausted budget. Logged with what the parser got of the request.
   void reject(unsigned status, std::string_view content_type, std::string_view body,
-              std::vector<std::pair<std::string, std::string>> headers = {}) {
+              const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     const std::string id = request_id();
     if (options().access_log) log_access(status, body.size(), Clock::duration(), id);
     response_ = {};
@@ -1067,7 +1074,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.set(bhttp::field::date, http_date());
     response_.set(bhttp::field::server, "ll2d");
     response_.set(bhttp::field::content_type, content_type);
-    for (auto& [name, value] : headers) response_.set(name, value);
+    for (const auto& [name, value] : headers) response_.set(name, value);
     response_.set("X-Request-ID", id);
     response_.body() = std::make_shared<const std::string>(body);
     response_.prepare_payload();
@@ -1705,6 +1712,7 @@ int serve(const api::Engine& engine, const ServerOptions& options,
   // A loop without connections yet has nothing to wait for: held until the
   // drain stops them all.
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> held;
+  held.reserve(loops.size());
   for (auto& loop : loops) held.push_back(asio::make_work_guard(*loop));
   std::vector<std::thread> pool;
   for (size_t i = 1; i < loops.size(); ++i)

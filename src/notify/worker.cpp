@@ -39,7 +39,7 @@ std::variant<std::set<int64_t>, std::string> recorded_leads(store::Store& store,
   if (auto* e = std::get_if<std::string>(&rows)) return std::move(*e);
   std::set<int64_t> out;
   for (const Row& r : std::get<std::vector<Row>>(rows)) {
-    if (const auto* v = std::get_if<int64_t>(&r[0])) out.insert(*v);
+    if (const auto* v = std::get_if<int64_t>(r.data())) out.insert(*v);
   }
   return out;
 }
@@ -71,7 +71,7 @@ std::variant<std::vector<store::ReminderWrite>, std::string> due_for(
     const auto& known = std::get<std::set<int64_t>>(recorded);
     const int64_t shortest = *std::min_element(due.begin(), due.end());
     for (const int64_t lead : due) {
-      if (known.count(lead) == 0) out.push_back({&kind, row[0], *at, lead, lead == shortest});
+      if (!known.contains(lead)) out.push_back({&kind, row[0], *at, lead, lead == shortest});
     }
   }
   return out;

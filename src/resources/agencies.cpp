@@ -21,7 +21,8 @@ model::Predicate parent_by_id(const std::vector<Value>& values,
 
 // `spacecraft=true`: agencies with spacecraft configurations (LL2's
 // spacecraft_list); false: those without.
-model::Predicate has_spacecraft(const std::vector<Value>& values, const model::FilterContext&) {
+model::Predicate has_spacecraft(const std::vector<Value>& values,
+                                const model::FilterContext& /*context*/) {
   const bool has = std::get<int64_t>(values.at(0)) != 0;
   return model::Predicate::compare("spacecraft_list", Lookup::IsNull, int64_t{has ? 0 : 1});
 }

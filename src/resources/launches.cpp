@@ -38,13 +38,15 @@ model::Predicate related_by_id(const std::vector<Value>& values,
   return provider_or_child(values, std::move(names));
 }
 
-model::Predicate related_by_name(const std::vector<Value>& values, const model::FilterContext&) {
+model::Predicate related_by_name(const std::vector<Value>& values,
+                                 const model::FilterContext& /*context*/) {
   return provider_or_child({}, values);
 }
 
 // `include_suborbital=false` leaves out launches to a sub-orbital orbit;
 // true changes nothing.
-model::Predicate include_suborbital(const std::vector<Value>& values, const model::FilterContext&) {
+model::Predicate include_suborbital(const std::vector<Value>& values,
+                                    const model::FilterContext& /*context*/) {
   if (std::get<int64_t>(values.at(0)) != 0) return {};
   return model::Predicate::negate(
       model::Predicate::compare("mission__orbit__name", Lookup::Exact, std::string("Sub-Orbital")));
@@ -52,7 +54,8 @@ model::Predicate include_suborbital(const std::vector<Value>& values, const mode
 
 // `is_crewed=true`: a spacecraft on the rocket has a launch crew (LL2's
 // rocket__spacecraftflight__launch_crew__isnull=False); false: none has.
-model::Predicate is_crewed(const std::vector<Value>& values, const model::FilterContext&) {
+model::Predicate is_crewed(const std::vector<Value>& values,
+                           const model::FilterContext& /*context*/) {
   const bool crewed = std::get<int64_t>(values.at(0)) != 0;
   return model::Predicate::compare("rocket__spacecraftflight__launch_crew", Lookup::IsNull,
                                    int64_t{crewed ? 0 : 1});
@@ -60,7 +63,8 @@ model::Predicate is_crewed(const std::vector<Value>& values, const model::Filter
 
 // `lsp__name=a,b`: the provider's name or abbreviation contains any of the
 // names, case-insensitively.
-model::Predicate lsp_name(const std::vector<Value>& values, const model::FilterContext&) {
+model::Predicate lsp_name(const std::vector<Value>& values,
+                          const model::FilterContext& /*context*/) {
   std::vector<model::Predicate> any;
   for (const auto& v : values) {
     const auto& name = std::get<std::string>(v);

@@ -5,7 +5,6 @@ namespace ll2::resources {
 
 using namespace model::declare;  // NOLINT(google-build-using-namespace): declaration DSL
 using model::Lookup;
-using model::ValueKind;
 
 void declare_locations(model::Registry& r) {
   KindBuilder{r.kind("location")}

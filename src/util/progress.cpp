@@ -39,16 +39,19 @@ std::string format_amount(double amount, const Unit& unit) {
 }
 
 std::string status_text(int64_t done, int64_t total, double elapsed_seconds, const Unit& unit) {
-  const double rate = done > 0 && elapsed_seconds > 0 ? done / elapsed_seconds : 0;
+  const double rate =
+      done > 0 && elapsed_seconds > 0 ? static_cast<double>(done) / elapsed_seconds : 0;
   const std::string eta =
-      rate > 0 ? format_duration(std::max<int64_t>(total - done, 0) / rate) : std::string("?");
+      rate > 0 ? format_duration(static_cast<double>(std::max<int64_t>(total - done, 0)) / rate)
+               : std::string("?");
   const std::string rate_text =
       unit.bytes ? format_amount(rate, unit) + "/s" : fmt::format("{:.0f} {}/s", rate, unit.name);
   const int percent =
       total > 0 ? static_cast<int>(std::min<int64_t>(done, total) * 100 / total) : 100;
   // Counts name their unit once, after the total.
   const std::string amounts =
-      unit.bytes ? fmt::format("{} of {}", format_amount(done, unit), format_amount(total, unit))
+      unit.bytes ? fmt::format("{} of {}", format_amount(static_cast<double>(done), unit),
+                               format_amount(static_cast<double>(total), unit))
                  : fmt::format("{} of {} {}", done, total, unit.name);
   return fmt::format("{} ({}%), {}, ETA {}", amounts, percent, rate_text, eta);
 }
