@@ -15,7 +15,7 @@ FILES=("$@")
 if [ ${#FILES[@]} -eq 0 ]; then
   # Files with findings not fixed yet are left out, one path a line in
   # scripts/tidy-pending.txt; the list only shrinks.
-  mapfile -t pending < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' scripts/tidy-pending.txt)
+  mapfile -t pending < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' scripts/tidy-pending.txt)
   while IFS= read -r f; do
     skip=0
     for p in "${pending[@]}"; do [ "$f" = "$p" ] && skip=1; done
