@@ -1468,25 +1468,32 @@ class Listener : public std::enable_shared_from_this<Listener> {
     shared_->max_connections = std::max(limit, kMinConnections);
     size_t shed = 0;  // down to the limit, the waiting connection included
     while (open + 1 > shared_->max_connections + shed && shed_cheapest()) ++shed;
-    bool taken = false;
-    if (spare_ >= 0) {
-      ::close(spare_);
-      spare_ = -1;
-      tcp::socket socket(next_loop());
-      beast::error_code ec;
-      acceptor_.accept(socket, ec);
-      taken = !ec;
-      if (taken && shed == 0 && shed_cheapest()) ++shed;  // its descriptor is needed
-      if (taken && shed > 0) {
-        start_session(std::move(socket));
-      } else if (taken) {
-        socket.close(ec);
-      }
-      reopen_spare();
+    if (spare_ < 0) {
+      report_shed(shed);
+      return false;
     }
+    ::close(spare_);
+    spare_ = -1;
+    tcp::socket socket(next_loop());
+    beast::error_code ec;
+    acceptor_.accept(socket, ec);
+    const bool taken = !ec;
+    if (taken && shed == 0 && shed_cheapest()) ++shed;  // its descriptor is needed
+    // Reported before the newcomer is served, so whoever it answers can
+    // already read how many were shed for it.
+    report_shed(shed);
+    if (taken && shed > 0) {
+      start_session(std::move(socket));
+    } else if (taken) {
+      socket.close(ec);
+    }
+    reopen_spare();
+    return taken;
+  }
+
+  void report_shed(size_t shed) {
     report(fmt::format("out of file descriptors; connection limit lowered to {}, {} shed",
                        shared_->max_connections, shed));
-    return taken;
   }
 
   bool shed_cheapest() {
