@@ -55,7 +55,7 @@ std::optional<std::string> walk(const fs::path& top, const fs::path& dir, const 
   const model::Kind* kind = root;
   if (kind == nullptr) {
     const std::string route = fs::relative(dir, top, ec).generic_string();
-    if (const auto* r = model::registry().find_resource(route)) kind = r->kind;
+    if (const auto* r = model::catalog().find_resource(route)) kind = r->kind;
   }
   for (const auto& entry : entries) {
     if (entry.is_directory(ec)) {
@@ -104,10 +104,7 @@ struct ImportProgress {
 bool find_root_kind(const std::string& resource, const model::Kind*& root) {
   root = nullptr;
   if (resource.empty()) return true;
-  const auto& registry = model::registry();
-  const model::Resource* r = registry.find_resource(resource);
-  if (const model::Route* route = registry.find_route(resource); r == nullptr && route != nullptr)
-    r = route->resource;
+  const model::Resource* r = model::catalog().find_resource(resource);
   if (r == nullptr) return false;
   root = r->kind;
   return true;

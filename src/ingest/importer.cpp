@@ -97,7 +97,18 @@ struct IdKeyHash {
 class Collector {
  public:
   Collector(std::string_view source, const std::string& file, bool reuse_repeats)
-      : source_(source), file_(file), reuse_repeats_(reuse_repeats) {}
+      : source_(source), file_(file), reuse_repeats_(reuse_repeats) {
+    read_as(model::catalog().first());
+  }
+
+  // The objects that follow are read as `version` prints them (its computed
+  // keys skipped, its hyperlinks read as ids); `known` false: as the first
+  // version does, until an object's url says otherwise.
+  void read_as(const model::Registry& version, bool known = true) {
+    version_ = &version;
+    version_known_ = known;
+    keys_ = &keys_by_version_[&version];
+  }
 
   std::optional<ImportError> error;
   store::WriteBatch batch;
@@ -144,7 +155,7 @@ class Collector {
     const int64_t objects_before = objects;
     const int64_t numbered_before = numbered_;
     if (!check_meta(node, path)) return std::nullopt;
-    auto values = fields(kind, node, path, *id);
+    auto values = fields_as_printed(kind, node, path, *id);
     if (!values) return std::nullopt;
     ++objects;
     const bool inserted = known.index == kNone;
@@ -287,13 +298,28 @@ class Collector {
 
   using Values = std::vector<std::pair<const Field*, Value>>;
 
+  // fields(), read as the version the object's url is of when no object
+  // around it said so (a 2.4.0 page of objects without urls).
+  std::optional<Values> fields_as_printed(const Kind& kind, const JsonNode& node, const Path& path,
+                                          const Value& id) {
+    const JsonNode* url = version_known_ ? nullptr : node.get("url");
+    const model::Registry* version =
+        url != nullptr ? model::catalog().for_url(url->text) : nullptr;  // a string: checked
+    if (version == nullptr) return fields(kind, node, path, id);
+    const model::Registry& outer = *version_;
+    read_as(*version);
+    auto values = fields(kind, node, path, id);
+    read_as(outer, false);
+    return values;
+  }
+
   // The columns of one object (or id-less row); relations are collected into
   // the batch as a side effect, owned by `owner`.
   std::optional<Values> fields(const Kind& kind, const JsonNode& node, const Path& path,
                                const Value& owner) {
     Values values;
     values.reserve(node.size);
-    KeyOrder& order = orders_[&kind];
+    KeyOrder& order = keys_->orders[&kind];
     for (size_t i = 0; i < node.size; ++i) {
       const JsonNode& child = node.children[i];
       const Field* f = field_for_key(order, i, kind, child.key);
@@ -311,7 +337,10 @@ class Collector {
             values.emplace_back(f, Value());
             break;
           }
-          auto id = object(*f->target_kind, child, child_path);
+          auto id =
+              child.type == JsonNode::Type::String && version_->import_key(kind, child.key).url
+                  ? id_in_url(*f->target_kind, child, child_path)
+                  : object(*f->target_kind, child, child_path);
           if (!id) return std::nullopt;
           values.emplace_back(f, std::move(*id));
           break;
@@ -383,6 +412,25 @@ class Collector {
     return values;
   }
 
+  // A hyperlink's target: the id its URL ends with (…/rockets/7/).
+  std::optional<Value> id_in_url(const Kind& target, const JsonNode& n, const Path& path) {
+    std::string_view url = n.text.substr(0, n.text.find_first_of("?#"));
+    while (url.ends_with('/')) url.remove_suffix(1);
+    const std::string_view last = url.substr(url.rfind('/') + 1);
+    if (url.find("://") != std::string_view::npos) {
+      if (target.id_type == model::IdType::Uuid && valid_uuid(last))
+        return Value(lower(std::string(last)));
+      int64_t id = -1;
+      const auto res = std::from_chars(last.data(), last.data() + last.size(), id);
+      if (target.id_type != model::IdType::Uuid && res.ec == std::errc() &&
+          res.ptr == last.data() + last.size() && id >= 0)
+        return Value(id);
+    }
+    return fail(n, path,
+                fmt::format("expected the URL of a {} (ending in its id), got \"{}\"", target.name,
+                            n.text));
+  }
+
   // A key LL2 prints, as the field that stores it (cached per kind). The
   // objects of a kind list their keys in the same order, so the key met at
   // the same position last time is tried first: a comparison, not a hash.
@@ -390,8 +438,8 @@ class Collector {
   const Field* field_for_key(KeyOrder& order, size_t position, const Kind& kind,
                              std::string_view key) {
     if (position < order.size() && order[position].first == key) return order[position].second;
-    auto [it, inserted] = fields_.try_emplace(FieldKey{&kind, key}, nullptr);
-    if (inserted) it->second = kind.field_for_key(key);
+    auto [it, inserted] = keys_->fields.try_emplace(FieldKey{&kind, key}, nullptr);
+    if (inserted) it->second = version_->import_key(kind, key).field;
     if (position >= order.size()) order.resize(position + 1);
     order[position] = {key, it->second};
     return it->second;
@@ -462,8 +510,16 @@ class Collector {
   std::unordered_map<IdKey, Known, IdKeyHash> known_;
   std::unordered_map<IdKey, size_t, IdKeyHash> link_index_;  // by field and owner
   std::unordered_map<IdKey, size_t, IdKeyHash> rows_index_;  // by field and owner
-  std::unordered_map<FieldKey, const Field*, FieldKeyHash> fields_;
-  std::unordered_map<const Kind*, KeyOrder> orders_;  // per kind: the keys by position
+  // The fields keys are read into, per version: by kind and key, and per
+  // kind the keys by position.
+  struct KeyCache {
+    std::unordered_map<FieldKey, const Field*, FieldKeyHash> fields;
+    std::unordered_map<const Kind*, KeyOrder> orders;
+  };
+  std::map<const model::Registry*, KeyCache> keys_by_version_;
+  const model::Registry* version_ = nullptr;
+  bool version_known_ = false;
+  KeyCache* keys_ = nullptr;
   std::vector<uint32_t> touched_;                 // entries touched, in order (Entry << 30 | index)
   std::array<std::vector<uint64_t>, 3> changed_;  // per Entry and index: seq_ of its last change
   uint64_t seq_ = 0;
@@ -528,11 +584,14 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
                             fmt::format("expected an object, got {}", node.type_name())};
       return;
     }
+    const JsonNode* url = node.type == JsonNode::Type::Object ? node.get("url") : nullptr;
+    const bool url_text = url != nullptr && url->type == JsonNode::Type::String;
+    // An object is read as the version its url is of prints it (one without:
+    // as the first version does); what it holds is of the same version.
+    const model::Registry* version = url_text ? model::catalog().for_url(url->text) : nullptr;
+    c.read_as(version != nullptr ? *version : model::catalog().first(), version != nullptr);
     if (kind == nullptr) {
-      const JsonNode* url = node.type == JsonNode::Type::Object ? node.get("url") : nullptr;
-      const model::Resource* r = url != nullptr && url->type == JsonNode::Type::String
-                                     ? resource_by_url(url->text)
-                                     : nullptr;
+      const model::Resource* r = url_text ? resource_by_url(url->text) : nullptr;
       if (r == nullptr) {
         const auto [line, col] = line_column(source, node.offset);
         unknown = ImportError{

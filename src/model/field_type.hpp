@@ -64,6 +64,9 @@ class FieldType {
   // The field of the view's kind an import reads this key back into; null:
   // none (an id, a URL, a constant, a value computed or read elsewhere).
   virtual const Field* imported_into(const ViewField& vf) const;
+  // Whether the key holds the URL of the object imported_into points at
+  // (a hyperlinked relation), not the object.
+  virtual bool imported_as_url() const { return false; }
   // The constant it prints whatever the object (a composed object's
   // response_mode); null when it prints the object's data.
   virtual const std::string* constant(const ViewField& vf) const;

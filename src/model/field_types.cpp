@@ -290,6 +290,8 @@ class LinkField final : public FieldType {
   void reads(const ViewField& vf, std::set<std::string>& out) const override {
     out.insert(vf.field->owner->name + "." + vf.field->name);
   }
+  const Field* imported_into(const ViewField& vf) const override { return vf.field; }
+  bool imported_as_url() const override { return true; }
 };
 
 class ComputedField final : public FieldType {

@@ -29,6 +29,14 @@ const Registry* Catalog::for_url(std::string_view url) const {
   return nullptr;
 }
 
+const Resource* Catalog::find_resource(std::string_view route) const {
+  for (const auto& v : versions_) {
+    if (const Resource* r = v.find_resource(route)) return r;
+    if (const Route* r = v.find_route(route)) return r->resource;
+  }
+  return nullptr;
+}
+
 std::string Catalog::names() const {
   std::string out;
   for (size_t i = 0; i < versions_.size(); ++i) {

@@ -463,7 +463,37 @@ std::vector<std::string> Registry::resolve() {
   resolve_views(problems);
   resolve_resources(problems);
   build_routes(problems);
+  find_import_exceptions(problems);
   return problems;
+}
+
+// The keys this version's views print otherwise than their kind's field of
+// that name (or alias) is stored: each view of a kind must agree.
+void Registry::find_import_exceptions(std::vector<std::string>& problems) {
+  import_exceptions_.clear();
+  for (const auto& v : views_) {
+    if (v->kind == nullptr) continue;
+    for (const auto& vf : v->fields) {
+      if (!vf.type || vf.key == "id" || vf.key == "url" || vf.key == "response_mode") continue;
+      const ImportKey read{vf.type->imported_into(vf), vf.type->imported_as_url()};
+      const Field* usual = v->kind->field_for_key(vf.key);
+      if (read.field == usual && !read.url) continue;
+      // A key no view stores and the kind has no field of: nothing to say.
+      if (read.field == nullptr && usual == nullptr) continue;
+      const auto [it, added] = import_exceptions_[v->kind].try_emplace(vf.key, read);
+      if (!added && (it->second.field != read.field || it->second.url != read.url)) {
+        problems.push_back(fmt::format("view {}: key {} is read back unlike in another view of {}",
+                                       v->name, vf.key, v->kind_name));
+      }
+    }
+  }
+}
+
+ImportKey Registry::import_key(const Kind& kind, std::string_view key) const {
+  if (const auto of_kind = import_exceptions_.find(&kind); of_kind != import_exceptions_.end()) {
+    if (const auto it = of_kind->second.find(key); it != of_kind->second.end()) return it->second;
+  }
+  return {kind.field_for_key(key), false};
 }
 
 void Registry::resolve_kinds(std::vector<std::string>& problems) {

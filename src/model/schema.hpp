@@ -346,6 +346,14 @@ struct Route {
   bool detail = true;          // `path/<id>/` answers one object
 };
 
+// How an import reads one key of an object of this version: into `field`
+// (null: not read back, e.g. a value computed in this version), and whether
+// the key holds the field's target's URL rather than the target itself.
+struct ImportKey {
+  const Field* field = nullptr;
+  bool url = false;
+};
+
 // One version of the API, declared, resolved and cross-checked once at
 // start-up: its views, resources and routes over kinds that every version
 // shares (one database).
@@ -385,6 +393,14 @@ class Registry {
   // OpenAPI and the docs all read this one table.
   const std::vector<Route>& routes() const { return routes_; }
   const Route* find_route(std::string_view path) const;
+  // How an import reads `key` of an object of `kind` printed by this
+  // version: as the kind's field of that key, unless this version's views
+  // print the key otherwise (2.4.0's `deorbited` is computed, its stage's
+  // `rocket` a URL).
+  ImportKey import_key(const Kind& kind, std::string_view key) const;
+  // The keys this version reads otherwise than their kind says, by kind.
+  using ImportExceptions = std::map<const Kind*, std::map<std::string, ImportKey, std::less<>>>;
+  const ImportExceptions& import_exceptions() const { return import_exceptions_; }
 
  private:
   Kind* find_kind_mutable(std::string_view name);
@@ -392,6 +408,7 @@ class Registry {
   void resolve_views(std::vector<std::string>& problems);
   void resolve_resources(std::vector<std::string>& problems);
   void build_routes(std::vector<std::string>& problems);
+  void find_import_exceptions(std::vector<std::string>& problems);
 
   Version version_;
   std::shared_ptr<std::vector<std::unique_ptr<Kind>>> kinds_;
@@ -402,6 +419,7 @@ class Registry {
   std::vector<View> declared_views_;
   std::vector<Resource> declared_resources_;
   std::vector<Route> routes_;
+  ImportExceptions import_exceptions_;
 };
 
 // Every version ll2d serves, in order (the first owns the kinds).
@@ -415,6 +433,9 @@ class Catalog {
   const Registry* for_path(std::string_view path) const;
   // The version an LL2 object URL is of, by the prefix it holds.
   const Registry* for_url(std::string_view url) const;
+  // The resource a route names (launches, launches/upcoming, 2.4.0's
+  // rockets and launches/mini) in the first version that has it.
+  const Resource* find_resource(std::string_view route) const;
   // The versions' names for people: "2.3.0 and 2.4.0".
   std::string names() const;
 

@@ -82,6 +82,25 @@ TEST_F(ImportCommand, WrongTypeNamesPathLineAndColumn) {
                       "expected a number");
 }
 
+// 2.4.0 prints a stage's rocket as its URL: read as the id it ends with, and
+// a link that names no id is rejected where it is.
+TEST_F(ImportCommand, AHyperlinkThatNamesNoIdIsRejected) {
+  const std::string stage = R"({"id": 7, "url": "https://ll.example/api/ll/2.4.0/stages/7/", )";
+  expect_rejected(write("bad-link.json", stage + R"("rocket": "https://ll.example/rockets/"})"),
+                  R"(:1:73: $.rocket: expected the URL of a rocket (ending in its )"
+                  R"(id), got "https://ll.example/rockets/")");
+  // The same key of a 2.3.0 object is an object, not a link.
+  expect_rejected(
+      write("not-2.4.0.json", R"({"id": 7, "url": "https://ll.example/2.3.0/launchers/7/", )"
+                              R"("launcher_config": "https://ll.example/2.3.0/config/7/"})"),
+      "$.launcher_config: expected an object, got a string");
+  const auto r =
+      run_ll2d({"import", "--db", db(),
+                write("good-link.json",
+                      stage + R"("rocket": "https://ll.example/api/ll/2.4.0/rockets/3/?x"})")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 TEST_F(ImportCommand, UnknownEnum) {
   expect_rejected(write("enum.json", replace_all(golden_text(), "\"response_mode\": \"normal\"",
                                                  "\"response_mode\": \"extended\"")),

@@ -194,6 +194,23 @@ TEST_F(Versions, A240ObjectIsImportedByItsUrl) {
       << again.body;
 }
 
+// What a version's views print otherwise than the kinds store is what its
+// import reads otherwise: 2.3.0 prints every key as stored; 2.4.0 computes
+// a station's `deorbited` and links a stage's rocket by its URL.
+TEST(VersionDeclarations, KeysReadBackOtherwiseAreThoseTheViewsPrintOtherwise) {
+  std::vector<std::string> seen;
+  for (const auto& v : model::catalog().versions()) {
+    for (const auto& [kind, keys] : v.import_exceptions()) {
+      for (const auto& [key, read] : keys)
+        seen.push_back(fmt::format("{} {}.{}: {}{}", v.version().name, kind->name, key,
+                                   read.field != nullptr ? read.field->name : "not read",
+                                   read.url ? " from a URL" : ""));
+    }
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"2.4.0 first_stage.rocket: rocket from a URL",
+                                            "2.4.0 space_station.deorbited: not read"}));
+}
+
 // 2.4.0's filters in place of 2.3.0's routes: the time windows split the
 // launches at "now", and `docked` the docking events at their departure.
 TEST_F(Versions, TwoFourZeroTimeWindowsAndDockedAreFilters) {
