@@ -81,7 +81,8 @@ Command add_sync(CLI::App& app) {
       "sync", "Mirror a live LL2 into a database, inside its rate limit, and keep it fresh");
   add_db_option(sync, options->db, "created if missing");
   sync->add_option("--upstream", options->args.upstream,
-                   "The LL2 to mirror, e.g. https://ll.thespacedevs.com");
+                   "The LL2 to mirror, e.g. https://ll.thespacedevs.com (read through 2.3.0), or "
+                   "https://HOST/api/ll/2.4.0 to read 2.4.0");
   add_sync_options(sync, options->args, "");
   add_retention_option(sync, options->retention);
   sync->add_flag("--once", options->once,

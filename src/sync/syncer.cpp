@@ -178,7 +178,67 @@ std::string format_time(Millis t) {
   return buf;
 }
 
-std::variant<std::vector<Endpoint>, std::string> plan(const std::vector<std::string>& only) {
+std::string Upstream::api() const {
+  std::string prefix = version->version().prefix;
+  prefix.pop_back();  // its trailing slash
+  return site + prefix;
+}
+
+Upstream upstream_of(const std::string& url, const model::Catalog& catalog) {
+  Upstream out{url, &catalog.first()};
+  while (!out.site.empty() && out.site.back() == '/') out.site.pop_back();
+  for (const auto& v : catalog.versions()) {
+    const std::string_view prefix =
+        std::string_view(v.version().prefix)
+            .substr(0, v.version().prefix.size() - 1);  // without its trailing slash
+    if (out.site.ends_with(prefix)) {
+      out.site.resize(out.site.size() - prefix.size());
+      out.version = &v;
+      break;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+bool has_filter(const model::Resource& r, std::string_view param) {
+  return std::any_of(r.filters.begin(), r.filters.end(),
+                     [&](const auto& f) { return f.param == param; });
+}
+
+// How `version` is asked for an endpoint's pages and details (Endpoint's
+// list_path, list_query and detail_query). False: it has no such list.
+bool address(const model::Registry& version, bool upcoming, Endpoint& e) {
+  const model::Resource& r = *e.resource;
+  const model::Version& v = version.version();
+  e.list_path = r.path;
+  if (upcoming && r.action("upcoming") != nullptr) {
+    e.list_path = e.route;
+  } else if (upcoming && has_filter(r, "upcoming_with_recent")) {
+    e.list_query = "&upcoming_with_recent=true";  // 2.4.0's filter for 2.3.0's route
+  } else if (upcoming) {
+    return false;
+  }
+  if (r.mode("detailed") == nullptr) return true;
+  if (!v.mode_routes) {
+    if (r.mode_parameter) {
+      e.list_query += "&mode=detailed";
+      e.detail_query = "&mode=detailed";
+    }
+    return true;
+  }
+  for (const auto& route : version.routes()) {  // its detailed list, if it has one
+    if (route.resource == &r && route.mode != nullptr && route.mode->name == "detailed")
+      e.list_path = route.path;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::variant<std::vector<Endpoint>, std::string> plan(const model::Registry& version,
+                                                      const std::vector<std::string>& only) {
   // Upcoming launches and events first (what users look at), then the
   // objects they point at, then the rest, the config/* lookups last (every
   // detailed page already carries the ones it uses).
@@ -208,7 +268,7 @@ std::variant<std::vector<Endpoint>, std::string> plan(const std::vector<std::str
                                              "celestial_bodies"};
   std::vector<std::string> routes = head;
   std::vector<std::string> rest;
-  for (const auto& r : model::registry().resources()) {
+  for (const auto& r : version.resources()) {
     if (!r->paginated || !r->compose.empty()) continue;
     if (std::find(routes.begin(), routes.end(), r->path) == routes.end()) rest.push_back(r->path);
   }
@@ -225,16 +285,15 @@ std::variant<std::vector<Endpoint>, std::string> plan(const std::vector<std::str
     const size_t slash = route.rfind('/');
     const bool action = route.ends_with("/upcoming");
     const std::string base = action ? route.substr(0, slash) : route;
-    const model::Resource* r = model::registry().find_resource(base);
+    const model::Resource* r = version.find_resource(base);
     if (r == nullptr || !r->paginated || !r->compose.empty()) continue;
-    if (action && r->action("upcoming") == nullptr) continue;
     if (!wanted.empty() && !wanted.contains(route) && !wanted.contains(base)) continue;
     Endpoint e;
     e.route = route;
     e.resource = r;
     e.lists_all = !action;
     e.upcoming = action;
-    e.detailed = r->mode_parameter && r->mode("detailed") != nullptr;
+    if (!address(version, action, e)) continue;
     const auto orders = [&](const char* f) {
       return std::find(r->ordering_fields.begin(), r->ordering_fields.end(), f) !=
              r->ordering_fields.end();
@@ -256,9 +315,8 @@ std::variant<std::vector<Endpoint>, std::string> plan(const std::vector<std::str
 
 Syncer::Syncer(store::Store& store, Client& client, SyncOptions options)
     : store_(store), client_(client), options_(std::move(options)), budget_(options_.rate) {
-  base_ = options_.upstream;
-  while (!base_.empty() && base_.back() == '/') base_.pop_back();
-  if (base_.ends_with("/2.3.0")) base_.resize(base_.size() - 6);
+  upstream_ = upstream_of(options_.upstream, model::catalog());
+  base_ = upstream_.api();
   if (!options_.now) options_.now = system_now;
   if (!options_.log) {
     options_.log = [](const std::string& line) {
@@ -287,7 +345,7 @@ void Syncer::log(const std::string& line) const {
 }
 
 std::optional<std::string> Syncer::load() {
-  auto planned = plan(options_.resources);
+  auto planned = plan(*upstream_.version, options_.resources);
   if (auto* e = std::get_if<std::string>(&planned)) return *e;
   endpoints_ = std::get<std::vector<Endpoint>>(planned);
   states_.assign(endpoints_.size(), EndpointState{});
@@ -386,11 +444,11 @@ std::string Syncer::url_for(const Task& task, const EndpointState& s) const {
   const Endpoint& e = endpoints_[task.endpoint];
   if (task.kind == "confirm") {
     const auto& id = unconfirmed_[task.endpoint];
-    return fmt::format("{}/2.3.0/{}/{}/?format=json{}", base_, e.route, id ? id_text(*id) : "ID",
-                       e.detailed ? "&mode=detailed" : "");
+    return fmt::format("{}/{}/{}/?format=json{}", base_, e.resource->path, id ? id_text(*id) : "ID",
+                       e.detail_query);
   }
-  std::string url = fmt::format("{}/2.3.0/{}/?format=json&limit={}", base_, e.route, kPageSize);
-  if (e.detailed) url += "&mode=detailed";
+  std::string url =
+      fmt::format("{}/{}/?format=json&limit={}{}", base_, e.list_path, kPageSize, e.list_query);
   if (task.kind == "refresh") {
     url += "&last_updated__gte=" + percent_encode(s.since) + "&ordering=last_updated";
   } else if (task.kind == "walk" && e.order_by_id) {
@@ -503,18 +561,18 @@ bool Syncer::save_budget() {
 void Syncer::probe() {
   probe_due_ = false;
   if (!options_.probe_throttle) return;
-  const Response r = client_.get(base_ + "/2.3.0/api-throttle/?format=json");
+  const model::Version& v = upstream_.version->version();
+  const std::string report_path = v.prefix + v.throttle_path + "/";
+  const Response r = client_.get(upstream_.site + report_path + "?format=json");
   if (r.status != 200) {
-    log(fmt::format("the upstream's /2.3.0/api-throttle/ answered {}: going by --calls alone",
+    log(fmt::format("the upstream's {} answered {}: going by --calls alone", report_path,
                     r.status == 0 ? r.error : std::to_string(r.status)));
     return;
   }
   auto read = read_report(r.body);
   if (const auto* e = std::get_if<std::string>(&read)) {
-    log(
-        fmt::format("the upstream's /2.3.0/api-throttle/ answer is not believed ({}): going by "
-                    "--calls alone",
-                    *e));
+    log(fmt::format("the upstream's {} answer is not believed ({}): going by --calls alone",
+                    report_path, *e));
     return;
   }
   const UpstreamReport report = std::get<UpstreamReport>(read);

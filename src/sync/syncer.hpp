@@ -40,28 +40,46 @@ namespace ll2::sync {
 // One endpoint the mirror reads: a route (launches, launches/upcoming,
 // config/orbits) of a resource.
 struct Endpoint {
-  std::string route;
+  std::string route;  // its name in every version (the state is saved under it)
   const model::Resource* resource = nullptr;
   bool lists_all = false;    // every object of its kind (not an action): deletions are detected
   bool incremental = false;  // has last_updated__gte and ordering=last_updated
   bool upcoming = false;     // re-read on every refresh
-  bool detailed = false;     // takes mode=detailed
   bool order_by_id = false;  // ordering=id keeps a walk's pages stable
+  // How the upstream's version asks for it: the path below the version's
+  // prefix and what every page's query adds (2.3.0: launches/upcoming and
+  // &mode=detailed; 2.4.0: launches/detailed and &upcoming_with_recent=true),
+  // and what a detail's query adds.
+  std::string list_path;
+  std::string list_query;
+  std::string detail_query;
 };
 
-// The endpoints in the order a user wants them mirrored; `only` (routes)
-// narrows it (launches also brings launches/upcoming). Unknown names are an
-// error.
-std::variant<std::vector<Endpoint>, std::string> plan(const std::vector<std::string>& only);
+// The endpoints of `version` in the order a user wants them mirrored;
+// `only` (routes) narrows it (launches also brings launches/upcoming).
+// Unknown names are an error.
+std::variant<std::vector<Endpoint>, std::string> plan(const model::Registry& version,
+                                                      const std::vector<std::string>& only);
+
+// Where --upstream points: a site, whose API is read in the first version
+// (https://ll.thespacedevs.com), or a site and a version's prefix
+// (https://ll.thespacedevs.com/2.3.0, https://host/api/ll/2.4.0/).
+struct Upstream {
+  std::string site;  // without a trailing slash
+  const model::Registry* version = nullptr;
+  std::string api() const;  // the site and the version's prefix: …/api/ll/2.4.0
+};
+Upstream upstream_of(const std::string& url, const model::Catalog& catalog);
 
 struct SyncOptions {
-  std::string upstream;  // https://ll.thespacedevs.com (a trailing /2.3.0 is accepted)
+  // https://ll.thespacedevs.com, or with a version's prefix (upstream_of)
+  std::string upstream;
   Rate rate;
   std::vector<std::string> resources;
   bool once = false;  // do what is due, then return (no waiting for refreshes)
   Millis refresh_every = 3'600'000;
   Millis rewalk_every = 7 * 86'400'000LL;
-  bool probe_throttle = true;   // read /2.3.0/api-throttle/ (never counted) to learn its use
+  bool probe_throttle = true;   // read the throttle's report (never counted) to learn its use
   std::function<Millis()> now;  // default: the system clock
   std::function<bool(Millis)> sleep_until;      // false: stop asked for; default: interruptible
   std::function<void(const std::string&)> log;  // default: stderr with a time stamp
@@ -156,7 +174,8 @@ class Syncer {
   bool probe_due_ = true;
   int64_t failed_calls_ = 0;                       // in a row, this run
   std::vector<std::optional<Value>> unconfirmed_;  // per endpoint: the id to ask for
-  std::string base_;
+  Upstream upstream_;
+  std::string base_;   // upstream_.api(), or the saved upstream (status)
   std::string owner_;  // host:pid:start of this run
 };
 
