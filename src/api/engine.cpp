@@ -130,11 +130,19 @@ Engine::ThreadState& Engine::state() const {
   return s;
 }
 
+Route Engine::route_of(const Request& request) const {
+  return route(catalog_, request_context(request, catalog_, options_.public_url).path);
+}
+
+Route Engine::routed(const Request& request, const Context& ctx) const {
+  return request.route != nullptr ? *request.route : route(catalog_, ctx.path);
+}
+
 Response Engine::handle(const Request& request) const {
   Context ctx = request_context(request, catalog_, options_.public_url);
 
   if (auto r = static_asset(ctx)) return std::move(*r);
-  const Route rt = route(catalog_, ctx.path);
+  const Route rt = routed(request, ctx);
   // api-throttle exists only while throttling is on (the throttle answers it).
   if (rt.kind == Route::None || rt.kind == Route::ApiThrottle) return not_routed(ctx);
   if (rt.kind == Route::Health) return health_check(ctx, probe_->get(open_store_));
@@ -204,7 +212,7 @@ ThrottleScope Engine::throttle_scope(const Request& request) const {
   Context ctx = request_context(request, catalog_, options_.public_url);
   if (ctx.path == kStylesheetPath) return ThrottleScope::Exempt;
   if (ctx.path == kChangeStreamPath) return ThrottleScope::Counted;  // once, when it opens
-  const Route rt = route(catalog_, ctx.path);
+  const Route rt = routed(request, ctx);
   switch (rt.kind) {
     case Route::None:
     case Route::Health:
@@ -250,7 +258,7 @@ std::string Engine::base_url(const Request& request) const {
 Response Engine::render_for_view(const Request& request, int status, std::string json_body,
                                  std::vector<std::pair<std::string, std::string>> headers) const {
   Context ctx = request_context(request, catalog_, options_.public_url);
-  const Route rt = route(catalog_, ctx.path);
+  const Route rt = routed(request, ctx);
   Response response;
   if (auto r = negotiation_stage(ctx, rt)) {
     response = std::move(*r);

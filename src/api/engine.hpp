@@ -21,6 +21,11 @@ namespace ll2::api {
 class FragmentCache;
 class ListIndexes;
 
+namespace stages {
+struct Route;
+struct Context;
+}  // namespace stages
+
 struct Request {
   std::string_view method;
   std::string_view target;              // path and query as received
@@ -30,6 +35,9 @@ struct Request {
   std::string_view origin = {};         // CORS: the Origin header
   // CORS: whether Access-Control-Request-Method was sent (a preflight).
   bool preflight_method = false;
+  // Where the path leads, when the caller has routed it already (the server
+  // does for the throttle): the engine does not route it again.
+  const stages::Route* route = nullptr;
 };
 
 struct Response {
@@ -145,6 +153,8 @@ class Engine {
   std::optional<Response> with_generations(
       const std::function<std::optional<Response>(uint64_t, const KindGenerations&)>& fn) const;
   ThrottleScope throttle_scope(const Request& request) const;
+  // Where the request's path leads (api/routing.hpp), for Request::route.
+  stages::Route route_of(const Request& request) const;
   // Calls `fn` with this thread's connection, in a read snapshot within the
   // time budget, and the time now (what api/changes_view.hpp's stream reads
   // through). A storage failure is thrown (store::StoreError); the
@@ -163,6 +173,8 @@ class Engine {
 
  private:
   ThreadState& state() const;
+  // The request's route: as carried (Request::route), else found now.
+  stages::Route routed(const Request& request, const stages::Context& ctx) const;
   // When a request's reads must give up (--query-timeout-ms from now).
   store::Deadline query_deadline() const;
 

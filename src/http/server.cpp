@@ -35,6 +35,7 @@
 
 #include "api/changes_view.hpp"
 #include "api/html.hpp"
+#include "api/routing.hpp"
 #include "http/access_log.hpp"
 #include "http/throttle.hpp"
 
@@ -470,9 +471,17 @@ struct Shared {
 struct OwnedRequest {
   std::string method, target, host, accept, if_none_match, origin;
   bool preflight_method = false;
+  std::optional<api::stages::Route> route;  // routed once, for the throttle and the engine
 
   api::Request view() const {
-    return {method, target, host, accept, if_none_match, origin, preflight_method};
+    return {method,
+            target,
+            host,
+            accept,
+            if_none_match,
+            origin,
+            preflight_method,
+            route ? &*route : nullptr};
   }
 };
 
@@ -894,6 +903,7 @@ class Session : public std::enable_shared_from_this<Session> {
       const std::string& header = throttle->options().client_ip_header;
       const std::string forwarded = header.empty() ? std::string() : joined_field(req, header);
       const ClientInfo client{peer_, req[bhttp::field::authorization], forwarded};
+      request->route = shared_->engine.route_of(request->view());
       if (auto out = throttle->admit(shared_->engine, request->view(), client)) {
         respond(std::move(*out));
         return;

@@ -751,13 +751,19 @@ Value FilterContext::value_of(std::string_view kind_name, const Value& id,
   return row ? row->at(static_cast<size_t>(f->column)) : Value{};
 }
 
-Predicate FilterContext::named_as(std::string_view kind, const std::vector<Value>& ids,
-                                  std::string path) const {
+std::vector<Value> FilterContext::names_of(std::string_view kind,
+                                           const std::vector<Value>& ids) const {
   std::vector<Value> names;
   for (const auto& id : ids) {
     Value name = value_of(kind, id, "name");
     if (!is_null(name)) names.push_back(std::move(name));
   }
+  return names;
+}
+
+Predicate FilterContext::named_as(std::string_view kind, const std::vector<Value>& ids,
+                                  std::string path) const {
+  std::vector<Value> names = names_of(kind, ids);
   if (names.empty()) return Predicate::nothing();
   return Predicate::compare(std::move(path), Lookup::In, std::move(names));
 }

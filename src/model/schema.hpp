@@ -204,6 +204,8 @@ struct FilterContext {
   // A field of a stored object, for custom filters that match by what
   // another object holds; NULL when there is no such object or value.
   Value value_of(std::string_view kind, const Value& id, std::string_view field) const;
+  // The names of those of these objects of `kind` that exist, in order.
+  std::vector<Value> names_of(std::string_view kind, const std::vector<Value>& ids) const;
   // `path` (a name LL2 prints in place of an id) is the name of one of
   // these objects of `kind`; nothing matches when none of them exists.
   Predicate named_as(std::string_view kind, const std::vector<Value>& ids, std::string path) const;

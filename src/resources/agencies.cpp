@@ -14,9 +14,7 @@ namespace {
 // there is no agency ID: django-filter's NumberFilter on the key).
 model::Predicate parent_by_id(const std::vector<Value>& values,
                               const model::FilterContext& context) {
-  const Value name = context.value_of("agency", values.at(0), "name");
-  if (is_null(name)) return model::Predicate::nothing();
-  return model::Predicate::compare("parent", Lookup::Exact, name);
+  return context.named_as("agency", {values.at(0)}, "parent");
 }
 
 // `spacecraft=true`: agencies with spacecraft configurations (LL2's

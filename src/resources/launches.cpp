@@ -30,12 +30,7 @@ model::Predicate provider_or_child(std::vector<Value> ids, std::vector<Value> na
 
 model::Predicate related_by_id(const std::vector<Value>& values,
                                const model::FilterContext& context) {
-  std::vector<Value> names;
-  for (const auto& id : values) {
-    Value name = context.value_of("agency", id, "name");
-    if (!is_null(name)) names.push_back(std::move(name));
-  }
-  return provider_or_child(values, std::move(names));
+  return provider_or_child(values, context.names_of("agency", values));
 }
 
 model::Predicate related_by_name(const std::vector<Value>& values,

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "api/engine.hpp"
+#include "api/routing.hpp"
 #include "catalog/catalog.hpp"
 #include "ingest/importer.hpp"
 #include "test_util.hpp"
@@ -57,6 +58,22 @@ TEST_F(EngineTest, GoldenRecordWithHostFromRequest) {
       r.body.rfind(
           "{\"id\":609,\"url\":\"http://testserver/2.3.0/docking_events/609/?format=json\"", 0),
       0u);
+}
+
+// A route found before (the server's, for the throttle) is the one
+// answered: the engine does not route the path again.
+TEST_F(EngineTest, ARouteCarriedOnTheRequestIsNotFoundAgain) {
+  const api::stages::Route detail =
+      engine.route_of({"GET", "/2.3.0/docking_events/609/", "testserver"});
+  ASSERT_EQ(detail.kind, api::stages::Route::Detail);
+  EXPECT_EQ(detail.id, "609");
+  api::Request request{"GET", "/2.3.0/docking_events/", "testserver", "application/json"};
+  EXPECT_NE(engine.handle(request).body.find(R"("count":1,)"), std::string::npos);
+  request.route = &detail;
+  const auto answered = engine.handle(request);
+  EXPECT_EQ(answered.status, 200);
+  EXPECT_EQ(answered.body.find(R"("count")"), std::string::npos) << answered.body.substr(0, 200);
+  EXPECT_NE(answered.body.find(R"({"id":609,)"), std::string::npos) << answered.body.substr(0, 200);
 }
 
 TEST_F(EngineTest, ListDefaultsToNormalAndDetailToDetailed) {
