@@ -499,78 +499,119 @@ std::string unknown_url(std::string_view url) {
   return "its \"url\" names no resource ll2d serves; name it with --resource";
 }
 
+// The top-level objects of one document, collected in order until the
+// first error.
+class Events {
+ public:
+  Events(const Kind* root, std::string_view source, const std::string& file_name,
+         bool reuse_repeats, const CollectProgress& progress)
+      : root_(root),
+        source_(source),
+        file_(file_name),
+        progress_(progress),
+        c_(source, file_name, reuse_repeats) {}
+
+  bool failed() const { return c_.error || unknown_; }
+
+  // One top-level object (an item of the list, or the document itself).
+  void one(const JsonNode& node, const Path& path) {
+    if (failed()) return;
+    const Kind* kind = root_ != nullptr ? root_ : kind_by_url(node, path);
+    if (kind == nullptr) return;
+    c_.object(*kind, node, path);
+    ++out_.stats.events;
+    if (progress_) progress_(node.offset, c_.objects);
+  }
+
+  // The document's shape checked, and its objects collected unless
+  // `listed` (each item of its list went through one() as it was parsed).
+  std::variant<Collected, ImportError> result(const JsonNode& doc, bool listed) {
+    if (doc.type == JsonNode::Type::Object && doc.get("results") != nullptr) {
+      const JsonNode& results = *doc.get("results");
+      if (results.type != JsonNode::Type::Array) {
+        const auto [line, col] = line_column(source_, results.offset);
+        return ImportError{file_, "$.results", line, col,
+                           fmt::format("expected an array, got {}", results.type_name())};
+      }
+      if (!listed) each(results, "$.results");
+    } else if (doc.type == JsonNode::Type::Array) {
+      if (!listed) each(doc, "$");
+    } else {
+      one(doc, Path::top("$"));
+    }
+    if (unknown_) return *unknown_;
+    if (c_.error) return *c_.error;
+    out_.stats.objects = c_.objects;
+    out_.batch = std::move(c_.batch);
+    return std::move(out_);
+  }
+
+ private:
+  void each(const JsonNode& list, std::string_view root) {
+    const Path top = Path::top(root);
+    for (size_t i = 0; i < list.size && !failed(); ++i) one(list.children[i], top.item(i));
+  }
+
+  // Without --resource, the kind is the resource the object's url names.
+  const Kind* kind_by_url(const JsonNode& node, const Path& path) {
+    const auto refuse = [&](std::string message) -> const Kind* {
+      const auto [line, col] = line_column(source_, node.offset);
+      unknown_ = ImportError{file_, path.str(), line, col, std::move(message)};
+      return nullptr;
+    };
+    if (node.type != JsonNode::Type::Object)
+      return refuse(fmt::format("expected an object, got {}", node.type_name()));
+    const JsonNode* url = node.get("url");
+    const model::Resource* r = url != nullptr && url->type == JsonNode::Type::String
+                                   ? resource_by_url(url->text)
+                                   : nullptr;
+    if (r != nullptr) return r->kind;
+    return refuse(url == nullptr
+                      ? "no \"url\" tells which resource this object belongs to; name it with "
+                        "--resource"
+                      : unknown_url(url->text));
+  }
+
+  const Kind* root_;
+  std::string_view source_;
+  const std::string& file_;
+  const CollectProgress& progress_;
+  Collector c_;
+  Collected out_;
+  std::optional<ImportError> unknown_;
+};
+
+// Whether the document (after a byte order mark and whitespace) is an array.
+bool is_array(std::string_view source) {
+  if (source.starts_with(kUtf8Bom)) source.remove_prefix(kUtf8Bom.size());
+  const size_t first = source.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && source[first] == '[';
+}
+
 }  // namespace
 
 std::variant<Collected, ImportError> collect(const Kind* root, std::string_view source,
                                              const std::string& file_name, bool reuse_repeats,
                                              const CollectProgress& progress) {
-  // Parsing goes through the bytes in about a third of the time collecting
-  // takes: a third of the way for the one, the rest for the other.
-  const size_t parsed_share = source.size() / 3;
-  ParseProgress parsing;
-  if (progress) parsing = [&progress](size_t at) { progress(at / 3, 0); };
-  JsonParse parsed = parse_json(source, parsing);
+  {
+    // Each object of a page is collected as soon as it is parsed, while its
+    // text and its nodes are still in the cache.
+    Events events(root, source, file_name, reuse_repeats, progress);
+    const Path top = Path::top(is_array(source) ? "$" : "$.results");
+    const ItemSink item = [&](const JsonNode& node, size_t i) { events.one(node, top.item(i)); };
+    if (auto parsed = parse_json_items(source, item)) return events.result(*parsed->root, true);
+  }
+  // The scanner gave up (an error, or what it leaves to RapidJSON's reader):
+  // the reader decides, and what was collected meanwhile is dropped.
+  JsonParse parsed = parse_json_reference(source);
   if (!parsed.root) {
     const auto [line, col] = line_column(source, parsed.error_offset);
     const bool ours = parsed.too_deep || parsed.error_path != "$";  // not RapidJSON's syntax error
     return ImportError{file_name, parsed.error_path, line, col,
                        ours ? parsed.error : "invalid JSON: " + parsed.error};
   }
-  const JsonNode& doc = *parsed.root;
-  Collector c(source, file_name, reuse_repeats);
-  Collected out;
-  std::optional<ImportError> unknown;
-  const auto one = [&](const JsonNode& node, const Path& path) {
-    const Kind* kind = root;
-    if (kind == nullptr && node.type != JsonNode::Type::Object) {
-      const auto [line, col] = line_column(source, node.offset);
-      unknown = ImportError{file_name, path.str(), line, col,
-                            fmt::format("expected an object, got {}", node.type_name())};
-      return;
-    }
-    if (kind == nullptr) {
-      const JsonNode* url = node.type == JsonNode::Type::Object ? node.get("url") : nullptr;
-      const model::Resource* r = url != nullptr && url->type == JsonNode::Type::String
-                                     ? resource_by_url(url->text)
-                                     : nullptr;
-      if (r == nullptr) {
-        const auto [line, col] = line_column(source, node.offset);
-        unknown = ImportError{
-            file_name, path.str(), line, col,
-            url == nullptr ? "no \"url\" tells which resource this object belongs to; name it "
-                             "with --resource"
-                           : unknown_url(url->text)};
-        return;
-      }
-      kind = r->kind;
-    }
-    c.object(*kind, node, path);
-    ++out.stats.events;
-    if (progress) progress(parsed_share + node.offset / 3 * 2, c.objects);
-  };
-  const auto each = [&](const JsonNode& list, std::string_view root) {
-    const Path top = Path::top(root);
-    for (size_t i = 0; i < list.size && !c.error && !unknown; ++i)
-      one(list.children[i], top.item(i));
-  };
-  if (doc.type == JsonNode::Type::Object && doc.get("results") != nullptr) {
-    const JsonNode& results = *doc.get("results");
-    if (results.type != JsonNode::Type::Array) {
-      const auto [line, col] = line_column(source, results.offset);
-      return ImportError{file_name, "$.results", line, col,
-                         fmt::format("expected an array, got {}", results.type_name())};
-    }
-    each(results, "$.results");
-  } else if (doc.type == JsonNode::Type::Array) {
-    each(doc, "$");
-  } else {
-    one(doc, Path::top("$"));
-  }
-  if (unknown) return *unknown;
-  if (c.error) return *c.error;
-  out.stats.objects = c.objects;
-  out.batch = std::move(c.batch);
-  return out;
+  Events events(root, source, file_name, reuse_repeats, progress);
+  return events.result(*parsed.root, false);
 }
 
 namespace {

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -72,6 +73,14 @@ struct JsonParse {
 // `progress`, when given, hears the offset reached about every MiB.
 using ParseProgress = std::function<void(size_t offset)>;
 JsonParse parse_json(std::string_view source, const ParseProgress& progress = {});
+// parse_json for a document that is a list of values (an array, or an object
+// with a "results" array): each of them is handed to `item` as soon as it is
+// complete, with its index in the list, and then left in the tree with no
+// members or items, so one value's nodes are kept at a time (they stay in
+// the cache). Nothing (nullopt) when the fast scanner gave up: `item` may
+// have heard some values, and parse_json decides.
+using ItemSink = std::function<void(const JsonNode& item, size_t index)>;
+std::optional<JsonParse> parse_json_items(std::string_view source, const ItemSink& item);
 // The same through RapidJSON's reader alone (what parse_json falls back to);
 // for tests that hold the two to the same result.
 JsonParse parse_json_reference(std::string_view source);
