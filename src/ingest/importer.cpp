@@ -762,7 +762,7 @@ class Elider {
     }
     for (const auto& kp : model::registry().kinds()) {
       for (const auto& f : kp->fields) {
-        if (volatile_.count(&f) != 0) volatile_kinds_.insert(kp.get());
+        if (volatile_.contains(&f)) volatile_kinds_.insert(kp.get());
       }
     }
   }
@@ -785,7 +785,7 @@ class Elider {
     std::unordered_set<const Kind*> written;
     for (const auto& o : batch.objects) written.insert(o.kind);
     for (const auto& d : derived_) {
-      if (written.count(d.kind) != 0 || written.count(d.source) != 0) {
+      if (written.contains(d.kind) || written.contains(d.source)) {
         ++epoch(d.kind, kColumns);
         ++epoch(d.target, kPointers);
       }
@@ -858,39 +858,39 @@ class Elider {
     const uint64_t key = key_of(o.kind, o.id);
     // Whether it sets a column that is also set another way (most kinds
     // have none: their fields are not looked up one by one).
-    const bool may_move = volatile_kinds_.count(o.kind) != 0;
+    const bool may_move = volatile_kinds_.contains(o.kind);
     bool moving = false;
     for (const auto& [f, v] : o.values) {
       add(f);
       add(v);
-      moving = moving || (may_move && volatile_.count(f) != 0);
+      moving = moving || (may_move && volatile_.contains(f));
     }
     const Print p = print(moving ? epoch(o.kind, kColumns) + 1 : 0);
     if (holds(objects_, key, p)) return true;
     note(objects_, key, p);
     // It may move the row in or out of reverse relations through these keys.
     for (const auto& [f, v] : o.values) {
-      if (moving && volatile_.count(f) != 0) ++epoch(f, kPointers);
+      if (moving && volatile_.contains(f)) ++epoch(f, kPointers);
     }
     return false;
   }
 
   bool known(const store::LinkWrite& l) {
     const Field& f = *l.field;
-    const uint64_t key = key_of(&f, l.owner);
+    const uint64_t entry = key_of(&f, l.owner);
     for (const auto& t : l.targets) add(t);
     if (f.relation == Relation::ManyToMany) {
       // The owner's rows of the table; the other side's writes change them.
       const Print p = print(epoch(&f, kBackward) + 1);
-      if (holds(links_, key, p)) return true;
-      note(links_, key, p);
+      if (holds(links_, entry, p)) return true;
+      note(links_, entry, p);
       ++epoch(&f, kForward);
       return false;
     }
     if (f.relation == Relation::Reverse && f.via_field->relation == Relation::ManyToMany) {
       const Print p = print(epoch(f.via_field, kForward) + 1);
-      if (holds(links_, key, p)) return true;
-      note(links_, key, p);
+      if (holds(links_, entry, p)) return true;
+      note(links_, entry, p);
       ++epoch(f.via_field, kBackward);
       return false;
     }
@@ -899,25 +899,25 @@ class Elider {
       // write takes the rows it names from their owners (whose entries go)
       // and detaches the owner's others (its own entry is replaced).
       const Print p = print(0);
-      if (holds(links_, key, p)) return true;
+      if (holds(links_, entry, p)) return true;
       std::vector<uint64_t> children;
       children.reserve(l.targets.size());
       for (const auto& t : l.targets) children.push_back(key_of(f.target_kind, t));
       for (const uint64_t child : children) {
         const uint64_t* owner = owner_of_.find(child);
-        if (owner != nullptr && *owner != key) links_.erase(*owner);
-        owner_of_.put(child, key);
+        if (owner != nullptr && *owner != entry) links_.erase(*owner);
+        owner_of_.put(child, entry);
       }
-      note(links_, key, p);
+      note(links_, entry, p);
       return false;
     }
-    // A reverse relation through a foreign key: the write moves rows it
+    // A reverse relation through a foreign entry: the write moves rows it
     // does not name (out of this owner's list), and so do writes of that
-    // key on the rows themselves: any of them retires every entry of the
-    // same key, its own kept.
-    if (holds(links_, key, print(epoch(f.via_field, kPointers) + 1))) return true;
+    // entry on the rows themselves: any of them retires every entry of the
+    // same entry, its own kept.
+    if (holds(links_, entry, print(epoch(f.via_field, kPointers) + 1))) return true;
     const uint64_t now = ++epoch(f.via_field, kPointers);
-    note(links_, key, print(now + 1));
+    note(links_, entry, print(now + 1));
     ++epoch(f.target_kind, kColumns);
     return false;
   }

@@ -122,6 +122,7 @@ class Builder {
     c.end = end;
     c.size = static_cast<uint32_t>(n);
     c.key = f.key;
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): an index into `nodes` until resolve()
     c.children = reinterpret_cast<const JsonNode*>(static_cast<uintptr_t>(first));
     if (frames_.size() + 1 == list_depth_) list_depth_ = 0;  // the list itself closed
     if (list_depth_ != 0 && frames_.size() == list_depth_) item_done();
@@ -186,7 +187,8 @@ class Builder {
       for (size_t i = 1; i < n; ++i) {
         for (size_t j = 0; j < i; ++j) {
           // Size and first byte first: most pairs differ there, without a call.
-          const std::string_view x = m[i].key, y = m[j].key;
+          const std::string_view x = m[i].key;
+          const std::string_view y = m[j].key;
           if (x.size() == y.size() && (x.empty() || x[0] == y[0]) && x == y) return true;
         }
       }
@@ -295,7 +297,8 @@ class FastParser {
   }
 
   bool literal(std::string_view word, Type t, bool b) {
-    if (static_cast<size_t>(end_ - p_) < word.size() || std::memcmp(p_, word.data(), word.size()))
+    if (static_cast<size_t>(end_ - p_) < word.size() ||
+        std::memcmp(p_, word.data(), word.size()) != 0)
       return false;
     p_ += word.size();
     // null's position is its start; a boolean's is its end (what the
@@ -345,7 +348,7 @@ class FastParser {
   // One well-formed UTF-8 sequence (RFC 3629) at p_, advanced past.
   bool utf8() {
     const auto* u = reinterpret_cast<const unsigned char*>(p_);
-    const size_t left = static_cast<size_t>(end_ - p_);
+    const auto left = static_cast<size_t>(end_ - p_);
     const unsigned char c = u[0];
     const auto cont = [&](size_t i) { return i < left && (u[i] & 0xC0) == 0x80; };
     if (c >= 0xC2 && c <= 0xDF) {
@@ -397,7 +400,7 @@ class FastParser {
     // Escapes: decode from the start (never longer than the source).
     char* dst = b_.string_space(static_cast<size_t>(end_ - start));
     if (dst == nullptr) return false;
-    size_t n = static_cast<size_t>(p_ - start);
+    auto n = static_cast<size_t>(p_ - start);
     std::memcpy(dst, start, n);
     while (true) {
       if (p_ >= end_) return false;
@@ -550,18 +553,18 @@ class ReferenceHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, 
     b_.scalar(Type::Bool, node_offset(0), {}, v);
     return attached();
   }
-  bool RawNumber(const char* s, rapidjson::SizeType len, bool) {
+  bool RawNumber(const char* s, rapidjson::SizeType len, bool /*copy*/) {
     b_.scalar(Type::Number, node_offset(len), b_.copy(s, len));
     return attached();
   }
-  bool String(const char* s, rapidjson::SizeType len, bool) {
+  bool String(const char* s, rapidjson::SizeType len, bool /*copy*/) {
     b_.scalar(Type::String, node_offset(len + 2), b_.copy(s, len));
     return attached();
   }
   bool StartObject() { return open(Type::Object); }
   // A key seen twice in one object is refused: Python's json would keep the
   // last value, RapidJSON's DOM the first; which one LL2 meant is unknown.
-  bool Key(const char* s, rapidjson::SizeType len, bool) {
+  bool Key(const char* s, rapidjson::SizeType len, bool /*copy*/) {
     std::string key(s, len);
     if (!seen_.back().insert(key).second) {
       const size_t end = stream_.Tell();
@@ -572,9 +575,9 @@ class ReferenceHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, 
     keys_.push_back(std::move(key));
     return true;
   }
-  bool EndObject(rapidjson::SizeType) { return close(); }
+  bool EndObject(rapidjson::SizeType /*members*/) { return close(); }
   bool StartArray() { return open(Type::Array); }
-  bool EndArray(rapidjson::SizeType) { return close(); }
+  bool EndArray(rapidjson::SizeType /*items*/) { return close(); }
 
   std::optional<size_t> too_deep_offset;  // the bracket that went one level too deep
   struct Duplicate {
