@@ -107,7 +107,8 @@ class Collector {
   std::optional<Value> object(const Kind& kind, const JsonNode& node, const Path& path) {
     if (node.type != JsonNode::Type::Object)
       return fail(node, path, fmt::format("expected an object, got {}", node.type_name()));
-    const JsonNode* id_node = node.get("id");
+    const Meta meta = meta_of(node);
+    const JsonNode* id_node = meta.id;
     std::optional<Value> id;
     if (id_node == nullptr && kind.numbered) {
       // LL2 prints no id for it: numbered in file order, so importing a newer
@@ -127,11 +128,14 @@ class Collector {
     const std::string_view text = node.end > node.offset
                                       ? source_.substr(node.offset, node.end - node.offset)
                                       : std::string_view();
+    size_t same_text = kNone;  // the view of this text merged before, if any
     if (reuse_repeats_ && !text.empty() && !kind.numbered) {
       views = &known.views;
-      for (const View& v : *views) {
-        if (v.size == text.size() && std::memcmp(v.text, text.data(), text.size()) == 0 &&
-            unchanged_since(v)) {
+      for (size_t i = 0; i < views->size() && same_text == kNone; ++i) {
+        const View& v = (*views)[i];
+        if (v.size != text.size() || std::memcmp(v.text, text.data(), text.size()) != 0) continue;
+        same_text = i;
+        if (unchanged_since(v)) {
           objects += v.objects;
           // What it merged counts as touched by the objects around it.
           touched_.insert(touched_.end(), touched_.begin() + static_cast<std::ptrdiff_t>(v.first),
@@ -143,7 +147,7 @@ class Collector {
     const size_t first_touched = touched_.size();
     const int64_t objects_before = objects;
     const int64_t numbered_before = numbered_;
-    if (!check_meta(node, path)) return std::nullopt;
+    if (!check_meta(meta, path)) return std::nullopt;
     auto values = fields(kind, node, path, *id);
     if (!values) return std::nullopt;
     ++objects;
@@ -152,16 +156,14 @@ class Collector {
     touch(kObject, known.index);
     if (views != nullptr && numbered_ == numbered_before) {
       // Numbered objects inside take the next numbers each time: not a repeat.
-      View v{text.data(), text.size(), first_touched, touched_.size(), objects - objects_before,
-             seq_};
-      bool replaced = false;
-      for (View& old : *views) {
-        if (old.size == v.size && std::memcmp(old.text, v.text, v.size) == 0) {
-          old = v;
-          replaced = true;
-        }
-      }
-      if (!replaced) views->push_back(v);
+      // It replaces the view of the same text found above (objects inside
+      // add views of shorter texts only), which stays where it was.
+      const View v{
+          text.data(), text.size(), first_touched, touched_.size(), objects - objects_before, seq_};
+      if (same_text != kNone)
+        (*views)[same_text] = v;
+      else
+        views->push_back(v);
     }
     if (inserted) {
       batch.objects.push_back({&kind, *id, std::move(*values)});
@@ -213,9 +215,29 @@ class Collector {
     return v;
   }
 
+  // The members read here rather than stored as fields, found in one pass.
+  struct Meta {
+    const JsonNode* id = nullptr;
+    const JsonNode* response_mode = nullptr;
+    const JsonNode* url = nullptr;
+  };
+  static Meta meta_of(const JsonNode& node) {
+    Meta meta;
+    for (const JsonNode& m : node.members()) {
+      // The size first: most keys are of none of these three sizes.
+      const std::string_view k = m.key;
+      const JsonNode** slot = k.size() == 2 && k == "id"               ? &meta.id
+                              : k.size() == 3 && k == "url"            ? &meta.url
+                              : k.size() == 13 && k == "response_mode" ? &meta.response_mode
+                                                                       : nullptr;
+      if (slot != nullptr && *slot == nullptr) *slot = &m;
+    }
+    return meta;
+  }
+
   // `response_mode` is an enum; `url` is derived. Both are checked, not stored.
-  bool check_meta(const JsonNode& node, const Path& path) {
-    if (const JsonNode* m = node.get("response_mode")) {
+  bool check_meta(const Meta& meta, const Path& path) {
+    if (const JsonNode* m = meta.response_mode) {
       if (m->type != JsonNode::Type::String ||
           (m->text != "list" && m->text != "normal" && m->text != "detailed")) {
         fail(*m, path.member("response_mode"),
@@ -225,7 +247,7 @@ class Collector {
         return false;
       }
     }
-    if (const JsonNode* u = node.get("url"); u != nullptr && u->type != JsonNode::Type::String) {
+    if (const JsonNode* u = meta.url; u != nullptr && u->type != JsonNode::Type::String) {
       fail(*u, path.member("url"), fmt::format("expected a string, got {}", u->type_name()));
       return false;
     }
@@ -389,7 +411,8 @@ class Collector {
   using KeyOrder = std::vector<std::pair<std::string_view, const Field*>>;
   const Field* field_for_key(KeyOrder& order, size_t position, const Kind& kind,
                              std::string_view key) {
-    if (position < order.size() && order[position].first == key) return order[position].second;
+    if (position < order.size() && same_key(order[position].first, key))
+      return order[position].second;
     auto [it, inserted] = fields_.try_emplace(FieldKey{&kind, key}, nullptr);
     if (inserted) it->second = kind.field_for_key(key);
     if (position >= order.size()) order.resize(position + 1);

@@ -174,7 +174,7 @@ class Builder {
     std::vector<std::string_view>& seen = distinct_[n];
     if (seen.size() == n) {
       size_t i = 0;
-      while (i < n && m[i].key == seen[i]) ++i;
+      while (i < n && same_key(m[i].key, seen[i])) ++i;
       if (i == n) return false;
     }
     if (has_duplicate_pair(m, n)) return true;

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -41,6 +42,30 @@ struct JsonNode {
   const JsonNode* get(std::string_view key) const;
   const char* type_name() const;
 };
+
+// Whether two keys are the same, compared in place: keys are short, and
+// most comparisons are of equal ones, where a call to memcmp costs more than
+// the bytes.
+inline bool same_key(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const auto word = [](const char* p) {
+    uint64_t w = 0;
+    std::memcpy(&w, p, sizeof w);
+    return w;
+  };
+  if (n < 8) {
+    for (size_t i = 0; i < n; ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+  // 8 bytes at a time, the last 8 (overlapping the others) at the end.
+  for (size_t i = 0; i + 8 < n; i += 8) {
+    if (word(a.data() + i) != word(b.data() + i)) return false;
+  }
+  return word(a.data() + n - 8) == word(b.data() + n - 8);
+}
 
 // Arrays and objects nest at most this deep (LL2's deepest responses nest
 // about 15 levels). The limit keeps the parser, the tree and the importer,

@@ -334,6 +334,23 @@ TEST(JsonSource, ScannerAgreesWithTheReaderPastItsShortcuts) {
   EXPECT_EQ(ingest::parse_json(docs[8]).root, nullptr);
 }
 
+// Keys are compared in place, 8 bytes at a time: every length, and a
+// difference at every position.
+TEST(JsonSource, SameKeyTellsEveryDifference) {
+  const std::string text = "abcdefghijklmnopqrstuvwxyz0123456789";
+  for (size_t n = 0; n <= 20; ++n) {
+    const std::string a = text.substr(0, n);
+    std::string b = a;
+    EXPECT_TRUE(ingest::same_key(a, b)) << n;
+    EXPECT_FALSE(ingest::same_key(a, text.substr(0, n + 1))) << n;
+    for (size_t i = 0; i < n; ++i) {
+      b = a;
+      b[i] = '_';
+      EXPECT_FALSE(ingest::same_key(a, b)) << n << " at " << i;
+    }
+  }
+}
+
 // A page's objects are handed over as they are parsed, each as parse_json
 // builds it; what the tree keeps of them is an empty shell.
 TEST(JsonSource, TheListsItemsAreHandedOverAsTheyAreParsed) {
