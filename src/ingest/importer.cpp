@@ -118,7 +118,8 @@ class Collector {
   std::optional<Value> object(const Kind& kind, const JsonNode& node, const Path& path) {
     if (node.type != JsonNode::Type::Object)
       return fail(node, path, fmt::format("expected an object, got {}", node.type_name()));
-    const JsonNode* id_node = node.get("id");
+    const Meta meta = meta_of(node);
+    const JsonNode* id_node = meta.id;
     std::optional<Value> id;
     if (id_node == nullptr && kind.numbered) {
       // LL2 prints no id for it: numbered in file order, so importing a newer
@@ -138,11 +139,14 @@ class Collector {
     const std::string_view text = node.end > node.offset
                                       ? source_.substr(node.offset, node.end - node.offset)
                                       : std::string_view();
+    size_t same_text = kNone;  // the view of this text merged before, if any
     if (reuse_repeats_ && !text.empty() && !kind.numbered) {
       views = &known.views;
-      for (const View& v : *views) {
-        if (v.size == text.size() && std::memcmp(v.text, text.data(), text.size()) == 0 &&
-            unchanged_since(v)) {
+      for (size_t i = 0; i < views->size() && same_text == kNone; ++i) {
+        const View& v = (*views)[i];
+        if (v.size != text.size() || std::memcmp(v.text, text.data(), text.size()) != 0) continue;
+        same_text = i;
+        if (unchanged_since(v)) {
           objects += v.objects;
           // What it merged counts as touched by the objects around it.
           touched_.insert(touched_.end(), touched_.begin() + static_cast<std::ptrdiff_t>(v.first),
@@ -154,8 +158,8 @@ class Collector {
     const size_t first_touched = touched_.size();
     const int64_t objects_before = objects;
     const int64_t numbered_before = numbered_;
-    if (!check_meta(node, path)) return std::nullopt;
-    auto values = fields_as_printed(kind, node, path, *id);
+    if (!check_meta(meta, path)) return std::nullopt;
+    auto values = fields_as_printed(kind, meta, node, path, *id);
     if (!values) return std::nullopt;
     ++objects;
     const bool inserted = known.index == kNone;
@@ -163,16 +167,14 @@ class Collector {
     touch(kObject, known.index);
     if (views != nullptr && numbered_ == numbered_before) {
       // Numbered objects inside take the next numbers each time: not a repeat.
-      View v{text.data(), text.size(), first_touched, touched_.size(), objects - objects_before,
-             seq_};
-      bool replaced = false;
-      for (View& old : *views) {
-        if (old.size == v.size && std::memcmp(old.text, v.text, v.size) == 0) {
-          old = v;
-          replaced = true;
-        }
-      }
-      if (!replaced) views->push_back(v);
+      // It replaces the view of the same text found above (objects inside
+      // add views of shorter texts only), which stays where it was.
+      const View v{
+          text.data(), text.size(), first_touched, touched_.size(), objects - objects_before, seq_};
+      if (same_text != kNone)
+        (*views)[same_text] = v;
+      else
+        views->push_back(v);
     }
     if (inserted) {
       batch.objects.push_back({&kind, *id, std::move(*values)});
@@ -224,9 +226,29 @@ class Collector {
     return v;
   }
 
+  // The members read here rather than stored as fields, found in one pass.
+  struct Meta {
+    const JsonNode* id = nullptr;
+    const JsonNode* response_mode = nullptr;
+    const JsonNode* url = nullptr;
+  };
+  static Meta meta_of(const JsonNode& node) {
+    Meta meta;
+    for (const JsonNode& m : node.members()) {
+      // The size first: most keys are of none of these three sizes.
+      const std::string_view k = m.key;
+      const JsonNode** slot = k.size() == 2 && k == "id"               ? &meta.id
+                              : k.size() == 3 && k == "url"            ? &meta.url
+                              : k.size() == 13 && k == "response_mode" ? &meta.response_mode
+                                                                       : nullptr;
+      if (slot != nullptr && *slot == nullptr) *slot = &m;
+    }
+    return meta;
+  }
+
   // `response_mode` is an enum; `url` is derived. Both are checked, not stored.
-  bool check_meta(const JsonNode& node, const Path& path) {
-    if (const JsonNode* m = node.get("response_mode")) {
+  bool check_meta(const Meta& meta, const Path& path) {
+    if (const JsonNode* m = meta.response_mode) {
       if (m->type != JsonNode::Type::String ||
           (m->text != "list" && m->text != "normal" && m->text != "detailed")) {
         fail(*m, path.member("response_mode"),
@@ -236,7 +258,7 @@ class Collector {
         return false;
       }
     }
-    if (const JsonNode* u = node.get("url"); u != nullptr && u->type != JsonNode::Type::String) {
+    if (const JsonNode* u = meta.url; u != nullptr && u->type != JsonNode::Type::String) {
       fail(*u, path.member("url"), fmt::format("expected a string, got {}", u->type_name()));
       return false;
     }
@@ -300,9 +322,9 @@ class Collector {
 
   // fields(), read as the version the object's url is of when no object
   // around it said so (a 2.4.0 page of objects without urls).
-  std::optional<Values> fields_as_printed(const Kind& kind, const JsonNode& node, const Path& path,
-                                          const Value& id) {
-    const JsonNode* url = version_known_ ? nullptr : node.get("url");
+  std::optional<Values> fields_as_printed(const Kind& kind, const Meta& meta, const JsonNode& node,
+                                          const Path& path, const Value& id) {
+    const JsonNode* url = version_known_ ? nullptr : meta.url;
     const model::Registry* version =
         url != nullptr ? model::catalog().for_url(url->text) : nullptr;  // a string: checked
     if (version == nullptr) return fields(kind, node, path, id);
@@ -437,7 +459,8 @@ class Collector {
   using KeyOrder = std::vector<std::pair<std::string_view, const Field*>>;
   const Field* field_for_key(KeyOrder& order, size_t position, const Kind& kind,
                              std::string_view key) {
-    if (position < order.size() && order[position].first == key) return order[position].second;
+    if (position < order.size() && same_key(order[position].first, key))
+      return order[position].second;
     auto [it, inserted] = keys_->fields.try_emplace(FieldKey{&kind, key}, nullptr);
     if (inserted) it->second = version_->import_key(kind, key).field;
     if (position >= order.size()) order.resize(position + 1);
@@ -555,81 +578,126 @@ std::string unknown_url(std::string_view url) {
   return "its \"url\" names no resource ll2d serves; name it with --resource";
 }
 
+// The top-level objects of one document, collected in order until the
+// first error.
+class Events {
+ public:
+  Events(const Kind* root, std::string_view source, const std::string& file_name,
+         bool reuse_repeats, const CollectProgress& progress)
+      : root_(root),
+        source_(source),
+        file_(file_name),
+        progress_(progress),
+        c_(source, file_name, reuse_repeats) {}
+
+  bool failed() const { return c_.error || unknown_; }
+
+  // One top-level object (an item of the list, or the document itself).
+  void one(const JsonNode& node, const Path& path) {
+    if (failed()) return;
+    // An object is read as the version its url is of prints it (one without:
+    // as the first version does); what it holds is of the same version.
+    const JsonNode* url = node.type == JsonNode::Type::Object ? node.get("url") : nullptr;
+    const model::Registry* version = url != nullptr && url->type == JsonNode::Type::String
+                                         ? model::catalog().for_url(url->text)
+                                         : nullptr;
+    c_.read_as(version != nullptr ? *version : model::catalog().first(), version != nullptr);
+    const Kind* kind = root_ != nullptr ? root_ : kind_by_url(node, path);
+    if (kind == nullptr) return;
+    c_.object(*kind, node, path);
+    ++out_.stats.events;
+    if (progress_) progress_(node.offset, c_.objects);
+  }
+
+  // The document's shape checked, and its objects collected unless
+  // `listed` (each item of its list went through one() as it was parsed).
+  std::variant<Collected, ImportError> result(const JsonNode& doc, bool listed) {
+    if (doc.type == JsonNode::Type::Object && doc.get("results") != nullptr) {
+      const JsonNode& results = *doc.get("results");
+      if (results.type != JsonNode::Type::Array) {
+        const auto [line, col] = line_column(source_, results.offset);
+        return ImportError{file_, "$.results", line, col,
+                           fmt::format("expected an array, got {}", results.type_name())};
+      }
+      if (!listed) each(results, "$.results");
+    } else if (doc.type == JsonNode::Type::Array) {
+      if (!listed) each(doc, "$");
+    } else {
+      one(doc, Path::top("$"));
+    }
+    if (unknown_) return *unknown_;
+    if (c_.error) return *c_.error;
+    out_.stats.objects = c_.objects;
+    out_.batch = std::move(c_.batch);
+    return std::move(out_);
+  }
+
+ private:
+  void each(const JsonNode& list, std::string_view root) {
+    const Path top = Path::top(root);
+    for (size_t i = 0; i < list.size && !failed(); ++i) one(list.children[i], top.item(i));
+  }
+
+  // Without --resource, the kind is the resource the object's url names.
+  const Kind* kind_by_url(const JsonNode& node, const Path& path) {
+    const auto refuse = [&](std::string message) -> const Kind* {
+      const auto [line, col] = line_column(source_, node.offset);
+      unknown_ = ImportError{file_, path.str(), line, col, std::move(message)};
+      return nullptr;
+    };
+    if (node.type != JsonNode::Type::Object)
+      return refuse(fmt::format("expected an object, got {}", node.type_name()));
+    const JsonNode* url = node.get("url");
+    const model::Resource* r = url != nullptr && url->type == JsonNode::Type::String
+                                   ? resource_by_url(url->text)
+                                   : nullptr;
+    if (r != nullptr) return r->kind;
+    return refuse(url == nullptr
+                      ? "no \"url\" tells which resource this object belongs to; name it with "
+                        "--resource"
+                      : unknown_url(url->text));
+  }
+
+  const Kind* root_;
+  std::string_view source_;
+  const std::string& file_;
+  const CollectProgress& progress_;
+  Collector c_;
+  Collected out_;
+  std::optional<ImportError> unknown_;
+};
+
+// Whether the document (after a byte order mark and whitespace) is an array.
+bool is_array(std::string_view source) {
+  if (source.starts_with(kUtf8Bom)) source.remove_prefix(kUtf8Bom.size());
+  const size_t first = source.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && source[first] == '[';
+}
+
 }  // namespace
 
 std::variant<Collected, ImportError> collect(const Kind* root, std::string_view source,
                                              const std::string& file_name, bool reuse_repeats,
                                              const CollectProgress& progress) {
-  // Parsing goes through the bytes in about a third of the time collecting
-  // takes: a third of the way for the one, the rest for the other.
-  const size_t parsed_share = source.size() / 3;
-  ParseProgress parsing;
-  if (progress) parsing = [&progress](size_t at) { progress(at / 3, 0); };
-  JsonParse parsed = parse_json(source, parsing);
+  {
+    // Each object of a page is collected as soon as it is parsed, while its
+    // text and its nodes are still in the cache.
+    Events events(root, source, file_name, reuse_repeats, progress);
+    const Path top = Path::top(is_array(source) ? "$" : "$.results");
+    const ItemSink item = [&](const JsonNode& node, size_t i) { events.one(node, top.item(i)); };
+    if (auto parsed = parse_json_items(source, item)) return events.result(*parsed->root, true);
+  }
+  // The scanner gave up (an error, or what it leaves to RapidJSON's reader):
+  // the reader decides, and what was collected meanwhile is dropped.
+  JsonParse parsed = parse_json_reference(source);
   if (!parsed.root) {
     const auto [line, col] = line_column(source, parsed.error_offset);
     const bool ours = parsed.too_deep || parsed.error_path != "$";  // not RapidJSON's syntax error
     return ImportError{file_name, parsed.error_path, line, col,
                        ours ? parsed.error : "invalid JSON: " + parsed.error};
   }
-  const JsonNode& doc = *parsed.root;
-  Collector c(source, file_name, reuse_repeats);
-  Collected out;
-  std::optional<ImportError> unknown;
-  const auto one = [&](const JsonNode& node, const Path& path) {
-    const Kind* kind = root;
-    if (kind == nullptr && node.type != JsonNode::Type::Object) {
-      const auto [line, col] = line_column(source, node.offset);
-      unknown = ImportError{file_name, path.str(), line, col,
-                            fmt::format("expected an object, got {}", node.type_name())};
-      return;
-    }
-    const JsonNode* url = node.type == JsonNode::Type::Object ? node.get("url") : nullptr;
-    const bool url_text = url != nullptr && url->type == JsonNode::Type::String;
-    // An object is read as the version its url is of prints it (one without:
-    // as the first version does); what it holds is of the same version.
-    const model::Registry* version = url_text ? model::catalog().for_url(url->text) : nullptr;
-    c.read_as(version != nullptr ? *version : model::catalog().first(), version != nullptr);
-    if (kind == nullptr) {
-      const model::Resource* r = url_text ? resource_by_url(url->text) : nullptr;
-      if (r == nullptr) {
-        const auto [line, col] = line_column(source, node.offset);
-        unknown = ImportError{
-            file_name, path.str(), line, col,
-            url == nullptr ? "no \"url\" tells which resource this object belongs to; name it "
-                             "with --resource"
-                           : unknown_url(url->text)};
-        return;
-      }
-      kind = r->kind;
-    }
-    c.object(*kind, node, path);
-    ++out.stats.events;
-    if (progress) progress(parsed_share + node.offset / 3 * 2, c.objects);
-  };
-  const auto each = [&](const JsonNode& list, std::string_view root) {
-    const Path top = Path::top(root);
-    for (size_t i = 0; i < list.size && !c.error && !unknown; ++i)
-      one(list.children[i], top.item(i));
-  };
-  if (doc.type == JsonNode::Type::Object && doc.get("results") != nullptr) {
-    const JsonNode& results = *doc.get("results");
-    if (results.type != JsonNode::Type::Array) {
-      const auto [line, col] = line_column(source, results.offset);
-      return ImportError{file_name, "$.results", line, col,
-                         fmt::format("expected an array, got {}", results.type_name())};
-    }
-    each(results, "$.results");
-  } else if (doc.type == JsonNode::Type::Array) {
-    each(doc, "$");
-  } else {
-    one(doc, Path::top("$"));
-  }
-  if (unknown) return *unknown;
-  if (c.error) return *c.error;
-  out.stats.objects = c.objects;
-  out.batch = std::move(c.batch);
-  return out;
+  Events events(root, source, file_name, reuse_repeats, progress);
+  return events.result(*parsed.root, false);
 }
 
 namespace {
@@ -780,7 +848,7 @@ class Elider {
     }
     for (const auto& kp : model::registry().kinds()) {
       for (const auto& f : kp->fields) {
-        if (volatile_.count(&f) != 0) volatile_kinds_.insert(kp.get());
+        if (volatile_.contains(&f)) volatile_kinds_.insert(kp.get());
       }
     }
   }
@@ -803,7 +871,7 @@ class Elider {
     std::unordered_set<const Kind*> written;
     for (const auto& o : batch.objects) written.insert(o.kind);
     for (const auto& d : derived_) {
-      if (written.count(d.kind) != 0 || written.count(d.source) != 0) {
+      if (written.contains(d.kind) || written.contains(d.source)) {
         ++epoch(d.kind, kColumns);
         ++epoch(d.target, kPointers);
       }
@@ -876,39 +944,39 @@ class Elider {
     const uint64_t key = key_of(o.kind, o.id);
     // Whether it sets a column that is also set another way (most kinds
     // have none: their fields are not looked up one by one).
-    const bool may_move = volatile_kinds_.count(o.kind) != 0;
+    const bool may_move = volatile_kinds_.contains(o.kind);
     bool moving = false;
     for (const auto& [f, v] : o.values) {
       add(f);
       add(v);
-      moving = moving || (may_move && volatile_.count(f) != 0);
+      moving = moving || (may_move && volatile_.contains(f));
     }
     const Print p = print(moving ? epoch(o.kind, kColumns) + 1 : 0);
     if (holds(objects_, key, p)) return true;
     note(objects_, key, p);
     // It may move the row in or out of reverse relations through these keys.
     for (const auto& [f, v] : o.values) {
-      if (moving && volatile_.count(f) != 0) ++epoch(f, kPointers);
+      if (moving && volatile_.contains(f)) ++epoch(f, kPointers);
     }
     return false;
   }
 
   bool known(const store::LinkWrite& l) {
     const Field& f = *l.field;
-    const uint64_t key = key_of(&f, l.owner);
+    const uint64_t entry = key_of(&f, l.owner);
     for (const auto& t : l.targets) add(t);
     if (f.relation == Relation::ManyToMany) {
       // The owner's rows of the table; the other side's writes change them.
       const Print p = print(epoch(&f, kBackward) + 1);
-      if (holds(links_, key, p)) return true;
-      note(links_, key, p);
+      if (holds(links_, entry, p)) return true;
+      note(links_, entry, p);
       ++epoch(&f, kForward);
       return false;
     }
     if (f.relation == Relation::Reverse && f.via_field->relation == Relation::ManyToMany) {
       const Print p = print(epoch(f.via_field, kForward) + 1);
-      if (holds(links_, key, p)) return true;
-      note(links_, key, p);
+      if (holds(links_, entry, p)) return true;
+      note(links_, entry, p);
       ++epoch(f.via_field, kBackward);
       return false;
     }
@@ -917,25 +985,25 @@ class Elider {
       // write takes the rows it names from their owners (whose entries go)
       // and detaches the owner's others (its own entry is replaced).
       const Print p = print(0);
-      if (holds(links_, key, p)) return true;
+      if (holds(links_, entry, p)) return true;
       std::vector<uint64_t> children;
       children.reserve(l.targets.size());
       for (const auto& t : l.targets) children.push_back(key_of(f.target_kind, t));
       for (const uint64_t child : children) {
         const uint64_t* owner = owner_of_.find(child);
-        if (owner != nullptr && *owner != key) links_.erase(*owner);
-        owner_of_.put(child, key);
+        if (owner != nullptr && *owner != entry) links_.erase(*owner);
+        owner_of_.put(child, entry);
       }
-      note(links_, key, p);
+      note(links_, entry, p);
       return false;
     }
-    // A reverse relation through a foreign key: the write moves rows it
+    // A reverse relation through a foreign entry: the write moves rows it
     // does not name (out of this owner's list), and so do writes of that
-    // key on the rows themselves: any of them retires every entry of the
-    // same key, its own kept.
-    if (holds(links_, key, print(epoch(f.via_field, kPointers) + 1))) return true;
+    // entry on the rows themselves: any of them retires every entry of the
+    // same entry, its own kept.
+    if (holds(links_, entry, print(epoch(f.via_field, kPointers) + 1))) return true;
     const uint64_t now = ++epoch(f.via_field, kPointers);
-    note(links_, key, print(now + 1));
+    note(links_, entry, print(now + 1));
     ++epoch(f.target_kind, kColumns);
     return false;
   }

@@ -44,9 +44,9 @@ struct Collected {
 // once, while nothing it merged has changed since; `reuse_repeats` false
 // merges every occurrence (tests hold the two to the same batch).
 // `progress`, when given, hears how far through the source the work is, in
-// bytes (parsing counts for the first third, as it takes about a third of
-// the time), every MiB parsed and after each top-level object collected, with
-// the objects collected so far.
+// bytes (where the object starts), after each top-level object collected,
+// with the objects collected so far (objects are collected as they are
+// parsed).
 using CollectProgress = std::function<void(size_t offset, int64_t objects)>;
 std::variant<Collected, ImportError> collect(const model::Kind* root, std::string_view source,
                                              const std::string& file_name,

@@ -53,8 +53,12 @@ using Type = JsonNode::Type;
 // its block by index (the vector still grows).
 class Builder {
  public:
-  Builder(JsonParse& out, size_t source_size) : out_(out), capacity_(source_size + 16) {
-    out_.nodes.reserve(source_size / 16 + 16);
+  // `items`, when given, hears each value of the document's list (see
+  // parse_json_items) as soon as it is complete.
+  Builder(JsonParse& out, size_t source_size, const ItemSink* items = nullptr)
+      : out_(out), capacity_(source_size + 16), items_(items) {
+    // A streamed document keeps one item's nodes at a time.
+    out_.nodes.reserve(items_ != nullptr ? 4096 : source_size / 16 + 16);
     pending_.reserve(256);
   }
 
@@ -77,18 +81,27 @@ class Builder {
   }
 
   void key(std::string_view k) { key_ = k; }
+  // Nodes are filled where they stay: one built aside and copied in is
+  // read back before its parts are stored (a store-forwarding stall).
   void scalar(Type t, size_t offset, std::string_view text = {}, bool b = false) {
-    JsonNode n;
+    JsonNode& n = pending_.emplace_back();
     n.type = t;
     n.offset = offset;
     n.text = text;
     n.boolean = b;
     n.key = key_;
     key_ = {};
-    pending_.push_back(n);
+    if (list_depth_ != 0 && frames_.size() == list_depth_) item_done();
   }
   size_t depth() const { return frames_.size(); }
   void open(Type t, size_t offset) {
+    // The list: the root array, or the root object's "results" array.
+    if (items_ != nullptr && t == Type::Array && list_depth_ == 0 &&
+        (frames_.empty() ||
+         (frames_.size() == 1 && frames_[0].type == Type::Object && key_ == "results"))) {
+      list_depth_ = frames_.size() + 1;
+      list_mark_ = out_.nodes.size();
+    }
     frames_.push_back({t, offset, pending_.size(), key_});
     key_ = {};
   }
@@ -101,27 +114,26 @@ class Builder {
     const size_t first = out_.nodes.size();
     out_.nodes.insert(out_.nodes.end(), pending_.begin() + static_cast<std::ptrdiff_t>(f.start),
                       pending_.end());
-    pending_.resize(f.start);
-    JsonNode c;
+    pending_.resize(f.start + 1);
+    JsonNode& c = pending_.back();
+    c = JsonNode{};
     c.type = f.type;
     c.offset = f.offset;
     c.end = end;
     c.size = static_cast<uint32_t>(n);
     c.key = f.key;
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): an index into `nodes` until resolve()
     c.children = reinterpret_cast<const JsonNode*>(static_cast<uintptr_t>(first));
-    pending_.push_back(c);
+    if (frames_.size() + 1 == list_depth_) list_depth_ = 0;  // the list itself closed
+    if (list_depth_ != 0 && frames_.size() == list_depth_) item_done();
     return true;
   }
   // The root, with every container's children resolved to pointers.
   void finish() {
     out_.root_node = std::make_unique<JsonNode>(pending_.back());
     JsonNode* base = out_.nodes.data();
-    const auto fix = [base](JsonNode& n) {
-      if (n.type == Type::Array || n.type == Type::Object)
-        n.children = base + reinterpret_cast<uintptr_t>(n.children);
-    };
-    for (auto& n : out_.nodes) fix(n);
-    fix(*out_.root_node);
+    for (auto& n : out_.nodes) resolve(n, base);
+    resolve(*out_.root_node, base);
     out_.root = out_.root_node.get();
   }
 
@@ -133,6 +145,26 @@ class Builder {
     std::string_view key;
   };
 
+  // Until finish(), a container's children are an index into `nodes`.
+  static void resolve(JsonNode& n, const JsonNode* base) {
+    if (n.type == Type::Array || n.type == Type::Object)
+      n.children = base + reinterpret_cast<uintptr_t>(n.children);
+  }
+
+  // An item of the list is complete: it is handed over with its nodes (all
+  // at list_mark_ or later) resolved, then left in the tree empty, and the
+  // next item reuses its nodes, which are still in the cache.
+  void item_done() {
+    JsonNode item = pending_.back();
+    const JsonNode* base = out_.nodes.data();
+    for (size_t i = list_mark_; i < out_.nodes.size(); ++i) resolve(out_.nodes[i], base);
+    resolve(item, base);
+    (*items_)(item, pending_.size() - 1 - frames_.back().start);
+    out_.nodes.resize(list_mark_);
+    pending_.back().size = 0;
+    pending_.back().children = nullptr;  // index 0, with no children
+  }
+
   bool has_duplicate(size_t start, size_t n) {
     const JsonNode* m = pending_.data() + start;
     // Objects of one kind list the same keys in the same order: the same
@@ -142,7 +174,7 @@ class Builder {
     std::vector<std::string_view>& seen = distinct_[n];
     if (seen.size() == n) {
       size_t i = 0;
-      while (i < n && m[i].key == seen[i]) ++i;
+      while (i < n && same_key(m[i].key, seen[i])) ++i;
       if (i == n) return false;
     }
     if (has_duplicate_pair(m, n)) return true;
@@ -155,7 +187,8 @@ class Builder {
       for (size_t i = 1; i < n; ++i) {
         for (size_t j = 0; j < i; ++j) {
           // Size and first byte first: most pairs differ there, without a call.
-          const std::string_view x = m[i].key, y = m[j].key;
+          const std::string_view x = m[i].key;
+          const std::string_view y = m[j].key;
           if (x.size() == y.size() && (x.empty() || x[0] == y[0]) && x == y) return true;
         }
       }
@@ -177,6 +210,9 @@ class Builder {
   // have no duplicate (views that live as long as the parse).
   std::vector<std::vector<std::string_view>> distinct_;
   std::string_view key_;
+  const ItemSink* items_;
+  size_t list_depth_ = 0;  // frames_.size() inside the list being streamed (0: none)
+  size_t list_mark_ = 0;   // the size of `nodes` when it opened
 };
 
 // ---- The fast scanner: well-formed documents of the usual kind. It gives
@@ -261,7 +297,8 @@ class FastParser {
   }
 
   bool literal(std::string_view word, Type t, bool b) {
-    if (static_cast<size_t>(end_ - p_) < word.size() || std::memcmp(p_, word.data(), word.size()))
+    if (static_cast<size_t>(end_ - p_) < word.size() ||
+        std::memcmp(p_, word.data(), word.size()) != 0)
       return false;
     p_ += word.size();
     // null's position is its start; a boolean's is its end (what the
@@ -311,7 +348,7 @@ class FastParser {
   // One well-formed UTF-8 sequence (RFC 3629) at p_, advanced past.
   bool utf8() {
     const auto* u = reinterpret_cast<const unsigned char*>(p_);
-    const size_t left = static_cast<size_t>(end_ - p_);
+    const auto left = static_cast<size_t>(end_ - p_);
     const unsigned char c = u[0];
     const auto cont = [&](size_t i) { return i < left && (u[i] & 0xC0) == 0x80; };
     if (c >= 0xC2 && c <= 0xDF) {
@@ -363,7 +400,7 @@ class FastParser {
     // Escapes: decode from the start (never longer than the source).
     char* dst = b_.string_space(static_cast<size_t>(end_ - start));
     if (dst == nullptr) return false;
-    size_t n = static_cast<size_t>(p_ - start);
+    auto n = static_cast<size_t>(p_ - start);
     std::memcpy(dst, start, n);
     while (true) {
       if (p_ >= end_) return false;
@@ -516,18 +553,18 @@ class ReferenceHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, 
     b_.scalar(Type::Bool, node_offset(0), {}, v);
     return attached();
   }
-  bool RawNumber(const char* s, rapidjson::SizeType len, bool) {
+  bool RawNumber(const char* s, rapidjson::SizeType len, bool /*copy*/) {
     b_.scalar(Type::Number, node_offset(len), b_.copy(s, len));
     return attached();
   }
-  bool String(const char* s, rapidjson::SizeType len, bool) {
+  bool String(const char* s, rapidjson::SizeType len, bool /*copy*/) {
     b_.scalar(Type::String, node_offset(len + 2), b_.copy(s, len));
     return attached();
   }
   bool StartObject() { return open(Type::Object); }
   // A key seen twice in one object is refused: Python's json would keep the
   // last value, RapidJSON's DOM the first; which one LL2 meant is unknown.
-  bool Key(const char* s, rapidjson::SizeType len, bool) {
+  bool Key(const char* s, rapidjson::SizeType len, bool /*copy*/) {
     std::string key(s, len);
     if (!seen_.back().insert(key).second) {
       const size_t end = stream_.Tell();
@@ -538,9 +575,9 @@ class ReferenceHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, 
     keys_.push_back(std::move(key));
     return true;
   }
-  bool EndObject(rapidjson::SizeType) { return close(); }
+  bool EndObject(rapidjson::SizeType /*members*/) { return close(); }
   bool StartArray() { return open(Type::Array); }
-  bool EndArray(rapidjson::SizeType) { return close(); }
+  bool EndArray(rapidjson::SizeType /*items*/) { return close(); }
 
   std::optional<size_t> too_deep_offset;  // the bracket that went one level too deep
   struct Duplicate {
@@ -675,6 +712,18 @@ JsonParse parse_json(std::string_view source, const ParseProgress& progress) {
     }
   }
   return parse_json_reference(source);
+}
+
+std::optional<JsonParse> parse_json_items(std::string_view source, const ItemSink& item) {
+  const size_t start = source.starts_with(kUtf8Bom) ? kUtf8Bom.size() : 0;
+  JsonParse out;
+  Builder builder(out, source.size(), &item);
+  const ParseProgress no_progress;
+  FastParser fast(source.data() + start, source.data() + source.size(), start, builder,
+                  no_progress);
+  if (!fast.parse()) return std::nullopt;
+  builder.finish();
+  return out;
 }
 
 std::pair<size_t, size_t> line_column(std::string_view source, size_t offset) {

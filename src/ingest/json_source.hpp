@@ -13,8 +13,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -40,6 +42,30 @@ struct JsonNode {
   const JsonNode* get(std::string_view key) const;
   const char* type_name() const;
 };
+
+// Whether two keys are the same, compared in place: keys are short, and
+// most comparisons are of equal ones, where a call to memcmp costs more than
+// the bytes.
+inline bool same_key(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const auto word = [](const char* p) {
+    uint64_t w = 0;
+    std::memcpy(&w, p, sizeof w);
+    return w;
+  };
+  if (n < 8) {
+    for (size_t i = 0; i < n; ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+  // 8 bytes at a time, the last 8 (overlapping the others) at the end.
+  for (size_t i = 0; i + 8 < n; i += 8) {
+    if (word(a.data() + i) != word(b.data() + i)) return false;
+  }
+  return word(a.data() + n - 8) == word(b.data() + n - 8);
+}
 
 // Arrays and objects nest at most this deep (LL2's deepest responses nest
 // about 15 levels). The limit keeps the parser, the tree and the importer,
@@ -72,6 +98,14 @@ struct JsonParse {
 // `progress`, when given, hears the offset reached about every MiB.
 using ParseProgress = std::function<void(size_t offset)>;
 JsonParse parse_json(std::string_view source, const ParseProgress& progress = {});
+// parse_json for a document that is a list of values (an array, or an object
+// with a "results" array): each of them is handed to `item` as soon as it is
+// complete, with its index in the list, and then left in the tree with no
+// members or items, so one value's nodes are kept at a time (they stay in
+// the cache). Nothing (nullopt) when the fast scanner gave up: `item` may
+// have heard some values, and parse_json decides.
+using ItemSink = std::function<void(const JsonNode& item, size_t index)>;
+std::optional<JsonParse> parse_json_items(std::string_view source, const ItemSink& item);
 // The same through RapidJSON's reader alone (what parse_json falls back to);
 // for tests that hold the two to the same result.
 JsonParse parse_json_reference(std::string_view source);
