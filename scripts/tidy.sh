@@ -3,24 +3,16 @@
 # .clang-tidy on every file of src/ and the project headers they include, in
 # parallel on every core; exits non-zero on any warning (WarningsAsErrors).
 # Usage: scripts/tidy.sh [BUILD_DIR [FILE_REGEX...]]  (default: build, and
-# every file of src/ but those scripts/tidy-pending.txt lists). It reads the
-# build's compile_commands.json (CMakeLists.txt exports it), configuring the
-# build directory first if it has none. FILE_REGEX narrows the run, e.g. to
-# the files one has touched, or to a pending file one is cleaning.
+# every file of src/). It reads the build's compile_commands.json
+# (CMakeLists.txt exports it), configuring the build directory first if it
+# has none. FILE_REGEX narrows the run, e.g. to the files one has touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
 shift || true
 FILES=("$@")
 if [ ${#FILES[@]} -eq 0 ]; then
-  # Files with findings not fixed yet are left out, one path a line in
-  # scripts/tidy-pending.txt; the list only shrinks.
-  mapfile -t pending < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' scripts/tidy-pending.txt)
-  while IFS= read -r f; do
-    skip=0
-    for p in "${pending[@]}"; do [ "$f" = "$p" ] && skip=1; done
-    [ "$skip" = 1 ] || FILES+=("^$PWD/$f\$")
-  done < <(git ls-files 'src/*.cpp')
+  while IFS= read -r f; do FILES+=("^$PWD/$f\$"); done < <(git ls-files 'src/*.cpp')
 fi
 RUN=$(command -v run-clang-tidy-14 || command -v run-clang-tidy || true)
 TIDY=$(command -v clang-tidy-14 || command -v clang-tidy || true)

@@ -168,7 +168,10 @@ std::string iso_duration(int64_t micros) {
     micros = -micros;
   }
   const int64_t s = micros / kSecond;
-  const int64_t days = s / 86400, hours = s / 3600 % 24, minutes = s / 60 % 60, seconds = s % 60;
+  const int64_t days = s / kDaySeconds;
+  const int64_t hours = s / 3600 % 24;
+  const int64_t minutes = s / 60 % 60;
+  const int64_t seconds = s % 60;
   if (hours == 0 && minutes == 0 && seconds == 0) return fmt::format("{}P{}D", sign, days);
   std::string out = sign + "P";
   if (days != 0) out += fmt::format("{}D", days);
@@ -234,7 +237,7 @@ bool duration_text(std::string_view n) {
 }
 
 int64_t random_time(Random& r, const ColumnContext& c) {
-  if (c.when != 0) return c.when + r.range(-30 * 86400, 30 * 86400) * kSecond;
+  if (c.when != 0) return c.when + r.range(-30 * kDaySeconds, 30 * kDaySeconds) * kSecond;
   return r.range(at(1960, 1, 1) / kSecond, at(2026, 1, 1) / kSecond) * kSecond;
 }
 
@@ -262,8 +265,8 @@ Value text_value(const Kind& kind, const Field& f, Random& r, const ColumnContex
     return fmt::format("https://{}/{}/{}/{}", host, kind.name, c.index, n);
   }
   if (duration_text(n)) {
-    if (r.chance(0.1)) return Value();
-    return iso_duration(r.range(3600, 400 * 86400) * kSecond);
+    if (r.chance(0.1)) return {};
+    return iso_duration(r.range(3600, 400 * kDaySeconds) * kSecond);
   }
   if (n == "relative_time") return iso_duration(r.range(-7200, 3600) * kSecond);
   if (n == "description" || n == "details" || n == "bio" || n == "comment" || n == "capability" ||
@@ -301,7 +304,7 @@ Value text_value(const Kind& kind, const Field& f, Random& r, const ColumnContex
       n == "spacecraft") {
     return std::string();
   }
-  if (n == "weather_concerns" || n == "parent" || n == "launch_designator") return Value();
+  if (n == "weather_concerns" || n == "parent" || n == "launch_designator") return {};
   return fmt::format("{} {}", n, c.index);
 }
 
@@ -387,9 +390,9 @@ Value column_value(const Kind& kind, const Field& f, Random& r, const ColumnCont
     case ColumnType::Date:
       return date_text(random_time(r, c));
     case ColumnType::Duration:
-      return r.range(3600, 30 * 86400) * kSecond;
+      return r.range(3600, 30 * kDaySeconds) * kSecond;
   }
-  return Value();
+  return {};
 }
 
 }  // namespace ll2::ingest::synth

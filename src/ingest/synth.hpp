@@ -130,6 +130,11 @@ constexpr int64_t kSecond = 1'000'000;
 constexpr int64_t kMinute = 60 * kSecond;
 constexpr int64_t kHour = 60 * kMinute;
 constexpr int64_t kDay = 24 * kHour;
+// Spans counted in seconds or days, 64-bit so that a multiple of one
+// (`30 * kDaySeconds`) is computed without overflow.
+constexpr int64_t kHourSeconds = 3600;
+constexpr int64_t kDaySeconds = 24 * kHourSeconds;
+constexpr int64_t kYearDays = 365;
 int64_t at(int64_t year, unsigned month, unsigned day);  // midnight UTC, microseconds
 std::string iso_duration(int64_t micros);                // P3DT4H5M6S (negative: -PT1H)
 std::string date_text(int64_t micros);                   // YYYY-MM-DD

@@ -22,9 +22,12 @@ namespace ll2::ingest {
 using synth::at;
 using synth::iso_duration;
 using synth::kDay;
+using synth::kDaySeconds;
 using synth::kHour;
+using synth::kHourSeconds;
 using synth::kMinute;
 using synth::kSecond;
+using synth::kYearDays;
 using synth::Random;
 using namespace vocabulary;  // NOLINT(google-build-using-namespace): the word lists
 
@@ -68,10 +71,10 @@ const std::vector<Proportion>& proportions() {
 namespace {
 
 Value S(std::string s) {
-  return Value(std::move(s));
+  return {std::move(s)};
 }
 Value I(int64_t v) {
-  return Value(v);
+  return {v};
 }
 Value B(bool v) {
   return Value(int64_t{v ? 1 : 0});
@@ -289,9 +292,9 @@ class World {
   // A lookup entry (statuses, types): written now when its endpoint lists
   // it, else only if something refers to it.
   void lookup(std::string_view kind_name, int64_t id,
-              std::vector<std::pair<const char*, Value>> values) {
+              const std::vector<std::pair<const char*, Value>>& values) {
     Obj o = make(kind_name, id, id);
-    for (auto& [name, v] : values) set(o, name, std::move(v));
+    for (const auto& [name, v] : values) set(o, name, v);
     lookups_[std::string(kind_name)].push_back(id);
     if (listed_.contains(o.kind))
       emit(o);
@@ -335,7 +338,8 @@ class World {
   }
   // The last launch whose NET is at or before t (0: none).
   int64_t launch_at(int64_t t) const {
-    int64_t lo = 0, hi = count("launch");
+    int64_t lo = 0;
+    int64_t hi = count("launch");
     while (lo < hi) {
       const int64_t mid = (lo + hi + 1) / 2;
       if (launch_net(mid) <= t)
@@ -363,7 +367,7 @@ class World {
     }
     return stream("family.manufacturer", f).range(1, count("agency"));
   }
-  std::string family_name(int64_t f) const {
+  static std::string family_name(int64_t f) {
     if (f <= static_cast<int64_t>(kLauncherFamilies.size()))
       return kLauncherFamilies[static_cast<size_t>(f - 1)].name;
     return fmt::format("Synthetic Rocket {}", f);
@@ -398,8 +402,8 @@ class World {
   }
   int64_t flight_duration(int64_t j) const {
     Random r = stream("flight.duration", j);
-    return r.chance(0.3) ? r.range(2 * 86400, 14 * 86400) * kSecond
-                         : r.range(20 * 86400, 200 * 86400) * kSecond;
+    return r.chance(0.3) ? r.range(2 * kDaySeconds, 14 * kDaySeconds) * kSecond
+                         : r.range(20 * kDaySeconds, 200 * kDaySeconds) * kSecond;
   }
   // The mission end, or 0 while the flight is still under way.
   int64_t flight_end(int64_t j) const {
@@ -415,7 +419,8 @@ class World {
   // The flights of spacecraft k: [first, last], empty when first > last.
   std::pair<int64_t, int64_t> spacecraft_flights(int64_t k) const {
     const auto first_at_least = [&](int64_t target) {
-      int64_t lo = 1, hi = count("spacecraft_flight") + 1;
+      int64_t lo = 1;
+      int64_t hi = count("spacecraft_flight") + 1;
       while (lo < hi) {
         const int64_t mid = (lo + hi) / 2;
         if (flight_spacecraft(mid) >= target)
@@ -432,7 +437,7 @@ class World {
     if (r.chance(0.7)) return r.range(1, static_cast<int64_t>(kSpacecraftConfigs.size()));
     return r.range(1, count("spacecraft_config"));
   }
-  std::string spacecraft_config_name(int64_t c) const {
+  static std::string spacecraft_config_name(int64_t c) {
     if (c <= static_cast<int64_t>(kSpacecraftConfigs.size()))
       return kSpacecraftConfigs[static_cast<size_t>(c - 1)].name;
     return fmt::format("Synthetic Capsule {}", c);
@@ -485,7 +490,8 @@ class World {
   // The last flight (of `flights`, via `launch_of`) launched at or before t.
   template <class LaunchOf>
   int64_t flight_at(int64_t t, int64_t flights, LaunchOf launch_of) const {
-    int64_t lo = 0, hi = flights;
+    int64_t lo = 0;
+    int64_t hi = flights;
     while (lo < hi) {
       const int64_t mid = (lo + hi + 1) / 2;
       if (launch_net(launch_of(mid)) <= t)
@@ -514,7 +520,8 @@ class World {
       return s[static_cast<size_t>(a - 1)].founded < s[static_cast<size_t>(b - 1)].founded;
     });
     const int64_t total = count("expedition");
-    int64_t cumulative = 0, boundary = 0;
+    int64_t cumulative = 0;
+    int64_t boundary = 0;
     for (const int64_t st : order) {
       cumulative += s[static_cast<size_t>(st - 1)].share;
       const int64_t next = total * cumulative / 100;
@@ -578,10 +585,11 @@ class World {
     return whole_seconds(start + static_cast<int64_t>(r.unit() * static_cast<double>(end - start)));
   }
   int64_t spacewalk_duration(int64_t w) const {
-    return stream("spacewalk.duration", w).range(3 * 3600, 9 * 3600) * kSecond;
+    return stream("spacewalk.duration", w).range(3 * kHourSeconds, 9 * kHourSeconds) * kSecond;
   }
   int64_t event_date(int64_t v) const {
-    const int64_t t0 = at(1961, 1, 1), t1 = at(2028, 1, 1);
+    const int64_t t0 = at(1961, 1, 1);
+    const int64_t t1 = at(2028, 1, 1);
     const double u = (static_cast<double>(v - 1) + stream("event.date", v).unit()) /
                      static_cast<double>(count("event"));
     return whole_seconds(t0 +
@@ -589,7 +597,8 @@ class World {
   }
   // The last event dated at or before t (0: none).
   int64_t event_at(int64_t t) const {
-    int64_t lo = 0, hi = count("event");
+    int64_t lo = 0;
+    int64_t hi = count("event");
     while (lo < hi) {
       const int64_t mid = (lo + hi + 1) / 2;
       if (event_date(mid) <= t)
@@ -642,7 +651,7 @@ class World {
       Obj variant = make("image_variant", v, v);
       set(variant, "image_url", S(fmt::format("https://images.example/v/{}.webp", v)));
       emit(variant);
-      variants.push_back(v);
+      variants.emplace_back(v);
     }
     link(o, "variants", std::move(variants));
     emit(o);
@@ -658,7 +667,7 @@ class World {
       set(o, "social_media", reference_lookup("social_media", media));
       set(o, "url", S(fmt::format("https://social{}.example/{}", media, handle)));
       emit(o);
-      links.push_back(id);
+      links.emplace_back(id);
     }
     link(owner, "social_media_links", std::move(links));
   }
@@ -1015,7 +1024,8 @@ void World::agencies() {
   for (int64_t i = 1; i <= count("agency"); ++i) {
     Obj o = make("agency", i, i);
     Random& r = o.rng;
-    std::string name, abbrev;
+    std::string name;
+    std::string abbrev;
     int64_t country = r.range(1, static_cast<int64_t>(kCountries.size()));
     int64_t type = r.chance(0.6) ? 3 : r.range(1, 6);
     if (i <= static_cast<int64_t>(kAgencies.size())) {
@@ -1189,7 +1199,8 @@ void World::programs_and_patches() {
     set(o, "description", S("A synthetic program."));
     const int64_t start = r.range(at(1958, 1, 1), at(2022, 1, 1)) / kDay * kDay;
     set(o, "start_date", I(start));
-    set(o, "end_date", r.chance(0.7) ? kNull : I(start + r.range(2 * 365, 30 * 365) * kDay));
+    set(o, "end_date",
+        r.chance(0.7) ? kNull : I(start + r.range(2 * kYearDays, 30 * kYearDays) * kDay));
     set(o, "type", I(r.range(1, 4)));
     std::vector<Value> agencies{I(r.range(1, std::min<int64_t>(20, count("agency"))))};
     if (r.chance(0.4)) agencies.push_back(reference(kind("agency"), r, 0));
@@ -1482,7 +1493,9 @@ void World::spacecraft_flights() {
         S(r.chance(0.5) ? std::string("P0D") : iso_duration(r.range(20, 900) * kDay)));
     set(o, "landing",
         end != 0 && r.chance(0.25) ? landing(end, std::vector<int64_t>{1, 2, 3}) : kNull);
-    std::vector<Value> launch_crew, landing_crew, onboard;
+    std::vector<Value> launch_crew;
+    std::vector<Value> landing_crew;
+    std::vector<Value> onboard;
     if (flight_crewed(j)) {
       const int64_t n = r.range(1, 4);
       std::vector<int64_t> crew;
@@ -1642,7 +1655,8 @@ void World::updates() {
     Obj o = make("update", u, u);
     Random& r = o.rng;
     int64_t when = 0;
-    Value launch = kNull, event = kNull;
+    Value launch = kNull;
+    Value event = kNull;
     if (r.chance(0.75)) {
       // Recent launches get most of the comments.
       const int64_t i =
@@ -1664,7 +1678,7 @@ void World::updates() {
     }
     set(o, "launch", launch);
     set(o, "event", event);
-    set(o, "created_on", I(std::min(now_us(), when - r.range(0, 10 * 86400) * kSecond)));
+    set(o, "created_on", I(std::min(now_us(), when - r.range(0, 10 * kDaySeconds) * kSecond)));
     set(o, "comment", S(r.pick(kComments)));
     set(o, "info_url", r.chance(0.5) ? kNull : S(fmt::format("https://news.example/{}", u)));
     set(o, "profile_image", S(fmt::format("https://images.example/profile_{}.png", u % 40)));
@@ -1717,15 +1731,20 @@ void World::docking_events() {
   const int64_t flight_step = coprime_step(flight_pool);
   const int64_t payload_step = coprime_step(payload_pool);
   const int64_t visits = std::max<int64_t>(1, (events_ * 85 / 100 + flight_pool - 1) / flight_pool);
-  int64_t flight_walk = 0, payload_walk = 0;
+  int64_t flight_walk = 0;
+  int64_t payload_walk = 0;
   const auto& st = stations();
 
   for (int64_t e = 1; e <= events_; ++e) {
     Obj o = make("docking_event", e, e);
     Random& r = o.rng;
-    int64_t docking = 0, departure = 0;
-    Value flight_chaser = kNull, station_chaser = kNull, payload_chaser = kNull;
-    int64_t chasing_flight = 0, chasing_station = 0;
+    int64_t docking = 0;
+    int64_t departure = 0;
+    Value flight_chaser = kNull;
+    Value station_chaser = kNull;
+    Value payload_chaser = kNull;
+    int64_t chasing_flight = 0;
+    int64_t chasing_station = 0;
     const int64_t chaser = r.range(0, 99);
     if (chaser < 80) {
       const int64_t p = flight_walk % flight_pool;
@@ -1745,9 +1764,9 @@ void World::docking_events() {
       const int64_t visit = payload_walk / payload_pool;
       ++payload_walk;
       const int64_t k = first_payload + (p * payload_step) % payload_pool;
-      docking = launch_net(payload_flight_launch(k)) + r.range(6 * 3600, 10 * 86400) * kSecond +
-                visit * 60 * kDay;
-      departure = docking + r.range(86400, 200 * 86400) * kSecond;
+      docking = launch_net(payload_flight_launch(k)) +
+                r.range(6 * kHourSeconds, 10 * kDaySeconds) * kSecond + visit * 60 * kDay;
+      departure = docking + r.range(kDaySeconds, 200 * kDaySeconds) * kSecond;
       payload_chaser = I(k);
     } else {
       std::vector<int64_t> flown;
@@ -1758,7 +1777,7 @@ void World::docking_events() {
       const StationInfo& s = st[static_cast<size_t>(chasing_station - 1)];
       const int64_t end = s.deorbited != 0 ? s.deorbited : now_us();
       docking = s.founded + static_cast<int64_t>(r.unit() * static_cast<double>(end - s.founded));
-      departure = docking + r.range(3600, 30 * 86400) * kSecond;
+      departure = docking + r.range(kHourSeconds, 30 * kDaySeconds) * kSecond;
       station_chaser = I(chasing_station);
     }
     docking = whole_seconds(docking);
@@ -1767,7 +1786,9 @@ void World::docking_events() {
     // The target: a station in orbit at the time, else a spacecraft or
     // payload flight launched before it (about 85 %, 8 % and 7 %, as some
     // dockings find no station in orbit).
-    Value station_target = kNull, flight_target = kNull, payload_target = kNull;
+    Value station_target = kNull;
+    Value flight_target = kNull;
+    Value payload_target = kNull;
     int64_t port = 0;
     int64_t target = r.range(0, 99);
     if (target < 88) {
@@ -1923,7 +1944,10 @@ void World::spacecraft() {
     Obj o = make("spacecraft", k, k);
     Random& r = o.rng;
     const auto [first, last] = spacecraft_flights(k);
-    int64_t in_space = 0, ended = 0, total = 0, fastest = 0;
+    int64_t in_space = 0;
+    int64_t ended = 0;
+    int64_t total = 0;
+    int64_t fastest = 0;
     for (int64_t j = first; j <= last; ++j) {
       const int64_t net = launch_net(flight_launch(j));
       const int64_t end = flight_end(j);
@@ -1961,7 +1985,8 @@ void World::launchers() {
     const int64_t config = 1 + (k - 1) % configs;
     // Its flights: the first stages that flew this core, in launch order.
     const std::vector<Value> stages = ids_where("first_stage", "launcher__id", I(k));
-    int64_t first = 0, last = 0;
+    int64_t first = 0;
+    int64_t last = 0;
     if (!stages.empty()) {
       const model::Kind& stage = kind("first_stage");
       const int rocket = field(stage, "rocket").column;
@@ -1995,7 +2020,10 @@ void World::launchers() {
     const int64_t attempted = flights == 0 ? 0 : r.range(0, flights);
     set(o, "attempted_landings", I(attempted));
     set(o, "successful_landings", I(attempted == 0 ? 0 : attempted - r.range(0, attempted / 5)));
-    set(o, "status", I(flights == 0 ? 7 : last > now_us() - 2 * 365 * kDay ? 1 : r.range(2, 6)));
+    set(o, "status",
+        I(flights == 0                             ? 7
+          : last > now_us() - 2 * kYearDays * kDay ? 1
+                                                   : r.range(2, 6)));
     set(o, "image", image(0.3));
     set(o, "details", S(flights == 0 ? "Not flown yet." : "A synthetic core."));
     set(o, "is_placeholder", B(false));
@@ -2012,7 +2040,9 @@ void World::astronauts() {
     Obj o = make("astronaut", a, a);
     Random& r = o.rng;
     // The flights launched and landed on and the spacewalks made, each once.
-    std::vector<Value> flown, landed, walks;
+    std::vector<Value> flown;
+    std::vector<Value> landed;
+    std::vector<Value> walks;
     for (; next != seats.end() && next->astronaut == a; ++next) {
       auto& list = next->on == SeatOn::Launch    ? flown
                    : next->on == SeatOn::Landing ? landed
@@ -2021,7 +2051,10 @@ void World::astronauts() {
       if (list.empty() || list.back() != owner) list.push_back(owner);
     }
     std::vector<Value> launches;
-    int64_t first = 0, last = 0, in_space = 0, eva = 0;
+    int64_t first = 0;
+    int64_t last = 0;
+    int64_t in_space = 0;
+    int64_t eva = 0;
     bool up = false;
     for (const Value& v : flown) {
       const int64_t j = std::get<int64_t>(v);

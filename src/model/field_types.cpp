@@ -78,9 +78,10 @@ const Field* own_field(const ViewField& vf, const View& view, std::vector<std::s
 
 class IdField final : public FieldType {
  public:
-  void resolve(ViewField&, const View&, const Registry&, std::vector<std::string>&) const override {
-  }
-  void write(FieldOutput& out, const ViewField&, const View&, const Row& row) const override {
+  void resolve(ViewField& /*vf*/, const View& /*view*/, const Registry& /*registry*/,
+               std::vector<std::string>& /*problems*/) const override {}
+  void write(FieldOutput& out, const ViewField& /*vf*/, const View& /*view*/,
+             const Row& row) const override {
     const Value& id = row[0];
     if (const auto* i = std::get_if<int64_t>(&id))
       out.json().integer(*i);
@@ -89,7 +90,7 @@ class IdField final : public FieldType {
     else
       out.json().null();
   }
-  void schema(json::Writer& w, const ViewField&, const View& view) const override {
+  void schema(json::Writer& w, const ViewField& /*vf*/, const View& view) const override {
     write_type(w, view.kind->id_type == model::IdType::Uuid ? TypeFormat{"string", "uuid"}
                                                             : TypeFormat{"integer"});
     read_only(w);
@@ -98,16 +99,17 @@ class IdField final : public FieldType {
 
 class ColumnField final : public FieldType {
  public:
-  void resolve(ViewField& vf, const View& view, const Registry&,
+  void resolve(ViewField& vf, const View& view, const Registry& /*registry*/,
                std::vector<std::string>& problems) const override {
     vf.field = own_field(vf, view, problems);
     if (vf.field != nullptr && vf.field->relation != Relation::Column)
       problems.push_back(fmt::format("view {}: {} is a relation, not a column", view.name, vf.key));
   }
-  void write(FieldOutput& out, const ViewField& vf, const View&, const Row& row) const override {
+  void write(FieldOutput& out, const ViewField& vf, const View& /*view*/,
+             const Row& row) const override {
     out.column(*vf.field, row[static_cast<size_t>(vf.field->column)]);
   }
-  void schema(json::Writer& w, const ViewField& vf, const View&) const override {
+  void schema(json::Writer& w, const ViewField& vf, const View& /*view*/) const override {
     write_type(w, openapi_type(vf.field->type));
     nullable(w);
   }
@@ -116,12 +118,13 @@ class ColumnField final : public FieldType {
 
 class UrlField final : public FieldType {
  public:
-  void resolve(ViewField&, const View&, const Registry&, std::vector<std::string>&) const override {
-  }
-  void write(FieldOutput& out, const ViewField& vf, const View&, const Row& row) const override {
+  void resolve(ViewField& /*vf*/, const View& /*view*/, const Registry& /*registry*/,
+               std::vector<std::string>& /*problems*/) const override {}
+  void write(FieldOutput& out, const ViewField& vf, const View& /*view*/,
+             const Row& row) const override {
     out.url(vf.text, row[0]);
   }
-  void schema(json::Writer& w, const ViewField&, const View&) const override {
+  void schema(json::Writer& w, const ViewField& /*vf*/, const View& /*view*/) const override {
     write_type(w, {"string", "uri"});
     read_only(w);
   }
@@ -129,12 +132,13 @@ class UrlField final : public FieldType {
 
 class ModeField final : public FieldType {
  public:
-  void resolve(ViewField&, const View&, const Registry&, std::vector<std::string>&) const override {
-  }
-  void write(FieldOutput& out, const ViewField& vf, const View&, const Row&) const override {
+  void resolve(ViewField& /*vf*/, const View& /*view*/, const Registry& /*registry*/,
+               std::vector<std::string>& /*problems*/) const override {}
+  void write(FieldOutput& out, const ViewField& vf, const View& /*view*/,
+             const Row& /*row*/) const override {
     out.json().string(vf.text);
   }
-  void schema(json::Writer& w, const ViewField& vf, const View&) const override {
+  void schema(json::Writer& w, const ViewField& vf, const View& /*view*/) const override {
     write_type(w, {"string"});
     read_only(w);
     w.key("default");
@@ -178,7 +182,7 @@ class NestedField final : public FieldType {
     else
       out.json().null();
   }
-  void schema(json::Writer& w, const ViewField& vf, const View&) const override {
+  void schema(json::Writer& w, const ViewField& vf, const View& /*view*/) const override {
     if (vf.many) {
       w.key("type");
       w.string("array");
@@ -237,11 +241,12 @@ void resolve_hops(ViewField& vf, const View& view, std::vector<std::string>& pro
 
 class PathField final : public FieldType {
  public:
-  void resolve(ViewField& vf, const View& view, const Registry&,
+  void resolve(ViewField& vf, const View& view, const Registry& /*registry*/,
                std::vector<std::string>& problems) const override {
     resolve_hops(vf, view, problems);
   }
-  void write(FieldOutput& out, const ViewField& vf, const View&, const Row& row) const override {
+  void write(FieldOutput& out, const ViewField& vf, const View& /*view*/,
+             const Row& row) const override {
     std::shared_ptr<const Row> at;
     const Row* current = &row;
     for (const Field* hop : vf.hops) {
@@ -255,7 +260,7 @@ class PathField final : public FieldType {
     }
     out.column(*vf.field, (*current)[static_cast<size_t>(vf.field->column)]);
   }
-  void schema(json::Writer& w, const ViewField& vf, const View&) const override {
+  void schema(json::Writer& w, const ViewField& vf, const View& /*view*/) const override {
     write_type(w, openapi_type(vf.field->type));
     read_only(w);
   }
@@ -269,20 +274,21 @@ class PathField final : public FieldType {
 
 class LinkField final : public FieldType {
  public:
-  void resolve(ViewField& vf, const View& view, const Registry&,
+  void resolve(ViewField& vf, const View& view, const Registry& /*registry*/,
                std::vector<std::string>& problems) const override {
     vf.field = own_field(vf, view, problems);
     if (vf.field != nullptr && vf.field->relation != Relation::ForeignKey)
       problems.push_back(fmt::format("view {}: {} links a foreign key only", view.name, vf.key));
   }
-  void write(FieldOutput& out, const ViewField& vf, const View&, const Row& row) const override {
+  void write(FieldOutput& out, const ViewField& vf, const View& /*view*/,
+             const Row& row) const override {
     const Value& target = row[static_cast<size_t>(vf.field->column)];
     if (is_null(target))
       out.json().null();
     else
       out.url(vf.text, target);
   }
-  void schema(json::Writer& w, const ViewField&, const View&) const override {
+  void schema(json::Writer& w, const ViewField& /*vf*/, const View& /*view*/) const override {
     write_type(w, {"string", "uri"});
     read_only(w);
     nullable(w);
@@ -300,7 +306,7 @@ class ComputedField final : public FieldType {
       : columns_(std::move(columns)), compute_(std::move(compute)) {
     shown_.type = type;  // printed as a column of the computed type
   }
-  void resolve(ViewField& vf, const View& view, const Registry&,
+  void resolve(ViewField& vf, const View& view, const Registry& /*registry*/,
                std::vector<std::string>& problems) const override {
     for (const auto& name : columns_) {
       const Field* f = view.kind->field(name);
@@ -311,13 +317,14 @@ class ComputedField final : public FieldType {
         vf.hops.push_back(f);
     }
   }
-  void write(FieldOutput& out, const ViewField& vf, const View&, const Row& row) const override {
+  void write(FieldOutput& out, const ViewField& vf, const View& /*view*/,
+             const Row& row) const override {
     std::vector<Value> in;
     in.reserve(vf.hops.size());
     for (const Field* f : vf.hops) in.push_back(row[static_cast<size_t>(f->column)]);
     out.column(shown_, compute_(in));
   }
-  void schema(json::Writer& w, const ViewField&, const View&) const override {
+  void schema(json::Writer& w, const ViewField& /*vf*/, const View& /*view*/) const override {
     write_type(w, openapi_type(shown_.type));
     read_only(w);
   }

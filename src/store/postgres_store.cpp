@@ -18,6 +18,7 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 
 #include "catalog/catalog.hpp"
@@ -138,6 +139,16 @@ Row read_kind_row(const PGresult* r, int row, int first, const Kind& kind) {
   return out;
 }
 
+// Every row of a result, each read by `read(row_number)`, into a vector sized once.
+template <class Read>
+auto read_rows(const PGresult* r, Read read) {
+  std::vector<std::invoke_result_t<Read, int>> out;
+  const int n = PQntuples(r);
+  out.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) out.push_back(read(i));
+  return out;
+}
+
 // SQLSTATE classes that mean the server or the connection is gone (08:
 // connection exception; 57P01-57P03: shutting down, cannot connect now;
 // 53: out of resources, e.g. too many connections).
@@ -171,9 +182,7 @@ class PostgresStore final : public Store {
   std::vector<Value> related_ids(const Kind& owner_kind, const Field& field,
                                  const Value& owner) override {
     const Result r = query(sql::select_related_ids(owner_kind, field), {owner});
-    std::vector<Value> ids;
-    for (int i = 0; i < PQntuples(r.get()); ++i) ids.push_back(column(r.get(), i, 0));
-    return ids;
+    return read_rows(r.get(), [&](int i) { return column(r.get(), i, 0); });
   }
 
   std::vector<Row> load_many(const Kind& kind, const std::vector<Value>& ids) override {
@@ -226,10 +235,8 @@ class PostgresStore final : public Store {
 
   std::vector<Row> owned_rows(const Field& field, const Value& owner) override {
     const Result r = query(sql::select_owned_rows(field), {owner});
-    std::vector<Row> rows;
-    for (int i = 0; i < PQntuples(r.get()); ++i)
-      rows.push_back(read_kind_row(r.get(), i, 0, *field.target_kind));
-    return rows;
+    return read_rows(r.get(),
+                     [&](int i) { return read_kind_row(r.get(), i, 0, *field.target_kind); });
   }
 
   // The count and the page in one round trip (a page past the count is
@@ -262,11 +269,10 @@ class PostgresStore final : public Store {
 
   std::vector<std::pair<std::string, uint64_t>> kind_generations() override {
     const Result r = query("SELECT kind, generation FROM ll2d_kind_state", {});
-    std::vector<std::pair<std::string, uint64_t>> out;
-    for (int i = 0; i < PQntuples(r.get()); ++i)
-      out.emplace_back(PQgetvalue(r.get(), i, 0),
-                       std::strtoull(PQgetvalue(r.get(), i, 1), nullptr, 10));
-    return out;
+    return read_rows(r.get(), [&](int i) {
+      return std::pair<std::string, uint64_t>(
+          PQgetvalue(r.get(), i, 0), std::strtoull(PQgetvalue(r.get(), i, 1), nullptr, 10));
+    });
   }
 
   // One round trip: the snapshot (REPEATABLE READ: every statement of the
@@ -316,10 +322,10 @@ class PostgresStore final : public Store {
 
   std::vector<std::pair<std::string, std::string>> sync_state() override {
     const Result r = query(sql::select_sync_state(), {});
-    std::vector<std::pair<std::string, std::string>> out;
-    for (int i = 0; i < PQntuples(r.get()); ++i)
-      out.emplace_back(PQgetvalue(r.get(), i, 0), PQgetvalue(r.get(), i, 1));
-    return out;
+    return read_rows(r.get(), [&](int i) {
+      return std::pair<std::string, std::string>(PQgetvalue(r.get(), i, 0),
+                                                 PQgetvalue(r.get(), i, 1));
+    });
   }
 
   std::vector<Row> statement_rows(const std::string& sql,
@@ -330,9 +336,7 @@ class PostgresStore final : public Store {
 
   std::vector<Value> unseen_ids(const Kind& kind, const std::string& walk) override {
     const Result r = query(sql::select_unseen_ids(kind), {walk});
-    std::vector<Value> ids;
-    for (int i = 0; i < PQntuples(r.get()); ++i) ids.push_back(column(r.get(), i, 0));
-    return ids;
+    return read_rows(r.get(), [&](int i) { return column(r.get(), i, 0); });
   }
 
   std::optional<std::string> write(const WriteBatch& batch) override {
@@ -414,10 +418,8 @@ class PostgresStore final : public Store {
   std::vector<ApiKey> api_keys() override {
     reconnect_if_broken();
     const Result r = query(sql::kSelectApiKeys, {});
-    std::vector<ApiKey> keys;
-    for (int i = 0; i < PQntuples(r.get()); ++i)
-      keys.push_back(sql::api_key_from_row(read_row(r.get(), i, 0, 6)));
-    return keys;
+    return read_rows(r.get(),
+                     [&](int i) { return sql::api_key_from_row(read_row(r.get(), i, 0, 6)); });
   }
 
   std::optional<std::string> add_api_key(const ApiKey& key) override {
@@ -540,7 +542,7 @@ class PostgresStore final : public Store {
         PQexitPipelineMode(conn_) == 0)
       throw connection_failure("ending a pipeline");
     end_waiting(waiting, statements.back().sql);
-    if (error) throw *error;
+    if (error) throw std::move(*error);
     return out;
   }
 
@@ -619,10 +621,7 @@ class PostgresStore final : public Store {
   // Every row of a statement with parameters, all its columns.
   std::vector<Row> rows(const std::string& sql, const std::vector<Value>& params) {
     const Result r = query(sql, params);
-    std::vector<Row> out;
-    for (int i = 0; i < PQntuples(r.get()); ++i)
-      out.push_back(read_row(r.get(), i, 0, PQnfields(r.get())));
-    return out;
+    return read_rows(r.get(), [&](int i) { return read_row(r.get(), i, 0, PQnfields(r.get())); });
   }
 
   // Statements without parameters, several separated by `;`, in one round
@@ -725,7 +724,7 @@ class PostgresStore final : public Store {
       last = std::move(r);
     }
     end_waiting(waiting, sql);
-    if (error) throw *error;
+    if (error) throw std::move(*error);
     return last;
   }
 
@@ -735,19 +734,18 @@ class PostgresStore final : public Store {
     std::string message = fmt::format("PostgreSQL {}: {} (in: {})", code.empty() ? "error" : code,
                                       one_line(PQresultErrorMessage(r)), sql.substr(0, 200));
     if (code == "57014" && budget_.active())  // query_canceled: statement_timeout
-      return StoreError(StoreError::Cause::TimedOut, message);
+      return {StoreError::Cause::TimedOut, message};
     if (unavailable_state(code) || PQstatus(conn_) == CONNECTION_BAD) {
       broken_ = true;
-      return StoreError(StoreError::Cause::Unavailable, message);
+      return {StoreError::Cause::Unavailable, message};
     }
-    return StoreError(StoreError::Cause::Failed, message);
+    return {StoreError::Cause::Failed, message};
   }
 
   StoreError connection_failure(std::string_view doing) {
     broken_ = true;
-    return StoreError(
-        StoreError::Cause::Unavailable,
-        fmt::format("PostgreSQL connection lost {}: {}", doing, one_line(PQerrorMessage(conn_))));
+    return {StoreError::Cause::Unavailable, fmt::format("PostgreSQL connection lost {}: {}", doing,
+                                                        one_line(PQerrorMessage(conn_)))};
   }
 
   // A connection that failed (the server restarted, a query that never
@@ -859,9 +857,11 @@ std::vector<std::vector<std::string>> rows(PGconn* c, const std::string& sql, st
           fmt::format("{} (in: {})", one_line(PQresultErrorMessage(r.get())), sql.substr(0, 160));
     return out;
   }
+  const int columns = PQnfields(r.get());
   for (int i = 0; i < PQntuples(r.get()); ++i) {
     std::vector<std::string> row;
-    for (int j = 0; j < PQnfields(r.get()); ++j) row.emplace_back(PQgetvalue(r.get(), i, j));
+    row.reserve(static_cast<size_t>(columns));
+    for (int j = 0; j < columns; ++j) row.emplace_back(PQgetvalue(r.get(), i, j));
     out.push_back(std::move(row));
   }
   return out;
