@@ -98,7 +98,7 @@ class Collector {
  public:
   Collector(std::string_view source, const std::string& file, bool reuse_repeats)
       : source_(source), file_(file), reuse_repeats_(reuse_repeats) {
-    read_as(model::catalog().first());
+    read_as(model::catalog().first(), false);
   }
 
   // The objects that follow are read as `version` prints them (its computed
@@ -321,7 +321,8 @@ class Collector {
   using Values = std::vector<std::pair<const Field*, Value>>;
 
   // fields(), read as the version the object's url is of when no object
-  // around it said so (a 2.4.0 page of objects without urls).
+  // around it said so: every top-level object, and those inside one without
+  // a url (a 2.4.0 page of objects without urls).
   std::optional<Values> fields_as_printed(const Kind& kind, const Meta& meta, const JsonNode& node,
                                           const Path& path, const Value& id) {
     const JsonNode* url = version_known_ ? nullptr : meta.url;
@@ -595,13 +596,6 @@ class Events {
   // One top-level object (an item of the list, or the document itself).
   void one(const JsonNode& node, const Path& path) {
     if (failed()) return;
-    // An object is read as the version its url is of prints it (one without:
-    // as the first version does); what it holds is of the same version.
-    const JsonNode* url = node.type == JsonNode::Type::Object ? node.get("url") : nullptr;
-    const model::Registry* version = url != nullptr && url->type == JsonNode::Type::String
-                                         ? model::catalog().for_url(url->text)
-                                         : nullptr;
-    c_.read_as(version != nullptr ? *version : model::catalog().first(), version != nullptr);
     const Kind* kind = root_ != nullptr ? root_ : kind_by_url(node, path);
     if (kind == nullptr) return;
     c_.object(*kind, node, path);

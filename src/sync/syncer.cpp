@@ -178,19 +178,25 @@ std::string format_time(Millis t) {
   return buf;
 }
 
+namespace {
+
+// A version's prefix without its trailing slash: /2.3.0, /api/ll/2.4.0.
+std::string_view api_path(const model::Registry& version) {
+  const std::string_view prefix = version.version().prefix;
+  return prefix.substr(0, prefix.size() - 1);
+}
+
+}  // namespace
+
 std::string Upstream::api() const {
-  std::string prefix = version->version().prefix;
-  prefix.pop_back();  // its trailing slash
-  return site + prefix;
+  return site + std::string(api_path(*version));
 }
 
 Upstream upstream_of(const std::string& url, const model::Catalog& catalog) {
   Upstream out{url, &catalog.first()};
   while (!out.site.empty() && out.site.back() == '/') out.site.pop_back();
   for (const auto& v : catalog.versions()) {
-    const std::string_view prefix =
-        std::string_view(v.version().prefix)
-            .substr(0, v.version().prefix.size() - 1);  // without its trailing slash
+    const std::string_view prefix = api_path(v);
     if (out.site.ends_with(prefix)) {
       out.site.resize(out.site.size() - prefix.size());
       out.version = &v;
