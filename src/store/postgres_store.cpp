@@ -415,6 +415,22 @@ class PostgresStore final : public Store {
     if (!broken_ && PQtransactionStatus(conn_) != PQTRANS_IDLE) simple_ignore("ROLLBACK");
   }
 
+  // One ANALYZE per table this store wrote (pg_stat_user_tables would not
+  // know yet: a backend reports its writes up to a second late), so no one
+  // statement waits long.
+  std::optional<std::string> refresh_statistics() override {
+    try {
+      reconnect_if_broken();
+      while (!written_.empty()) {
+        simple(fmt::format("ANALYZE {}", sql::quote(*written_.begin())));
+        written_.erase(written_.begin());
+      }
+      return std::nullopt;
+    } catch (const StoreError& e) {
+      return std::string(e.what());
+    }
+  }
+
   std::vector<ApiKey> api_keys() override {
     reconnect_if_broken();
     const Result r = query(sql::kSelectApiKeys, {});
@@ -587,6 +603,7 @@ class PostgresStore final : public Store {
     if (!result && batch.changes_data()) {
       changed_data_ = true;
       for (auto& kind : sql::touched_kinds(batch)) touched_.insert(std::move(kind));
+      written_.merge(sql::tables_written(batch));
     }
     return result;
   }
@@ -823,7 +840,8 @@ class PostgresStore final : public Store {
   // What the open write transaction changed (for the marks at its commit).
   bool changed_data_ = false;
   std::set<std::string> touched_;
-  int64_t changed_rows_ = 0;  // by this connection's writes (the change log's measure)
+  std::set<std::string> written_;  // tables written since the last refresh_statistics
+  int64_t changed_rows_ = 0;       // by this connection's writes (the change log's measure)
   sql::ChangeLogSettings log_;
   bool commit_pending_ = false;  // see end_read
   uint64_t snapshot_version_ = 0;

@@ -608,6 +608,23 @@ std::string select_row(const Kind& k) {
   return fmt::format("SELECT {} FROM {} WHERE id = ?", row_columns(k, ""), quote(k.name));
 }
 
+std::set<std::string> tables_written(const WriteBatch& batch) {
+  std::set<std::string> tables;
+  for (const auto& o : batch.objects) tables.insert(o.kind->name);
+  for (const auto& l : batch.links) {
+    const Field& f = *l.field;
+    if (f.relation == Relation::ManyToMany)
+      tables.insert(l.kind->link_table(f));
+    else if (f.relation == Relation::Reverse && f.via_field->relation == Relation::ManyToMany)
+      tables.insert(f.target_kind->link_table(*f.via_field));
+    else
+      tables.insert(f.target_kind->name);  // the related rows' foreign key or owner_id
+  }
+  for (const auto& r : batch.rows) tables.insert(r.field->owner->link_table(*r.field));
+  for (const auto& d : batch.deletes) tables.insert(d.kind->name);
+  return tables;
+}
+
 std::vector<std::string> touched_kinds(const WriteBatch& batch) {
   std::set<std::string> kinds;
   for (const auto& o : batch.objects) kinds.insert(o.kind->name);

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -74,6 +75,8 @@ constexpr std::string_view kKindStateTable = "ll2d_kind_state";
 // What a batch changes, conservatively: each kind whose rows or relations
 // it writes, and `kind.field` for a derived foreign key it may fill.
 std::vector<std::string> touched_kinds(const WriteBatch& batch);
+// The tables a batch writes rows of (a kind's own, a relation's), by name.
+std::set<std::string> tables_written(const WriteBatch& batch);
 // Sets one kind's (the parameter's) generation to the database's current
 // one; run after the write bumped it, in the same transaction.
 const std::string& mark_kind_changed();

@@ -459,6 +459,33 @@ TEST(ImportIndexes, AnEmptyDatabaseGetsItsReadIndexesLastAndTheSameSchema) {
   EXPECT_EQ(r.out.find("missing"), std::string::npos) << r.out;
 }
 
+// On PostgreSQL an import ends by gathering the planner's statistics of the
+// tables it wrote (autovacuum would only a minute later, and reads until then
+// are planned for empty tables). Checked where the planner reads them
+// (pg_class, pg_stats), which say "never gathered" until ANALYZE runs.
+TEST(ImportStatistics, PostgresAnalyzesTheTablesAnImportWrote) {
+  if (!postgres_backend()) GTEST_SKIP() << "PostgreSQL keeps the statistics";
+  TempDir dir;
+  const auto pages = write_pages(dir, 2, 10);
+  const std::string db = dir.file("analyzed.sqlite3");
+  std::vector<std::string> args = {"import", "--db", db};
+  args.insert(args.end(), pages.begin(), pages.end());
+  const auto r = run_ll2d(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(
+      query_int64(db, "SELECT reltuples::bigint FROM pg_class WHERE relname = 'docking_event'"),
+      20);
+  EXPECT_GT(query_int64(db, "SELECT count(*) FROM pg_stats WHERE tablename = 'docking_event'"), 0);
+  // No table holding rows is left without them (ll2d's own bookkeeping aside).
+  EXPECT_EQ(query_int64(db,
+                        "SELECT count(*) FROM pg_class c WHERE c.relkind = 'r' AND c.reltuples < 0 "
+                        "AND c.relnamespace = current_schema()::regnamespace "
+                        "AND c.relname NOT LIKE 'll2d%' AND (xpath('/row/n/text()', "
+                        "query_to_xml(format('SELECT count(*) AS n FROM %I', c.relname), false, "
+                        "true, '')))[1]::text::int > 0"),
+            0);
+}
+
 // kill -9 in the middle of an import: every file is in the database whole or
 // not at all, every file the import said was imported is there, and the
 // next import completes the job.
