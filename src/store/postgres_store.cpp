@@ -276,21 +276,15 @@ class PostgresStore final : public Store {
   }
 
   // One round trip: the snapshot (REPEATABLE READ: every statement of the
-  // request sees the same commit), the server-side time budget, and the
-  // generation the caches are keyed by, read inside the snapshot.
+  // request sees the same commit) and the generation the caches are keyed
+  // by, read inside the snapshot.
   std::optional<std::string> begin_read(Deadline deadline) override {
     reconnect_if_broken();
     budget_.start(deadline);
-    int64_t budget_ms = 0;  // 0: no statement timeout
-    if (const Deadline clock = budget_.clock_deadline()) {
-      budget_ms = std::max<int64_t>(
-          1, std::chrono::duration_cast<std::chrono::milliseconds>(*clock - Clock::now()).count());
-    }
     try {
-      const Result r = simple(fmt::format(
-          "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = {}; "
-          "SELECT generation FROM ll2d_state",
-          budget_ms));
+      keep_statement_timeout();
+      const Result r = simple(
+          "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT generation FROM ll2d_state");
       snapshot_version_ =
           PQntuples(r.get()) > 0 ? std::strtoull(PQgetvalue(r.get(), 0, 0), nullptr, 10) : 0;
     } catch (const StoreError&) {
@@ -300,6 +294,29 @@ class PostgresStore final : public Store {
     }
     in_snapshot_ = true;
     return std::nullopt;
+  }
+
+  // The server's own bound on a statement: a backstop, since ll2d cancels
+  // at the read's deadline itself (next_result). It is the read's budget in
+  // whole seconds, so it stays the same from one read to the next and is set
+  // on the connection only when it changes, not in every read's transaction
+  // (one statement fewer per request).
+  void keep_statement_timeout() {
+    int64_t timeout_ms = 0;  // none
+    if (const Deadline clock = budget_.clock_deadline()) {
+      const auto left = std::chrono::ceil<std::chrono::seconds>(*clock - Clock::now());
+      timeout_ms = std::max<int64_t>(1, left.count()) * 1000;
+    }
+    if (timeout_ms != statement_timeout_ms_) set_statement_timeout(std::to_string(timeout_ms));
+    statement_timeout_ms_ = timeout_ms;
+  }
+
+  // Not counted as one of the read's statements.
+  void set_statement_timeout(const std::string& value) {
+    const ReadBudget saved = budget_;
+    budget_.stop();
+    simple(fmt::format("SET statement_timeout = {}", value));
+    budget_ = saved;
   }
 
   // A read-only transaction that went well is committed without waiting:
@@ -354,6 +371,11 @@ class PostgresStore final : public Store {
       // Every writer counts its commits in ll2d_state.generation (under the
       // lock): anything else than this store's last commit left means
       // another writer came between.
+      if (statement_timeout_ms_ >= 0) {
+        // Writes are bounded as the server's settings say, not by a read's budget.
+        set_statement_timeout("DEFAULT");
+        statement_timeout_ms_ = -1;
+      }
       const Result r = simple(
           fmt::format("BEGIN; SELECT pg_advisory_xact_lock({}); SELECT generation FROM ll2d_state",
                       kWriteLock));
@@ -774,6 +796,7 @@ class PostgresStore final : public Store {
     PQreset(conn_);
     commit_pending_ = false;
     statements_.clear();
+    statement_timeout_ms_ = -1;
     recent_.clear();
     in_snapshot_ = false;
     if (PQstatus(conn_) != CONNECTION_OK) {
@@ -830,7 +853,8 @@ class PostgresStore final : public Store {
   }
 
   PGconn* conn_;
-  ReadBudget budget_;  // of the current read snapshot
+  ReadBudget budget_;                  // of the current read snapshot
+  int64_t statement_timeout_ms_ = -1;  // as set on the connection; -1: the server's default
   bool in_snapshot_ = false;
   bool broken_ = false;
   // ll2d_state.generation as the open write transaction found it, and as

@@ -216,6 +216,41 @@ TEST(ServeShutdown, SigtermExitsCleanly) {
   EXPECT_EQ(server.stop(), 0);
 }
 
+// On PostgreSQL a read is BEGIN, the generation and COMMIT around its own
+// statements: the time budget is the connection's statement_timeout, set
+// once (to the budget in whole seconds), not again in every request.
+TEST(ServePostgres, TheTimeBudgetIsSetOncePerConnection) {
+  if (!postgres_backend()) GTEST_SKIP() << "PostgreSQL's statements are counted";
+  TempDir dir;
+  const std::string db = dir.file("budget.sqlite3");
+  ASSERT_EQ(import_golden(db).exit_code, 0);
+  if (query_int64(db, "SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'") <
+      1) {
+    if (query_int64(db, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT 1") != 1 ||
+        query_int64(db, "SELECT count(*) FROM pg_stat_statements") < 0)
+      GTEST_SKIP() << "pg_stat_statements is not loaded on this server";
+  }
+  const auto calls = [&](const std::string& like) {
+    return query_int64(db,
+                       "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s "
+                       "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = "
+                       "current_database() AND query LIKE '" +
+                           like + "'");
+  };
+  const int64_t reads_before = calls("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY%");
+  {
+    Server server(db, {"--threads", "1", "--query-timeout-ms", "1500"});
+    for (const std::string target :
+         {"/2.3.0/docking_events/609/", "/2.3.0/docking_events/", "/2.3.0/agencies/",
+          "/2.3.0/space_stations/", "/2.3.0/docking_events/?limit=1"})
+      ASSERT_EQ(server.get(target).status, 200) << target;
+    EXPECT_EQ(server.stop(), 0);
+  }
+  EXPECT_GE(calls("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY%") - reads_before, 5);
+  EXPECT_EQ(calls("SET statement_timeout = 2000%"), 1);
+  EXPECT_EQ(calls("%SET LOCAL statement_timeout%"), 0);
+}
+
 TEST(ServeEscaping, DataStringsCannotInjectMarkup) {
   TempDir dir;
   std::string event = replace_all(golden_text(), "\"name\": \"Chang'e 6\"",
