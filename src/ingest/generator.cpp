@@ -171,9 +171,9 @@ std::variant<std::vector<const model::Resource*>, std::string> routes(
                                    [&](const model::Resource* r) { return r->path == name; });
     if (!known) {
       return fmt::format(
-          "--only {}: not a paginated LL2 route (e.g. docking_events, launches, "
+          "--only {}: not a paginated route of LL2 {} (e.g. docking_events, launches, "
           "config/orbits)",
-          name);
+          name, version.version().name);
     }
   }
   return chosen;

@@ -356,3 +356,24 @@ TEST(GenerateApiVersion, AnUnknownVersionIsAUsageErrorNamingTheKnownOnes) {
   EXPECT_NE(bad.err.find("2.3.0 and 2.4.0"), std::string::npos) << bad.err;
   EXPECT_FALSE(std::filesystem::exists(dir.file("x")));
 }
+
+TEST(GenerateApiVersion, OnlyNamesRoutesOfTheChosenVersion) {
+  TempDir dir;
+  const auto rockets = run_ll2d({"generate", "--events", "10", "--out", dir.file("a"),
+                                 "--api-version", "2.4.0", "--only", "rockets", "--quiet"});
+  ASSERT_EQ(rockets.exit_code, 0) << rockets.err;
+  EXPECT_NE(read_file(dir.file("a/rockets/page_0001.json")).find("/api/ll/2.4.0/rockets/"),
+            std::string::npos);
+  // Notice types are not in 2.4.0, rockets not in 2.3.0.
+  const auto notices =
+      run_ll2d({"generate", "--events", "10", "--out", dir.file("b"), "--api-version", "2.4.0",
+                "--only", "config/notice_types", "--quiet"});
+  EXPECT_EQ(notices.exit_code, 1);
+  EXPECT_NE(notices.err.find("--only config/notice_types: not a paginated route of LL2 2.4.0"),
+            std::string::npos)
+      << notices.err;
+  const auto old = run_ll2d(
+      {"generate", "--events", "10", "--out", dir.file("c"), "--only", "rockets", "--quiet"});
+  EXPECT_EQ(old.exit_code, 1);
+  EXPECT_NE(old.err.find("LL2 2.3.0"), std::string::npos) << old.err;
+}
