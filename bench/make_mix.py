@@ -5,20 +5,28 @@
 
 GEN_DIR is `ll2d generate --out` (pages of every route). Writes N request
 paths to OUT, one a line, drawn with these shares (what launch widgets, Home
-Assistant's integration, bots and dashboards ask of LL2):
+Assistant's integration, bots and dashboards ask of LL2). Most clients still
+ask LL2's 2.3.0 (API_2_3_0, /2.3.0/); a tenth ask 2.4.0 (API_2_4_0,
+/api/ll/2.4.0/), where modes are routes and upcoming is a filter:
 
     share  what
-    22%    launches/upcoming/  mode list, normal or detailed; limit 1-100; often
+    2.3.0
+    20%    launches/upcoming/  mode list, normal or detailed; limit 1-100; often
            hide_recent_previous, sometimes lsp__id, is_crewed, include_suborbital
      8%    launches/previous/  the same
-    20%    launches/<id>/      one launch (detailed, LL2's default for a detail)
+    17%    launches/<id>/      one launch (detailed, LL2's default for a detail)
      6%    events/upcoming/ and events/previous/
      4%    dashboard/starship/ (Home Assistant asks at every update)
      8%    agencies/<id>/ and agencies/ lists
      5%    astronauts/<id>/ and astronauts/ lists
      4%    space_stations/ and space_stations/<id>/
-    12%    searches: launches/?search=, agencies/?search=, astronauts/?search=
-    11%    NET windows: launches/?net__gte=..&net__lte=.. (a month), ordered by net
+     9%    searches: launches/?search=, agencies/?search=, astronauts/?search=
+     9%    NET windows: launches/?net__gte=..&net__lte=.. (a month), ordered by net
+    2.4.0
+     5%    launches/, launches/mini/ or launches/detailed/ with upcoming=true (or
+           previous=true), ordered by net; limit 1-100, sometimes lsp__id
+     3%    launches/<id>/      one launch (detailed)
+     2%    rockets/<id>/ and stages/ lists (new in 2.4.0)
 
 The same path may be drawn more than once (clients ask the same things); the
 set of distinct paths is what a static server is given in the comparison.
@@ -32,7 +40,9 @@ import sys
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
-PREFIX = "/2.3.0/"
+# Where each API version's routes are (the versions ll2d serves).
+API_2_3_0 = "/2.3.0/"
+API_2_4_0 = "/api/ll/2.4.0/"
 
 
 def objects(gen, route):
@@ -55,12 +65,13 @@ def world(gen):
         "astronauts": [a["id"] for a in objects(gen, "astronauts")],
         "astronaut_words": sorted({a["name"].split()[-1] for a in objects(gen, "astronauts")}),
         "stations": [s["id"] for s in objects(gen, "space_stations")],
+        "rockets": [l["rocket"]["id"] for l in launches if l.get("rocket")],
     }
 
 
-def query(path, **params):
+def query(path, api=API_2_3_0, **params):
     params = {k: v for k, v in params.items() if v is not None}
-    return PREFIX + path + ("?" + urlencode(params) if params else "")
+    return api + path + ("?" + urlencode(params) if params else "")
 
 
 def launch_list(r, w, action):
@@ -88,6 +99,17 @@ def net_window(r, w):
                  mode=r.choice(["list", "normal"]))
 
 
+def launch_list_240(r, w):
+    """2.4.0's lists of launches: a route per mode, the time window a filter."""
+    route = r.choices(["launches/mini/", "launches/", "launches/detailed/"], [3, 5, 2])[0]
+    window = r.choices(["upcoming", "previous"], [3, 1])[0]
+    params = {window: "true", "ordering": "net" if window == "upcoming" else "-net",
+              "limit": r.choices([1, 5, 10, 20, 50, 100], [2, 3, 4, 2, 1, 1])[0]}
+    if r.random() < 0.15:
+        params["lsp__id"] = r.choice(w["providers"])
+    return query(route, API_2_4_0, **params)
+
+
 def search(r, w):
     what = r.choices(["launches", "agencies", "astronauts"], [6, 2, 2])[0]
     words = {"launches": "words", "agencies": "agency_words", "astronauts": "astronaut_words"}
@@ -96,9 +118,9 @@ def search(r, w):
 
 def draw(r, w):
     kinds = [
-        (22, lambda: launch_list(r, w, "upcoming")),
+        (20, lambda: launch_list(r, w, "upcoming")),
         (8, lambda: launch_list(r, w, "previous")),
-        (20, lambda: query(f"launches/{r.choice(w['launches'])}/")),
+        (17, lambda: query(f"launches/{r.choice(w['launches'])}/")),
         (6, lambda: query(f"events/{r.choice(['upcoming', 'previous'])}/",
                           limit=r.choice([1, 5, 10]))),
         (4, lambda: query("dashboard/starship/")),
@@ -108,8 +130,12 @@ def draw(r, w):
                               query("astronauts/", limit=20)])),
         (4, lambda: r.choice([query("space_stations/"),
                               query(f"space_stations/{r.choice(w['stations'])}/")])),
-        (12, lambda: search(r, w)),
-        (11, lambda: net_window(r, w)),
+        (9, lambda: search(r, w)),
+        (9, lambda: net_window(r, w)),
+        (5, lambda: launch_list_240(r, w)),
+        (3, lambda: query(f"launches/{r.choice(w['launches'])}/", API_2_4_0)),
+        (2, lambda: r.choice([query(f"rockets/{r.choice(w['rockets'])}/", API_2_4_0),
+                              query("stages/", API_2_4_0, limit=r.choice([10, 50]))])),
     ]
     return r.choices([k[1] for k in kinds], [k[0] for k in kinds])[0]()
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The request mix of LL2's real clients (bench/make_mix.py: upcoming and
 # previous launches in every mode, launch details, events, the Starship
-# dashboard, agencies, astronauts, stations, searches, NET windows) on a
+# dashboard, agencies, astronauts, stations, searches, NET windows; a tenth
+# of the paths of 2.4.0: launch lists, launches, rockets, stages) on a
 # world of LL2's size, driven by wrk over loopback against ll2d on SQLite,
 # ll2d on PostgreSQL (PG=1, a throw-away cluster: scripts/pg-cluster.sh), and
 # nginx serving the same answers as static files (the ceiling for bytes per

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <variant>
 
+#include "catalog/catalog.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "ingest/generator.hpp"
@@ -21,7 +22,8 @@ namespace {
 
 struct GenerateCommandOptions {
   ingest::GenerateOptions generator;
-  std::string now;  // as given: ISO 8601, `now` or empty
+  std::string now;          // as given: ISO 8601, `now` or empty
+  std::string api_version;  // a version's name: 2.3.0, 2.4.0
   bool quiet = false;
   bool progress = false;
 };
@@ -63,10 +65,16 @@ progress::Reporter::Mode reporter_mode(const GenerateCommandOptions& options) {
                                             : progress::Reporter::mode_for_stderr(options.progress);
 }
 
-int run_generate(GenerateCommandOptions& options) {
+int run_generate(GenerateCommandOptions& options, const model::Catalog& catalog) {
   ingest::GenerateOptions& generator = options.generator;
   if (!set_now(options.now, generator)) {
     fmt::print(stderr, "ll2d generate: --now {}: not a date-time\n", options.now);
+    return 2;
+  }
+  generator.version = catalog.find(options.api_version);
+  if (generator.version == nullptr) {
+    fmt::print(stderr, "ll2d generate: --api-version {}: not a version ll2d serves ({})\n",
+               options.api_version, catalog.names());
     return 2;
   }
   const auto started = std::chrono::steady_clock::now();
@@ -87,10 +95,11 @@ int run_generate(GenerateCommandOptions& options) {
   const auto& s = std::get<ingest::GenerateStats>(result);
   reporter.finish(fmt::format("{} pages of {} routes", s.pages, s.routes));
   fmt::print(
-      "ll2d generate: wrote {} pages ({} routes) of a SYNTHETIC world ({} objects; {} docking "
-      "events, seed {}) to {}.\n"
+      "ll2d generate: wrote {} pages ({} routes of API {}) of a SYNTHETIC world ({} objects; {} "
+      "docking events, seed {}) to {}.\n"
       "This data is made up for testing and benchmarks; it is not real LL2 data.\n",
-      s.pages, s.routes, s.objects, generator.events, generator.seed, generator.out_dir);
+      s.pages, s.routes, options.api_version, s.objects, generator.events, generator.seed,
+      generator.out_dir);
   return 0;
 }
 
@@ -99,6 +108,8 @@ int run_generate(GenerateCommandOptions& options) {
 Command add_generate(CLI::App& app) {
   auto options = std::make_shared<GenerateCommandOptions>();
   ingest::GenerateOptions& generator = options->generator;
+  const model::Catalog& catalog = model::catalog();
+  options->api_version = catalog.first().version().name;
   auto* gen = app.add_subcommand(
       "generate", "Write a deterministic synthetic LL2 world as pages of every endpoint");
   gen->add_option("--events", generator.events,
@@ -118,12 +129,17 @@ Command add_generate(CLI::App& app) {
   gen->add_option("--now", options->now,
                   "The world's \"now\" (ISO 8601, or `now`): its dates move with it in whole "
                   "days, so upcoming lists have data at any date (default: 2025-06-01T00:00:00Z)");
+  gen->add_option("--api-version", options->api_version,
+                  fmt::format("Write the pages of this API version ({}), each as its own list "
+                              "route answers it; the world is the same for every version",
+                              catalog.names()))
+      ->capture_default_str();
   gen->add_flag("--quiet", options->quiet, "No stage or progress lines on stderr");
   gen->add_flag("--progress", options->progress,
                 "A progress line (objects, then pages, with rate and ETA) every second on stderr, "
                 "also when it is not a terminal (on a terminal it is shown unless --quiet, "
                 "redrawn in place)");
-  return {gen, [options] { return run_generate(*options); }};
+  return {gen, [options, &catalog] { return run_generate(*options, catalog); }};
 }
 
 }  // namespace ll2::cli

@@ -152,11 +152,11 @@ class WindowedStore final : public store::Store {
   std::vector<Value> ids_;
 };
 
-// The paginated routes to write, in path order.
+// The paginated routes of `version` to write, in path order.
 std::variant<std::vector<const model::Resource*>, std::string> routes(
-    const std::vector<std::string>& only) {
+    const model::Registry& version, const std::vector<std::string>& only) {
   std::vector<const model::Resource*> all;
-  for (const auto& r : model::registry().resources()) {
+  for (const auto& r : version.resources()) {
     if (has_pages(*r)) all.push_back(r.get());
   }
   std::sort(all.begin(), all.end(),
@@ -171,12 +171,37 @@ std::variant<std::vector<const model::Resource*>, std::string> routes(
                                    [&](const model::Resource* r) { return r->path == name; });
     if (!known) {
       return fmt::format(
-          "--only {}: not a paginated LL2 route (e.g. docking_events, launches, "
+          "--only {}: not a paginated route of LL2 {} (e.g. docking_events, launches, "
           "config/orbits)",
-          name);
+          name, version.version().name);
     }
   }
   return chosen;
+}
+
+// How a version is asked for a route's pages: the list below its prefix
+// that prints the route's page_mode, and what every page's query adds.
+// 2.3.0: launches and &mode=detailed; 2.4.0, whose modes are routes of their
+// own: launches/detailed (the plain list where the mode has no route).
+struct PageList {
+  std::string path;
+  std::string mode_query;
+};
+
+PageList page_list(const model::Registry& version, const model::Resource& r) {
+  PageList out{r.path, ""};
+  const model::Mode* mode = page_mode(r);
+  if (mode == nullptr) return out;
+  if (!version.version().mode_routes) {
+    if (r.mode_parameter) out.mode_query = fmt::format("&mode={}", mode->name);
+    return out;
+  }
+  for (const auto& route : version.routes()) {
+    if (route.resource == &r && route.action == nullptr && route.mode != nullptr &&
+        route.mode->name == mode->name)
+      out.path = route.path;
+  }
+  return out;
 }
 
 // `{"count":N,...`: the N of a rendered page.
@@ -209,7 +234,10 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
   if (options.batch_objects < 1 || options.id_window < options.page_size)
     return std::string("the batch must hold an object and the id window a page");
   if (options.threads < 1) return std::string("--threads must be at least 1");
-  auto chosen = routes(options.only);
+  const model::Registry& version =
+      options.version != nullptr ? *options.version : model::registry();
+  const std::string& prefix = version.version().prefix;
+  auto chosen = routes(version, options.only);
   if (auto* e = std::get_if<std::string>(&chosen)) return *e;
   const auto& pages_of = std::get<std::vector<const model::Resource*>>(chosen);
 
@@ -262,8 +290,8 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
   malloc_trim(0);
 #endif
 
-  // Pages as `GET /2.3.0/<route>/?format=json&limit=100&mode=detailed&offset=K`
-  // answers them (routes without a mode parameter leave it out).
+  // Pages as `GET <prefix><list>/?format=json&limit=100<mode>&offset=K`
+  // answers them (page_list: 2.3.0's `/2.3.0/launches/…&mode=detailed…`).
   api::EngineOptions engine_options{"https://ll2d.example", 50'000, std::nullopt};
   // No time budget: nobody waits for a page here, and a page that took long
   // on a busy machine would otherwise fail the whole run (503).
@@ -287,9 +315,9 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
   if (options.advance) {
     // Every route's count first (one object each), for the total.
     for (const model::Resource* r : pages_of) {
-      const api::Response one =
-          engine.handle({"GET", fmt::format("/2.3.0/{}/?format=json&limit=1", r->path),
-                         "ll2d.example", "application/json"});
+      const api::Response one = engine.handle(
+          {"GET", fmt::format("{}{}/?format=json&limit=1", prefix, page_list(version, *r).path),
+           "ll2d.example", "application/json"});
       const int64_t count = page_count(one.body).value_or(0);
       all_pages += std::max<int64_t>(1, (count + options.page_size - 1) / options.page_size);
     }
@@ -307,13 +335,12 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
       return fmt::format("cannot create {}: {}", dir.string(), ec.message());
     }
     remove_stale_pages(dir);
-    const model::Mode* mode = page_mode(*r);
-    const std::string mode_param =
-        r->mode_parameter && mode != nullptr ? fmt::format("&mode={}", mode->name) : "";
+    const PageList list = page_list(version, *r);
     // Writes page n (0-based); the route's count, or why not.
     const auto write_page = [&](int64_t n) -> std::variant<int64_t, std::string> {
-      const std::string target = fmt::format("/2.3.0/{}/?format=json&limit={}{}&offset={}", r->path,
-                                             options.page_size, mode_param, n * options.page_size);
+      const std::string target =
+          fmt::format("{}{}/?format=json&limit={}{}&offset={}", prefix, list.path,
+                      options.page_size, list.mode_query, n * options.page_size);
       const api::Response page = engine.handle({"GET", target, "ll2d.example", "application/json"});
       const auto count = page_count(page.body);
       if (page.status != 200 || !count)

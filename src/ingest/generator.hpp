@@ -12,6 +12,10 @@
 #include <variant>
 #include <vector>
 
+namespace ll2::model {
+class Registry;
+}
+
 namespace ll2::ingest {
 
 struct GenerateOptions {
@@ -43,6 +47,10 @@ struct GenerateOptions {
   // The world's "now" (microseconds since the epoch): its dates move with it,
   // in whole days. Unset: 2025-06-01T00:00:00Z, the world as it always was.
   std::optional<int64_t> now;
+  // The API version whose pages are written, each through that version's
+  // own list route and prefix (one of the versions the caller serves);
+  // nullptr: the first, 2.3.0. The world is the same for every version.
+  const model::Registry* version = nullptr;
 };
 
 struct GenerateStats {
@@ -53,8 +61,9 @@ struct GenerateStats {
 
 std::variant<GenerateStats, std::string> generate(const GenerateOptions& options);
 
-// Where the pages of `route` go: docking events at the top of out_dir (as
-// ever), every other route in out_dir/<route>/.
+// Where the pages of `route` (a resource's path, in every version) go:
+// docking events at the top of out_dir (as ever), every other route in
+// out_dir/<route>/.
 std::string route_directory(const std::string& out_dir, const std::string& route);
 
 }  // namespace ll2::ingest

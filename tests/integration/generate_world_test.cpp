@@ -270,64 +270,110 @@ TEST_F(GeneratedWorld, EveryObjectAPageMentionsIsFetchableInEveryMode) {
   EXPECT_GT(mentioned.size(), 600u);
 }
 
-// The 2.4.0 list routes a mirror of 2.4.0 reads: each resource's detailed
-// list where it has one, else its list.
-std::vector<const ll2::model::Route*> two_four_zero_lists() {
-  const auto* v = ll2::model::catalog().find("2.4.0");
-  std::vector<const ll2::model::Route*> out;
-  if (v == nullptr) return out;
-  for (const auto& route : v->routes()) {
-    const auto& r = *route.resource;
-    if (route.action != nullptr || !r.paginated || !r.compose.empty()) continue;
-    const bool detailed = r.mode("detailed") != nullptr;
-    if (route.mode == nullptr ? !detailed : route.mode->name == "detailed") out.push_back(&route);
+// The 2.4.0 list a page of resource `r` is written from: its detailed list
+// where it has one, else its list.
+std::string two_four_zero_list(const ll2::model::Registry& v, const ll2::model::Resource& r) {
+  std::string out = r.path;
+  for (const auto& route : v.routes()) {
+    if (route.resource == &r && route.mode != nullptr && route.mode->name == "detailed")
+      out = route.path;
   }
   return out;
 }
 
-// LL2 2.4.0's pages, every page of every list, imported alone into a new
-// database serve the same 2.4.0 answers: its computed keys are skipped and
-// its hyperlinks read as ids. One thing is lost: 2.4.0 prints whether a
-// station is deorbited, not the date ll2d stores, so a database filled from
-// 2.4.0 alone has no date and says false.
+// `generate --api-version 2.4.0` writes the same world as 2.4.0 prints it,
+// every list through its own 2.4.0 route; those pages, imported alone into
+// a new database, serve the same 2.4.0 answers: its computed keys are
+// skipped and its hyperlinks read as ids. One thing is lost: 2.4.0 prints
+// whether a station is deorbited, not the date ll2d stores, so a database
+// filled from 2.4.0 alone has no date and says false.
 TEST_F(GeneratedWorld, TwoFourZeroPagesImportedAloneServeTheSameAnswers) {
   LL2D_SQLITE_ONLY();
-  Server generated(generated_db(), {"--public-url", kBase, "--no-access-log"});
-  const auto routes = two_four_zero_lists();
-  ASSERT_GT(routes.size(), 40u);
-  std::vector<std::pair<std::string, std::string>> pages;  // target, body
+  const auto* v = ll2::model::catalog().find("2.4.0");
+  ASSERT_NE(v, nullptr);
+  const std::string pages_dir = dir->file("gen-2.4.0");
+  const auto g = run_ll2d({"generate", "--api-version", "2.4.0", "--events", "200", "--seed", "9",
+                           "--out", pages_dir, "--quiet"},
+                          300);
+  ASSERT_EQ(g.exit_code, 0) << g.err;
+  EXPECT_NE(g.out.find("API 2.4.0"), std::string::npos) << g.out;
   const std::string db = dir->file("from-2.4.0.sqlite3");
-  for (const auto* route : routes) {
-    const std::string folder = dir->file("v240/" + std::to_string(pages.size()));
-    std::filesystem::create_directories(folder);
-    size_t count = 1;
-    for (size_t offset = 0; offset < count; offset += 100) {
-      const std::string target =
-          "/api/ll/2.4.0/" + route->path +
-          "/?format=json&limit=100&ordering=id&offset=" + std::to_string(offset);
-      const auto page = generated.get(target);
-      ASSERT_EQ(page.status, 200) << target << " " << page.body.substr(0, 300);
-      rapidjson::Document d;
-      d.Parse(page.body.c_str());
-      ASSERT_TRUE(d.IsObject() && d.HasMember("count")) << target;
-      count = d["count"].GetUint64();
-      std::ofstream(folder + "/page_" + std::to_string(offset) + ".json") << page.body;
-      pages.emplace_back(target, page.body);
-    }
-    const auto i = run_ll2d({"import", "--db", db, "--resource", route->path, folder}, 120);
-    ASSERT_EQ(i.exit_code, 0) << route->path << "\n" << i.err;
-  }
+  const auto i = run_ll2d({"import", "--db", db, pages_dir}, 300);
+  ASSERT_EQ(i.exit_code, 0) << i.err;
   Server imported(db, {"--public-url", kBase, "--no-access-log"});
+  std::set<std::string> written, expected_routes;
+  for (const auto& r : v->resources()) {
+    if (r->paginated) expected_routes.insert(r->path);
+  }
+  size_t pages = 0;
   size_t deorbited = 0;
-  for (const auto& [target, body] : pages) {
+  std::set<std::string> mentioned;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(pages_dir)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file() || !name.starts_with("page_")) continue;
+    const std::string route =
+        std::filesystem::relative(entry.path().parent_path(), pages_dir).generic_string();
+    const auto* r = v->find_resource(route == "." ? "docking_events" : route);
+    ASSERT_NE(r, nullptr) << entry.path();
+    written.insert(r->path);
+    const std::string body = read_file(entry.path().string());
+    EXPECT_EQ(body.find("/2.3.0/"), std::string::npos) << entry.path();
+    rapidjson::Document d;
+    d.Parse(body.c_str());
+    ASSERT_FALSE(d.HasParseError()) << entry.path();
+    urls(d, mentioned);
+    const int number = std::stoi(name.substr(5, 4));
+    const std::string target =
+        "/api/ll/2.4.0/" + two_four_zero_list(*v, *r) +
+        "/?format=json&limit=100&offset=" + std::to_string((number - 1) * 100);
     std::string expected = body;
     for (size_t at = expected.find("\"deorbited\":true"); at != std::string::npos;
          at = expected.find("\"deorbited\":true", at)) {
       expected.replace(at, 16, "\"deorbited\":false");
       ++deorbited;
     }
-    EXPECT_EQ(imported.get(target).body, expected) << target;
+    const auto served = imported.get(target);
+    EXPECT_EQ(served.status, 200) << target;
+    EXPECT_EQ(served.body, expected) << target;
+    ++pages;
   }
-  EXPECT_GT(pages.size(), routes.size());
+  // Every list of 2.4.0, rockets and stages (new in 2.4.0) among them.
+  EXPECT_EQ(written, expected_routes);
+  EXPECT_TRUE(written.contains("rockets") && written.contains("stages"));
+  EXPECT_GT(pages, expected_routes.size());
+  EXPECT_GT(mentioned.size(), 600u);
+  for (const auto& url : mentioned)
+    EXPECT_TRUE(url.starts_with(std::string(kBase) + "/api/ll/2.4.0/")) << url;
   EXPECT_GT(deorbited, 0u) << "no deorbited station: the loss above is not exercised";
+}
+
+TEST(GenerateApiVersion, AnUnknownVersionIsAUsageErrorNamingTheKnownOnes) {
+  TempDir dir;
+  const auto bad = run_ll2d(
+      {"generate", "--events", "10", "--out", dir.file("x"), "--api-version", "2.2.0", "--quiet"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--api-version 2.2.0"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("2.3.0 and 2.4.0"), std::string::npos) << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("x")));
+}
+
+TEST(GenerateApiVersion, OnlyNamesRoutesOfTheChosenVersion) {
+  TempDir dir;
+  const auto rockets = run_ll2d({"generate", "--events", "10", "--out", dir.file("a"),
+                                 "--api-version", "2.4.0", "--only", "rockets", "--quiet"});
+  ASSERT_EQ(rockets.exit_code, 0) << rockets.err;
+  EXPECT_NE(read_file(dir.file("a/rockets/page_0001.json")).find("/api/ll/2.4.0/rockets/"),
+            std::string::npos);
+  // Notice types are not in 2.4.0, rockets not in 2.3.0.
+  const auto notices =
+      run_ll2d({"generate", "--events", "10", "--out", dir.file("b"), "--api-version", "2.4.0",
+                "--only", "config/notice_types", "--quiet"});
+  EXPECT_EQ(notices.exit_code, 1);
+  EXPECT_NE(notices.err.find("--only config/notice_types: not a paginated route of LL2 2.4.0"),
+            std::string::npos)
+      << notices.err;
+  const auto old = run_ll2d(
+      {"generate", "--events", "10", "--out", dir.file("c"), "--only", "rockets", "--quiet"});
+  EXPECT_EQ(old.exit_code, 1);
+  EXPECT_NE(old.err.find("LL2 2.3.0"), std::string::npos) << old.err;
 }
