@@ -368,14 +368,14 @@ class PostgresStore final : public Store {
   std::optional<std::string> begin_write(bool* others_wrote = nullptr) override {
     try {
       reconnect_if_broken();
-      // Every writer counts its commits in ll2d_state.generation (under the
-      // lock): anything else than this store's last commit left means
-      // another writer came between.
       if (statement_timeout_ms_ >= 0) {
         // Writes are bounded as the server's settings say, not by a read's budget.
         set_statement_timeout("DEFAULT");
         statement_timeout_ms_ = -1;
       }
+      // Every writer counts its commits in ll2d_state.generation (under the
+      // lock): anything else than this store's last commit left means
+      // another writer came between.
       const Result r = simple(
           fmt::format("BEGIN; SELECT pg_advisory_xact_lock({}); SELECT generation FROM ll2d_state",
                       kWriteLock));
