@@ -41,8 +41,11 @@ trap cleanup EXIT
 
 # The world around today, so upcoming lists have data; then the mix.
 GEN=$WORK/gen-$EVENTS
-if [ ! -f "$GEN/.complete" ]; then
-  rm -rf "$GEN"
+DB=$WORK/db-$EVENTS.sqlite3
+# Its NETs are placed around the day it was made: after 12 hours a world is
+# made again (and imported again), or upcoming lists would thin out.
+if [ -z "$(find "$GEN/.complete" -mmin -720 2>/dev/null)" ]; then
+  rm -rf "$GEN" "$DB"
   "$LL2D" generate --events "$EVENTS" --seed 1 --now now --out "$GEN" --quiet >/dev/null
   touch "$GEN/.complete"
 fi
@@ -72,7 +75,6 @@ run() {
   printf '  %-16s %s\n' "$1" "$out"
 }
 
-DB=$WORK/db-$EVENTS.sqlite3
 [ -f "$DB" ] || "$LL2D" import --db "$DB" "$GEN" 2>&1 | tail -1
 serve "$DB"
 BASE=http://127.0.0.1:$PORT
