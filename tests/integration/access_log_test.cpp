@@ -45,7 +45,7 @@ TEST_F(AccessLogServer, LogfmtLineCarriesTimeClientHostUaAndId) {
   EXPECT_EQ(r.headers.at("x-request-id"), "req-42");
   const std::string line = line_of(server.stderr_text(), "/2.3.0/docking_events/?limit=1");
   ASSERT_FALSE(line.empty()) << server.stderr_text();
-  EXPECT_EQ(line.rfind("time=20", 0), 0u) << line;
+  EXPECT_EQ(line.rfind("time=20", 0), 0U) << line;
   EXPECT_EQ(line[line.find("time=") + 5 + 23], 'Z') << line;  // YYYY-MM-DDTHH:MM:SS.mmmZ
   EXPECT_NE(line.find(" client=127.0.0.1 method=GET path=\"/2.3.0/docking_events/?limit=1\" "
                       "status=200 bytes=" +
@@ -66,7 +66,7 @@ TEST_F(AccessLogServer, JsonLineHasTheSameFields) {
   rapidjson::Document doc;
   doc.Parse(line.c_str());
   ASSERT_FALSE(doc.HasParseError()) << line;
-  EXPECT_EQ(std::string(doc["time"].GetString()).size(), 24u) << line;
+  EXPECT_EQ(std::string(doc["time"].GetString()).size(), 24U) << line;
   EXPECT_STREQ(doc["client"].GetString(), "127.0.0.1");
   EXPECT_STREQ(doc["method"].GetString(), "GET");
   EXPECT_STREQ(doc["path"].GetString(), "/2.3.0/docking_events/?limit=1");
@@ -83,7 +83,7 @@ TEST_F(AccessLogServer, AnIdIsMadeWhenNoneOrABadOneCame) {
   const auto none = server.get("/2.3.0/?none");
   const auto bad = server.get("/2.3.0/?bad", {{"X-Request-ID", "has space"}});
   const std::string made = none.headers.at("x-request-id");
-  EXPECT_EQ(made.size(), 32u);
+  EXPECT_EQ(made.size(), 32U);
   EXPECT_NE(bad.headers.at("x-request-id"), "has space");
   EXPECT_NE(bad.headers.at("x-request-id"), made);
   const std::string log = server.stderr_text();

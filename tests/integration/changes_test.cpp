@@ -47,7 +47,7 @@ std::string edited_launches(TempDir& dir, const std::string& name,
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   d.Accept(w);
-  const std::string path = dir.file(name);
+  std::string path = dir.file(name);
   std::ofstream(path, std::ios::binary) << buffer.GetString();
   return path;
 }
@@ -113,7 +113,7 @@ TEST(ChangeFeed, AnImportIsLoggedOnceAndReadByCursor) {
   Server s(db, {"--no-access-log"});
 
   auto first = page(s, "?kinds=launch");
-  ASSERT_EQ(first["results"].Size(), 2u);
+  ASSERT_EQ(first["results"].Size(), 2U);
   for (const auto& e : first["results"].GetArray()) {
     EXPECT_STREQ(e["op"].GetString(), "created");
     EXPECT_EQ(types_of(e), std::vector<std::string>{"launch.created"});
@@ -127,11 +127,11 @@ TEST(ChangeFeed, AnImportIsLoggedOnceAndReadByCursor) {
 
   // The same file again changes nothing, so nothing is logged.
   import_file(db, fixture());
-  EXPECT_EQ(page(s, fmt::format("?since={}", end))["results"].Size(), 0u);
+  EXPECT_EQ(page(s, fmt::format("?since={}", end))["results"].Size(), 0U);
 
   import_file(db, moved_launches(dir));
   auto moved = page(s, fmt::format("?since={}", end));
-  ASSERT_EQ(moved["results"].Size(), 3u);
+  ASSERT_EQ(moved["results"].Size(), 3U);
   EXPECT_STREQ(moved["results"][0]["kind"].GetString(), "launch_status");  // Failure, new
   const auto& l0 = moved["results"][1];
   EXPECT_STREQ(l0["id"].GetString(), kLaunch0);
@@ -149,14 +149,14 @@ TEST(ChangeFeed, AnImportIsLoggedOnceAndReadByCursor) {
 
   // Types and kinds select; the next link goes on from where a page ended.
   auto net = page(s, "?types=launch.net_changed");
-  ASSERT_EQ(net["results"].Size(), 1u);
+  ASSERT_EQ(net["results"].Size(), 1U);
   EXPECT_STREQ(net["results"][0]["id"].GetString(), kLaunch0);
   auto two = page(s, fmt::format("?since={}&limit=2", end));
-  ASSERT_EQ(two["results"].Size(), 2u);
+  ASSERT_EQ(two["results"].Size(), 2U);
   EXPECT_TRUE(two["more"].GetBool());
   const std::string next = two["next"].GetString();
   auto rest = page(s, next.substr(next.find('?')));
-  ASSERT_EQ(rest["results"].Size(), 1u);
+  ASSERT_EQ(rest["results"].Size(), 1U);
   EXPECT_STREQ(rest["results"][0]["id"].GetString(), kLaunch1);
 
   // The command line prints the same entries, one JSON object a line.
@@ -165,7 +165,7 @@ TEST(ChangeFeed, AnImportIsLoggedOnceAndReadByCursor) {
   std::istringstream lines(printed.out);
   std::vector<int64_t> seqs;
   for (std::string line; std::getline(lines, line);) seqs.push_back(parsed(line)["seq"].GetInt64());
-  ASSERT_EQ(seqs.size(), 3u) << printed.out;
+  ASSERT_EQ(seqs.size(), 3U) << printed.out;
   EXPECT_EQ(seqs[1], l0["seq"].GetInt64());
 }
 
@@ -203,7 +203,7 @@ TEST(ChangeFeed, AStreamResumedWithLastEventIdMissesNothing) {
     const std::string text = c.read_until(kLaunch1, 5s);
     EXPECT_NE(text.find("Content-Type: text/event-stream"), std::string::npos) << text;
     const auto got = events(text);
-    ASSERT_EQ(got.size(), 2u) << text;
+    ASSERT_EQ(got.size(), 2U) << text;
     last = got.back().first;
   }
   // Changed while nobody listens; the stream resumed after `last` gets it.
@@ -211,7 +211,7 @@ TEST(ChangeFeed, AStreamResumedWithLastEventIdMissesNothing) {
   RawConnection c(s.port());
   ASSERT_TRUE(c.send(stream_request("?kinds=launch", fmt::format("Last-Event-ID: {}\r\n", last))));
   const auto resumed = events(c.read_until("launch.webcast_live", 5s));
-  ASSERT_EQ(resumed.size(), 2u);
+  ASSERT_EQ(resumed.size(), 2U);
   EXPECT_GT(resumed[0].first, last);
   EXPECT_NE(resumed[0].second.find("launch.net_changed"), std::string::npos);
 
@@ -219,7 +219,7 @@ TEST(ChangeFeed, AStreamResumedWithLastEventIdMissesNothing) {
   const auto started = std::chrono::steady_clock::now();
   import_file(db, fixture());  // everything back as it was
   const auto live = events(c.read_until(kLaunch1, 5s));
-  ASSERT_EQ(live.size(), 2u);
+  ASSERT_EQ(live.size(), 2U);
   EXPECT_GT(live[0].first, resumed.back().first);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
 }
@@ -243,7 +243,7 @@ TEST(ChangeFeed, ServersOnOneDatabaseAllStreamAnotherProcesssImportWithinASecond
   for (auto& stream : streams) {
     const auto got = events(stream.read_until("launch.webcast_live", 3s));
     EXPECT_LT(std::chrono::steady_clock::now() - imported, 1s);
-    ASSERT_EQ(got.size(), 3u);
+    ASSERT_EQ(got.size(), 3U);
     EXPECT_EQ(got.front().first, end + 1);
   }
 }
@@ -264,12 +264,12 @@ TEST(ChangeFeed, LaunchFiltersNarrowThePageAndTheStream) {
               }));
   Server s(db, {"--no-access-log"});
   auto mine = page(s, fmt::format("?since={}&lsp__id=44", before));
-  ASSERT_EQ(mine["results"].Size(), 1u);
+  ASSERT_EQ(mine["results"].Size(), 1U);
   EXPECT_STREQ(mine["results"][0]["id"].GetString(), kLaunch1);
   RawConnection c(s.port());
   ASSERT_TRUE(c.send(stream_request(fmt::format("?since={}&lsp__id=66", before))));
   const auto got = events(c.read_until(kLaunch0, 5s));
-  ASSERT_EQ(got.size(), 1u);
+  ASSERT_EQ(got.size(), 1U);
   EXPECT_NE(got[0].second.find(kLaunch0), std::string::npos);
 }
 
@@ -296,20 +296,20 @@ TEST(ChangeFeed, RemindersComeOnceFromOneNodeAndMoveWithTheNet) {
   Server a(db, flags);
   Server b(db, flags);
   auto first = wait_for_entries(a, "launch.reminder", 1, 10s);
-  ASSERT_EQ(first["results"].Size(), 1u);
+  ASSERT_EQ(first["results"].Size(), 1U);
   const auto& hour = first["results"][0];
   EXPECT_STREQ(hour["id"].GetString(), kLaunch0);
   EXPECT_EQ(hour["reminder"]["before_seconds"].GetInt(), 3600);
   EXPECT_STREQ(hour["reminder"]["at"].GetString(), "1957-10-04T19:28:34Z");
   std::this_thread::sleep_for(2500ms);  // both nodes have had passes meanwhile
-  EXPECT_EQ(page(b, "?types=launch.reminder")["results"].Size(), 1u);
+  EXPECT_EQ(page(b, "?types=launch.reminder")["results"].Size(), 1U);
 
   const std::string soon = edited_launches(dir, "soon.json", [](rapidjson::Value& r, auto& a) {
     r[0]["net"].SetString("1957-10-04T19:05:00Z", a);
   });
   import_file(db, soon);
   auto second = wait_for_entries(b, "launch.reminder", 2, 10s);
-  ASSERT_EQ(second["results"].Size(), 2u);
+  ASSERT_EQ(second["results"].Size(), 2U);
   EXPECT_EQ(second["results"][1]["reminder"]["before_seconds"].GetInt(), 600);
   EXPECT_STREQ(second["results"][1]["reminder"]["at"].GetString(), "1957-10-04T19:05:00Z");
 }

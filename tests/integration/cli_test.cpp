@@ -72,7 +72,7 @@ std::vector<std::string> subcommands_listed(const std::string& help) {
 // (src/cli/), so this is what ties them together.
 void expect_help_tree(const std::vector<std::string>& path) {
   std::vector<std::string> args = path;
-  args.push_back("--help");
+  args.emplace_back("--help");
   const auto r = run_ll2d(args, 30);
   const std::string joined = fmt::format("{}", fmt::join(path, " "));
   ASSERT_EQ(r.exit_code, 0) << joined << ": " << r.err;

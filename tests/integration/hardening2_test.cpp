@@ -246,7 +246,7 @@ TEST_F(Hardening2, ServeRefusesAMissingOrEmptyDatabaseInsteadOfCreatingOne) {
     EXPECT_EQ(e.exit_code, 2) << mode;
     EXPECT_TRUE(contains(e.err, "the database is empty")) << mode << e.err;
     EXPECT_TRUE(contains(e.err, "ll2d import --db")) << e.err;
-    EXPECT_EQ(fs::file_size(empty), 0u) << mode;
+    EXPECT_EQ(fs::file_size(empty), 0U) << mode;
   }
 }
 
@@ -449,7 +449,7 @@ TEST_F(Hardening2, PathsWithEmptySegmentsAre404NeverASchemeRelativeRedirect) {
         "/2.3.0/docking_events//", "//2.3.0/", "/%2F2.3.0/docking_events", "///2.3.0/agencies"}) {
     const auto r = server.get(target);
     EXPECT_EQ(r.status, 404) << target;
-    EXPECT_EQ(r.headers.count("location"), 0u) << target << " -> " << header(r, "location");
+    EXPECT_EQ(r.headers.count("location"), 0U) << target << " -> " << header(r, "location");
     EXPECT_TRUE(contains(r.body, "<h1>Not Found</h1>")) << target;
   }
   const auto slash = server.get("/2.3.0/docking_events?limit=1");

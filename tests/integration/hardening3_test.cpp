@@ -2,7 +2,7 @@
 // probes, probes that cost a connection each, the Date header, SIGHUP, and
 // IPv6 listening. The throttle's items are in throttle_test.cpp, the
 // connection limit's in hardening_test.cpp. Every wait is bounded.
-#include <signal.h>
+#include <csignal>
 
 #include <gtest/gtest.h>
 
@@ -112,8 +112,8 @@ TEST_F(Hardening3, HealthProbesShowNoDatabaseDetailsAndAreCheckedOnceASecond) {
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started);
   const std::string err = server.stderr_text();
   const size_t checks = count_of(err, "ll2d: health check: the database is unavailable: ");
-  EXPECT_GE(checks, 1u);
-  EXPECT_LE(checks, 2u + static_cast<size_t>(seconds.count())) << err;
+  EXPECT_GE(checks, 1U);
+  EXPECT_LE(checks, 2U + static_cast<size_t>(seconds.count())) << err;
   EXPECT_NE(err.find(db), std::string::npos) << err;
   // Back when the database is.
   std::filesystem::remove(db);

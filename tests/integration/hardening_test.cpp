@@ -110,7 +110,7 @@ TEST_F(Hardening, TransferEncodingNotEndingInChunkedIs400AndCloses) {
                        "\r\n\r\n" + get_request("/2.3.0/docking_events/", host)));
     const auto [data, closed] = c.read_to_close(10s);
     EXPECT_TRUE(closed) << te;
-    EXPECT_EQ(count_of(data, "HTTP/1.1 "), 1u) << te << "\n" << data;
+    EXPECT_EQ(count_of(data, "HTTP/1.1 "), 1U) << te << "\n" << data;
     EXPECT_TRUE(data.starts_with("HTTP/1.1 400 ")) << te << "\n" << data;
     EXPECT_NE(lower(data).find("connection: close"), std::string::npos) << data;
   }
@@ -135,7 +135,7 @@ TEST_F(Hardening, ContentLengthWithTransferEncodingIs400AndCloses) {
                        smuggled + smuggled));
     const auto [data, closed] = c.read_to_close(10s);
     EXPECT_TRUE(closed) << framing;
-    EXPECT_EQ(count_of(data, "HTTP/1.1 "), 1u) << framing << "\n" << data;
+    EXPECT_EQ(count_of(data, "HTTP/1.1 "), 1U) << framing << "\n" << data;
     EXPECT_TRUE(data.starts_with("HTTP/1.1 400 ")) << framing << "\n" << data;
   }
   // HTTP/1.0 has no transfer codings: its framing is faulty whatever it says.
@@ -144,7 +144,7 @@ TEST_F(Hardening, ContentLengthWithTransferEncodingIs400AndCloses) {
                      "\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled));
   const auto [data, closed] = c.read_to_close(10s);
   EXPECT_TRUE(closed);
-  EXPECT_EQ(count_of(data, "HTTP/1."), 1u) << data;
+  EXPECT_EQ(count_of(data, "HTTP/1."), 1U) << data;
   EXPECT_TRUE(data.starts_with("HTTP/1.1 400 ")) << data;
 }
 
@@ -393,7 +393,7 @@ TEST_F(Hardening, ClientThatStopsReadingIsDroppedAfterTheWriteTimeout) {
   // Reading now gets part of the response and then the end.
   const auto [data, closed] = stalled.read_to_close(10s);
   EXPECT_TRUE(closed);
-  EXPECT_LT(data.size(), 1000000u);
+  EXPECT_LT(data.size(), 1000000U);
   // A client that reads slowly but steadily is not dropped.
   Conn slow(server.port(), 4096);
   ASSERT_TRUE(
@@ -611,7 +611,7 @@ TEST_F(Hardening, TheDefaultConnectionLimitFollowsTheHardOpenFileLimit) {
   EXPECT_EQ(r->status, 200);
   size_t closed = 0;
   for (auto& c : silent) closed += c.wait_closed(0ms) ? 1 : 0;
-  EXPECT_EQ(closed, 0u) << "room was made below the open-file limit";
+  EXPECT_EQ(closed, 0U) << "room was made below the open-file limit";
 }
 
 // ------------------------------------------------ 4. out of descriptors
@@ -656,11 +656,12 @@ void expect_silent_connections_shed_without_spinning(Server& server) {
   std::this_thread::sleep_for(2s);
   const double cpu = cpu_seconds(server.pid()) - cpu_before;
   EXPECT_LT(cpu, 0.5) << "the server used " << cpu << " s of CPU in 2 s at its limit";
-  size_t oldest_closed = 0, newest_closed = 0;
+  size_t oldest_closed = 0;
+  size_t newest_closed = 0;
   for (size_t i = 0; i < 100; ++i) oldest_closed += silent[i].wait_closed(0ms) ? 1 : 0;
   for (size_t i = 1000; i < silent.size(); ++i) newest_closed += silent[i].wait_closed(0ms) ? 1 : 0;
-  EXPECT_GE(oldest_closed, 50u);
-  EXPECT_EQ(newest_closed, 0u);
+  EXPECT_GE(oldest_closed, 50U);
+  EXPECT_EQ(newest_closed, 0U);
   const auto r = fetch_once(server.port(), get_request("/2.3.0/", local(server)), 10s);
   ASSERT_TRUE(r.has_value()) << "a new client is not answered";
   EXPECT_EQ(r->status, 200);
@@ -764,7 +765,7 @@ TEST_F(Hardening, WhenAcceptRunsOutOfDescriptorsTheLimitAdapts) {
     shed = first_shed_count(server);
   }
   ASSERT_TRUE(shed.has_value()) << server.stderr_text();
-  ASSERT_GT(*shed, 0u);
+  ASSERT_GT(*shed, 0U);
   // Those shed are closed after the delay; later rounds of accept() failing
   // must not close more, however long they go on.
   for (int i = 0; i < 100 && count_closed(clients, 0, clients.size()) < *shed; ++i)

@@ -6,9 +6,9 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <libpq-fe.h>
 #include <sqlite3.h>
@@ -18,6 +18,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <cstddef>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -62,6 +63,7 @@ std::string database_contents(const std::string& db) {
   const auto query = [&](const std::string& sql) {
     PGresult* r = PQexec(c, sql.c_str());
     std::vector<std::string> values;
+    values.reserve(PQntuples(r));
     for (int i = 0; i < PQntuples(r); ++i) values.emplace_back(PQgetvalue(r, i, 0));
     if (PQresultStatus(r) != PGRES_TUPLES_OK) out += "error: " + std::string(PQerrorMessage(c));
     PQclear(r);
@@ -130,6 +132,7 @@ pid_t spawn(const std::vector<std::string>& args, int out_fd, int err_fd,
             const std::vector<std::string>& launcher = {}) {
   std::vector<char*> argv;
   std::vector<std::string> prefix = launcher;
+  argv.reserve(prefix.size());
   for (auto& a : prefix) argv.push_back(a.data());
   std::string binary = LL2D_BINARY;
   argv.push_back(binary.data());
@@ -264,7 +267,7 @@ HttpResponse Server::request(const std::string& method, const std::string& targe
   http::write(stream, req);
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
-  parser.body_limit(256 * 1024 * 1024);
+  parser.body_limit(uint64_t{256} * 1024 * 1024);
   if (method == "HEAD") parser.skip(true);
   http::read(stream, buffer, parser);
   const auto& res = parser.get();

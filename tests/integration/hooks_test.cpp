@@ -9,10 +9,10 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <chrono>
 #include <fstream>
@@ -43,7 +43,7 @@ std::string moved_launches(TempDir& dir) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   d.Accept(w);
-  const std::string path = dir.file("moved.json");
+  std::string path = dir.file("moved.json");
   std::ofstream(path, std::ios::binary) << buffer.GetString();
   return path;
 }
@@ -54,7 +54,10 @@ uint16_t free_port() {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    close(fd);
+    return 0;  // no port: whoever uses it fails plainly
+  }
   socklen_t n = sizeof a;
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &n);
   close(fd);
@@ -158,7 +161,7 @@ TEST(Hooks, AReceiverDownThenRedirectingFailingAndSlowGetsEveryChangeInOrderSign
               std::string(r["headers"]["x-ll2d-delivery"].GetString()));
     if (r["status"].GetInt() == 200) delivered.emplace_back(entry["id"].GetString());
   }
-  EXPECT_EQ(got.size(), 4u);  // the first: redirected, 500, slow 200; the second: 200
+  EXPECT_EQ(got.size(), 4U);  // the first: redirected, 500, slow 200; the second: 200
   EXPECT_EQ(delivered, (std::vector<std::string>{"e3df2ecd-c239-472f-95e4-2b89b4f75800",
                                                  "f8c9f344-a6df-4f30-873a-90fe3a7840b3"}));
   // Recorded at the worker's next round.

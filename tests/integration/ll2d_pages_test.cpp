@@ -195,7 +195,7 @@ TEST(FeedSchema, NamesThePathsTheParametersAndEveryTypeTheFeedEmits) {
   const auto page = parsed(s.get("/ll2d/changes/?since=0").body);
   for (const auto& name : strings(schemas["ChangePage"]["required"]))
     EXPECT_TRUE(page.HasMember(name.c_str())) << name;
-  ASSERT_GT(page["results"].Size(), 0u);
+  ASSERT_GT(page["results"].Size(), 0U);
   for (const auto& entry : page["results"].GetArray()) {
     for (const auto& name : strings(schemas["ChangeEntry"]["required"]))
       EXPECT_TRUE(entry.HasMember(name.c_str())) << name;
@@ -233,13 +233,13 @@ TEST(FeedSchema, EveryParameterItListsIsOneTheFeedReads) {
   }
   // `id` and a launch filter select.
   const auto one = parsed(s.get(std::string("/ll2d/changes/?id=") + kLaunch0).body);
-  ASSERT_EQ(one["results"].Size(), 1u);
+  ASSERT_EQ(one["results"].Size(), 1U);
   EXPECT_STREQ(one["results"][0]["id"].GetString(), kLaunch0);
   const int64_t lsp =
       parsed(read_file(fixture()))["results"][0]["launch_service_provider"]["id"].GetInt64();
   EXPECT_EQ(parsed(s.get("/ll2d/changes/?lsp__id=" + std::to_string(lsp)).body)["results"].Size(),
-            2u);
-  EXPECT_EQ(parsed(s.get("/ll2d/changes/?lsp__id=999999").body)["results"].Size(), 0u);
+            2U);
+  EXPECT_EQ(parsed(s.get("/ll2d/changes/?lsp__id=999999").body)["results"].Size(), 0U);
 }
 
 // `id` is also a launch filter's name; the feed's comes first, so an
@@ -252,7 +252,7 @@ TEST(ChangeFeed, IdSelectsAnObjectOfAnyKind) {
   const int64_t lsp =
       parsed(read_file(fixture()))["results"][0]["launch_service_provider"]["id"].GetInt64();
   const auto agency = parsed(s.get("/ll2d/changes/?kinds=agency&id=" + std::to_string(lsp)).body);
-  ASSERT_EQ(agency["results"].Size(), 1u);
+  ASSERT_EQ(agency["results"].Size(), 1U);
   EXPECT_STREQ(agency["results"][0]["kind"].GetString(), "agency");
   EXPECT_EQ(agency["results"][0]["id"].GetInt64(), lsp);
 }

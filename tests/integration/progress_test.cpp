@@ -46,12 +46,12 @@ TEST(ProgressLines, GenerateShowsObjectsThenPagesWithRateAndEta) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err.find('\r'), std::string::npos) << r.err;
   const auto world = lines_with(r.err, "ll2d generate: world: ");
-  ASSERT_GE(world.size(), 2u) << r.err;
+  ASSERT_GE(world.size(), 2U) << r.err;
   EXPECT_TRUE(has(world.front(), " objects (") && has(world.front(), " objects/s, ETA "))
       << world.front();
   EXPECT_TRUE(has(world.back(), " objects, done in ")) << world.back();
   const auto pages = lines_with(r.err, "ll2d generate: pages: ");
-  ASSERT_GE(pages.size(), 2u) << r.err;
+  ASSERT_GE(pages.size(), 2U) << r.err;
   EXPECT_TRUE(has(pages.front(), " pages (") && has(pages.front(), " pages/s, ETA "))
       << pages.front();
   EXPECT_TRUE(has(pages.back(), " routes, done in ")) << pages.back();
@@ -96,7 +96,7 @@ TEST(ProgressLines, ImportShowsBytesObjectsRateAndEta) {
     EXPECT_TRUE(has(l, " objects")) << l;
   }
   const auto done = lines_with(r.err, ", done in ");
-  ASSERT_EQ(done.size(), 1u) << r.err;
+  ASSERT_EQ(done.size(), 1U) << r.err;
   EXPECT_TRUE(has(done[0], "B read, ") && has(done[0], " files imported, ")) << done[0];
   // The last progress line comes before the done line.
   EXPECT_LT(r.err.find(progress.back()), r.err.find(done[0]));

@@ -50,7 +50,7 @@ void RawConnection::close() {
   fd_ = -1;
 }
 
-bool RawConnection::send(std::string_view data) {
+bool RawConnection::send(std::string_view data) const {
   while (!data.empty()) {
     const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
     if (n <= 0) return false;
@@ -229,7 +229,11 @@ long server_receive_queue(uint16_t server_port, uint16_t client_port) {
     // "sl local_address rem_address st tx_queue:rx_queue ...", addresses
     // as hex IP:port.
     std::istringstream fields(line);
-    std::string slot, local, remote, state, queues;
+    std::string slot;
+    std::string local;
+    std::string remote;
+    std::string state;
+    std::string queues;
     fields >> slot >> local >> remote >> state >> queues;
     const auto port_of = [](const std::string& address) {
       return std::stoul(address.substr(address.find(':') + 1), nullptr, 16);

@@ -51,7 +51,7 @@ class RawConnection {
   uint16_t local_port() const;          // this end's port (0 when not connected)
   void close();
 
-  bool send(std::string_view data);
+  bool send(std::string_view data) const;
   // Whether anything (a response, or the end of the connection) has arrived.
   bool readable(std::chrono::milliseconds timeout);
   // Waits, without reading, until the server closes or resets the connection.

@@ -83,7 +83,7 @@ TEST_F(ResponseCacheTest, HitsAreTheBytesAndHeadersOfMisses) {
       EXPECT_EQ(hit.body, miss.body) << target;
       EXPECT_EQ(plain.body, miss.body) << target;
       EXPECT_EQ(plain.status, miss.status) << target;
-      for (auto h : miss.headers) {
+      for (const auto& h : miss.headers) {
         if (h.first == "date" || h.first == "x-request-id") continue;  // per response
         EXPECT_EQ(hit.headers[h.first], h.second) << target << " " << h.first;
         EXPECT_EQ(plain.headers[h.first], h.second) << target << " " << h.first;
@@ -98,7 +98,7 @@ TEST_F(ResponseCacheTest, GzipWhenTheClientAcceptsIt) {
   const std::string target = "/2.3.0/docking_events/609/";
   const auto plain = server.get(target);
   ASSERT_EQ(plain.status, 200);
-  ASSERT_EQ(plain.headers.count("content-encoding"), 0u);
+  ASSERT_EQ(plain.headers.count("content-encoding"), 0U);
   const std::string etag = plain.headers.at("etag");
   for (int i = 0; i < 2; ++i) {  // rendered, then from the cache
     auto z = server.get(target, {{"Accept-Encoding", "br, gzip;q=0.5, deflate"}});
@@ -113,7 +113,7 @@ TEST_F(ResponseCacheTest, GzipWhenTheClientAcceptsIt) {
   // Refused with q=0, or not offered: the bytes as they are.
   for (const std::string ae : {"gzip;q=0", "identity", "deflate, br"}) {
     const auto r = server.get(target, {{"Accept-Encoding", ae}});
-    EXPECT_EQ(r.headers.count("content-encoding"), 0u) << ae;
+    EXPECT_EQ(r.headers.count("content-encoding"), 0U) << ae;
     EXPECT_EQ(r.body, plain.body) << ae;
   }
   // Either tag is the client's copy.
@@ -129,7 +129,7 @@ TEST_F(ResponseCacheTest, GzipWhenTheClientAcceptsIt) {
   // A small body (a 404 here) is not worth compressing.
   const auto small = server.get("/2.3.0/docking_events/1/", {{"Accept-Encoding", "gzip"}});
   EXPECT_EQ(small.status, 404);
-  EXPECT_EQ(small.headers.count("content-encoding"), 0u);
+  EXPECT_EQ(small.headers.count("content-encoding"), 0U);
 }
 
 // A cache too small for a response still answers it (from the database).

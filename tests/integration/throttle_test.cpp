@@ -48,7 +48,7 @@ Figures figures(const Server& s, const std::map<std::string, std::string>& heade
     ADD_FAILURE() << "not an object: " << r.body;
     return f;
   }
-  EXPECT_EQ(d.MemberCount(), 5u) << r.body;
+  EXPECT_EQ(d.MemberCount(), 5U) << r.body;
   const auto num = [&](const char* k) {
     return d.HasMember(k) && d[k].IsInt64() ? d[k].GetInt64() : -2;
   };
@@ -68,7 +68,7 @@ std::string add_key(const std::string& db, const std::vector<std::string>& extra
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::string key = r.out;
   while (!key.empty() && key.back() == '\n') key.pop_back();
-  EXPECT_EQ(key.size(), 64u) << r.out;
+  EXPECT_EQ(key.size(), 64U) << r.out;
   return key;
 }
 
@@ -126,8 +126,11 @@ TEST_F(Throttling, AnonymousClientsGetExactlyTheRateThenDrfs429) {
 TEST_F(Throttling, ConcurrentClientsGetExactlyTheRateBetweenThem) {
   // Many connections at once over both I/O threads: the count is exact.
   Server s(db, {"--anon-rate", "40/m", "--threads", "2"});
-  std::atomic<int> ok{0}, refused{0}, other{0};
+  std::atomic<int> ok{0};
+  std::atomic<int> refused{0};
+  std::atomic<int> other{0};
   std::vector<std::thread> clients;
+  clients.reserve(8);
   for (int t = 0; t < 8; ++t) {
     clients.emplace_back([&] {
       for (int i = 0; i < 12; ++i) {
@@ -197,7 +200,7 @@ TEST_F(Throttling, ApiThrottleAnswersLl2sObjectInJsonAndTheBrowsableApi) {
   EXPECT_EQ(refused.status, 429);
   EXPECT_EQ(header(refused, "content-type"), "text/html; charset=utf-8");
   EXPECT_NE(refused.body.find("Request was throttled. Expected available in"), std::string::npos);
-  EXPECT_EQ(refused.headers.count("retry-after"), 1u);
+  EXPECT_EQ(refused.headers.count("retry-after"), 1U);
   // Without a slash: Django's redirect, as for any route.
   EXPECT_EQ(s.get("/2.3.0/api-throttle").status, 301);
 }
@@ -327,6 +330,7 @@ TEST_F(Throttling, RepeatedProxyHeaderLinesAreOneList) {
     return r.value_or(RawResponse{});
   };
   std::vector<int> statuses;
+  statuses.reserve(6);
   for (int i = 0; i < 6; ++i)
     statuses.push_back(via_proxy("/2.3.0/launches/", "6.6.6." + std::to_string(i)).status);
   EXPECT_EQ(statuses, (std::vector<int>{200, 200, 200, 429, 429, 429}));

@@ -3,8 +3,8 @@
 // no other connection; a full queue is answered 503; SIGTERM drains. The
 // database is made slow for as long as a test wants by holding a lock on it,
 // so nothing here depends on how fast the machine is.
-#include <signal.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <libpq-fe.h>
 #include <sqlite3.h>
@@ -167,7 +167,7 @@ class Workers : public ::testing::Test {
   }
   // A copy a DatabaseLock can make wait (on SQLite: in rollback-journal mode).
   static std::string lockable_db(const std::string& name) {
-    const std::string db = dir->file(name);
+    std::string db = dir->file(name);
     copy_database(dir->file("db.sqlite3"), db);
     if (!postgres_backend()) {
       sqlite3* h = nullptr;

@@ -126,7 +126,7 @@ TEST(AccessLog, IncomingRequestIdsAreKeptWhenPrintableAndShort) {
 TEST(AccessLog, NewRequestIdsAreHexAndDiffer) {
   const std::string a = new_request_id();
   const std::string b = new_request_id();
-  EXPECT_EQ(a.size(), 32u);
+  EXPECT_EQ(a.size(), 32U);
   EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos) << a;
   EXPECT_NE(a, b);
   EXPECT_TRUE(incoming_request_id(a));

@@ -131,7 +131,8 @@ TEST_F(OpenApi, ComponentSchemasHaveLl2sPropertiesInOrder) {
     ASSERT_TRUE(ref_schemas.HasMember(n.c_str())) << n << " is not an LL2 schema";
     const Value& b = ref_schemas[n.c_str()];
     if (schema.HasMember("oneOf")) {
-      std::vector<std::string> x, y;
+      std::vector<std::string> x;
+      std::vector<std::string> y;
       for (const auto& m : schema["discriminator"]["mapping"].GetObject())
         x.push_back(std::string(m.name.GetString()) + "=" + m.value.GetString());
       for (const auto& m : b["discriminator"]["mapping"].GetObject())
@@ -141,7 +142,8 @@ TEST_F(OpenApi, ComponentSchemasHaveLl2sPropertiesInOrder) {
       EXPECT_EQ(x, y) << n;
       continue;
     }
-    std::vector<std::string> x, y;
+    std::vector<std::string> x;
+    std::vector<std::string> y;
     for (const auto& p : schema["properties"].GetObject())
       x.push_back(std::string(p.name.GetString()) + " " + shape(p.value));
     for (const auto& p : b["properties"].GetObject())
@@ -160,7 +162,8 @@ TEST(OpenApi240, PathsAreThoseOfLl2s240Document) {
   const auto reference =
       parse(ll2::test::read_file(LL2D_FIXTURES "/ll-2.4.0-unreleased-openapi.json"));
   EXPECT_EQ(str(ours["info"], "version"), "v2.4.0");
-  std::vector<std::string> extra, missing;
+  std::vector<std::string> extra;
+  std::vector<std::string> missing;
   int same_parameters = 0;
   for (const auto& [name, item] : ours["paths"].GetObject()) {
     const std::string path = name.GetString();

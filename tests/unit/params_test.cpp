@@ -117,7 +117,7 @@ TEST(Search, NulAnywhereIsRejected) {
 
 TEST(Ordering, UnknownTermsDroppedKnownKeptInOrder) {
   const auto keys = ordering_terms(docking(), " -departure ,foo,docking,--docking,Docking,id");
-  ASSERT_EQ(keys.size(), 2u);
+  ASSERT_EQ(keys.size(), 2U);
   EXPECT_EQ(keys[0].path, "departure");
   EXPECT_TRUE(keys[0].descending);
   EXPECT_EQ(keys[1].path, "docking");
@@ -127,7 +127,7 @@ TEST(Ordering, UnknownTermsDroppedKnownKeptInOrder) {
 TEST(Select, DefaultsAndModes) {
   auto list = std::get<Selection>(select(docking(), QueryParams::parse(""), false));
   EXPECT_EQ(list.mode->name, "normal");
-  ASSERT_EQ(list.query.order.size(), 1u);
+  ASSERT_EQ(list.query.order.size(), 1U);
   EXPECT_EQ(list.query.order[0].path, "docking");
   auto detail = std::get<Selection>(select(docking(), QueryParams::parse(""), true));
   EXPECT_EQ(detail.mode->name, "detailed");
@@ -139,7 +139,7 @@ TEST(Select, DefaultsAndModes) {
 TEST(Select, UnknownModeIsAnErrorNamingValidModes) {
   const auto result = select(docking(), QueryParams::parse("mode=list"), false);
   const auto& errors = std::get<FieldErrors>(result);
-  ASSERT_EQ(errors.size(), 1u);
+  ASSERT_EQ(errors.size(), 1U);
   EXPECT_EQ(errors[0].first, "mode");
   EXPECT_NE(errors[0].second[0].find("normal, detailed"), std::string::npos);
 }
@@ -148,7 +148,7 @@ TEST(Select, FilterErrorsInDjangoFilterFormOrder) {
   const auto result = select(
       docking(), QueryParams::parse("docking__gt=x&docking_location__id=y&docking__lt="), false);
   const auto& errors = std::get<FieldErrors>(result);
-  ASSERT_EQ(errors.size(), 2u);
+  ASSERT_EQ(errors.size(), 2U);
   EXPECT_EQ(errors[0].first, "docking_location__id");
   EXPECT_EQ(errors[0].second[0], "Enter a number.");
   EXPECT_EQ(errors[1].first, "docking__gt");
@@ -170,14 +170,14 @@ TEST(Select, SearchTermsAreUpperCased) {
   auto sel =
       std::get<Selection>(select(docking(), QueryParams::parse("search=%C3%A9toile,mir"), false));
   EXPECT_EQ(sel.query.search_terms, (std::vector<std::string>{"ÉTOILE", "MIR"}));
-  EXPECT_EQ(sel.query.search_paths.size(), 7u);
+  EXPECT_EQ(sel.query.search_paths.size(), 7U);
 }
 
 TEST(Select, NulInSearchIsANonFieldError) {
   for (const bool detail : {false, true}) {
     const auto result = select(docking(), QueryParams::parse("search=%22a%00%22"), detail);
     const auto& errors = std::get<FieldErrors>(result);
-    ASSERT_EQ(errors.size(), 1u);
+    ASSERT_EQ(errors.size(), 1U);
     EXPECT_EQ(errors[0].first, "");
     EXPECT_EQ(errors[0].second, std::vector<std::string>{"Null characters are not allowed."});
   }
@@ -218,7 +218,7 @@ TEST(Select, ModelMultipleChoiceValuesAreIdsAsPythonPrintsThem) {
     const auto result = select(resource("launches"), QueryParams::parse(query), false);
     const auto* e = std::get_if<FieldErrors>(&result);
     ASSERT_NE(e, nullptr) << query;
-    EXPECT_EQ((*e)[0].second[0].rfind("Select a valid choice. ", 0), 0u) << query;
+    EXPECT_EQ((*e)[0].second[0].rfind("Select a valid choice. ", 0), 0U) << query;
   }
   EXPECT_EQ(where("launches", "program=1"), Predicate::Kind::Compare);
 }

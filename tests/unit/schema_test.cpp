@@ -134,5 +134,5 @@ TEST(Schema, ListQueryUsesOnlyDeclaredIdentifiersAndParameters) {
   const auto sql = ll2::store::sql::list(q);
   EXPECT_EQ(sql.page.sql.find("DROP"), std::string::npos);
   EXPECT_NE(sql.page.sql.find("DESC NULLS FIRST, t0.id ASC"), std::string::npos);
-  EXPECT_EQ(sql.page.params.size(), 1u + 7u + 2u);
+  EXPECT_EQ(sql.page.params.size(), 1U + 7U + 2U);
 }

@@ -129,9 +129,9 @@ struct NumbersAsText : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, NumbersAs
     tagged.assign(1, t).append(s, n);
     return doc.String(tagged.data(), static_cast<rapidjson::SizeType>(tagged.size()), true);
   }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool) { return tag('#', s, n); }
-  bool String(const char* s, rapidjson::SizeType n, bool) { return tag('$', s, n); }
-  bool Default() { return false; }  // (numbers come as RawNumber)
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool /*unused*/) { return tag('#', s, n); }
+  bool String(const char* s, rapidjson::SizeType n, bool /*unused*/) { return tag('$', s, n); }
+  static bool Default() { return false; }  // (numbers come as RawNumber)
   bool Null() { return doc.Null(); }
   bool Bool(bool b) { return doc.Bool(b); }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc.Key(s, n, copy); }
