@@ -102,8 +102,6 @@ struct EngineOptions {
   // thread's own connection (SQLite's one-row read). PostgreSQL nodes set
   // store::watch_postgres_generation.
   std::function<std::optional<uint64_t>()> generation_source;
-  // The API versions served; null: every version ll2d declares.
-  const model::Catalog* catalog = nullptr;
   // Memory for rendered objects shared by the worker threads
   // (fragment_cache.hpp); 0: none kept.
   size_t fragment_cache_bytes = size_t{128} << 20;
@@ -122,11 +120,14 @@ bool holds_ll2_data(store::Store& store);
 class Engine {
  public:
   using StoreOpener = std::function<std::unique_ptr<store::Store>()>;
-  Engine(StoreOpener open_store, EngineOptions options);
+  // Serves the versions of `catalog` (which outlives the engine) from the
+  // stores `open_store` opens.
+  Engine(const model::Catalog& catalog, StoreOpener open_store, EngineOptions options);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
+  const model::Catalog& catalog() const { return catalog_; }
   Response handle(const Request& request) const;
   // The same through django-cors-headers' middleware: preflights answered
   // here, CORS headers and `Vary: origin` on every response.

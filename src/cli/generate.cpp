@@ -63,7 +63,7 @@ progress::Reporter::Mode reporter_mode(const GenerateCommandOptions& options) {
                                             : progress::Reporter::mode_for_stderr(options.progress);
 }
 
-int run_generate(GenerateCommandOptions& options) {
+int run_generate(GenerateCommandOptions& options, const model::Catalog& catalog) {
   ingest::GenerateOptions& generator = options.generator;
   if (!set_now(options.now, generator)) {
     fmt::print(stderr, "ll2d generate: --now {}: not a date-time\n", options.now);
@@ -79,7 +79,7 @@ int run_generate(GenerateCommandOptions& options) {
     };
   }
   if (reporter.on()) generator.advance = GenerateProgress{reporter};
-  auto result = ingest::generate(generator);
+  auto result = ingest::generate(catalog, generator);
   if (auto* e = std::get_if<std::string>(&result)) {
     reporter.note(fmt::format("ll2d generate: {}", *e));
     return 1;
@@ -96,7 +96,7 @@ int run_generate(GenerateCommandOptions& options) {
 
 }  // namespace
 
-Command add_generate(CLI::App& app) {
+Command add_generate(CLI::App& app, const model::Catalog& catalog) {
   auto options = std::make_shared<GenerateCommandOptions>();
   ingest::GenerateOptions& generator = options->generator;
   auto* gen = app.add_subcommand(
@@ -123,7 +123,7 @@ Command add_generate(CLI::App& app) {
                 "A progress line (objects, then pages, with rate and ETA) every second on stderr, "
                 "also when it is not a terminal (on a terminal it is shown unless --quiet, "
                 "redrawn in place)");
-  return {gen, [options] { return run_generate(*options); }};
+  return {gen, [options, &catalog] { return run_generate(*options, catalog); }};
 }
 
 }  // namespace ll2::cli

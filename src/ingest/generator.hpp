@@ -12,6 +12,8 @@
 #include <variant>
 #include <vector>
 
+#include "model/schema.hpp"
+
 namespace ll2::ingest {
 
 struct GenerateOptions {
@@ -51,7 +53,9 @@ struct GenerateStats {
   int64_t objects = 0;
 };
 
-std::variant<GenerateStats, std::string> generate(const GenerateOptions& options);
+// Pages as `catalog`'s first version serves them.
+std::variant<GenerateStats, std::string> generate(const model::Catalog& catalog,
+                                                  const GenerateOptions& options);
 
 // Where the pages of `route` go: docking events at the top of out_dir (as
 // ever), every other route in out_dir/<route>/.
