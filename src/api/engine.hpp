@@ -113,8 +113,9 @@ struct EngineOptions {
 // a version's api-throttle route (authenticated, never counted); else Counted.
 enum class ThrottleScope { Exempt, Counted, Status };
 
-// Whether the database holds objects of some endpoint, read in the caller's
-// snapshot: /readyz is 503 without, and serve says so at start.
+// Whether the database holds objects of some endpoint (of the store's
+// schema), read in the caller's snapshot: /readyz is 503 without, and serve
+// says so at start.
 bool holds_ll2_data(store::Store& store);
 
 class Engine {
