@@ -25,14 +25,15 @@ const std::string& database() {
     const fs::path dir = fs::temp_directory_path() / "ll2d-bench";
     const std::string db = (dir / "bench.sqlite3").string();
     if (!fs::exists(db)) {
-      ll2::ingest::generate({2000, 1, (dir / "gen").string(), 100});
-      auto opened = ll2::store::open_sqlite(db);
+      ll2::ingest::generate(ll2::model::catalog(), {2000, 1, (dir / "gen").string(), 100});
+      auto opened = ll2::store::open_sqlite(db, ll2::model::registry());
       const auto& root = *ll2::model::registry().find_resource("docking_events")->kind;
       for (const auto& entry : fs::directory_iterator(dir / "gen")) {
         if (entry.path().extension() == ".json")
-          ll2::ingest::import_file(*opened.store, &root, entry.path().string());
+          ll2::ingest::import_file(*opened.store, ll2::model::catalog(), &root,
+                                   entry.path().string());
       }
-      ll2::ingest::import_file(*opened.store, &root,
+      ll2::ingest::import_file(*opened.store, ll2::model::catalog(), &root,
                                LL2D_FIXTURES "/docking_event_609_detailed.json");
     }
     return db;
@@ -43,7 +44,9 @@ const std::string& database() {
 ll2::api::Engine& engine() {
   static ll2::api::Engine& e = [] -> ll2::api::Engine& {
     static ll2::api::Engine built(
-        [] { return std::move(ll2::store::open_sqlite(database()).store); }, {});
+        ll2::model::catalog(),
+        [] { return std::move(ll2::store::open_sqlite(database(), ll2::model::registry()).store); },
+        {});
     // Lists ask for their index once; measure them answered from it.
     built.handle({"GET", "/2.3.0/docking_events/?format=json&search=x", "bench.local", ""});
     built.wait_for_list_indexes();

@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "api/engine.hpp"
+#include "catalog/catalog.hpp"
 #include "ingest/generator.hpp"
 #include "store/store.hpp"
 
@@ -53,14 +54,16 @@ Fixture make_fixture() {
   const std::string db = f.dir + "/db.sqlite3";
   g.db_path = db;
   g.only = {"docking_events"};
-  const auto generated = ll2::ingest::generate(g);
+  const auto generated = ll2::ingest::generate(ll2::model::catalog(), g);
   if (const auto* e = std::get_if<std::string>(&generated)) setup_failed(*e);
   ll2::api::EngineOptions options;
   options.now = int64_t{1'700'000'000} * 1'000'000;
   options.query_timeout = std::chrono::milliseconds(0);
   f.engine = std::make_unique<ll2::api::Engine>(
+      ll2::model::catalog(),
       [db] {
-        auto o = ll2::store::open_sqlite(db, {ll2::store::OpenOptions::Access::ReadOnly, true});
+        auto o = ll2::store::open_sqlite(db, ll2::model::registry(),
+                                         {ll2::store::OpenOptions::Access::ReadOnly, true});
         if (!o.store) setup_failed(o.error);
         return std::move(o.store);
       },

@@ -8,6 +8,7 @@
 #include <exception>
 #include <vector>
 
+#include "catalog/catalog.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 
@@ -16,11 +17,14 @@ namespace {
 int run(int argc, char** argv) {
   CLI::App app{"ll2d: a fast, self-hostable Launch Library 2 (2.3.0) API server"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", ll2::cli::version_line());
+  // The versions ll2d serves, built here once and handed to every command.
+  const ll2::model::Catalog& catalog = ll2::model::catalog();
+  app.set_version_flag("--version", ll2::cli::version_line(catalog));
   const std::vector<ll2::cli::Command> commands{
-      ll2::cli::add_serve(app), ll2::cli::add_keys(app),     ll2::cli::add_import(app),
-      ll2::cli::add_check(app), ll2::cli::add_generate(app), ll2::cli::add_sync(app),
-      ll2::cli::add_hooks(app), ll2::cli::add_changes(app)};
+      ll2::cli::add_serve(app, catalog),    ll2::cli::add_keys(app, catalog),
+      ll2::cli::add_import(app, catalog),   ll2::cli::add_check(app, catalog),
+      ll2::cli::add_generate(app, catalog), ll2::cli::add_sync(app, catalog),
+      ll2::cli::add_hooks(app, catalog),    ll2::cli::add_changes(app, catalog)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

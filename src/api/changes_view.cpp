@@ -6,7 +6,6 @@
 
 #include "api/feed_schema.hpp"
 #include "api/params.hpp"
-#include "catalog/catalog.hpp"
 #include "feed/changes.hpp"
 #include "json/writer.hpp"
 
@@ -24,12 +23,12 @@ Response json_response(int status, std::string body) {
 }
 
 // The resource whose filters narrow the feed to some launches.
-const model::Resource& launches() {
-  return *model::registry().find_resource("launches");
+const model::Resource& launches(const model::Registry& first) {
+  return *first.find_resource("launches");
 }
 
-bool is_launch_filter(std::string_view param) {
-  const auto& filters = launches().filters;
+bool is_launch_filter(const model::Registry& first, std::string_view param) {
+  const auto& filters = launches(first).filters;
   return std::any_of(filters.begin(), filters.end(),
                      [&](const model::Filter& f) { return f.param == param; });
 }
@@ -40,14 +39,14 @@ std::variant<std::vector<Value>, Response> selected_launches(store::Store& store
                                                              std::vector<Value> ids, int64_t now) {
   SelectContext context;
   context.filter.now = now;
-  context.filter.version = &model::registry();
+  context.filter.version = s.version;
   context.filter.load = [&store](const model::Kind& kind, const Value& id) {
     return store.load(kind, id);
   };
   context.exists = [&store](const model::Kind& kind, const Value& id) {
     return store.exists(kind, id);
   };
-  auto selected = select(launches(), s.params, /*detail=*/true, context);
+  auto selected = select(launches(*s.version), s.params, /*detail=*/true, context);
   if (auto* errors = std::get_if<FieldErrors>(&selected))
     return json_response(400, errors_body(*errors));
   store::ListQuery q = std::get<Selection>(selected).query;
@@ -61,22 +60,25 @@ std::variant<std::vector<Value>, Response> selected_launches(store::Store& store
 
 }  // namespace
 
-std::variant<ChangeSelection, Response> select_changes(std::string_view query,
+std::variant<ChangeSelection, Response> select_changes(const model::Registry& first,
+                                                       std::string_view query,
                                                        std::string_view last_event_id) {
   ChangeSelection s;
+  s.version = &first;
   s.params = text::QueryParams::parse(query);
   const auto get = [&](std::string_view name) { return s.params.get(name).value_or(""); };
-  auto parsed = feed::parse_change_query({last_event_id.empty() ? get("since") : last_event_id,
-                                          get("limit"), get("kinds"), get("types"), get("id")});
+  auto parsed =
+      feed::parse_change_query(first, {last_event_id.empty() ? get("since") : last_event_id,
+                                       get("limit"), get("kinds"), get("types"), get("id")});
   if (auto* problems = std::get_if<feed::QueryProblems>(&parsed))
     return json_response(400, errors_body(FieldErrors(problems->begin(), problems->end())));
   s.query = std::get<store::ChangeQuery>(parsed);
   for (const auto& [name, value] : s.params.items()) {
     // `id` is the feed's (any kind's object), not the launches' filter.
-    if (is_launch_filter(name) && !is_change_parameter(name)) s.launch_filtered = true;
+    if (is_launch_filter(first, name) && !is_change_parameter(name)) s.launch_filtered = true;
   }
   // Only launches can pass a launch filter.
-  if (s.launch_filtered) s.query.kinds = {launches().kind->name};
+  if (s.launch_filtered) s.query.kinds = {launches(first).kind->name};
   return s;
 }
 
@@ -106,7 +108,7 @@ std::variant<std::vector<store::Change>, Response> read_changes(store::Store& st
 Response changes_view(const Request& request, std::string_view query, const std::string& base,
                       store::Store& store, store::Deadline deadline, int64_t now) {
   if (auto refused = refuse_unless_read(request)) return std::move(*refused);
-  auto selected = select_changes(query);
+  auto selected = select_changes(store.schema(), query);
   if (auto* refused = std::get_if<Response>(&selected)) return std::move(*refused);
   const ChangeSelection& s = std::get<ChangeSelection>(selected);
 
@@ -151,6 +153,7 @@ std::variant<ChangeStream, Response> open_change_stream(const Engine& engine,
   const std::string_view target = request.target;
   const size_t qmark = target.find('?');
   auto selected = select_changes(
+      engine.catalog().first(),
       qmark == std::string_view::npos ? std::string_view() : target.substr(qmark + 1),
       last_event_id);
   if (auto* refused = std::get_if<Response>(&selected)) return std::move(*refused);

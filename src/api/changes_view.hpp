@@ -25,14 +25,16 @@ inline constexpr std::string_view kChangeStreamPath = "/ll2d/changes/stream";
 // location__ids, is_crewed, ...), only the entries of launches those select
 // now (a deleted launch's entry always passes: it cannot be tested).
 struct ChangeSelection {
+  const model::Registry* version = nullptr;  // the first: its kinds and launch filters
   store::ChangeQuery query;
   text::QueryParams params;      // the request's: the launch filters among them
   bool launch_filtered = false;  // it gives one
 };
 
 // From the request's query string (a stream's `Last-Event-ID`, when given,
-// is its `since`), or the 400 answer.
-std::variant<ChangeSelection, Response> select_changes(std::string_view query,
+// is its `since`), or the 400 answer; `first` is the first API version.
+std::variant<ChangeSelection, Response> select_changes(const model::Registry& first,
+                                                       std::string_view query,
                                                        std::string_view last_event_id = {});
 
 // The entries after query.since that the selection passes, at most

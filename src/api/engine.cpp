@@ -17,7 +17,6 @@
 #include "api/request_context.hpp"
 #include "api/resource_view.hpp"
 #include "api/stages.hpp"
-#include "catalog/catalog.hpp"
 #include "util/query_string.hpp"
 
 namespace ll2::api {
@@ -30,10 +29,10 @@ std::atomic<uint64_t> next_serial{1};
 
 }  // namespace
 
-Engine::Engine(StoreOpener open_store, EngineOptions options)
+Engine::Engine(const model::Catalog& catalog, StoreOpener open_store, EngineOptions options)
     : open_store_(std::move(open_store)),
       options_(std::move(options)),
-      catalog_(options_.catalog != nullptr ? *options_.catalog : model::catalog()),
+      catalog_(catalog),
       serial_(next_serial++),
       probe_(std::make_unique<DatabaseProbe>()) {
   while (!options_.public_url.empty() && options_.public_url.back() == '/')
@@ -180,7 +179,7 @@ Response Engine::handle(const Request& request) const {
     return response;
   }
   if (rt.kind == Route::FeedSchema) {
-    response = feed_schema_view(request, ctx.base);
+    response = feed_schema_view(request, catalog_.first(), ctx.base);
     conditional_get(request, response);
     return response;
   }

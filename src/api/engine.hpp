@@ -102,8 +102,6 @@ struct EngineOptions {
   // thread's own connection (SQLite's one-row read). PostgreSQL nodes set
   // store::watch_postgres_generation.
   std::function<std::optional<uint64_t>()> generation_source;
-  // The API versions served; null: every version ll2d declares.
-  const model::Catalog* catalog = nullptr;
   // Memory for rendered objects shared by the worker threads
   // (fragment_cache.hpp); 0: none kept.
   size_t fragment_cache_bytes = size_t{128} << 20;
@@ -115,18 +113,22 @@ struct EngineOptions {
 // a version's api-throttle route (authenticated, never counted); else Counted.
 enum class ThrottleScope { Exempt, Counted, Status };
 
-// Whether the database holds objects of some endpoint, read in the caller's
-// snapshot: /readyz is 503 without, and serve says so at start.
+// Whether the database holds objects of some endpoint (of the store's
+// schema), read in the caller's snapshot: /readyz is 503 without, and serve
+// says so at start.
 bool holds_ll2_data(store::Store& store);
 
 class Engine {
  public:
   using StoreOpener = std::function<std::unique_ptr<store::Store>()>;
-  Engine(StoreOpener open_store, EngineOptions options);
+  // Serves the versions of `catalog` (which outlives the engine) from the
+  // stores `open_store` opens.
+  Engine(const model::Catalog& catalog, StoreOpener open_store, EngineOptions options);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
+  const model::Catalog& catalog() const { return catalog_; }
   Response handle(const Request& request) const;
   // The same through django-cors-headers' middleware: preflights answered
   // here, CORS headers and `Vary: origin` on every response.

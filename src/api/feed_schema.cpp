@@ -7,7 +7,6 @@
 #include "api/changes_view.hpp"
 #include "api/live_page.hpp"
 #include "api/openapi.hpp"
-#include "catalog/catalog.hpp"
 #include "feed/changes.hpp"
 #include "json/writer.hpp"
 
@@ -17,11 +16,11 @@ namespace {
 
 using Writer = json::Writer;
 
-// The kinds the log names (those with ids of their own), as the feed
-// accepts them in `kinds`.
-std::vector<std::string> logged_kinds() {
+// The kinds the log names (those of the first version `first` with ids of
+// their own), as the feed accepts them in `kinds`.
+std::vector<std::string> logged_kinds(const model::Registry& first) {
   std::vector<std::string> out;
-  for (const auto& k : model::registry().kinds()) {
+  for (const auto& k : first.kinds()) {
     if (k->id_type != model::IdType::None) out.push_back(k->name);
   }
   std::sort(out.begin(), out.end());
@@ -29,10 +28,10 @@ std::vector<std::string> logged_kinds() {
 }
 
 // Every type an entry can carry.
-std::vector<std::string> feed_types() {
+std::vector<std::string> feed_types(const model::Registry& first) {
   std::vector<std::string> out;
-  for (const auto& name : logged_kinds()) {
-    for (auto& t : feed::types_of(*model::registry().find_kind(name))) out.push_back(std::move(t));
+  for (const auto& name : logged_kinds(first)) {
+    for (auto& t : feed::types_of(*first.find_kind(name))) out.push_back(std::move(t));
   }
   return out;
 }
@@ -48,7 +47,7 @@ void string_enum(Writer& w, const std::vector<std::string>& values) {
   w.end_object();
 }
 
-void parameter_schema(Writer& w, ChangeParameterValue value) {
+void parameter_schema(Writer& w, const model::Registry& first, ChangeParameterValue value) {
   switch (value) {
     case ChangeParameterValue::Sequence:
       w.raw(R"({"type":"integer","minimum":0,"default":0})");
@@ -63,7 +62,8 @@ void parameter_schema(Writer& w, ChangeParameterValue value) {
       w.key("type");
       w.string("array");
       w.key("items");
-      string_enum(w, value == ChangeParameterValue::Kinds ? logged_kinds() : feed_types());
+      string_enum(w,
+                  value == ChangeParameterValue::Kinds ? logged_kinds(first) : feed_types(first));
       w.end_object();
       return;
     case ChangeParameterValue::Text:
@@ -75,7 +75,7 @@ void parameter_schema(Writer& w, ChangeParameterValue value) {
 // The feed's parameters, then every launch filter (the first version's
 // /launches/ filters, which narrow the feed to the launches they select now);
 // the stream's also Last-Event-ID.
-void feed_parameters(Writer& w, bool stream) {
+void feed_parameters(Writer& w, const model::Registry& first, bool stream) {
   w.key("parameters");
   w.begin_array();
   for (const auto& p : kChangeParameters) {
@@ -85,7 +85,7 @@ void feed_parameters(Writer& w, bool stream) {
     w.key("name");
     w.string(p.name);
     w.key("schema");
-    parameter_schema(w, p.value);
+    parameter_schema(w, first, p.value);
     if (p.value == ChangeParameterValue::Kinds || p.value == ChangeParameterValue::Types) {
       w.key("style");
       w.string("form");
@@ -97,7 +97,7 @@ void feed_parameters(Writer& w, bool stream) {
     w.end_object();
   }
   // A launch filter named as one of the feed's own (`id`) is the feed's.
-  for (const auto& f : model::registry().find_resource("launches")->filters) {
+  for (const auto& f : first.find_resource("launches")->filters) {
     if (!is_change_parameter(f.param)) write_filter_parameter(w, f);
   }
   if (stream)
@@ -109,13 +109,13 @@ void feed_parameters(Writer& w, bool stream) {
 constexpr std::string_view kBadRequest =
     R"({"description":"A parameter is not valid: the messages by parameter.","content":{"application/json":{"schema":{"type":"object","additionalProperties":{"type":"array","items":{"type":"string"}}}}}})";
 
-void changes_path(Writer& w) {
+void changes_path(Writer& w, const model::Registry& first) {
   w.begin_object();
   w.key("get");
   w.begin_object();
   w.raw(
       R"("operationId":"ll2d_changes_list","summary":"A page of the change log after a sequence number.","description":"Entries after `since`, oldest first. Call `next` (or pass `next_since` as `since`) to go on; `more` says whether entries are already waiting. Any filter of the launches list (lsp__id, location__ids, is_crewed, ...) keeps only the entries of launches it selects now.")");
-  feed_parameters(w, false);
+  feed_parameters(w, first, false);
   w.key("responses");
   w.begin_object();
   w.raw(
@@ -127,13 +127,13 @@ void changes_path(Writer& w) {
   w.end_object();
 }
 
-void stream_path(Writer& w) {
+void stream_path(Writer& w, const model::Registry& first) {
   w.begin_object();
   w.key("get");
   w.begin_object();
   w.raw(
       R"("operationId":"ll2d_changes_stream","summary":"The change log as Server-Sent Events, as it happens.","description":"Each entry is an event whose `id:` is its sequence number and whose `data:` is the entry (a ChangeEntry) as JSON. A reconnecting client sends Last-Event-ID and gets every entry after it. A quiet stream sends a comment line every 15 seconds.")");
-  feed_parameters(w, true);
+  feed_parameters(w, first, true);
   w.key("responses");
   w.begin_object();
   w.raw(
@@ -151,7 +151,7 @@ void html_path(Writer& w, std::string_view id, std::string_view summary) {
       id, summary));
 }
 
-void schemas(Writer& w) {
+void schemas(Writer& w, const model::Registry& first) {
   w.key("ChangeEntry");
   w.begin_object();
   w.raw(
@@ -161,7 +161,7 @@ void schemas(Writer& w) {
   w.raw(
       R"("seq":{"type":"integer","description":"The entry's sequence number: the cursor."},"time":{"type":"string","format":"date-time"})");
   w.key("kind");
-  string_enum(w, logged_kinds());
+  string_enum(w, logged_kinds(first));
   w.raw(
       R"("id":{"oneOf":[{"type":"integer"},{"type":"string","format":"uuid"}]},"op":{"type":"string","enum":["created","updated","deleted"]})");
   w.key("types");
@@ -169,7 +169,7 @@ void schemas(Writer& w) {
   w.key("type");
   w.string("array");
   w.key("items");
-  string_enum(w, feed_types());
+  string_enum(w, feed_types(first));
   w.end_object();
   w.raw(
       R"("fields":{"type":"array","items":{"type":"string"},"description":"What the write set (created) or changed (updated)."},"changes":{"type":"object","description":"The watched fields' old and new values (a status or precision as its id, name and abbrev).","additionalProperties":{"type":"object","properties":{"old":{},"new":{}}}},"url":{"type":"string","format":"uri","nullable":true})");
@@ -181,7 +181,7 @@ void schemas(Writer& w) {
 
 }  // namespace
 
-std::string feed_openapi_document(const std::string& server) {
+std::string feed_openapi_document(const model::Registry& first, const std::string& server) {
   std::string out;
   Writer w(out);
   w.begin_object();
@@ -192,9 +192,9 @@ std::string feed_openapi_document(const std::string& server) {
   w.key("paths");
   w.begin_object();
   w.key(kChangesPath);
-  changes_path(w);
+  changes_path(w, first);
   w.key(kChangeStreamPath);
-  stream_path(w);
+  stream_path(w, first);
   w.key(kLivePagePath);
   html_path(w, "ll2d_live", "The next launches with countdowns, following the change stream.");
   w.key(kFeedSchemaPath);
@@ -205,7 +205,7 @@ std::string feed_openapi_document(const std::string& server) {
   w.begin_object();
   w.key("schemas");
   w.begin_object();
-  schemas(w);
+  schemas(w, first);
   w.end_object();
   w.end_object();
   write_servers(w, server);
@@ -213,12 +213,13 @@ std::string feed_openapi_document(const std::string& server) {
   return out;
 }
 
-Response feed_schema_view(const Request& request, const std::string& server) {
+Response feed_schema_view(const Request& request, const model::Registry& first,
+                          const std::string& server) {
   if (auto refused = refuse_unless_read(request)) return std::move(*refused);
   Response r;
   r.headers = {{"Allow", "GET, HEAD"}};
   r.content_type = "application/vnd.oai.openapi+json";
-  r.body = feed_openapi_document(server);
+  r.body = feed_openapi_document(first, server);
   r.omit_body = request.method == "HEAD";
   return r;
 }

@@ -41,10 +41,12 @@ constexpr bool is_change_parameter(std::string_view name) {
   return false;
 }
 
-// The document as JSON; `server` is the scheme and host it names.
-std::string feed_openapi_document(const std::string& server);
+// The document as JSON; `server` is the scheme and host it names, `first`
+// the first API version (its kinds, and its launch filters the feed takes).
+std::string feed_openapi_document(const model::Registry& first, const std::string& server);
 
 // GET and HEAD of /ll2d/schema/ (405 otherwise), as /2.3.0/schema/ is served.
-Response feed_schema_view(const Request& request, const std::string& server);
+Response feed_schema_view(const Request& request, const model::Registry& first,
+                          const std::string& server);
 
 }  // namespace ll2::api

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "catalog/catalog.hpp"
 #include "json/writer.hpp"
 #include "util/text.hpp"
 
@@ -40,7 +39,7 @@ Engine::DatabaseProbe::Result Engine::DatabaseProbe::check(const StoreOpener& op
 }
 
 bool holds_ll2_data(store::Store& store) {
-  for (const auto& r : model::registry().resources()) {
+  for (const auto& r : store.schema().resources()) {
     if (r->kind->id_type == model::IdType::None) continue;
     store::ListQuery q;
     q.kind = r->kind;

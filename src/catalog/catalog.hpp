@@ -1,8 +1,9 @@
 #pragma once
 // The versions ll2d serves, assembled from their declarations in
-// src/resources (the only code that knows every resource). Declared in
-// model's namespace, where users have always found them; the catalog is a
-// global for now, and passing it explicitly is the next step.
+// src/resources (the only code that knows every resource). main() takes
+// the catalog from here once and passes it to the commands, which pass it
+// (or its first version, a store's schema) down; no folder of src/ links
+// this one. Tests call it for a ready catalog (test::catalog()).
 
 #include "model/schema.hpp"
 

@@ -19,11 +19,11 @@ struct ChangesOptions {
   std::string public_url;
 };
 
-int run_changes(const ChangesOptions& options) {
+int run_changes(const ChangesOptions& options, const model::Registry& schema) {
   store::OpenOptions open_options;
   open_options.access = store::OpenOptions::Access::Auto;
   open_options.must_exist = true;
-  auto opened = store::open_store(options.db, open_options);
+  auto opened = store::open_store(options.db, schema, open_options);
   if (!opened.store) {
     fmt::print(stderr, "ll2d changes: {}\n", opened.error);
     return 2;
@@ -42,7 +42,7 @@ int run_changes(const ChangesOptions& options) {
 
 }  // namespace
 
-Command add_changes(CLI::App& app) {
+Command add_changes(CLI::App& app, const model::Catalog& catalog) {
   auto options = std::make_shared<ChangesOptions>();
   auto* changes = app.add_subcommand(
       "changes", "Print the change log (what imports and syncs changed) as JSON lines");
@@ -55,7 +55,7 @@ Command add_changes(CLI::App& app) {
   changes->add_option("--id", options->id, "Only this object's entries");
   changes->add_option("--public-url", options->public_url,
                       "Scheme and host for the objects' urls (default: paths)");
-  return {changes, [options] { return run_changes(*options); }};
+  return {changes, [options, &catalog] { return run_changes(*options, catalog.first()); }};
 }
 
 }  // namespace ll2::cli

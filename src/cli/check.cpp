@@ -36,8 +36,8 @@ void print_rows(const store::CheckReport& report) {
   fmt::print("    {} rows in {} tables ({} empty, not listed)\n", total, report.rows.size(), empty);
 }
 
-int run_check(const CheckOptions& options) {
-  const auto report = store::check_store(options.db, options.quick);
+int run_check(const CheckOptions& options, const model::Registry& schema) {
+  const auto report = store::check_store(options.db, schema, options.quick);
   const std::string name = store::display_name(options.db);
   fmt::print("{}\n", name);
   if (!report.integrity.empty())
@@ -59,14 +59,14 @@ int run_check(const CheckOptions& options) {
 
 }  // namespace
 
-Command add_check(CLI::App& app) {
+Command add_check(CLI::App& app, const model::Catalog& catalog) {
   auto options = std::make_shared<CheckOptions>();
   auto* check = app.add_subcommand(
       "check", "Check a database: integrity, schema version, rows per table (exit 1 if unhealthy)");
   add_db_option(check, options->db, "opened read-only");
   check->add_flag("--quick", options->quick,
                   "PRAGMA quick_check instead of integrity_check (faster; skips index contents)");
-  return {check, [options] { return run_check(*options); }};
+  return {check, [options, &catalog] { return run_check(*options, catalog.first()); }};
 }
 
 }  // namespace ll2::cli

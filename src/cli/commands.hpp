@@ -6,6 +6,8 @@
 
 #include <functional>
 
+#include "model/schema.hpp"
+
 namespace ll2::cli {
 
 // A subcommand added to the app: `subcommand` tells whether the command line
@@ -15,14 +17,16 @@ struct Command {
   std::function<int()> run;
 };
 
-// In the order `ll2d --help` lists them.
-Command add_serve(CLI::App& app);
-Command add_keys(CLI::App& app);
-Command add_import(CLI::App& app);
-Command add_check(CLI::App& app);
-Command add_generate(CLI::App& app);
-Command add_sync(CLI::App& app);
-Command add_hooks(CLI::App& app);
-Command add_changes(CLI::App& app);
+// In the order `ll2d --help` lists them. Each serves, reads or writes the
+// API versions of `catalog` (which outlives the command): the databases it
+// opens hold the tables of its first version's kinds.
+Command add_serve(CLI::App& app, const model::Catalog& catalog);
+Command add_keys(CLI::App& app, const model::Catalog& catalog);
+Command add_import(CLI::App& app, const model::Catalog& catalog);
+Command add_check(CLI::App& app, const model::Catalog& catalog);
+Command add_generate(CLI::App& app, const model::Catalog& catalog);
+Command add_sync(CLI::App& app, const model::Catalog& catalog);
+Command add_hooks(CLI::App& app, const model::Catalog& catalog);
+Command add_changes(CLI::App& app, const model::Catalog& catalog);
 
 }  // namespace ll2::cli

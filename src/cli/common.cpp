@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cstdio>
 
-#include "catalog/catalog.hpp"
 #include "model/schema.hpp"
 #include "sync/budget.hpp"
 #include "util/text.hpp"
@@ -26,9 +25,9 @@ CLI::Option* add_db_option(CLI::App* cmd, std::string& db, const std::string& ho
 
 std::atomic<bool> g_sync_stop{false};
 
-std::string version_line() {
+std::string version_line(const model::Catalog& catalog) {
   return fmt::format("ll2d {} (commit {}, {} build; serves LL2 {})", LL2D_VERSION, LL2D_COMMIT,
-                     LL2D_BUILD_TYPE, model::catalog().names());
+                     LL2D_BUILD_TYPE, catalog.names());
 }
 
 void add_retention_option(CLI::App* cmd, std::string& retention) {

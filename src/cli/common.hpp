@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "model/schema.hpp"
 #include "store/store.hpp"
 #include "sync/client.hpp"
 #include "sync/syncer.hpp"
@@ -21,8 +22,9 @@ constexpr const char* kDefaultDb = "ll2d.sqlite3";
 // ("opened read-only"), if it says anything. The option is returned.
 CLI::Option* add_db_option(CLI::App* cmd, std::string& db, const std::string& how = "");
 
-// `ll2d --version`: what was built, from which commit, how.
-std::string version_line();
+// `ll2d --version`: what was built, from which commit, how, serving which
+// versions.
+std::string version_line(const model::Catalog& catalog);
 
 // --changes-retention: how long the change log keeps entries (0: none are
 // written). The default is "30d".

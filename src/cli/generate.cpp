@@ -10,7 +10,6 @@
 #include <string_view>
 #include <variant>
 
-#include "catalog/catalog.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "ingest/generator.hpp"
@@ -87,7 +86,7 @@ int run_generate(GenerateCommandOptions& options, const model::Catalog& catalog)
     };
   }
   if (reporter.on()) generator.advance = GenerateProgress{reporter};
-  auto result = ingest::generate(generator);
+  auto result = ingest::generate(catalog, generator);
   if (auto* e = std::get_if<std::string>(&result)) {
     reporter.note(fmt::format("ll2d generate: {}", *e));
     return 1;
@@ -105,10 +104,9 @@ int run_generate(GenerateCommandOptions& options, const model::Catalog& catalog)
 
 }  // namespace
 
-Command add_generate(CLI::App& app) {
+Command add_generate(CLI::App& app, const model::Catalog& catalog) {
   auto options = std::make_shared<GenerateCommandOptions>();
   ingest::GenerateOptions& generator = options->generator;
-  const model::Catalog& catalog = model::catalog();
   options->api_version = catalog.first().version().name;
   auto* gen = app.add_subcommand(
       "generate", "Write a deterministic synthetic LL2 world as pages of every endpoint");

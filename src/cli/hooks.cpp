@@ -85,8 +85,10 @@ int list_deliveries(store::Store& store, const HooksOptions& options) {
   return 0;
 }
 
-int run_hooks(const std::string& command, const HooksOptions& options) {
-  auto opened = store::open_store(options.db, {store::OpenOptions::Access::ReadWrite, true});
+int run_hooks(const std::string& command, const HooksOptions& options,
+              const model::Registry& schema) {
+  auto opened =
+      store::open_store(options.db, schema, {store::OpenOptions::Access::ReadWrite, true});
   if (!opened.store) {
     fmt::print(stderr, "ll2d hooks: {}\n", opened.error);
     return 2;
@@ -121,7 +123,7 @@ void add_hooks_deliveries(CLI::App* hooks, HooksOptions& options) {
 
 }  // namespace
 
-Command add_hooks(CLI::App& app) {
+Command add_hooks(CLI::App& app, const model::Catalog& catalog) {
   auto options = std::make_shared<HooksOptions>();
   auto* hooks = app.add_subcommand("hooks", "Manage webhooks: POSTs of what the change log says");
   hooks->require_subcommand(1);
@@ -132,9 +134,10 @@ Command add_hooks(CLI::App& app) {
   add_db_option(remove, options->db);
   remove->add_option("id", options->id, "The webhook's id, as list shows it")->required();
   add_hooks_deliveries(hooks, *options);
-  return {hooks, [options, hooks] {
+  return {hooks, [options, hooks, &catalog] {
             // The one chosen: require_subcommand(1) makes it exactly one.
-            return run_hooks(hooks->get_subcommands().front()->get_name(), *options);
+            return run_hooks(hooks->get_subcommands().front()->get_name(), *options,
+                             catalog.first());
           }};
 }
 

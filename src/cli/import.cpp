@@ -14,7 +14,6 @@
 #include <variant>
 #include <vector>
 
-#include "catalog/catalog.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "ingest/importer.hpp"
@@ -42,9 +41,10 @@ using KindedFiles = std::vector<std::pair<std::string, const model::Kind*>>;
 
 // The .json files below `dir`, in name order (a subdirectory's files where
 // its name sorts), each with the kind its objects are: `root` when given,
-// else the route the path below `top` names, else none (their urls tell).
-std::optional<std::string> walk(const fs::path& top, const fs::path& dir, const model::Kind* root,
-                                KindedFiles& out) {
+// else the route (of a version of `catalog`) the path below `top` names,
+// else none (their urls tell).
+std::optional<std::string> walk(const model::Catalog& catalog, const fs::path& top,
+                                const fs::path& dir, const model::Kind* root, KindedFiles& out) {
   std::error_code ec;
   std::vector<fs::directory_entry> entries;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
@@ -55,11 +55,11 @@ std::optional<std::string> walk(const fs::path& top, const fs::path& dir, const 
   const model::Kind* kind = root;
   if (kind == nullptr) {
     const std::string route = fs::relative(dir, top, ec).generic_string();
-    if (const auto* r = model::catalog().find_resource(route)) kind = r->kind;
+    if (const auto* r = catalog.find_resource(route)) kind = r->kind;
   }
   for (const auto& entry : entries) {
     if (entry.is_directory(ec)) {
-      if (auto e = walk(top, entry.path(), root, out)) return e;
+      if (auto e = walk(catalog, top, entry.path(), root, out)) return e;
     } else if (entry.is_regular_file(ec) && entry.path().extension() == ".json") {
       out.emplace_back(entry.path().string(), kind);
     }
@@ -101,10 +101,11 @@ struct ImportProgress {
 // --resource names an endpoint by its LL2 path (launches, config/orbits,
 // launches/upcoming); without it each object's `url` tells. False when it
 // names none.
-bool find_root_kind(const std::string& resource, const model::Kind*& root) {
+bool find_root_kind(const model::Catalog& catalog, const std::string& resource,
+                    const model::Kind*& root) {
   root = nullptr;
   if (resource.empty()) return true;
-  const model::Resource* r = model::catalog().find_resource(resource);
+  const model::Resource* r = catalog.find_resource(resource);
   if (r == nullptr) return false;
   root = r->kind;
   return true;
@@ -114,7 +115,8 @@ bool find_root_kind(const std::string& resource, const model::Kind*& root) {
 // a subdirectory named after an LL2 route (launches/, config/orbits/, as
 // `generate` writes them) says which resource its files hold, since not
 // every view prints a url; elsewhere each object's url tells.
-std::optional<std::string> list_files(const std::vector<std::string>& inputs,
+std::optional<std::string> list_files(const model::Catalog& catalog,
+                                      const std::vector<std::string>& inputs,
                                       const model::Kind* root, KindedFiles& files) {
   for (const auto& p : inputs) {
     std::error_code ec;
@@ -122,7 +124,7 @@ std::optional<std::string> list_files(const std::vector<std::string>& inputs,
       files.emplace_back(p, root);
       continue;
     }
-    if (auto e = walk(p, p, root, files)) return e;
+    if (auto e = walk(catalog, p, p, root, files)) return e;
   }
   return std::nullopt;
 }
@@ -139,7 +141,8 @@ struct ImportTally {
 
 // Files are validated on a second thread and written several to a
 // transaction; each line is printed once its file is committed.
-ImportTally import_all(store::Store& store, const KindedFiles& files, ImportProgress& progress) {
+ImportTally import_all(store::Store& store, const model::Catalog& catalog, const KindedFiles& files,
+                       ImportProgress& progress) {
   ImportTally tally;
   ingest::ImportOptions import_options;
   if (progress.reporter.on())
@@ -150,7 +153,7 @@ ImportTally import_all(store::Store& store, const KindedFiles& files, ImportProg
   work.reserve(files.size());
   for (const auto& [file, kind] : files) work.push_back({file, kind});
   ingest::import_files(
-      store, work,
+      store, catalog, work,
       [&](size_t i, const ingest::FileOutcome& outcome) {
         if (const auto* e = std::get_if<ingest::ImportError>(&outcome.result)) {
           ++tally.failed;
@@ -200,20 +203,21 @@ bool all_readable(const std::vector<std::string>& inputs) {
   return true;
 }
 
-int import_into(const ImportOptions& options, const store::OpenOptions& open_options) {
+int import_into(const ImportOptions& options, const model::Catalog& catalog,
+                const store::OpenOptions& open_options) {
   const model::Kind* root = nullptr;
-  if (!find_root_kind(options.resource, root)) {
+  if (!find_root_kind(catalog, options.resource, root)) {
     fmt::print(stderr, "ll2d import: unknown --resource {}\n", options.resource);
     return 2;
   }
   if (!all_readable(options.inputs)) return 2;
-  auto opened = store::open_store(options.db, open_options);
+  auto opened = store::open_store(options.db, catalog.first(), open_options);
   if (!opened.store) {
     fmt::print(stderr, "ll2d import: {}\n", opened.error);
     return 2;
   }
   KindedFiles files;
-  if (auto e = list_files(options.inputs, root, files)) {
+  if (auto e = list_files(catalog, options.inputs, root, files)) {
     fmt::print(stderr, "ll2d import: {}\n", *e);
     return 2;
   }
@@ -226,7 +230,7 @@ int import_into(const ImportOptions& options, const store::OpenOptions& open_opt
     fmt::print(stderr, "ll2d import: {}\n", *e);
     return 2;
   }
-  const ImportTally tally = import_all(*opened.store, files, progress);
+  const ImportTally tally = import_all(*opened.store, catalog, files, progress);
   if (!build_deferred_indexes(*opened.store, std::get<size_t>(deferred))) return 1;
   if (tally.objects > 0) {
     // The data is committed either way; without statistics it is only read slower.
@@ -239,7 +243,7 @@ int import_into(const ImportOptions& options, const store::OpenOptions& open_opt
   return tally.failed == 0 ? 0 : 1;
 }
 
-int run_import(const ImportOptions& options) {
+int run_import(const ImportOptions& options, const model::Catalog& catalog) {
   const auto write_options = write_options_or_complain(options.retention);
   if (!write_options) return 2;
   // A database made where nobody looks is worse than a question.
@@ -248,12 +252,12 @@ int run_import(const ImportOptions& options) {
     fmt::print(stderr, "ll2d import: no --db given: importing into {}\n",
                (fs::current_path(ec) / options.db).string());
   }
-  return import_into(options, *write_options);
+  return import_into(options, catalog, *write_options);
 }
 
 }  // namespace
 
-Command add_import(CLI::App& app) {
+Command add_import(CLI::App& app, const model::Catalog& catalog) {
   auto options = std::make_shared<ImportOptions>();
   auto* import =
       app.add_subcommand("import", "Import LL2 JSON files or directories into a database");
@@ -267,7 +271,7 @@ Command add_import(CLI::App& app) {
       "--progress", options->progress,
       "A progress line (bytes, objects, rate, ETA) every second on stderr, also "
       "when it is not a terminal (on a terminal it is always shown, redrawn in place)");
-  return {import, [options] { return run_import(*options); }};
+  return {import, [options, &catalog] { return run_import(*options, catalog); }};
 }
 
 }  // namespace ll2::cli

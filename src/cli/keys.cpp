@@ -96,7 +96,8 @@ int list_keys(store::Store& store) {
   return 0;
 }
 
-int run_keys(const std::string& command, const KeysOptions& options) {
+int run_keys(const std::string& command, const KeysOptions& options,
+             const model::Registry& schema) {
   if (!options.rate.empty()) {
     const auto parsed = http::parse_rate(options.rate);
     if (const auto* e = std::get_if<std::string>(&parsed)) {
@@ -106,7 +107,8 @@ int run_keys(const std::string& command, const KeysOptions& options) {
   }
   using Access = store::OpenOptions::Access;
   auto opened = store::open_store(
-      options.db, {command == "list" ? Access::Auto : Access::ReadWrite, /*must_exist=*/true});
+      options.db, schema,
+      {command == "list" ? Access::Auto : Access::ReadWrite, /*must_exist=*/true});
   if (!opened.store) {
     fmt::print(stderr, "ll2d keys: {}\n", opened.error);
     return 2;
@@ -118,7 +120,7 @@ int run_keys(const std::string& command, const KeysOptions& options) {
 
 }  // namespace
 
-Command add_keys(CLI::App& app) {
+Command add_keys(CLI::App& app, const model::Catalog& catalog) {
   auto options = std::make_shared<KeysOptions>();
   auto* keys = app.add_subcommand("keys", "Manage API keys for throttled serving");
   keys->require_subcommand(1);
@@ -133,9 +135,9 @@ Command add_keys(CLI::App& app) {
   add_db_option(revoke, options->db);
   revoke->add_option("prefix", options->prefix, "The key's prefix, as keys list shows it")
       ->required();
-  return {keys, [options, keys] {
+  return {keys, [options, keys, &catalog] {
             // The one chosen: require_subcommand(1) makes it exactly one.
-            return run_keys(keys->get_subcommands().front()->get_name(), *options);
+            return run_keys(keys->get_subcommands().front()->get_name(), *options, catalog.first());
           }};
 }
 

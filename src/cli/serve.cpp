@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "api/engine.hpp"
-#include "catalog/catalog.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "http/server.hpp"
@@ -33,6 +32,8 @@ namespace ll2::cli {
 namespace {
 
 struct ServeOptions {
+  explicit ServeOptions(const model::Catalog& served) : catalog(served) {}
+  const model::Catalog& catalog;  // the versions served; the database holds the first's kinds
   std::string db = kDefaultDb;
   http::ServerOptions server;
   std::string public_url;
@@ -70,7 +71,7 @@ std::optional<store::OpenOptions> open_options_for_serving(const ServeOptions& o
   // With --sync-from the mirror fills the database, so it may start empty.
   store::OpenOptions open_options{o.read_only ? Access::ReadOnly : Access::Auto,
                                   o.sync_from.empty()};
-  auto opened = store::open_store(o.db, open_options);
+  auto opened = store::open_store(o.db, o.catalog.first(), open_options);
   if (!opened.store) {
     fmt::print(stderr, "ll2d serve: {}\n", opened.error);
     return std::nullopt;
@@ -134,22 +135,23 @@ std::unique_ptr<api::Engine> make_engine(const ServeOptions& o,
                                          api::EngineOptions engine_options) {
   auto next_replica = std::make_shared<std::atomic<size_t>>(0);
   if (!o.replicas.empty()) engine_options.reconnect_after = std::chrono::seconds(60);
-  auto open = [db = o.db, open_options, replicas = o.replicas, next_replica] {
+  const model::Registry& schema = o.catalog.first();
+  auto open = [db = o.db, &schema, open_options, replicas = o.replicas, next_replica] {
     const size_t first = next_replica->fetch_add(1);
     for (size_t i = 0; i < replicas.size(); ++i) {
       const std::string& replica = replicas[(first + i) % replicas.size()];
-      auto opened = store::open_store(replica, {Access::ReadOnly, /*must_exist=*/true});
+      auto opened = store::open_store(replica, schema, {Access::ReadOnly, /*must_exist=*/true});
       if (opened.store) return std::move(opened.store);
       fmt::print(stderr, "ll2d: replica unusable, reading elsewhere: {}\n", opened.error);
     }
-    auto opened = store::open_store(db, open_options);
+    auto opened = store::open_store(db, schema, open_options);
     // A database that cannot be reached now is answered 503 until it can.
     if (opened.unavailable)
       throw store::StoreError(store::StoreError::Cause::Unavailable, opened.error);
     if (!opened.store) throw std::runtime_error(opened.error);
     return std::move(opened.store);
   };
-  return std::make_unique<api::Engine>(open, engine_options);
+  return std::make_unique<api::Engine>(o.catalog, open, engine_options);
 }
 
 // --anon-rate and --key-rate into the throttle's options; false once a
@@ -176,9 +178,10 @@ bool start_throttle(ServeOptions& o, const store::OpenOptions& open_options,
                     std::unique_ptr<http::Throttle>& throttle) {
   if (!o.throttle.anon_rate && !o.throttle.key_rate) return true;
   auto key_store = std::make_shared<std::unique_ptr<store::Store>>();
-  auto started = http::Throttle::start(o.throttle, [db = o.db, open_options, key_store] {
+  const model::Registry& schema = o.catalog.first();
+  auto started = http::Throttle::start(o.throttle, [db = o.db, &schema, open_options, key_store] {
     if (!*key_store) {
-      auto opened = store::open_store(db, open_options);
+      auto opened = store::open_store(db, schema, open_options);
       if (!opened.store) throw std::runtime_error(opened.error);
       *key_store = std::move(opened.store);
     }
@@ -235,7 +238,7 @@ bool start_mirror(ServeOptions& o, const store::OpenOptions& open_options,
     fmt::print(stderr, "ll2d serve: --sync-from needs a writable database\n");
     return false;
   }
-  auto opened = store::open_store(o.db, write_options);
+  auto opened = store::open_store(o.db, o.catalog.first(), write_options);
   if (!opened.store) {
     fmt::print(stderr, "ll2d serve: --sync-from: {}\n", opened.error);
     return false;
@@ -243,7 +246,7 @@ bool start_mirror(ServeOptions& o, const store::OpenOptions& open_options,
   mirror.store = std::move(opened.store);
   options.stop = &g_sync_stop;
   mirror.client = sync::make_curl_client(client_options(o.sync));
-  mirror.syncer = std::make_unique<sync::Syncer>(*mirror.store, *mirror.client, options);
+  mirror.syncer = std::make_unique<sync::Syncer>(o.catalog, *mirror.store, *mirror.client, options);
   mirror.thread = std::thread([&mirror] { mirror.result = mirror.syncer->run(); });
   return true;
 }
@@ -288,8 +291,8 @@ std::unique_ptr<notify::Worker> start_feed_worker(const ServeOptions& o,
     worker_options.clock = [fixed] { return fixed; };
   }
   return std::make_unique<notify::Worker>(
-      [db = o.db, write_options] {
-        auto opened = store::open_store(db, write_options);
+      [db = o.db, &schema = o.catalog.first(), write_options] {
+        auto opened = store::open_store(db, schema, write_options);
         if (!opened.store) throw std::runtime_error(opened.error);
         return std::move(opened.store);
       },
@@ -313,7 +316,7 @@ int serve_until_stopped(ServeOptions& o, const api::Engine& engine, Mirror& mirr
     // An IPv6 address is bracketed in a URL (RFC 3986 3.2.2).
     const bool v6 = o.server.host.find(':') != std::string::npos;
     fmt::print("ll2d: serving {} on http://{}{}{}:{}{}\n", store::display_name(o.db), v6 ? "[" : "",
-               o.server.host, v6 ? "]" : "", port, model::registry().version().prefix);
+               o.server.host, v6 ? "]" : "", port, o.catalog.first().version().prefix);
     std::fflush(stdout);
   });
   if (mirror.stop() && mirror.result == 2)
@@ -538,8 +541,8 @@ void add_background_options(CLI::App* serve, ServeOptions& o) {
 
 }  // namespace
 
-Command add_serve(CLI::App& app) {
-  auto options = std::make_shared<ServeOptions>();
+Command add_serve(CLI::App& app, const model::Catalog& catalog) {
+  auto options = std::make_shared<ServeOptions>(catalog);
   auto* serve = app.add_subcommand("serve", "Serve the LL2 API from a database");
   add_listening_options(serve, *options);
   add_memory_options(serve, *options);

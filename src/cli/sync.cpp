@@ -33,8 +33,9 @@ int reset_budget(sync::Syncer& syncer) {
   return 0;
 }
 
-int sync_into(const SyncCommandOptions& command, const store::OpenOptions& open_options) {
-  auto opened = store::open_store(command.db, open_options);
+int sync_into(const SyncCommandOptions& command, const model::Catalog& catalog,
+              const store::OpenOptions& open_options) {
+  auto opened = store::open_store(command.db, catalog.first(), open_options);
   if (!opened.store) {
     fmt::print(stderr, "ll2d sync: {}\n", opened.error);
     return 2;
@@ -50,7 +51,7 @@ int sync_into(const SyncCommandOptions& command, const store::OpenOptions& open_
   options.once = command.once;
   options.stop = &g_sync_stop;
   auto client = sync::make_curl_client(client_options(command.args));
-  sync::Syncer syncer(*opened.store, *client, options);
+  sync::Syncer syncer(catalog, *opened.store, *client, options);
   if (command.reset_budget) return reset_budget(syncer);
   if (command.status) {
     fmt::print("{}", syncer.status());
@@ -63,19 +64,19 @@ int sync_into(const SyncCommandOptions& command, const store::OpenOptions& open_
   return syncer.run();
 }
 
-int run_sync(const SyncCommandOptions& command) {
+int run_sync(const SyncCommandOptions& command, const model::Catalog& catalog) {
   const auto write_options = write_options_or_complain(command.retention);
   if (!write_options) return 2;
   if (!command.status && !command.reset_budget && command.args.upstream.empty()) {
     fmt::print(stderr, "ll2d sync: --upstream URL is required (or --status, --reset-budget)\n");
     return 2;
   }
-  return sync_into(command, *write_options);
+  return sync_into(command, catalog, *write_options);
 }
 
 }  // namespace
 
-Command add_sync(CLI::App& app) {
+Command add_sync(CLI::App& app, const model::Catalog& catalog) {
   auto options = std::make_shared<SyncCommandOptions>();
   auto* sync = app.add_subcommand(
       "sync", "Mirror a live LL2 into a database, inside its rate limit, and keep it fresh");
@@ -92,7 +93,7 @@ Command add_sync(CLI::App& app) {
   sync->add_flag("--reset-budget", options->reset_budget,
                  "Forget the saved waits (Retry-After, back-off, endpoints given up); the calls "
                  "made stay counted. No call is made");
-  return {sync, [options] { return run_sync(*options); }};
+  return {sync, [options, &catalog] { return run_sync(*options, catalog); }};
 }
 
 }  // namespace ll2::cli

@@ -6,7 +6,6 @@
 #include <charconv>
 #include <set>
 
-#include "catalog/catalog.hpp"
 #include "util/datetime.hpp"
 #include "util/text.hpp"
 
@@ -59,9 +58,9 @@ std::vector<std::string> choices(std::string_view text, const std::set<std::stri
 }
 
 // Kinds with ids of their own: those an entry can name.
-std::vector<const Kind*> logged_kinds() {
+std::vector<const Kind*> logged_kinds(const model::Registry& schema) {
   std::vector<const Kind*> out;
-  for (const auto& k : model::registry().kinds()) {
+  for (const auto& k : schema.kinds()) {
     if (k->id_type != model::IdType::None) out.push_back(k.get());
   }
   return out;
@@ -69,7 +68,8 @@ std::vector<const Kind*> logged_kinds() {
 
 }  // namespace
 
-std::variant<store::ChangeQuery, QueryProblems> parse_change_query(const ChangeParams& params) {
+std::variant<store::ChangeQuery, QueryProblems> parse_change_query(const model::Registry& schema,
+                                                                   const ChangeParams& params) {
   store::ChangeQuery q;
   QueryProblems problems;
   const auto integer = [&](const char* name, std::string_view text, int64_t low, int64_t high,
@@ -85,7 +85,7 @@ std::variant<store::ChangeQuery, QueryProblems> parse_change_query(const ChangeP
   integer("limit", params.limit, 1, kMaxChangeLimit, q.limit);
   std::set<std::string> kinds;
   std::set<std::string> types;
-  for (const Kind* k : logged_kinds()) {
+  for (const Kind* k : logged_kinds(schema)) {
     kinds.insert(k->name);
     for (auto& t : types_of(*k)) types.insert(std::move(t));
   }
@@ -147,10 +147,10 @@ void write_value(json::Writer& out, const Field* field, const Value& v, store::S
   }
 }
 
-// The path of the object's detail route in the first version, if it has one.
-std::string object_path(const Kind* kind, const Value& id) {
+// The path of the object's detail route in `first` (the first version, the
+// store's schema), if it has one.
+std::string object_path(const model::Registry& first, const Kind* kind, const Value& id) {
   if (kind == nullptr) return {};
-  const model::Registry& first = model::registry();
   for (const auto& r : first.routes()) {
     if (r.resource->kind != kind || !r.detail || r.action != nullptr || r.mode != nullptr) continue;
     const std::string text = std::holds_alternative<int64_t>(id)
@@ -165,7 +165,7 @@ std::string object_path(const Kind* kind, const Value& id) {
 
 void write_change(json::Writer& out, const store::Change& c, store::Store& store,
                   std::string_view base) {
-  const Kind* kind = model::registry().find_kind(c.kind);
+  const Kind* kind = store.schema().find_kind(c.kind);
   out.begin_object();
   out.key("seq");
   out.integer(c.seq);
@@ -213,7 +213,7 @@ void write_change(json::Writer& out, const store::Change& c, store::Store& store
     out.end_object();
   }
   out.key("url");
-  const std::string path = object_path(kind, c.id);
+  const std::string path = object_path(store.schema(), kind, c.id);
   if (path.empty())
     out.null();
   else
@@ -225,7 +225,7 @@ std::variant<int64_t, QueryProblems> print_changes(store::Store& store, const Ch
                                                    std::string_view base, std::FILE* out) {
   ChangeParams paged = params;
   paged.limit = {};
-  auto parsed = parse_change_query(paged);
+  auto parsed = parse_change_query(store.schema(), paged);
   int64_t wanted = INT64_MAX;
   if (!params.limit.empty()) {
     auto limit = bounded_integer(params.limit, 1, INT64_MAX);

@@ -21,18 +21,21 @@ std::vector<std::string> types_of(const model::Kind& kind);
 
 // A change query from its parameters (as /ll2d/changes/ and `ll2d changes`
 // take them: since, limit, kinds, types, id; absent ones are empty), or the
-// problems by parameter, as DRF reports a form's errors.
+// problems by parameter, as DRF reports a form's errors. `kinds` may be
+// those of `schema` with ids of their own.
 using QueryProblems = std::map<std::string, std::vector<std::string>>;
 struct ChangeParams {
   std::string_view since, limit, kinds, types, id;
 };
-std::variant<store::ChangeQuery, QueryProblems> parse_change_query(const ChangeParams& params);
+std::variant<store::ChangeQuery, QueryProblems> parse_change_query(const model::Registry& schema,
+                                                                   const ChangeParams& params);
 inline constexpr int64_t kMaxChangeLimit = 1000;
 
 // One entry as JSON: seq, time, kind, id, op, types, fields, the watched
 // fields' old and new values (a date-time as LL2 prints it, a foreign key
 // as the object's id, name and abbrev from `store`), and the object's url in
-// the first API version under `base` (scheme://host; empty: a path).
+// the store's schema (the first API version) under `base` (scheme://host;
+// empty: a path).
 void write_change(json::Writer& out, const store::Change& change, store::Store& store,
                   std::string_view base);
 

@@ -16,7 +16,6 @@
 #include <thread>
 
 #include "api/engine.hpp"
-#include "catalog/catalog.hpp"
 #include "ingest/world.hpp"
 #include "model/schema.hpp"
 #include "store/store.hpp"
@@ -68,7 +67,7 @@ bool same_rows(const store::ListQuery& a, const store::ListQuery& b) {
 class WindowedStore final : public store::Store {
  public:
   WindowedStore(std::unique_ptr<store::Store> inner, int64_t window)
-      : inner_(std::move(inner)), window_(window) {}
+      : Store(inner->schema()), inner_(std::move(inner)), window_(window) {}
 
   store::Page list(const store::ListQuery& q) override {
     if (!q.count || q.offset < 0 || q.limit < 1 || q.limit > window_) return inner_->list(q);
@@ -227,7 +226,8 @@ void remove_stale_pages(const fs::path& dir) {
 
 }  // namespace
 
-std::variant<GenerateStats, std::string> generate(const GenerateOptions& options) {
+std::variant<GenerateStats, std::string> generate(const model::Catalog& catalog,
+                                                  const GenerateOptions& options) {
   if (options.events < 1) return std::string("--events must be at least 1");
   if (options.page_size < 1 || options.page_size > 100)
     return std::string("the page size must be between 1 and 100");
@@ -235,7 +235,7 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
     return std::string("the batch must hold an object and the id window a page");
   if (options.threads < 1) return std::string("--threads must be at least 1");
   const model::Registry& version =
-      options.version != nullptr ? *options.version : model::registry();
+      options.version != nullptr ? *options.version : catalog.first();
   const std::string& prefix = version.version().prefix;
   auto chosen = routes(version, options.only);
   if (auto* e = std::get_if<std::string>(&chosen)) return *e;
@@ -264,7 +264,7 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
     store::OpenOptions bulk;
     bulk.bulk_load = true;
     bulk.cache_kib = kWorldCacheKib;
-    auto opened = store::open_store(db_path, bulk);
+    auto opened = store::open_store(db_path, catalog.first(), bulk);
     if (!opened.store) return opened.error;
     // A new world needs a database of its own (PostgreSQL: an empty one).
     if (postgres && opened.store->data_version() > 2)
@@ -301,10 +301,11 @@ std::variant<GenerateStats, std::string> generate(const GenerateOptions& options
   engine_options.list_index_bytes = 0;
   const int64_t window = options.id_window;
   api::Engine engine(
-      [&db_path, window]() -> std::unique_ptr<store::Store> {
+      catalog,
+      [&db_path, &catalog, window]() -> std::unique_ptr<store::Store> {
         store::OpenOptions read;
         read.cache_kib = kPagesCacheKib;
-        auto opened = store::open_store(db_path, read);
+        auto opened = store::open_store(db_path, catalog.first(), read);
         if (!opened.store) throw std::runtime_error(opened.error);
         return std::make_unique<WindowedStore>(std::move(opened.store), window);
       },

@@ -12,9 +12,7 @@
 #include <variant>
 #include <vector>
 
-namespace ll2::model {
-class Registry;
-}
+#include "model/schema.hpp"
 
 namespace ll2::ingest {
 
@@ -59,7 +57,9 @@ struct GenerateStats {
   int64_t objects = 0;
 };
 
-std::variant<GenerateStats, std::string> generate(const GenerateOptions& options);
+// Pages of `options.version` (nullptr: `catalog`'s first) as it serves them.
+std::variant<GenerateStats, std::string> generate(const model::Catalog& catalog,
+                                                  const GenerateOptions& options);
 
 // Where the pages of `route` (a resource's path, in every version) go:
 // docking events at the top of out_dir (as ever), every other route in

@@ -19,7 +19,6 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "catalog/catalog.hpp"
 #include "ingest/json_source.hpp"
 #include "util/datetime.hpp"
 
@@ -96,9 +95,10 @@ struct IdKeyHash {
 
 class Collector {
  public:
-  Collector(std::string_view source, const std::string& file, bool reuse_repeats)
-      : source_(source), file_(file), reuse_repeats_(reuse_repeats) {
-    read_as(model::catalog().first(), false);
+  Collector(const model::Catalog& versions, std::string_view source, const std::string& file,
+            bool reuse_repeats)
+      : versions_(versions), source_(source), file_(file), reuse_repeats_(reuse_repeats) {
+    read_as(versions_.first(), false);
   }
 
   // The objects that follow are read as `version` prints them (its computed
@@ -327,7 +327,7 @@ class Collector {
                                           const Path& path, const Value& id) {
     const JsonNode* url = version_known_ ? nullptr : meta.url;
     const model::Registry* version =
-        url != nullptr ? model::catalog().for_url(url->text) : nullptr;  // a string: checked
+        url != nullptr ? versions_.for_url(url->text) : nullptr;  // a string: checked
     if (version == nullptr) return fields(kind, node, path, id);
     const model::Registry& outer = *version_;
     read_as(*version);
@@ -511,6 +511,7 @@ class Collector {
       batch.rows[it->second] = std::move(rows);
   }
 
+  const model::Catalog& versions_;  // those an object's url can be of
   std::string_view source_;
   const std::string& file_;
   bool reuse_repeats_;
@@ -551,15 +552,16 @@ class Collector {
   std::map<const Kind*, int64_t> numbers_;  // the last number given, per numbered kind
 };
 
-// The resource an object's url names, in the API version the url is of.
-const model::Resource* resource_by_url(std::string_view url) {
-  const model::Registry* version = model::catalog().for_url(url);
+// The resource an object's url names, in the API version (of `versions`)
+// the url is of.
+const model::Resource* resource_by_url(const model::Catalog& versions, std::string_view url) {
+  const model::Registry* version = versions.for_url(url);
   return version != nullptr ? version->find_resource_by_url(url) : nullptr;
 }
 
 // Why an object's url names nothing ll2d serves. A url of another LL2 API
 // version (/2.2.0/) says which, so nobody is left guessing.
-std::string unknown_url(std::string_view url) {
+std::string unknown_url(const model::Catalog& versions, std::string_view url) {
   std::string_view version;
   for (size_t start = 0; start < url.size() && version.empty();) {
     const size_t end = std::min(url.find('/', start), url.size());
@@ -570,11 +572,11 @@ std::string unknown_url(std::string_view url) {
     if (numbers_and_dots) version = segment;
     start = end + 1;
   }
-  if (!version.empty() && model::catalog().find(version) == nullptr) {
+  if (!version.empty() && versions.find(version) == nullptr) {
     return fmt::format(
         "its \"url\" is of LL2 API {}, and ll2d serves {}: import JSON from LL2's /{}/ "
         "endpoints",
-        version, model::catalog().names(), model::catalog().first().version().name);
+        version, versions.names(), versions.first().version().name);
   }
   return "its \"url\" names no resource ll2d serves; name it with --resource";
 }
@@ -583,13 +585,14 @@ std::string unknown_url(std::string_view url) {
 // first error.
 class Events {
  public:
-  Events(const Kind* root, std::string_view source, const std::string& file_name,
-         bool reuse_repeats, const CollectProgress& progress)
-      : root_(root),
+  Events(const model::Catalog& versions, const Kind* root, std::string_view source,
+         const std::string& file_name, const CollectOptions& options)
+      : versions_(versions),
+        root_(root),
         source_(source),
         file_(file_name),
-        progress_(progress),
-        c_(source, file_name, reuse_repeats) {}
+        progress_(options.progress),
+        c_(versions, source, file_name, options.reuse_repeats) {}
 
   bool failed() const { return c_.error || unknown_; }
 
@@ -643,15 +646,16 @@ class Events {
       return refuse(fmt::format("expected an object, got {}", node.type_name()));
     const JsonNode* url = node.get("url");
     const model::Resource* r = url != nullptr && url->type == JsonNode::Type::String
-                                   ? resource_by_url(url->text)
+                                   ? resource_by_url(versions_, url->text)
                                    : nullptr;
     if (r != nullptr) return r->kind;
     return refuse(url == nullptr
                       ? "no \"url\" tells which resource this object belongs to; name it with "
                         "--resource"
-                      : unknown_url(url->text));
+                      : unknown_url(versions_, url->text));
   }
 
+  const model::Catalog& versions_;
   const Kind* root_;
   std::string_view source_;
   const std::string& file_;
@@ -670,13 +674,13 @@ bool is_array(std::string_view source) {
 
 }  // namespace
 
-std::variant<Collected, ImportError> collect(const Kind* root, std::string_view source,
-                                             const std::string& file_name, bool reuse_repeats,
-                                             const CollectProgress& progress) {
+std::variant<Collected, ImportError> collect(const model::Catalog& versions, const Kind* root,
+                                             std::string_view source, const std::string& file_name,
+                                             const CollectOptions& options) {
   {
     // Each object of a page is collected as soon as it is parsed, while its
     // text and its nodes are still in the cache.
-    Events events(root, source, file_name, reuse_repeats, progress);
+    Events events(versions, root, source, file_name, options);
     const Path top = Path::top(is_array(source) ? "$" : "$.results");
     const ItemSink item = [&](const JsonNode& node, size_t i) { events.one(node, top.item(i)); };
     if (auto parsed = parse_json_items(source, item)) return events.result(*parsed->root, true);
@@ -690,7 +694,7 @@ std::variant<Collected, ImportError> collect(const Kind* root, std::string_view 
     return ImportError{file_name, parsed.error_path, line, col,
                        ours ? parsed.error : "invalid JSON: " + parsed.error};
   }
-  Events events(root, source, file_name, reuse_repeats, progress);
+  Events events(versions, root, source, file_name, options);
   return events.result(*parsed.root, false);
 }
 
@@ -724,12 +728,13 @@ std::variant<std::string, ImportError> read_file(const std::string& path) {
   return text;
 }
 
-std::variant<Collected, ImportError> read_and_collect(const Kind* root, const std::string& path,
+std::variant<Collected, ImportError> read_and_collect(const model::Catalog& versions,
+                                                      const ImportFile& file,
                                                       const CollectProgress& progress = {}) {
-  auto source = read_file(path);
+  auto source = read_file(file.path);
   if (auto* e = std::get_if<ImportError>(&source)) return *e;
   const std::string& text = std::get<std::string>(source);
-  auto collected = collect(root, text, path, true, progress);
+  auto collected = collect(versions, file.root, text, file.path, {true, progress});
   if (const auto* c = std::get_if<Collected>(&collected); c && progress)
     progress(text.size(), c->stats.objects);
   return collected;
@@ -825,8 +830,9 @@ class FlatTable {
 // bound all clear it.
 class Elider {
  public:
-  Elider() {
-    for (const auto& kp : model::registry().kinds()) {
+  // `schema`: the kinds written (the store's).
+  explicit Elider(const model::Registry& schema) {
+    for (const auto& kp : schema.kinds()) {
       const Kind& k = *kp;
       for (const auto& f : k.fields) {
         if (f.relation == Relation::Reverse && f.via_field != nullptr &&
@@ -840,7 +846,7 @@ class Elider {
         derived_.push_back({&k, source, d.target});
       }
     }
-    for (const auto& kp : model::registry().kinds()) {
+    for (const auto& kp : schema.kinds()) {
       for (const auto& f : kp->fields) {
         if (volatile_.contains(&f)) volatile_kinds_.insert(kp.get());
       }
@@ -1035,7 +1041,8 @@ class Elider {
 
 }  // namespace
 
-void import_files(store::Store& store, const std::vector<ImportFile>& files,
+void import_files(store::Store& store, const model::Catalog& versions,
+                  const std::vector<ImportFile>& files,
                   const std::function<void(size_t, const FileOutcome&)>& done,
                   const ImportOptions& options) {
   struct Checked {
@@ -1052,14 +1059,13 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
   std::condition_variable changed;
   std::deque<Checked> ready;
   bool stop = false;
-  uint64_t round = 0;       // bumped by each restart; files of older rounds are dropped
-  size_t restart_at = 0;    // where the current round starts
-  (void)model::registry();  // built before the second thread reads it
+  uint64_t round = 0;     // bumped by each restart; files of older rounds are dropped
+  size_t restart_at = 0;  // where the current round starts
   // Written batches go back to the thread that made them, to be freed
   // there: freeing memory another thread allocated costs the writer dearly.
   std::vector<store::WriteBatch> spent;
   std::thread reader([&] {
-    Elider elider;
+    Elider elider(store.schema());
     std::vector<store::WriteBatch> freeing;
     size_t i = 0;
     uint64_t my_round = 0;
@@ -1086,7 +1092,7 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
         CollectProgress progress;
         if (options.reading)
           progress = [&options, i](size_t at, int64_t n) { options.reading(i, at, n); };
-        result = read_and_collect(files[i].root, files[i].path, progress);
+        result = read_and_collect(versions, files[i], progress);
       } catch (const std::exception& e) {  // out of memory: this file is not imported
         result =
             ImportError{files[i].path, "", 0, 0, fmt::format("cannot import it: {}", e.what())};
@@ -1124,7 +1130,7 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
   const auto redo = [&](std::vector<std::pair<size_t, FileOutcome>>& written) {
     for (auto& [i, outcome] : written) {
       if (!std::holds_alternative<ImportStats>(outcome.result)) continue;
-      auto again = read_and_collect(files[i].root, files[i].path);
+      auto again = read_and_collect(versions, files[i]);
       std::optional<std::string> e;
       if (auto* bad = std::get_if<ImportError>(&again)) {
         outcome.result = std::move(*bad);
@@ -1255,12 +1261,13 @@ void import_files(store::Store& store, const std::vector<ImportFile>& files,
   reader.join();
 }
 
-std::variant<ImportStats, ImportError> import_file(store::Store& store, const Kind* root,
+std::variant<ImportStats, ImportError> import_file(store::Store& store,
+                                                   const model::Catalog& versions, const Kind* root,
                                                    const std::string& path) {
   auto text = read_file(path);
   if (auto* e = std::get_if<ImportError>(&text)) return *e;
   const std::string& source = std::get<std::string>(text);
-  auto collected = collect(root, source, path);
+  auto collected = collect(versions, root, source, path);
   if (auto* e = std::get_if<ImportError>(&collected)) return *e;
   auto& c = std::get<Collected>(collected);
   if (auto err = store.write(c.batch))

@@ -40,27 +40,35 @@ struct Collected {
   store::WriteBatch batch;
   ImportStats stats;
 };
-// A view repeated in the file (the same text of the same object) is merged
-// once, while nothing it merged has changed since; `reuse_repeats` false
-// merges every occurrence (tests hold the two to the same batch).
-// `progress`, when given, hears how far through the source the work is, in
-// bytes (where the object starts), after each top-level object collected,
-// with the objects collected so far (objects are collected as they are
-// parsed).
 using CollectProgress = std::function<void(size_t offset, int64_t objects)>;
-std::variant<Collected, ImportError> collect(const model::Kind* root, std::string_view source,
+struct CollectOptions {
+  // A view repeated in the file (the same text of the same object) is
+  // merged once, while nothing it merged has changed since; false merges
+  // every occurrence (tests hold the two to the same batch).
+  bool reuse_repeats = true;
+  // When given, hears how far through the source the work is, in bytes
+  // (where the object starts), after each top-level object collected, with
+  // the objects collected so far (objects are collected as they are parsed).
+  CollectProgress progress;
+};
+// Objects are read as the version of `versions` their url is of (the
+// first, without one).
+std::variant<Collected, ImportError> collect(const model::Catalog& versions,
+                                             const model::Kind* root, std::string_view source,
                                              const std::string& file_name,
-                                             bool reuse_repeats = true,
-                                             const CollectProgress& progress = {});
-inline std::variant<Collected, ImportError> collect(const model::Kind& root,
+                                             const CollectOptions& options = {});
+inline std::variant<Collected, ImportError> collect(const model::Catalog& versions,
+                                                    const model::Kind& root,
                                                     std::string_view source,
                                                     const std::string& file_name,
-                                                    bool reuse_repeats = true) {
-  return collect(&root, source, file_name, reuse_repeats);
+                                                    const CollectOptions& options = {}) {
+  return collect(versions, &root, source, file_name, options);
 }
 
 // Reads, validates and writes one file in one transaction.
-std::variant<ImportStats, ImportError> import_file(store::Store& store, const model::Kind* root,
+std::variant<ImportStats, ImportError> import_file(store::Store& store,
+                                                   const model::Catalog& versions,
+                                                   const model::Kind* root,
                                                    const std::string& path);
 
 // Many files, each imported all-or-nothing as import_file does, faster: a
@@ -97,7 +105,8 @@ struct ImportOptions {
 };
 // `done(i, outcome)` is called for each file in order, once its fate is
 // settled: rejected, or committed.
-void import_files(store::Store& store, const std::vector<ImportFile>& files,
+void import_files(store::Store& store, const model::Catalog& versions,
+                  const std::vector<ImportFile>& files,
                   const std::function<void(size_t, const FileOutcome&)>& done,
                   const ImportOptions& options = {});
 

@@ -11,7 +11,6 @@
 #include <stdexcept>
 #include <tuple>
 
-#include "catalog/catalog.hpp"
 #include "ingest/synth.hpp"
 #include "ingest/vocabulary.hpp"
 #include "model/predicate.hpp"
@@ -103,7 +102,7 @@ class World {
         size_t batch_objects, int64_t shift, const Advance& advance)
       : shift_(shift),
         store_(store),
-        registry_(model::registry()),
+        registry_(store.schema()),
         sink_(store, batch_objects),
         events_(events),
         seed_(seed),
@@ -807,7 +806,7 @@ class World {
 
   int64_t shift_;  // added to every date-time (generate --now)
   store::Store& store_;
-  const model::Registry& registry_;
+  const model::Registry& registry_;  // the store's schema: its kinds and resources
   synth::Sink sink_;
   int64_t events_;
   uint64_t seed_;

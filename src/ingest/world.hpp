@@ -40,9 +40,9 @@ using Progress = std::function<void(const std::string&)>;
 // world will hold (an estimate from the planned counts).
 using Advance = std::function<void(int64_t done, int64_t expected)>;
 
-// Writes the world into `store`, about `batch_objects` objects per
-// transaction, its dates moved by `shift` microseconds (world_shift); the
-// number of objects written, or why not.
+// Writes the world into `store` (the kinds and resources of its schema),
+// about `batch_objects` objects per transaction, its dates moved by `shift`
+// microseconds (world_shift); the number of objects written, or why not.
 std::variant<int64_t, std::string> build_world(store::Store& store, int64_t events, uint64_t seed,
                                                const Progress& progress,
                                                size_t batch_objects = 20'000, int64_t shift = 0,

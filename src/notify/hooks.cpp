@@ -42,8 +42,10 @@ Hook hook_from(const Row& r) {
 }
 
 // The request-less parts of a selection (api::select_changes), or why not.
-std::variant<api::ChangeSelection, std::string> selection_of(const std::string& query) {
-  auto selected = api::select_changes(query);
+// `store`'s schema is the first API version, whose launch filters it takes.
+std::variant<api::ChangeSelection, std::string> selection_of(const store::Store& store,
+                                                             const std::string& query) {
+  auto selected = api::select_changes(store.schema(), query);
   if (auto* refused = std::get_if<api::Response>(&selected)) return refused->body;
   return std::move(std::get<api::ChangeSelection>(selected));
 }
@@ -55,7 +57,7 @@ std::variant<Hook, std::string> add_hook(store::Store& store, const std::string&
                                          int64_t now) {
   if (!url.starts_with("http://") && !url.starts_with("https://"))
     return "the URL must start with http:// or https://";
-  auto selected = selection_of(query);
+  auto selected = selection_of(store, query);
   if (auto* e = std::get_if<std::string>(&selected)) return "the selection is refused: " + *e;
   try {
     const int64_t cursor = store.last_change();
@@ -230,7 +232,7 @@ std::optional<std::string> Deliverer::record(store::Store& store, int64_t now) {
 }
 
 std::optional<std::string> Deliverer::plan(store::Store& store, const Hook& hook, int64_t now) {
-  auto selected = selection_of(hook.query);
+  auto selected = selection_of(store, hook.query);
   if (std::holds_alternative<std::string>(selected)) return std::nullopt;  // checked when added
   auto& selection = std::get<api::ChangeSelection>(selected);
   selection.query.since = hook.cursor;

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <set>
 
-#include "catalog/catalog.hpp"
 #include "sync/syncer.hpp"
 #include "util/text.hpp"
 
@@ -107,7 +106,7 @@ std::variant<std::vector<store::ReminderWrite>, std::string> due_reminders(
     store::Store& store, const std::vector<int64_t>& leads, int64_t now) {
   std::vector<store::ReminderWrite> out;
   if (leads.empty()) return out;
-  for (const auto& k : model::registry().kinds()) {
+  for (const auto& k : store.schema().kinds()) {
     if (k->remind_of == nullptr) continue;
     auto due = due_for(store, *k, leads, now);
     if (auto* e = std::get_if<std::string>(&due)) return std::move(*e);

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 
-#include "catalog/catalog.hpp"
 #include "json/writer.hpp"
 #include "util/text.hpp"
 
@@ -412,7 +411,7 @@ Statement select_changes(const ChangeQuery& q) {
   return st;
 }
 
-Change change_from_row(const Row& row) {
+Change change_from_row(const model::Registry& schema, const Row& row) {
   const auto text = [&](size_t i) {
     const auto* s = std::get_if<std::string>(&row[i]);
     return s != nullptr ? *s : std::string();
@@ -426,7 +425,7 @@ Change change_from_row(const Row& row) {
   c.at = integer(1);
   c.kind = text(2);
   c.op = text(4);
-  const Kind* kind = model::registry().find_kind(c.kind);
+  const Kind* kind = schema.find_kind(c.kind);
   const std::string id = text(3);
   c.id = id;
   if (kind != nullptr && kind->id_type == model::IdType::Integer)
@@ -457,7 +456,8 @@ namespace ll2::store {
 std::vector<Change> Store::changes(const ChangeQuery& query) {
   const sql::Statement s = sql::select_changes(query);
   std::vector<Change> out;
-  for (const Row& row : statement_rows(s.sql, s.params)) out.push_back(sql::change_from_row(row));
+  for (const Row& row : statement_rows(s.sql, s.params))
+    out.push_back(sql::change_from_row(schema(), row));
   return out;
 }
 

@@ -78,7 +78,7 @@ class ChangeRecorder {
 
 // Store::changes's statement, and an entry from its row.
 Statement select_changes(const ChangeQuery& query);
-Change change_from_row(const Row& row);
+Change change_from_row(const model::Registry& schema, const Row& row);
 inline constexpr const char* kSelectLastChange = "SELECT COALESCE(MAX(seq), 0) FROM ll2d_change";
 
 }  // namespace ll2::store::sql

@@ -126,14 +126,15 @@ std::string without_secrets(const std::string& url, std::string message) {
   return message;
 }
 
-OpenResult open_store(const std::string& db, const OpenOptions& options) {
-  if (is_postgres_url(db)) return open_postgres(db, options);
-  return open_sqlite(sqlite_path(db), options);
+OpenResult open_store(const std::string& db, const model::Registry& schema,
+                      const OpenOptions& options) {
+  if (is_postgres_url(db)) return open_postgres(db, schema, options);
+  return open_sqlite(sqlite_path(db), schema, options);
 }
 
-CheckReport check_store(const std::string& db, bool quick) {
-  if (is_postgres_url(db)) return check_postgres(db);
-  return check_sqlite(sqlite_path(db), quick);
+CheckReport check_store(const std::string& db, const model::Registry& schema, bool quick) {
+  if (is_postgres_url(db)) return check_postgres(db, schema);
+  return check_sqlite(sqlite_path(db), schema, quick);
 }
 
 }  // namespace ll2::store

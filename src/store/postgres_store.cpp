@@ -21,7 +21,6 @@
 #include <type_traits>
 #include <unordered_map>
 
-#include "catalog/catalog.hpp"
 #include "store/change_log.hpp"
 #include "store/migrations.hpp"
 #include "store/read_budget.hpp"
@@ -170,7 +169,8 @@ std::string redacted(const std::string& url) {
 
 class PostgresStore final : public Store {
  public:
-  PostgresStore(PGconn* conn, sql::ChangeLogSettings log) : conn_(conn), log_(std::move(log)) {}
+  PostgresStore(PGconn* conn, const model::Registry& schema, sql::ChangeLogSettings log)
+      : Store(schema), conn_(conn), log_(std::move(log)) {}
   ~PostgresStore() override { PQfinish(conn_); }
 
   std::optional<Row> load(const Kind& kind, const Value& id) override {
@@ -618,13 +618,13 @@ class PostgresStore final : public Store {
   std::optional<std::string> apply(const WriteBatch& batch) {
     std::optional<std::string> result;
     try {
-      result = sql::write_batch(batch, session());
+      result = sql::write_batch(schema(), batch, session());
     } catch (const StoreError& e) {
       return std::string(e.what());
     }
     if (!result && batch.changes_data()) {
       changed_data_ = true;
-      for (auto& kind : sql::touched_kinds(batch)) touched_.insert(std::move(kind));
+      for (auto& kind : sql::touched_kinds(schema(), batch)) touched_.insert(std::move(kind));
       written_.merge(sql::tables_written(batch));
     }
     return result;
@@ -948,8 +948,9 @@ std::string catalog_type(const std::string& declared) {
 
 // Derived upgrades, as on SQLite: what the declarations add is created,
 // nothing is dropped or retyped. Returns the statements or the problem.
-std::variant<std::vector<std::string>, std::string> additive_changes(PGconn* c) {
-  const sql::SchemaPlan plan = sql::schema_plan(model::registry(), sql::Dialect::Postgres);
+std::variant<std::vector<std::string>, std::string> additive_changes(
+    PGconn* c, const model::Registry& schema) {
+  const sql::SchemaPlan plan = sql::schema_plan(schema, sql::Dialect::Postgres);
   const PgCatalog have = read_catalog(c);
   if (!have.error.empty()) return "cannot read the schema: " + have.error;
   std::vector<std::string> out;
@@ -1001,7 +1002,8 @@ std::string import_first(const std::string& url) {
 
 // Changes nothing: why this database cannot be served as it is, if it
 // cannot (for read-only opens and replicas).
-std::optional<std::string> schema_problem(PGconn* c, const std::string& url) {
+std::optional<std::string> schema_problem(PGconn* c, const model::Registry& schema,
+                                          const std::string& url) {
   std::string error;
   if (!has_state_table(c, &error)) {
     if (!error.empty()) return error;
@@ -1013,7 +1015,7 @@ std::optional<std::string> schema_problem(PGconn* c, const std::string& url) {
                        kSchemaVersion,
                        version < kSchemaVersion ? " (upgraded when opened writable)" : "");
   }
-  auto changes = additive_changes(c);
+  auto changes = additive_changes(c, schema);
   if (auto* e = std::get_if<std::string>(&changes)) return *e;
   if (const auto n = std::get<std::vector<std::string>>(changes).size(); n > 0)
     return fmt::format(
@@ -1026,7 +1028,8 @@ std::optional<std::string> schema_problem(PGconn* c, const std::string& url) {
 // Creates or upgrades the schema, once even when several nodes start
 // together: under an advisory lock, in one transaction (PostgreSQL's DDL is
 // transactional, so a failed upgrade leaves nothing behind).
-std::optional<std::string> migrate(PGconn* c, bool must_exist, const std::string& url) {
+std::optional<std::string> migrate(PGconn* c, const model::Registry& schema, bool must_exist,
+                                   const std::string& url) {
   if (auto e = exec(c, fmt::format("SELECT pg_advisory_lock({})", kUpgradeLock))) return e;
   const auto work = [&]() -> std::optional<std::string> {
     std::string error;
@@ -1055,7 +1058,7 @@ std::optional<std::string> migrate(PGconn* c, bool must_exist, const std::string
         return fmt::format("the database has schema version {}; this ll2d has no upgrade from it",
                            version);
     }
-    auto changes = additive_changes(c);
+    auto changes = additive_changes(c, schema);
     if (auto* e = std::get_if<std::string>(&changes)) return *e;
     const auto& statements = std::get<std::vector<std::string>>(changes);
     if (statements.empty() && have_state) return std::nullopt;
@@ -1230,7 +1233,8 @@ bool is_postgres_url(std::string_view db) {
   return db.starts_with("postgresql://") || db.starts_with("postgres://");
 }
 
-OpenResult open_postgres(const std::string& url, const OpenOptions& options) {
+OpenResult open_postgres(const std::string& url, const model::Registry& schema,
+                         const OpenOptions& options) {
   std::string error;
   Conn c = connect(url, &error);
   if (!c) {
@@ -1247,21 +1251,22 @@ OpenResult open_postgres(const std::string& url, const OpenOptions& options) {
                   (options.access == OpenOptions::Access::Auto && replica);
   if (replica) out.note = "a replica (in recovery): read-only";
   if (out.read_only) {
-    if (auto problem = schema_problem(c.get(), url))
+    if (auto problem = schema_problem(c.get(), schema, url))
       return refused(fmt::format("{}: {}", redacted(url), *problem));
   } else {
     if (replica)
       return refused(
           fmt::format("{}: a replica cannot be written; give the primary", redacted(url)));
-    if (auto e = migrate(c.get(), options.must_exist, url))
+    if (auto e = migrate(c.get(), schema, options.must_exist, url))
       return refused(fmt::format("{}: {}", redacted(url), *e));
   }
   exec(c.get(), kSessionSettings);  // an error leaves the server's default: slower, not wrong
-  out.store = std::make_unique<PostgresStore>(c.release(), sql::change_log_settings(options));
+  out.store =
+      std::make_unique<PostgresStore>(c.release(), schema, sql::change_log_settings(options));
   return out;
 }
 
-CheckReport check_postgres(const std::string& url) {
+CheckReport check_postgres(const std::string& url, const model::Registry& schema) {
   CheckReport report;
   std::string error;
   Conn c = connect(url, &error);
@@ -1270,7 +1275,7 @@ CheckReport check_postgres(const std::string& url) {
     return report;
   }
   if (auto e = encoding_problem(c.get())) report.problems.push_back(*e);
-  if (auto problem = schema_problem(c.get(), url)) report.problems.push_back(*problem);
+  if (auto problem = schema_problem(c.get(), schema, url)) report.problems.push_back(*problem);
   error.clear();
   report.schema_version = has_state_table(c.get(), &error) ? schema_version(c.get(), &error) : 0;
   const auto tables = rows(c.get(),

@@ -9,7 +9,6 @@
 #include <set>
 #include <unordered_map>
 
-#include "catalog/catalog.hpp"
 #include "json/writer.hpp"
 #include "store/change_log.hpp"
 
@@ -625,7 +624,7 @@ std::set<std::string> tables_written(const WriteBatch& batch) {
   return tables;
 }
 
-std::vector<std::string> touched_kinds(const WriteBatch& batch) {
+std::vector<std::string> touched_kinds(const model::Registry& schema, const WriteBatch& batch) {
   std::set<std::string> kinds;
   for (const auto& o : batch.objects) kinds.insert(o.kind->name);
   for (const auto& l : batch.links) {
@@ -637,7 +636,7 @@ std::vector<std::string> touched_kinds(const WriteBatch& batch) {
   // are gone too).
   for (const auto& d : batch.deletes) {
     kinds.insert(d.kind->name);
-    for (const auto& k : model::registry().kinds()) {
+    for (const auto& k : schema.kinds()) {
       for (const auto& f : k->fields)
         if (f.target_kind == d.kind) kinds.insert(k->name);
     }
@@ -646,7 +645,7 @@ std::vector<std::string> touched_kinds(const WriteBatch& batch) {
   // batch does not name, when a kind it is derived through is written: that
   // changes the one field, named `kind.field`.
   std::vector<std::string> fields;
-  for (const auto& k : model::registry().kinds()) {
+  for (const auto& k : schema.kinds()) {
     for (const auto& d : k->derivations) {
       const Kind* through[] = {k.get(), d.first->target_kind, d.second->target_kind,
                                d.second->owner};
@@ -1333,10 +1332,11 @@ std::optional<std::string> write_object(const ObjectWrite& obj, const Runner& ru
 // wrote, and rows whose first hop leads to an object it wrote. A row no
 // write touched cannot have become fillable (every write fills what it
 // can), so this is what filling the whole table would do.
-std::optional<std::string> fill_derived(const WriteBatch& batch, const Runner& run, Dialect d) {
+std::optional<std::string> fill_derived(const model::Registry& schema, const WriteBatch& batch,
+                                        const Runner& run, Dialect d) {
   std::unordered_map<const Kind*, std::vector<Value>> written;
   for (const auto& obj : batch.objects) written[obj.kind].push_back(obj.id);
-  for (const auto& kp : model::registry().kinds()) {
+  for (const auto& kp : schema.kinds()) {
     const Kind& k = *kp;
     for (const auto& dv : k.derivations) {
       const std::string table = quote(k.name);
@@ -1388,14 +1388,14 @@ namespace {
 // the links that point at it. Other objects' foreign keys to it stay (LL2
 // changes those objects too, and the next page that holds them says what
 // they point at now).
-std::vector<std::string> delete_statements(const Kind& kind) {
+std::vector<std::string> delete_statements(const model::Registry& schema, const Kind& kind) {
   std::vector<std::string> statements{fmt::format("DELETE FROM {} WHERE id = ?", quote(kind.name))};
   for (const auto& f : kind.fields) {
     if (f.relation == model::Relation::ManyToMany || f.relation == model::Relation::Rows)
       statements.push_back(
           fmt::format("DELETE FROM {} WHERE owner_id = ?", quote(kind.link_table(f))));
   }
-  for (const auto& kp : model::registry().kinds()) {
+  for (const auto& kp : schema.kinds()) {
     for (const auto& f : kp->fields) {
       if (f.relation == model::Relation::ManyToMany && f.target_kind == &kind)
         statements.push_back(
@@ -1413,8 +1413,8 @@ std::optional<std::string> write_link(const LinkWrite& link, const Runner& run, 
 }
 
 // The data of a batch; each change noted in `log` when there is one.
-std::optional<std::string> write_data(const WriteBatch& batch, const WriteSession& s,
-                                      ChangeRecorder* log) {
+std::optional<std::string> write_data(const model::Registry& schema, const WriteBatch& batch,
+                                      const WriteSession& s, ChangeRecorder* log) {
   std::vector<Value> params;
   std::string key;
   // What a statement changed, when the log needs to know.
@@ -1449,7 +1449,7 @@ std::optional<std::string> write_data(const WriteBatch& batch, const WriteSessio
     if (auto* e = std::get_if<std::string>(&recorded)) return std::move(*e);
   }
   for (const auto& del : batch.deletes) {
-    const std::vector<std::string> statements = delete_statements(*del.kind);
+    const std::vector<std::string> statements = delete_statements(schema, *del.kind);
     for (const auto& id : del.ids) {
       const int64_t before = rows_now();
       if (auto e = s.run(statements.front(), {id})) return e;
@@ -1464,11 +1464,12 @@ std::optional<std::string> write_data(const WriteBatch& batch, const WriteSessio
 
 }  // namespace
 
-std::optional<std::string> write_batch(const WriteBatch& batch, const WriteSession& s) {
+std::optional<std::string> write_batch(const model::Registry& schema, const WriteBatch& batch,
+                                       const WriteSession& s) {
   const Runner& run = s.run;
   std::optional<ChangeRecorder> log;
   if (s.log_changes && batch.changes_data()) log.emplace(s);
-  if (auto e = write_data(batch, s, log ? &*log : nullptr)) return e;
+  if (auto e = write_data(schema, batch, s, log ? &*log : nullptr)) return e;
   for (const auto& [key, state] : batch.sync_state) {
     if (auto e = run("INSERT INTO ll2d_sync (key, state) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
                      "SET state = excluded.state",
@@ -1488,7 +1489,7 @@ std::optional<std::string> write_batch(const WriteBatch& batch, const WriteSessi
         return e;
     }
   }
-  return fill_derived(batch, run, s.dialect);
+  return fill_derived(schema, batch, run, s.dialect);
 }
 
 ApiKey api_key_from_row(const std::vector<Value>& row) {

@@ -73,8 +73,9 @@ constexpr std::string_view kStateTable = "ll2d_state";
 // ll2d's own table of the generation at which each kind last changed.
 constexpr std::string_view kKindStateTable = "ll2d_kind_state";
 // What a batch changes, conservatively: each kind whose rows or relations
-// it writes, and `kind.field` for a derived foreign key it may fill.
-std::vector<std::string> touched_kinds(const WriteBatch& batch);
+// it writes, and `kind.field` for a derived foreign key it may fill
+// (`schema`: every kind, those that can point at what it deletes).
+std::vector<std::string> touched_kinds(const model::Registry& schema, const WriteBatch& batch);
 // The tables a batch writes rows of (a kind's own, a relation's), by name.
 std::set<std::string> tables_written(const WriteBatch& batch);
 // Sets one kind's (the parameter's) generation to the database's current
@@ -173,6 +174,9 @@ struct WriteSession {
   int64_t now = 0;        // the entries' time, in microseconds
   int64_t retention = 0;  // entries older than this (microseconds) go; 0: kept
 };
-std::optional<std::string> write_batch(const WriteBatch& batch, const WriteSession& session);
+// `schema`'s kinds are the database's: those whose links can point at a
+// deleted object, and whose derived keys a write can fill.
+std::optional<std::string> write_batch(const model::Registry& schema, const WriteBatch& batch,
+                                       const WriteSession& session);
 
 }  // namespace ll2::store::sql

@@ -8,7 +8,6 @@
 #include <variant>
 #include <vector>
 
-#include "catalog/catalog.hpp"
 #include "store/sql_builder.hpp"
 
 namespace ll2::store {
@@ -89,13 +88,13 @@ Catalog read_catalog(sqlite3* db) {
 // The schema the declarations describe, as SQLite itself reads it: built in
 // a private in-memory database, so comparing it with a file compares like
 // with like.
-std::variant<Catalog, std::string> declared_catalog() {
+std::variant<Catalog, std::string> declared_catalog(const model::Registry& schema) {
   sqlite3* mem = nullptr;
   if (sqlite3_open(":memory:", &mem) != SQLITE_OK) {
     sqlite3_close(mem);
     return std::string("cannot open an in-memory database");
   }
-  for (const auto& stmt : sql::schema(model::registry())) {
+  for (const auto& stmt : sql::schema(schema)) {
     if (auto e = exec(mem, stmt)) {
       sqlite3_close(mem);
       return *e;
@@ -110,8 +109,9 @@ std::variant<Catalog, std::string> declared_catalog() {
 // Derived upgrades: what the declarations add (tables, columns, indexes) is
 // created; nothing is ever dropped or retyped here (that needs a hand-written
 // step, since it can lose data). Returns the statements, or the problem.
-std::variant<std::vector<std::string>, std::string> additive_changes(sqlite3* db) {
-  auto declared = declared_catalog();
+std::variant<std::vector<std::string>, std::string> additive_changes(
+    sqlite3* db, const model::Registry& schema) {
+  auto declared = declared_catalog(schema);
   if (auto* e = std::get_if<std::string>(&declared)) return *e;
   const Catalog& want = std::get<Catalog>(declared);
   const Catalog have = read_catalog(db);
@@ -191,7 +191,7 @@ std::optional<std::string> in_transaction(sqlite3* db,
 
 }  // namespace
 
-std::optional<std::string> migrate_sqlite(sqlite3* db) {
+std::optional<std::string> migrate_sqlite(sqlite3* db, const model::Registry& schema) {
   const int64_t version = query_int(db, "PRAGMA user_version");
   if (version < 0) return std::string("cannot read the database header (is it a SQLite file?)");
   if (version > kSchemaVersion) {
@@ -215,13 +215,13 @@ std::optional<std::string> migrate_sqlite(sqlite3* db) {
   }
   // New tables, columns and indexes of the declarations; for an empty file,
   // the whole schema.
-  auto changes = additive_changes(db);
+  auto changes = additive_changes(db, schema);
   if (auto* e = std::get_if<std::string>(&changes)) return *e;
   const auto& statements = std::get<std::vector<std::string>>(changes);
   if (statements.empty() && version == kSchemaVersion) return std::nullopt;
   return in_transaction(db, [&]() -> std::optional<std::string> {
     // Another process may have upgraded the file since it was read.
-    auto again = additive_changes(db);
+    auto again = additive_changes(db, schema);
     if (auto* e = std::get_if<std::string>(&again)) return *e;
     for (const auto& stmt : std::get<std::vector<std::string>>(again)) {
       if (auto e = exec(db, stmt)) return e;
@@ -230,7 +230,7 @@ std::optional<std::string> migrate_sqlite(sqlite3* db) {
   });
 }
 
-std::optional<std::string> schema_problem(sqlite3* db) {
+std::optional<std::string> schema_problem(sqlite3* db, const model::Registry& schema) {
   const int64_t version = query_int(db, "PRAGMA user_version");
   if (version < 0) return std::string("cannot read the database header (is it a SQLite file?)");
   if (version == 0) {
@@ -245,7 +245,7 @@ std::optional<std::string> schema_problem(sqlite3* db) {
         "ll2d",
         version, kSchemaVersion);
   }
-  auto changes = additive_changes(db);
+  auto changes = additive_changes(db, schema);
   if (auto* e = std::get_if<std::string>(&changes)) return *e;
   auto statements = std::get<std::vector<std::string>>(changes);
   std::erase_if(statements, [](const std::string& s) { return s.starts_with("CREATE INDEX "); });
@@ -260,8 +260,8 @@ std::optional<std::string> schema_problem(sqlite3* db) {
   return std::nullopt;
 }
 
-size_t missing_indexes(sqlite3* db) {
-  auto changes = additive_changes(db);
+size_t missing_indexes(sqlite3* db, const model::Registry& schema) {
+  auto changes = additive_changes(db, schema);
   if (std::holds_alternative<std::string>(changes)) return 0;  // schema_problem says it
   const auto& statements = std::get<std::vector<std::string>>(changes);
   size_t created = 0;

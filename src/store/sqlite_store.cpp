@@ -14,7 +14,6 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "catalog/catalog.hpp"
 #include "store/change_log.hpp"
 #include "store/read_budget.hpp"
 #include "store/sql_builder.hpp"
@@ -218,7 +217,8 @@ std::optional<Bytes> read(sqlite3* db) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(sqlite3* db, sql::ChangeLogSettings log) : log_(std::move(log)), db_(db) {}
+  SqliteStore(sqlite3* db, const model::Registry& schema, sql::ChangeLogSettings log)
+      : Store(schema), log_(std::move(log)), db_(db) {}
   ~SqliteStore() override {
     statements_.clear();
     sqlite3_close_v2(db_);
@@ -495,7 +495,7 @@ class SqliteStore final : public Store {
         return std::variant<size_t, std::string>(*e);
       return result;
     };
-    const sql::SchemaPlan plan = sql::schema_plan(model::registry(), sql::Dialect::Sqlite);
+    const sql::SchemaPlan plan = sql::schema_plan(schema(), sql::Dialect::Sqlite);
     try {
       for (const auto& t : plan.tables) {
         if (t.name.starts_with("ll2d_")) continue;
@@ -525,7 +525,7 @@ class SqliteStore final : public Store {
     // would; SQLite may sort with a helper thread meanwhile.
     exec("PRAGMA threads = 2");
     forget_statements();
-    return migrate_sqlite(db_);
+    return migrate_sqlite(db_, schema());
   }
 
   std::vector<ApiKey> api_keys() override {
@@ -669,7 +669,7 @@ class SqliteStore final : public Store {
     std::optional<std::string> result;
     const int64_t changes_before = sqlite3_total_changes64(db_);
     try {
-      result = sql::write_batch(batch, session());
+      result = sql::write_batch(schema(), batch, session());
     } catch (const StoreError& e) {  // a statement that did not prepare
       return e.what();
     }
@@ -681,7 +681,7 @@ class SqliteStore final : public Store {
         "INSERT INTO ll2d_state (singleton, generation) VALUES (1, 1) "
         "ON CONFLICT (singleton) DO UPDATE SET generation = generation + 1";
     if (auto e = run(bump, {})) return e;
-    for (const auto& kind : sql::touched_kinds(batch)) {
+    for (const auto& kind : sql::touched_kinds(schema(), batch)) {
       if (auto e = run(sql::mark_kind_changed(), {kind})) return e;
     }
     return std::nullopt;
@@ -929,7 +929,8 @@ std::string import_first(const std::string& path) {
 
 }  // namespace
 
-OpenResult open_sqlite(const std::string& path, const OpenOptions& options) {
+OpenResult open_sqlite(const std::string& path, const model::Registry& schema,
+                       const OpenOptions& options) {
   // SQLite's memory statistics take a process-wide lock on every allocation,
   // which every connection's thread would contend for; ll2d never reads them.
   // (Only possible before SQLite's first use; afterwards it changes nothing.)
@@ -953,19 +954,19 @@ OpenResult open_sqlite(const std::string& path, const OpenOptions& options) {
     db = c.db;
     if (!c.note.empty()) out.note += (out.note.empty() ? "" : "; ") + c.note;
     // Nothing can be upgraded here: the schema must be this ll2d's already.
-    if (auto problem = schema_problem(db)) {
+    if (auto problem = schema_problem(db, schema)) {
       const bool empty = is_empty_database(db);
       sqlite3_close_v2(db);
       return refused(fmt::format("{}: {} (opened read-only){}", path, *problem,
                                  empty ? "; " + import_first(path) : ""));
     }
-    if (const size_t n = missing_indexes(db)) {
+    if (const size_t n = missing_indexes(db, schema)) {
       out.note += fmt::format(
           "{}{} indexes are missing (an import was cut short); some lists are slower until a "
           "writable open builds them",
           out.note.empty() ? "" : "; ", n);
     }
-    out.store = std::make_unique<SqliteStore>(db, sql::change_log_settings(options));
+    out.store = std::make_unique<SqliteStore>(db, schema, sql::change_log_settings(options));
     return out;
   }
 
@@ -987,14 +988,14 @@ OpenResult open_sqlite(const std::string& path, const OpenOptions& options) {
       return refused(fmt::format("cannot read {}: {}", path, error));
     }
     if (is_empty_database(db)) {  // serve never starts a database of its own
-      const std::string problem = schema_problem(db).value_or("the database is empty");
+      const std::string problem = schema_problem(db, schema).value_or("the database is empty");
       sqlite3_close_v2(db);
       return refused(fmt::format("{}: {}; {}", path, problem, import_first(path)));
     }
   }
   // Checked (and created or upgraded) before anything else is changed: a
   // foreign or newer file is left exactly as it was.
-  if (auto e = migrate_sqlite(db)) {
+  if (auto e = migrate_sqlite(db, schema)) {
     sqlite3_close_v2(db);
     return refused(fmt::format("{}: {}", path, *e));
   }
@@ -1009,11 +1010,11 @@ OpenResult open_sqlite(const std::string& path, const OpenOptions& options) {
     sqlite3_close_v2(db);
     return refused(msg);
   }
-  out.store = std::make_unique<SqliteStore>(db, sql::change_log_settings(options));
+  out.store = std::make_unique<SqliteStore>(db, schema, sql::change_log_settings(options));
   return out;
 }
 
-CheckReport check_sqlite(const std::string& path, bool quick) {
+CheckReport check_sqlite(const std::string& path, const model::Registry& schema, bool quick) {
   CheckReport report;
   std::error_code ec;
   if (!fs::exists(path, ec)) {
@@ -1079,9 +1080,9 @@ CheckReport check_sqlite(const std::string& path, bool quick) {
   }
 
   report.schema_version = query_int(db, "PRAGMA user_version");
-  if (auto problem = schema_problem(db)) {
+  if (auto problem = schema_problem(db, schema)) {
     report.problems.push_back("schema: " + *problem);
-  } else if (const size_t n = missing_indexes(db)) {
+  } else if (const size_t n = missing_indexes(db, schema)) {
     report.notes.push_back(fmt::format(
         "{} indexes are missing (an import into an empty database builds them last, and this one "
         "was cut short): the data is whole; ll2d import or a writable ll2d serve builds them",

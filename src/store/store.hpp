@@ -178,7 +178,14 @@ using Deadline = std::optional<std::chrono::steady_clock::time_point>;
 
 class Store {
  public:
+  // `schema`: the declarations whose kinds the database's tables hold (the
+  // first API version's; every version shares its kinds). It outlives the store.
+  explicit Store(const model::Registry& schema) : schema_(schema) {}
   virtual ~Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const model::Registry& schema() const { return schema_; }
 
   // One object's stored row, id first, columns in declaration order.
   virtual std::optional<Row> load(const model::Kind& kind, const Value& id) = 0;
@@ -342,6 +349,9 @@ class Store {
                                           const std::vector<Value>& /*params*/) {
     throw StoreError(StoreError::Cause::Failed, "this store runs no statements");
   }
+
+ private:
+  const model::Registry& schema_;
 };
 
 // Holds a read snapshot for a scope.
@@ -404,12 +414,16 @@ struct OpenResult {
 };
 
 // Opens the database `db` names (see is_postgres_url), creating it or
-// upgrading its schema as needed. The one place that picks the backend.
-OpenResult open_store(const std::string& db, const OpenOptions& options = {});
-OpenResult open_sqlite(const std::string& path, const OpenOptions& options = {});
+// upgrading its schema to `schema`'s tables as needed (Store::schema). The
+// one place that picks the backend.
+OpenResult open_store(const std::string& db, const model::Registry& schema,
+                      const OpenOptions& options = {});
+OpenResult open_sqlite(const std::string& path, const model::Registry& schema,
+                       const OpenOptions& options = {});
 // A PostgreSQL database (an empty one gets the schema; a replica is opened
 // read-only under Access::Auto).
-OpenResult open_postgres(const std::string& url, const OpenOptions& options = {});
+OpenResult open_postgres(const std::string& url, const model::Registry& schema,
+                         const OpenOptions& options = {});
 
 // The generation of the PostgreSQL database at `url` as its notifications
 // tell it, read by a thread of its own (no call ever waits); nullopt while
@@ -426,10 +440,11 @@ struct CheckReport {
 };
 
 // PRAGMA integrity_check (quick_check when `quick`), the schema version
-// against this ll2d's, and the row count of every table.
-CheckReport check_sqlite(const std::string& path, bool quick);
+// against this ll2d's, the tables against `schema`'s, and the row count of
+// every table.
+CheckReport check_sqlite(const std::string& path, const model::Registry& schema, bool quick);
 // The same on PostgreSQL, without the integrity check (that is pg_amcheck's).
-CheckReport check_postgres(const std::string& url);
-CheckReport check_store(const std::string& db, bool quick);
+CheckReport check_postgres(const std::string& url, const model::Registry& schema);
+CheckReport check_store(const std::string& db, const model::Registry& schema, bool quick);
 
 }  // namespace ll2::store

@@ -23,7 +23,6 @@
 #include <cerrno>
 #include <cstdlib>
 
-#include "catalog/catalog.hpp"
 #include "ingest/importer.hpp"
 #include "sync/page.hpp"
 #include "util/progress.hpp"
@@ -319,9 +318,14 @@ std::variant<std::vector<Endpoint>, std::string> plan(const model::Registry& ver
   return out;
 }
 
-Syncer::Syncer(store::Store& store, Client& client, SyncOptions options)
-    : store_(store), client_(client), options_(std::move(options)), budget_(options_.rate) {
-  upstream_ = upstream_of(options_.upstream, model::catalog());
+Syncer::Syncer(const model::Catalog& versions, store::Store& store, Client& client,
+               SyncOptions options)
+    : versions_(versions),
+      store_(store),
+      client_(client),
+      options_(std::move(options)),
+      budget_(options_.rate) {
+  upstream_ = upstream_of(options_.upstream, versions_);
   base_ = upstream_.api();
   if (!options_.now) options_.now = system_now;
   if (!options_.log) {
@@ -761,7 +765,7 @@ bool Syncer::confirm(size_t i) {
       return retry(i, "confirm", s, fmt::format("rejected {}: {}", shown, *err));
     if (std::get<Value>(got) != id)
       return retry(i, "confirm", s, fmt::format("rejected {}: the object of another id", shown));
-    auto collected = ingest::collect(e.resource->kind, r->body, shown);
+    auto collected = ingest::collect(versions_, e.resource->kind, r->body, shown);
     if (auto* err = std::get_if<ingest::ImportError>(&collected))
       return retry(i, "confirm", s, "rejected " + err->to_string());
     batch = std::move(std::get<ingest::Collected>(collected).batch);
@@ -817,7 +821,7 @@ bool Syncer::step(const Task& task) {
     if (auto* p = std::get_if<std::string>(&page))
       return retry(task.endpoint, s.task, s, fmt::format("rejected page {}: {}", shown, *p));
     info = std::get<PageInfo>(page);
-    auto collected = ingest::collect(e.resource->kind, r->body, shown);
+    auto collected = ingest::collect(versions_, e.resource->kind, r->body, shown);
     if (auto* err = std::get_if<ingest::ImportError>(&collected))
       return retry(task.endpoint, s.task, s, "rejected " + err->to_string());
     batch = std::move(std::get<ingest::Collected>(collected).batch);

@@ -112,7 +112,8 @@ struct EndpointState {
 
 class Syncer {
  public:
-  Syncer(store::Store& store, Client& client, SyncOptions options);
+  // `versions`: those upstream's objects can be of (the upstream's among them).
+  Syncer(const model::Catalog& versions, store::Store& store, Client& client, SyncOptions options);
   // Runs until stopped (or, with `once`, until nothing is due). Returns 0,
   // or 1 when something failed (a rejected page, an endpoint in error).
   int run();
@@ -163,6 +164,7 @@ class Syncer {
   // Every unseen id confirmed gone (and deleted): the sweep ends.
   bool finish_sweep(size_t i);
 
+  const model::Catalog& versions_;
   store::Store& store_;
   Client& client_;
   SyncOptions options_;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <variant>
 
+#include "catalog/catalog.hpp"
 #include "harness.hpp"
 #include "ingest/generator.hpp"
 
@@ -78,7 +79,7 @@ TEST(Generate, BatchesWindowsAndThreadsDoNotChangeTheBytes) {
   small.batch_objects = 7;
   small.id_window = 150;
   small.threads = 3;
-  const auto done = ll2::ingest::generate(small);
+  const auto done = ll2::ingest::generate(ll2::model::catalog(), small);
   ASSERT_TRUE(std::holds_alternative<ll2::ingest::GenerateStats>(done))
       << std::get<std::string>(done);
   std::set<std::string> a, b;

@@ -324,7 +324,7 @@ TEST_F(Postgres, ReadsSentTogetherAnswerAsEachAlone) {
                       "--db", db, "--quiet"})
                 .exit_code,
             0);
-  auto opened = ll2::store::open_postgres(db);
+  auto opened = ll2::store::open_postgres(db, ll2::model::registry());
   ASSERT_TRUE(opened.store) << opened.error;
   ll2::store::Store& store = *opened.store;
   std::vector<ll2::Value> ids;

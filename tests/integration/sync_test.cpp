@@ -236,7 +236,7 @@ TEST(Sync, MirrorEndsIdenticalToItsUpstreamAndOneRefreshFollowsItsChanges) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   {
-    auto opened = store::open_store(backend_db(up));
+    auto opened = store::open_store(backend_db(up), ll2::model::registry());
     ASSERT_TRUE(opened.store) << opened.error;
     store::WriteBatch batch;
     for (const char* route : {"updates", "docking_events"}) {
@@ -417,7 +417,7 @@ TEST(Sync, AMirrorsChangeLogHoldsExactlyTheUpstreamsChangesOnce) {
                   });
   ASSERT_EQ(run_ll2d({"import", "--db", up, changed}).exit_code, 0);
   {
-    auto opened = store::open_store(backend_db(up));
+    auto opened = store::open_store(backend_db(up), ll2::model::registry());
     ASSERT_TRUE(opened.store) << opened.error;
     store::WriteBatch batch;
     batch.deletes.push_back({model::registry().find_kind("launch"), {deleted_id}});
@@ -759,7 +759,7 @@ TEST(Sync, AnAbsurdRetryAfterIsCutAndSavedWaitsCanBeForgotten) {
   // A wait of half an hour, saved: --status shows it, --reset-budget forgets it.
   const std::string fresh = dir.file("fresh.sqlite3");
   {
-    auto opened = store::open_store(backend_db(fresh));
+    auto opened = store::open_store(backend_db(fresh), ll2::model::registry());
     ASSERT_TRUE(opened.store) << opened.error;
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::system_clock::now().time_since_epoch())

@@ -44,7 +44,7 @@ struct Fixture {
     OpenOptions options;
     options.changes_retention = retention;
     options.clock = [this] { return now; };
-    auto opened = open_sqlite(dir.file("log.sqlite3"), options);
+    auto opened = open_sqlite(dir.file("log.sqlite3"), test::schema(), options);
     EXPECT_TRUE(opened.store) << opened.error;
     store = std::move(opened.store);
   }

@@ -129,7 +129,7 @@ std::vector<std::string> launches(std::initializer_list<int> ns) {
 class Dashboard : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = store::open_sqlite(dir.file("db.sqlite3"));
+    auto opened = store::open_sqlite(dir.file("db.sqlite3"), test::schema());
     ASSERT_TRUE(opened.store) << opened.error;
     db = std::move(opened.store);
     std::vector<Launch> ls = {
@@ -209,7 +209,7 @@ class Dashboard : public ::testing::Test {
     const std::string path = dir.file("in.json");
     std::ofstream(path, std::ios::binary) << json;
     const model::Kind* k = kind == nullptr ? nullptr : model::registry().find_kind(kind);
-    auto r = ingest::import_file(*db, k, path);
+    auto r = ingest::import_file(*db, test::catalog(), k, path);
     ASSERT_TRUE(std::holds_alternative<ingest::ImportStats>(r))
         << std::get<ingest::ImportError>(r).to_string();
   }
@@ -221,7 +221,10 @@ class Dashboard : public ::testing::Test {
     api::EngineOptions options;
     options.now = now;
     api::Engine engine(
-        [this] { return std::move(store::open_sqlite(dir.file("db.sqlite3")).store); },
+        test::catalog(),
+        [this] {
+          return std::move(store::open_sqlite(dir.file("db.sqlite3"), test::schema()).store);
+        },
         test::without_budget(options));
     return engine.handle({"GET", target, "testserver", ""});
   }
@@ -384,7 +387,7 @@ TEST(DashboardImport, ObjectsLl2PrintsWithoutIdsAreNumberedInFileOrder) {
       R"({"response_mode": "list", "updates": [], "live_streams": [{"title": "t", "description": null, "image": null, "url": "https://v.example/"}],
           "road_closures": [], "notices": [], "vehicles": [], "orbiters": [],
           "upcoming": {"launches": [], "events": [{"id": 7, "name": "E7"}]}, "previous": {"launches": [], "events": []}})";
-  auto r = ingest::collect(&dashboard, "[" + one + "," + one + "]", "d.json");
+  auto r = ingest::collect(test::catalog(), &dashboard, "[" + one + "," + one + "]", "d.json");
   ASSERT_TRUE(std::holds_alternative<ingest::Collected>(r))
       << std::get<ingest::ImportError>(r).to_string();
   std::vector<std::pair<std::string, int64_t>> numbered;
@@ -399,7 +402,7 @@ TEST(DashboardImport, ObjectsLl2PrintsWithoutIdsAreNumberedInFileOrder) {
                                                                     {"starship_dashboard", 2}}));
   // Objects LL2 does print ids for still need theirs.
   const std::string no_event_id = std::string(one).replace(one.find(R"("id": 7, )"), 9, "");
-  auto bad = ingest::collect(&dashboard, no_event_id, "d.json");
+  auto bad = ingest::collect(test::catalog(), &dashboard, no_event_id, "d.json");
   ASSERT_TRUE(std::holds_alternative<ingest::ImportError>(bad));
   EXPECT_EQ(std::get<ingest::ImportError>(bad).json_path, "$.upcoming.events[0]");
   EXPECT_EQ(std::get<ingest::ImportError>(bad).message, "missing \"id\"");

@@ -28,10 +28,10 @@ class Endpoints : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir = new test::TempDir();
-    auto opened = store::open_sqlite(dir->file("db.sqlite3"));
+    auto opened = store::open_sqlite(dir->file("db.sqlite3"), test::schema());
     ASSERT_TRUE(opened.store);
     // The golden record: a docking event and everything it links to.
-    auto r = ingest::import_file(*opened.store, nullptr,
+    auto r = ingest::import_file(*opened.store, test::catalog(), nullptr,
                                  LL2D_FIXTURES "/docking_event_609_detailed.json");
     ASSERT_TRUE(std::holds_alternative<ingest::ImportStats>(r));
   }
@@ -40,7 +40,8 @@ class Endpoints : public ::testing::Test {
     dir = nullptr;
   }
   static api::Engine::StoreOpener opener() {
-    return [] { return std::move(store::open_sqlite(dir->file("db.sqlite3")).store); };
+    return
+        [] { return std::move(store::open_sqlite(dir->file("db.sqlite3"), test::schema()).store); };
   }
   api::Response get(const std::string& target) const {
     return engine.handle({"GET", target, "testserver", "application/json"});
@@ -53,7 +54,7 @@ class Endpoints : public ::testing::Test {
   }
 
   static test::TempDir* dir;
-  api::Engine engine{opener(), test::without_budget()};
+  api::Engine engine{test::catalog(), opener(), test::without_budget()};
 };
 test::TempDir* Endpoints::dir = nullptr;
 
@@ -294,7 +295,7 @@ TEST_F(Endpoints, UpcomingAndPreviousAroundTheBoundary) {
   ASSERT_TRUE(net);
   constexpr int64_t kHour = int64_t{3600} * 1000000;
   const auto count = [&](int64_t now, const std::string& route) {
-    api::Engine at{opener(), test::without_budget({{}, 0, now})};
+    api::Engine at{test::catalog(), opener(), test::without_budget({{}, 0, now})};
     const auto r = at.handle({"GET", "/2.3.0/launches/" + route + "&id=" + id, "t", ""});
     EXPECT_EQ(r.status, 200) << r.body;
     return json(r)["count"].GetInt();
@@ -310,7 +311,7 @@ TEST_F(Endpoints, UpcomingAndPreviousAroundTheBoundary) {
   EXPECT_EQ(count(*net - 1, "previous/?"), 0);
   EXPECT_EQ(count(*net, "previous/?"), 1);
   // The detail route of an action answers only inside its window.
-  api::Engine before{opener(), test::without_budget({{}, 0, *net - 1})};
+  api::Engine before{test::catalog(), opener(), test::without_budget({{}, 0, *net - 1})};
   const auto outside = before.handle({"GET", "/2.3.0/launches/previous/" + id + "/", "t", ""});
   EXPECT_EQ(outside.status, 404);
   EXPECT_EQ(outside.body, R"({"detail":"No Launch matches the given query."})");

@@ -18,11 +18,11 @@ class EngineTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir = new test::TempDir();
-    auto opened = store::open_sqlite(dir->file("db.sqlite3"));
+    auto opened = store::open_sqlite(dir->file("db.sqlite3"), test::schema());
     ASSERT_TRUE(opened.store);
     const auto& root = *model::registry().find_resource("docking_events")->kind;
-    auto r =
-        ingest::import_file(*opened.store, &root, LL2D_FIXTURES "/docking_event_609_detailed.json");
+    auto r = ingest::import_file(*opened.store, test::catalog(), &root,
+                                 LL2D_FIXTURES "/docking_event_609_detailed.json");
     ASSERT_TRUE(std::holds_alternative<ingest::ImportStats>(r));
   }
   static void TearDownTestSuite() {
@@ -41,8 +41,10 @@ class EngineTest : public ::testing::Test {
   }
 
   static test::TempDir* dir;
-  api::Engine engine{[] { return std::move(store::open_sqlite(dir->file("db.sqlite3")).store); },
-                     test::without_budget()};
+  api::Engine engine{
+      test::catalog(),
+      [] { return std::move(store::open_sqlite(dir->file("db.sqlite3"), test::schema()).store); },
+      test::without_budget()};
 };
 test::TempDir* EngineTest::dir = nullptr;
 

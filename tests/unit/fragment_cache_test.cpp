@@ -91,15 +91,16 @@ TEST(FragmentCache, EveryThreadAndRouteSharesAnObjectUntilWhatItPrintsChanges) {
   test::TempDir dir;
   const std::string db = dir.file("db.sqlite3");
   {
-    auto opened = store::open_sqlite(db);
+    auto opened = store::open_sqlite(db, test::schema());
     ASSERT_TRUE(opened.store);
     const auto& root = *model::registry().find_resource("docking_events")->kind;
-    auto r =
-        ingest::import_file(*opened.store, &root, LL2D_FIXTURES "/docking_event_609_detailed.json");
+    auto r = ingest::import_file(*opened.store, test::catalog(), &root,
+                                 LL2D_FIXTURES "/docking_event_609_detailed.json");
     ASSERT_TRUE(std::holds_alternative<ingest::ImportStats>(r));
   }
-  api::Engine engine([&db] { return std::move(store::open_sqlite(db).store); },
-                     test::without_budget());
+  api::Engine engine(
+      test::catalog(), [&db] { return std::move(store::open_sqlite(db, test::schema()).store); },
+      test::without_budget());
   const auto get = [&engine](const std::string& target) {
     api::Response r;
     std::thread([&] { r = engine.handle({"GET", target, "testserver", ""}); }).join();
@@ -122,7 +123,9 @@ TEST(FragmentCache, EveryThreadAndRouteSharesAnObjectUntilWhatItPrintsChanges) {
   // Without the cache every answer is rendered from the rows.
   api::EngineOptions none = test::without_budget();
   none.fragment_cache_bytes = 0;
-  api::Engine plain([&db] { return std::move(store::open_sqlite(db).store); }, none);
+  api::Engine plain(
+      test::catalog(), [&db] { return std::move(store::open_sqlite(db, test::schema()).store); },
+      none);
   rename_agency(db, "astronaut");
   EXPECT_NE(plain.handle({"GET", "/2.3.0/docking_events/609/", "testserver", ""})
                 .body.find("(renamed) (renamed) (renamed)"),

@@ -22,7 +22,7 @@ void exec(sqlite3* db, const std::string& sql) {
 TEST(GenerationNow, AnotherConnectionsCommitIsSeenAtOnce) {
   ll2::test::TempDir dir;
   const std::string path = dir.file("db.sqlite3");
-  auto opened = ll2::store::open_sqlite(path);
+  auto opened = ll2::store::open_sqlite(path, ll2::test::schema());
   ASSERT_TRUE(opened.store) << opened.error;
   ll2::store::Store& store = *opened.store;
   sqlite3* other = nullptr;

@@ -34,7 +34,7 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 }
 
 ingest::ImportError collect_error(const std::string& text) {
-  auto r = ingest::collect(&root(), text, "bad.json");
+  auto r = ingest::collect(test::catalog(), &root(), text, "bad.json");
   EXPECT_TRUE(std::holds_alternative<ingest::ImportError>(r));
   return std::holds_alternative<ingest::ImportError>(r) ? std::get<ingest::ImportError>(r)
                                                         : ingest::ImportError{};
@@ -43,20 +43,23 @@ ingest::ImportError collect_error(const std::string& text) {
 class ImporterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = store::open_sqlite(dir.file("db.sqlite3"));
+    auto opened = store::open_sqlite(dir.file("db.sqlite3"), test::schema());
     ASSERT_TRUE(opened.store) << opened.error;
     db = std::move(opened.store);
   }
   std::string import_text(const std::string& text) {
     const std::string path = dir.file("in.json");
     std::ofstream(path, std::ios::binary) << text;
-    auto r = ingest::import_file(*db, &root(), path);
+    auto r = ingest::import_file(*db, test::catalog(), &root(), path);
     if (auto* e = std::get_if<ingest::ImportError>(&r)) return e->to_string();
     return {};
   }
   std::string get(const std::string& target) {
     api::Engine engine(
-        [this] { return std::move(store::open_sqlite(dir.file("db.sqlite3")).store); },
+        test::catalog(),
+        [this] {
+          return std::move(store::open_sqlite(dir.file("db.sqlite3"), test::schema()).store);
+        },
         test::without_budget({"https://lldev.thespacedevs.com"}));
     return engine.handle({"GET", target, "x", ""}).body;
   }
@@ -68,7 +71,7 @@ class ImporterTest : public ::testing::Test {
 }  // namespace
 
 TEST(Collect, CountsEventsAndObjects) {
-  auto r = ingest::collect(&root(), golden(), "golden.json");
+  auto r = ingest::collect(test::catalog(), &root(), golden(), "golden.json");
   ASSERT_TRUE(std::holds_alternative<ingest::Collected>(r));
   const auto& c = std::get<ingest::Collected>(r);
   EXPECT_EQ(c.stats.events, 1);
@@ -128,12 +131,12 @@ TEST(Collect, APageCollectedWhileParsedReportsAndCountsAsAWholeOne) {
   EXPECT_NE(e.message.find("invalid JSON"), std::string::npos) << e.to_string();
   EXPECT_EQ(e.json_path, "$");
   const std::string later = replace_all(event, "\"id\": 609", "\"id\": 610");
-  auto whole = ingest::collect(&root(), page_of({event, later}), "a.json");
+  auto whole = ingest::collect(test::catalog(), &root(), page_of({event, later}), "a.json");
   // The same page, with what the scanner leaves to the reader (a surrogate
   // pair, in a key ll2d does not store) in its last object.
   std::string tail = later;
   tail.replace(tail.rfind('}'), 1, ",\"x\":\"\\ud83d\\ude00\"}");
-  auto reread = ingest::collect(&root(), page_of({event, tail}), "b.json");
+  auto reread = ingest::collect(test::catalog(), &root(), page_of({event, tail}), "b.json");
   ASSERT_TRUE(std::holds_alternative<ingest::Collected>(whole));
   ASSERT_TRUE(std::holds_alternative<ingest::Collected>(reread));
   const auto& a = std::get<ingest::Collected>(whole);
@@ -459,8 +462,9 @@ std::string describe_batch(const ingest::Collected& c) {
 }
 
 std::string both_ways(const std::string& text) {
-  auto once = ingest::collect(&root(), text, "page.json", true);
-  auto every = ingest::collect(&root(), text, "page.json", false);
+  auto once = ingest::collect(test::catalog(), &root(), text, "page.json", {.reuse_repeats = true});
+  auto every =
+      ingest::collect(test::catalog(), &root(), text, "page.json", {.reuse_repeats = false});
   EXPECT_TRUE(std::holds_alternative<ingest::Collected>(once));
   EXPECT_TRUE(std::holds_alternative<ingest::Collected>(every));
   if (!std::holds_alternative<ingest::Collected>(once) ||
@@ -531,7 +535,7 @@ std::pair<std::string, std::string> import_both_ways(const std::vector<std::stri
   for (const bool leave_out : {true, false}) {
     const std::string db = dir.file(fmt::format("db{}.sqlite3", leave_out));
     {
-      auto opened = store::open_sqlite(db);
+      auto opened = store::open_sqlite(db, test::schema());
       EXPECT_TRUE(opened.store) << opened.error;
       if (!fail_event.empty()) {
         sqlite3* h = nullptr;
@@ -551,7 +555,8 @@ std::pair<std::string, std::string> import_both_ways(const std::vector<std::stri
       options.objects_per_transaction = objects_per_transaction;
       options.seconds_per_transaction = 1000;
       ingest::import_files(
-          *opened.store, files, [](size_t, const ingest::FileOutcome&) {}, options);
+          *opened.store, test::catalog(), files, [](size_t, const ingest::FileOutcome&) {},
+          options);
     }
     // Leaving out repeats leaves out no change either.
     contents[leave_out ? 0 : 1] = test::dump_tables(db) + test::dump_changes(db);
@@ -640,14 +645,14 @@ TEST(ImportFiles, AnotherWriterBetweenTransactionsIsNotOverlooked) {
     std::ofstream(files.back().path, std::ios::binary) << page_of({g});
   }
   const std::string db = dir.file("db.sqlite3");
-  auto opened = store::open_sqlite(db);
+  auto opened = store::open_sqlite(db, test::schema());
   ASSERT_TRUE(opened.store) << opened.error;
   ingest::ImportOptions options;
   options.objects_per_transaction = 1;
   options.files_ahead = 3;  // the reader is ahead when the rename comes
   std::vector<size_t> told;
   ingest::import_files(
-      *opened.store, files,
+      *opened.store, test::catalog(), files,
       [&](size_t i, const ingest::FileOutcome& outcome) {
         EXPECT_TRUE(std::holds_alternative<ingest::ImportStats>(outcome.result));
         told.push_back(i);

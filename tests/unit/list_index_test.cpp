@@ -29,14 +29,16 @@ class ListIndex : public ::testing::Test {
     g.seed = 11;
     g.out_dir = dir->file("gen");
     g.db_path = dir->file("db.sqlite3");  // the generator's world is the database
-    ASSERT_TRUE(std::holds_alternative<ingest::GenerateStats>(ingest::generate(g)));
+    ASSERT_TRUE(
+        std::holds_alternative<ingest::GenerateStats>(ingest::generate(test::catalog(), g)));
   }
   static void TearDownTestSuite() {
     delete dir;
     dir = nullptr;
   }
   static api::Engine::StoreOpener opener() {
-    return [] { return std::move(store::open_sqlite(dir->file("db.sqlite3")).store); };
+    return
+        [] { return std::move(store::open_sqlite(dir->file("db.sqlite3"), test::schema()).store); };
   }
   static api::EngineOptions options(size_t index_bytes) {
     api::EngineOptions o = test::without_budget();
@@ -79,8 +81,8 @@ std::vector<std::string> targets() {
 }
 
 TEST_F(ListIndex, AnswersExactlyWhatTheStoreAnswers) {
-  const api::Engine plain(opener(), options(0));
-  const api::Engine indexed(opener(), options(size_t{64} << 20));
+  const api::Engine plain(test::catalog(), opener(), options(0));
+  const api::Engine indexed(test::catalog(), opener(), options(size_t{64} << 20));
   const auto urls = targets();
   ASSERT_GT(urls.size(), 300u);
   for (const auto& u : urls) body(indexed, u);  // queues a build for each shape
@@ -94,7 +96,7 @@ TEST_F(ListIndex, AnswersExactlyWhatTheStoreAnswers) {
 }
 
 TEST_F(ListIndex, AnIndexOfAnotherGenerationIsNeverUsed) {
-  const api::Engine indexed(opener(), options(size_t{64} << 20));
+  const api::Engine indexed(test::catalog(), opener(), options(size_t{64} << 20));
   const std::string url = "/2.3.0/docking_events/?format=json&limit=1&search=a";
   const auto count = [&] {
     const std::string b = body(indexed, url);
@@ -108,10 +110,11 @@ TEST_F(ListIndex, AnIndexOfAnotherGenerationIsNeverUsed) {
   // A new docking event whose names contain an A (the golden record: Soyuz,
   // ISS): the next request reads the new generation from the store.
   {
-    auto opened = store::open_sqlite(dir->file("db.sqlite3"));
+    auto opened = store::open_sqlite(dir->file("db.sqlite3"), test::schema());
     ASSERT_TRUE(opened.store);
-    ASSERT_TRUE(std::holds_alternative<ingest::ImportStats>(ingest::import_file(
-        *opened.store, nullptr, LL2D_FIXTURES "/docking_event_609_detailed.json")));
+    ASSERT_TRUE(std::holds_alternative<ingest::ImportStats>(
+        ingest::import_file(*opened.store, test::catalog(), nullptr,
+                            LL2D_FIXTURES "/docking_event_609_detailed.json")));
   }
   EXPECT_EQ(count(), before + 1);
   EXPECT_EQ(indexed.list_index_answers(), answers);
@@ -124,12 +127,12 @@ TEST_F(ListIndex, AnIndexOfAnotherGenerationIsNeverUsed) {
 // Writes of kinds an index does not read leave it in use; a write of one
 // it reads (a station's name, which docking events are searched by) does not.
 TEST_F(ListIndex, OnlyAWriteOfAKindItReadsRetiresAnIndex) {
-  const api::Engine indexed(opener(), options(size_t{64} << 20));
+  const api::Engine indexed(test::catalog(), opener(), options(size_t{64} << 20));
   const std::string url = "/2.3.0/docking_events/?format=json&search=zzqqxx";
   body(indexed, url);
   indexed.wait_for_list_indexes();
   const auto write_name = [&](const char* kind, int64_t id, const char* name) {
-    auto opened = store::open_sqlite(dir->file("db.sqlite3"));
+    auto opened = store::open_sqlite(dir->file("db.sqlite3"), test::schema());
     ASSERT_TRUE(opened.store);
     const model::Kind* k = model::registry().find_kind(kind);
     ASSERT_NE(k, nullptr);
@@ -172,19 +175,21 @@ TEST_F(ListIndex, OnlyAWriteOfAKindItReadsRetiresAnIndex) {
 TEST(ListIndexSearch, TermsHoldInOneRowOfAManyValuedRelation) {
   test::TempDir dir;
   {
-    auto opened = store::open_sqlite(dir.file("db.sqlite3"));
+    auto opened = store::open_sqlite(dir.file("db.sqlite3"), test::schema());
     ASSERT_TRUE(opened.store);
-    ASSERT_TRUE(std::holds_alternative<ingest::ImportStats>(
-        ingest::import_file(*opened.store, model::registry().find_resource("launches")->kind,
-                            LL2D_FIXTURES "/launches_two_spacecraft_flights.json")));
+    ASSERT_TRUE(std::holds_alternative<ingest::ImportStats>(ingest::import_file(
+        *opened.store, test::catalog(), model::registry().find_resource("launches")->kind,
+        LL2D_FIXTURES "/launches_two_spacecraft_flights.json")));
   }
-  const auto opener = [&] { return std::move(store::open_sqlite(dir.file("db.sqlite3")).store); };
+  const auto opener = [&] {
+    return std::move(store::open_sqlite(dir.file("db.sqlite3"), test::schema()).store);
+  };
   api::EngineOptions plain_options;
   plain_options.list_index_bytes = 0;
   api::EngineOptions indexed_options;
   indexed_options.list_index_bytes = size_t{16} << 20;
-  const api::Engine plain(opener, plain_options);
-  const api::Engine indexed(opener, indexed_options);
+  const api::Engine plain(test::catalog(), opener, plain_options);
+  const api::Engine indexed(test::catalog(), opener, indexed_options);
   const auto names = [](const api::Engine& engine, const std::string& search) {
     const auto r = engine.handle(
         {"GET", "/2.3.0/launches/?format=json&mode=list&search=" + search, "testserver", ""});

@@ -64,7 +64,7 @@ TEST(Migrations, UpgradedPreviousReleaseEqualsAFreshDatabase) {
   const std::string old_db = dir.file("old.sqlite3");
   const std::string fresh_db = dir.file("fresh.sqlite3");
   make_release_one(old_db);
-  ASSERT_TRUE(ll2::store::open_sqlite(fresh_db).store);
+  ASSERT_TRUE(ll2::store::open_sqlite(fresh_db, ll2::test::schema()).store);
   {
     // What later declarations add, taken away: a table, a column, an index.
     sqlite3* db = nullptr;
@@ -74,7 +74,7 @@ TEST(Migrations, UpgradedPreviousReleaseEqualsAFreshDatabase) {
     sqlite3_close(db);
     ASSERT_NE(shape(old_db), shape(fresh_db));
   }
-  const auto opened = ll2::store::open_sqlite(old_db);
+  const auto opened = ll2::store::open_sqlite(old_db, ll2::test::schema());
   ASSERT_TRUE(opened.store) << opened.error;
   const auto row =
       opened.store->load(*ll2::model::registry().find_kind("space_station"), int64_t{4});
@@ -93,7 +93,7 @@ TEST(Migrations, UpgradedPreviousReleaseEqualsAFreshDatabase) {
   ASSERT_EQ(urls.size(), 1u);
   EXPECT_EQ(shape(old_db), shape(fresh_db));
   // Opening again changes nothing.
-  ASSERT_TRUE(ll2::store::open_sqlite(old_db).store);
+  ASSERT_TRUE(ll2::store::open_sqlite(old_db, ll2::test::schema()).store);
   EXPECT_EQ(shape(old_db), shape(fresh_db));
 }
 
@@ -105,7 +105,7 @@ TEST(Migrations, ATypeChangeNeedsAHandWrittenStep) {
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   exec(db, "DROP TABLE language; CREATE TABLE language (id INTEGER PRIMARY KEY, name INTEGER)");
   sqlite3_close(db);
-  const auto opened = ll2::store::open_sqlite(path);
+  const auto opened = ll2::store::open_sqlite(path, ll2::test::schema());
   EXPECT_FALSE(opened.store);
   EXPECT_NE(opened.error.find("column language.name is INTEGER in the database but TEXT"),
             std::string::npos)
@@ -120,7 +120,7 @@ TEST(Migrations, ForeignAndNewerFilesAreRefusedUntouched) {
   exec(db, "CREATE TABLE notes (t TEXT)");
   sqlite3_close(db);
   const std::string before = ll2::test::read_file(foreign);
-  const auto opened = ll2::store::open_sqlite(foreign);
+  const auto opened = ll2::store::open_sqlite(foreign, ll2::test::schema());
   EXPECT_FALSE(opened.store);
   EXPECT_NE(opened.error.find("not an ll2d database"), std::string::npos);
   EXPECT_EQ(ll2::test::read_file(foreign), before);  // journal mode unchanged too
@@ -130,5 +130,35 @@ TEST(Migrations, ForeignAndNewerFilesAreRefusedUntouched) {
   ASSERT_EQ(sqlite3_open(newer.c_str(), &db), SQLITE_OK);
   exec(db, "PRAGMA user_version = " + std::to_string(ll2::store::kSchemaVersion + 1));
   sqlite3_close(db);
-  EXPECT_NE(ll2::store::open_sqlite(newer).error.find("newer than this ll2d"), std::string::npos);
+  EXPECT_NE(ll2::store::open_sqlite(newer, ll2::test::schema()).error.find("newer than this ll2d"),
+            std::string::npos);
+}
+
+// A store's tables are those of the declarations it is opened with (a
+// parameter, not a global): a schema of one kind gets that kind's table and
+// ll2d's own, none of LL2's; checked against LL2's declarations, the same
+// file is behind them.
+TEST(Migrations, AStoreHoldsTheTablesOfTheSchemaItIsOpenedWith) {
+  ll2::model::Registry one;
+  ll2::model::declare::KindBuilder{one.kind("widget")}.text({"name"});
+  ASSERT_TRUE(one.resolve().empty());
+  ll2::test::TempDir dir;
+  const std::string path = dir.file("db.sqlite3");
+  {
+    const auto opened = ll2::store::open_sqlite(path, one);
+    ASSERT_TRUE(opened.store) << opened.error;
+    EXPECT_EQ(&opened.store->schema(), &one);
+  }
+  std::set<std::string> tables;
+  for (const auto& [type, name, column] : shape(path)) {
+    const bool ours = name.starts_with("ll2d_") || name.starts_with("sqlite_");
+    if (type == "table" && !ours) tables.insert(name);
+  }
+  EXPECT_EQ(tables, std::set<std::string>{"widget"});
+  EXPECT_TRUE(ll2::store::check_sqlite(path, one, true).problems.empty());
+
+  const auto ll2_report = ll2::store::check_sqlite(path, ll2::test::schema(), true);
+  ASSERT_EQ(ll2_report.problems.size(), 1u);
+  EXPECT_NE(ll2_report.problems[0].find("changes behind"), std::string::npos)
+      << ll2_report.problems[0];
 }

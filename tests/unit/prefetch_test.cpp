@@ -24,7 +24,7 @@ struct Counts {
 class CountingStore final : public store::Store {
  public:
   CountingStore(std::unique_ptr<store::Store> inner, Counts& counts)
-      : inner_(std::move(inner)), counts_(counts) {}
+      : Store(inner->schema()), inner_(std::move(inner)), counts_(counts) {}
   std::optional<Row> load(const model::Kind& k, const Value& id) override {
     ++counts_.point;
     return inner_->load(k, id);
@@ -91,20 +91,21 @@ class CountingStore final : public store::Store {
 TEST(Prefetch, ADetailedPageIsAFewBatchedReads) {
   test::TempDir dir;
   const std::string pages = dir.file("gen");
-  ASSERT_TRUE(
-      std::holds_alternative<ingest::GenerateStats>(ingest::generate({150, 3, pages, 100})));
-  auto opened = store::open_sqlite(dir.file("db.sqlite3"));
+  ASSERT_TRUE(std::holds_alternative<ingest::GenerateStats>(
+      ingest::generate(test::catalog(), {150, 3, pages, 100})));
+  auto opened = store::open_sqlite(dir.file("db.sqlite3"), test::schema());
   ASSERT_TRUE(opened.store);
   for (const auto& entry : std::filesystem::directory_iterator(pages)) {
     if (entry.path().extension() == ".json")
       ASSERT_TRUE(std::holds_alternative<ingest::ImportStats>(
-          ingest::import_file(*opened.store, nullptr, entry.path().string())));
+          ingest::import_file(*opened.store, test::catalog(), nullptr, entry.path().string())));
   }
   Counts counts;
   api::Engine engine(
+      test::catalog(),
       [&] {
         return std::make_unique<CountingStore>(
-            std::move(store::open_sqlite(dir.file("db.sqlite3")).store), counts);
+            std::move(store::open_sqlite(dir.file("db.sqlite3"), test::schema()).store), counts);
       },
       [] {
         api::EngineOptions o = test::without_budget();
@@ -142,13 +143,15 @@ TEST(Prefetch, ASmallRowCacheRendersWhatALargeOneRenders) {
   g.seed = 4;
   g.out_dir = dir.file("gen");
   g.db_path = dir.file("db.sqlite3");
-  ASSERT_TRUE(std::holds_alternative<ingest::GenerateStats>(ingest::generate(g)));
-  const auto opener = [&] { return std::move(store::open_sqlite(dir.file("db.sqlite3")).store); };
+  ASSERT_TRUE(std::holds_alternative<ingest::GenerateStats>(ingest::generate(test::catalog(), g)));
+  const auto opener = [&] {
+    return std::move(store::open_sqlite(dir.file("db.sqlite3"), test::schema()).store);
+  };
   const auto engine_with = [&](size_t rows) {
     api::EngineOptions o = test::without_budget();
     o.row_cache_entries = rows;
     o.list_index_bytes = 0;
-    return std::make_unique<api::Engine>(opener, o);
+    return std::make_unique<api::Engine>(test::catalog(), opener, o);
   };
   const auto large = engine_with(1'000'000);
   int compared = 0;

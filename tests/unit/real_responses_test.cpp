@@ -102,11 +102,11 @@ TEST(RealResponses, KeysComeInTheViewsOrderAtEveryLevel) {
 TEST(RealResponses, ImportedObjectsRenderAsLl2SentThem) {
   for (const auto& c : kCases) {
     test::TempDir dir;
-    auto opened = store::open_sqlite(dir.file("db.sqlite3"));
+    auto opened = store::open_sqlite(dir.file("db.sqlite3"), test::schema());
     ASSERT_TRUE(opened.store) << opened.error;
     const model::Kind& kind = *model::registry().find_kind(c.kind);
     const std::string text = read(c);
-    auto collected = ingest::collect(kind, text, c.file);
+    auto collected = ingest::collect(test::catalog(), kind, text, c.file);
     ASSERT_TRUE(std::holds_alternative<ingest::Collected>(collected))
         << std::get<ingest::ImportError>(collected).to_string();
     ASSERT_FALSE(opened.store->write(std::get<ingest::Collected>(collected).batch));

@@ -314,7 +314,7 @@ struct FakeUpstream : sync::Client {
 class SyncerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = store::open_store(dir_.file("mirror.sqlite3"));
+    auto opened = store::open_store(dir_.file("mirror.sqlite3"), test::schema());
     ASSERT_TRUE(opened.store) << opened.error;
     store_ = std::move(opened.store);
     for (int64_t i = 1; i <= 250; ++i) upstream_.ids.insert(i);
@@ -337,7 +337,7 @@ class SyncerTest : public ::testing::Test {
   }
 
   int run(sync::SyncOptions o) {
-    sync::Syncer syncer(*store_, upstream_, std::move(o));
+    sync::Syncer syncer(test::catalog(), *store_, upstream_, std::move(o));
     return syncer.run();
   }
 
@@ -557,7 +557,7 @@ TEST_F(SyncerTest, TheUpstreamsPasswordIsNeverPrintedNorSaved) {
   run(o);
   EXPECT_NE(log_.find("http://alice:***@up/2.3.0/"), std::string::npos) << log_;
   EXPECT_EQ(log_.find("PASSWORD"), std::string::npos) << log_;
-  sync::Syncer again(*store_, upstream_, o);
+  sync::Syncer again(test::catalog(), *store_, upstream_, o);
   const std::string status = again.status();
   EXPECT_NE(status.find("upstream: http://alice:***@up"), std::string::npos) << status;
   EXPECT_EQ(status.find("PASSWORD"), std::string::npos) << status;
@@ -618,14 +618,14 @@ TEST_F(SyncerTest, OneSyncPerDatabaseUntilTheOtherLeaseIsStale) {
 }
 
 TEST_F(SyncerTest, StatusNamesTheNextCall) {
-  sync::Syncer syncer(*store_, upstream_, options(Rate{15, 3'600'000}));
+  sync::Syncer syncer(test::catalog(), *store_, upstream_, options(Rate{15, 3'600'000}));
   const std::string before = syncer.status();
   EXPECT_NE(before.find("not yet mirrored"), std::string::npos) << before;
   EXPECT_NE(before.find("config/launch_statuses/?format=json&limit=100"), std::string::npos)
       << before;
   EXPECT_TRUE(upstream_.calls.empty());
   ASSERT_EQ(run(options(Rate{15, 3'600'000})), 0);
-  sync::Syncer again(*store_, upstream_, options(Rate{15, 3'600'000}));
+  sync::Syncer again(test::catalog(), *store_, upstream_, options(Rate{15, 3'600'000}));
   const std::string after = again.status();
   EXPECT_NE(after.find("idle"), std::string::npos) << after;
   EXPECT_NE(after.find("250"), std::string::npos) << after;

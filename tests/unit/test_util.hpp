@@ -10,8 +10,18 @@
 #include <rapidjson/document.h>
 
 #include "api/engine.hpp"
+#include "catalog/catalog.hpp"
 
 namespace ll2::test {
+
+// The versions ll2d serves, as `ll2d` hands them to its commands, and their
+// first's declarations: the tables a test's stores hold.
+inline const model::Catalog& catalog() {
+  return model::catalog();
+}
+inline const model::Registry& schema() {
+  return catalog().first();
+}
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -61,24 +61,21 @@ class Versions : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir = new test::TempDir();
-    auto opened = store::open_sqlite(dir->file("db.sqlite3"));
+    auto opened = store::open_sqlite(dir->file("db.sqlite3"), test::schema());
     ASSERT_TRUE(opened.store);
     const auto& root = *model::registry().find_resource("docking_events")->kind;
     ASSERT_TRUE(std::holds_alternative<ingest::ImportStats>(ingest::import_file(
-        *opened.store, &root, LL2D_FIXTURES "/docking_event_609_detailed.json")));
+        *opened.store, test::catalog(), &root, LL2D_FIXTURES "/docking_event_609_detailed.json")));
   }
   static void TearDownTestSuite() {
     delete dir;
     dir = nullptr;
   }
-  static api::EngineOptions options(const model::Catalog* catalog) {
-    api::EngineOptions o = test::without_budget();
-    o.catalog = catalog;
-    return o;
+  static std::unique_ptr<store::Store> open() {
+    return std::move(store::open_sqlite(dir->file("db.sqlite3"), test::schema()).store);
   }
-  static api::Engine engine(const model::Catalog* catalog) {
-    return api::Engine([] { return std::move(store::open_sqlite(dir->file("db.sqlite3")).store); },
-                       options(catalog));
+  static api::Engine engine(const model::Catalog& catalog) {
+    return api::Engine(catalog, open, test::without_budget());
   }
   static test::TempDir* dir;
 };
@@ -88,7 +85,7 @@ test::TempDir* Versions::dir = nullptr;
 
 TEST_F(Versions, AThrowAwayVersionIsServedFromTheSameDatabase) {
   const model::Catalog catalog = throwaway_catalog();
-  const api::Engine e = engine(&catalog);
+  const api::Engine e = engine(catalog);
   const auto root = e.handle({"GET", "/api/ll/9.9.9/", "t", ""});
   ASSERT_EQ(root.status, 200) << root.body;
   EXPECT_NE(root.body.find("\"docking_events\":\"http://t/api/ll/9.9.9/docking_events/\""),
@@ -130,7 +127,7 @@ TEST_F(Versions, AThrowAwayVersionIsServedFromTheSameDatabase) {
 }
 
 TEST_F(Versions, TwoThreeZeroAndTwoFourZeroFromOneDatabase) {
-  const api::Engine e = engine(nullptr);  // every version ll2d declares
+  const api::Engine e = engine(test::catalog());  // every version ll2d declares
   const auto old = e.handle({"GET", "/2.3.0/docking_events/", "t", ""});
   const auto now = e.handle({"GET", "/api/ll/2.4.0/docking_events/", "t", ""});
   ASSERT_EQ(old.status, 200);
@@ -175,19 +172,20 @@ TEST(VersionDeclarations, ABadPathOrComputedColumnIsAStartUpError) {
 // An LL2 2.4.0 page names its version in each object's url: the import reads
 // it without --resource, into the same kinds.
 TEST_F(Versions, A240ObjectIsImportedByItsUrl) {
-  const api::Engine e = engine(nullptr);
+  const api::Engine e = engine(test::catalog());
   const auto served = e.handle({"GET", "/api/ll/2.4.0/docking_events/609/", "t", ""});
   ASSERT_EQ(served.status, 200);
-  auto collected = ingest::collect(nullptr, served.body, "609.json");
+  auto collected = ingest::collect(test::catalog(), nullptr, served.body, "609.json");
   ASSERT_TRUE(std::holds_alternative<ingest::Collected>(collected))
       << std::get<ingest::ImportError>(collected).to_string();
   test::TempDir other;
-  auto opened = store::open_sqlite(other.file("db.sqlite3"));
+  auto opened = store::open_sqlite(other.file("db.sqlite3"), test::schema());
   ASSERT_TRUE(opened.store);
   ASSERT_FALSE(opened.store->write(std::get<ingest::Collected>(collected).batch));
   const api::Engine copy(
-      [&] { return std::move(store::open_sqlite(other.file("db.sqlite3")).store); },
-      options(nullptr));
+      test::catalog(),
+      [&] { return std::move(store::open_sqlite(other.file("db.sqlite3"), test::schema()).store); },
+      test::without_budget());
   const auto again = copy.handle({"GET", "/2.3.0/docking_events/609/", "t", ""});
   ASSERT_EQ(again.status, 200) << again.body;
   EXPECT_NE(again.body.find("\"docking\":\"2024-06-06T06:48:00Z\""), std::string::npos)
@@ -214,10 +212,9 @@ TEST(VersionDeclarations, KeysReadBackOtherwiseAreThoseTheViewsPrintOtherwise) {
 // 2.4.0's filters in place of 2.3.0's routes: the time windows split the
 // launches at "now", and `docked` the docking events at their departure.
 TEST_F(Versions, TwoFourZeroTimeWindowsAndDockedAreFilters) {
-  api::EngineOptions o = options(nullptr);
+  api::EngineOptions o = test::without_budget();
   o.now = int64_t{1717632000} * 1000000;  // 2024-06-06T00:00:00Z
-  const api::Engine e([] { return std::move(store::open_sqlite(dir->file("db.sqlite3")).store); },
-                      o);
+  const api::Engine e(test::catalog(), open, o);
   const auto count = [&](const std::string& query) {
     const auto r = e.handle({"GET", "/api/ll/2.4.0/" + query, "t", ""});
     EXPECT_EQ(r.status, 200) << query << ": " << r.body;
@@ -244,19 +241,21 @@ TEST_F(Versions, TwoFourZeroTimeWindowsAndDockedAreFilters) {
 // date-time: an astronaut's birth and death, a configuration's maiden flight.
 TEST(TwoFourZeroDateParts, DaysMonthsAndYearsOfDatesAreFilters) {
   test::TempDir dir;
-  auto opened = store::open_sqlite(dir.file("db.sqlite3"));
+  auto opened = store::open_sqlite(dir.file("db.sqlite3"), test::schema());
   ASSERT_TRUE(opened.store);
   const std::string page = R"({"count": 2, "next": null, "previous": null, "results": [
     {"id": 1, "url": "https://ll.thespacedevs.com/2.3.0/astronauts/1/", "name": "One",
      "date_of_birth": "1970-03-09", "date_of_death": null},
     {"id": 2, "url": "https://ll.thespacedevs.com/2.3.0/astronauts/2/", "name": "Two",
      "date_of_birth": "1981-12-31", "date_of_death": "2020-03-01"}]})";
-  auto collected = ingest::collect(nullptr, page, "astronauts.json");
+  auto collected = ingest::collect(test::catalog(), nullptr, page, "astronauts.json");
   ASSERT_TRUE(std::holds_alternative<ingest::Collected>(collected))
       << std::get<ingest::ImportError>(collected).to_string();
   ASSERT_FALSE(opened.store->write(std::get<ingest::Collected>(collected).batch));
-  const api::Engine e([&] { return std::move(store::open_sqlite(dir.file("db.sqlite3")).store); },
-                      test::without_budget());
+  const api::Engine e(
+      test::catalog(),
+      [&] { return std::move(store::open_sqlite(dir.file("db.sqlite3"), test::schema()).store); },
+      test::without_budget());
   const auto answer = [&](const std::string& query) {
     return e.handle({"GET", "/api/ll/2.4.0/astronauts/?" + query, "t", ""});
   };
@@ -287,7 +286,7 @@ TEST(TwoFourZeroDateParts, DaysMonthsAndYearsOfDatesAreFilters) {
 // 400); the mission's a list of numbers (ids that do not exist match nothing).
 TEST(TwoFourZeroTypeIds, TypesPrintedByNameAreFilteredByTheirIds) {
   test::TempDir dir;
-  auto opened = store::open_sqlite(dir.file("db.sqlite3"));
+  auto opened = store::open_sqlite(dir.file("db.sqlite3"), test::schema());
   ASSERT_TRUE(opened.store);
   const std::string ll2 = "https://ll.thespacedevs.com/";
   const auto named = [&](const std::string& route, int id, const std::string& name) {
@@ -319,13 +318,15 @@ TEST(TwoFourZeroTypeIds, TypesPrintedByNameAreFilteredByTheirIds) {
               launch("00000000-0000-0000-0000-000000000002", 11, "Resupply"),
               launch("00000000-0000-0000-0000-000000000003", 12, "Resupply")}),
         page({stage(1, "Core"), stage(2, "Booster"), stage(3, "Booster")})}) {
-    auto collected = ingest::collect(nullptr, text, "page.json");
+    auto collected = ingest::collect(test::catalog(), nullptr, text, "page.json");
     ASSERT_TRUE(std::holds_alternative<ingest::Collected>(collected))
         << std::get<ingest::ImportError>(collected).to_string();
     ASSERT_FALSE(opened.store->write(std::get<ingest::Collected>(collected).batch));
   }
-  const api::Engine e([&] { return std::move(store::open_sqlite(dir.file("db.sqlite3")).store); },
-                      test::without_budget());
+  const api::Engine e(
+      test::catalog(),
+      [&] { return std::move(store::open_sqlite(dir.file("db.sqlite3"), test::schema()).store); },
+      test::without_budget());
   const auto count = [&](const std::string& query) {
     const auto r = e.handle({"GET", "/api/ll/2.4.0/" + query, "t", ""});
     EXPECT_EQ(r.status, 200) << query << ": " << r.body;

@@ -91,25 +91,17 @@ bool mentions(const std::vector<std::string>& problems, const std::string& text)
                      [&](const std::string& p) { return p.find(text) != std::string::npos; });
 }
 
-// A database holding the test registry's tables, opened as a store.
+// A database holding the test registry's tables (its schema), opened as a store.
 class ViewStore : public ::testing::Test {
  protected:
   void SetUp() override {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(dir.file("db.sqlite3").c_str(), &db), SQLITE_OK);
-    std::string ddl;
-    for (const auto& s : store::sql::schema(reg)) ddl += s + ";\n";
-    ddl += "PRAGMA user_version = " + std::to_string(store::kSchemaVersion) + ";";
-    char* err = nullptr;
-    ASSERT_EQ(sqlite3_exec(db, ddl.c_str(), nullptr, nullptr, &err), SQLITE_OK) << err;
-    sqlite3_close(db);
-    auto opened = store::open_sqlite(dir.file("db.sqlite3"));
+    auto opened = store::open_sqlite(dir.file("db.sqlite3"), reg);
     ASSERT_TRUE(opened.store) << opened.error;
     db_ = std::move(opened.store);
   }
 
   void import(const std::string& kind, const std::string& json) {
-    auto r = ingest::collect(*reg.find_kind(kind), json, "test.json");
+    auto r = ingest::collect(test::catalog(), *reg.find_kind(kind), json, "test.json");
     ASSERT_TRUE(std::holds_alternative<ingest::Collected>(r))
         << std::get<ingest::ImportError>(r).to_string();
     ASSERT_FALSE(db_->write(std::get<ingest::Collected>(r).batch));
