@@ -234,8 +234,7 @@ std::variant<GenerateStats, std::string> generate(const model::Catalog& catalog,
   if (options.batch_objects < 1 || options.id_window < options.page_size)
     return std::string("the batch must hold an object and the id window a page");
   if (options.threads < 1) return std::string("--threads must be at least 1");
-  const model::Registry& version =
-      options.version != nullptr ? *options.version : catalog.first();
+  const model::Registry& version = options.version != nullptr ? *options.version : catalog.first();
   const std::string& prefix = version.version().prefix;
   auto chosen = routes(version, options.only);
   if (auto* e = std::get_if<std::string>(&chosen)) return *e;
