@@ -15,10 +15,11 @@
 namespace {
 
 int run(int argc, char** argv) {
-  CLI::App app{"ll2d: a fast, self-hostable Launch Library 2 (2.3.0) API server"};
-  app.require_subcommand(1);
   // The versions ll2d serves, built here once and handed to every command.
   const ll2::model::Catalog& catalog = ll2::model::catalog();
+  CLI::App app{
+      fmt::format("ll2d: a fast, self-hostable Launch Library 2 API server ({})", catalog.names())};
+  app.require_subcommand(1);
   app.set_version_flag("--version", ll2::cli::version_line(catalog));
   const std::vector<ll2::cli::Command> commands{
       ll2::cli::add_serve(app, catalog),    ll2::cli::add_keys(app, catalog),

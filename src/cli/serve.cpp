@@ -358,7 +358,7 @@ std::string check_public_url(const std::string& url) {
   if (rest.empty() || rest.front() == '/') return "names no host (e.g. https://ll.example.org)";
   const auto slash = rest.find('/');
   if (slash != std::string::npos && slash + 1 < rest.size())
-    return "must be scheme and host only; ll2d serves under /2.3.0/ itself";
+    return "must be scheme and host only; ll2d adds each API version's path itself";
   if (rest.find_first_of("?# ") != std::string::npos)
     return "must be scheme and host only (no query, fragment or space)";
   return {};

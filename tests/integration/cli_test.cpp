@@ -90,6 +90,10 @@ void expect_help_tree(const std::vector<std::string>& path) {
 TEST(CommandLine, EveryCommandAndSubcommandAnswersHelp) {
   const auto r = run_ll2d({"--help"}, 30);
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(
+      r.out.starts_with("ll2d: a fast, self-hostable Launch Library 2 API server (2.3.0 "
+                        "and 2.4.0)\n"))
+      << r.out;
   const std::vector<std::string> commands{"serve",    "keys", "import", "check",
                                           "generate", "sync", "hooks",  "changes"};
   EXPECT_EQ(subcommands_listed(r.out), commands) << r.out;
@@ -152,7 +156,8 @@ TEST(CommandLine, APublicUrlMustBeSchemeAndHost) {
   const auto with_path = run_ll2d(
       {"serve", "--db", db, "--port", "0", "--public-url", "https://ll.example.org/2.3.0/"}, 30);
   EXPECT_EQ(with_path.exit_code, 2);
-  EXPECT_TRUE(contains(with_path.err, "scheme and host only")) << with_path.err;
+  EXPECT_TRUE(contains(with_path.err, "scheme and host only; ll2d adds each API version's path"))
+      << with_path.err;
   // What is right is served, links and all.
   Server server(db, {"--public-url", "https://ll.example.org/"});
   const auto r = server.get("/2.3.0/docking_events/?format=json");

@@ -82,7 +82,8 @@ TEST(Generate, BatchesWindowsAndThreadsDoNotChangeTheBytes) {
   const auto done = ll2::ingest::generate(ll2::model::catalog(), small);
   ASSERT_TRUE(std::holds_alternative<ll2::ingest::GenerateStats>(done))
       << std::get<std::string>(done);
-  std::set<std::string> a, b;
+  std::set<std::string> a;
+  std::set<std::string> b;
   for (const auto& [root, names] : {std::pair{dir.file("a"), &a}, std::pair{dir.file("b"), &b}}) {
     for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
       if (entry.is_regular_file())
@@ -138,7 +139,11 @@ TEST(Generate, TenThousandEventsHaveLl2Cardinalities) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::map<std::string, std::set<std::string>> seen;
   std::set<int64_t> docking_locations;
-  int events = 0, null_departures = 0, station_targets = 0, flight_targets = 0, payload_targets = 0;
+  int events = 0;
+  int null_departures = 0;
+  int station_targets = 0;
+  int flight_targets = 0;
+  int payload_targets = 0;
   int departure_before_docking = 0;
   bool non_ascii = false;
   for (int page = 1; page <= 100; ++page) {
@@ -151,37 +156,37 @@ TEST(Generate, TenThousandEventsHaveLl2Cardinalities) {
     collect(d, seen);
     for (const auto& e : d["results"].GetArray()) {
       ++events;
-      null_departures += e["departure"].IsNull();
-      station_targets += !e["space_station_target"].IsNull();
-      flight_targets += !e["flight_vehicle_target"].IsNull();
-      payload_targets += !e["payload_flight_target"].IsNull();
+      null_departures += static_cast<int>(e["departure"].IsNull());
+      station_targets += static_cast<int>(!e["space_station_target"].IsNull());
+      flight_targets += static_cast<int>(!e["flight_vehicle_target"].IsNull());
+      payload_targets += static_cast<int>(!e["payload_flight_target"].IsNull());
       docking_locations.insert(e["docking_location"]["id"].GetInt64());
       // ISO 8601 UTC strings of one length order as their instants.
       departure_before_docking +=
-          !e["departure"].IsNull() &&
-          std::string(e["departure"].GetString()) < std::string(e["docking"].GetString());
+          static_cast<int>(!e["departure"].IsNull() && std::string(e["departure"].GetString()) <
+                                                           std::string(e["docking"].GetString()));
     }
     non_ascii = non_ascii || text.find("\xD0\x96") != std::string::npos;  // Ж
   }
   EXPECT_EQ(events, 10000);
   EXPECT_EQ(departure_before_docking, 0);
   // Stations in orbit when something docked (the planned ones not yet).
-  EXPECT_GE(seen["space_stations"].size(), 15u);
-  EXPECT_LE(seen["space_stations"].size(), 20u);
-  EXPECT_GE(docking_locations.size(), 110u);
-  EXPECT_LE(docking_locations.size(), 150u);
-  EXPECT_GE(seen["spacecraft_flights"].size(), 2500u);
-  EXPECT_LE(seen["spacecraft_flights"].size(), 3000u);
-  EXPECT_GE(seen["payload_flights"].size(), 1500u);
-  EXPECT_LE(seen["payload_flights"].size(), 2500u);
-  EXPECT_GE(seen["launches"].size(), 3000u);
-  EXPECT_LE(seen["launches"].size(), 7500u);
-  EXPECT_GE(seen["agencies"].size(), 300u);
-  EXPECT_LE(seen["agencies"].size(), 350u);
-  EXPECT_GE(seen["pads"].size(), 200u);
-  EXPECT_LE(seen["pads"].size(), 250u);
-  EXPECT_GE(seen["locations"].size(), 60u);
-  EXPECT_LE(seen["locations"].size(), 70u);
+  EXPECT_GE(seen["space_stations"].size(), 15U);
+  EXPECT_LE(seen["space_stations"].size(), 20U);
+  EXPECT_GE(docking_locations.size(), 110U);
+  EXPECT_LE(docking_locations.size(), 150U);
+  EXPECT_GE(seen["spacecraft_flights"].size(), 2500U);
+  EXPECT_LE(seen["spacecraft_flights"].size(), 3000U);
+  EXPECT_GE(seen["payload_flights"].size(), 1500U);
+  EXPECT_LE(seen["payload_flights"].size(), 2500U);
+  EXPECT_GE(seen["launches"].size(), 3000U);
+  EXPECT_LE(seen["launches"].size(), 7500U);
+  EXPECT_GE(seen["agencies"].size(), 300U);
+  EXPECT_LE(seen["agencies"].size(), 350U);
+  EXPECT_GE(seen["pads"].size(), 200U);
+  EXPECT_LE(seen["pads"].size(), 250U);
+  EXPECT_GE(seen["locations"].size(), 60U);
+  EXPECT_LE(seen["locations"].size(), 70U);
   EXPECT_GT(null_departures, 300);
   EXPECT_LT(null_departures, 800);
   EXPECT_GT(station_targets, 8000);

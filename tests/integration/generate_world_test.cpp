@@ -114,7 +114,8 @@ TEST_F(GeneratedWorld, ImportGivesBackTheGeneratorsDatabase) {
     ASSERT_NE(it, imported.end()) << table;
     objects += rows.size();
     if (rows == it->second) continue;
-    std::vector<std::string> only_generated, only_imported;
+    std::vector<std::string> only_generated;
+    std::vector<std::string> only_imported;
     std::set_difference(rows.begin(), rows.end(), it->second.begin(), it->second.end(),
                         std::back_inserter(only_generated));
     std::set_difference(it->second.begin(), it->second.end(), rows.begin(), rows.end(),
@@ -125,7 +126,7 @@ TEST_F(GeneratedWorld, ImportGivesBackTheGeneratorsDatabase) {
                   << (only_imported.empty() ? "-" : only_imported.front());
   }
   EXPECT_EQ(generated.size(), imported.size());
-  EXPECT_GT(objects, 2000u);
+  EXPECT_GT(objects, 2000U);
 }
 
 TEST_F(GeneratedWorld, EveryRouteAnswersAlikeInEveryModeFromEitherDatabase) {
@@ -149,7 +150,7 @@ TEST_F(GeneratedWorld, EveryRouteAnswersAlikeInEveryModeFromEitherDatabase) {
       const auto& results = d["results"];
       // Every endpoint's own list has objects (actions may have none).
       if (route.path == r.path) {
-        EXPECT_GT(results.Size(), 0u) << list;
+        EXPECT_GT(results.Size(), 0U) << list;
       }
       std::vector<std::string> ids;
       const rapidjson::SizeType n = results.Size();
@@ -211,13 +212,13 @@ TEST_F(GeneratedWorld, TheStarshipDashboardIsComposedFromTheWorld) {
   // Everything the world has a source for; notices and road closures come
   // only with LL2's own dashboard, which a generated world does not have.
   for (const char* part : {"updates", "live_streams", "vehicles", "orbiters"})
-    EXPECT_GT(x[part].Size(), 0u) << part;
+    EXPECT_GT(x[part].Size(), 0U) << part;
   for (const char* half : {"upcoming", "previous"}) {
-    EXPECT_GT(x[half]["launches"].Size(), 0u) << half;
-    EXPECT_GT(x[half]["events"].Size(), 0u) << half;
+    EXPECT_GT(x[half]["launches"].Size(), 0U) << half;
+    EXPECT_GT(x[half]["events"].Size(), 0U) << half;
   }
-  EXPECT_EQ(x["notices"].Size(), 0u);
-  EXPECT_EQ(x["road_closures"].Size(), 0u);
+  EXPECT_EQ(x["notices"].Size(), 0U);
+  EXPECT_EQ(x["road_closures"].Size(), 0U);
   // The launches are the Starship program's, as its own routes list them.
   const auto program = imported.get("/2.3.0/programs/?limit=100&mode=list");
   rapidjson::Document programs;
@@ -233,7 +234,8 @@ TEST_F(GeneratedWorld, TheStarshipDashboardIsComposedFromTheWorld) {
     rapidjson::Document l;
     l.Parse(page.body.c_str());
     ASSERT_TRUE(l.IsObject() && l.HasMember("results")) << page.body.substr(0, 300);
-    std::vector<std::string> expected, actual;
+    std::vector<std::string> expected;
+    std::vector<std::string> actual;
     for (const auto& o : l["results"].GetArray()) expected.push_back(id_text(o["id"]));
     for (const auto& o : x[half]["launches"].GetArray()) actual.push_back(id_text(o["id"]));
     EXPECT_EQ(actual, expected) << half;
@@ -266,8 +268,8 @@ TEST_F(GeneratedWorld, EveryObjectAPageMentionsIsFetchableInEveryMode) {
     }
   }
   // Objects of every kind that prints a url are mentioned somewhere.
-  EXPECT_GE(kinds.size(), 17u);
-  EXPECT_GT(mentioned.size(), 600u);
+  EXPECT_GE(kinds.size(), 17U);
+  EXPECT_GT(mentioned.size(), 600U);
 }
 
 // The 2.4.0 list a page of resource `r` is written from: its detailed list
@@ -301,7 +303,8 @@ TEST_F(GeneratedWorld, TwoFourZeroPagesImportedAloneServeTheSameAnswers) {
   const auto i = run_ll2d({"import", "--db", db, pages_dir}, 300);
   ASSERT_EQ(i.exit_code, 0) << i.err;
   Server imported(db, {"--public-url", kBase, "--no-access-log"});
-  std::set<std::string> written, expected_routes;
+  std::set<std::string> written;
+  std::set<std::string> expected_routes;
   for (const auto& r : v->resources()) {
     if (r->paginated) expected_routes.insert(r->path);
   }
@@ -341,10 +344,10 @@ TEST_F(GeneratedWorld, TwoFourZeroPagesImportedAloneServeTheSameAnswers) {
   EXPECT_EQ(written, expected_routes);
   EXPECT_TRUE(written.contains("rockets") && written.contains("stages"));
   EXPECT_GT(pages, expected_routes.size());
-  EXPECT_GT(mentioned.size(), 600u);
+  EXPECT_GT(mentioned.size(), 600U);
   for (const auto& url : mentioned)
     EXPECT_TRUE(url.starts_with(std::string(kBase) + "/api/ll/2.4.0/")) << url;
-  EXPECT_GT(deorbited, 0u) << "no deorbited station: the loss above is not exercised";
+  EXPECT_GT(deorbited, 0U) << "no deorbited station: the loss above is not exercised";
 }
 
 TEST(GenerateApiVersion, AnUnknownVersionIsAUsageErrorNamingTheKnownOnes) {

@@ -6,9 +6,9 @@
 #include <rapidjson/document.h>
 
 #include <fmt/format.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <algorithm>
 #include <cctype>
@@ -175,7 +175,7 @@ TEST_F(ImportCommand, TheUrlTellsTheResourceUnlessResourceIsGiven) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unknown --resource no_such_thing"), std::string::npos);
   const auto named = run_ll2d({"import", "--db", db(), "--resource", "docking_events",
-                               LL2D_FIXTURES "/docking_event_609_detailed.json"});
+                               std::string(LL2D_FIXTURES) + "/docking_event_609_detailed.json"});
   EXPECT_EQ(named.exit_code, 0) << named.err;
 }
 
@@ -374,6 +374,7 @@ std::vector<std::string> write_pages(const TempDir& dir, int count, int events) 
   std::vector<std::string> pages;
   for (int p = 0; p < count; ++p) {
     std::vector<std::string> results;
+    results.reserve(events);
     for (int e = 0; e < events; ++e)
       results.push_back(shifted(golden, 1000 * (int64_t{events} * p + e)));
     pages.push_back(dir.file(fmt::format("page_{:03d}.json", p)));
@@ -508,6 +509,7 @@ TEST(ImportCrash, AKilledImportLeavesEveryFileWholeOrAbsent) {
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       std::vector<char*> argv;
+      argv.reserve(args.size());
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
       FILE* f = std::freopen(err.c_str(), "w", stderr);
@@ -539,7 +541,7 @@ TEST(ImportCrash, AKilledImportLeavesEveryFileWholeOrAbsent) {
     for (int p = 0; p < kPages; ++p) {
       const int64_t n = query_int64(db, "SELECT count(*) FROM docking_event WHERE " + events_of(p));
       EXPECT_TRUE(n == 0 || n == kEvents) << pages[p] << ": " << n << " of its events";
-      if (said.count(pages[p]) != 0) {
+      if (said.contains(pages[p])) {
         EXPECT_EQ(n, kEvents) << pages[p] << " was reported imported";
       }
       whole += n == kEvents ? 1 : 0;

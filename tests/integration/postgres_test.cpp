@@ -23,7 +23,6 @@
 #include "store/store.hpp"
 
 using namespace ll2::test;
-namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -147,17 +146,19 @@ TEST_F(Postgres, AnImportIsSeenOnEveryNodeAndNoResponseMixesTwoImports) {
     done = true;
   });
   const std::regex name(R"re("docking_location":\{"id":\d+,"name":"(R )?)re");
-  int responses = 0, mixed = 0;
+  int responses = 0;
+  int mixed = 0;
   while (!done || responses < 20) {
     for (const Server* node : {&first, &second}) {
       const auto r = node->get(list);
       ASSERT_EQ(r.status, 200);
-      int renamed = 0, plain = 0;
+      int renamed = 0;
+      int plain = 0;
       for (auto it = std::sregex_iterator(r.body.begin(), r.body.end(), name);
            it != std::sregex_iterator(); ++it)
         ((*it)[1].matched ? renamed : plain)++;
       ASSERT_GT(renamed + plain, 0);
-      mixed += renamed > 0 && plain > 0;
+      mixed += renamed > 0 && plain > 0 ? 1 : 0;
       ++responses;
     }
   }
@@ -287,8 +288,9 @@ TEST_F(Postgres, UpgradesOnceAndRefusesForeignNewerAndEmptyDatabases) {
 
   std::vector<std::thread> importers;
   std::atomic<int> ok{0};
+  importers.reserve(3);
   for (int i = 0; i < 3; ++i) {
-    importers.emplace_back([&] { ok += import_golden(db).exit_code == 0; });
+    importers.emplace_back([&] { ok += import_golden(db).exit_code == 0 ? 1 : 0; });
   }
   for (auto& t : importers) t.join();
   EXPECT_EQ(ok, 3);
@@ -341,7 +343,7 @@ TEST_F(Postgres, ReadsSentTogetherAnswerAsEachAlone) {
         reads.push_back({BatchRead::What::RelatedIds, kind.get(), &f, ids});
     }
   }
-  ASSERT_GT(reads.size(), 50u);
+  ASSERT_GT(reads.size(), 50U);
   const auto same = [](const ll2::store::BatchAnswer& a, const ll2::store::BatchAnswer& b) {
     return a.rows == b.rows && a.pairs == b.pairs && a.owned == b.owned;
   };
@@ -356,7 +358,7 @@ TEST_F(Postgres, ReadsSentTogetherAnswerAsEachAlone) {
       EXPECT_TRUE(same(together[i], alone[0])) << i;
       found += alone[0].rows.size() + alone[0].pairs.size() + alone[0].owned.size();
     }
-    EXPECT_GT(found, 500u);
+    EXPECT_GT(found, 500U);
   }
   ll2::model::Kind missing;  // a table that is not there: its statement fails
   missing.name = "no_such_table";

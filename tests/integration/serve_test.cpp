@@ -145,7 +145,7 @@ TEST_F(GoldenServer, OptionsAnswersDrfMetadata) {
   const auto d = parse(r.body);
   EXPECT_EQ(std::string(d["name"].GetString()), "Docking Event List");
   EXPECT_NE(std::string(d["description"].GetString()).find("#### Filters"), std::string::npos);
-  EXPECT_EQ(d["renders"].Size(), 2u);
+  EXPECT_EQ(d["renders"].Size(), 2U);
   EXPECT_EQ(std::string(d["renders"][1].GetString()), "text/html");
   EXPECT_EQ(std::string(d["parses"][0].GetString()), "application/json");
   r = server->request("OPTIONS", "/2.3.0/docking_events/609/");
@@ -168,7 +168,7 @@ TEST_F(GoldenServer, StylesheetIsServedWithCachingHeaders) {
 TEST_F(GoldenServer, ApiRootAsJsonAndPage) {
   const auto root = parse(server->get("/2.3.0/?format=json").body);
   ASSERT_TRUE(root.IsObject());
-  EXPECT_EQ(root.MemberCount(), 58u);  // every LL2 2.3.0 list route but api-throttle
+  EXPECT_EQ(root.MemberCount(), 58U);  // every LL2 2.3.0 list route but api-throttle
   EXPECT_STREQ(root["launches/upcoming"].GetString(),
                "https://lldev.thespacedevs.com/2.3.0/launches/upcoming/?format=json");
   const auto page = server->get("/2.3.0/?format=api");
@@ -369,7 +369,7 @@ std::vector<Event>* ListServer::events = nullptr;
 }  // namespace
 
 TEST_F(ListServer, DefaultOrderIsDockingThenId) {
-  ASSERT_EQ(events->size(), 300u);
+  ASSERT_EQ(events->size(), 300U);
   for (size_t i = 1; i < events->size(); ++i) {
     const auto& a = (*events)[i - 1];
     const auto& b = (*events)[i];
@@ -377,7 +377,7 @@ TEST_F(ListServer, DefaultOrderIsDockingThenId) {
   }
   std::set<int64_t> unique;
   for (const auto& e : *events) unique.insert(e.id);
-  EXPECT_EQ(unique.size(), 300u);
+  EXPECT_EQ(unique.size(), 300U);
 }
 
 TEST_F(ListServer, PaginationLinksAsDrfBuildsThem) {
@@ -387,7 +387,7 @@ TEST_F(ListServer, PaginationLinksAsDrfBuildsThem) {
   EXPECT_EQ(d["count"].GetInt(), 300);
   EXPECT_EQ(std::string(d["next"].GetString()), base + "?limit=10&offset=10");
   EXPECT_TRUE(d["previous"].IsNull());
-  EXPECT_EQ(d["results"].Size(), 10u);
+  EXPECT_EQ(d["results"].Size(), 10U);
 
   d = parse(server->get("/2.3.0/docking_events/?offset=3&limit=5&search=a+b&format=json").body);
   EXPECT_EQ(std::string(d["next"].GetString()), base + "?format=json&limit=5&offset=8&search=a+b");
@@ -398,14 +398,14 @@ TEST_F(ListServer, PaginationLinksAsDrfBuildsThem) {
 
   d = parse(server->get("/2.3.0/docking_events/?limit=100&offset=250").body);
   EXPECT_TRUE(d["next"].IsNull());
-  EXPECT_EQ(d["results"].Size(), 50u);
+  EXPECT_EQ(d["results"].Size(), 50U);
 
   d = parse(server->get("/2.3.0/docking_events/?offset=5000").body);
   EXPECT_EQ(d["count"].GetInt(), 300);
-  EXPECT_EQ(d["results"].Size(), 0u);
+  EXPECT_EQ(d["results"].Size(), 0U);
 
-  EXPECT_EQ(parse(server->get("/2.3.0/docking_events/?limit=1000").body)["results"].Size(), 100u);
-  EXPECT_EQ(parse(server->get("/2.3.0/docking_events/?limit=0").body)["results"].Size(), 10u);
+  EXPECT_EQ(parse(server->get("/2.3.0/docking_events/?limit=1000").body)["results"].Size(), 100U);
+  EXPECT_EQ(parse(server->get("/2.3.0/docking_events/?limit=0").body)["results"].Size(), 10U);
   EXPECT_EQ(parse(server->get("/2.3.0/docking_events/?limit=-4&offset=-2").body)["results"][0]["id"]
                 .GetInt64(),
             (*events)[0].id);
@@ -479,7 +479,7 @@ TEST_F(ListServer, SearchIsCaseInsensitiveUnicodeAndLiteral) {
   // % and _ match only themselves.
   const auto percent = ids("search=%25");
   EXPECT_FALSE(percent.empty());
-  EXPECT_LT(percent.size(), 300u);
+  EXPECT_LT(percent.size(), 300U);
   EXPECT_EQ(percent, expected([](const Event& e) { return any_name_contains(e, "%"); }));
   EXPECT_EQ(ids("search=%5C"), expected([](const Event& e) { return any_name_contains(e, "\\"); }));
   // Every term must match, terms split on commas and whitespace.
@@ -500,6 +500,7 @@ TEST_F(ListServer, OrderingWithPostgresNullPlacement) {
     return a.id < b.id;
   });
   std::vector<int64_t> want;
+  want.reserve(sorted.size());
   for (const auto& e : sorted) want.push_back(e.id);
   EXPECT_EQ(by_departure_desc, want);
   ASSERT_TRUE(sorted.front().departure.empty()) << "the sample should have null departures";
@@ -575,7 +576,7 @@ TEST(ServeCache, ConditionalGetAnswers304UntilTheDataChanges) {
       EXPECT_EQ(again.status, 304) << target << " " << sent;
       EXPECT_EQ(again.body, "");
       EXPECT_EQ(again.headers.at("etag"), tag->second);
-      EXPECT_EQ(again.headers.count("content-type"), 0u);
+      EXPECT_EQ(again.headers.count("content-type"), 0U);
     }
     EXPECT_EQ(server.get(target, {{"If-None-Match", "\"other\""}}).status, 200);
   }
@@ -641,8 +642,9 @@ TEST(ServeFilters, OrbitAndParentFiltersMatchByTheNamedObjectsName) {
   ASSERT_EQ(run_ll2d({"import", "--db", db, "--resource", "config/orbits", dir.file("orbits.json")})
                 .exit_code,
             0);
-  const auto imported = run_ll2d({"import", "--db", db, dir.file("agencies.json"),
-                                  LL2D_FIXTURES "/real/space-stations-2-normal.json"});
+  const auto imported =
+      run_ll2d({"import", "--db", db, dir.file("agencies.json"),
+                std::string(LL2D_FIXTURES) + "/real/space-stations-2-normal.json"});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   Server server(db);
   const auto count = [&](const std::string& target) { return list_count(server, target); };
@@ -673,9 +675,9 @@ TEST(ServeFilters, RelatedProviderFiltersTakeChildAgencies) {
       << R"([{"id": 600, "url": ")" << agency << R"(600/", "name": "Parent Co", "parent": null},
              {"id": 66, "url": ")"
       << agency << R"(66/", "parent": "Parent Co"}])";
-  const auto imported =
-      run_ll2d({"import", "--db", db, LL2D_FIXTURES "/real/launches-limit2-normal.json",
-                dir.file("agencies.json")});
+  const auto imported = run_ll2d({"import", "--db", db,
+                                  std::string(LL2D_FIXTURES) + "/real/launches-limit2-normal.json",
+                                  dir.file("agencies.json")});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   Server server(db);
   const auto count = [&](const std::string& target) { return list_count(server, target); };

@@ -9,9 +9,9 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <chrono>
 #include <filesystem>
@@ -93,7 +93,7 @@ Comparison compare(const Server& upstream, const Server& mirror, bool details = 
   Comparison c;
   const auto same = [&](const std::string& target) {
     // One Host for both, so that the absolute URLs in bodies are alike.
-    const auto a = upstream.get(target, {{"Host", "ll2d.test"}});
+    auto a = upstream.get(target, {{"Host", "ll2d.test"}});
     const auto b = mirror.get(target, {{"Host", "ll2d.test"}});
     c.requests += 2;
     if ((a.status != b.status || a.body != b.body) && c.differences.size() < 8)
@@ -119,7 +119,8 @@ Comparison compare(const Server& upstream, const Server& mirror, bool details = 
         if (!d["next"].IsString()) break;
       }
     }
-    if (!details || route.find("upcoming") != route.npos || route.find("previous") != route.npos)
+    if (!details || route.find("upcoming") != std::string::npos ||
+        route.find("previous") != std::string::npos)
       continue;
     for (const auto& id : ids) {
       ++c.objects;
@@ -245,7 +246,7 @@ TEST(Sync, MirrorEndsIdenticalToItsUpstreamAndOneRefreshFollowsItsChanges) {
       d.Parse(page.body.c_str());
       store::DeleteWrite del{model::registry().find_resource(route)->kind, {}};
       for (const auto& r : d["results"].GetArray()) del.ids.emplace_back(r["id"].GetInt64());
-      ASSERT_EQ(del.ids.size(), 2u);
+      ASSERT_EQ(del.ids.size(), 2U);
       batch.deletes.push_back(del);
     }
     ASSERT_FALSE(opened.store->write(batch));
@@ -396,7 +397,9 @@ TEST(Sync, AMirrorsChangeLogHoldsExactlyTheUpstreamsChangesOnce) {
   const int64_t loaded = query_int64(mirror, "SELECT MAX(seq) FROM ll2d_change");
   ASSERT_GT(loaded, 0);
 
-  std::string moved_id, status_id, deleted_id;
+  std::string moved_id;
+  std::string status_id;
+  std::string deleted_id;
   const auto changed =
       edited_page(world_dir() + "/launches/page_0001.json", dir.file("launches.json"),
                   [&](rapidjson::Value& results, rapidjson::Document& d) {
@@ -428,7 +431,7 @@ TEST(Sync, AMirrorsChangeLogHoldsExactlyTheUpstreamsChangesOnce) {
   ASSERT_EQ(synced.exit_code, 0) << synced.err;
 
   const auto launches = logged(mirror, loaded, "launch");
-  ASSERT_EQ(launches.size(), 3u) << synced.err;
+  ASSERT_EQ(launches.size(), 3U) << synced.err;
   EXPECT_EQ(launches[0]["id"].GetString(), moved_id);
   EXPECT_TRUE(has_type(launches[0], "launch.net_changed"));
   EXPECT_FALSE(has_type(launches[0], "launch.status_changed"));
@@ -593,7 +596,7 @@ struct Scripted {
   // Calls whose path starts so.
   int64_t count(const std::string& prefix) const {
     int64_t n = 0;
-    for (const auto& [t, path] : calls()) n += path.rfind(prefix, 0) == 0;
+    for (const auto& [t, path] : calls()) n += path.rfind(prefix, 0) == 0 ? 1 : 0;
     return n;
   }
   int64_t list_calls() const { return count("/2.3.0/config/launch_statuses/?"); }
@@ -635,7 +638,7 @@ TEST(Sync, HonoursRetryAfterAndBacksOffOn5xxAndTimeouts) {
     }
     t.push_back(when);
   }
-  ASSERT_EQ(t.size(), 5u) << read_text(upstream.log) << r.err;  // 429, 503, timeout, 2 pages
+  ASSERT_EQ(t.size(), 5U) << read_text(upstream.log) << r.err;  // 429, 503, timeout, 2 pages
   // The upstream notes a call when it has read it, a little after ll2d sent
   // it and started its clocks: each wait is allowed that much (50 ms) less.
   constexpr double kSkew = 0.05;
@@ -702,7 +705,7 @@ TEST(Sync, AnAnswerLargerThanTheLimitIsAbandoned) {
   // The upstream could write only what the sockets' buffers took before the
   // client left (it used to take the whole body, 2 GiB).
   const auto flooded = upstream.flooded();
-  ASSERT_EQ(flooded.size(), 2u);
+  ASSERT_EQ(flooded.size(), 2U);
   for (const int64_t n : flooded) EXPECT_LT(n, 64 << 20);
 }
 
@@ -829,7 +832,7 @@ TEST(Sync, SigtermEndsARunWithoutWaitingForACallInFlight) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (upstream.calls().size() < 2 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  ASSERT_EQ(upstream.calls().size(), 2u);  // api-throttle, then the slow page
+  ASSERT_EQ(upstream.calls().size(), 2U);  // api-throttle, then the slow page
   const auto signalled = std::chrono::steady_clock::now();
   kill(pid, SIGTERM);
   int status = 0;
@@ -855,7 +858,7 @@ TEST(Sync, OneSyncPerDatabase) {
   while (upstream.calls().size() < 2 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   auto second_args = args;
-  second_args.push_back("--once");
+  second_args.emplace_back("--once");
   const auto second = run_ll2d(second_args);
   EXPECT_EQ(second.exit_code, 2) << second.err;
   EXPECT_NE(second.err.find("another ll2d sync"), std::string::npos) << second.err;

@@ -5,6 +5,7 @@
 // nothing past its retention.
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <string>
 
 #include "catalog/catalog.hpp"
@@ -21,9 +22,9 @@ const model::Kind& kind(std::string_view name) {
 }
 
 ObjectWrite object(std::string_view kind_name, Value id,
-                   std::vector<std::pair<std::string, Value>> values) {
+                   const std::vector<std::pair<std::string, Value>>& values) {
   ObjectWrite w{&kind(kind_name), std::move(id), {}};
-  for (auto& [field, value] : values) w.values.emplace_back(w.kind->field(field), std::move(value));
+  for (const auto& [field, value] : values) w.values.emplace_back(w.kind->field(field), value);
   return w;
 }
 
@@ -49,8 +50,8 @@ struct Fixture {
     store = std::move(opened.store);
   }
 
-  void write(const WriteBatch& b) { ASSERT_FALSE(store->write(b)); }
-  std::vector<Change> all() { return store->changes({0, 1000, {}, {}, {}}); }
+  void write(const WriteBatch& b) const { ASSERT_FALSE(store->write(b)); }
+  std::vector<Change> all() const { return store->changes({0, 1000, {}, {}, {}}); }
 };
 
 WriteBatch a_launch(int64_t net, int64_t status) {
@@ -63,7 +64,7 @@ TEST(ChangeLog, CreatedUpdatedAndNothingForAWriteThatChangesNothing) {
   Fixture f;
   f.write(a_launch(100, 1));
   auto log = f.all();
-  ASSERT_EQ(log.size(), 2u);
+  ASSERT_EQ(log.size(), 2U);
   EXPECT_EQ(log[1].kind, "launch");
   EXPECT_EQ(log[1].op, "created");
   EXPECT_EQ(log[1].at, f.now);
@@ -71,17 +72,17 @@ TEST(ChangeLog, CreatedUpdatedAndNothingForAWriteThatChangesNothing) {
   EXPECT_EQ(log[1].types, std::vector<std::string>{"launch.created"});
 
   f.write(a_launch(100, 1));  // the same again
-  EXPECT_EQ(f.all().size(), 2u);
+  EXPECT_EQ(f.all().size(), 2U);
 
   f.write(a_launch(200, 1));  // the NET moves
   log = f.all();
-  ASSERT_EQ(log.size(), 3u);
+  ASSERT_EQ(log.size(), 3U);
   const Change& moved = log[2];
   EXPECT_GT(moved.seq, log[1].seq);
   EXPECT_EQ(moved.op, "updated");
   EXPECT_EQ(moved.fields, std::vector<std::string>{"net"});
   EXPECT_EQ(moved.types, (std::vector<std::string>{"launch.updated", "launch.net_changed"}));
-  ASSERT_EQ(moved.watched.size(), 1u);
+  ASSERT_EQ(moved.watched.size(), 1U);
   EXPECT_EQ(moved.watched[0].field, "net");
   EXPECT_EQ(moved.watched[0].before, Value(int64_t{100}));
   EXPECT_EQ(moved.watched[0].after, Value(int64_t{200}));
@@ -102,9 +103,9 @@ TEST(ChangeLog, ABatchOfManyObjectsLogsEachOnceInTheBatchsOrder) {
   b.objects.push_back(object("launch", kLaunch, {{"net", int64_t{200}}}));
   f.write(b);
   const auto log = f.all();
-  ASSERT_EQ(log.size(), 1u + 299u + 1u);  // id 5 was already so
+  ASSERT_EQ(log.size(), 1U + 299U + 1U);  // id 5 was already so
   for (size_t i = 1; i < 300; ++i) {
-    const int64_t id = static_cast<int64_t>(i < 5 ? i : i + 1);
+    const auto id = static_cast<int64_t>(i < 5 ? i : i + 1);
     EXPECT_EQ(log[i].kind, "launch_status");
     EXPECT_EQ(log[i].id, Value(id)) << i;
     EXPECT_EQ(log[i].op, "created");
@@ -115,7 +116,7 @@ TEST(ChangeLog, ABatchOfManyObjectsLogsEachOnceInTheBatchsOrder) {
   EXPECT_EQ(launch.op, "created");
   EXPECT_EQ(launch.fields, (std::vector<std::string>{"name", "net"}));
   EXPECT_EQ(launch.types, (std::vector<std::string>{"launch.created", "launch.net_changed"}));
-  ASSERT_EQ(launch.watched.size(), 2u);
+  ASSERT_EQ(launch.watched.size(), 2U);
   EXPECT_EQ(launch.watched[1].before, Value(int64_t{100}));
   EXPECT_EQ(launch.watched[1].after, Value(int64_t{200}));
 }
@@ -126,7 +127,7 @@ TEST(ChangeLog, AWebcastGoingLiveIsATypeGoingOffIsNot) {
   f.write(batch_of({object("launch", kLaunch, {{"webcast_live", int64_t{1}}})}));
   f.write(batch_of({object("launch", kLaunch, {{"webcast_live", int64_t{0}}})}));
   const auto log = f.all();
-  ASSERT_EQ(log.size(), 3u);
+  ASSERT_EQ(log.size(), 3U);
   EXPECT_EQ(log[1].types, (std::vector<std::string>{"launch.updated", "launch.webcast_live"}));
   EXPECT_EQ(log[2].types, std::vector<std::string>{"launch.updated"});
 }
@@ -141,7 +142,7 @@ TEST(ChangeLog, RelationsThatChangeAreNamedOnTheirOwner) {
   f.write(linked);
   f.write(linked);  // already so
   const auto log = f.all();
-  ASSERT_EQ(log.size(), 4u);
+  ASSERT_EQ(log.size(), 4U);
   EXPECT_EQ(log[3].op, "updated");
   EXPECT_EQ(log[3].fields, std::vector<std::string>{"program"});
 }
@@ -153,12 +154,12 @@ TEST(ChangeLog, ADeleteIsLoggedOnlyForAnObjectThatWasThere) {
   gone.deletes.push_back({&kind("launch"), {kLaunch, std::string("not-there")}});
   f.write(gone);
   const auto log = f.all();
-  ASSERT_EQ(log.size(), 3u);
+  ASSERT_EQ(log.size(), 3U);
   EXPECT_EQ(log[2].op, "deleted");
   EXPECT_EQ(log[2].types, std::vector<std::string>{"launch.deleted"});
-  EXPECT_EQ(f.store->changes({0, 10, {}, {"launch.deleted"}, {}}).size(), 1u);
-  EXPECT_EQ(f.store->changes({0, 10, {"launch_status"}, {}, {}}).size(), 1u);
-  EXPECT_EQ(f.store->changes({0, 10, {}, {}, Value(kLaunch)}).size(), 2u);
+  EXPECT_EQ(f.store->changes({0, 10, {}, {"launch.deleted"}, {}}).size(), 1U);
+  EXPECT_EQ(f.store->changes({0, 10, {"launch_status"}, {}, {}}).size(), 1U);
+  EXPECT_EQ(f.store->changes({0, 10, {}, {}, Value(kLaunch)}).size(), 2U);
   EXPECT_EQ(f.store->last_change(), log[2].seq);
 }
 
@@ -178,11 +179,11 @@ TEST(ChangeLog, EntriesPastTheRetentionGoAndTheSequenceNeverRestarts) {
   f.now += 61'000'000;
   f.write(a_launch(200, 1));
   const auto log = f.all();
-  ASSERT_EQ(log.size(), 1u);  // only the write of a minute later
+  ASSERT_EQ(log.size(), 1U);  // only the write of a minute later
   EXPECT_EQ(log[0].seq, first_end + 1);
   f.now += 61'000'000;
   f.write(a_launch(300, 1));
-  ASSERT_EQ(f.all().size(), 1u);
+  ASSERT_EQ(f.all().size(), 1U);
   EXPECT_EQ(f.all()[0].seq, first_end + 2);
 }
 
@@ -199,7 +200,7 @@ constexpr int64_t kMinute = 60'000'000;
 // Reminders on a fixed clock: 24 h, 1 h and 10 min before the NET.
 TEST(Reminders, TheShortestDueLeadIsLoggedOnceAndANewNetRemindsAgain) {
   Fixture f;
-  const std::vector<int64_t> leads = {24 * 60 * kMinute, 60 * kMinute, 10 * kMinute};
+  const std::vector<int64_t> leads = {int64_t{24} * 60 * kMinute, 60 * kMinute, 10 * kMinute};
   const int64_t now = 1'000'000 * kMinute;
   f.write(a_launch(now + 30 * kMinute, 1));  // half an hour ahead: the hour's reminder
   const int64_t end = f.store->last_change();
@@ -212,18 +213,18 @@ TEST(Reminders, TheShortestDueLeadIsLoggedOnceAndANewNetRemindsAgain) {
   EXPECT_EQ(sent(now + 21 * kMinute), 1);  // ten minutes before
   EXPECT_EQ(sent(now + 31 * kMinute), 0);  // the NET has passed
   auto log = f.store->changes({end, 10, {}, {"launch.reminder"}, {}});
-  ASSERT_EQ(log.size(), 2u);
+  ASSERT_EQ(log.size(), 2U);
   EXPECT_EQ(log[0].reminder_before, 60 * kMinute);
   EXPECT_EQ(log[1].reminder_before, 10 * kMinute);
   EXPECT_EQ(log[0].op, "reminder");
 
   // The NET moves two days out: a new time, whose reminders come in turn.
-  f.write(a_launch(now + 48 * 60 * kMinute, 1));
+  f.write(a_launch(now + int64_t{48} * 60 * kMinute, 1));
   EXPECT_EQ(sent(now + 31 * kMinute), 0);
-  EXPECT_EQ(sent(now + 24 * 60 * kMinute), 1);
+  EXPECT_EQ(sent(now + int64_t{24} * 60 * kMinute), 1);
   log = f.store->changes({end, 10, {}, {"launch.reminder"}, {}});
-  ASSERT_EQ(log.size(), 3u);
-  EXPECT_EQ(log[2].reminder_before, 24 * 60 * kMinute);
+  ASSERT_EQ(log.size(), 3U);
+  EXPECT_EQ(log[2].reminder_before, int64_t{24} * 60 * kMinute);
 }
 
 TEST(Reminders, OneHolderOfTheLeaseAtATime) {
@@ -238,7 +239,7 @@ TEST(Reminders, OneHolderOfTheLeaseAtATime) {
 
 TEST(Reminders, LeadsParse) {
   EXPECT_EQ(notify::parse_reminders("24h,1h,10m"),
-            (std::vector<int64_t>{24 * 60 * kMinute, 60 * kMinute, 10 * kMinute}));
+            (std::vector<int64_t>{int64_t{24} * 60 * kMinute, 60 * kMinute, 10 * kMinute}));
   EXPECT_EQ(notify::parse_reminders("none"), std::vector<int64_t>{});
   EXPECT_FALSE(notify::parse_reminders("soon"));
   EXPECT_FALSE(notify::parse_reminders(""));

@@ -264,7 +264,7 @@ TEST_F(Dashboard, EachPartIsSelectedFromTheStoredData) {
   EXPECT_EQ(ids(x["road_closures"]), (std::vector<std::string>{"3", "2"}));
   // The webcast of the first launch `launches/upcoming/` lists (flown an
   // hour ago), as LL2's VidURLs prints a stream.
-  ASSERT_EQ(x["live_streams"].Size(), 1u);
+  ASSERT_EQ(x["live_streams"].Size(), 1U);
   const auto& s = x["live_streams"][0];
   EXPECT_STREQ(s["title"].GetString(), "Flight 2");
   EXPECT_STREQ(s["description"].GetString(), "live");
@@ -279,14 +279,14 @@ TEST_F(Dashboard, TheHalvesSplitAtNowAndMoveWithIt) {
   EXPECT_EQ(ids(later["upcoming"]["launches"])[0], uuid(3));
   // A day on, launch 2's stream is gone and launch 4's is the one to watch.
   const auto next_day = dashboard("?mode=list", kNow + kDay);
-  ASSERT_EQ(next_day["live_streams"].Size(), 1u);
+  ASSERT_EQ(next_day["live_streams"].Size(), 1U);
   EXPECT_STREQ(next_day["live_streams"][0]["url"].GetString(), "https://video.example/4");
   // Long after everything: nothing upcoming, ten previous.
   const auto end = dashboard("?mode=list", kNow + 100 * kDay);
-  EXPECT_EQ(end["upcoming"]["launches"].Size(), 0u);
-  EXPECT_EQ(end["previous"]["launches"].Size(), 10u);
-  EXPECT_EQ(end["notices"].Size(), 0u);
-  EXPECT_EQ(end["live_streams"].Size(), 0u);
+  EXPECT_EQ(end["upcoming"]["launches"].Size(), 0U);
+  EXPECT_EQ(end["previous"]["launches"].Size(), 10U);
+  EXPECT_EQ(end["notices"].Size(), 0U);
+  EXPECT_EQ(end["live_streams"].Size(), 0U);
 }
 
 // An answer that depends on the time is reusable until the time passes the
@@ -427,7 +427,7 @@ TEST(DashboardDeclaration, ACompositionIsCheckedWhenTheRegistryResolves) {
                 .compose = std::move(parts)});
     return r.resolve();
   };
-  const auto things = [](std::string path, std::string order) {
+  const auto things = [](const std::string& path, std::string order) {
     return model::Composed{.field = "things",
                            .where =
                                [path](const model::FilterContext& c) {
@@ -455,7 +455,7 @@ TEST(DashboardDeclaration, ACompositionIsCheckedWhenTheRegistryResolves) {
             std::vector<std::string>{"resource board: a single object must be composed"});
   // What a view prints must be composed.
   const auto unfilled = build({things("at", "at")});
-  ASSERT_EQ(unfilled.size(), 1u);
+  ASSERT_EQ(unfilled.size(), 1U);
   EXPECT_NE(unfilled[0].find("view Board prints rows, which is not composed"), std::string::npos)
       << unfilled[0];
 }

@@ -59,7 +59,7 @@ TEST_F(EngineTest, GoldenRecordWithHostFromRequest) {
   EXPECT_EQ(
       r.body.rfind(
           "{\"id\":609,\"url\":\"http://testserver/2.3.0/docking_events/609/?format=json\"", 0),
-      0u);
+      0U);
 }
 
 // A route found before (the server's, for the throttle) is the one
@@ -232,7 +232,7 @@ TEST_F(EngineTest, ApiRootListsServedEndpoints) {
                             expected.empty() ? "{" : ",", path, path);
   }
   EXPECT_EQ(get("/2.3.0/?format=json").body, expected + "}");
-  EXPECT_EQ(routes.size(), 58u);  // all of LL2 2.3.0 but api-throttle
+  EXPECT_EQ(routes.size(), 58U);  // all of LL2 2.3.0 but api-throttle
 }
 
 TEST_F(EngineTest, FormatSuffixesAsDrfRoutesThem) {
@@ -241,7 +241,7 @@ TEST_F(EngineTest, FormatSuffixesAsDrfRoutesThem) {
   EXPECT_EQ(r.content_type, "application/json");
   EXPECT_EQ(
       r.body.rfind("{\"id\":609,\"url\":\"http://testserver/2.3.0/docking_events/609.json\"", 0),
-      0u);
+      0U);
   EXPECT_NE(r.body.find("\"url\":\"http://testserver/2.3.0/agencies/88.json\""), std::string::npos);
   EXPECT_EQ(get("/2.3.0/docking_events/609.json/").body, r.body);
   // The suffix wins over ?format=, which is carried along.

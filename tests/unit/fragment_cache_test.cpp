@@ -66,7 +66,7 @@ TEST(FragmentCache, ItsMemoryIsBoundedLeastRecentlyUsedFirst) {
     // The first stays in use, so it stays.
     EXPECT_NE(cache.find("0", 1, kinds), nullptr);
   }
-  EXPECT_LE(cache.bytes(), 4096u);
+  EXPECT_LE(cache.bytes(), 4096U);
   EXPECT_EQ(cache.find("1", 1, kinds), nullptr);
   EXPECT_NE(cache.find("9", 1, kinds), nullptr);
   cache.insert("huge", rendered(std::string(5000, 'y')), 1, reads({}));  // larger than all of it

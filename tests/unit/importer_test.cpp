@@ -83,7 +83,7 @@ TEST(Collect, TruncatedJsonNamesFileLineAndColumn) {
   const auto e = collect_error(text);
   EXPECT_EQ(e.file, "bad.json");
   EXPECT_NE(e.message.find("invalid JSON"), std::string::npos);
-  EXPECT_GT(e.line, 1u);
+  EXPECT_GT(e.line, 1U);
   EXPECT_NE(e.to_string().find("bad.json:"), std::string::npos);
 }
 
@@ -91,7 +91,7 @@ TEST(Collect, WrongTypeNamesJsonPath) {
   const auto e = collect_error(replace_all(golden(), "\"priority\": 6", "\"priority\": \"six\""));
   EXPECT_EQ(e.json_path, "$.docking_location.payload.image.license.priority");
   EXPECT_NE(e.message.find("expected an integer"), std::string::npos);
-  EXPECT_GT(e.line, 10u);
+  EXPECT_GT(e.line, 10U);
 }
 
 TEST(Collect, UnknownEnumAndMissingIdAreRejected) {
@@ -385,7 +385,7 @@ TEST(JsonSource, TheListsItemsAreHandedOverAsTheyAreParsed) {
     }
     const ingest::JsonNode* kept =
         where == "results" ? streamed->root->get("results") : streamed->root;
-    for (const auto& item : kept->items()) EXPECT_EQ(item.size, 0u) << text;
+    for (const auto& item : kept->items()) EXPECT_EQ(item.size, 0U) << text;
     if (where == "results")
       EXPECT_EQ(describe_tree(*streamed->root->get("next")),
                 describe_tree(*whole.root->get("next")));
@@ -470,7 +470,7 @@ std::string both_ways(const std::string& text) {
   if (!std::holds_alternative<ingest::Collected>(once) ||
       !std::holds_alternative<ingest::Collected>(every))
     return {};
-  const std::string a = describe_batch(std::get<ingest::Collected>(once));
+  std::string a = describe_batch(std::get<ingest::Collected>(once));
   EXPECT_EQ(a, describe_batch(std::get<ingest::Collected>(every)));
   return a;
 }
@@ -505,7 +505,7 @@ TEST(Collect, RepeatedViewsGiveTheBatchEveryOccurrenceGives) {
   for (int page = 0; page < 40; ++page) {
     std::vector<std::string> events;
     for (int i = 0; i < 8; ++i) {
-      seed = seed * 1103515245u + 12345u;
+      seed = seed * 1103515245U + 12345U;
       events.push_back(variants[(seed >> 16) % variants.size()]);
     }
     both_ways(page_of(events));
@@ -597,7 +597,7 @@ TEST(ImportFiles, LeavingOutRepeatsGivesTheDatabaseEveryWriteGives) {
       for (int p = 0; p < 12; ++p) {
         std::vector<std::string> events;
         for (int i = 0; i < 3; ++i) {
-          seed = seed * 1103515245u + 12345u;
+          seed = seed * 1103515245U + 12345U;
           events.push_back(variants[(seed >> 16) % variants.size()]);
         }
         pages.push_back(page_of(events));
@@ -709,6 +709,7 @@ TEST(ImportFiles, ReverseRelationsThatMoveRowsGiveTheDatabaseEveryWriteGives) {
     return std::string(out.GetString(), out.GetSize());
   };
   std::vector<std::string> variants;
+  variants.reserve(6);
   for (int i = 0; i < 6; ++i) variants.push_back(variant(i));
   {
     // Another agency takes the configurations; the first claims them back.
@@ -729,7 +730,7 @@ TEST(ImportFiles, ReverseRelationsThatMoveRowsGiveTheDatabaseEveryWriteGives) {
     for (int round = 0; round < 4; ++round) {
       std::vector<std::string> pages;
       for (int p = 0; p < 10; ++p) {
-        seed = seed * 1103515245u + 12345u;
+        seed = seed * 1103515245U + 12345U;
         pages.push_back(variants[(seed >> 16) % variants.size()]);
       }
       test::TempDir dir;

@@ -84,7 +84,7 @@ TEST_F(ListIndex, AnswersExactlyWhatTheStoreAnswers) {
   const api::Engine plain(test::catalog(), opener(), options(0));
   const api::Engine indexed(test::catalog(), opener(), options(size_t{64} << 20));
   const auto urls = targets();
-  ASSERT_GT(urls.size(), 300u);
+  ASSERT_GT(urls.size(), 300U);
   for (const auto& u : urls) body(indexed, u);  // queues a build for each shape
   indexed.wait_for_list_indexes();
   const uint64_t before = indexed.list_index_answers();
@@ -92,7 +92,7 @@ TEST_F(ListIndex, AnswersExactlyWhatTheStoreAnswers) {
   // Every one of them came from an index (none has a filter), so the
   // comparison above compared the two paths.
   EXPECT_EQ(indexed.list_index_answers() - before, urls.size());
-  EXPECT_EQ(plain.list_index_answers(), 0u);
+  EXPECT_EQ(plain.list_index_answers(), 0U);
 }
 
 TEST_F(ListIndex, AnIndexOfAnotherGenerationIsNeverUsed) {
@@ -106,7 +106,7 @@ TEST_F(ListIndex, AnIndexOfAnotherGenerationIsNeverUsed) {
   indexed.wait_for_list_indexes();
   ASSERT_EQ(count(), before);
   const uint64_t answers = indexed.list_index_answers();
-  ASSERT_GT(answers, 0u);
+  ASSERT_GT(answers, 0U);
   // A new docking event whose names contain an A (the golden record: Soyuz,
   // ISS): the next request reads the new generation from the store.
   {

@@ -90,7 +90,7 @@ TEST(Migrations, UpgradedPreviousReleaseEqualsAFreshDatabase) {
   // Version 2 keeps a mission's info URLs in mission__info_urls.
   const auto& mission = *ll2::model::registry().find_kind("mission");
   const auto urls = opened.store->owned_rows(*mission.field("info_urls"), int64_t{7});
-  ASSERT_EQ(urls.size(), 1u);
+  ASSERT_EQ(urls.size(), 1U);
   EXPECT_EQ(shape(old_db), shape(fresh_db));
   // Opening again changes nothing.
   ASSERT_TRUE(ll2::store::open_sqlite(old_db, ll2::test::schema()).store);
@@ -158,7 +158,7 @@ TEST(Migrations, AStoreHoldsTheTablesOfTheSchemaItIsOpenedWith) {
   EXPECT_TRUE(ll2::store::check_sqlite(path, one, true).problems.empty());
 
   const auto ll2_report = ll2::store::check_sqlite(path, ll2::test::schema(), true);
-  ASSERT_EQ(ll2_report.problems.size(), 1u);
+  ASSERT_EQ(ll2_report.problems.size(), 1U);
   EXPECT_NE(ll2_report.problems[0].find("changes behind"), std::string::npos)
       << ll2_report.problems[0];
 }

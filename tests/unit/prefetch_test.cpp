@@ -114,7 +114,7 @@ TEST(Prefetch, ADetailedPageIsAFewBatchedReads) {
       }());
   const auto r = engine.handle({"GET", "/2.3.0/docking_events/?mode=detailed&limit=100", "t", ""});
   ASSERT_EQ(r.status, 200);
-  ASSERT_GT(r.body.size(), 500'000u);  // 100 detailed events, each a deep tree
+  ASSERT_GT(r.body.size(), 500'000U);  // 100 detailed events, each a deep tree
   // Before batching: ~1,500 point queries for this page. Then a query per
   // view, relation and nesting level (209), sent one after the other. Now a
   // query per kind or relation and level, and the queries of a level sent

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstddef>
 #include <deque>
 #include <functional>
 #include <map>
@@ -280,7 +281,7 @@ struct FakeUpstream : sync::Client {
         at != std::string::npos &&
         std::isdigit(static_cast<unsigned char>(url[at + detail.size()]))) {
       const int64_t id = std::stoll(url.substr(at + detail.size()));
-      if (!ids.count(id))
+      if (!ids.contains(id))
         return {404, R"({"detail":"No LaunchStatus matches the given query."})", {}, {}, false};
       return {200, object(id), {}, {}, false};
     }
@@ -294,12 +295,12 @@ struct FakeUpstream : sync::Client {
     int64_t offset = 0;
     if (const size_t at = url.find("offset="); at != std::string::npos)
       offset = std::stoll(url.substr(at + 7));
-    if (malformed_offsets.count(offset))
+    if (malformed_offsets.contains(offset))
       return {
           200, R"({"count":1,"next":null,"previous":null,"results":[{"id":"x"}]})", {}, {}, false};
     std::vector<int64_t> all(ids.begin(), ids.end());
     std::string results;
-    for (size_t i = static_cast<size_t>(offset); i < all.size() && i < size_t(offset + 100); ++i)
+    for (auto i = static_cast<size_t>(offset); i < all.size() && i < size_t(offset + 100); ++i)
       results += (results.empty() ? "" : ",") + object(all[i]);
     const bool more = next_always || offset + 100 < static_cast<int64_t>(all.size());
     return {200,
@@ -370,7 +371,7 @@ TEST_F(SyncerTest, LoadsEverythingInsideTheBudgetThroughThrottlingAndFailures) {
   EXPECT_EQ(run(options(Rate{2, 10'000})), 0) << log_;
   EXPECT_EQ(mirrored(), upstream_.ids);
   const auto t = call_times();
-  ASSERT_EQ(t.size(), 6u) << log_;  // 3 failed + 3 pages
+  ASSERT_EQ(t.size(), 6U) << log_;  // 3 failed + 3 pages
   EXPECT_LE(busiest_window(t, 10'000), 2);
   EXPECT_EQ(t[0], t0);
   EXPECT_GE(t[1], t[0] + 50 + 7'000);   // Retry-After, counted from the answer
@@ -386,12 +387,12 @@ TEST_F(SyncerTest, AKilledRunGoesOnWhereItStopped) {
   auto o = options(Rate{100, 1'000});
   o.stop = &stop;
   run(o);
-  EXPECT_EQ(mirrored().size(), 200u);
+  EXPECT_EQ(mirrored().size(), 200U);
   // A new process, a new syncer: only the last page is asked for.
   upstream_.stop = nullptr;
   upstream_.calls.clear();
   EXPECT_EQ(run(options(Rate{100, 1'000})), 0) << log_;
-  ASSERT_EQ(upstream_.calls.size(), 1u);
+  ASSERT_EQ(upstream_.calls.size(), 1U);
   EXPECT_NE(upstream_.calls[0].second.find("offset=200"), std::string::npos);
   EXPECT_EQ(mirrored(), upstream_.ids);
   // The budget was remembered: with 3 calls a minute, and 3 made just now,
@@ -430,7 +431,7 @@ TEST_F(SyncerTest, AMalformedPageIsRetriedThenGivenUpAndNothingIsDeleted) {
   EXPECT_EQ(run(o), 1);
   // The first page, then the bad one asked for kMaxTries times (never
   // skipped), each after a longer pause; then the walk is given up.
-  ASSERT_EQ(upstream_.calls.size(), 1u + sync::kMaxTries) << log_;
+  ASSERT_EQ(upstream_.calls.size(), 1U + sync::kMaxTries) << log_;
   for (size_t i = 1; i < upstream_.calls.size(); ++i)
     EXPECT_NE(upstream_.calls[i].second.find("offset=100"), std::string::npos);
   EXPECT_GT(upstream_.calls[5].first - upstream_.calls[4].first,
@@ -500,7 +501,7 @@ TEST_F(SyncerTest, ARewalkNeverDeletesALiveObjectWhenPagesShift) {
 TEST_F(SyncerTest, AWalkEndsAtTheCountWhateverNextSays) {
   upstream_.next_always = true;
   EXPECT_EQ(run(options(Rate{100, 1'000})), 0) << log_;
-  EXPECT_EQ(upstream_.calls.size(), 3u);  // 250 objects, pages of 100
+  EXPECT_EQ(upstream_.calls.size(), 3U);  // 250 objects, pages of 100
   EXPECT_EQ(mirrored(), upstream_.ids);
   // An empty page ends it too (a count that keeps growing).
   upstream_.calls.clear();
@@ -509,7 +510,7 @@ TEST_F(SyncerTest, AWalkEndsAtTheCountWhateverNextSays) {
   auto o = options(Rate{100, 1'000});
   o.rewalk_every = 0;
   EXPECT_EQ(run(o), 0) << log_;
-  EXPECT_EQ(upstream_.calls.size(), 1u);
+  EXPECT_EQ(upstream_.calls.size(), 1U);
 }
 
 TEST_F(SyncerTest, OnceGivesUpAfterBoundedTriesOnAnUpstreamThatFailsForever) {
@@ -533,19 +534,19 @@ TEST_F(SyncerTest, OnceGivesUpAfterBoundedTriesOnAnUpstreamThatFailsForever) {
   const Millis start = now_;
   o.sleep_until = [&](Millis t) {
     now_ = std::max(now_, t);
-    if (now_ >= start + 150 * 60'000) stop = true;
+    if (now_ >= start + int64_t{150} * 60'000) stop = true;
     return !stop;
   };
   run(o);
   // Given up just now (above): tried again an hour later, and an hour after that.
-  EXPECT_EQ(upstream_.calls.size(), 2u * sync::kMaxTries) << log_;
+  EXPECT_EQ(upstream_.calls.size(), 2U * sync::kMaxTries) << log_;
 }
 
 TEST_F(SyncerTest, AnAbsurdRetryAfterIsCutToOneWindow) {
   upstream_.scripted = {{429, "{}", 1'000'000'000'000'000, {}, false}};
   const Millis t0 = now_;
   EXPECT_EQ(run(options(Rate{10, 10'000})), 0) << log_;
-  ASSERT_EQ(upstream_.calls.size(), 4u);
+  ASSERT_EQ(upstream_.calls.size(), 4U);
   EXPECT_LE(upstream_.calls[1].first, t0 + 50 + 10'000);
   EXPECT_EQ(mirrored(), upstream_.ids);
 }
@@ -580,7 +581,7 @@ TEST_F(SyncerTest, ADueRefreshGoesBeforeTheNextPageOfALongWalk) {
   upstream_.stop_after = 4;
   o.stop = &stop;
   run(o);
-  ASSERT_EQ(upstream_.calls.size(), 4u);
+  ASSERT_EQ(upstream_.calls.size(), 4U);
   EXPECT_NE(upstream_.calls[0].second.find("/events/upcoming/"), std::string::npos);
   EXPECT_NE(upstream_.calls[1].second.find("/events/?"), std::string::npos);
   EXPECT_NE(upstream_.calls[1].second.find("last_updated__gte=2024-01-01T00:00:00Z"),
@@ -593,7 +594,7 @@ TEST_F(SyncerTest, ADueRefreshGoesBeforeTheNextPageOfALongWalk) {
   upstream_.stop = nullptr;
   stop = false;
   EXPECT_EQ(run(o), 0) << log_;
-  ASSERT_EQ(upstream_.calls.size(), 4u) << log_;
+  ASSERT_EQ(upstream_.calls.size(), 4U) << log_;
   EXPECT_NE(upstream_.calls[0].second.find("/events/upcoming/"), std::string::npos);
   EXPECT_NE(upstream_.calls[1].second.find("last_updated__gte"), std::string::npos);
   EXPECT_NE(upstream_.calls[2].second.find("launch_statuses/?format=json&limit=100&offset=100"),

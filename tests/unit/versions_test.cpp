@@ -75,7 +75,7 @@ class Versions : public ::testing::Test {
     return std::move(store::open_sqlite(dir->file("db.sqlite3"), test::schema()).store);
   }
   static api::Engine engine(const model::Catalog& catalog) {
-    return api::Engine(catalog, open, test::without_budget());
+    return {catalog, open, test::without_budget()};
   }
   static test::TempDir* dir;
 };
@@ -99,7 +99,7 @@ TEST_F(Versions, AThrowAwayVersionIsServedFromTheSameDatabase) {
   ASSERT_EQ(detail.status, 200) << detail.body;
   EXPECT_EQ(
       detail.body.rfind("{\"id\":609,\"url\":\"http://t/api/ll/9.9.9/docking_events/609/\"", 0),
-      0u);
+      0U);
   // The changed view, nested in the detail: its new keys, as declared.
   EXPECT_NE(detail.body.find("\"abbrev\":\"CASC\",\"type\":\"http://t/api/ll/9.9.9/config/"
                              "agency_types/1/\",\"type_name\":\"Government\",\"named\":true}"),
