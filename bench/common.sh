@@ -1,8 +1,23 @@
-# Shared by the benchmark scripts (sourced): a free loopback port, and nginx
-# on a config of its own serving a directory. The caller sets PY, WORK,
-# THREADS and the array PIDS (processes its exit trap kills).
+# Shared by the benchmark scripts (sourced): a free loopback port, ll2d
+# serving a database, and nginx on a config of its own serving a directory.
+# The caller sets PY, WORK, THREADS, LL2D and the array PIDS (processes its
+# exit trap kills).
 
 free_port() { $PY -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+
+# serve DB: ll2d on $PORT (pid SERVE_PID), returned once ready (list indexes
+# built); its stderr in $WORK/serve.log.
+serve() {
+  PORT=$(free_port)
+  "$LL2D" serve --db "$1" --port "$PORT" --no-access-log 2>"$WORK/serve.log" >/dev/null &
+  PIDS+=($!)
+  # shellcheck disable=SC2034  # the caller's
+  SERVE_PID=$!
+  for _ in $(seq 1 600); do
+    grep -q "list indexes built" "$WORK/serve.log" 2>/dev/null && break
+    sleep 0.1
+  done
+}
 
 # start_nginx DIR: nginx serving DIR as JSON on $NGINX_PORT (pid NGINX_PID),
 # returned once it answers.

@@ -53,18 +53,6 @@ MIX=$WORK/mix.txt
 $PY "$ROOT/bench/make_mix.py" "$GEN" "$MIX" "$PATHS"
 echo "== $EVENTS events; $PATHS requests, $(sort -u "$MIX" | wc -l) distinct"
 
-# serve DB: ll2d on a free port, ready (list indexes built).
-serve() {
-  PORT=$(free_port)
-  "$LL2D" serve --db "$1" --port "$PORT" --no-access-log 2>"$WORK/serve.log" >/dev/null &
-  PIDS+=($!)
-  SERVE_PID=$!
-  for _ in $(seq 1 600); do
-    grep -q "list indexes built" "$WORK/serve.log" 2>/dev/null && break
-    sleep 0.1
-  done
-}
-
 # run SERVER BASE PATHS_FILE: one wrk run, one JSON line.
 run() {
   local out

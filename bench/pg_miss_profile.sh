@@ -24,13 +24,15 @@ if [ ! -f "$GEN/.complete" ] || [ ! -f "$MIX" ]; then
   echo "pg_miss_profile.sh: no world or mix in $WORK: run bench/mix_bench.sh first" >&2
   exit 2
 fi
-SERVE_PID=
+PIDS=()
 PG_DIR=
 cleanup() {
-  [ -z "$SERVE_PID" ] || kill "$SERVE_PID" 2>/dev/null || true
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   [ -z "$PG_DIR" ] || "$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
+# shellcheck source=bench/common.sh
+. "$ROOT/bench/common.sh"
 
 eval "$("$ROOT/scripts/pg-cluster.sh" start)"
 PG_DIR=$LL2D_PG_DIR
@@ -48,13 +50,7 @@ random.Random(1).shuffle(paths)
 print("\n".join(paths[: int(sys.argv[2])]))
 EOF
 
-PORT=$($PY -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-"$LL2D" serve --db "$URL" --port "$PORT" --no-access-log 2>"$WORK/miss-serve.log" >/dev/null &
-SERVE_PID=$!
-for _ in $(seq 1 600); do
-  grep -q "list indexes built" "$WORK/miss-serve.log" 2>/dev/null && break
-  sleep 0.1
-done
+serve "$URL"
 "${PSQL[@]}" -c "SELECT pg_stat_statements_reset()" >/dev/null
 
 ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
