@@ -1,9 +1,16 @@
 # Shared by the benchmark scripts (sourced): a free loopback port, ll2d
 # serving a database, and nginx on a config of its own serving a directory.
-# The caller sets PY, WORK, THREADS, LL2D and the array PIDS (processes its
-# exit trap kills).
+# The caller sets ROOT, PY, WORK, THREADS, LL2D and the array PIDS
+# (processes its exit trap kills).
 
 free_port() { $PY -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+
+# At exit: the processes in PIDS killed, and the throw-away PostgreSQL
+# cluster in PG_DIR (scripts/pg-cluster.sh), if any, stopped and removed.
+stop_started() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -z "${PG_DIR:-}" ] || "$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
+}
 
 # serve DB: ll2d on $PORT (pid SERVE_PID), returned once ready (list indexes
 # built); its stderr in $WORK/serve.log.

@@ -31,13 +31,9 @@ RESULTS=$WORK/mix.jsonl
 : >"$RESULTS"
 PIDS=()
 PG_DIR=
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -z "$PG_DIR" ] || "$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
 # shellcheck source=bench/common.sh
 . "$ROOT/bench/common.sh"
+trap stop_started EXIT
 
 # The world around today, so upcoming lists have data; then the mix.
 GEN=$WORK/gen-$EVENTS

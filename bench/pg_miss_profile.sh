@@ -26,13 +26,9 @@ if [ ! -f "$GEN/.complete" ] || [ ! -f "$MIX" ]; then
 fi
 PIDS=()
 PG_DIR=
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -z "$PG_DIR" ] || "$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
 # shellcheck source=bench/common.sh
 . "$ROOT/bench/common.sh"
+trap stop_started EXIT
 
 eval "$("$ROOT/scripts/pg-cluster.sh" start)"
 PG_DIR=$LL2D_PG_DIR
