@@ -47,7 +47,7 @@ if(DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 else()
   set(CPACK_DEBIAN_PACKAGE_DEPENDS
-      "adduser, libc6, libstdc++6, libgcc-s1, libsqlite3-0, libpq5, libcurl4, libcmark0.30.2, libfmt9, libssl3, zlib1g")
+      "adduser, libc6, libstdc++6, libgcc-s1, libsqlite3-0, libpq5, libcurl4, libcmark0.30.2, libfmt9, libssl3, zlib1g, libjemalloc2")
 endif()
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")  # ll2d sync over https
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA

@@ -64,7 +64,7 @@ done
 [ "$(getent passwd ll2d | cut -d: -f6)" = /var/lib/ll2d ] || fail "the ll2d user's home"
 depends=$(dpkg-query -W -f='${Depends}' ll2d)
 echo "Depends: $depends"
-for lib in adduser libsqlite3-0 libpq5 libcurl4 libcmark; do
+for lib in adduser libsqlite3-0 libpq5 libcurl4 libcmark libjemalloc2; do
   [[ $depends == *"$lib"* ]] || fail "Depends lacks $lib"
 done
 if command -v systemd-analyze >/dev/null; then
