@@ -22,6 +22,8 @@
 #include "ingest/json_source.hpp"
 #include "util/datetime.hpp"
 
+#include <pthread.h>
+
 namespace ll2::ingest {
 
 using model::ColumnType;
@@ -824,7 +826,8 @@ class FlatTable {
 // fingerprint leaves. Writes that may change such a part by another way bump
 // a counter the entry was made under, which retires it: a reverse relation's
 // write (it moves foreign keys of rows it does not name), the filling of
-// derived keys, the other side of a many-to-many table. Forgetting is always
+// derived keys (of rows whose write left them null), the other side of a
+// many-to-many table. Forgetting is always
 // safe (the write is done, and changes nothing if nothing differs), so a
 // batch that is undone, a commit that fails, another writer, or the memory
 // bound all clear it.
@@ -837,10 +840,10 @@ class Elider {
       for (const auto& f : k.fields) {
         if (f.relation == Relation::Reverse && f.via_field != nullptr &&
             f.via_field->relation == Relation::ForeignKey)
-          volatile_.insert(f.via_field);
+          moved_.insert(f.via_field);
       }
       for (const auto& d : k.derivations) {
-        volatile_.insert(d.target);
+        filled_.insert(d.target);
         const Kind* source = d.second->relation == Relation::ForeignKey ? d.first->target_kind
                                                                         : d.second->target_kind;
         derived_.push_back({&k, source, d.target});
@@ -848,7 +851,7 @@ class Elider {
     }
     for (const auto& kp : schema.kinds()) {
       for (const auto& f : kp->fields) {
-        if (volatile_.contains(&f)) volatile_kinds_.insert(kp.get());
+        if (moved_.contains(&f) || filled_.contains(&f)) volatile_kinds_.insert(kp.get());
       }
     }
   }
@@ -872,7 +875,7 @@ class Elider {
     for (const auto& o : batch.objects) written.insert(o.kind);
     for (const auto& d : derived_) {
       if (written.contains(d.kind) || written.contains(d.source)) {
-        ++epoch(d.kind, kColumns);
+        ++epoch(d.kind, kFilled);
         ++epoch(d.target, kPointers);
       }
     }
@@ -885,7 +888,8 @@ class Elider {
   // difference goes unnoticed with probability 2^-128.
   struct Print {
     uint64_t a = 0, b = 0;
-    uint64_t under = 0;  // the counter it was made under (0: none applies)
+    uint64_t under = 0;   // the counter it was made under (0: none applies)
+    uint64_t filled = 0;  // and the derived keys' (0: it leaves none null)
     bool operator==(const Print&) const = default;
   };
   struct Derived {
@@ -897,7 +901,8 @@ class Elider {
   // The counters: each counts the writes that may have changed one part of
   // the database by another way than the entries that depend on it.
   enum Role {
-    kColumns,   // a kind: its volatile columns, set by relations or derivation
+    kColumns,   // a kind: its foreign keys that reverse relations set
+    kFilled,    // a kind: its derived keys, filled where they are null
     kPointers,  // a foreign key: which rows point where (reverse relations through it)
     kForward,   // a many-to-many field: writes from its own side
     kBackward,  // the same table: writes from the other side
@@ -930,9 +935,9 @@ class Elider {
     return k == 0 ? 1 : k;
   }
   // The print of buf_ (which starts with what key_of put there).
-  Print print(uint64_t under) const {
+  Print print(uint64_t under, uint64_t filled = 0) const {
     return {std::_Hash_bytes(buf_.data(), buf_.size(), 0x243F6A8885A308D3ULL),
-            std::_Hash_bytes(buf_.data(), buf_.size(), 0x13198A2E03707344ULL), under};
+            std::_Hash_bytes(buf_.data(), buf_.size(), 0x13198A2E03707344ULL), under, filled};
   }
   static bool holds(const FlatTable<Print>& table, uint64_t key, const Print& p) {
     const Print* found = table.find(key);
@@ -943,20 +948,26 @@ class Elider {
   bool known(const store::ObjectWrite& o) {
     const uint64_t key = key_of(o.kind, o.id);
     // Whether it sets a column that is also set another way (most kinds
-    // have none: their fields are not looked up one by one).
+    // have none: their fields are not looked up one by one): a foreign key
+    // that reverse relations move, or a derived key left null (a derived key
+    // is only filled where it is null, so a value the write gives stays).
     const bool may_move = volatile_kinds_.contains(o.kind);
-    bool moving = false;
+    bool moved = false;
+    bool filled = false;
     for (const auto& [f, v] : o.values) {
       add(f);
       add(v);
-      moving = moving || (may_move && volatile_.contains(f));
+      if (!may_move) continue;
+      moved = moved || moved_.contains(f);
+      filled = filled || (std::holds_alternative<std::monostate>(v) && filled_.contains(f));
     }
-    const Print p = print(moving ? epoch(o.kind, kColumns) + 1 : 0);
+    const Print p =
+        print(moved ? epoch(o.kind, kColumns) + 1 : 0, filled ? epoch(o.kind, kFilled) + 1 : 0);
     if (holds(objects_, key, p)) return true;
     note(objects_, key, p);
     // It may move the row in or out of reverse relations through these keys.
     for (const auto& [f, v] : o.values) {
-      if (moving && volatile_.contains(f)) ++epoch(f, kPointers);
+      if (may_move && (moved_.contains(f) || filled_.contains(f))) ++epoch(f, kPointers);
     }
     return false;
   }
@@ -1028,8 +1039,9 @@ class Elider {
       return std::hash<const void*>()(k.first) ^ static_cast<size_t>(k.second);
     }
   };
-  std::unordered_set<const Field*> volatile_;  // foreign keys also set by relations or derivation
-  std::unordered_set<const Kind*> volatile_kinds_;  // the kinds with one
+  std::unordered_set<const Field*> moved_;          // foreign keys also set by reverse relations
+  std::unordered_set<const Field*> filled_;         // keys filled by derivation where null
+  std::unordered_set<const Kind*> volatile_kinds_;  // the kinds with either
   std::vector<Derived> derived_;
   std::unordered_map<std::pair<const void*, Role>, uint64_t, RoleHash> epochs_;
   FlatTable<Print> objects_;
@@ -1039,84 +1051,200 @@ class Elider {
   std::string buf_;
 };
 
+// A file read and validated (and, once its turn came, filtered).
+struct Checked {
+  size_t index = 0;
+  std::variant<Collected, ImportError> result;
+  double seconds = 0;      // reading, validating and filtering it
+  bool by_writer = false;  // read by the writer thread (its progress heard once, whole)
+  size_t bytes = 0;        // how far reading it went, and the objects it held
+  int64_t objects = 0;
+};
+
+// The files between reading and writing. Reading and validating a file
+// needs nothing but the file, so either thread does it: the reader thread,
+// and the writer whenever it would otherwise wait for the next file. The
+// steps that must follow file order stay on one thread each: leaving out
+// repeats (the reader's Elider) and writing (the writer's). What the reader
+// left out holds only while the writes before it succeed and nobody else
+// writes between two of the import's transactions; when either fails, the
+// writer restarts the reader at the next file to write, nothing remembered.
+class Pipeline {
+ public:
+  Pipeline(store::Store& store, const model::Catalog& versions,
+           const std::vector<ImportFile>& files, const ImportOptions& options)
+      : versions_(versions), files_(files), options_(options), elider_(store.schema()) {}
+
+  // The reader thread's work, until stop().
+  void read() {
+    std::vector<store::WriteBatch> freeing;
+    uint64_t my_round = 0;
+    size_t next = 0;  // the next file to filter, in order
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      changed_.wait(lock, [&] {
+        return stop_ || round_ != my_round || !spent_.empty() || collected_.contains(next) ||
+               claimable();
+      });
+      if (stop_) return;
+      if (round_ != my_round) {
+        my_round = round_;
+        next = restart_at_;
+        elider_.clear();
+        continue;
+      }
+      freeing.swap(spent_);
+      if (!freeing.empty()) {
+        lock.unlock();
+        freeing.clear();  // freed by the thread that made them, off the lock
+        lock.lock();
+        continue;
+      }
+      if (auto it = collected_.find(next); it != collected_.end()) {
+        Checked c = std::move(it->second);
+        collected_.erase(it);
+        lock.unlock();
+        filter(c);
+        lock.lock();
+        if (round_ != my_round) continue;  // filtered for a round that was abandoned
+        ready_.push_back(std::move(c));
+        ++next;
+        changed_.notify_all();
+        continue;
+      }
+      collect_claimed(lock, my_round, false);
+    }
+  }
+
+  // The next file to write, in order; while there is none, the writer
+  // reads and validates a file itself.
+  Checked next_to_write(bool& more_waiting) {
+    std::unique_lock lock(mutex_);
+    while (ready_.empty()) {
+      if (claimable()) {
+        collect_claimed(lock, round_, true);
+      } else {
+        changed_.wait(lock);
+      }
+    }
+    Checked next = std::move(ready_.front());
+    ready_.pop_front();
+    ++taken_;
+    more_waiting = !ready_.empty();
+    changed_.notify_all();
+    return next;
+  }
+
+  // A written (or dropped) batch, for the reader to free.
+  void give_back(store::WriteBatch batch) {
+    std::lock_guard lock(mutex_);
+    spent_.push_back(std::move(batch));
+    changed_.notify_all();
+  }
+
+  // Everything read after `from` is dropped and read again.
+  void restart_at(size_t from) {
+    std::lock_guard lock(mutex_);
+    const auto drop = [this](Checked& c) {
+      if (auto* collected = std::get_if<Collected>(&c.result))
+        spent_.push_back(std::move(collected->batch));
+    };
+    for (auto& c : ready_) drop(c);
+    for (auto& [_, c] : collected_) drop(c);
+    ready_.clear();
+    collected_.clear();
+    ++round_;
+    restart_at_ = from;
+    next_claim_ = from;
+    taken_ = from;
+    changed_.notify_all();
+  }
+
+  void stop() {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  // A file may be read while fewer than files_ahead (at least one) wait
+  // between the writer and the file being read.
+  bool claimable() const {
+    return next_claim_ < files_.size() &&
+           next_claim_ < taken_ + std::max<size_t>(1, options_.files_ahead);
+  }
+
+  // Reads the next unclaimed file off the lock, and leaves it for the
+  // reader to filter. Only the reader thread tells progress: it is heard
+  // on one thread (the writer's files are told whole, when filtered).
+  void collect_claimed(std::unique_lock<std::mutex>& lock, uint64_t round, bool by_writer) {
+    const size_t i = next_claim_++;
+    lock.unlock();
+    Checked c = collect_file(i, by_writer);
+    lock.lock();
+    if (round_ != round) return;  // read for a round that was abandoned
+    collected_.emplace(c.index, std::move(c));
+    changed_.notify_all();
+  }
+
+  Checked collect_file(size_t i, bool by_writer) {
+    Checked c{i, ImportError{}, 0, by_writer};
+    const auto t0 = Clock::now();
+    try {
+      CollectProgress progress = [&c](size_t at, int64_t n) {
+        c.bytes = at;
+        c.objects = n;
+      };
+      if (!by_writer && options_.reading)
+        progress = [this, i](size_t at, int64_t n) { options_.reading(i, at, n); };
+      c.result = read_and_collect(versions_, files_[i], progress);
+    } catch (const std::exception& e) {  // out of memory: this file is not imported
+      c.result =
+          ImportError{files_[i].path, "", 0, 0, fmt::format("cannot import it: {}", e.what())};
+    }
+    c.seconds = since(t0);
+    return c;
+  }
+
+  // On the reader thread, in file order.
+  void filter(Checked& c) {
+    if (c.by_writer && options_.reading) options_.reading(c.index, c.bytes, c.objects);
+    auto* collected = std::get_if<Collected>(&c.result);
+    if (collected == nullptr || !options_.leave_out_repeats) return;
+    const auto t0 = Clock::now();
+    elider_.filter(collected->batch);
+    c.seconds += since(t0);
+  }
+
+  const model::Catalog& versions_;
+  const std::vector<ImportFile>& files_;
+  const ImportOptions& options_;
+  Elider elider_;  // the reader thread's
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::map<size_t, Checked> collected_;  // read and validated, waiting to be filtered
+  std::deque<Checked> ready_;            // filtered, waiting to be written
+  size_t next_claim_ = 0;                // the next file nobody has begun to read
+  size_t taken_ = 0;                     // files the writer has taken
+  bool stop_ = false;
+  uint64_t round_ = 0;     // bumped by each restart; files of older rounds are dropped
+  size_t restart_at_ = 0;  // where the current round starts
+  // Written batches go back to the reader thread to be freed there, off
+  // the writer's path.
+  std::vector<store::WriteBatch> spent_;
+};
+
 }  // namespace
 
 void import_files(store::Store& store, const model::Catalog& versions,
                   const std::vector<ImportFile>& files,
                   const std::function<void(size_t, const FileOutcome&)>& done,
                   const ImportOptions& options) {
-  struct Checked {
-    size_t index;
-    std::variant<Collected, ImportError> result;
-    double seconds;
-  };
-  // The reader thread reads, validates and filters each file (the Elider is
-  // its own); the writer thread writes them in order. What the reader left
-  // out holds only while the writes before it succeed and nobody else writes
-  // between two of our transactions; when either fails, the writer restarts
-  // the reader at the next file to write, with nothing remembered.
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::deque<Checked> ready;
-  bool stop = false;
-  uint64_t round = 0;     // bumped by each restart; files of older rounds are dropped
-  size_t restart_at = 0;  // where the current round starts
-  // Written batches go back to the thread that made them, to be freed
-  // there: freeing memory another thread allocated costs the writer dearly.
-  std::vector<store::WriteBatch> spent;
-  std::thread reader([&] {
-    Elider elider(store.schema());
-    std::vector<store::WriteBatch> freeing;
-    size_t i = 0;
-    uint64_t my_round = 0;
-    for (;;) {
-      {
-        std::unique_lock lock(mutex);
-        changed.wait(lock, [&] {
-          return stop || round != my_round ||
-                 (i < files.size() && ready.size() < std::max<size_t>(1, options.files_ahead));
-        });
-        if (stop) return;
-        if (round != my_round) {
-          my_round = round;
-          i = restart_at;
-          elider.clear();
-          continue;
-        }
-        freeing.swap(spent);
-      }
-      freeing.clear();
-      const auto t0 = Clock::now();
-      std::variant<Collected, ImportError> result = ImportError{};
-      try {
-        CollectProgress progress;
-        if (options.reading)
-          progress = [&options, i](size_t at, int64_t n) { options.reading(i, at, n); };
-        result = read_and_collect(versions, files[i], progress);
-      } catch (const std::exception& e) {  // out of memory: this file is not imported
-        result =
-            ImportError{files[i].path, "", 0, 0, fmt::format("cannot import it: {}", e.what())};
-      }
-      if (auto* c = std::get_if<Collected>(&result); c != nullptr && options.leave_out_repeats)
-        elider.filter(c->batch);
-      const double seconds = since(t0);
-      std::lock_guard lock(mutex);
-      if (round != my_round) continue;  // collected for a round that was abandoned
-      ready.push_back({i++, std::move(result), seconds});
-      changed.notify_all();
-    }
+  Pipeline pipeline(store, versions, files, options);
+  std::thread reader([&pipeline] {
+    pthread_setname_np(pthread_self(), "ll2d-reader");  // for top -H and perf
+    pipeline.read();
   });
-  const auto restart_reader = [&](size_t from) {
-    std::lock_guard lock(mutex);
-    for (auto& c : ready) {
-      if (auto* collected = std::get_if<Collected>(&c.result))
-        spent.push_back(std::move(collected->batch));
-    }
-    ready.clear();
-    ++round;
-    restart_at = from;
-    changed.notify_all();
-  };
   // Files written in the open transaction, told once it commits.
   std::vector<std::pair<size_t, FileOutcome>> pending;
   bool open = false;
@@ -1171,18 +1299,11 @@ void import_files(store::Store& store, const model::Catalog& versions,
   };
   try {
     for (size_t n = 0; n < files.size();) {
-      Checked next;
       bool more_waiting = false;
-      {
-        std::unique_lock lock(mutex);
-        changed.wait(lock, [&] { return !ready.empty(); });
-        next = std::move(ready.front());
-        ready.pop_front();
-        more_waiting = !ready.empty();
-        changed.notify_all();
-      }
+      Checked next = pipeline.next_to_write(more_waiting);
       FileOutcome outcome;
       outcome.seconds = next.seconds;
+      outcome.read_by_writer = next.by_writer;
       if (auto* e = std::get_if<ImportError>(&next.result)) {
         outcome.result = std::move(*e);
       } else {
@@ -1198,11 +1319,8 @@ void import_files(store::Store& store, const model::Catalog& versions,
             if (others_wrote && committed_before) {
               // What was left out of this file and those after it assumed
               // the database as our last commit left it: read them again.
-              {
-                std::lock_guard lock(mutex);
-                spent.push_back(std::move(c.batch));
-              }
-              restart_reader(n);
+              pipeline.give_back(std::move(c.batch));
+              pipeline.restart_at(n);
               continue;
             }
           }
@@ -1224,13 +1342,10 @@ void import_files(store::Store& store, const model::Catalog& versions,
           outcome.result = c.stats;
           objects += static_cast<int64_t>(c.batch.objects.size());
         }
-        {
-          std::lock_guard lock(mutex);
-          spent.push_back(std::move(c.batch));
-        }
+        pipeline.give_back(std::move(c.batch));
         // The reader counted this file as written when it left repeats of it
         // out of the next ones: they are read again.
-        if (error) restart_reader(n + 1);
+        if (error) pipeline.restart_at(n + 1);
       }
       pending.emplace_back(next.index, std::move(outcome));
       ++n;
@@ -1239,25 +1354,17 @@ void import_files(store::Store& store, const model::Catalog& versions,
       if (!open || objects >= options.objects_per_transaction ||
           since(opened_at) >= options.seconds_per_transaction || n == files.size() ||
           (!more_waiting && since(opened_at) >= options.seconds_per_transaction / 4)) {
-        if (!commit() && n < files.size()) restart_reader(n);
+        if (!commit() && n < files.size()) pipeline.restart_at(n);
       }
     }
     commit();
   } catch (...) {
     if (open) store.abort_write();
-    {
-      std::lock_guard lock(mutex);
-      stop = true;
-      changed.notify_all();
-    }
+    pipeline.stop();
     reader.join();
     throw;
   }
-  {
-    std::lock_guard lock(mutex);
-    stop = true;
-    changed.notify_all();
-  }
+  pipeline.stop();
   reader.join();
 }
 

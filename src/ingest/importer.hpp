@@ -72,7 +72,8 @@ std::variant<ImportStats, ImportError> import_file(store::Store& store,
                                                    const std::string& path);
 
 // Many files, each imported all-or-nothing as import_file does, faster: a
-// second thread reads and validates the next files while this one writes,
+// second thread reads and validates the next files while this one writes
+// (and this one reads the next files too while it has nothing to write),
 // and the files are written several to a transaction. A file whose write
 // fails rolls its transaction back; the files written before it in that
 // transaction are then read and written again, each in a transaction of its
@@ -85,22 +86,24 @@ struct ImportFile {
 };
 struct FileOutcome {
   std::variant<ImportStats, ImportError> result;
-  double seconds = 0;  // reading, validating and writing it
+  double seconds = 0;           // reading, validating and writing it
+  bool read_by_writer = false;  // read by the writing thread, which had nothing to write
 };
 struct ImportOptions {
   // A transaction is committed once its files hold this many objects, or
   // once it has been open this long (which bounds how late `done` hears).
   int64_t objects_per_transaction = 500000;
   double seconds_per_transaction = 2.0;
-  size_t files_ahead = 3;  // validated files waiting to be written (memory)
+  size_t files_ahead = 3;  // files read (or being read) ahead of the writer (memory)
   // Writes that would change nothing (what this import already wrote, and
   // nothing changed since) are left out. False: every write is sent (tests
   // hold the two to the same database).
   bool leave_out_repeats = true;
   // Heard on the reader thread while a file is read and validated: the
   // file's index, the bytes of it gone through and the objects collected
-  // from it so far (the whole file once it is validated). A file may be
-  // read again after a failed write.
+  // from it so far (the whole file once it is validated; a file the
+  // writer read is heard once, whole). A file may be read again after a
+  // failed write.
   std::function<void(size_t file, size_t bytes, int64_t objects)> reading;
 };
 // `done(i, outcome)` is called for each file in order, once its fate is

@@ -2,7 +2,11 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
+#include <functional>
+#include <thread>
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -564,6 +568,18 @@ std::pair<std::string, std::string> import_both_ways(const std::vector<std::stri
   return {contents[0], contents[1]};
 }
 
+// Golden 609 with its payload flight's launch (which derives the flight's
+// rocket, and is derived from it) changed by `change`.
+std::string with_flight_launch(const std::function<void(rapidjson::Value&)>& change) {
+  rapidjson::Document d;
+  d.Parse(golden().c_str());
+  change(d["payload_flight_chaser"]);
+  rapidjson::StringBuffer out;
+  rapidjson::Writer<rapidjson::StringBuffer> w(out);
+  d.Accept(w);
+  return {out.GetString(), out.GetSize()};
+}
+
 }  // namespace
 
 TEST(ImportFiles, LeavingOutRepeatsGivesTheDatabaseEveryWriteGives) {
@@ -589,6 +605,11 @@ TEST(ImportFiles, LeavingOutRepeatsGivesTheDatabaseEveryWriteGives) {
               g, "\"variants\": []",
               R"("variants": [{"id": 77, "type": {"id": 1, "name": "Normal"}, "image_url": "https://x.example/a.jpg"}])"),
           "\"id\": 2094", "\"id\": 9999"),
+      // The flight's derived keys: its launch written null (filled again from
+      // its rocket), and its launch's rocket changed (a filled rocket stays).
+      with_flight_launch([](rapidjson::Value& flight) { flight["launch"].SetNull(); }),
+      with_flight_launch(
+          [](rapidjson::Value& flight) { flight["launch"]["rocket"]["id"].SetInt(4242); }),
   };
   uint32_t seed = 777;
   for (const int64_t per_transaction : {int64_t{1}, int64_t{1'000'000}}) {
@@ -631,6 +652,47 @@ TEST(ImportFiles, AFileUndoneInASharedTransactionTakesNothingElseWithIt) {
   const auto [left_out2, every2] = import_both_ways(again, dir2, 1'000'000, "666");
   EXPECT_EQ(left_out2, every2);
   EXPECT_NE(left_out2.find("Gone"), std::string::npos);
+}
+
+TEST(ImportFiles, TheWriterReadsFilesWhileItHasNothingToWrite) {
+  // A slow reader (its progress is heard on its thread, and waits there)
+  // leaves the writer idle: it reads the next files itself, and the
+  // database is the one a reader alone gives.
+  test::TempDir dir;
+  std::vector<ingest::ImportFile> files;
+  for (int i = 0; i < 16; ++i) {
+    files.push_back({dir.file(fmt::format("p{:02d}.json", i)), &root()});
+    std::ofstream(files.back().path, std::ios::binary)
+        << page_of({replace_all(golden(), "\"id\": 609", fmt::format("\"id\": {}", 700 + i))});
+  }
+  std::string contents[2];
+  int by_writer[2] = {0, 0};
+  for (const bool slow : {false, true}) {
+    const std::string db = dir.file(fmt::format("db{}.sqlite3", slow));
+    auto opened = store::open_sqlite(db, test::schema());
+    ASSERT_TRUE(opened.store) << opened.error;
+    ingest::ImportOptions options;
+    if (slow) {
+      options.reading = [](size_t, size_t, int64_t) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      };
+    }
+    std::vector<size_t> told;
+    ingest::import_files(
+        *opened.store, test::catalog(), files,
+        [&](size_t i, const ingest::FileOutcome& outcome) {
+          EXPECT_TRUE(std::holds_alternative<ingest::ImportStats>(outcome.result));
+          told.push_back(i);
+          by_writer[slow] += outcome.read_by_writer ? 1 : 0;
+        },
+        options);
+    EXPECT_EQ(told.size(), files.size());
+    EXPECT_TRUE(std::is_sorted(told.begin(), told.end()));
+    contents[slow] = test::dump_tables(db) + test::dump_changes(db);
+  }
+  EXPECT_GT(by_writer[1], 0);
+  EXPECT_EQ(contents[0], contents[1]);
+  EXPECT_NE(contents[1].find("China National Space Administration"), std::string::npos);
 }
 
 TEST(ImportFiles, AnotherWriterBetweenTransactionsIsNotOverlooked) {
