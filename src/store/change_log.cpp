@@ -209,6 +209,10 @@ std::optional<std::string> ChangeRecorder::look_up(const std::vector<ObjectWrite
   return std::nullopt;
 }
 
+bool ChangeRecorder::may_create(const ObjectWrite& write) const {
+  return !index_.contains({write.kind, write.id});
+}
+
 // What an object's write logs when its row is not stored yet.
 void ChangeRecorder::created(const ObjectWrite& write) {
   Change& c = entry(*write.kind, write.id, "created");

@@ -46,10 +46,16 @@ class ChangeRecorder {
  public:
   explicit ChangeRecorder(const WriteSession& session) : s_(session) {}
 
-  // Before the batch's objects are written: finds which of their rows
-  // exist, in one statement per kind, so that an object whose row is
-  // missing is logged as created without a statement of its own.
+  // Before the batch's objects are written (on PostgreSQL, where each
+  // statement is a round trip): finds which of their rows exist, in one
+  // statement per kind, so that an object whose row is missing is logged as
+  // created without a statement of its own.
   std::optional<std::string> look_up(const std::vector<ObjectWrite>& objects);
+  // Whether an object's row may be missing: no earlier write of this batch
+  // logged it. Its write may then be tried as an insert that does nothing
+  // where the row exists, and logged with created() when it inserted.
+  bool may_create(const ObjectWrite& write) const;
+  void created(const ObjectWrite& write);
   // Before an object's write: compares it with the stored row as the
   // write's own statement would (`IS DISTINCT FROM`). Returns whether the
   // write is needed (false: the row holds every value already), or the error.
@@ -63,7 +69,6 @@ class ChangeRecorder {
 
  private:
   Change& entry(const model::Kind& kind, const Value& id, const char* op);
-  void created(const ObjectWrite& write);
 
   const WriteSession& s_;
   std::vector<Change> entries_;

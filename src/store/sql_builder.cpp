@@ -1288,10 +1288,12 @@ std::optional<std::string> write_rows(const RowsWrite& rows, const Runner& run) 
 }
 
 // An object's keys seen: inserted, or updated where a value differs (a
-// repeated view writes nothing).
+// repeated view writes nothing); `insert_only`: inserted, or nothing when
+// its row exists.
 std::optional<std::string> write_object(const ObjectWrite& obj, const Runner& run,
-                                        std::vector<Value>& params, std::string& key) {
-  key.assign("O");
+                                        std::vector<Value>& params, std::string& key,
+                                        bool insert_only = false) {
+  key.assign(insert_only ? "N" : "O");
   // By the kind's serial and each field's place in it: the texts outlive
   // registries (tests make many), whose kinds may reuse an address.
   add_key(key, obj.kind->serial);
@@ -1314,6 +1316,9 @@ std::optional<std::string> write_object(const ObjectWrite& obj, const Runner& ru
         changed += fmt::format("{}{}", changed.empty() ? "" : " OR ", differs("o", c));
       }
     }
+    if (insert_only)
+      return fmt::format("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT(id) DO NOTHING", table,
+                         columns, marks);
     return fmt::format(
         "INSERT INTO {} AS o ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {} WHERE {}", table,
         columns, marks, updates, changed);
@@ -1422,10 +1427,22 @@ std::optional<std::string> write_data(const model::Registry& schema, const Write
     return log != nullptr && s.changed_rows() != before;
   };
   const auto rows_now = [&] { return log != nullptr ? s.changed_rows() : 0; };
-  if (log != nullptr) {
+  // Whether an object's row exists: on SQLite its insert tells (a statement
+  // costs no round trip, and a new row is then found once, not twice); on
+  // PostgreSQL one statement per kind asks before the batch's writes.
+  const bool insert_tells = s.dialect == Dialect::Sqlite;
+  if (log != nullptr && !insert_tells) {
     if (auto e = log->look_up(batch.objects)) return e;
   }
   for (const auto& obj : batch.objects) {
+    if (log != nullptr && insert_tells && log->may_create(obj)) {
+      const int64_t before = rows_now();
+      if (auto e = write_object(obj, s.run, params, key, true)) return e;
+      if (changed_since(before)) {
+        log->created(obj);
+        continue;
+      }
+    }
     if (log != nullptr) {
       auto needed = log->object(obj);
       if (auto* e = std::get_if<std::string>(&needed)) return std::move(*e);
