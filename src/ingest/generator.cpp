@@ -285,7 +285,8 @@ std::variant<GenerateStats, std::string> generate(const model::Catalog& catalog,
 #ifdef __GLIBC__
   // The world's page cache and batches were freed, partly by the writer
   // thread's own malloc arena, which keeps them unless asked: give them back
-  // before the pages' caches grow.
+  // before the pages' caches grow. (Only glibc's allocator, which the
+  // sanitizer builds keep, needs asking; jemalloc gives them back itself.)
   malloc_trim(0);
 #endif
 

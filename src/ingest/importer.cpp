@@ -827,10 +827,9 @@ class FlatTable {
 // a counter the entry was made under, which retires it: a reverse relation's
 // write (it moves foreign keys of rows it does not name), the filling of
 // derived keys (of rows whose write left them null), the other side of a
-// many-to-many table. Forgetting is always
-// safe (the write is done, and changes nothing if nothing differs), so a
-// batch that is undone, a commit that fails, another writer, or the memory
-// bound all clear it.
+// many-to-many table. Forgetting is always safe (the write is done, and
+// changes nothing if nothing differs), so a batch that is undone, a commit
+// that fails, another writer, or the memory bound all clear it.
 class Elider {
  public:
   // `schema`: the kinds written (the store's).
