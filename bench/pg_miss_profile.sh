@@ -45,6 +45,7 @@ paths = sorted(set(open(sys.argv[1]).read().split()))
 random.Random(1).shuffle(paths)
 print("\n".join(paths[: int(sys.argv[2])]))
 EOF
+asked=$(wc -l <"$PATHS") # fewer than N when the mix holds fewer distinct paths
 
 serve "$URL"
 "${PSQL[@]}" -c "SELECT pg_stat_statements_reset()" >/dev/null
@@ -65,9 +66,9 @@ for path in open(sys.argv[2]).read().split():
         r.read()
 EOF
 ended=$(date +%s.%N)
-echo "== $(wc -l <"$PATHS") distinct paths once, $LL2D"
+echo "== $asked distinct paths once, $LL2D"
 echo "wall $(echo "$ended - $started" | bc) s; CPU ticks: ll2d $(($(ticks_of "$SERVE_PID") - ll2d_before)), postgres $(($(postgres_ticks) - pg_before))"
-"${PSQL[@]}" -F ' ' -c "SELECT 'statements per request', round(sum(calls)::numeric / $N, 1),
+"${PSQL[@]}" -F ' ' -c "SELECT 'statements per request', round(sum(calls)::numeric / $asked, 1),
   'executing (ms)', round(sum(total_exec_time)::numeric, 1) FROM pg_stat_statements
   WHERE query NOT LIKE '%pg_stat_statements%'"
 "${PSQL[@]}" -F ' | ' -c "SELECT calls, round(total_exec_time::numeric, 1),
