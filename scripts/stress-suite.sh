@@ -41,7 +41,7 @@ phase() {
 }
 for run in $(seq 1 "$RUNS"); do
   phase sqlite
-  LL2D_TEST_POSTGRES=$PG_URL phase postgresql -L backend -E "^Postgres"
+  LL2D_TEST_POSTGRES=$PG_URL phase postgresql -L backend -E "/Postgres$"
 done
 echo "load: $LOAD on $(nproc) cores; $BUILD: $TESTED" | tee -a "$REPORT"
 exit "$failed"

@@ -22,4 +22,4 @@ echo "== the same integration suite, peer comparison and crawl on PostgreSQL"
 eval "$(scripts/pg-cluster.sh start)"
 trap 'scripts/pg-cluster.sh stop "$LL2D_PG_DIR"' EXIT
 LL2D_TEST_POSTGRES="postgresql://postgres@127.0.0.1:$LL2D_PG_PORT/postgres" \
-  ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)" -L backend -E "^Postgres"
+  ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)" -L backend -E "/Postgres$"

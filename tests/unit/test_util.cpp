@@ -5,12 +5,39 @@
 
 #include <rapidjson/reader.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 namespace ll2::test {
 
 namespace {
+
+// Each test is bounded on its own: ctest runs a whole suite in one process
+// (tests/gtest_suites.cmake), and its TIMEOUT covers every test of it. A test
+// (or a suite's setup) that runs past LL2D_TEST_TIMEOUT seconds (300 unless
+// set) ends the process by SIGALRM; the last "[ RUN      ]" line names it.
+class Watchdog : public ::testing::EmptyTestEventListener {
+ public:
+  Watchdog() {
+    const char* set = std::getenv("LL2D_TEST_TIMEOUT");
+    if (set != nullptr) seconds_ = static_cast<unsigned>(std::strtoul(set, nullptr, 10));
+  }
+
+ private:
+  void OnTestSuiteStart(const ::testing::TestSuite& /*suite*/) override { alarm(seconds_); }
+  void OnTestStart(const ::testing::TestInfo& /*test*/) override { alarm(seconds_); }
+  void OnTestEnd(const ::testing::TestInfo& /*test*/) override { alarm(seconds_); }
+  void OnTestProgramEnd(const ::testing::UnitTest& /*tests*/) override { alarm(0); }
+  unsigned seconds_ = 300;
+};
+
+const bool kWatchdogListens = [] {
+  ::testing::UnitTest::GetInstance()->listeners().Append(new Watchdog);
+  return true;
+}();
 
 std::string column_text(sqlite3_stmt* st, int c) {
   switch (sqlite3_column_type(st, c)) {
