@@ -896,7 +896,7 @@ class Session : public std::enable_shared_from_this<Session> {
         std::string(req.method_string()), std::string(req.target()), url_host_,
         std::string(req[bhttp::field::accept]), std::string(req[bhttp::field::if_none_match]),
         std::string(req[bhttp::field::origin]),
-        req.find(bhttp::field::access_control_request_method) != req.end()});
+        req.find(bhttp::field::access_control_request_method) != req.end(), std::nullopt});
     // Throttling decides first, on this thread and without the database, so
     // every request counts whoever answers it.
     if (Throttle* throttle = options().throttle) {
