@@ -8,9 +8,11 @@
 #
 # Each suite S of TARGET becomes the ctest test PREFIX/S, running
 # `TARGET --gtest_filter=S.*`. Its TIMEOUT is SECONDS_PER_TEST (default 300)
-# times its number of tests, and its COST 4 s per test: ctest starts costly
-# tests first when it has no timings of its own, as on a fresh clone, so the
-# long suites do not start last and leave a core idle at the end. One test of a suite: `TARGET --gtest_filter=S.Name`.
+# times its number of tests, a backstop: each test is bounded on its own by
+# the watchdog in tests/unit/test_util.cpp. Its COST is 4 s per test: ctest
+# starts costly tests first when it has no timings of its own, as on a fresh
+# clone, so the long suites do not start last and leave a core idle at the
+# end. One test of a suite: `TARGET --gtest_filter=S.Name`.
 #
 # Run as a script (cmake -P) by the build, it writes the tests' file.
 
