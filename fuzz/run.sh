@@ -15,9 +15,8 @@ SECONDS_PER_TARGET=${1:-30}
 shift || true
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(query import request sync_page)
-# -O1 and line tables only, as scripts/test.sh builds: half the compile time.
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DLL2D_FUZZ=ON -DLL2D_TESTS=OFF >/dev/null
+  -DLL2D_FUZZ=ON -DLL2D_TESTS=OFF >/dev/null
 cmake --build build-fuzz -j"${JOBS:-2}" --target "${TARGETS[@]/%/_fuzz}"
 # One target per core at a time (libFuzzer runs on one thread); each one's
 # report is printed whole when it ends.
