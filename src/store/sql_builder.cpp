@@ -1332,15 +1332,65 @@ std::optional<std::string> write_object(const ObjectWrite& obj, const Runner& ru
   return run(stmt, params);
 }
 
+// The value a write gives `field`: none when the write leaves it out.
+const Value* given(const ObjectWrite& obj, const Field& field) {
+  for (const auto& [f, v] : obj.values) {
+    if (f == &field) return &v;
+  }
+  return nullptr;
+}
+
+// Whether a reverse link of the batch may have pointed rows' `field` at
+// another object or at nothing (point_rows_at): a write the objects' own
+// values do not show.
+bool linked(const WriteBatch& batch, const Field& field) {
+  return std::any_of(batch.links.begin(), batch.links.end(), [&](const LinkWrite& l) {
+    return l.field->relation == Relation::Reverse && l.field->via_field == &field;
+  });
+}
+
+// The objects of `kind` whose `target` may be NULL after the batch: those
+// written, but for the ones whose write gave it a value (and none NULL).
+std::vector<Value> maybe_unfilled(const WriteBatch& batch, const Kind& kind, const Field& target) {
+  const bool by_links = linked(batch, target);
+  std::set<Value> filled;
+  std::set<Value> emptied;
+  for (const auto& obj : batch.objects) {
+    if (obj.kind != &kind || by_links) continue;
+    if (const Value* v = given(obj, target))
+      (std::holds_alternative<std::monostate>(*v) ? emptied : filled).insert(obj.id);
+  }
+  std::vector<Value> out;
+  for (const auto& obj : batch.objects) {
+    if (obj.kind == &kind && (!filled.contains(obj.id) || emptied.contains(obj.id)))
+      out.push_back(obj.id);
+  }
+  return out;
+}
+
+// The objects of `kind` whose `read` the batch may have changed: their
+// write gave it, or a reverse link pointed them somewhere.
+std::vector<Value> maybe_changed(const WriteBatch& batch, const Kind& kind, const Field& read) {
+  std::vector<Value> out;
+  for (const auto& obj : batch.objects) {
+    if (obj.kind == &kind && given(obj, read) != nullptr) out.push_back(obj.id);
+  }
+  for (const auto& l : batch.links) {
+    if (l.field->relation == Relation::Reverse && l.field->via_field == &read)
+      out.insert(out.end(), l.targets.begin(), l.targets.end());
+  }
+  return out;
+}
+
 // Links LL2 gives from one side only (a flight's rocket via its launch),
 // filled where the batch may have made them known: rows of the kind it
-// wrote, and rows whose first hop leads to an object it wrote. A row no
-// write touched cannot have become fillable (every write fills what it
-// can), so this is what filling the whole table would do.
+// wrote that may still lack the key, and rows whose first hop leads to an
+// object whose second hop the batch may have changed. A row no write
+// touched cannot have become fillable (every write fills what it can), so
+// this is what filling the whole table would do. Rows are only written
+// where a value is found (a NULL written over NULL is work for nothing).
 std::optional<std::string> fill_derived(const model::Registry& schema, const WriteBatch& batch,
                                         const Runner& run, Dialect d) {
-  std::unordered_map<const Kind*, std::vector<Value>> written;
-  for (const auto& obj : batch.objects) written[obj.kind].push_back(obj.id);
   for (const auto& kp : schema.kinds()) {
     const Kind& k = *kp;
     for (const auto& dv : k.derivations) {
@@ -1349,12 +1399,14 @@ std::optional<std::string> fill_derived(const model::Registry& schema, const Wri
       const std::string first = quote(column_name(*dv.first));
       std::string value;
       const Kind* source = nullptr;  // whose writes can change the value
+      const Field* read = nullptr;   // the source's field the value comes from
       std::string through;           // the first hop's values those writes lead to
       if (dv.second->relation == Relation::ForeignKey) {
         value = fmt::format("(SELECT x.{} FROM {} x WHERE x.id = {}.{})",
                             quote(column_name(*dv.second)), quote(dv.first->target_kind->name),
                             table, first);
         source = dv.first->target_kind;
+        read = dv.second;
         through = ids_in(*source, d);
       } else {  // a one-to-one seen from the other side
         const Kind& other = *dv.second->target_kind;
@@ -1362,23 +1414,24 @@ std::optional<std::string> fill_derived(const model::Registry& schema, const Wri
         value = fmt::format("(SELECT x.id FROM {} x WHERE x.{} = {}.{} ORDER BY x.id LIMIT 1)",
                             quote(other.name), via, table, first);
         source = &other;
+        read = dv.second->via_field;
         through = fmt::format("(SELECT y.{} FROM {} y WHERE y.id IN {})", via, quote(other.name),
                               ids_in(other, d));
       }
-      const std::string update =
-          fmt::format("UPDATE {} SET {} = {} WHERE {} IS NULL AND {} IS NOT NULL", table, field,
-                      value, field, first);
-      if (auto it = written.find(&k); it != written.end()) {
+      const std::string update = fmt::format(
+          "UPDATE {} SET {} = {} WHERE {} IS NULL AND {} IS NOT NULL AND {} IS NOT NULL", table,
+          field, value, field, first, value);
+      if (const auto ids = maybe_unfilled(batch, k, *dv.target); !ids.empty()) {
         const std::string& stmt =
             texts().get(fmt::format("F{}/{}/{}", static_cast<int>(d), k.name, dv.field),
                         [&] { return fmt::format("{} AND id IN {}", update, ids_in(k, d)); });
-        if (auto e = run(stmt, {ids_parameter(it->second)})) return e;
+        if (auto e = run(stmt, {ids_parameter(ids)})) return e;
       }
-      if (auto it = written.find(source); it != written.end()) {
+      if (const auto ids = maybe_changed(batch, *source, *read); !ids.empty()) {
         const std::string& stmt =
             texts().get(fmt::format("G{}/{}/{}", static_cast<int>(d), k.name, dv.field),
                         [&] { return fmt::format("{} AND {} IN {}", update, first, through); });
-        if (auto e = run(stmt, {ids_parameter(it->second)})) return e;
+        if (auto e = run(stmt, {ids_parameter(ids)})) return e;
       }
     }
   }

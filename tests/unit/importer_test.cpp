@@ -631,6 +631,93 @@ TEST(ImportFiles, LeavingOutRepeatsGivesTheDatabaseEveryWriteGives) {
   }
 }
 
+// A derived key is filled only where a batch may have made it known (the
+// objects written, and those whose source's field was given): after any
+// sequence of pages, filling every row of the tables changes nothing more.
+TEST(ImportFiles, DerivedKeysAreFilledAsFillingEveryRowWould) {
+  const auto launch = [](const std::function<void(rapidjson::Value&, rapidjson::Document&)>& f) {
+    return with_flight_launch([&](rapidjson::Value& flight) {
+      rapidjson::Document scratch;
+      f(flight, scratch);
+    });
+  };
+  const char* other_launch = "0e7d1c2b-5a4f-4c3e-9b2a-1f0e9d8c7b6a";
+  const std::vector<std::string> variants = {
+      golden(),
+      // The flight's launch unknown: its launch is filled from its rocket.
+      launch([](rapidjson::Value& flight, auto&) { flight["launch"].SetNull(); }),
+      // The launch printed without its rocket, with none, or another one.
+      launch([](rapidjson::Value& flight, auto&) { flight["launch"].RemoveMember("rocket"); }),
+      launch([](rapidjson::Value& flight, auto&) { flight["launch"]["rocket"].SetNull(); }),
+      launch(
+          [](rapidjson::Value& flight, auto&) { flight["launch"]["rocket"]["id"].SetInt(4242); }),
+      // Another flight on another launch, first printed without a rocket.
+      replace_all(launch([&](rapidjson::Value& flight, auto& d) {
+                    flight["id"].SetInt(4243);
+                    flight["launch"]["id"].SetString(other_launch, d.GetAllocator());
+                    flight["launch"].RemoveMember("rocket");
+                  }),
+                  "\"id\": 609", "\"id\": 613"),
+      replace_all(launch([&](rapidjson::Value& flight, auto& d) {
+                    flight["launch"]["id"].SetString(other_launch, d.GetAllocator());
+                    flight["launch"]["rocket"]["id"].SetInt(4244);
+                  }),
+                  "\"id\": 609", "\"id\": 614"),
+  };
+  // Every row filled as fill_derived fills it (the test schema's flights
+  // are payload flights).
+  std::string fill_all;
+  for (const char* t : {"payload_flight"}) {
+    const std::string rocket =
+        fmt::format("(SELECT x.rocket_id FROM launch x WHERE x.id = {}.launch_id)", t);
+    const std::string by_rocket = fmt::format(
+        "(SELECT x.id FROM launch x WHERE x.rocket_id = {}.rocket_id ORDER BY x.id LIMIT 1)", t);
+    fill_all += fmt::format(
+        "UPDATE {0} SET rocket_id = {1} WHERE rocket_id IS NULL AND launch_id IS NOT NULL AND {1} "
+        "IS NOT NULL; UPDATE {0} SET launch_id = {2} WHERE launch_id IS NULL AND rocket_id IS NOT "
+        "NULL AND {2} IS NOT NULL;",
+        t, rocket, by_rocket);
+  }
+  uint32_t seed = 4242;
+  int filled_flights = 0;
+  for (const int64_t per_transaction : {int64_t{1}, int64_t{1'000'000}}) {
+    for (int round = 0; round < 6; ++round) {
+      std::vector<std::string> pages;
+      for (int p = 0; p < 8; ++p) {
+        std::vector<std::string> events;
+        for (int i = 0; i < 2; ++i) {
+          seed = seed * 1103515245U + 12345U;
+          events.push_back(variants[(seed >> 16) % variants.size()]);
+        }
+        pages.push_back(page_of(events));
+      }
+      test::TempDir dir;
+      const auto [left_out, every] = import_both_ways(pages, dir, per_transaction);
+      EXPECT_EQ(left_out, every);
+      sqlite3* h = nullptr;
+      // The database imported leaving repeats out (import_both_ways).
+      ASSERT_EQ(
+          sqlite3_open_v2(dir.file("dbtrue.sqlite3").c_str(), &h, SQLITE_OPEN_READWRITE, nullptr),
+          SQLITE_OK);
+      const int before = sqlite3_total_changes(h);
+      EXPECT_EQ(sqlite3_exec(h, fill_all.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+          << sqlite3_errmsg(h);
+      EXPECT_EQ(sqlite3_total_changes(h), before) << "round " << round;
+      sqlite3_exec(
+          h,
+          "SELECT count(*) FROM payload_flight WHERE rocket_id IS NOT NULL AND launch_id IS NOT "
+          "NULL",
+          [](void* n, int, char** v, char**) {
+            *static_cast<int*>(n) += std::atoi(v[0]);
+            return 0;
+          },
+          &filled_flights, nullptr);
+      sqlite3_close(h);
+    }
+  }
+  EXPECT_GT(filled_flights, 0);
+}
+
 TEST(ImportFiles, AFileUndoneInASharedTransactionTakesNothingElseWithIt) {
   const std::string g = golden();
   const std::string renamed =
