@@ -24,17 +24,6 @@ std::optional<std::string> exec(sqlite3* db, const std::string& sql) {
   return std::nullopt;
 }
 
-int64_t query_int(sqlite3* db, const char* sql) {
-  sqlite3_stmt* stmt = nullptr;
-  int64_t v = -1;
-  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
-      sqlite3_step(stmt) == SQLITE_ROW) {
-    v = sqlite3_column_int64(stmt, 0);
-  }
-  sqlite3_finalize(stmt);
-  return v;
-}
-
 // Rows of a query as text columns. A query that fails part way sets `error`
 // (when given) rather than passing for a shorter result.
 std::vector<std::vector<std::string>> query_rows(sqlite3* db, const std::string& sql,
@@ -190,6 +179,17 @@ std::optional<std::string> in_transaction(sqlite3* db,
 }
 
 }  // namespace
+
+int64_t query_int(sqlite3* db, const char* sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int64_t v = -1;
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    v = sqlite3_column_int64(stmt, 0);
+  }
+  sqlite3_finalize(stmt);
+  return v;
+}
 
 std::optional<std::string> migrate_sqlite(sqlite3* db, const model::Registry& schema) {
   const int64_t version = query_int(db, "PRAGMA user_version");

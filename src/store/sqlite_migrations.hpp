@@ -27,4 +27,7 @@ std::optional<std::string> schema_problem(sqlite3* db, const model::Registry& sc
 // until the next writable open (migrate_sqlite) builds them.
 size_t missing_indexes(sqlite3* db, const model::Registry& schema);
 
+// The first column of the first row `sql` gives, or -1.
+int64_t query_int(sqlite3* db, const char* sql);
+
 }  // namespace ll2::store
