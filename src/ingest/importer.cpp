@@ -766,6 +766,8 @@ class FlatTable {
       if (s.key == 0) return nullptr;
     }
   }
+  // Asks for the cache line a probe for `key` starts at.
+  void prefetch(uint64_t key) const { __builtin_prefetch(&slots_[key & mask()]); }
   void put(uint64_t key, const V& value) {
     if ((used_ + 1) * 10 > slots_.size() * 7) grow();
     for (size_t i = key & mask();; i = (i + 1) & mask()) {
@@ -866,8 +868,22 @@ class Elider {
   // the others will leave (clear() when they are not written after all).
   void filter(store::WriteBatch& batch) {
     if (objects_.size() + links_.size() + rows_.size() + owner_of_.size() > kMaxEntries) clear();
-    std::erase_if(batch.objects, [this](const store::ObjectWrite& o) { return known(o); });
-    std::erase_if(batch.links, [this](const store::LinkWrite& l) { return known(l); });
+    // A table of millions of entries is probed at a place the cache rarely
+    // holds: the places of the writes a few ahead are fetched meanwhile.
+    ahead_.clear();
+    for (const auto& o : batch.objects) ahead_.push_back(key_of(o.kind, o.id));
+    std::erase_if(batch.objects, [&](const store::ObjectWrite& o) {
+      const auto i = static_cast<size_t>(&o - batch.objects.data());  // as it was before
+      if (i + kAhead < ahead_.size()) objects_.prefetch(ahead_[i + kAhead]);
+      return known(o);
+    });
+    ahead_.clear();
+    for (const auto& l : batch.links) ahead_.push_back(key_of(l.field, l.owner));
+    std::erase_if(batch.links, [&](const store::LinkWrite& l) {
+      const auto i = static_cast<size_t>(&l - batch.links.data());
+      if (i + kAhead < ahead_.size()) links_.prefetch(ahead_[i + kAhead]);
+      return known(l);
+    });
     std::erase_if(batch.rows, [this](const store::RowsWrite& r) { return known(r); });
     // The derived keys are filled for what is left: their values may move.
     std::unordered_set<const Kind*> written;
@@ -882,6 +898,7 @@ class Elider {
 
  private:
   static constexpr size_t kMaxEntries = 4'000'000;  // about 250 MB
+  static constexpr size_t kAhead = 8;               // writes between a prefetch and its probe
 
   // 128 bits of what a write says, its object or owner included: a
   // difference goes unnoticed with probability 2^-128.
@@ -1048,6 +1065,7 @@ class Elider {
   FlatTable<Print> rows_;
   FlatTable<uint64_t> owner_of_;  // children (kind, id): the links_ entry listing them
   std::string buf_;
+  std::vector<uint64_t> ahead_;  // the batch's keys, for prefetching
 };
 
 // A file read and validated (and, once its turn came, filtered).
