@@ -862,12 +862,15 @@ class Elider {
     links_.clear();
     rows_.clear();
     owner_of_.clear();
+    fields_.clear();
   }
 
   // Takes out of `batch` the writes known to change nothing, and notes what
   // the others will leave (clear() when they are not written after all).
   void filter(store::WriteBatch& batch) {
-    if (objects_.size() + links_.size() + rows_.size() + owner_of_.size() > kMaxEntries) clear();
+    if (objects_.size() + links_.size() + rows_.size() + owner_of_.size() + fields_.size() >
+        kMaxEntries)
+      clear();
     // A table of millions of entries is probed at a place the cache rarely
     // holds: the places of the writes a few ahead are fetched meanwhile.
     ahead_.clear();
@@ -899,13 +902,17 @@ class Elider {
  private:
   static constexpr size_t kMaxEntries = 4'000'000;  // about 250 MB
   static constexpr size_t kAhead = 8;               // writes between a prefetch and its probe
+  // An object's print that says its fields are compared one by one (no
+  // counter reaches it).
+  static constexpr uint64_t kByField = ~uint64_t{0};
 
   // 128 bits of what a write says, its object or owner included: a
   // difference goes unnoticed with probability 2^-128.
   struct Print {
     uint64_t a = 0, b = 0;
-    uint64_t under = 0;   // the counter it was made under (0: none applies)
+    uint64_t under = 0;   // the counter it was made under (0: none applies; kByField)
     uint64_t filled = 0;  // and the derived keys' (0: it leaves none null)
+    uint64_t view = 0;    // which fields it gives
     bool operator==(const Print&) const = default;
   };
   struct Derived {
@@ -963,6 +970,8 @@ class Elider {
 
   bool known(const store::ObjectWrite& o) {
     const uint64_t key = key_of(o.kind, o.id);
+    const Print* had = objects_.find(key);
+    if (had != nullptr && had->under == kByField) return known_by_field(o, key);
     // Whether it sets a column that is also set another way (most kinds
     // have none: their fields are not looked up one by one): a foreign key
     // that reverse relations move, or a derived key left null (a derived key
@@ -970,22 +979,76 @@ class Elider {
     const bool may_move = volatile_kinds_.contains(o.kind);
     bool moved = false;
     bool filled = false;
+    uint64_t view = 0;
     for (const auto& [f, v] : o.values) {
       add(f);
       add(v);
+      view = mix(view ^ reinterpret_cast<uintptr_t>(f));
       if (!may_move) continue;
       moved = moved || moved_.contains(f);
       filled = filled || (std::holds_alternative<std::monostate>(v) && filled_.contains(f));
     }
-    const Print p =
+    Print p =
         print(moved ? epoch(o.kind, kColumns) + 1 : 0, filled ? epoch(o.kind, kFilled) + 1 : 0);
-    if (holds(objects_, key, p)) return true;
-    note(objects_, key, p);
-    // It may move the row in or out of reverse relations through these keys.
-    for (const auto& [f, v] : o.values) {
-      if (may_move && (moved_.contains(f) || filled_.contains(f))) ++epoch(f, kPointers);
+    p.view = view;
+    if (had != nullptr && *had == p) return true;
+    if (had != nullptr && had->view != view) {
+      // Printed in another view before (an agency in a launch and in a
+      // program): one print per object would change at every other write,
+      // so its fields are compared one by one from now on.
+      note(objects_, key, Print{0, 0, kByField, 0, 0});
+      note_fields(o, key);
+      return false;
     }
+    note(objects_, key, p);
+    may_have_moved(o);
     return false;
+  }
+
+  // An object compared field by field: its write changes nothing when every
+  // value it gives is the one written last to that field, under the same
+  // counters. The fields it has not given yet are unknown, so their first
+  // write is sent.
+  bool known_by_field(const store::ObjectWrite& o, uint64_t key) {
+    const bool same = std::all_of(o.values.begin(), o.values.end(), [&](const auto& fv) {
+      const Print* last = fields_.find(field_key(key, fv.first));
+      return last != nullptr && *last == field_print(*o.kind, fv.first, fv.second);
+    });
+    if (same) return true;
+    note_fields(o, key);
+    may_have_moved(o);
+    return false;
+  }
+  void note_fields(const store::ObjectWrite& o, uint64_t key) {
+    for (const auto& [f, v] : o.values)
+      note(fields_, field_key(key, f), field_print(*o.kind, f, v));
+  }
+  // A value's print, made under the counters that retire it as an object's
+  // print would be (a key reverse relations move, a derived key left null).
+  Print field_print(const Kind& kind, const Field* f, const Value& v) {
+    const bool moved = moved_.contains(f);
+    const bool filled = std::holds_alternative<std::monostate>(v) && filled_.contains(f);
+    buf_.clear();
+    add(v);
+    return print(moved ? epoch(&kind, kColumns) + 1 : 0, filled ? epoch(&kind, kFilled) + 1 : 0);
+  }
+  // A write sent may move its row in or out of reverse relations through
+  // the keys it sets.
+  void may_have_moved(const store::ObjectWrite& o) {
+    if (!volatile_kinds_.contains(o.kind)) return;
+    for (const auto& [f, v] : o.values) {
+      if (moved_.contains(f) || filled_.contains(f)) ++epoch(f, kPointers);
+    }
+  }
+  // A 64-bit mix (splitmix64's finalizer): keys spread over the table.
+  static uint64_t mix(uint64_t x) {
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+  }
+  static uint64_t field_key(uint64_t object, const Field* f) {
+    const uint64_t k = mix(object ^ mix(reinterpret_cast<uintptr_t>(f)));
+    return k == 0 ? 1 : k;
   }
 
   bool known(const store::LinkWrite& l) {
@@ -1064,6 +1127,7 @@ class Elider {
   FlatTable<Print> links_;
   FlatTable<Print> rows_;
   FlatTable<uint64_t> owner_of_;  // children (kind, id): the links_ entry listing them
+  FlatTable<Print> fields_;       // (object, field): the value written last, by field
   std::string buf_;
   std::vector<uint64_t> ahead_;  // the batch's keys, for prefetching
 };
