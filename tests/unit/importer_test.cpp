@@ -568,6 +568,22 @@ std::pair<std::string, std::string> import_both_ways(const std::vector<std::stri
   return {contents[0], contents[1]};
 }
 
+// `count` pages of `per_page` events each, drawn from `variants` by a
+// linear congruential sequence that goes on from `seed`.
+std::vector<std::string> random_pages(const std::vector<std::string>& variants, uint32_t& seed,
+                                      int count, int per_page) {
+  std::vector<std::string> pages;
+  for (int p = 0; p < count; ++p) {
+    std::vector<std::string> events;
+    for (int i = 0; i < per_page; ++i) {
+      seed = seed * 1103515245U + 12345U;
+      events.push_back(variants[(seed >> 16) % variants.size()]);
+    }
+    pages.push_back(page_of(events));
+  }
+  return pages;
+}
+
 // Golden 609 with its payload flight's launch (which derives the flight's
 // rocket, and is derived from it) changed by `change`.
 std::string with_flight_launch(const std::function<void(rapidjson::Value&)>& change) {
@@ -614,15 +630,7 @@ TEST(ImportFiles, LeavingOutRepeatsGivesTheDatabaseEveryWriteGives) {
   uint32_t seed = 777;
   for (const int64_t per_transaction : {int64_t{1}, int64_t{1'000'000}}) {
     for (int round = 0; round < 3; ++round) {
-      std::vector<std::string> pages;
-      for (int p = 0; p < 12; ++p) {
-        std::vector<std::string> events;
-        for (int i = 0; i < 3; ++i) {
-          seed = seed * 1103515245U + 12345U;
-          events.push_back(variants[(seed >> 16) % variants.size()]);
-        }
-        pages.push_back(page_of(events));
-      }
+      const auto pages = random_pages(variants, seed, 12, 3);
       test::TempDir dir;
       const auto [left_out, every] = import_both_ways(pages, dir, per_transaction);
       EXPECT_EQ(left_out, every);
@@ -682,15 +690,7 @@ TEST(ImportFiles, DerivedKeysAreFilledAsFillingEveryRowWould) {
   int filled_flights = 0;
   for (const int64_t per_transaction : {int64_t{1}, int64_t{1'000'000}}) {
     for (int round = 0; round < 6; ++round) {
-      std::vector<std::string> pages;
-      for (int p = 0; p < 8; ++p) {
-        std::vector<std::string> events;
-        for (int i = 0; i < 2; ++i) {
-          seed = seed * 1103515245U + 12345U;
-          events.push_back(variants[(seed >> 16) % variants.size()]);
-        }
-        pages.push_back(page_of(events));
-      }
+      const auto pages = random_pages(variants, seed, 8, 2);
       test::TempDir dir;
       const auto [left_out, every] = import_both_ways(pages, dir, per_transaction);
       EXPECT_EQ(left_out, every);
