@@ -900,7 +900,7 @@ class Elider {
   }
 
  private:
-  static constexpr size_t kMaxEntries = 4'000'000;  // about 250 MB
+  static constexpr size_t kMaxEntries = 4'000'000;  // about 300 MB
   static constexpr size_t kAhead = 8;               // writes between a prefetch and its probe
   // An object's print that says its fields are compared one by one (no
   // counter reaches it).
