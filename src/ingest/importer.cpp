@@ -871,22 +871,8 @@ class Elider {
     if (objects_.size() + links_.size() + rows_.size() + owner_of_.size() + fields_.size() >
         kMaxEntries)
       clear();
-    // A table of millions of entries is probed at a place the cache rarely
-    // holds: the places of the writes a few ahead are fetched meanwhile.
-    ahead_.clear();
-    for (const auto& o : batch.objects) ahead_.push_back(key_of(o.kind, o.id));
-    std::erase_if(batch.objects, [&](const store::ObjectWrite& o) {
-      const auto i = static_cast<size_t>(&o - batch.objects.data());  // as it was before
-      if (i + kAhead < ahead_.size()) objects_.prefetch(ahead_[i + kAhead]);
-      return known(o);
-    });
-    ahead_.clear();
-    for (const auto& l : batch.links) ahead_.push_back(key_of(l.field, l.owner));
-    std::erase_if(batch.links, [&](const store::LinkWrite& l) {
-      const auto i = static_cast<size_t>(&l - batch.links.data());
-      if (i + kAhead < ahead_.size()) links_.prefetch(ahead_[i + kAhead]);
-      return known(l);
-    });
+    leave_out_known(batch.objects, objects_, [&](const auto& o) { return key_of(o.kind, o.id); });
+    leave_out_known(batch.links, links_, [&](const auto& l) { return key_of(l.field, l.owner); });
     std::erase_if(batch.rows, [this](const store::RowsWrite& r) { return known(r); });
     // The derived keys are filled for what is left: their values may move.
     std::unordered_set<const Kind*> written;
@@ -967,6 +953,20 @@ class Elider {
     return found != nullptr && *found == p;
   }
   static void note(FlatTable<Print>& table, uint64_t key, const Print& p) { table.put(key, p); }
+
+  // Takes the known writes out of `writes`. A table of millions of entries
+  // is probed at a place the cache rarely holds: the places of the writes a
+  // few ahead (`entry` gives each one's) are fetched meanwhile.
+  template <class Write, class Entry>
+  void leave_out_known(std::vector<Write>& writes, const FlatTable<Print>& table, Entry entry) {
+    ahead_.clear();
+    for (const auto& w : writes) ahead_.push_back(entry(w));
+    std::erase_if(writes, [&](const Write& w) {
+      const auto i = static_cast<size_t>(&w - writes.data());  // as it was before
+      if (i + kAhead < ahead_.size()) table.prefetch(ahead_[i + kAhead]);
+      return known(w);
+    });
+  }
 
   bool known(const store::ObjectWrite& o) {
     const uint64_t key = key_of(o.kind, o.id);

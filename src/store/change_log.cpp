@@ -134,13 +134,6 @@ Value read_value(const rapidjson::Value& v) {
   return std::monostate{};
 }
 
-const Value* written_value(const ObjectWrite& write, const Field* field) {
-  for (const auto& [f, v] : write.values) {
-    if (f == field) return &v;
-  }
-  return nullptr;
-}
-
 bool truthy(const Value& v) {
   const auto* i = std::get_if<int64_t>(&v);
   return i != nullptr && *i != 0;
@@ -218,7 +211,7 @@ void ChangeRecorder::created(const ObjectWrite& write) {
   Change& c = entry(*write.kind, write.id, "created");
   for (const auto& [field, value] : write.values) add_field(c, field->name);
   for (const auto& w : write.kind->watched) {
-    if (const Value* v = written_value(write, w.field)) c.watched.push_back({w.field_name, {}, *v});
+    if (const Value* v = write.value_of(w.field)) c.watched.push_back({w.field_name, {}, *v});
   }
 }
 
@@ -256,7 +249,7 @@ std::variant<bool, std::string> ChangeRecorder::object(const ObjectWrite& write)
   for (size_t i = 0; i < kind.watched.size(); ++i) {
     const model::Watch& w = kind.watched[i];
     if (std::find(changed.begin(), changed.end(), w.field) == changed.end()) continue;
-    const Value& after = *written_value(write, w.field);
+    const Value& after = *write.value_of(w.field);
     c.watched.push_back({w.field_name, row[watched_at + i], after});
     if (!w.event.empty() && (!w.only_to_true || truthy(after)))
       add_type(c, kind.name + "." + w.event);

@@ -1332,32 +1332,22 @@ std::optional<std::string> write_object(const ObjectWrite& obj, const Runner& ru
   return run(stmt, params);
 }
 
-// The value a write gives `field`: none when the write leaves it out.
-const Value* given(const ObjectWrite& obj, const Field& field) {
-  for (const auto& [f, v] : obj.values) {
-    if (f == &field) return &v;
-  }
-  return nullptr;
-}
-
-// Whether a reverse link of the batch may have pointed rows' `field` at
-// another object or at nothing (point_rows_at): a write the objects' own
-// values do not show.
-bool linked(const WriteBatch& batch, const Field& field) {
-  return std::any_of(batch.links.begin(), batch.links.end(), [&](const LinkWrite& l) {
-    return l.field->relation == Relation::Reverse && l.field->via_field == &field;
-  });
+// Whether a link points rows' `field` at its owner or at nothing
+// (point_rows_at): a write the objects' own values do not show.
+bool moves(const LinkWrite& l, const Field& field) {
+  return l.field->relation == Relation::Reverse && l.field->via_field == &field;
 }
 
 // The objects of `kind` whose `target` may be NULL after the batch: those
 // written, but for the ones whose write gave it a value (and none NULL).
 std::vector<Value> maybe_unfilled(const WriteBatch& batch, const Kind& kind, const Field& target) {
-  const bool by_links = linked(batch, target);
+  const bool by_links = std::any_of(batch.links.begin(), batch.links.end(),
+                                    [&](const LinkWrite& l) { return moves(l, target); });
   std::set<Value> filled;
   std::set<Value> emptied;
   for (const auto& obj : batch.objects) {
     if (obj.kind != &kind || by_links) continue;
-    if (const Value* v = given(obj, target))
+    if (const Value* v = obj.value_of(&target))
       (std::holds_alternative<std::monostate>(*v) ? emptied : filled).insert(obj.id);
   }
   std::vector<Value> out;
@@ -1373,11 +1363,10 @@ std::vector<Value> maybe_unfilled(const WriteBatch& batch, const Kind& kind, con
 std::vector<Value> maybe_changed(const WriteBatch& batch, const Kind& kind, const Field& read) {
   std::vector<Value> out;
   for (const auto& obj : batch.objects) {
-    if (obj.kind == &kind && given(obj, read) != nullptr) out.push_back(obj.id);
+    if (obj.kind == &kind && obj.value_of(&read) != nullptr) out.push_back(obj.id);
   }
   for (const auto& l : batch.links) {
-    if (l.field->relation == Relation::Reverse && l.field->via_field == &read)
-      out.insert(out.end(), l.targets.begin(), l.targets.end());
+    if (moves(l, read)) out.insert(out.end(), l.targets.begin(), l.targets.end());
   }
   return out;
 }

@@ -62,6 +62,14 @@ struct ObjectWrite {
   const model::Kind* kind = nullptr;
   Value id;
   std::vector<std::pair<const model::Field*, Value>> values;  // only the keys seen
+
+  // The value the write gives `field`; null when it leaves the field out.
+  const Value* value_of(const model::Field* field) const {
+    for (const auto& [f, v] : values) {
+      if (f == field) return &v;
+    }
+    return nullptr;
+  }
 };
 struct LinkWrite {  // replaces a many-to-many membership, a parent's children, or the
                     // objects of a reverse relation (their foreign key or link rows)
