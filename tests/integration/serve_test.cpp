@@ -237,22 +237,29 @@ TEST(ServePostgres, TheTimeBudgetIsSetOncePerConnection) {
                        "current_database() AND query LIKE '" +
                            like + "'");
   };
-  // Entries the server evicts (past pg_stat_statements.max) lose their counts.
+  // Entries the server evicts (past pg_stat_statements.max) lose their counts,
+  // and the suite's other tests fill the view with their own databases'
+  // statements. So each try starts from an emptied view, and a try during
+  // which the server evicted anyway is made again.
   const auto evicted = [&] {
     return query_int64(db, "SELECT dealloc FROM pg_stat_statements_info");
   };
-  const int64_t evicted_before = evicted();
-  const int64_t reads_before = calls("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY%");
-  {
+  int64_t reads_before = 0;
+  bool counted = false;
+  for (int attempt = 0; attempt < 3 && !counted; ++attempt) {
+    ASSERT_EQ(query_int64(db, "SELECT count(*) FROM (SELECT pg_stat_statements_reset()) r"), 1);
+    const int64_t evicted_before = evicted();
+    reads_before = calls("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY%");
     Server server(db, {"--threads", "1", "--query-timeout-ms", "1500"});
     for (const std::string target :
          {"/2.3.0/docking_events/609/", "/2.3.0/docking_events/", "/2.3.0/agencies/",
           "/2.3.0/space_stations/", "/2.3.0/docking_events/?limit=1"})
       ASSERT_EQ(server.get(target).status, 200) << target;
     EXPECT_EQ(server.stop(), 0);
+    counted = evicted() == evicted_before;
   }
-  ASSERT_EQ(evicted(), evicted_before) << "statements were evicted while counted: raise "
-                                          "pg_stat_statements.max (scripts/pg-cluster.sh)";
+  ASSERT_TRUE(counted) << "statements were evicted in each of 3 tries: raise "
+                          "pg_stat_statements.max (scripts/pg-cluster.sh)";
   EXPECT_GE(calls("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY%") - reads_before, 5);
   EXPECT_EQ(calls("SET statement_timeout = 2000%"), 1);
   EXPECT_EQ(calls("%SET LOCAL statement_timeout%"), 0);
