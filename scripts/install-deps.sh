@@ -7,7 +7,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PACKAGES=(
   build-essential cmake pkg-config
   libboost1.81-dev libsqlite3-dev rapidjson-dev libfmt-dev libcli11-dev libcmark-dev
-  libpq-dev libssl-dev libcurl4-openssl-dev zlib1g-dev libjemalloc-dev
+  libpq-dev libssl-dev libcurl4-openssl-dev zlib1g-dev libjemalloc-dev libxxhash-dev
 )
 if [ "${1:-}" != "--build-only" ]; then
   PACKAGES+=(libgtest-dev libgmock-dev libbenchmark-dev sqlite3 curl postgresql postgresql-client

@@ -19,6 +19,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+// XXH3 inlined, from the header alone: no library to link or to depend on.
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include "ingest/json_source.hpp"
 #include "util/datetime.hpp"
 
@@ -836,24 +840,26 @@ class Elider {
  public:
   // `schema`: the kinds written (the store's).
   explicit Elider(const model::Registry& schema) {
+    std::unordered_map<const Field*, uint8_t> roles;
     for (const auto& kp : schema.kinds()) {
       const Kind& k = *kp;
       for (const auto& f : k.fields) {
         if (f.relation == Relation::Reverse && f.via_field != nullptr &&
             f.via_field->relation == Relation::ForeignKey)
-          moved_.insert(f.via_field);
+          roles[f.via_field] |= kMovedKey;
       }
       for (const auto& d : k.derivations) {
-        filled_.insert(d.target);
+        roles[d.target] |= kFilledKey;
         const Kind* source = d.second->relation == Relation::ForeignKey ? d.first->target_kind
                                                                         : d.second->target_kind;
         derived_.push_back({&k, source, d.target});
       }
     }
     for (const auto& kp : schema.kinds()) {
-      for (const auto& f : kp->fields) {
-        if (moved_.contains(&f) || filled_.contains(&f)) volatile_kinds_.insert(kp.get());
-      }
+      std::vector<uint8_t> of_kind;
+      for (const auto& f : kp->fields) of_kind.push_back(roles.contains(&f) ? roles[&f] : 0);
+      if (std::any_of(of_kind.begin(), of_kind.end(), [](uint8_t r) { return r != 0; }))
+        roles_.emplace(kp.get(), std::move(of_kind));
     }
   }
 
@@ -940,13 +946,14 @@ class Elider {
     buf_.clear();
     add(scope);
     add(id);
-    const uint64_t k = std::_Hash_bytes(buf_.data(), buf_.size(), 0x452821E638D01377ULL);
+    const uint64_t k = XXH3_64bits_withSeed(buf_.data(), buf_.size(), 0x452821E638D01377ULL);
     return k == 0 ? 1 : k;
   }
-  // The print of buf_ (which starts with what key_of put there).
+  // The print of buf_ (which starts with what key_of put there): XXH3's 128
+  // bits in one pass.
   Print print(uint64_t under, uint64_t filled = 0) const {
-    return {std::_Hash_bytes(buf_.data(), buf_.size(), 0x243F6A8885A308D3ULL),
-            std::_Hash_bytes(buf_.data(), buf_.size(), 0x13198A2E03707344ULL), under, filled};
+    const XXH128_hash_t h = XXH3_128bits_withSeed(buf_.data(), buf_.size(), 0x243F6A8885A308D3ULL);
+    return {h.low64, h.high64, under, filled};
   }
   static bool holds(const FlatTable<Print>& table, uint64_t key, const Print& p) {
     const Print* found = table.find(key);
@@ -972,11 +979,10 @@ class Elider {
     const uint64_t key = key_of(o.kind, o.id);
     const Print* had = objects_.find(key);
     if (had != nullptr && had->under == kByField) return known_by_field(o, key);
-    // Whether it sets a column that is also set another way (most kinds
-    // have none: their fields are not looked up one by one): a foreign key
+    // Whether it sets a column that is also set another way: a foreign key
     // that reverse relations move, or a derived key left null (a derived key
     // is only filled where it is null, so a value the write gives stays).
-    const bool may_move = volatile_kinds_.contains(o.kind);
+    const uint8_t* roles = roles_of(*o.kind);
     bool moved = false;
     bool filled = false;
     uint64_t view = 0;
@@ -984,9 +990,10 @@ class Elider {
       add(f);
       add(v);
       view = mix(view ^ reinterpret_cast<uintptr_t>(f));
-      if (!may_move) continue;
-      moved = moved || moved_.contains(f);
-      filled = filled || (std::holds_alternative<std::monostate>(v) && filled_.contains(f));
+      if (roles == nullptr) continue;
+      const uint8_t r = role(roles, *o.kind, f);
+      moved = moved || (r & kMovedKey) != 0;
+      filled = filled || (std::holds_alternative<std::monostate>(v) && (r & kFilledKey) != 0);
     }
     Print p =
         print(moved ? epoch(o.kind, kColumns) + 1 : 0, filled ? epoch(o.kind, kFilled) + 1 : 0);
@@ -1010,24 +1017,36 @@ class Elider {
   // counters. The fields it has not given yet are unknown, so their first
   // write is sent.
   bool known_by_field(const store::ObjectWrite& o, uint64_t key) {
-    const bool same = std::all_of(o.values.begin(), o.values.end(), [&](const auto& fv) {
-      const Print* last = fields_.find(field_key(key, fv.first));
-      return last != nullptr && *last == field_print(*o.kind, fv.first, fv.second);
-    });
+    // Each field's slot is somewhere else in a large table: all are asked
+    // for before the first is read.
+    field_keys_.clear();
+    for (const auto& fv : o.values) {
+      field_keys_.push_back(field_key(key, fv.first));
+      fields_.prefetch(field_keys_.back());
+    }
+    const uint8_t* roles = roles_of(*o.kind);
+    bool same = true;
+    for (size_t i = 0; i < o.values.size() && same; ++i) {
+      const Print* last = fields_.find(field_keys_[i]);
+      same = last != nullptr &&
+             *last == field_print(*o.kind, roles, o.values[i].first, o.values[i].second);
+    }
     if (same) return true;
     note_fields(o, key);
     may_have_moved(o);
     return false;
   }
   void note_fields(const store::ObjectWrite& o, uint64_t key) {
+    const uint8_t* roles = roles_of(*o.kind);
     for (const auto& [f, v] : o.values)
-      note(fields_, field_key(key, f), field_print(*o.kind, f, v));
+      note(fields_, field_key(key, f), field_print(*o.kind, roles, f, v));
   }
   // A value's print, made under the counters that retire it as an object's
   // print would be (a key reverse relations move, a derived key left null).
-  Print field_print(const Kind& kind, const Field* f, const Value& v) {
-    const bool moved = moved_.contains(f);
-    const bool filled = std::holds_alternative<std::monostate>(v) && filled_.contains(f);
+  Print field_print(const Kind& kind, const uint8_t* roles, const Field* f, const Value& v) {
+    const uint8_t r = role(roles, kind, f);
+    const bool moved = (r & kMovedKey) != 0;
+    const bool filled = std::holds_alternative<std::monostate>(v) && (r & kFilledKey) != 0;
     buf_.clear();
     add(v);
     return print(moved ? epoch(&kind, kColumns) + 1 : 0, filled ? epoch(&kind, kFilled) + 1 : 0);
@@ -1035,10 +1054,24 @@ class Elider {
   // A write sent may move its row in or out of reverse relations through
   // the keys it sets.
   void may_have_moved(const store::ObjectWrite& o) {
-    if (!volatile_kinds_.contains(o.kind)) return;
+    const uint8_t* roles = roles_of(*o.kind);
+    if (roles == nullptr) return;
     for (const auto& [f, v] : o.values) {
-      if (moved_.contains(f) || filled_.contains(f)) ++epoch(f, kPointers);
+      if (role(roles, *o.kind, f) != 0) ++epoch(f, kPointers);
     }
+  }
+  // A field's roles, by its place in its kind: a foreign key that reverse
+  // relations also set, a key filled by derivation where it is null.
+  static constexpr uint8_t kMovedKey = 1;
+  static constexpr uint8_t kFilledKey = 2;
+  // The roles of a kind's fields (kMovedKey, kFilledKey), or null when none of them has one (most
+  // kinds: their fields are not looked up one by one).
+  const uint8_t* roles_of(const Kind& kind) const {
+    const auto it = roles_.find(&kind);
+    return it == roles_.end() ? nullptr : it->second.data();
+  }
+  static uint8_t role(const uint8_t* roles, const Kind& kind, const Field* f) {
+    return roles == nullptr ? 0 : roles[f - kind.fields.data()];
   }
   // A 64-bit mix (splitmix64's finalizer): keys spread over the table.
   static uint64_t mix(uint64_t x) {
@@ -1118,9 +1151,7 @@ class Elider {
       return std::hash<const void*>()(k.first) ^ static_cast<size_t>(k.second);
     }
   };
-  std::unordered_set<const Field*> moved_;          // foreign keys also set by reverse relations
-  std::unordered_set<const Field*> filled_;         // keys filled by derivation where null
-  std::unordered_set<const Kind*> volatile_kinds_;  // the kinds with either
+  std::unordered_map<const Kind*, std::vector<uint8_t>> roles_;  // see roles_of
   std::vector<Derived> derived_;
   std::unordered_map<std::pair<const void*, Role>, uint64_t, RoleHash> epochs_;
   FlatTable<Print> objects_;
@@ -1129,7 +1160,8 @@ class Elider {
   FlatTable<uint64_t> owner_of_;  // children (kind, id): the links_ entry listing them
   FlatTable<Print> fields_;       // (object, field): the value written last, by field
   std::string buf_;
-  std::vector<uint64_t> ahead_;  // the batch's keys, for prefetching
+  std::vector<uint64_t> ahead_;       // the batch's keys, for prefetching
+  std::vector<uint64_t> field_keys_;  // an object's fields' keys in fields_
 };
 
 // A file read and validated (and, once its turn came, filtered).
