@@ -4,6 +4,11 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <cstring>
+
+// XXH3 inlined, from the header alone: no library to link or to depend on.
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 #include "json/writer.hpp"
 #include "util/text.hpp"
@@ -51,7 +56,12 @@ std::vector<TableDef> feed_tables(Dialect d) {
   const bool pg = t.pg;
   const std::string& text = t.text;
   const std::string& integer = t.integer;
-  return {{"ll2d_reminder",
+  return {// A created entry's fields, kept once per list (ChangeRecorder::add_row).
+          {"ll2d_change_fields",
+           {{"id", integer, "PRIMARY KEY", false}, {"fields", text, "NOT NULL", false}},
+           {},
+           false},
+          {"ll2d_reminder",
            {{"kind", text, "NOT NULL", false},
             {"object_id", text, "NOT NULL", false},
             {"at", integer, "NOT NULL", false},
@@ -139,13 +149,13 @@ bool truthy(const Value& v) {
   return i != nullptr && *i != 0;
 }
 
-void add_type(Change& c, std::string type) {
-  if (std::find(c.types.begin(), c.types.end(), type) == c.types.end())
-    c.types.push_back(std::move(type));
+void add_event(std::vector<std::string>& events, std::string type) {
+  if (std::find(events.begin(), events.end(), type) == events.end())
+    events.push_back(std::move(type));
 }
 
-void add_field(Change& c, const std::string& name) {
-  if (std::find(c.fields.begin(), c.fields.end(), name) == c.fields.end()) c.fields.push_back(name);
+void add_field(std::vector<const Field*>& fields, const Field* f) {
+  if (std::find(fields.begin(), fields.end(), f) == fields.end()) fields.push_back(f);
 }
 
 // SELECT 1, then per written field whether the write changes it (0/1),
@@ -171,16 +181,15 @@ const std::string& compare_statement(const ObjectWrite& write, std::string& key)
 
 }  // namespace
 
-Change& ChangeRecorder::entry(const Kind& kind, const Value& id, const char* op) {
-  const auto [it, added] = index_.try_emplace({&kind, id}, entries_.size());
-  if (added) {
-    Change c;
-    c.at = s_.now;
-    c.kind = kind.name;
-    c.id = id;
-    c.op = op;
-    c.types.push_back(kind.name + "." + op);
-    entries_.push_back(std::move(c));
+ChangeRecorder::Entry& ChangeRecorder::entry(const Kind& kind, const Value& id, const char* op,
+                                             bool* added) {
+  const auto [it, is_new] = index_.try_emplace({&kind, id}, entries_.size());
+  if (added != nullptr) *added = is_new;
+  if (is_new) {
+    Entry& e = entries_.emplace_back();
+    e.kind = &kind;
+    e.id = id;
+    e.op = op;
   }
   return entries_[it->second];
 }
@@ -208,8 +217,14 @@ bool ChangeRecorder::may_create(const ObjectWrite& write) const {
 
 // What an object's write logs when its row is not stored yet.
 void ChangeRecorder::created(const ObjectWrite& write) {
-  Change& c = entry(*write.kind, write.id, "created");
-  for (const auto& [field, value] : write.values) add_field(c, field->name);
+  bool added = false;
+  Entry& c = entry(*write.kind, write.id, "created", &added);
+  if (added) {  // a write names each field once
+    c.fields.reserve(write.values.size());
+    for (const auto& [field, value] : write.values) c.fields.push_back(field);
+  } else {
+    for (const auto& [field, value] : write.values) add_field(c.fields, field);
+  }
   for (const auto& w : write.kind->watched) {
     if (const Value* v = write.value_of(w.field)) c.watched.push_back({w.field_name, {}, *v});
   }
@@ -243,8 +258,8 @@ std::variant<bool, std::string> ChangeRecorder::object(const ObjectWrite& write)
     if (truthy(row[1 + i])) changed.push_back(write.values[i].first);
   }
   if (changed.empty()) return false;
-  Change& c = entry(kind, write.id, "updated");
-  for (const Field* f : changed) add_field(c, f->name);
+  Entry& c = entry(kind, write.id, "updated");
+  for (const Field* f : changed) add_field(c.fields, f);
   const size_t watched_at = 1 + write.values.size();
   for (size_t i = 0; i < kind.watched.size(); ++i) {
     const model::Watch& w = kind.watched[i];
@@ -252,22 +267,22 @@ std::variant<bool, std::string> ChangeRecorder::object(const ObjectWrite& write)
     const Value& after = *write.value_of(w.field);
     c.watched.push_back({w.field_name, row[watched_at + i], after});
     if (!w.event.empty() && (!w.only_to_true || truthy(after)))
-      add_type(c, kind.name + "." + w.event);
+      add_event(c.events, kind.name + "." + w.event);
   }
   return true;
 }
 
 void ChangeRecorder::relation(const Kind& kind, const Value& owner, const Field& field) {
-  add_field(entry(kind, owner, "updated"), field.name);
+  add_field(entry(kind, owner, "updated").fields, &field);
 }
 
 void ChangeRecorder::deleted(const Kind& kind, const Value& id) {
-  Change& c = entry(kind, id, "deleted");
-  if (c.op != "deleted") {  // written, then deleted, in one batch: gone
+  Entry& c = entry(kind, id, "deleted");
+  if (std::strcmp(c.op, "deleted") != 0) {  // written, then deleted, in one batch: gone
     c.op = "deleted";
     c.fields.clear();
     c.watched.clear();
-    c.types = {kind.name + ".deleted"};
+    c.events.clear();
   }
 }
 
@@ -279,12 +294,10 @@ std::variant<bool, std::string> ChangeRecorder::reminder(const ReminderWrite& r)
   if (auto e = s_.run(record, {r.kind->name, id_text(r.id), r.at, r.before})) return *e;
   if (s_.changed_rows() == before) return false;
   if (!r.announce) return true;
-  Change c;
-  c.at = s_.now;
-  c.kind = r.kind->name;
+  Entry c;
+  c.kind = r.kind;
   c.id = r.id;
   c.op = "reminder";
-  c.types = {r.kind->name + ".reminder"};
   c.watched.push_back({r.kind->remind_of_name, r.at, r.at});
   c.reminder_before = r.before;
   entries_.push_back(std::move(c));  // never merged: one entry per reminder
@@ -294,6 +307,7 @@ std::variant<bool, std::string> ChangeRecorder::reminder(const ReminderWrite& r)
 namespace {
 
 constexpr size_t kChangeColumns = 8;
+constexpr size_t kListReference = 20;  // `#` and up to 19 digits
 // Rows per INSERT at most: a power of two, so that any count is sent as at
 // most log2(kMaxRowsPerInsert) + 1 statement shapes (each prepared once),
 // and far below both backends' parameter limits (SQLite 32,766, PostgreSQL
@@ -313,11 +327,15 @@ const std::string& insert_changes(size_t rows) {
   });
 }
 
-// An entry's row, appended to `params` in the columns' order.
-void add_change_row(const Change& c, std::vector<Value>& params) {
+}  // namespace
+
+void ChangeRecorder::add_row(const Entry& c) {
   // Types are stored ` a b `, so that one is matched as `% a %`.
-  std::string types = " ";
-  for (const auto& t : c.types) types += t + " ";
+  std::string types = fmt::format(" {}.{} ", c.kind->name, c.op);
+  for (const auto& t : c.events) {
+    types += t;
+    types += ' ';
+  }
   Value watched;
   if (!c.watched.empty()) {
     std::string out;
@@ -334,21 +352,29 @@ void add_change_row(const Change& c, std::vector<Value>& params) {
     watched = std::move(out);
   }
   std::string fields;
-  for (const auto& f : c.fields) {
+  for (const Field* f : c.fields) {
     if (!fields.empty()) fields += ' ';
-    fields += f;
+    fields += f->name;
   }
-  params.emplace_back(c.at);
-  params.emplace_back(c.kind);
-  params.emplace_back(id_text(c.id));
-  params.emplace_back(c.op);
-  params.emplace_back(std::move(fields));
-  params.emplace_back(std::move(types));
-  params.push_back(std::move(watched));
-  params.push_back(c.reminder_before > 0 ? Value(c.reminder_before) : Value());
+  // A created object names every field its write gave, the same list for
+  // each object of a kind printed alike: a list longer than its reference
+  // is kept once, and the entry names it `#<id>`. Its id is its hash (63
+  // bits), so a batch writes each of its lists without first asking which
+  // are stored.
+  if (std::strcmp(c.op, "created") == 0 && fields.size() > kListReference) {
+    const auto id = static_cast<int64_t>(XXH3_64bits(fields.data(), fields.size()) >> 1);
+    if (field_lists_.try_emplace(id, fields).second) new_lists_.push_back(id);
+    fields = "#" + std::to_string(id);
+  }
+  params_.emplace_back(s_.now);
+  params_.emplace_back(c.kind->name);
+  params_.emplace_back(id_text(c.id));
+  params_.emplace_back(c.op);
+  params_.emplace_back(std::move(fields));
+  params_.emplace_back(std::move(types));
+  params_.push_back(std::move(watched));
+  params_.push_back(c.reminder_before > 0 ? Value(c.reminder_before) : Value());
 }
-
-}  // namespace
 
 std::optional<std::string> ChangeRecorder::flush() {
   if (entries_.empty()) return std::nullopt;
@@ -359,10 +385,16 @@ std::optional<std::string> ChangeRecorder::flush() {
     while (rows > entries_.size() - at) rows /= 2;
     params_.clear();
     params_.reserve(rows * kChangeColumns);
-    for (size_t i = at; i < at + rows; ++i) add_change_row(entries_[i], params_);
+    for (size_t i = at; i < at + rows; ++i) add_row(entries_[i]);
     if (auto e = s_.run(insert_changes(rows), params_)) return e;
     at += rows;
   }
+  static const std::string keep_list =
+      "INSERT INTO ll2d_change_fields (id, fields) VALUES (?, ?) ON CONFLICT (id) DO NOTHING";
+  for (const int64_t id : new_lists_) {
+    if (auto e = s_.run(keep_list, {id, field_lists_.at(id)})) return e;
+  }
+  new_lists_.clear();
   entries_.clear();
   index_.clear();
   stored_.clear();
@@ -374,9 +406,12 @@ std::optional<std::string> ChangeRecorder::flush() {
 
 Statement select_changes(const ChangeQuery& q) {
   Statement st;
+  // A created entry's `#<id>` is its list of fields in ll2d_change_fields.
   st.sql =
-      "SELECT seq, written_at, kind, object_id, op, fields, types, watched, reminder_before "
-      "FROM ll2d_change WHERE seq > ?";
+      "SELECT seq, written_at, kind, object_id, op, CASE WHEN c.fields LIKE '#%' THEN "
+      "COALESCE((SELECT l.fields FROM ll2d_change_fields l WHERE l.id = CAST(substr(c.fields, 2) "
+      "AS BIGINT)), '') ELSE c.fields END, types, watched, reminder_before FROM ll2d_change c "
+      "WHERE seq > ?";
   st.params.emplace_back(q.since);
   const auto any_of = [&](const std::vector<std::string>& values, const char* test) {
     if (values.empty()) return;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -68,15 +69,42 @@ class ChangeRecorder {
   std::optional<std::string> flush();
 
  private:
-  Change& entry(const model::Kind& kind, const Value& id, const char* op);
+  // An entry as the batch builds it: names and types stay the kind's and
+  // the fields' own until flush() writes the row (most entries are a
+  // created object's, naming every field it wrote: copying each name, then
+  // freeing it, showed in the writer's profile).
+  struct Entry {
+    const model::Kind* kind = nullptr;
+    Value id;
+    const char* op = "";  // created, updated, deleted, reminder
+    std::vector<const model::Field*> fields;
+    std::vector<std::string> events;  // types beyond `<kind>.<op>` (launch.net_changed)
+    std::vector<WatchedChange> watched;
+    int64_t reminder_before = 0;
+  };
+  // The object's entry, added with `op` when it has none (`added` says so).
+  Entry& entry(const model::Kind& kind, const Value& id, const char* op, bool* added = nullptr);
+  // Appends an entry's row to params_, in the table's columns' order.
+  void add_row(const Entry& c);
+
+  using EntryKey = std::pair<const model::Kind*, Value>;
+  struct EntryKeyHash {
+    size_t operator()(const EntryKey& k) const {
+      return std::hash<const model::Kind*>()(k.first) ^ std::hash<Value>()(k.second);
+    }
+  };
 
   const WriteSession& s_;
-  std::vector<Change> entries_;
-  std::map<std::pair<const model::Kind*, Value>, size_t> index_;  // into entries_
+  std::vector<Entry> entries_;
+  std::unordered_map<EntryKey, size_t, EntryKeyHash> index_;  // into entries_
   // The rows look_up found; an object's row missing from it is not stored
   // unless an earlier write of this batch created it (it has an entry).
   std::map<const model::Kind*, std::set<Value>> stored_;
   bool looked_up_ = false;
+  // The lists of fields this batch's created entries name, by id, and the
+  // ones flush() has yet to keep.
+  std::unordered_map<int64_t, std::string> field_lists_;
+  std::vector<int64_t> new_lists_;
   std::vector<Value> params_;
   std::string key_;
 };

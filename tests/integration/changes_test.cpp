@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <functional>
@@ -117,6 +118,12 @@ TEST(ChangeFeed, AnImportIsLoggedOnceAndReadByCursor) {
   for (const auto& e : first["results"].GetArray()) {
     EXPECT_STREQ(e["op"].GetString(), "created");
     EXPECT_EQ(types_of(e), std::vector<std::string>{"launch.created"});
+    // Every field the import wrote, by name (the log keeps a long list once).
+    std::vector<std::string> fields;
+    for (const auto& f : e["fields"].GetArray()) fields.emplace_back(f.GetString());
+    EXPECT_GT(fields.size(), 20U);
+    for (const char* name : {"name", "net", "status", "pad", "mission"})
+      EXPECT_NE(std::find(fields.begin(), fields.end(), name), fields.end()) << name;
   }
   EXPECT_STREQ(first["results"][0]["id"].GetString(), kLaunch0);
   EXPECT_EQ(std::string(first["results"][0]["url"].GetString()),

@@ -121,6 +121,47 @@ TEST(ChangeLog, ABatchOfManyObjectsLogsEachOnceInTheBatchsOrder) {
   EXPECT_EQ(launch.watched[1].after, Value(int64_t{200}));
 }
 
+// A created entry names every field its write gave: a list longer than a
+// reference to it is kept once (ll2d_change_fields) and named `#<id>` in
+// the entry, and an entry that names its fields itself (a short list, or a
+// log written before lists were kept) reads back the same.
+TEST(ChangeLog, ACreatedEntrysLongListOfFieldsIsKeptOnce) {
+  Fixture f;
+  const std::vector<std::pair<std::string, Value>> values{
+      {"name", "A launch"}, {"net", int64_t{100}}, {"window_start", int64_t{90}}};
+  const std::string other = "f0e1d2c3-b4a5-4697-8879-6a5b4c3d2e1f";
+  f.write(batch_of(
+      {object("launch_status", int64_t{1}, {{"name", "Go"}}), object("launch", kLaunch, values)}));
+  f.write(batch_of({object("launch", other, values)}));
+  const auto column = [&](const std::string& sql) {
+    const auto rows = f.store->execute(sql, {});
+    EXPECT_TRUE(std::holds_alternative<std::vector<Row>>(rows));
+    std::vector<Value> out;
+    for (const auto& row : std::get<std::vector<Row>>(rows)) out.push_back(row.front());
+    return out;
+  };
+  const auto stored = column("SELECT fields FROM ll2d_change ORDER BY seq");
+  ASSERT_EQ(stored.size(), 3U);
+  EXPECT_EQ(stored[0], Value("name"));
+  const auto& reference = std::get<std::string>(stored[1]);
+  EXPECT_EQ(reference.front(), '#');
+  EXPECT_EQ(stored[2], stored[1]);
+  EXPECT_EQ(column("SELECT fields FROM ll2d_change_fields"),
+            std::vector<Value>{Value("name net window_start")});
+  // As a log written before lists were kept holds it.
+  ASSERT_TRUE(std::holds_alternative<std::vector<Row>>(f.store->execute(
+      "INSERT INTO ll2d_change (written_at, kind, object_id, op, fields, types) VALUES (?, "
+      "'launch', ?, 'created', 'name net window_start', ' launch.created ')",
+      {f.now, "00000000-0000-4000-8000-000000000000"})));
+  const auto log = f.all();
+  ASSERT_EQ(log.size(), 4U);
+  EXPECT_EQ(log[0].fields, std::vector<std::string>{"name"});
+  for (size_t i = 1; i < 4; ++i) {
+    EXPECT_EQ(log[i].fields, (std::vector<std::string>{"name", "net", "window_start"})) << i;
+    EXPECT_EQ(log[i].types, std::vector<std::string>{"launch.created"}) << i;
+  }
+}
+
 TEST(ChangeLog, AWebcastGoingLiveIsATypeGoingOffIsNot) {
   Fixture f;
   f.write(batch_of({object("launch", kLaunch, {{"webcast_live", int64_t{0}}})}));
