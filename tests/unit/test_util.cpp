@@ -77,8 +77,8 @@ std::map<std::string, std::vector<std::string>> table_rows(const std::string& db
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(db,
                      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
-                     "('ll2d_state', 'll2d_kind_state', 'll2d_change', 'sqlite_sequence') "
-                     "ORDER BY name",
+                     "('ll2d_state', 'll2d_kind_state', 'll2d_change', 'll2d_change_fields', "
+                     "'sqlite_sequence') ORDER BY name",
                      -1, &st, nullptr);
   while (sqlite3_step(st) == SQLITE_ROW)
     tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
@@ -130,8 +130,9 @@ std::string dump_changes(const std::string& db_path) {
   sqlite3_stmt* st = nullptr;
   if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
       sqlite3_prepare_v2(db,
-                         "SELECT seq, kind, object_id, op, fields, types, watched FROM "
-                         "ll2d_change ORDER BY seq",
+                         "SELECT seq, kind, object_id, op, COALESCE((SELECT l.fields FROM "
+                         "ll2d_change_fields l WHERE c.fields = '#' || l.id), c.fields), types, "
+                         "watched FROM ll2d_change c ORDER BY seq",
                          -1, &st, nullptr) == SQLITE_OK) {
     while (sqlite3_step(st) == SQLITE_ROW) {
       for (int c = 0; c < sqlite3_column_count(st); ++c) out += column_text(st, c) + '|';

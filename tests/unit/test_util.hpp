@@ -76,7 +76,8 @@ std::map<std::string, std::vector<std::string>> table_rows(const std::string& db
 // its rows on lines of their own, indented by two spaces.
 std::string dump_tables(const std::string& db_path);
 // The change log of a SQLite file, one entry a line in order, without the
-// time of each (store/change_log.hpp). dump_tables leaves it out.
+// time of each and with its fields by name (store/change_log.hpp).
+// dump_tables leaves it out.
 std::string dump_changes(const std::string& db_path);
 // Runs the SQL `change` on an SQLite file behind its server's back and counts
 // it as a write to `kind` alone, as ll2d's writer would for that kind: the
