@@ -19,12 +19,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
-// XXH3 inlined, from the header alone: no library to link or to depend on.
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 #include "ingest/json_source.hpp"
 #include "util/datetime.hpp"
+#include "util/hash.hpp"
 
 #include <pthread.h>
 

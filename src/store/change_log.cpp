@@ -6,11 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
-// XXH3 inlined, from the header alone: no library to link or to depend on.
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 #include "json/writer.hpp"
+#include "util/hash.hpp"
 #include "util/text.hpp"
 
 namespace ll2::store::sql {
