@@ -854,7 +854,10 @@ class Elider {
     }
     for (const auto& kp : schema.kinds()) {
       std::vector<uint8_t> of_kind;
-      for (const auto& f : kp->fields) of_kind.push_back(roles.contains(&f) ? roles[&f] : 0);
+      for (const auto& f : kp->fields) {
+        const auto it = roles.find(&f);
+        of_kind.push_back(it == roles.end() ? 0 : it->second);
+      }
       if (std::any_of(of_kind.begin(), of_kind.end(), [](uint8_t r) { return r != 0; }))
         roles_.emplace(kp.get(), std::move(of_kind));
     }
@@ -1001,11 +1004,11 @@ class Elider {
       // program): one print per object would change at every other write,
       // so its fields are compared one by one from now on.
       note(objects_, key, Print{0, 0, kByField, 0, 0});
-      note_fields(o, key);
+      note_fields(o, key, roles);
       return false;
     }
     note(objects_, key, p);
-    may_have_moved(o);
+    may_have_moved(o, roles);
     return false;
   }
 
@@ -1029,12 +1032,12 @@ class Elider {
              *last == field_print(*o.kind, roles, o.values[i].first, o.values[i].second);
     }
     if (same) return true;
-    note_fields(o, key);
-    may_have_moved(o);
+    note_fields(o, key, roles);
+    may_have_moved(o, roles);
     return false;
   }
-  void note_fields(const store::ObjectWrite& o, uint64_t key) {
-    const uint8_t* roles = roles_of(*o.kind);
+  // `roles`: roles_of(*o.kind), looked up once by the caller (here and below).
+  void note_fields(const store::ObjectWrite& o, uint64_t key, const uint8_t* roles) {
     for (const auto& [f, v] : o.values)
       note(fields_, field_key(key, f), field_print(*o.kind, roles, f, v));
   }
@@ -1050,8 +1053,7 @@ class Elider {
   }
   // A write sent may move its row in or out of reverse relations through
   // the keys it sets.
-  void may_have_moved(const store::ObjectWrite& o) {
-    const uint8_t* roles = roles_of(*o.kind);
+  void may_have_moved(const store::ObjectWrite& o, const uint8_t* roles) {
     if (roles == nullptr) return;
     for (const auto& [f, v] : o.values) {
       if (role(roles, *o.kind, f) != 0) ++epoch(f, kPointers);
@@ -1061,8 +1063,8 @@ class Elider {
   // relations also set, a key filled by derivation where it is null.
   static constexpr uint8_t kMovedKey = 1;
   static constexpr uint8_t kFilledKey = 2;
-  // The roles of a kind's fields (kMovedKey, kFilledKey), or null when none of them has one (most
-  // kinds: their fields are not looked up one by one).
+  // The roles of a kind's fields (kMovedKey, kFilledKey), or null when none
+  // of them has one (most kinds: their fields are not looked up one by one).
   const uint8_t* roles_of(const Kind& kind) const {
     const auto it = roles_.find(&kind);
     return it == roles_.end() ? nullptr : it->second.data();
